@@ -1,0 +1,150 @@
+//! Commands: every user action and every fault is a value applied at a simulated time
+//! (kafka-model §10, "fault injections"). The scenario format, the share link and the page all speak
+//! in these.
+
+use super::config::{Acks, TopicConfig};
+use super::ids::BrokerId;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A node named in a command: `"controller"`, `"broker:2"`, `"producer:p1"`, `"consumer:c1"`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum NodeRef {
+    Controller,
+    Broker(BrokerId),
+    Producer(String),
+    Consumer(String),
+}
+
+impl TryFrom<String> for NodeRef {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        if s == "controller" {
+            return Ok(NodeRef::Controller);
+        }
+        let bad = || format!("`{s}` is not a node: use \"controller\", \"broker:<id>\", \"producer:<name>\" or \"consumer:<name>\"");
+        let (kind, name) = s.split_once(':').ok_or_else(bad)?;
+        match kind {
+            "broker" => name.parse::<u32>().map(|id| NodeRef::Broker(BrokerId(id))).map_err(|_| bad()),
+            "producer" if !name.is_empty() => Ok(NodeRef::Producer(name.to_string())),
+            "consumer" if !name.is_empty() => Ok(NodeRef::Consumer(name.to_string())),
+            _ => Err(bad()),
+        }
+    }
+}
+
+impl From<NodeRef> for String {
+    fn from(n: NodeRef) -> String {
+        n.to_string()
+    }
+}
+
+impl fmt::Display for NodeRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NodeRef::Controller => f.write_str("controller"),
+            NodeRef::Broker(id) => write!(f, "broker:{id}"),
+            NodeRef::Producer(n) => write!(f, "producer:{n}"),
+            NodeRef::Consumer(n) => write!(f, "consumer:{n}"),
+        }
+    }
+}
+
+/// `producer.send(...)` `count` times with the same key and value (kafka-model §5).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Produce {
+    pub producer: String,
+    pub topic: String,
+    /// `None` = null key: sticky partitioning (kafka-model §5.1 rule 4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    pub value: String,
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub count: u32,
+    /// Explicit partition (kafka-model §5.1 rule 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition: Option<u32>,
+    /// Overrides the producer's `acks` from now on (the page's acks selector).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acks: Option<Acks>,
+}
+
+fn one() -> u32 {
+    1
+}
+fn is_one(n: &u32) -> bool {
+    *n == 1
+}
+
+/// A topic to create (kafka-model §3.1).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TopicSpec {
+    pub name: String,
+    pub partitions: u32,
+    #[serde(rename = "replication.factor")]
+    pub replication_factor: u32,
+    #[serde(default, skip_serializing_if = "is_default_topic_config")]
+    pub config: TopicConfig,
+}
+
+fn is_default_topic_config(c: &TopicConfig) -> bool {
+    *c == TopicConfig::default()
+}
+
+/// A dynamic config change (`kafka-configs.sh --alter`): a topic's settings or a consumer's rack.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeConfig {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topic: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consumer: Option<String>,
+    #[serde(rename = "min.insync.replicas", default, skip_serializing_if = "Option::is_none")]
+    pub min_insync_replicas: Option<u32>,
+    #[serde(rename = "unclean.leader.election.enable", default, skip_serializing_if = "Option::is_none")]
+    pub unclean_leader_election_enable: Option<bool>,
+    /// `""` clears the rack.
+    #[serde(rename = "client.rack", default, skip_serializing_if = "Option::is_none")]
+    pub client_rack: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Command {
+    Produce(Produce),
+    /// Subscribe a consumer to a topic; it polls from then on (kafka-model §6).
+    Consume { consumer: String, topic: String },
+    /// Process crash (kill -9): the page cache survives, nothing written is lost (kafka-model §3.9).
+    CrashBroker { broker: BrokerId },
+    RestartBroker { broker: BrokerId },
+    /// Controlled shutdown: leadership moves away before the process stops (kafka-model §2.3.6).
+    ControlledShutdown { broker: BrokerId },
+    CutLink { between: [NodeRef; 2] },
+    HealLink { between: [NodeRef; 2] },
+    /// A slow disk: the broker stays alive and heartbeats, but its followers stop fetching
+    /// (`stalled: true`) until healed (`stalled: false`) (kafka-model §7.5).
+    SlowReplica { broker: BrokerId, stalled: bool },
+    CreateTopic(TopicSpec),
+    ChangeConfig(ChangeConfig),
+}
+
+impl Command {
+    /// The command's name in the scenario format.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Produce(_) => "produce",
+            Command::Consume { .. } => "consume",
+            Command::CrashBroker { .. } => "crash_broker",
+            Command::RestartBroker { .. } => "restart_broker",
+            Command::ControlledShutdown { .. } => "controlled_shutdown",
+            Command::CutLink { .. } => "cut_link",
+            Command::HealLink { .. } => "heal_link",
+            Command::SlowReplica { .. } => "slow_replica",
+            Command::CreateTopic(_) => "create_topic",
+            Command::ChangeConfig(_) => "change_config",
+        }
+    }
+}

@@ -1,0 +1,194 @@
+//! Configuration with Kafka's names and Kafka 4.x defaults (kafka-model §1). Only the settings the
+//! engine acts on are here; each field's doc names the Kafka config it stands for.
+
+use serde::{Deserialize, Serialize};
+
+/// `org.apache.kafka.common.replica.RackAwareReplicaSelector`, the only selector the engine knows.
+pub const RACK_AWARE_REPLICA_SELECTOR: &str = "org.apache.kafka.common.replica.RackAwareReplicaSelector";
+
+/// Cluster-wide broker and controller settings (kafka-model §1.1).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BrokerConfig {
+    #[serde(rename = "broker.heartbeat.interval.ms")]
+    pub broker_heartbeat_interval_ms: u64,
+    #[serde(rename = "broker.session.timeout.ms")]
+    pub broker_session_timeout_ms: u64,
+    #[serde(rename = "replica.lag.time.max.ms")]
+    pub replica_lag_time_max_ms: u64,
+    #[serde(rename = "replica.fetch.wait.max.ms")]
+    pub replica_fetch_wait_max_ms: u64,
+    #[serde(rename = "replica.fetch.max.bytes")]
+    pub replica_fetch_max_bytes: u64,
+    #[serde(rename = "replica.fetch.backoff.ms")]
+    pub replica_fetch_backoff_ms: u64,
+    /// `None` = always read from the leader; `Some(RACK_AWARE_REPLICA_SELECTOR)` enables KIP-392.
+    #[serde(rename = "replica.selector.class")]
+    pub replica_selector_class: Option<String>,
+    /// Broker default for topics that do not set it.
+    #[serde(rename = "min.insync.replicas")]
+    pub min_insync_replicas: u32,
+    /// Broker default for topics that do not set it.
+    #[serde(rename = "unclean.leader.election.enable")]
+    pub unclean_leader_election_enable: bool,
+    #[serde(rename = "unclean.leader.election.interval.ms")]
+    pub unclean_leader_election_interval_ms: u64,
+    #[serde(rename = "controlled.shutdown.enable")]
+    pub controlled_shutdown_enable: bool,
+}
+
+impl Default for BrokerConfig {
+    fn default() -> Self {
+        BrokerConfig {
+            broker_heartbeat_interval_ms: 2_000,
+            broker_session_timeout_ms: 9_000,
+            replica_lag_time_max_ms: 30_000,
+            replica_fetch_wait_max_ms: 500,
+            replica_fetch_max_bytes: 1_048_576,
+            replica_fetch_backoff_ms: 1_000,
+            replica_selector_class: None,
+            min_insync_replicas: 1,
+            unclean_leader_election_enable: false,
+            unclean_leader_election_interval_ms: 300_000,
+            controlled_shutdown_enable: true,
+        }
+    }
+}
+
+impl BrokerConfig {
+    pub fn rack_aware_selector(&self) -> bool {
+        self.replica_selector_class.as_deref() == Some(RACK_AWARE_REPLICA_SELECTOR)
+    }
+}
+
+/// Topic-level overrides; `None` falls back to the broker default (kafka-model §1.1).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TopicConfig {
+    #[serde(rename = "min.insync.replicas", skip_serializing_if = "Option::is_none")]
+    pub min_insync_replicas: Option<u32>,
+    #[serde(rename = "unclean.leader.election.enable", skip_serializing_if = "Option::is_none")]
+    pub unclean_leader_election_enable: Option<bool>,
+}
+
+/// `acks` (kafka-model §5.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Acks {
+    #[serde(rename = "0")]
+    None,
+    #[serde(rename = "1")]
+    Leader,
+    #[serde(rename = "all", alias = "-1")]
+    All,
+}
+
+impl Acks {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Acks::None => "0",
+            Acks::Leader => "1",
+            Acks::All => "all",
+        }
+    }
+}
+
+/// Producer settings (kafka-model §1.2).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ProducerConfig {
+    pub acks: Acks,
+    #[serde(rename = "enable.idempotence")]
+    pub enable_idempotence: bool,
+    #[serde(rename = "delivery.timeout.ms")]
+    pub delivery_timeout_ms: u64,
+    #[serde(rename = "request.timeout.ms")]
+    pub request_timeout_ms: u64,
+    #[serde(rename = "linger.ms")]
+    pub linger_ms: u64,
+    #[serde(rename = "batch.size")]
+    pub batch_size: u64,
+    #[serde(rename = "retry.backoff.ms")]
+    pub retry_backoff_ms: u64,
+    #[serde(rename = "retry.backoff.max.ms")]
+    pub retry_backoff_max_ms: u64,
+    #[serde(rename = "metadata.max.age.ms")]
+    pub metadata_max_age_ms: u64,
+}
+
+impl Default for ProducerConfig {
+    fn default() -> Self {
+        ProducerConfig {
+            acks: Acks::All,
+            enable_idempotence: true,
+            delivery_timeout_ms: 120_000,
+            request_timeout_ms: 30_000,
+            linger_ms: 5,
+            batch_size: 16_384,
+            retry_backoff_ms: 100,
+            retry_backoff_max_ms: 1_000,
+            metadata_max_age_ms: 300_000,
+        }
+    }
+}
+
+/// `auto.offset.reset` (kafka-model §6.3). `none` needs committed offsets, which come with consumer
+/// groups; until then it is not accepted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AutoOffsetReset {
+    Earliest,
+    Latest,
+}
+
+/// Consumer settings (kafka-model §1.3).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ConsumerConfig {
+    /// Empty = no rack (Kafka's default `""`).
+    #[serde(rename = "client.rack")]
+    pub client_rack: String,
+    #[serde(rename = "auto.offset.reset")]
+    pub auto_offset_reset: AutoOffsetReset,
+    #[serde(rename = "fetch.max.wait.ms")]
+    pub fetch_max_wait_ms: u64,
+    #[serde(rename = "max.poll.records")]
+    pub max_poll_records: u32,
+    #[serde(rename = "request.timeout.ms")]
+    pub request_timeout_ms: u64,
+    /// Also the lease of a preferred read replica (kafka-model §6.2).
+    #[serde(rename = "metadata.max.age.ms")]
+    pub metadata_max_age_ms: u64,
+    #[serde(rename = "retry.backoff.ms")]
+    pub retry_backoff_ms: u64,
+}
+
+impl Default for ConsumerConfig {
+    fn default() -> Self {
+        ConsumerConfig {
+            client_rack: String::new(),
+            auto_offset_reset: AutoOffsetReset::Latest,
+            fetch_max_wait_ms: 500,
+            max_poll_records: 500,
+            request_timeout_ms: 30_000,
+            metadata_max_age_ms: 300_000,
+            retry_backoff_ms: 100,
+        }
+    }
+}
+
+/// The simulated network. Not a Kafka config: one-way delay of every message is
+/// `latency.ms` plus a uniformly drawn jitter in `[0, jitter.ms]`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NetworkConfig {
+    #[serde(rename = "latency.ms")]
+    pub latency_ms: u64,
+    #[serde(rename = "jitter.ms")]
+    pub jitter_ms: u64,
+}
+
+impl Default for NetworkConfig {
+    fn default() -> Self {
+        NetworkConfig { latency_ms: 2, jitter_ms: 1 }
+    }
+}

@@ -1,0 +1,343 @@
+//! A Kafka consumer with manually assigned partitions (groups come later): positions, fetching from
+//! the leader or the closest in-sync replica (KIP-392, kafka-model §6.2), and truncation detection
+//! (kafka-model §6.3).
+
+use super::config::{AutoOffsetReset, ConsumerConfig};
+use super::ctx::{Ctx, Delivered, Observation};
+use super::event::EventKind;
+use super::ids::*;
+use super::message::*;
+use super::producer::ClientMetadata;
+use super::timer::Timer;
+use std::collections::{BTreeMap, VecDeque};
+
+/// How many received records a consumer keeps for views and the runner; the count is kept in full.
+pub const RECEIVED_KEPT: usize = 100_000;
+
+#[derive(Clone, Debug, Default)]
+pub struct PartitionPosition {
+    /// Next offset to read; `None` until `auto.offset.reset` resolved it.
+    pub position: Option<Offset>,
+    /// Leader epoch of the last record consumed (sent as `lastFetchedEpoch`, KIP-320).
+    pub last_epoch: Option<LeaderEpoch>,
+    /// KIP-392 preferred read replica and the end of its lease.
+    pub preferred: Option<(BrokerId, Millis)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Consumer {
+    pub idx: ClientIdx,
+    pub name: String,
+    pub config: ConsumerConfig,
+    pub metadata: ClientMetadata,
+    pub positions: BTreeMap<PartitionIdx, PartitionPosition>,
+    pub received: VecDeque<Delivered>,
+    pub received_total: u64,
+    /// Broker -> (request id, partitions) of the fetch in flight there.
+    fetches: BTreeMap<BrokerId, (u64, Vec<PartitionIdx>)>,
+    list_offsets: BTreeMap<BrokerId, u64>,
+    backoff_until_ms: BTreeMap<BrokerId, Millis>,
+    next_request: u64,
+}
+
+impl Consumer {
+    pub fn new(idx: ClientIdx, name: String, config: ConsumerConfig, brokers: Vec<BrokerId>) -> Self {
+        let first = idx.0 as usize;
+        Consumer {
+            idx,
+            name,
+            config,
+            metadata: ClientMetadata::new(brokers, first),
+            positions: BTreeMap::new(),
+            received: VecDeque::new(),
+            received_total: 0,
+            fetches: BTreeMap::new(),
+            list_offsets: BTreeMap::new(),
+            backoff_until_ms: BTreeMap::new(),
+            next_request: 0,
+        }
+    }
+
+    fn next_request_id(&mut self) -> u64 {
+        self.next_request += 1;
+        self.next_request
+    }
+
+    pub fn talking_to(&self) -> Vec<BrokerId> {
+        self.fetches.keys().chain(self.list_offsets.keys()).copied().collect()
+    }
+
+    /// Where the next fetch of `p` goes: the preferred replica while its lease lasts, else the leader.
+    pub fn fetch_target(&self, p: PartitionIdx, now: Millis) -> Option<BrokerId> {
+        let pos = self.positions.get(&p)?;
+        match pos.preferred {
+            Some((b, until)) if now < until => Some(b),
+            _ => self.metadata.leader(p).map(|(l, _)| l),
+        }
+    }
+
+    pub fn subscribe(&mut self, partitions: &[PartitionIdx], ctx: &mut Ctx) {
+        for p in partitions {
+            let position = match self.config.auto_offset_reset {
+                AutoOffsetReset::Earliest => Some(0),
+                AutoOffsetReset::Latest => None,
+            };
+            self.positions.entry(*p).or_insert(PartitionPosition { position, ..Default::default() });
+        }
+        self.poll(ctx);
+    }
+
+    fn request_metadata(&mut self, ctx: &mut Ctx) {
+        let id = self.next_request + 1;
+        if let Some(broker) = self.metadata.request(id, ctx.now) {
+            self.next_request = id;
+            ctx.send(NodeId::Broker(broker), Message::Metadata { request_id: id });
+            ctx.set_timer(self.config.request_timeout_ms, Timer::RequestTimeout { request_id: id });
+        }
+    }
+
+    /// The poll loop: resolve positions, then one fetch per broker for the partitions it serves.
+    pub fn poll(&mut self, ctx: &mut Ctx) {
+        if self.positions.is_empty() {
+            return;
+        }
+        let now = ctx.now;
+        if self.metadata.is_stale(now, self.config.metadata_max_age_ms)
+            || self.positions.keys().any(|p| self.metadata.leader(*p).is_none())
+        {
+            self.request_metadata(ctx);
+        }
+        // The lease of a preferred replica ends with `metadata.max.age.ms` (kafka-model §6.2 (a)).
+        let expired: Vec<(PartitionIdx, BrokerId)> = self
+            .positions
+            .iter()
+            .filter_map(|(p, pos)| pos.preferred.filter(|(_, until)| now >= *until).map(|(b, _)| (*p, b)))
+            .collect();
+        for (p, replica) in expired {
+            self.leave_replica(p, replica, "its lease (metadata.max.age.ms) ended", ctx);
+        }
+
+        let mut fetch_plan: BTreeMap<BrokerId, Vec<FetchPartition>> = BTreeMap::new();
+        let mut list_plan: BTreeMap<BrokerId, Vec<(PartitionIdx, LeaderEpoch)>> = BTreeMap::new();
+        for (p, pos) in &self.positions {
+            let Some((leader, epoch)) = self.metadata.leader(*p) else { continue };
+            match pos.position {
+                None => list_plan.entry(leader).or_default().push((*p, epoch)),
+                Some(offset) => {
+                    let target = self.fetch_target(*p, now).unwrap_or(leader);
+                    fetch_plan.entry(target).or_default().push(FetchPartition {
+                        partition: *p,
+                        current_leader_epoch: epoch,
+                        fetch_offset: offset,
+                        last_fetched_epoch: pos.last_epoch,
+                    });
+                }
+            }
+        }
+        for (broker, partitions) in list_plan {
+            if self.list_offsets.contains_key(&broker) || self.backing_off(broker, now) {
+                continue;
+            }
+            let request_id = self.next_request_id();
+            self.list_offsets.insert(broker, request_id);
+            ctx.send(NodeId::Broker(broker), Message::ListOffsets { request_id, partitions });
+            ctx.set_timer(self.config.request_timeout_ms, Timer::RequestTimeout { request_id });
+        }
+        for (broker, partitions) in fetch_plan {
+            if self.fetches.contains_key(&broker) || self.backing_off(broker, now) {
+                continue;
+            }
+            let request_id = self.next_request_id();
+            self.fetches.insert(broker, (request_id, partitions.iter().map(|p| p.partition).collect()));
+            let max_wait_ms = self.config.fetch_max_wait_ms;
+            ctx.send(
+                NodeId::Broker(broker),
+                Message::Fetch { request_id, replica: None, client_rack: self.config.client_rack.clone(), max_wait_ms, partitions },
+            );
+            ctx.set_timer(self.config.request_timeout_ms + max_wait_ms, Timer::RequestTimeout { request_id });
+        }
+    }
+
+    fn backing_off(&self, broker: BrokerId, now: Millis) -> bool {
+        self.backoff_until_ms.get(&broker).is_some_and(|t| now < *t)
+    }
+
+    fn back_off(&mut self, broker: BrokerId, ctx: &mut Ctx) {
+        self.backoff_until_ms.insert(broker, ctx.now + self.config.retry_backoff_ms);
+        ctx.set_timer(self.config.retry_backoff_ms, Timer::FetchBackoffDoneFor { broker });
+    }
+
+    fn leave_replica(&mut self, p: PartitionIdx, replica: BrokerId, why: &'static str, ctx: &mut Ctx) {
+        if let Some(pos) = self.positions.get_mut(&p) {
+            if pos.preferred.is_some_and(|(b, _)| b == replica) {
+                pos.preferred = None;
+                ctx.emit(EventKind::ConsumerLeftReplica { consumer: self.idx, partition: p, replica, why });
+            }
+        }
+    }
+
+    /// The connection to `broker` failed: its requests are gone, and so are the preferred replicas
+    /// on it (kafka-model §6.2 (b)).
+    fn on_disconnect(&mut self, broker: BrokerId, ctx: &mut Ctx) {
+        self.fetches.remove(&broker);
+        self.list_offsets.remove(&broker);
+        let on_broker: Vec<PartitionIdx> =
+            self.positions.iter().filter(|(_, pos)| pos.preferred.is_some_and(|(b, _)| b == broker)).map(|(p, _)| *p).collect();
+        for p in on_broker {
+            self.leave_replica(p, broker, "the connection to it failed", ctx);
+        }
+        if self.metadata.in_flight.is_some_and(|(_, b)| b == broker) {
+            self.metadata.fail(ctx.now, self.config.retry_backoff_ms);
+            ctx.set_timer(self.config.retry_backoff_ms, Timer::MetadataBackoffDone);
+        }
+        self.metadata.refreshed_ms = None;
+        self.back_off(broker, ctx);
+    }
+
+    pub fn on_timer(&mut self, timer: Timer, ctx: &mut Ctx) {
+        match timer {
+            Timer::RequestTimeout { request_id } => {
+                if self.metadata.in_flight.is_some_and(|(id, _)| id == request_id) {
+                    self.metadata.fail(ctx.now, self.config.retry_backoff_ms);
+                    ctx.set_timer(self.config.retry_backoff_ms, Timer::MetadataBackoffDone);
+                    return;
+                }
+                let broker = self
+                    .fetches
+                    .iter()
+                    .find(|(_, (id, _))| *id == request_id)
+                    .map(|(b, _)| *b)
+                    .or_else(|| self.list_offsets.iter().find(|(_, id)| **id == request_id).map(|(b, _)| *b));
+                if let Some(broker) = broker {
+                    self.on_disconnect(broker, ctx);
+                }
+            }
+            Timer::MetadataBackoffDone | Timer::FetchBackoffDoneFor { .. } => {}
+            _ => return,
+        }
+        self.poll(ctx);
+    }
+
+    pub fn on_message(&mut self, from: NodeId, message: Message, ctx: &mut Ctx) {
+        let NodeId::Broker(broker) = from else { return };
+        match message {
+            Message::MetadataResponse { request_id, leaders, .. } => {
+                self.metadata.on_response(request_id, &leaders, ctx.now);
+            }
+            Message::ListOffsetsResponse { request_id, results } => {
+                if self.list_offsets.get(&broker) != Some(&request_id) {
+                    return;
+                }
+                self.list_offsets.remove(&broker);
+                let mut failed = false;
+                for (p, result) in results {
+                    match (result, self.positions.get_mut(&p)) {
+                        (Ok(offset), Some(pos)) if pos.position.is_none() => pos.position = Some(offset),
+                        (Err(_), _) => failed = true,
+                        _ => {}
+                    }
+                }
+                if failed {
+                    self.metadata.refreshed_ms = None;
+                    self.back_off(broker, ctx);
+                }
+            }
+            Message::FetchResponse { request_id, partitions } => {
+                if self.fetches.get(&broker).map(|(id, _)| *id) != Some(request_id) {
+                    return;
+                }
+                self.fetches.remove(&broker);
+                let mut all_failed = !partitions.is_empty();
+                for (p, result) in partitions {
+                    all_failed &= matches!(result, FetchPartitionResult::Error(_));
+                    self.on_fetch_result(broker, p, result, ctx);
+                }
+                if all_failed {
+                    self.back_off(broker, ctx);
+                }
+            }
+            Message::ConnectionClosed => self.on_disconnect(broker, ctx),
+            _ => return,
+        }
+        self.poll(ctx);
+    }
+
+    fn on_fetch_result(&mut self, broker: BrokerId, p: PartitionIdx, result: FetchPartitionResult, ctx: &mut Ctx) {
+        let leader = self.metadata.leader(p).map(|(l, _)| l);
+        let Some(pos) = self.positions.get_mut(&p) else { return };
+        let Some(mut position) = pos.position else { return };
+        match result {
+            FetchPartitionResult::Records { batches, high_watermark } => {
+                let from = position;
+                let mut count = 0u32;
+                for batch in &batches {
+                    for (i, record) in batch.records.iter().enumerate() {
+                        let offset = batch.base_offset + i as u64;
+                        if offset < position || offset >= high_watermark {
+                            continue;
+                        }
+                        ctx.observe(Observation::Consumed { consumer: self.idx, partition: p, offset, record: record.id, from: broker });
+                        if self.received.len() == RECEIVED_KEPT {
+                            self.received.pop_front();
+                        }
+                        self.received.push_back(Delivered { partition: p, offset, record: record.clone(), from: broker, at_ms: ctx.now });
+                        self.received_total += 1;
+                        position = offset + 1;
+                        pos.last_epoch = Some(batch.leader_epoch);
+                        count += 1;
+                    }
+                }
+                pos.position = Some(position);
+                if count > 0 {
+                    ctx.emit(EventKind::ConsumerFetched { consumer: self.idx, partition: p, from, count, broker, high_watermark });
+                }
+            }
+            FetchPartitionResult::Diverging { epoch, end_offset } => {
+                // Truncation detected (kafka-model §6.3): continue from the first offset that diverges.
+                let to = end_offset.min(position);
+                pos.position = Some(to);
+                pos.last_epoch = epoch;
+                ctx.emit(EventKind::ConsumerPositionReset {
+                    consumer: self.idx,
+                    partition: p,
+                    from: position,
+                    to,
+                    why: "log truncation detected: the leader's log ends earlier for the epoch of the last record read",
+                });
+            }
+            FetchPartitionResult::PreferredReadReplica { broker: replica, .. } => {
+                pos.preferred = Some((replica, ctx.now + self.config.metadata_max_age_ms));
+                ctx.emit(EventKind::ConsumerRedirected { consumer: self.idx, partition: p, leader: broker, replica });
+            }
+            FetchPartitionResult::Error(error) => {
+                let from_replica = pos.preferred.is_some_and(|(b, _)| b == broker) && Some(broker) != leader;
+                match error {
+                    ErrorCode::OffsetOutOfRange if from_replica => {
+                        // kafka-model §6.2 (c): back to the leader, no offset reset.
+                        self.leave_replica(p, broker, "it answered OFFSET_OUT_OF_RANGE", ctx);
+                    }
+                    ErrorCode::OffsetOutOfRange => {
+                        let to = match self.config.auto_offset_reset {
+                            AutoOffsetReset::Earliest => Some(0),
+                            AutoOffsetReset::Latest => None,
+                        };
+                        pos.position = to;
+                        ctx.emit(EventKind::ConsumerPositionReset {
+                            consumer: self.idx,
+                            partition: p,
+                            from: position,
+                            to: to.unwrap_or(0),
+                            why: "OFFSET_OUT_OF_RANGE: reset by auto.offset.reset",
+                        });
+                    }
+                    _ => {
+                        if from_replica {
+                            self.leave_replica(p, broker, error.name(), ctx);
+                        }
+                        self.metadata.refreshed_ms = None;
+                    }
+                }
+            }
+        }
+    }
+}

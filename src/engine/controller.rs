@@ -1,0 +1,462 @@
+//! The active KRaft controller (kafka-model §2.2–2.3, §3.2, §4.3, §4.5, §4.8): broker registration,
+//! heartbeats and fencing, leader election, ISR changes, and the metadata log brokers replicate.
+//! One active controller; the quorum and its failover are a later addition (the state here is what
+//! every voter would hold).
+
+use super::catalog::Catalog;
+use super::ctx::{Ctx, Observation};
+use super::event::{ChangeReason, EventKind};
+use super::ids::*;
+use super::message::{ErrorCode, HeartbeatAnswer, Message};
+use super::metadata::{BrokerRegistration, LeaderRecoveryState, MetadataDelta, PartitionRecord};
+use super::timer::Timer;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+#[derive(Clone, Debug)]
+pub struct ControllerBroker {
+    pub registration: BrokerRegistration,
+    pub last_heartbeat_ms: Millis,
+    pub incarnation: u32,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Controller {
+    pub brokers: BTreeMap<BrokerId, ControllerBroker>,
+    /// Indexed by `PartitionIdx`.
+    pub partitions: Vec<PartitionRecord>,
+    /// Offset of the last committed metadata record.
+    pub metadata_offset: u64,
+    /// Offset up to which commits were sent to the brokers.
+    published_offset: u64,
+    unclean_sweep_scheduled: bool,
+}
+
+/// How the controller should pick a leader (`PartitionChangeBuilder.Election`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Election {
+    Online,
+}
+
+impl Controller {
+    /// A cluster that is already up: every broker registered and unfenced at epoch `offset`, so that
+    /// scenarios start from the steady state kafka-model §9 assumes.
+    pub fn bootstrap(catalog: &Catalog) -> Self {
+        let mut c = Controller::default();
+        for (id, rack) in &catalog.brokers {
+            c.metadata_offset += 1;
+            c.brokers.insert(
+                *id,
+                ControllerBroker {
+                    registration: BrokerRegistration {
+                        broker: *id,
+                        rack: rack.clone(),
+                        broker_epoch: c.metadata_offset,
+                        fenced: false,
+                        in_controlled_shutdown: false,
+                        offset: c.metadata_offset,
+                    },
+                    last_heartbeat_ms: 0,
+                    incarnation: 0,
+                },
+            );
+        }
+        c.published_offset = c.metadata_offset;
+        c
+    }
+
+    /// Everything committed after `from_offset` (what a broker that is at `from_offset` lacks).
+    pub fn delta_since(&self, from_offset: u64) -> MetadataDelta {
+        MetadataDelta {
+            from_offset,
+            to_offset: self.metadata_offset,
+            partitions: self.partitions.iter().filter(|p| p.offset > from_offset).cloned().collect(),
+            brokers: self.brokers.values().filter(|b| b.registration.offset > from_offset).map(|b| b.registration.clone()).collect(),
+        }
+    }
+
+    fn is_acceptable_leader(&self, broker: BrokerId) -> bool {
+        // `ClusterControlManager.isActive`: registered, unfenced, not shutting down (kafka-model §3.2).
+        self.brokers.get(&broker).is_some_and(|b| !b.registration.fenced && !b.registration.in_controlled_shutdown)
+    }
+
+    /// Places replicas with a deterministic `StripedReplicaPlacer` (kafka-model §3.1): racks in
+    /// round-robin, the starting rack advancing by one per partition, brokers within a rack in
+    /// round-robin; unfenced brokers before fenced ones.
+    pub fn place_replicas(&self, catalog: &Catalog, partitions: u32, rf: u32) -> Result<Vec<Vec<BrokerId>>, String> {
+        let mut racks: BTreeMap<&str, Vec<BrokerId>> = BTreeMap::new();
+        for (id, rack) in &catalog.brokers {
+            racks.entry(rack.as_str()).or_default().push(*id);
+        }
+        let mut racks: Vec<Vec<BrokerId>> = racks.into_values().collect();
+        for rack in &mut racks {
+            rack.sort_by_key(|b| (!self.is_acceptable_leader(*b), *b));
+        }
+        if self.brokers.values().all(|b| b.registration.fenced) {
+            return Err("all brokers are currently fenced".into());
+        }
+        let usable = catalog.brokers.len() as u32;
+        if rf > usable {
+            return Err(format!(
+                "the target replication factor of {rf} cannot be reached because only {usable} broker(s) are registered"
+            ));
+        }
+        let mut cursors = vec![0usize; racks.len()];
+        let mut out = Vec::with_capacity(partitions as usize);
+        for p in 0..partitions as usize {
+            let mut replicas = Vec::with_capacity(rf as usize);
+            let mut rack = p % racks.len();
+            while replicas.len() < rf as usize {
+                let brokers = &racks[rack];
+                // Skip brokers already chosen (more replicas than racks).
+                for _ in 0..brokers.len() {
+                    let b = brokers[cursors[rack] % brokers.len()];
+                    cursors[rack] += 1;
+                    if !replicas.contains(&b) {
+                        replicas.push(b);
+                        break;
+                    }
+                }
+                rack = (rack + 1) % racks.len();
+            }
+            out.push(replicas);
+        }
+        Ok(out)
+    }
+
+    /// Creates the partitions of a new topic: ISR = the acceptable replicas, leader = the first of
+    /// them (kafka-model §3.1).
+    pub fn create_partitions(&mut self, assignments: Vec<(PartitionIdx, Vec<BrokerId>)>, ctx: &mut Ctx) {
+        let mut changed = Vec::new();
+        for (partition, replicas) in assignments {
+            let isr: Vec<BrokerId> = replicas.iter().copied().filter(|b| self.is_acceptable_leader(*b)).collect();
+            let leader = isr.first().copied();
+            self.metadata_offset += 1;
+            let record = PartitionRecord {
+                partition,
+                replicas,
+                isr,
+                leader,
+                leader_epoch: 0,
+                partition_epoch: 0,
+                leader_recovery_state: LeaderRecoveryState::Recovered,
+                offset: self.metadata_offset,
+            };
+            debug_assert_eq!(self.partitions.len(), partition.0 as usize);
+            self.partitions.push(record);
+            changed.push(partition);
+            ctx.observe(Observation::PartitionChanged { partition, unclean: false });
+        }
+        self.publish(ctx);
+    }
+
+    // ---------------------------------------------------------------- broker lifecycle (§2.3)
+
+    pub fn on_message(&mut self, from: NodeId, message: Message, ctx: &mut Ctx) {
+        let NodeId::Broker(broker) = from else { return };
+        match message {
+            Message::RegisterBroker { incarnation, rack, .. } => self.on_register(broker, incarnation, rack, ctx),
+            Message::BrokerHeartbeat { broker_epoch, metadata_offset, want_shut_down } => {
+                self.on_heartbeat(broker, broker_epoch, metadata_offset, want_shut_down, ctx)
+            }
+            Message::AlterPartition { request_id, partition, leader_epoch, partition_epoch, new_isr } => {
+                let result = self.on_alter_partition(broker, partition, leader_epoch, partition_epoch, &new_isr, ctx);
+                ctx.send(from, Message::AlterPartitionResponse { request_id, partition, result });
+            }
+            _ => {}
+        }
+    }
+
+    fn on_register(&mut self, broker: BrokerId, incarnation: u32, rack: String, ctx: &mut Ctx) {
+        if let Some(existing) = self.brokers.get(&broker) {
+            let session_alive = !existing.registration.fenced
+                && ctx.now < existing.last_heartbeat_ms + ctx.catalog.config.broker_session_timeout_ms;
+            if session_alive && existing.incarnation != incarnation {
+                // kafka-model §2.3.1: a quickly rebooted broker waits for its old session to expire.
+                ctx.emit(EventKind::RegistrationRejected { broker, error: ErrorCode::DuplicateBrokerRegistration });
+                ctx.send(
+                    NodeId::Broker(broker),
+                    Message::RegisterBrokerResponse { incarnation, result: Err(ErrorCode::DuplicateBrokerRegistration) },
+                );
+                return;
+            }
+        }
+        self.metadata_offset += 1;
+        let registration = BrokerRegistration {
+            broker,
+            rack,
+            broker_epoch: self.metadata_offset,
+            fenced: true, // kafka-model §2.3.2: a new registration starts fenced.
+            in_controlled_shutdown: false,
+            offset: self.metadata_offset,
+        };
+        let broker_epoch = registration.broker_epoch;
+        self.brokers.insert(broker, ControllerBroker { registration, last_heartbeat_ms: ctx.now, incarnation });
+        ctx.emit(EventKind::BrokerRegistered { broker, broker_epoch });
+        ctx.send(NodeId::Broker(broker), Message::RegisterBrokerResponse { incarnation, result: Ok(broker_epoch) });
+        self.publish(ctx);
+    }
+
+    fn on_heartbeat(&mut self, broker: BrokerId, broker_epoch: BrokerEpoch, metadata_offset: u64, want_shut_down: bool, ctx: &mut Ctx) {
+        let Some(entry) = self.brokers.get_mut(&broker) else { return };
+        if entry.registration.broker_epoch != broker_epoch {
+            let metadata = Rc::new(MetadataDelta::default());
+            ctx.send(NodeId::Broker(broker), Message::BrokerHeartbeatResponse { result: Err(ErrorCode::StaleBrokerEpoch), metadata });
+            return;
+        }
+        entry.last_heartbeat_ms = ctx.now;
+        let session_ms = ctx.catalog.config.broker_session_timeout_ms;
+        ctx.set_timer(session_ms, Timer::SessionExpiry { broker });
+        let reg = entry.registration.clone();
+
+        let mut shut_down_now = false;
+        if want_shut_down {
+            if !reg.fenced {
+                self.begin_controlled_shutdown(broker, ctx);
+                // kafka-model §2.3.6: SHUTDOWN_NOW once it leads nothing. The elections above were
+                // committed in this same step, so that is now; its session ends with the process.
+                self.set_fenced(broker, true, false);
+                self.publish(ctx);
+            }
+            shut_down_now = true;
+        } else if reg.fenced && metadata_offset >= reg.offset {
+            // kafka-model §2.3.2: unfenced once it has caught up with its own registration record.
+            self.unfence(broker, ctx);
+        }
+        let fenced = self.brokers[&broker].registration.fenced;
+        let metadata = Rc::new(self.delta_since(metadata_offset));
+        ctx.send(
+            NodeId::Broker(broker),
+            Message::BrokerHeartbeatResponse { result: Ok(HeartbeatAnswer { fenced, shut_down_now }), metadata },
+        );
+    }
+
+    /// The session check scheduled at the heartbeat deadline (`rescheduleMaybeFenceStaleBrokers`).
+    pub fn on_session_expiry(&mut self, broker: BrokerId, ctx: &mut Ctx) {
+        let session_ms = ctx.catalog.config.broker_session_timeout_ms;
+        let Some(entry) = self.brokers.get(&broker) else { return };
+        if entry.registration.fenced || ctx.now < entry.last_heartbeat_ms + session_ms {
+            return;
+        }
+        let silent_ms = ctx.now - entry.last_heartbeat_ms;
+        self.set_fenced(broker, true, false);
+        ctx.emit(EventKind::BrokerFenced { broker, silent_ms });
+        // kafka-model §2.3.4: out of every ISR at once, new leaders where it led.
+        self.remove_from_isrs(broker, ChangeReason::BrokerFenced(broker), ctx);
+    }
+
+    fn begin_controlled_shutdown(&mut self, broker: BrokerId, ctx: &mut Ctx) {
+        self.set_fenced(broker, false, true);
+        ctx.emit(EventKind::ControlledShutdownStarted { broker });
+        self.remove_from_isrs(broker, ChangeReason::ControlledShutdown(broker), ctx);
+    }
+
+    fn unfence(&mut self, broker: BrokerId, ctx: &mut Ctx) {
+        self.set_fenced(broker, false, false);
+        ctx.emit(EventKind::BrokerUnfenced { broker });
+        // kafka-model §3.2: leaderless partitions that this broker can now lead get an election.
+        let mut changes = Vec::new();
+        for record in &self.partitions {
+            if record.leader.is_none() && record.replicas.contains(&broker) {
+                let unclean = ctx.catalog.unclean_leader_election_enable(record.partition);
+                if let Some(change) = self.elect(record, record.isr.clone(), Election::Online, unclean) {
+                    changes.push(change);
+                }
+            }
+        }
+        self.commit_changes(changes, ChangeReason::BrokerUnfenced(broker), ctx);
+        self.publish(ctx);
+    }
+
+    fn set_fenced(&mut self, broker: BrokerId, fenced: bool, in_controlled_shutdown: bool) {
+        self.metadata_offset += 1;
+        let entry = self.brokers.get_mut(&broker).expect("registered broker");
+        entry.registration.fenced = fenced;
+        entry.registration.in_controlled_shutdown = in_controlled_shutdown;
+        entry.registration.offset = self.metadata_offset;
+    }
+
+    /// `generateLeaderAndIsrUpdates`: drop `broker` from every ISR, electing where it led. The last ISR
+    /// member stays (ELR off, kafka-model §2.3.4, §4.3) and the partition goes leaderless.
+    fn remove_from_isrs(&mut self, broker: BrokerId, reason: ChangeReason, ctx: &mut Ctx) {
+        let mut changes = Vec::new();
+        for record in &self.partitions {
+            if !record.isr.contains(&broker) {
+                continue;
+            }
+            let mut target: Vec<BrokerId> = record.isr.iter().copied().filter(|b| *b != broker).collect();
+            if target.is_empty() {
+                target = record.isr.clone();
+            }
+            let unclean = ctx.catalog.unclean_leader_election_enable(record.partition);
+            if let Some(change) = self.elect(record, target, Election::Online, unclean) {
+                changes.push(change);
+            }
+        }
+        self.commit_changes(changes, reason, ctx);
+        self.publish(ctx);
+    }
+
+    /// The unclean-election sweep (kafka-model §4.8), for topics that allow it.
+    pub fn on_unclean_sweep(&mut self, ctx: &mut Ctx) {
+        self.unclean_sweep_scheduled = false;
+        let mut changes = Vec::new();
+        for record in &self.partitions {
+            if record.leader.is_none() && ctx.catalog.unclean_leader_election_enable(record.partition) {
+                if let Some(change) = self.elect(record, record.isr.clone(), Election::Online, true) {
+                    changes.push(change);
+                }
+            }
+        }
+        self.commit_changes(changes, ChangeReason::UncleanSweep, ctx);
+        self.publish(ctx);
+        self.schedule_unclean_sweep(ctx);
+    }
+
+    /// Keeps the periodic sweep running while any topic allows unclean election.
+    pub fn schedule_unclean_sweep(&mut self, ctx: &mut Ctx) {
+        let any = (0..ctx.catalog.partitions.len()).any(|p| ctx.catalog.unclean_leader_election_enable(PartitionIdx(p as u32)));
+        if any && !self.unclean_sweep_scheduled {
+            self.unclean_sweep_scheduled = true;
+            ctx.set_timer(ctx.catalog.config.unclean_leader_election_interval_ms, Timer::UncleanSweep);
+        }
+    }
+
+    // ---------------------------------------------------------------- elections (§3.2)
+
+    /// `PartitionChangeBuilder.build` for an online election: keep a valid leader, else the first
+    /// acceptable replica in `replicas` order that is in the target ISR, else (unclean allowed) the
+    /// first acceptable replica, else no leader. `None` when nothing changes.
+    fn elect(&self, record: &PartitionRecord, target_isr: Vec<BrokerId>, _election: Election, unclean_allowed: bool) -> Option<(PartitionRecord, bool)> {
+        let mut next = record.clone();
+        next.isr = target_isr;
+        let mut unclean = false;
+        let keep = record.leader.filter(|l| next.isr.contains(l) && self.is_acceptable_leader(*l));
+        let leader = keep
+            .or_else(|| record.replicas.iter().copied().find(|r| next.isr.contains(r) && self.is_acceptable_leader(*r)))
+            .or_else(|| {
+                if !unclean_allowed {
+                    return None;
+                }
+                let chosen = record.replicas.iter().copied().find(|r| self.is_acceptable_leader(*r));
+                unclean = chosen.is_some();
+                chosen
+            });
+        if unclean {
+            // kafka-model §4.8: ISR := [new leader], RECOVERING.
+            next.isr = vec![leader.expect("unclean leader")];
+            next.leader_recovery_state = LeaderRecoveryState::Recovering;
+        }
+        next.leader = leader;
+        if next.leader != record.leader {
+            next.leader_epoch += 1;
+        }
+        if next == *record {
+            return None;
+        }
+        next.partition_epoch += 1;
+        Some((next, unclean))
+    }
+
+    fn commit_changes(&mut self, changes: Vec<(PartitionRecord, bool)>, reason: ChangeReason, ctx: &mut Ctx) {
+        for (mut next, unclean) in changes {
+            self.metadata_offset += 1;
+            next.offset = self.metadata_offset;
+            let partition = next.partition;
+            let previous = std::mem::replace(&mut self.partitions[partition.0 as usize], next);
+            let next = &self.partitions[partition.0 as usize];
+            describe_change(&previous, next, unclean, reason.clone(), ctx);
+            ctx.observe(Observation::PartitionChanged { partition, unclean });
+        }
+    }
+
+    // ---------------------------------------------------------------- AlterPartition (§4.5)
+
+    fn on_alter_partition(
+        &mut self,
+        leader: BrokerId,
+        partition: PartitionIdx,
+        leader_epoch: LeaderEpoch,
+        partition_epoch: PartitionEpoch,
+        new_isr: &[(BrokerId, BrokerEpoch)],
+        ctx: &mut Ctx,
+    ) -> Result<PartitionRecord, ErrorCode> {
+        // `validateAlterPartitionData`, in its order.
+        let record = self.partitions.get(partition.0 as usize).ok_or(ErrorCode::UnknownTopicOrPartition)?;
+        if leader_epoch < record.leader_epoch {
+            return Err(ErrorCode::FencedLeaderEpoch);
+        }
+        if record.leader != Some(leader) || leader_epoch > record.leader_epoch {
+            return Err(ErrorCode::InvalidRequest);
+        }
+        if partition_epoch != record.partition_epoch {
+            return Err(ErrorCode::InvalidUpdateVersion);
+        }
+        let ids: Vec<BrokerId> = new_isr.iter().map(|(b, _)| *b).collect();
+        if !ids.contains(&leader) || ids.iter().any(|b| !record.replicas.contains(b)) {
+            return Err(ErrorCode::InvalidRequest);
+        }
+        if record.leader_recovery_state == LeaderRecoveryState::Recovering && ids.len() > 1 {
+            return Err(ErrorCode::InvalidRequest);
+        }
+        let eligible = |(b, epoch): &(BrokerId, BrokerEpoch)| {
+            *b == leader
+                || self.brokers.get(b).is_some_and(|e| {
+                    !e.registration.fenced && !e.registration.in_controlled_shutdown && e.registration.broker_epoch == *epoch
+                })
+        };
+        if !new_isr.iter().all(eligible) {
+            return Err(ErrorCode::IneligibleReplica);
+        }
+        let mut next = record.clone();
+        // The leader that proposes marks itself recovered (kafka-model §4.8).
+        next.leader_recovery_state = LeaderRecoveryState::Recovered;
+        next.isr = ordered_like(&ids, &record.replicas);
+        next.partition_epoch += 1; // MV >= 3.6: an ISR-only change keeps the leader epoch (§3.2).
+        self.commit_changes(vec![(next, false)], ChangeReason::AlterPartition(leader), ctx);
+        self.publish(ctx);
+        Ok(self.partitions[partition.0 as usize].clone())
+    }
+
+    /// Sends what was committed since the last publish to every registered broker (brokers replicate
+    /// the metadata log; kafka-model §2.3.8).
+    fn publish(&mut self, ctx: &mut Ctx) {
+        let delta = Rc::new(self.delta_since(self.published_offset));
+        self.published_offset = self.metadata_offset;
+        if delta.is_empty() {
+            return;
+        }
+        for broker in self.brokers.keys() {
+            ctx.send(NodeId::Broker(*broker), Message::MetadataUpdate(delta.clone()));
+        }
+    }
+}
+
+/// Sorts ISR members in assignment order, so that the view and the logs read the same everywhere.
+pub fn ordered_like(members: &[BrokerId], replicas: &[BrokerId]) -> Vec<BrokerId> {
+    replicas.iter().copied().filter(|r| members.contains(r)).collect()
+}
+
+fn describe_change(previous: &PartitionRecord, next: &PartitionRecord, unclean: bool, reason: ChangeReason, ctx: &mut Ctx) {
+    let partition = next.partition;
+    let removed: Vec<BrokerId> = previous.isr.iter().copied().filter(|b| !next.isr.contains(b)).collect();
+    let added: Vec<BrokerId> = next.isr.iter().copied().filter(|b| !previous.isr.contains(b)).collect();
+    if next.leader != previous.leader {
+        match next.leader {
+            Some(leader) => ctx.emit(EventKind::LeaderElected {
+                partition,
+                leader,
+                previous: previous.leader,
+                leader_epoch: next.leader_epoch,
+                isr: next.isr.clone(),
+                unclean,
+                reason,
+            }),
+            None => ctx.emit(EventKind::PartitionOffline { partition, leader_epoch: next.leader_epoch, isr: next.isr.clone(), reason }),
+        }
+    } else if !removed.is_empty() {
+        ctx.emit(EventKind::IsrShrunk { partition, removed, isr: next.isr.clone(), partition_epoch: next.partition_epoch, reason });
+    } else if !added.is_empty() {
+        ctx.emit(EventKind::IsrExpanded { partition, added, isr: next.isr.clone(), partition_epoch: next.partition_epoch });
+    }
+}

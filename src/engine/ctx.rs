@@ -1,0 +1,88 @@
+//! The handle a node's handler gets: the current time, read-only cluster facts, and an outbox for what
+//! it wants done. Handlers never touch the queue, the network or other nodes directly
+//! (the sans-IO shape of quinn-proto and stateright: a handler returns effects).
+
+use super::catalog::Catalog;
+use super::event::EventKind;
+use super::ids::*;
+use super::log::Record;
+use super::message::Message;
+use super::timer::Timer;
+use super::config::Acks;
+use rand_xoshiro::rand_core::Rng;
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+/// Facts for the safety checker, reported where state changes (TigerBeetle: check at the point of
+/// mutation). The engine checks them after the step with its view of the whole cluster.
+#[derive(Clone, Debug)]
+pub enum Observation {
+    /// A leader's HW moved (only on a leader of its current epoch).
+    LeaderHwAdvanced { broker: BrokerId, partition: PartitionIdx, leader_epoch: LeaderEpoch, from: Offset, to: Offset },
+    /// A follower's HW changed (it may go down after a leader change, kafka-model §3.5).
+    FollowerHwChanged { broker: BrokerId, partition: PartitionIdx, from: Offset, to: Offset },
+    Truncated { broker: BrokerId, partition: PartitionIdx, to: Offset },
+    BecameLeader { broker: BrokerId, partition: PartitionIdx, leader_epoch: LeaderEpoch },
+    /// A leader changed its maximal or committed ISR.
+    LeaderIsrChanged { broker: BrokerId, partition: PartitionIdx },
+    /// The controller committed a partition change.
+    PartitionChanged { partition: PartitionIdx, unclean: bool },
+    /// The producer application got success for these records.
+    Acknowledged { producer: ClientIdx, partition: PartitionIdx, base_offset: Option<Offset>, first_record: RecordId, count: u32, acks: Acks },
+    /// A leader appended a batch (how `acks=0` records get an offset).
+    Appended { broker: BrokerId, partition: PartitionIdx, base_offset: Offset, first_record: RecordId, count: u32 },
+    /// A consumer application received these records.
+    Consumed { consumer: ClientIdx, partition: PartitionIdx, offset: Offset, record: RecordId, from: BrokerId },
+}
+
+#[derive(Debug, Default)]
+pub struct Outbox {
+    pub messages: Vec<(NodeId, NodeId, Message)>,
+    pub timers: Vec<(Millis, NodeId, Timer)>,
+    pub events: Vec<EventKind>,
+    pub observations: Vec<Observation>,
+}
+
+pub struct Ctx<'a> {
+    pub now: Millis,
+    pub me: NodeId,
+    pub catalog: &'a Catalog,
+    pub out: &'a mut Outbox,
+    pub rng: &'a mut Xoshiro256PlusPlus,
+}
+
+impl Ctx<'_> {
+    pub fn send(&mut self, to: NodeId, message: Message) {
+        self.out.messages.push((self.me, to, message));
+    }
+
+    pub fn set_timer(&mut self, after_ms: Millis, timer: Timer) {
+        self.out.timers.push((self.now + after_ms, self.me, timer));
+    }
+
+    pub fn emit(&mut self, event: EventKind) {
+        self.out.events.push(event);
+    }
+
+    pub fn observe(&mut self, observation: Observation) {
+        self.out.observations.push(observation);
+    }
+
+    /// A uniform draw in `[0, bound)` from the engine's one PRNG.
+    pub fn random_below(&mut self, bound: u64) -> u64 {
+        if bound <= 1 {
+            0
+        } else {
+            self.rng.next_u64() % bound
+        }
+    }
+}
+
+/// Records as the consumer application sees them.
+#[derive(Clone, Debug)]
+pub struct Delivered {
+    pub partition: PartitionIdx,
+    pub offset: Offset,
+    pub record: Record,
+    pub from: BrokerId,
+    pub at_ms: Millis,
+}

@@ -1,0 +1,250 @@
+//! The per-replica log: batches stamped with the leader epoch that appended them, and the leader-epoch
+//! cache (kafka-model §3.3). Record payloads are shared between replicas (`Rc`), as a follower appends
+//! exactly the leader's batches at the same offsets.
+
+use super::ids::{LeaderEpoch, Offset, RecordId};
+use std::rc::Rc;
+
+/// Producer identity stamped on a batch by an idempotent producer (kafka-model §5.6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProducerStamp {
+    pub producer_id: u64,
+    pub producer_epoch: u16,
+    pub base_sequence: u32,
+}
+
+/// One record as the application sent it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Record {
+    pub id: RecordId,
+    pub key: Option<Rc<str>>,
+    pub value: Rc<str>,
+}
+
+impl Record {
+    /// Size the batch limits count with: key and value bytes plus a fixed per-record overhead close to
+    /// Kafka's record framing (varint lengths, attributes, deltas).
+    pub fn size_bytes(&self) -> u64 {
+        self.key.as_ref().map_or(0, |k| k.len() as u64) + self.value.len() as u64 + 10
+    }
+}
+
+/// A record batch in a log (kafka-model §3.3).
+#[derive(Clone, Debug)]
+pub struct Batch {
+    pub base_offset: Offset,
+    pub leader_epoch: LeaderEpoch,
+    pub producer: Option<ProducerStamp>,
+    pub records: Rc<[Record]>,
+    pub size_bytes: u64,
+}
+
+impl Batch {
+    pub fn len(&self) -> u64 {
+        self.records.len() as u64
+    }
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+    pub fn last_offset(&self) -> Offset {
+        self.base_offset + self.len() - 1
+    }
+    pub fn end_offset(&self) -> Offset {
+        self.base_offset + self.len()
+    }
+}
+
+/// Metadata the leader keeps of a producer's recent batches, to recognise retries (kafka-model §5.6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProducerBatchMeta {
+    pub producer_epoch: u16,
+    pub base_sequence: u32,
+    pub last_sequence: u32,
+    pub base_offset: Offset,
+}
+
+/// `ProducerStateEntry.NUM_BATCHES_TO_RETAIN`.
+pub const PRODUCER_BATCHES_RETAINED: usize = 5;
+
+#[derive(Clone, Debug, Default)]
+pub struct Log {
+    batches: Vec<Batch>,
+    /// (leader epoch, start offset), ascending in both (the leader-epoch checkpoint file).
+    epoch_cache: Vec<(LeaderEpoch, Offset)>,
+    end_offset: Offset,
+}
+
+impl Log {
+    pub fn log_end_offset(&self) -> Offset {
+        self.end_offset
+    }
+
+    pub fn log_start_offset(&self) -> Offset {
+        0
+    }
+
+    pub fn batches(&self) -> &[Batch] {
+        &self.batches
+    }
+
+    pub fn epoch_cache(&self) -> &[(LeaderEpoch, Offset)] {
+        &self.epoch_cache
+    }
+
+    /// Epoch of the last batch, the follower's `lastFetchedEpoch` (kafka-model §3.6).
+    pub fn last_batch_epoch(&self) -> Option<LeaderEpoch> {
+        self.batches.last().map(|b| b.leader_epoch)
+    }
+
+    pub fn latest_epoch(&self) -> Option<LeaderEpoch> {
+        self.epoch_cache.last().map(|e| e.0)
+    }
+
+    /// `maybeAssignEpochStartOffset`: a new leader writes `(epoch, LEO)` before any record exists.
+    pub fn assign_epoch_start_offset(&mut self, epoch: LeaderEpoch, offset: Offset) {
+        match self.epoch_cache.last() {
+            Some(&(e, _)) if e >= epoch => {}
+            _ => self.epoch_cache.push((epoch, offset)),
+        }
+    }
+
+    /// Appends a batch at the log end; the caller has set `base_offset` to the LEO.
+    pub fn append(&mut self, batch: Batch) {
+        debug_assert_eq!(batch.base_offset, self.end_offset);
+        self.assign_epoch_start_offset(batch.leader_epoch, batch.base_offset);
+        self.end_offset = batch.end_offset();
+        self.batches.push(batch);
+    }
+
+    /// `LeaderEpochFileCache.endOffsetFor` (kafka-model §3.3): the largest cached epoch <= `epoch`, and
+    /// the start offset of the next epoch (or the LEO). `None` when `epoch` is below every cached epoch.
+    pub fn end_offset_for(&self, epoch: LeaderEpoch) -> Option<(LeaderEpoch, Offset)> {
+        let idx = self.epoch_cache.partition_point(|&(e, _)| e <= epoch);
+        if idx == 0 {
+            return None;
+        }
+        let found = self.epoch_cache[idx - 1].0;
+        let end = self.epoch_cache.get(idx).map_or(self.end_offset, |&(_, start)| start);
+        Some((found, end))
+    }
+
+    /// Removes every batch at or past `offset`. A batch that straddles `offset` goes too, as Kafka
+    /// truncates segments at batch boundaries; the LEO may then end below `offset`.
+    pub fn truncate_to(&mut self, offset: Offset) {
+        if offset >= self.end_offset {
+            return;
+        }
+        let keep = self.batches.partition_point(|b| b.end_offset() <= offset);
+        self.batches.truncate(keep);
+        self.end_offset = self.batches.last().map_or(0, |b| b.end_offset());
+        let end = self.end_offset;
+        // Entries starting at or past the new end describe records that no longer exist.
+        while matches!(self.epoch_cache.last(), Some(&(_, start)) if start > end) {
+            self.epoch_cache.pop();
+        }
+        if let Some(last) = self.batches.last() {
+            let epoch = last.leader_epoch;
+            while matches!(self.epoch_cache.last(), Some(&(e, start)) if start == end && e > epoch) {
+                self.epoch_cache.pop();
+            }
+        } else {
+            self.epoch_cache.clear();
+        }
+    }
+
+    /// Index of the batch holding `offset`.
+    fn batch_index(&self, offset: Offset) -> Option<usize> {
+        let idx = self.batches.partition_point(|b| b.end_offset() <= offset);
+        (idx < self.batches.len()).then_some(idx)
+    }
+
+    /// Whole batches from the one holding `from` up to (excluding) `limit`, at most `max_bytes`
+    /// (always at least one batch, as Kafka does so that a large batch cannot stall replication).
+    pub fn read(&self, from: Offset, limit: Offset, max_bytes: u64) -> Vec<Batch> {
+        let mut out = Vec::new();
+        let Some(start) = self.batch_index(from) else { return out };
+        let mut bytes = 0;
+        for batch in &self.batches[start..] {
+            if batch.base_offset >= limit {
+                break;
+            }
+            if !out.is_empty() && bytes + batch.size_bytes > max_bytes {
+                break;
+            }
+            bytes += batch.size_bytes;
+            out.push(batch.clone());
+        }
+        out
+    }
+
+    /// The record at `offset`, if this log has it.
+    pub fn record_at(&self, offset: Offset) -> Option<&Record> {
+        let batch = &self.batches[self.batch_index(offset)?];
+        batch.records.get((offset - batch.base_offset) as usize)
+    }
+
+    /// The retained metadata of a producer's last batches, newest last (kafka-model §5.6: producer
+    /// state is rebuilt from the log, so it survives failover for every batch the replica has).
+    pub fn producer_batches(&self, producer_id: u64) -> Vec<ProducerBatchMeta> {
+        let mut found = Vec::with_capacity(PRODUCER_BATCHES_RETAINED);
+        for batch in self.batches.iter().rev() {
+            if let Some(stamp) = batch.producer.filter(|s| s.producer_id == producer_id) {
+                found.push(ProducerBatchMeta {
+                    producer_epoch: stamp.producer_epoch,
+                    base_sequence: stamp.base_sequence,
+                    last_sequence: stamp.base_sequence + batch.len() as u32 - 1,
+                    base_offset: batch.base_offset,
+                });
+                if found.len() == PRODUCER_BATCHES_RETAINED {
+                    break;
+                }
+            }
+        }
+        found.reverse();
+        found
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn batch(base: Offset, epoch: LeaderEpoch, n: u64) -> Batch {
+        let records: Vec<Record> =
+            (0..n).map(|i| Record { id: base + i, key: None, value: Rc::from("v") }).collect();
+        Batch { base_offset: base, leader_epoch: epoch, producer: None, size_bytes: 11 * n, records: records.into() }
+    }
+
+    #[test]
+    fn end_offset_for_returns_the_start_of_the_next_epoch() {
+        let mut log = Log::default();
+        log.append(batch(0, 1, 3));
+        log.append(batch(3, 1, 2));
+        log.append(batch(5, 3, 2));
+        assert_eq!(log.end_offset_for(1), Some((1, 5)));
+        assert_eq!(log.end_offset_for(2), Some((1, 5)));
+        assert_eq!(log.end_offset_for(3), Some((3, 7)));
+        assert_eq!(log.end_offset_for(9), Some((3, 7)));
+        assert_eq!(log.end_offset_for(0), None);
+    }
+
+    #[test]
+    fn truncation_drops_whole_batches_and_stale_epoch_entries() {
+        let mut log = Log::default();
+        log.append(batch(0, 1, 3));
+        log.append(batch(3, 2, 3));
+        log.truncate_to(4);
+        assert_eq!(log.log_end_offset(), 3);
+        assert_eq!(log.epoch_cache(), &[(1, 0)]);
+        assert_eq!(log.last_batch_epoch(), Some(1));
+    }
+
+    #[test]
+    fn a_new_leader_epoch_is_cached_before_any_record() {
+        let mut log = Log::default();
+        log.append(batch(0, 1, 2));
+        log.assign_epoch_start_offset(4, 2);
+        assert_eq!(log.end_offset_for(1), Some((1, 2)));
+        assert_eq!(log.end_offset_for(4), Some((4, 2)));
+    }
+}

@@ -1,0 +1,199 @@
+//! Everything one node sends another. Requests carry a `request_id` chosen by the sender so that it can
+//! match the response or give up on it after its timeout.
+
+use super::config::Acks;
+use super::ids::*;
+use super::log::Batch;
+use super::metadata::{MetadataDelta, PartitionRecord};
+use std::rc::Rc;
+
+/// Kafka error codes the model produces (`Errors.java`, kafka-model §5.4, §4.5, §6.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ErrorCode {
+    OffsetOutOfRange,
+    LeaderNotAvailable,
+    NotLeaderOrFollower,
+    RequestTimedOut,
+    NetworkException,
+    NotEnoughReplicas,
+    NotEnoughReplicasAfterAppend,
+    OutOfOrderSequenceNumber,
+    FencedLeaderEpoch,
+    UnknownLeaderEpoch,
+    InvalidUpdateVersion,
+    InvalidRequest,
+    IneligibleReplica,
+    UnknownTopicOrPartition,
+    OffsetNotAvailable,
+    /// The client gave up: `delivery.timeout.ms` expired (`TimeoutException` in the application).
+    DeliveryTimeout,
+    DuplicateBrokerRegistration,
+    StaleBrokerEpoch,
+}
+
+impl ErrorCode {
+    /// The numeric code of `Errors.java`; client-side conditions have none.
+    pub fn code(self) -> Option<i16> {
+        Some(match self {
+            ErrorCode::OffsetOutOfRange => 1,
+            ErrorCode::LeaderNotAvailable => 5,
+            ErrorCode::NotLeaderOrFollower => 6,
+            ErrorCode::RequestTimedOut => 7,
+            ErrorCode::NetworkException => 13,
+            ErrorCode::NotEnoughReplicas => 19,
+            ErrorCode::NotEnoughReplicasAfterAppend => 20,
+            ErrorCode::OutOfOrderSequenceNumber => 45,
+            ErrorCode::FencedLeaderEpoch => 74,
+            ErrorCode::UnknownLeaderEpoch => 75,
+            ErrorCode::InvalidUpdateVersion => 95,
+            ErrorCode::InvalidRequest => 42,
+            ErrorCode::IneligibleReplica => 107,
+            ErrorCode::UnknownTopicOrPartition => 3,
+            ErrorCode::OffsetNotAvailable => 78,
+            ErrorCode::DuplicateBrokerRegistration => 101,
+            ErrorCode::StaleBrokerEpoch => 77,
+            ErrorCode::DeliveryTimeout => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorCode::OffsetOutOfRange => "OFFSET_OUT_OF_RANGE",
+            ErrorCode::LeaderNotAvailable => "LEADER_NOT_AVAILABLE",
+            ErrorCode::NotLeaderOrFollower => "NOT_LEADER_OR_FOLLOWER",
+            ErrorCode::RequestTimedOut => "REQUEST_TIMED_OUT",
+            ErrorCode::NetworkException => "NETWORK_EXCEPTION",
+            ErrorCode::NotEnoughReplicas => "NOT_ENOUGH_REPLICAS",
+            ErrorCode::NotEnoughReplicasAfterAppend => "NOT_ENOUGH_REPLICAS_AFTER_APPEND",
+            ErrorCode::OutOfOrderSequenceNumber => "OUT_OF_ORDER_SEQUENCE_NUMBER",
+            ErrorCode::FencedLeaderEpoch => "FENCED_LEADER_EPOCH",
+            ErrorCode::UnknownLeaderEpoch => "UNKNOWN_LEADER_EPOCH",
+            ErrorCode::InvalidUpdateVersion => "INVALID_UPDATE_VERSION",
+            ErrorCode::InvalidRequest => "INVALID_REQUEST",
+            ErrorCode::IneligibleReplica => "INELIGIBLE_REPLICA",
+            ErrorCode::UnknownTopicOrPartition => "UNKNOWN_TOPIC_OR_PARTITION",
+            ErrorCode::OffsetNotAvailable => "OFFSET_NOT_AVAILABLE",
+            ErrorCode::DeliveryTimeout => "TimeoutException (delivery.timeout.ms expired)",
+            ErrorCode::DuplicateBrokerRegistration => "DUPLICATE_BROKER_REGISTRATION",
+            ErrorCode::StaleBrokerEpoch => "STALE_BROKER_EPOCH",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct FetchPartition {
+    pub partition: PartitionIdx,
+    pub current_leader_epoch: LeaderEpoch,
+    pub fetch_offset: Offset,
+    pub last_fetched_epoch: Option<LeaderEpoch>,
+}
+
+#[derive(Clone, Debug)]
+pub enum FetchPartitionResult {
+    Records { batches: Vec<Batch>, high_watermark: Offset },
+    /// `divergingEpoch` (kafka-model §3.6): the fetcher's log diverges; truncate and retry.
+    Diverging { epoch: Option<LeaderEpoch>, end_offset: Offset },
+    /// KIP-392: fetch from this replica instead (no records).
+    PreferredReadReplica { broker: BrokerId, high_watermark: Offset },
+    Error(ErrorCode),
+}
+
+#[derive(Clone, Debug)]
+pub struct PartitionLeader {
+    pub partition: PartitionIdx,
+    pub leader: Option<BrokerId>,
+    pub leader_epoch: LeaderEpoch,
+}
+
+#[derive(Clone, Debug)]
+pub enum ProduceResult {
+    Appended { base_offset: Offset },
+    Error { error: ErrorCode, leader_hint: Option<PartitionLeader> },
+}
+
+#[derive(Clone, Debug)]
+pub enum Message {
+    // Broker <-> controller (kafka-model §2.3)
+    RegisterBroker { incarnation: u32, rack: String, previous_broker_epoch: Option<BrokerEpoch> },
+    RegisterBrokerResponse { incarnation: u32, result: Result<BrokerEpoch, ErrorCode> },
+    BrokerHeartbeat { broker_epoch: BrokerEpoch, metadata_offset: u64, want_shut_down: bool },
+    BrokerHeartbeatResponse { result: Result<HeartbeatAnswer, ErrorCode>, metadata: Rc<MetadataDelta> },
+    /// The active controller's newly committed records, as brokers replicate the metadata log.
+    MetadataUpdate(Rc<MetadataDelta>),
+    AlterPartition {
+        request_id: u64,
+        partition: PartitionIdx,
+        leader_epoch: LeaderEpoch,
+        partition_epoch: PartitionEpoch,
+        new_isr: Vec<(BrokerId, BrokerEpoch)>,
+    },
+    AlterPartitionResponse { request_id: u64, partition: PartitionIdx, result: Result<PartitionRecord, ErrorCode> },
+
+    // Follower or consumer -> replica (kafka-model §3.6, §6.1)
+    Fetch { request_id: u64, replica: Option<(BrokerId, BrokerEpoch)>, client_rack: String, max_wait_ms: Millis, partitions: Vec<FetchPartition> },
+    FetchResponse { request_id: u64, partitions: Vec<(PartitionIdx, FetchPartitionResult)> },
+
+    // Producer -> leader (kafka-model §5.3)
+    Produce { request_id: u64, partition: PartitionIdx, acks: Acks, timeout_ms: u64, batch: Batch },
+    ProduceResponse { request_id: u64, partition: PartitionIdx, result: ProduceResult },
+
+    // Consumer -> leader: where `auto.offset.reset=latest` starts (kafka-model §6.3)
+    ListOffsets { request_id: u64, partitions: Vec<(PartitionIdx, LeaderEpoch)> },
+    ListOffsetsResponse { request_id: u64, results: Vec<(PartitionIdx, Result<Offset, ErrorCode>)> },
+
+    // Client -> any broker (kafka-model §5.5)
+    Metadata { request_id: u64 },
+    MetadataResponse { request_id: u64, leaders: Vec<PartitionLeader>, brokers: Vec<(BrokerId, String)> },
+
+    /// The peer's process died: its TCP connections were reset (what a client sees right after a crash).
+    ConnectionClosed,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HeartbeatAnswer {
+    pub fenced: bool,
+    pub shut_down_now: bool,
+}
+
+impl Message {
+    /// Short label for the diagram and the logs.
+    pub fn kind(&self) -> MessageKind {
+        match self {
+            Message::RegisterBroker { .. } | Message::RegisterBrokerResponse { .. } => MessageKind::Registration,
+            Message::BrokerHeartbeat { .. } | Message::BrokerHeartbeatResponse { .. } => MessageKind::Heartbeat,
+            Message::MetadataUpdate(_) => MessageKind::Metadata,
+            Message::AlterPartition { .. } | Message::AlterPartitionResponse { .. } => MessageKind::AlterPartition,
+            Message::Fetch { replica: Some(_), .. } => MessageKind::ReplicaFetch,
+            Message::Fetch { replica: None, .. } => MessageKind::ConsumerFetch,
+            Message::FetchResponse { .. } => MessageKind::FetchResponse,
+            Message::Produce { .. } => MessageKind::Produce,
+            Message::ProduceResponse { .. } => MessageKind::ProduceResponse,
+            Message::Metadata { .. } | Message::MetadataResponse { .. } => MessageKind::Metadata,
+            Message::ListOffsets { .. } | Message::ListOffsetsResponse { .. } => MessageKind::ListOffsets,
+            Message::ConnectionClosed => MessageKind::ConnectionClosed,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageKind {
+    Registration,
+    Heartbeat,
+    Metadata,
+    AlterPartition,
+    ReplicaFetch,
+    ConsumerFetch,
+    FetchResponse,
+    Produce,
+    ProduceResponse,
+    ListOffsets,
+    ConnectionClosed,
+}

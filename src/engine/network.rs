@@ -1,0 +1,55 @@
+//! The simulated network: per-message latency drawn from the engine's PRNG, and links that can be cut
+//! (kafka-model §10). A message is lost if its link is cut when it is sent or when it would arrive.
+
+use super::config::NetworkConfig;
+use super::ids::{Millis, NodeId};
+use rand_xoshiro::rand_core::Rng;
+use std::collections::BTreeSet;
+
+#[derive(Clone, Debug)]
+pub struct Network {
+    config: NetworkConfig,
+    /// Unordered pairs, stored smaller-first.
+    cut: BTreeSet<(NodeId, NodeId)>,
+}
+
+fn pair(a: NodeId, b: NodeId) -> (NodeId, NodeId) {
+    if a <= b {
+        (a, b)
+    } else {
+        (b, a)
+    }
+}
+
+impl Network {
+    pub fn new(config: NetworkConfig) -> Self {
+        Network { config, cut: BTreeSet::new() }
+    }
+
+    pub fn latency_ms(&self, rng: &mut impl Rng) -> Millis {
+        let jitter = match self.config.jitter_ms {
+            0 => 0,
+            j => rng.next_u64() % (j + 1),
+        };
+        // At least 1 ms, so a response never arrives in the same instant as its request.
+        (self.config.latency_ms + jitter).max(1)
+    }
+
+    pub fn is_cut(&self, a: NodeId, b: NodeId) -> bool {
+        !self.cut.is_empty() && self.cut.contains(&pair(a, b))
+    }
+
+    /// Returns whether the link was up.
+    pub fn cut(&mut self, a: NodeId, b: NodeId) -> bool {
+        self.cut.insert(pair(a, b))
+    }
+
+    /// Returns whether the link was cut.
+    pub fn heal(&mut self, a: NodeId, b: NodeId) -> bool {
+        self.cut.remove(&pair(a, b))
+    }
+
+    pub fn cut_links(&self) -> impl Iterator<Item = &(NodeId, NodeId)> {
+        self.cut.iter()
+    }
+}

@@ -1,0 +1,520 @@
+//! The invariants of kafka-model §8.5, checked by the engine after every step from the observations
+//! that step produced (checks at the point of mutation, so each costs what the change costs).
+//!
+//! The checker keeps, per partition, the *committed log*: the id of every record below the highest HW
+//! any leader of the current lineage has reached. A violation is an event with its cause, not a
+//! panic. It is *expected* when Kafka's guarantees do not cover the case (an unclean election in
+//! the partition's history); anything else is a bug in the engine, and tests fail on it.
+
+use super::broker::Broker;
+use super::catalog::Catalog;
+use super::config::Acks;
+use super::controller::Controller;
+use super::ctx::Observation;
+use super::event::EventKind;
+use super::ids::*;
+use super::log::Log;
+use super::view::{InvariantView, LossView};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Invariant {
+    LeaderCompleteness,
+    CandidateCompleteness,
+    ReplicationQuorumSuperset,
+    LogMatching,
+    NoAcknowledgedLoss,
+    ConsumerReadStability,
+    HighWatermarkSanity,
+    EpochMonotonicity,
+    IsrWellFormed,
+    ZombieContainment,
+}
+
+impl Invariant {
+    pub const ALL: [Invariant; 10] = [
+        Invariant::LeaderCompleteness,
+        Invariant::CandidateCompleteness,
+        Invariant::ReplicationQuorumSuperset,
+        Invariant::LogMatching,
+        Invariant::NoAcknowledgedLoss,
+        Invariant::ConsumerReadStability,
+        Invariant::HighWatermarkSanity,
+        Invariant::EpochMonotonicity,
+        Invariant::IsrWellFormed,
+        Invariant::ZombieContainment,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Invariant::LeaderCompleteness => "Leader completeness",
+            Invariant::CandidateCompleteness => "Candidate completeness",
+            Invariant::ReplicationQuorumSuperset => "Replication-quorum superset",
+            Invariant::LogMatching => "Log matching",
+            Invariant::NoAcknowledgedLoss => "No acknowledged acks=all loss",
+            Invariant::ConsumerReadStability => "Consumer read stability",
+            Invariant::HighWatermarkSanity => "High watermark sanity",
+            Invariant::EpochMonotonicity => "Epoch monotonicity",
+            Invariant::IsrWellFormed => "ISR well-formed",
+            Invariant::ZombieContainment => "Zombie containment",
+        }
+    }
+
+    /// kafka-model §8.5, in a sentence.
+    pub fn description(self) -> &'static str {
+        match self {
+            Invariant::LeaderCompleteness => "Every newly elected leader has every committed record.",
+            Invariant::CandidateCompleteness => "Every member of the controller's ISR holds every committed record.",
+            Invariant::ReplicationQuorumSuperset => {
+                "The controller's ISR is within the leader's maximal ISR while the ISR meets min.insync.replicas."
+            }
+            Invariant::LogMatching => "Below their high watermarks, all replicas hold the same records.",
+            Invariant::NoAcknowledgedLoss => "A record acknowledged with acks=all is never lost.",
+            Invariant::ConsumerReadStability => "A record a consumer read at an offset stays at that offset.",
+            Invariant::HighWatermarkSanity => "A leader's HW never decreases in its epoch; HW <= LEO everywhere.",
+            Invariant::EpochMonotonicity => "Leader and partition epochs never decrease; one leader per epoch.",
+            Invariant::IsrWellFormed => "Leader in ISR, ISR within replicas, no fenced broker in the ISR (but the last).",
+            Invariant::ZombieContainment => "Records of a stale leader are never served to consumers.",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+struct Tally {
+    violations: u64,
+    expected: u64,
+    last: Option<String>,
+}
+
+/// An acknowledged batch the lineage has not committed yet (acks=0/1).
+#[derive(Clone, Debug)]
+struct PendingAck {
+    first_record: RecordId,
+    count: u32,
+    acks: Acks,
+}
+
+#[derive(Clone, Debug, Default)]
+struct PartitionTrack {
+    committed: Vec<RecordId>,
+    /// By offset.
+    pending_acks: BTreeMap<Offset, PendingAck>,
+    /// An unclean election happened: Kafka no longer promises anything about earlier records.
+    unclean: bool,
+    consumed_end: Offset,
+    /// Last controller epochs seen.
+    epochs: Option<(LeaderEpoch, PartitionEpoch)>,
+    /// Leader of each epoch seen, to catch two leaders in one epoch.
+    leaders: BTreeMap<LeaderEpoch, BrokerId>,
+}
+
+/// The loss list keeps this many entries, newest last.
+const LOSSES_KEPT: usize = 1_000;
+
+#[derive(Clone, Debug, Default)]
+pub struct SafetyChecker {
+    tallies: BTreeMap<Invariant, Tally>,
+    partitions: Vec<PartitionTrack>,
+    /// `acks=0` batches acknowledged before any broker gave them an offset: first record -> batch.
+    unplaced: BTreeMap<RecordId, PendingAck>,
+    pub losses: Vec<LossView>,
+    pub losses_total: u64,
+}
+
+/// What the checks can read of the cluster.
+pub struct World<'a> {
+    pub now: Millis,
+    pub catalog: &'a Catalog,
+    pub controller: &'a Controller,
+    pub brokers: &'a [Broker],
+}
+
+impl World<'_> {
+    fn replica_log(&self, broker: BrokerId, p: PartitionIdx) -> Option<&Log> {
+        let i = self.catalog.broker_index(broker)?;
+        self.brokers[i].replicas.get(&p).map(|r| &r.log)
+    }
+}
+
+fn record_id(log: &Log, offset: Offset) -> Option<RecordId> {
+    log.record_at(offset).map(|r| r.id)
+}
+
+impl SafetyChecker {
+    pub fn unexpected_violations(&self) -> u64 {
+        self.tallies.values().map(|t| t.violations - t.expected).sum::<u64>()
+            + self.losses.iter().filter(|l| l.unexpected).count() as u64
+    }
+
+    pub fn view(&self) -> Vec<InvariantView> {
+        Invariant::ALL
+            .iter()
+            .map(|i| {
+                let t = self.tallies.get(i).cloned().unwrap_or_default();
+                InvariantView {
+                    invariant: *i,
+                    name: i.name(),
+                    description: i.description(),
+                    violations: t.violations,
+                    expected_violations: t.expected,
+                    last_violation: t.last,
+                }
+            })
+            .collect()
+    }
+
+    /// Hash input: the counts (the committed logs follow from the replicas).
+    pub fn digest(&self) -> Vec<u64> {
+        let mut d: Vec<u64> = self.tallies.values().flat_map(|t| [t.violations, t.expected]).collect();
+        d.push(self.losses_total);
+        d
+    }
+
+    fn track(&mut self, p: PartitionIdx) -> &mut PartitionTrack {
+        let i = p.0 as usize;
+        if self.partitions.len() <= i {
+            self.partitions.resize_with(i + 1, Default::default);
+        }
+        &mut self.partitions[i]
+    }
+
+    fn violate(&mut self, invariant: Invariant, partition: Option<PartitionIdx>, detail: String, events: &mut Vec<EventKind>) {
+        let expected = partition.is_some_and(|p| self.track(p).unclean);
+        let t = self.tallies.entry(invariant).or_default();
+        t.violations += 1;
+        t.expected += expected as u64;
+        t.last = Some(detail.clone());
+        events.push(EventKind::InvariantViolated { invariant, partition, detail, expected });
+    }
+
+    pub fn observe(&mut self, obs: &Observation, world: &World, events: &mut Vec<EventKind>) {
+        match *obs {
+            Observation::LeaderHwAdvanced { broker, partition, from, to, .. } => {
+                self.on_leader_hw(broker, partition, from, to, world, events)
+            }
+            Observation::FollowerHwChanged { broker, partition, from, to } => {
+                self.check_hw_le_leo(broker, partition, world, events);
+                if to > from {
+                    self.check_matches_committed(broker, partition, from, to, Invariant::LogMatching, world, events);
+                }
+            }
+            Observation::Truncated { broker, partition, to } => self.on_truncated(broker, partition, to, world, events),
+            Observation::BecameLeader { broker, partition, leader_epoch } => {
+                self.on_became_leader(broker, partition, leader_epoch, world, events)
+            }
+            Observation::LeaderIsrChanged { partition, .. } => self.check_quorum_superset(partition, world, events),
+            Observation::PartitionChanged { partition, unclean } => {
+                if unclean {
+                    self.track(partition).unclean = true;
+                }
+                self.check_partition_record(partition, world, events);
+                self.check_quorum_superset(partition, world, events);
+            }
+            Observation::Acknowledged { partition, base_offset, first_record, count, acks, .. } => {
+                let ack = PendingAck { first_record, count, acks };
+                match base_offset {
+                    Some(offset) => self.on_acknowledged(partition, offset, ack, world, events),
+                    None => {
+                        self.unplaced.insert(first_record, ack);
+                    }
+                }
+            }
+            Observation::Appended { partition, base_offset, first_record, .. } => {
+                if let Some(ack) = self.unplaced.remove(&first_record) {
+                    self.on_acknowledged(partition, base_offset, ack, world, events);
+                }
+            }
+            Observation::Consumed { consumer, partition, offset, record, from } => {
+                let track = self.track(partition);
+                track.consumed_end = track.consumed_end.max(offset + 1);
+                match track.committed.get(offset as usize) {
+                    Some(id) if *id == record => {}
+                    Some(_) => self.violate(
+                        Invariant::ConsumerReadStability,
+                        Some(partition),
+                        format!(
+                            "consumer #{} read a record at {}@{} from broker {} that differs from the committed one",
+                            consumer.0,
+                            world.catalog.partition_name(partition),
+                            offset,
+                            from
+                        ),
+                        events,
+                    ),
+                    None => self.violate(
+                        Invariant::ZombieContainment,
+                        Some(partition),
+                        format!(
+                            "consumer #{} read {}@{} from broker {}, above the high watermark of the current leaders",
+                            consumer.0,
+                            world.catalog.partition_name(partition),
+                            offset,
+                            from
+                        ),
+                        events,
+                    ),
+                }
+            }
+        }
+    }
+
+    fn check_hw_le_leo(&mut self, broker: BrokerId, p: PartitionIdx, world: &World, events: &mut Vec<EventKind>) {
+        let Some(i) = world.catalog.broker_index(broker) else { return };
+        let Some(r) = world.brokers[i].replicas.get(&p) else { return };
+        if r.high_watermark > r.log_end_offset() {
+            self.violate(
+                Invariant::HighWatermarkSanity,
+                Some(p),
+                format!(
+                    "broker {broker} has HW {} above its LEO {} for {}",
+                    r.high_watermark,
+                    r.log_end_offset(),
+                    world.catalog.partition_name(p)
+                ),
+                events,
+            );
+        }
+    }
+
+    /// Records in `[from, to)` of a replica must be the committed ones where the lineage committed them.
+    #[allow(clippy::too_many_arguments)]
+    fn check_matches_committed(
+        &mut self,
+        broker: BrokerId,
+        p: PartitionIdx,
+        from: Offset,
+        to: Offset,
+        invariant: Invariant,
+        world: &World,
+        events: &mut Vec<EventKind>,
+    ) {
+        let Some(log) = world.replica_log(broker, p) else { return };
+        let committed = &self.track(p).committed;
+        let end = to.min(committed.len() as Offset);
+        let mismatch = (from..end).find(|o| record_id(log, *o) != Some(committed[*o as usize]));
+        if let Some(o) = mismatch {
+            let detail = format!(
+                "broker {broker} holds a different record than the committed one at {}@{o}",
+                world.catalog.partition_name(p)
+            );
+            self.violate(invariant, Some(p), detail, events);
+        }
+    }
+
+    fn on_leader_hw(&mut self, broker: BrokerId, p: PartitionIdx, from: Offset, to: Offset, world: &World, events: &mut Vec<EventKind>) {
+        self.check_hw_le_leo(broker, p, world, events);
+        let Some(log) = world.replica_log(broker, p) else { return };
+        // Extend the committed log, or compare where it is already committed (kafka-model §8.5 4).
+        let mut mismatch = None;
+        let committed_len = self.track(p).committed.len() as Offset;
+        for o in from..to {
+            let Some(id) = record_id(log, o) else { break };
+            let track = self.track(p);
+            if o < committed_len {
+                if track.committed[o as usize] != id && mismatch.is_none() {
+                    mismatch = Some(o);
+                }
+            } else if o == track.committed.len() as Offset {
+                track.committed.push(id);
+            }
+        }
+        if let Some(o) = mismatch {
+            let detail = format!(
+                "leader {broker} exposed a record at {}@{o} that differs from the committed one",
+                world.catalog.partition_name(p)
+            );
+            self.violate(Invariant::LogMatching, Some(p), detail, events);
+        }
+        // Every member of the controller's ISR must have what was just committed (§8.5 2).
+        if let Some(record) = world.controller.partitions.get(p.0 as usize) {
+            for member in record.isr.clone() {
+                if member != broker {
+                    self.check_matches_committed(member, p, from, to, Invariant::CandidateCompleteness, world, events);
+                }
+            }
+        }
+        self.settle_pending(p, world, events);
+    }
+
+    /// Acknowledged batches that the committed log has now reached: kept or lost.
+    fn settle_pending(&mut self, p: PartitionIdx, world: &World, events: &mut Vec<EventKind>) {
+        let track = self.track(p);
+        let end = track.committed.len() as Offset;
+        let reached: Vec<Offset> = track.pending_acks.range(..end).map(|(o, _)| *o).collect();
+        for offset in reached {
+            let ack = self.track(p).pending_acks.remove(&offset).expect("listed");
+            if self.track(p).committed[offset as usize] != ack.first_record {
+                let cause = format!(
+                    "the leader acknowledged them with acks={} before any follower had fetched them; after \
+                     leadership moved, offset {offset} was given to another record",
+                    ack.acks.as_str()
+                );
+                self.record_loss(p, offset, &ack, cause, world, events);
+            }
+        }
+    }
+
+    fn on_acknowledged(&mut self, p: PartitionIdx, offset: Offset, ack: PendingAck, world: &World, events: &mut Vec<EventKind>) {
+        let track = self.track(p);
+        let committed = track.committed.get(offset as usize).copied();
+        match (committed, ack.acks) {
+            (Some(id), _) if id == ack.first_record => {}
+            (Some(_), _) => {
+                let cause = format!("offset {offset} already holds another committed record");
+                self.record_loss(p, offset, &ack, cause, world, events);
+            }
+            (None, Acks::All) => {
+                let detail = format!(
+                    "{} records at {}@{offset} were acknowledged with acks=all before the high watermark passed them",
+                    ack.count,
+                    world.catalog.partition_name(p)
+                );
+                self.violate(Invariant::NoAcknowledgedLoss, Some(p), detail, events);
+            }
+            (None, _) => {
+                track.pending_acks.insert(offset, ack);
+            }
+        }
+    }
+
+    fn record_loss(&mut self, p: PartitionIdx, offset: Offset, ack: &PendingAck, cause: String, world: &World, events: &mut Vec<EventKind>) {
+        let unclean = self.track(p).unclean;
+        let unexpected = ack.acks == Acks::All && !unclean;
+        if ack.acks == Acks::All {
+            let detail = format!("{} acks=all records lost at {}@{offset}: {cause}", ack.count, world.catalog.partition_name(p));
+            self.violate(Invariant::NoAcknowledgedLoss, Some(p), detail, events);
+        }
+        self.losses_total += 1;
+        if self.losses.len() == LOSSES_KEPT {
+            self.losses.remove(0);
+        }
+        self.losses.push(LossView {
+            at_ms: world.now,
+            partition: p,
+            partition_name: world.catalog.partition_name(p),
+            first_offset: offset,
+            last_offset: offset + ack.count as u64 - 1,
+            count: ack.count,
+            acks: ack.acks,
+            cause: cause.clone(),
+            unexpected,
+        });
+        events.push(EventKind::RecordsLost {
+            partition: p,
+            offsets: (offset, offset + ack.count as u64 - 1),
+            count: ack.count,
+            acks: ack.acks,
+            cause,
+        });
+    }
+
+    fn on_truncated(&mut self, broker: BrokerId, p: PartitionIdx, to: Offset, world: &World, events: &mut Vec<EventKind>) {
+        let committed_len = self.track(p).committed.len() as Offset;
+        let in_isr = world.controller.partitions.get(p.0 as usize).is_some_and(|r| r.isr.contains(&broker));
+        if to < committed_len && in_isr {
+            let detail = format!(
+                "broker {broker}, in the ISR, truncated {} to {to} below the committed offset {committed_len}",
+                world.catalog.partition_name(p)
+            );
+            self.violate(Invariant::CandidateCompleteness, Some(p), detail, events);
+        }
+        // Acknowledged batches above `to`: lost once no replica holds them any more.
+        let above: Vec<Offset> = self.track(p).pending_acks.range(to..).map(|(o, _)| *o).collect();
+        for offset in above {
+            let ack = self.track(p).pending_acks[&offset].clone();
+            let held = world
+                .brokers
+                .iter()
+                .filter_map(|b| b.replicas.get(&p))
+                .any(|r| record_id(&r.log, offset) == Some(ack.first_record));
+            if !held {
+                self.track(p).pending_acks.remove(&offset);
+                let cause = format!(
+                    "the leader acknowledged them with acks={} before any follower had fetched them; it lost \
+                     leadership, and broker {broker} truncated them when it followed the new leader",
+                    ack.acks.as_str()
+                );
+                self.record_loss(p, offset, &ack, cause, world, events);
+            }
+        }
+    }
+
+    fn on_became_leader(&mut self, broker: BrokerId, p: PartitionIdx, epoch: LeaderEpoch, world: &World, events: &mut Vec<EventKind>) {
+        let name = world.catalog.partition_name(p);
+        if let Some(previous) = self.track(p).leaders.insert(epoch, broker).filter(|b| *b != broker) {
+            let detail = format!("brokers {previous} and {broker} both led {name} in epoch {epoch}");
+            self.violate(Invariant::EpochMonotonicity, Some(p), detail, events);
+        }
+        let Some(log) = world.replica_log(broker, p) else { return };
+        let committed = &self.track(p).committed;
+        let Some(diverge) = (0..committed.len()).find(|o| record_id(log, *o as Offset) != Some(committed[*o])) else { return };
+        let lost = committed.len() - diverge;
+        let detail = format!("new leader {broker} of {name} (epoch {epoch}) lacks {lost} committed record(s) from offset {diverge}");
+        self.violate(Invariant::LeaderCompleteness, Some(p), detail, events);
+        // The lineage now continues from this leader's log: what it lacks is gone for good.
+        let consumed_end = self.track(p).consumed_end;
+        if consumed_end > diverge as Offset {
+            let detail = format!("consumers read {name} up to offset {consumed_end}, but offsets from {diverge} were lost with leader {broker}'s election");
+            self.violate(Invariant::ConsumerReadStability, Some(p), detail, events);
+        }
+        self.track(p).committed.truncate(diverge);
+    }
+
+    fn check_partition_record(&mut self, p: PartitionIdx, world: &World, events: &mut Vec<EventKind>) {
+        let Some(record) = world.controller.partitions.get(p.0 as usize) else { return };
+        let name = world.catalog.partition_name(p);
+        let mut problems = Vec::new();
+        if let Some(l) = record.leader {
+            if !record.isr.contains(&l) {
+                problems.push(format!("leader {l} of {name} is not in its ISR {:?}", record.isr));
+            }
+        }
+        if record.isr.iter().any(|b| !record.replicas.contains(b)) {
+            problems.push(format!("ISR {:?} of {name} is not within its replicas {:?}", record.isr, record.replicas));
+        }
+        let fenced: Vec<BrokerId> = record
+            .isr
+            .iter()
+            .copied()
+            .filter(|b| world.controller.brokers.get(b).is_some_and(|e| e.registration.fenced))
+            .collect();
+        let retained_last = record.isr.len() == 1 && record.leader.is_none();
+        if !fenced.is_empty() && !retained_last {
+            problems.push(format!("fenced broker(s) {fenced:?} are in the ISR {:?} of {name}", record.isr));
+        }
+        for detail in problems {
+            self.violate(Invariant::IsrWellFormed, Some(p), detail, events);
+        }
+        let now = (record.leader_epoch, record.partition_epoch);
+        if let Some(before) = self.track(p).epochs.replace(now) {
+            if now.0 < before.0 || now.1 < before.1 {
+                let detail = format!("epochs of {name} went from {before:?} to {now:?}");
+                self.violate(Invariant::EpochMonotonicity, Some(p), detail, events);
+            }
+        }
+    }
+
+    /// kafka-model §8.5 3, for the leader of the controller's current epoch.
+    fn check_quorum_superset(&mut self, p: PartitionIdx, world: &World, events: &mut Vec<EventKind>) {
+        let Some(record) = world.controller.partitions.get(p.0 as usize) else { return };
+        let Some(leader) = record.leader else { return };
+        let Some(i) = world.catalog.broker_index(leader) else { return };
+        let Some(replica) = world.brokers[i].replicas.get(&p) else { return };
+        let Some(state) = replica.leader_state() else { return };
+        if replica.leader_epoch != record.leader_epoch || state.isr.committed.len() < world.catalog.effective_min_isr(p) {
+            return;
+        }
+        let missing: Vec<BrokerId> = record.isr.iter().copied().filter(|b| !state.isr.maximal_contains(*b)).collect();
+        if !missing.is_empty() {
+            let detail = format!(
+                "controller ISR {:?} of {} has {missing:?}, which leader {leader} does not wait for (maximal ISR {:?})",
+                record.isr,
+                world.catalog.partition_name(p),
+                state.isr.maximal()
+            );
+            self.violate(Invariant::ReplicationQuorumSuperset, Some(p), detail, events);
+        }
+    }
+}

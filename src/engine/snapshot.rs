@@ -1,0 +1,343 @@
+//! Reading the engine: the plain-data view renderers draw, and the state hash that proves two runs
+//! (native and wasm, or twice in a row) reached the same state.
+
+use super::engine::Engine;
+use super::log::Log;
+use super::queue::Pending;
+use super::replica::Role;
+use super::view::*;
+
+/// FNV-1a over explicitly sized integers, so the hash is the same on 32- and 64-bit targets.
+struct StateHasher(u64);
+
+impl StateHasher {
+    fn new() -> Self {
+        StateHasher(0xcbf2_9ce4_8422_2325)
+    }
+    fn u64(&mut self, v: u64) {
+        for b in v.to_le_bytes() {
+            self.0 ^= b as u64;
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn opt(&mut self, v: Option<u64>) {
+        match v {
+            Some(v) => {
+                self.u64(1);
+                self.u64(v)
+            }
+            None => self.u64(0),
+        }
+    }
+    fn str(&mut self, s: &str) {
+        self.u64(s.len() as u64);
+        for b in s.bytes() {
+            self.u64(b as u64);
+        }
+    }
+}
+
+fn log_entries(log: &Log, from_index: usize) -> Vec<LogEntryView> {
+    let mut out = Vec::new();
+    let mut index = 0usize;
+    for batch in log.batches() {
+        for (i, r) in batch.records.iter().enumerate() {
+            if index >= from_index {
+                out.push(LogEntryView {
+                    offset: batch.base_offset + i as u64,
+                    leader_epoch: batch.leader_epoch,
+                    key: r.key.as_deref().map(str::to_string),
+                    value: r.value.to_string(),
+                    record_id: r.id,
+                });
+            }
+            index += 1;
+        }
+    }
+    out
+}
+
+impl Engine {
+    /// The whole cluster as plain data.
+    pub fn view(&self, options: ViewOptions) -> ClusterView {
+        let catalog = &self.catalog;
+        let brokers = self
+            .brokers
+            .iter()
+            .map(|b| {
+                let reg = self.controller.brokers.get(&b.id);
+                BrokerView {
+                    id: b.id,
+                    rack: b.rack.clone(),
+                    process: b.process,
+                    fenced: reg.is_none_or(|r| r.registration.fenced),
+                    in_controlled_shutdown: reg.is_some_and(|r| r.registration.in_controlled_shutdown),
+                    broker_epoch: b.broker_epoch,
+                    last_heartbeat_ms: reg.map(|r| r.last_heartbeat_ms),
+                    metadata_offset: b.image.offset,
+                    stalled: b.stalled,
+                }
+            })
+            .collect();
+        let topics = catalog
+            .topics
+            .iter()
+            .map(|t| TopicView {
+                name: t.name.clone(),
+                partitions: t.partitions.clone(),
+                replication_factor: t.replication_factor,
+                min_insync_replicas: t.config.min_insync_replicas.unwrap_or(catalog.config.min_insync_replicas),
+                unclean_leader_election_enable: t
+                    .config
+                    .unclean_leader_election_enable
+                    .unwrap_or(catalog.config.unclean_leader_election_enable),
+            })
+            .collect();
+        let partitions = self.controller.partitions.iter().map(|record| self.partition_view(record, &options)).collect();
+        let producers = self
+            .producers
+            .iter()
+            .map(|p| {
+                let skip = p.sends.len().saturating_sub(options.client_history);
+                let count_by = |f: fn(&SendStatus) -> bool| {
+                    p.sends.iter().filter(|s| f(&s.status)).map(|s| s.records.len() as u64).sum::<u64>()
+                };
+                ProducerView {
+                    idx: p.idx,
+                    name: p.name.clone(),
+                    acks: p.config.acks,
+                    enable_idempotence: p.config.enable_idempotence,
+                    producer_id: p.producer_id,
+                    producer_epoch: p.producer_epoch,
+                    sends_total: p.sends.len(),
+                    acked_records: count_by(|s| matches!(s, SendStatus::Acknowledged { .. })),
+                    failed_records: count_by(|s| matches!(s, SendStatus::Failed { .. })),
+                    pending_records: p.pending_records(),
+                    sends: p
+                        .sends
+                        .iter()
+                        .enumerate()
+                        .skip(skip)
+                        .filter(|(_, s)| !s.records.is_empty())
+                        .map(|(i, s)| SendView {
+                            send: i,
+                            partition: s.partition,
+                            partition_name: catalog.partition_name(s.partition),
+                            count: s.records.len() as u32,
+                            first_record_id: s.records[0].id,
+                            key: s.records[0].key.as_deref().map(str::to_string),
+                            value: s.records[0].value.to_string(),
+                            acks: s.acks,
+                            created_ms: s.created_ms,
+                            status: s.status.clone(),
+                        })
+                        .collect(),
+                    talking_to: p.talking_to(),
+                }
+            })
+            .collect();
+        let consumers = self
+            .consumers
+            .iter()
+            .map(|c| ConsumerView {
+                idx: c.idx,
+                name: c.name.clone(),
+                client_rack: c.config.client_rack.clone(),
+                partitions: c
+                    .positions
+                    .iter()
+                    .map(|(p, pos)| ConsumerPartitionView {
+                        partition: *p,
+                        partition_name: catalog.partition_name(*p),
+                        position: pos.position,
+                        leader: c.metadata.leader(*p).map(|l| l.0),
+                        preferred_read_replica: pos.preferred,
+                        fetching_from: c.fetch_target(*p, self.now_ms()),
+                    })
+                    .collect(),
+                received_total: c.received_total,
+                received: c
+                    .received
+                    .iter()
+                    .skip(c.received.len().saturating_sub(options.client_history))
+                    .map(|d| ReceivedView {
+                        partition: d.partition,
+                        offset: d.offset,
+                        key: d.record.key.as_deref().map(str::to_string),
+                        value: d.record.value.to_string(),
+                        record_id: d.record.id,
+                        from_broker: d.from,
+                        at_ms: d.at_ms,
+                    })
+                    .collect(),
+                talking_to: c.talking_to(),
+            })
+            .collect();
+        let mut in_flight: Vec<InFlightView> = self
+            .queue()
+            .iter()
+            .filter_map(|s| match &s.what {
+                Pending::Deliver { from, to, sent_ms, message } => {
+                    Some(InFlightView { from: *from, to: *to, kind: message.kind(), sent_ms: *sent_ms, arrives_ms: s.at_ms })
+                }
+                _ => None,
+            })
+            .collect();
+        in_flight.sort_by_key(|m| (m.arrives_ms, m.sent_ms, m.from, m.to));
+        in_flight.truncate(options.in_flight_max);
+        ClusterView {
+            now_ms: self.now_ms(),
+            controller: ControllerView { metadata_offset: self.controller.metadata_offset },
+            brokers,
+            topics,
+            partitions,
+            producers,
+            consumers,
+            links_cut: self.network.cut_links().copied().collect(),
+            in_flight,
+            safety: SafetyView {
+                invariants: self.safety.view(),
+                losses: self.safety.losses.clone(),
+                unexpected_violations: self.safety.unexpected_violations(),
+            },
+            next_event_seq: self.next_event_seq(),
+        }
+    }
+
+    fn partition_view(&self, record: &super::metadata::PartitionRecord, options: &ViewOptions) -> PartitionView {
+        let catalog = &self.catalog;
+        let p = record.partition;
+        let info = &catalog.partitions[p.0 as usize];
+        let leader_state = record
+            .leader
+            .and_then(|l| catalog.broker_index(l))
+            .and_then(|i| self.brokers[i].replicas.get(&p))
+            .and_then(|r| r.leader_state());
+        let lag_max = catalog.config.replica_lag_time_max_ms;
+        let leader_leo = record
+            .leader
+            .and_then(|l| catalog.broker_index(l))
+            .and_then(|i| self.brokers[i].replicas.get(&p))
+            .map(|r| r.log_end_offset());
+        let replica_states = record
+            .replicas
+            .iter()
+            .filter_map(|b| {
+                let broker = &self.brokers[catalog.broker_index(*b)?];
+                let r = broker.replicas.get(&p)?;
+                let entries = r.log.batches().iter().map(|b| b.records.len()).sum::<usize>();
+                let from = if options.full_logs { 0 } else { entries.saturating_sub(options.log_tail) };
+                let follower = leader_state.and_then(|s| s.followers.get(b));
+                Some(ReplicaView {
+                    broker: *b,
+                    role: match (&r.role, broker.is_running()) {
+                        (_, false) => ReplicaRole::Offline,
+                        (Role::Leader(_), _) => ReplicaRole::Leader,
+                        (Role::Follower { .. }, _) => ReplicaRole::Follower,
+                        (Role::Offline, _) => ReplicaRole::Offline,
+                    },
+                    log_end_offset: r.log_end_offset(),
+                    high_watermark: r.high_watermark,
+                    leader_epoch: r.leader_epoch,
+                    in_isr: record.isr.contains(b),
+                    maximal_isr: r.leader_state().map(|s| s.isr.maximal()),
+                    leader_epoch_start_offset: r.leader_state().map(|s| s.leader_epoch_start_offset),
+                    last_caught_up_ms: follower.map(|f| f.last_caught_up_ms),
+                    caught_up: follower.zip(leader_leo).map(|(f, leo)| f.is_caught_up(leo, self.now_ms(), lag_max)),
+                    epoch_cache: r.log.epoch_cache().to_vec(),
+                    log_omitted: from,
+                    log: if options.log_tail == 0 && !options.full_logs { Vec::new() } else { log_entries(&r.log, from) },
+                })
+            })
+            .collect();
+        PartitionView {
+            idx: p,
+            topic: catalog.topics[info.topic.0 as usize].name.clone(),
+            partition: info.number,
+            name: catalog.partition_name(p),
+            replicas: record.replicas.clone(),
+            isr: record.isr.clone(),
+            leader: record.leader,
+            leader_epoch: record.leader_epoch,
+            partition_epoch: record.partition_epoch,
+            leader_recovery_state: record.leader_recovery_state,
+            replica_states,
+        }
+    }
+
+    /// A hash of the observable state: time, controller records, every replica's log, HW and role,
+    /// every client's outcomes and positions, the event count and the safety tallies.
+    pub fn state_hash(&self) -> u64 {
+        let mut h = StateHasher::new();
+        h.u64(self.now_ms());
+        h.u64(self.next_event_seq());
+        h.u64(self.controller.metadata_offset);
+        for r in &self.controller.partitions {
+            h.u64(r.partition.0 as u64);
+            h.opt(r.leader.map(|b| b.0 as u64));
+            h.u64(r.leader_epoch as u64);
+            h.u64(r.partition_epoch as u64);
+            for b in r.replicas.iter().chain(&r.isr) {
+                h.u64(b.0 as u64);
+            }
+        }
+        for (id, b) in &self.controller.brokers {
+            h.u64(id.0 as u64);
+            h.u64(b.registration.broker_epoch);
+            h.u64(b.registration.fenced as u64);
+            h.u64(b.last_heartbeat_ms);
+        }
+        for b in &self.brokers {
+            h.u64(b.id.0 as u64);
+            h.u64(b.incarnation as u64);
+            h.u64(b.image.offset);
+            for (p, r) in &b.replicas {
+                h.u64(p.0 as u64);
+                h.u64(r.high_watermark);
+                h.u64(r.leader_epoch as u64);
+                h.u64(r.is_leader() as u64);
+                for batch in r.log.batches() {
+                    h.u64(batch.base_offset);
+                    h.u64(batch.leader_epoch as u64);
+                    for rec in batch.records.iter() {
+                        h.u64(rec.id);
+                    }
+                }
+                for (e, o) in r.log.epoch_cache() {
+                    h.u64(*e as u64);
+                    h.u64(*o);
+                }
+            }
+        }
+        for p in &self.producers {
+            h.u64(p.producer_epoch as u64);
+            for s in &p.sends {
+                h.u64(s.partition.0 as u64);
+                h.u64(s.records.len() as u64);
+                match &s.status {
+                    SendStatus::Pending { attempts, .. } => h.u64(*attempts as u64),
+                    SendStatus::Acknowledged { base_offset, at_ms, attempts } => {
+                        h.opt(*base_offset);
+                        h.u64(*at_ms);
+                        h.u64(*attempts as u64);
+                    }
+                    SendStatus::Failed { error, at_ms, .. } => {
+                        h.str(error.name());
+                        h.u64(*at_ms);
+                    }
+                }
+            }
+        }
+        for c in &self.consumers {
+            h.u64(c.received_total);
+            for (p, pos) in &c.positions {
+                h.u64(p.0 as u64);
+                h.opt(pos.position);
+            }
+        }
+        for d in self.safety.digest() {
+            h.u64(d);
+        }
+        h.0
+    }
+}

@@ -1,0 +1,260 @@
+//! The plain-data view of the whole cluster that renderers read (the page draws it, the runner prints
+//! it). Public fields only, no behaviour: the engine builds it, nobody writes back.
+
+use super::config::Acks;
+use super::ids::*;
+use super::message::{ErrorCode, MessageKind};
+use super::metadata::LeaderRecoveryState;
+use super::safety::Invariant;
+use serde::Serialize;
+
+/// How much detail to put in a view: the page asks for less at 1,000 partitions.
+#[derive(Clone, Copy, Debug)]
+pub struct ViewOptions {
+    /// Log entries kept per replica, newest last (0 = none).
+    pub log_tail: usize,
+    /// Whole logs instead of a tail (the runner's final state).
+    pub full_logs: bool,
+    /// In-flight messages listed, soonest arrival first.
+    pub in_flight_max: usize,
+    /// Send outcomes and received records listed per client, newest last.
+    pub client_history: usize,
+}
+
+impl Default for ViewOptions {
+    fn default() -> Self {
+        ViewOptions { log_tail: 16, full_logs: false, in_flight_max: 256, client_history: 32 }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ClusterView {
+    pub now_ms: Millis,
+    pub controller: ControllerView,
+    pub brokers: Vec<BrokerView>,
+    pub topics: Vec<TopicView>,
+    pub partitions: Vec<PartitionView>,
+    pub producers: Vec<ProducerView>,
+    pub consumers: Vec<ConsumerView>,
+    pub links_cut: Vec<(NodeId, NodeId)>,
+    pub in_flight: Vec<InFlightView>,
+    pub safety: SafetyView,
+    /// `seq` of the next event the engine will emit.
+    pub next_event_seq: u64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ControllerView {
+    pub metadata_offset: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProcessState {
+    Running,
+    /// Process crash; the page cache (the log) survives.
+    Crashed,
+    /// Stopped by a controlled shutdown.
+    Stopped,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct BrokerView {
+    pub id: BrokerId,
+    pub rack: String,
+    pub process: ProcessState,
+    /// As the controller sees it (kafka-model §2.3).
+    pub fenced: bool,
+    pub in_controlled_shutdown: bool,
+    pub broker_epoch: Option<BrokerEpoch>,
+    pub last_heartbeat_ms: Option<Millis>,
+    pub metadata_offset: u64,
+    /// Its followers' fetching is stalled (slow replica).
+    pub stalled: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TopicView {
+    pub name: String,
+    pub partitions: Vec<PartitionIdx>,
+    pub replication_factor: u32,
+    pub min_insync_replicas: u32,
+    pub unclean_leader_election_enable: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PartitionView {
+    pub idx: PartitionIdx,
+    pub topic: String,
+    pub partition: u32,
+    /// `orders-0`.
+    pub name: String,
+    /// The controller's committed state (kafka-model §2.4).
+    pub replicas: Vec<BrokerId>,
+    pub isr: Vec<BrokerId>,
+    pub leader: Option<BrokerId>,
+    pub leader_epoch: LeaderEpoch,
+    pub partition_epoch: PartitionEpoch,
+    pub leader_recovery_state: LeaderRecoveryState,
+    /// The replicas as each broker holds them, in `replicas` order.
+    pub replica_states: Vec<ReplicaView>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReplicaRole {
+    Leader,
+    Follower,
+    /// No leader known, or the broker is down or has not caught up on metadata.
+    Offline,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ReplicaView {
+    pub broker: BrokerId,
+    pub role: ReplicaRole,
+    pub log_end_offset: Offset,
+    pub high_watermark: Offset,
+    /// The leader epoch this replica knows (its metadata).
+    pub leader_epoch: LeaderEpoch,
+    /// In the controller's ISR.
+    pub in_isr: bool,
+    /// Leader only: the ISR it acts on (committed plus any member being added, kafka-model §4.5).
+    pub maximal_isr: Option<Vec<BrokerId>>,
+    /// Leader only: leader epoch start offset.
+    pub leader_epoch_start_offset: Option<Offset>,
+    /// From the leader's follower state, for followers (kafka-model §4.1).
+    pub last_caught_up_ms: Option<Millis>,
+    pub caught_up: Option<bool>,
+    pub epoch_cache: Vec<(LeaderEpoch, Offset)>,
+    /// Entries before this index were left out of `log`.
+    pub log_omitted: usize,
+    pub log: Vec<LogEntryView>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct LogEntryView {
+    pub offset: Offset,
+    pub leader_epoch: LeaderEpoch,
+    pub key: Option<String>,
+    pub value: String,
+    pub record_id: RecordId,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ProducerView {
+    pub idx: ClientIdx,
+    pub name: String,
+    pub acks: Acks,
+    pub enable_idempotence: bool,
+    pub producer_id: u64,
+    pub producer_epoch: u16,
+    pub sends_total: usize,
+    pub acked_records: u64,
+    pub failed_records: u64,
+    pub pending_records: u64,
+    pub sends: Vec<SendView>,
+    /// Brokers it has requests in flight to.
+    pub talking_to: Vec<BrokerId>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "state")]
+pub enum SendStatus {
+    Pending { attempts: u32, last_error: Option<ErrorCode> },
+    /// `base_offset` is `None` for `acks=0`, as Kafka returns -1.
+    Acknowledged { base_offset: Option<Offset>, at_ms: Millis, attempts: u32 },
+    Failed { error: ErrorCode, at_ms: Millis, attempts: u32 },
+}
+
+/// One batch of `producer.send` calls and what became of it.
+#[derive(Clone, Debug, Serialize)]
+pub struct SendView {
+    pub send: usize,
+    pub partition: PartitionIdx,
+    pub partition_name: String,
+    pub count: u32,
+    pub first_record_id: RecordId,
+    pub key: Option<String>,
+    pub value: String,
+    pub acks: Acks,
+    pub created_ms: Millis,
+    pub status: SendStatus,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ConsumerView {
+    pub idx: ClientIdx,
+    pub name: String,
+    pub client_rack: String,
+    pub partitions: Vec<ConsumerPartitionView>,
+    pub received_total: u64,
+    pub received: Vec<ReceivedView>,
+    pub talking_to: Vec<BrokerId>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ConsumerPartitionView {
+    pub partition: PartitionIdx,
+    pub partition_name: String,
+    /// Next offset to read; `None` until the reset policy resolved it.
+    pub position: Option<Offset>,
+    pub leader: Option<BrokerId>,
+    /// KIP-392 preferred read replica and when its lease ends.
+    pub preferred_read_replica: Option<(BrokerId, Millis)>,
+    /// Where the next fetch goes.
+    pub fetching_from: Option<BrokerId>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ReceivedView {
+    pub partition: PartitionIdx,
+    pub offset: Offset,
+    pub key: Option<String>,
+    pub value: String,
+    pub record_id: RecordId,
+    pub from_broker: BrokerId,
+    pub at_ms: Millis,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct InFlightView {
+    pub from: NodeId,
+    pub to: NodeId,
+    pub kind: MessageKind,
+    pub sent_ms: Millis,
+    pub arrives_ms: Millis,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SafetyView {
+    pub invariants: Vec<InvariantView>,
+    /// Acknowledged records that no replica will ever serve again, newest last.
+    pub losses: Vec<LossView>,
+    pub unexpected_violations: u64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct InvariantView {
+    pub invariant: Invariant,
+    pub name: &'static str,
+    pub description: &'static str,
+    pub violations: u64,
+    pub expected_violations: u64,
+    /// Explanation of the newest violation.
+    pub last_violation: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct LossView {
+    pub at_ms: Millis,
+    pub partition: PartitionIdx,
+    pub partition_name: String,
+    pub first_offset: Offset,
+    pub last_offset: Offset,
+    pub count: u32,
+    pub acks: Acks,
+    pub cause: String,
+    /// Loss that Kafka's guarantees do not allow (acks=all with ISR >= min.insync.replicas, clean elections).
+    pub unexpected: bool,
+}

@@ -1,0 +1,8 @@
+//! Partition Playground: a deterministic simulation of Kafka partition leadership and replication.
+//!
+//! - [`engine`]: the pure, sans-IO simulation (no I/O, clock, threads or wasm types).
+//! - [`scenario`]: the one format (config + seed + timed commands) behind the runner, links and lessons.
+//! - `web` (wasm32 only): the page; turns DOM events into commands and views into SVG.
+
+pub mod engine;
+pub mod scenario;

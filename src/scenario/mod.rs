@@ -1,0 +1,71 @@
+//! The scenario format: config + seed + timed commands, the one format behind the runner, the share
+//! link and the lessons. `docs/scenario-format.md` documents it; `parse` validates it.
+
+mod parse;
+
+pub use parse::{check_topic_name, from_value, parse, ScenarioError, MAX_PARTITIONS, MAX_PARTITIONS_PER_TOPIC};
+
+use crate::engine::command::{Command, TopicSpec};
+use crate::engine::config::{BrokerConfig, ConsumerConfig, NetworkConfig, ProducerConfig};
+use crate::engine::ids::{BrokerId, Millis};
+use serde::{Deserialize, Serialize};
+
+/// The format version this build reads and writes.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// A validated scenario. Build it with [`parse`]; every reference in it resolves.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Scenario {
+    pub format: u32,
+    pub seed: u64,
+    pub cluster: ClusterSpec,
+    pub topics: Vec<TopicSpec>,
+    pub producers: Vec<ProducerSpec>,
+    pub consumers: Vec<ConsumerSpec>,
+    /// In time order.
+    pub commands: Vec<TimedCommand>,
+    /// Where the runner stops unless told otherwise.
+    pub until_ms: Millis,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterSpec {
+    pub brokers: Vec<BrokerSpec>,
+    #[serde(default)]
+    pub config: BrokerConfig,
+    #[serde(default)]
+    pub network: NetworkConfig,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BrokerSpec {
+    pub id: BrokerId,
+    /// `broker.rack`; empty = none.
+    #[serde(default)]
+    pub rack: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProducerSpec {
+    pub name: String,
+    #[serde(default)]
+    pub config: ProducerConfig,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsumerSpec {
+    pub name: String,
+    #[serde(default)]
+    pub config: ConsumerConfig,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TimedCommand {
+    pub at_ms: Millis,
+    #[serde(flatten)]
+    pub command: Command,
+}
