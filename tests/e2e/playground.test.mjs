@@ -1,0 +1,316 @@
+// End-to-end test of the release build (dist/) in headless Chromium, through the page's UI only:
+// produce five keyed records, watch them replicate, crash the leader, watch the controller fence it
+// and elect a new leader with a higher epoch, and read the explanation in the event log.
+//
+// Run: `trunk build --release && node --test tests/e2e/` (./dev test does both).
+// Screenshots land in tests/e2e/artifacts/ (gitignored; CI keeps them as artifacts).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ARTIFACTS, launchChromium, startServer, waitReady } from './harness.mjs';
+
+const TOPIC = 'orders';
+const KEY = 'order-42'; // murmur2("order-42") % 3 == 0 (src/engine/murmur2.rs tests): orders-0
+const PARTITION = 'orders-0';
+const COUNT = 5;
+// Kafka 4.x defaults (src/engine/config.rs): a silent broker is fenced after broker.session.timeout.ms
+// without a heartbeat; heartbeats go out every broker.heartbeat.interval.ms.
+const SESSION_TIMEOUT_MS = 9_000;
+const HEARTBEAT_INTERVAL_MS = 2_000;
+const ELECTION_SLACK_MS = 1_000; // network latency and the controller's timer granularity
+const WALL_TIMEOUT_MS = 60_000;
+
+// Reads #sim-time as simulated milliseconds. Defined in the page (addInitScript) so that polling
+// code running there can use it. Accepts a data-ms-like attribute, "mm:ss.mmm", "12.345 s" or
+// "12345 ms"; NaN if none fits.
+const SIM_MS_SOURCE = `
+window.__e2eSimMs = function () {
+  const el = document.querySelector('#sim-time');
+  if (!el) return NaN;
+  for (const k of ['ms', 'simMs', 'timeMs', 'simTimeMs', 'nowMs']) {
+    if (el.dataset[k] !== undefined && el.dataset[k] !== '' && Number.isFinite(Number(el.dataset[k]))) return Number(el.dataset[k]);
+  }
+  const text = (el.textContent || '').replace(/[\\u00a0\\u202f\\u2009 ,_]/g, '');
+  let m = text.match(/(?:(\\d+):)?(\\d+):(\\d{2})(?:\\.(\\d{1,3}))?/);
+  if (m) return ((Number(m[1] || 0) * 60 + Number(m[2])) * 60 + Number(m[3])) * 1000 + Number((m[4] || '0').padEnd(3, '0'));
+  m = text.match(/(\\d+(?:\\.\\d+)?)ms/);
+  if (m) return Number(m[1]);
+  m = text.match(/(\\d+(?:\\.\\d+)?)s/);
+  if (m) return Math.round(Number(m[1]) * 1000);
+  return NaN;
+};`;
+
+let server;
+let browser;
+let page;
+const consoleErrors = [];
+const pageErrors = [];
+const failedRequests = [];
+let broken = null; // the first failed step: later steps are skipped rather than failing confusingly
+
+// Runs a step of the story; skips it when an earlier one failed.
+function step(name, fn) {
+  test(name, async (t) => {
+    if (broken) {
+      t.skip(`an earlier step failed: ${broken}`);
+      return;
+    }
+    try {
+      await fn(t);
+    } catch (e) {
+      broken = name;
+      throw e;
+    }
+  });
+}
+
+const simMs = () => page.evaluate(() => window.__e2eSimMs());
+
+async function attrs(selector) {
+  return page.$$eval(selector, (els) => els.map((e) => ({ ...e.dataset })));
+}
+
+// Sets a form control whatever its kind (select, input, or a group of buttons with data-value).
+async function setControl(selector, value) {
+  const el = page.locator(selector);
+  const tag = await el.evaluate((e) => e.tagName);
+  if (tag === 'SELECT') {
+    await el.selectOption(String(value));
+  } else if (tag === 'INPUT' || tag === 'TEXTAREA') {
+    await el.fill(String(value));
+  } else {
+    await el.locator(`[value="${value}"], [data-value="${value}"]`).first().click();
+  }
+}
+
+// Picks the fastest speed #speed offers (a select, a range input, or a button that cycles) and
+// returns the multiplier the page reports in data-speed.
+async function setFastest() {
+  const el = page.locator('#speed');
+  const tag = await el.evaluate((e) => e.tagName);
+  if (tag === 'SELECT') {
+    const values = await el.evaluate((e) => [...e.options].map((o) => o.value));
+    const best = values.reduce((a, b) => (parseFloat(b) > parseFloat(a) ? b : a));
+    await el.selectOption(best);
+  } else if (tag === 'INPUT') {
+    await el.evaluate((e) => {
+      e.value = e.max || e.value;
+      e.dispatchEvent(new Event('input', { bubbles: true }));
+      e.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+  } else {
+    // A button that cycles through the speeds: go round once, then stop on the largest.
+    const seen = [];
+    for (let i = 0; i < 8; i++) {
+      seen.push(Number(await el.getAttribute('data-speed')));
+      await el.click();
+    }
+    const best = Math.max(...seen);
+    for (let i = 0; i < 8 && Number(await el.getAttribute('data-speed')) !== best; i++) await el.click();
+  }
+  const speed = Number(await el.getAttribute('data-speed'));
+  assert.ok(Number.isFinite(speed) && speed > 0, `#speed has a numeric data-speed (got ${speed})`);
+  return speed;
+}
+
+// Makes simulated time run: clicks #play, and clicks again if that paused an already running clock.
+async function ensurePlaying() {
+  const advancing = async () => {
+    const a = await simMs();
+    await page.waitForTimeout(600);
+    return (await simMs()) > a;
+  };
+  await page.locator('#play').click();
+  if (!(await advancing())) {
+    await page.locator('#play').click();
+    assert.ok(await advancing(), '#sim-time advances after clicking #play');
+  }
+}
+
+before(async () => {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  server = await startServer(process.env.E2E_DIST ?? undefined);
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.addInitScript(SIM_MS_SOURCE);
+  page.on('console', (msg) => {
+    // Chromium asks for /favicon.ico at the origin's root by itself: not the page's doing.
+    if (msg.type() === 'error' && !/\/favicon\.ico$/.test(msg.location()?.url ?? '')) {
+      consoleErrors.push(`${msg.text()} (${msg.location()?.url ?? '?'})`);
+    }
+  });
+  page.on('pageerror', (err) => pageErrors.push(String(err?.stack ?? err)));
+  page.on('requestfailed', (req) => failedRequests.push(`${req.url()} (${req.failure()?.errorText})`));
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+step(`page loads from dist/ under a sub-path and becomes ready`, async (t) => {
+  const response = await page.goto(server.url, { waitUntil: 'load' });
+  assert.equal(response.status(), 200);
+  await waitReady(page);
+  const firstDraw = await page.evaluate(() => window.__ppFirstDrawMs);
+  t.diagnostic(`served at ${server.url}; first draw ${firstDraw} ms after navigation`);
+  assert.ok(typeof firstDraw === 'number' && firstDraw > 0, `window.__ppFirstDrawMs is a positive number (got ${firstDraw})`);
+  assert.ok(Number.isFinite(await simMs()), `#sim-time reads as a time (text: ${JSON.stringify(await page.textContent('#sim-time'))})`);
+  const partitions = (await attrs('[data-partition]')).map((p) => p.partition);
+  assert.ok(partitions.includes(PARTITION), `the default scenario shows ${PARTITION} (found ${partitions.join(', ')})`);
+  const replicas = await attrs(`[data-replica$=":${PARTITION}"]`);
+  assert.equal(replicas.length, 3, `three replicas of ${PARTITION} (RF 3)`);
+  for (const r of replicas) assert.equal(r.leo, '0', `${r.replica} starts empty`);
+});
+
+step(`produce ${COUNT} records with key ${KEY} (acks=all): offsets 0-${COUNT - 1} and HW ${COUNT} on every replica of ${PARTITION}`, async (t) => {
+  if ((await page.locator('#produce-topic').count()) > 0) await setControl('#produce-topic', TOPIC);
+  await setControl('#produce-key', KEY);
+  await setControl('#produce-value', 'hello');
+  await setControl('#produce-count', COUNT);
+  await setControl('#produce-acks', 'all');
+  await page.locator('#produce-submit').click();
+  const error = ((await page.locator('#produce-error').textContent()) ?? '').trim();
+  assert.equal(error, '', '#produce-error stays empty');
+
+  const speed = await setFastest();
+  await ensurePlaying();
+  t.diagnostic(`speed ×${speed}`);
+
+  await page.waitForFunction(
+    ({ sel, n }) => {
+      const rs = [...document.querySelectorAll(sel)];
+      return rs.length === 3 && rs.every((r) => r.dataset.leo === String(n) && r.dataset.hw === String(n));
+    },
+    { sel: `[data-replica$=":${PARTITION}"]`, n: COUNT },
+    { timeout: WALL_TIMEOUT_MS },
+  ).catch(async (e) => {
+    throw new Error(`replicas of ${PARTITION} did not reach LEO=HW=${COUNT}: ${JSON.stringify(await attrs(`[data-replica$=":${PARTITION}"]`))}\n${e.message}`);
+  });
+  const replicas = await attrs(`[data-replica$=":${PARTITION}"]`);
+  t.diagnostic(`replicas: ${replicas.map((r) => `${r.replica} ${r.role} leo=${r.leo} hw=${r.hw} in-isr=${r.inIsr}`).join('; ')}`);
+  // Every record went to orders-0 (keyed): no other partition received any.
+  const others = (await attrs('[data-replica]')).filter((r) => !r.replica.endsWith(`:${PARTITION}`) && r.leo !== '0');
+  assert.deepEqual(others, [], `only ${PARTITION} holds records`);
+  const partition = (await attrs(`[data-partition="${PARTITION}"]`))[0];
+  assert.deepEqual(
+    replicas.map((r) => r.role === 'leader').filter(Boolean).length,
+    1,
+    `one replica of ${PARTITION} has data-role=leader (roles: ${replicas.map((r) => r.role).join(', ')})`,
+  );
+  assert.equal(replicas.find((r) => r.role === 'leader')?.replica, `${partition.leader}:${PARTITION}`, 'the leader replica is the partition leader');
+});
+
+let crash; // { leader, epoch, atMs }
+
+step(`crash the leader of ${PARTITION} from the broker menu`, async (t) => {
+  const partition = (await attrs(`[data-partition="${PARTITION}"]`))[0];
+  const leader = partition.leader;
+  assert.match(leader ?? '', /^\d+$/, `${PARTITION} has a leader (data-leader=${leader})`);
+  const epoch = Number(partition.leaderEpoch);
+  assert.ok(Number.isInteger(epoch), `data-leader-epoch is an integer (got ${partition.leaderEpoch})`);
+
+  await page.locator(`[data-broker="${leader}"]`).first().click();
+  const crashButton = page.locator('#broker-menu [data-action=crash]');
+  await crashButton.waitFor({ state: 'visible', timeout: 5_000 });
+  const atMs = await simMs();
+  await crashButton.click();
+  await page.waitForFunction(
+    (b) => document.querySelector(`[data-broker="${b}"][data-state]`)?.dataset.state === 'crashed',
+    leader,
+    { timeout: 10_000 },
+  );
+  crash = { leader, epoch, atMs };
+  t.diagnostic(`crashed broker ${leader} (leader of ${PARTITION} at epoch ${epoch}) at ${atMs} ms simulated`);
+});
+
+step(`the controller fences the crashed broker and elects a new leader with a higher epoch within ${SESSION_TIMEOUT_MS} ms`, async (t) => {
+  // Polled in the page every frame: the change happened between `before` and `after` (simulated ms).
+  const seen = await page.evaluate(
+    ({ name, old, oldEpoch, timeout }) =>
+      new Promise((resolve) => {
+        const start = performance.now();
+        let before = window.__e2eSimMs();
+        const tick = () => {
+          const p = document.querySelector(`[data-partition="${name}"]`);
+          const after = window.__e2eSimMs();
+          const leader = p?.dataset.leader ?? '';
+          const epoch = Number(p?.dataset.leaderEpoch);
+          if (/^\d+$/.test(leader) && leader !== old && epoch > oldEpoch) {
+            resolve({ leader, epoch, before, after });
+          } else if (performance.now() - start > timeout) {
+            resolve({ timedOut: true, leader, epoch, after });
+          } else {
+            before = after;
+            requestAnimationFrame(tick);
+          }
+        };
+        tick();
+      }),
+    { name: PARTITION, old: crash.leader, oldEpoch: crash.epoch, timeout: WALL_TIMEOUT_MS },
+  );
+  assert.ok(!seen.timedOut, `a new leader of ${PARTITION} within ${WALL_TIMEOUT_MS / 1000} s wall time (last seen: ${JSON.stringify(seen)})`);
+  const earliest = seen.before - crash.atMs;
+  const latest = seen.after - crash.atMs;
+  t.diagnostic(`broker ${seen.leader} leads ${PARTITION} at epoch ${seen.epoch}; elected ${earliest}-${latest} ms (simulated) after the crash`);
+  assert.ok(
+    earliest <= SESSION_TIMEOUT_MS + ELECTION_SLACK_MS,
+    `elected within broker.session.timeout.ms (${SESSION_TIMEOUT_MS} ms) + ${ELECTION_SLACK_MS} ms: first seen between ${earliest} and ${latest} ms after the crash`,
+  );
+  assert.ok(
+    latest >= SESSION_TIMEOUT_MS - HEARTBEAT_INTERVAL_MS - ELECTION_SLACK_MS,
+    `not before the session could expire (seen ${latest} ms after the crash)`,
+  );
+  const replicas = await attrs(`[data-replica$=":${PARTITION}"]`);
+  const newLeader = replicas.find((r) => r.replica === `${seen.leader}:${PARTITION}`);
+  assert.equal(newLeader?.role, 'leader', `replica ${seen.leader}:${PARTITION} has data-role=leader`);
+  assert.ok(Number(newLeader?.hw) >= COUNT, `the new leader keeps the acknowledged records (hw=${newLeader?.hw})`);
+  const fenced = (await attrs(`[data-broker="${crash.leader}"][data-fenced]`))[0];
+  assert.equal(fenced?.fenced, 'true', `broker ${crash.leader} shows data-fenced="true"`);
+
+  // The event log (newest first) explains the election in Kafka's words.
+  const wanted = [`fenced broker ${crash.leader}`, `elected broker ${seen.leader}`];
+  await page
+    .waitForFunction(
+      (ws) => {
+        const items = [...document.querySelectorAll('#event-log li')].map((li) => li.textContent);
+        return ws.every((w) => items.some((s) => s.includes(w)));
+      },
+      wanted,
+      { timeout: 10_000 },
+    )
+    .catch(() => {});
+  const log = await page.$$eval('#event-log li', (lis) => lis.map((li) => li.textContent.replace(/\s+/g, ' ').trim()));
+  const election = log.find((s) => s.includes(`elected broker ${seen.leader}`) && s.includes(PARTITION));
+  t.diagnostic(`event log: ${election ?? '(no election line)'}`);
+  for (const w of wanted) {
+    assert.ok(log.some((s) => s.includes(w)), `#event-log has a line with "${w}"; first lines:\n${log.slice(0, 12).join('\n')}`);
+  }
+  assert.ok(election, `#event-log says which broker was elected leader of ${PARTITION}`);
+
+  await page.waitForSelector('#safety[data-unexpected]', { state: 'attached', timeout: 5_000 });
+  assert.equal(await page.getAttribute('#safety', 'data-unexpected'), '0', 'no unexpected safety violation');
+});
+
+step('screenshots at desktop and 360 px width', async (t) => {
+  const wide = path.join(ARTIFACTS, 'playground.png');
+  await page.screenshot({ path: wide, fullPage: true });
+  await page.setViewportSize({ width: 360, height: 780 });
+  await page.waitForTimeout(300);
+  const narrow = path.join(ARTIFACTS, 'playground-360.png');
+  await page.screenshot({ path: narrow, fullPage: true });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  t.diagnostic(`saved ${path.relative(process.cwd(), wide)} and ${path.relative(process.cwd(), narrow)}; horizontal overflow at 360 px: ${overflow} px`);
+  assert.ok(fs.statSync(wide).size > 0 && fs.statSync(narrow).size > 0);
+});
+
+// Runs even when a step failed: errors in the console are often the reason.
+test('no console errors, page errors, failed requests or requests outside the sub-path', () => {
+  const misses = (server?.misses ?? []).filter((p) => p !== '/favicon.ico');
+  assert.deepEqual(
+    { pageErrors, consoleErrors, failedRequests, misses },
+    { pageErrors: [], consoleErrors: [], failedRequests: [], misses: [] },
+    `misses are requests outside ${server?.url} or for files missing from dist/`,
+  );
+});
