@@ -1,12 +1,453 @@
-fn main() {
-    let path = std::env::args().nth(1).unwrap();
-    let text = std::fs::read_to_string(path).unwrap();
-    let s = partition_playground::scenario::parse(&text).unwrap();
-    let mut e = partition_playground::engine::Engine::new(&s);
-    e.apply(partition_playground::engine::Command::Produce(partition_playground::engine::command::Produce{producer:"producer".into(), topic:"orders".into(), key:Some("key1".into()), value:"hello".into(), count:5, partition:None, acks:None})).unwrap();
-    e.advance_to(s.until_ms);
-    for ev in e.events_since(0) { println!("{:>6} {}", ev.at_ms, e.explain(ev)); }
-    let v = e.view(Default::default());
-    for p in &v.partitions { println!("{} leader {:?} epoch {} isr {:?}", p.name, p.leader, p.leader_epoch, p.isr); for r in &p.replica_states { println!("   b{} {:?} leo {} hw {}", r.broker, r.role, r.log_end_offset, r.high_watermark);} }
-    println!("hash {:x} unexpected {}", e.state_hash(), e.unexpected_violations());
+//! The headless runner: reads a scenario, runs it to a time, prints the final state.
+//!
+//! ```text
+//! partition-playground run SCENARIO.json [--until MS] [--format json|text]
+//! ```
+//!
+//! Exit codes: 0 the run ended with no unexpected invariant violation; 1 it ended with at least one
+//! (an engine bug: Kafka's guarantees rule them out); 2 bad arguments or a bad scenario file (the
+//! message on stderr names the field and the reason); 3 the simulation stopped making progress (an
+//! engine bug: too many steps without simulated time moving).
+//!
+//! No CLI crate: the arguments are few and parsed by hand, so the binary keeps its dependencies few.
+
+use partition_playground::engine::event::ClusterEvent;
+use partition_playground::engine::ids::Millis;
+use partition_playground::engine::view::{ClusterView, ReplicaRole, SendStatus};
+use partition_playground::engine::{Engine, ViewOptions};
+use partition_playground::scenario::{self, Scenario};
+use serde::Serialize;
+use std::fmt::Write as _;
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+Partition Playground: a deterministic simulation of Kafka partition leadership and replication.
+
+Usage:
+  partition-playground run SCENARIO.json [--until MS] [--format json|text]
+  partition-playground --help
+
+Runs the scenario (docs/scenario-format.md) from time 0 to MS simulated milliseconds (default: the
+scenario's until_ms) and prints the final state: partitions, replicas and their logs, producer
+sends, consumer records, the event log, the safety panel and the state hash.
+
+Options:
+  --until MS         stop at MS simulated milliseconds (a whole number, at most 2592000000 = 30 days)
+  --format json      the final state as one JSON object (default)
+  --format text      a readable summary
+  -h, --help         this text
+
+Exit codes:
+  0  the run ended with no unexpected invariant violation
+  1  the run ended with unexpected invariant violations (Kafka's guarantees rule them out)
+  2  bad arguments, or the scenario file is missing, unreadable, not JSON or not a valid scenario
+  3  the simulation stopped making progress (an engine bug)
+";
+
+/// Steps allowed without simulated time moving before the runner declares the engine stuck.
+const STUCK_STEPS_MAX: u64 = 10_000_000;
+/// Event lines in the text summary.
+const TEXT_EVENTS_MAX: usize = 30;
+/// Sends listed per producer in the text summary (the JSON lists all).
+const TEXT_SENDS_MAX: usize = 10;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    Json,
+    Text,
+}
+
+#[derive(Debug)]
+struct RunArgs {
+    path: String,
+    until_ms: Option<Millis>,
+    format: Format,
+}
+
+#[derive(Debug)]
+enum Invocation {
+    Help,
+    Run(RunArgs),
+}
+
+/// A failure the user can fix; printed as `error: <message>` with exit code 2.
+struct UsageError(String);
+
+fn parse_args(args: &[String]) -> Result<Invocation, UsageError> {
+    let usage = |msg: String| UsageError(format!("{msg}\n(run `partition-playground --help` for usage)"));
+    if args.iter().any(|a| a == "-h" || a == "--help") || args.first().is_some_and(|a| a == "help") {
+        return Ok(Invocation::Help);
+    }
+    let Some(sub) = args.first() else {
+        return Err(usage("missing command: expected `run SCENARIO.json`".into()));
+    };
+    if sub != "run" {
+        return Err(usage(format!("unknown command `{sub}`: expected `run SCENARIO.json`")));
+    }
+    let mut path = None;
+    let mut until_ms = None;
+    let mut format = Format::Json;
+    let mut rest = args[1..].iter();
+    while let Some(arg) = rest.next() {
+        // Accept both `--until 5000` and `--until=5000`.
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
+            _ => (arg.as_str(), None),
+        };
+        let mut value = |name: &str| -> Result<String, UsageError> {
+            inline.clone().or_else(|| rest.next().cloned()).ok_or_else(|| usage(format!("{name} needs a value")))
+        };
+        match flag {
+            "--until" => {
+                let v = value("--until")?;
+                let ms: Millis =
+                    v.parse().map_err(|_| usage(format!("--until: `{v}` is not a whole number of milliseconds")))?;
+                if ms > scenario::MAX_TIME_MS {
+                    return Err(usage(format!("--until: at most {} ms (30 days)", scenario::MAX_TIME_MS)));
+                }
+                until_ms = Some(ms);
+            }
+            "--format" => {
+                let v = value("--format")?;
+                format = match v.as_str() {
+                    "json" => Format::Json,
+                    "text" => Format::Text,
+                    _ => return Err(usage(format!("--format: `{v}` is not one of json, text"))),
+                };
+            }
+            _ if flag.starts_with('-') && flag.len() > 1 => return Err(usage(format!("unknown option `{flag}`"))),
+            _ if path.is_none() => path = Some(arg.clone()),
+            _ => return Err(usage(format!("unexpected argument `{arg}`: one scenario file per run"))),
+        }
+    }
+    let path = path.ok_or_else(|| usage("missing the scenario file: `run SCENARIO.json`".into()))?;
+    Ok(Invocation::Run(RunArgs { path, until_ms, format }))
+}
+
+fn load(path: &str) -> Result<Scenario, UsageError> {
+    let bytes = std::fs::read(path).map_err(|e| UsageError(format!("{path}: cannot read the file: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|_| UsageError(format!("{path}: not UTF-8 text")))?;
+    scenario::parse(&text).map_err(|e| UsageError(format!("{path}: {e}")))
+}
+
+/// How a run ended.
+struct Outcome {
+    until_ms: Millis,
+    stuck_at_ms: Option<Millis>,
+}
+
+/// Runs everything scheduled up to and including `until_ms`. Like `Engine::advance_to`, with a bound
+/// on the steps taken without time moving, so an engine bug cannot hang the runner.
+fn run(engine: &mut Engine, until_ms: Millis) -> Outcome {
+    let mut last_ms = engine.now_ms();
+    let mut steps_at_last_ms = 0u64;
+    while engine.next_event_ms().is_some_and(|t| t <= until_ms) {
+        let Some(t) = engine.step() else { break };
+        if t == last_ms {
+            steps_at_last_ms += 1;
+            if steps_at_last_ms > STUCK_STEPS_MAX {
+                return Outcome { until_ms, stuck_at_ms: Some(t) };
+            }
+        } else {
+            last_ms = t;
+            steps_at_last_ms = 0;
+        }
+    }
+    engine.advance_to(until_ms);
+    Outcome { until_ms, stuck_at_ms: None }
+}
+
+/// One event as the runner prints it: the engine's event plus its explanation.
+#[derive(Serialize)]
+struct EventOut<'a> {
+    #[serde(flatten)]
+    event: &'a ClusterEvent,
+    explanation: String,
+}
+
+/// The JSON report: the final view (flattened: `partitions`, `producers`, `safety`, ... at the top),
+/// the event log with explanations, and the state hash.
+#[derive(Serialize)]
+struct Report<'a> {
+    until_ms: Millis,
+    seed: u64,
+    steps: u64,
+    #[serde(flatten)]
+    view: &'a ClusterView,
+    /// Events emitted before the oldest one kept (the engine keeps the last `EVENTS_KEPT`).
+    events_omitted: u64,
+    events: Vec<EventOut<'a>>,
+    unexpected_violations: u64,
+    /// `Engine::state_hash` as 16 hex digits: equal hashes mean equal states.
+    state_hash: String,
+}
+
+fn json_report(engine: &Engine, scenario: &Scenario, view: &ClusterView) -> String {
+    let events: Vec<EventOut> =
+        engine.events_since(0).map(|e| EventOut { event: e, explanation: engine.explain(e) }).collect();
+    let report = Report {
+        until_ms: engine.now_ms(),
+        seed: scenario.seed,
+        steps: engine.steps(),
+        view,
+        events_omitted: engine.next_event_seq() - events.len() as u64,
+        events,
+        unexpected_violations: engine.unexpected_violations(),
+        state_hash: format!("{:016x}", engine.state_hash()),
+    };
+    // Serializing plain data with string keys cannot fail; say so rather than panic if it ever does.
+    match serde_json::to_string_pretty(&report) {
+        Ok(mut s) => {
+            s.push('\n');
+            s
+        }
+        Err(e) => format!("{{\"error\": \"cannot serialize the report: {e}\"}}\n"),
+    }
+}
+
+fn brokers_list(ids: &[partition_playground::engine::ids::BrokerId]) -> String {
+    let v: Vec<String> = ids.iter().map(|b| b.to_string()).collect();
+    format!("[{}]", v.join(","))
+}
+
+fn opt<T: std::fmt::Display>(v: Option<T>) -> String {
+    v.map_or_else(|| "-".to_string(), |v| v.to_string())
+}
+
+fn text_report(engine: &Engine, scenario: &Scenario, path: &str, view: &ClusterView) -> String {
+    let mut o = String::new();
+    // `write!` to a String cannot fail.
+    let _ = writeln!(
+        o,
+        "Partition Playground: {path} (seed {}), ran to {} ms in {} steps",
+        scenario.seed,
+        view.now_ms,
+        engine.steps()
+    );
+
+    let _ = writeln!(o, "\nBrokers");
+    for b in &view.brokers {
+        let rack = if b.rack.is_empty() { "-" } else { b.rack.as_str() };
+        let mut state = format!("{:?}", b.process).to_lowercase();
+        if b.fenced {
+            state.push_str(", fenced");
+        }
+        if b.in_controlled_shutdown {
+            state.push_str(", in controlled shutdown");
+        }
+        if b.stalled {
+            state.push_str(", stalled");
+        }
+        let _ = writeln!(o, "  broker {:<4} rack {:<6} {state}", b.id, rack);
+    }
+
+    let _ = writeln!(o, "\nPartitions");
+    let _ = writeln!(
+        o,
+        "  {:<20} {:>6} {:>6} {:>6}  {:<12} {:<12}",
+        "partition", "leader", "epoch", "p.ep", "ISR", "replicas"
+    );
+    for p in &view.partitions {
+        let _ = writeln!(
+            o,
+            "  {:<20} {:>6} {:>6} {:>6}  {:<12} {:<12}",
+            p.name,
+            opt(p.leader),
+            p.leader_epoch,
+            p.partition_epoch,
+            brokers_list(&p.isr),
+            brokers_list(&p.replicas)
+        );
+        for r in &p.replica_states {
+            let role = match r.role {
+                ReplicaRole::Leader => "leader",
+                ReplicaRole::Follower => "follower",
+                ReplicaRole::Offline => "offline",
+            };
+            let _ = writeln!(
+                o,
+                "      broker {:<4} {:<8} LEO {:<6} HW {:<6} epoch {:<4}{}",
+                r.broker,
+                role,
+                r.log_end_offset,
+                r.high_watermark,
+                r.leader_epoch,
+                if r.in_isr { "" } else { " (not in ISR)" }
+            );
+        }
+    }
+
+    let _ = writeln!(o, "\nProducers");
+    if view.producers.is_empty() {
+        let _ = writeln!(o, "  (none)");
+    }
+    for p in &view.producers {
+        let _ = writeln!(
+            o,
+            "  {} (acks={}, idempotence {}): {} sends; records acknowledged {}, failed {}, pending {}",
+            p.name,
+            p.acks.as_str(),
+            if p.enable_idempotence { "on" } else { "off" },
+            p.sends_total,
+            p.acked_records,
+            p.failed_records,
+            p.pending_records
+        );
+        let skip = p.sends.len().saturating_sub(TEXT_SENDS_MAX);
+        if skip > 0 {
+            let _ = writeln!(o, "      ({skip} earlier sends not shown)");
+        }
+        for s in &p.sends[skip..] {
+            let status = match &s.status {
+                SendStatus::Pending { attempts, last_error } => {
+                    format!(
+                        "pending after {attempts} attempts{}",
+                        last_error.map_or(String::new(), |e| format!(" (last error {e})"))
+                    )
+                }
+                SendStatus::Acknowledged { base_offset, at_ms, attempts } => {
+                    format!("acknowledged at {at_ms} ms, offset {}, {attempts} attempts", opt(*base_offset))
+                }
+                SendStatus::Failed { error, at_ms, attempts } => {
+                    format!("FAILED at {at_ms} ms: {error}, {attempts} attempts")
+                }
+            };
+            let _ = writeln!(
+                o,
+                "      #{:<4} {:<16} x{:<4} key {:<10} sent {} ms: {status}",
+                s.send,
+                s.partition_name,
+                s.count,
+                s.key.as_deref().unwrap_or("(null)"),
+                s.created_ms
+            );
+        }
+    }
+
+    let _ = writeln!(o, "\nConsumers");
+    if view.consumers.is_empty() {
+        let _ = writeln!(o, "  (none)");
+    }
+    for c in &view.consumers {
+        let rack = if c.client_rack.is_empty() { String::new() } else { format!(" (client.rack {})", c.client_rack) };
+        let _ = writeln!(o, "  {}{rack}: received {} records", c.name, c.received_total);
+        for p in &c.partitions {
+            let _ = writeln!(
+                o,
+                "      {:<20} position {:<6} leader {:<4} fetching from {}",
+                p.partition_name,
+                opt(p.position),
+                opt(p.leader),
+                opt(p.fetching_from)
+            );
+        }
+    }
+
+    let kept: Vec<&ClusterEvent> = engine.events_since(0).collect();
+    let skip = kept.len().saturating_sub(TEXT_EVENTS_MAX);
+    let _ = writeln!(o, "\nEvents (last {} of {})", kept.len() - skip, engine.next_event_seq());
+    for e in &kept[skip..] {
+        let _ = writeln!(o, "  {:>8} ms  #{:<6} {}", e.at_ms, e.seq, engine.explain(e));
+    }
+
+    let s = &view.safety;
+    let _ = writeln!(o, "\nSafety");
+    if s.unexpected_violations == 0 {
+        let _ = writeln!(o, "  OK: no unexpected invariant violation");
+    } else {
+        let _ = writeln!(o, "  {} UNEXPECTED invariant violation(s): an engine bug", s.unexpected_violations);
+    }
+    for i in s.invariants.iter().filter(|i| i.violations > 0) {
+        let _ = writeln!(
+            o,
+            "  {}: {} violation(s), {} expected{}",
+            i.name,
+            i.violations,
+            i.expected_violations,
+            i.last_violation.as_deref().map_or(String::new(), |v| format!("; last: {v}"))
+        );
+    }
+    if s.losses.is_empty() {
+        let _ = writeln!(o, "  no acknowledged record lost");
+    }
+    for l in &s.losses {
+        let _ = writeln!(
+            o,
+            "  LOSS at {} ms: {} offsets {}..={} ({} records, acks={}){}: {}",
+            l.at_ms,
+            l.partition_name,
+            l.first_offset,
+            l.last_offset,
+            l.count,
+            l.acks.as_str(),
+            if l.unexpected { " UNEXPECTED" } else { "" },
+            l.cause
+        );
+    }
+    let _ = writeln!(o, "\nState hash: {:016x}", engine.state_hash());
+    o
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let run_args = match parse_args(&args) {
+        Ok(Invocation::Help) => {
+            print_out(USAGE);
+            return ExitCode::SUCCESS;
+        }
+        Ok(Invocation::Run(a)) => a,
+        Err(UsageError(msg)) => {
+            eprintln!("error: {msg}");
+            return ExitCode::from(2);
+        }
+    };
+    let scenario = match load(&run_args.path) {
+        Ok(s) => s,
+        Err(UsageError(msg)) => {
+            eprintln!("error: {msg}");
+            return ExitCode::from(2);
+        }
+    };
+    let until_ms = run_args.until_ms.unwrap_or(scenario.until_ms);
+    let mut engine = Engine::new(&scenario);
+    let outcome = run(&mut engine, until_ms);
+    if let Some(t) = outcome.stuck_at_ms {
+        eprintln!(
+            "error: the simulation made no progress: more than {STUCK_STEPS_MAX} steps at {t} ms (an engine bug; seed {})",
+            scenario.seed
+        );
+        return ExitCode::from(3);
+    }
+    let view = engine.view(ViewOptions {
+        log_tail: usize::MAX,
+        full_logs: true,
+        in_flight_max: usize::MAX,
+        client_history: usize::MAX,
+    });
+    let out = match run_args.format {
+        Format::Json => json_report(&engine, &scenario, &view),
+        Format::Text => text_report(&engine, &scenario, &run_args.path, &view),
+    };
+    print_out(&out);
+    debug_assert_eq!(outcome.until_ms, engine.now_ms());
+    if engine.unexpected_violations() > 0 {
+        eprintln!(
+            "unexpected invariant violations: {} (see the safety panel; seed {})",
+            engine.unexpected_violations(),
+            scenario.seed
+        );
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Writes to stdout without panicking when the reader has gone (`| head`).
+fn print_out(text: &str) {
+    let stdout = io::stdout();
+    let mut lock = stdout.lock();
+    if lock.write_all(text.as_bytes()).and_then(|_| lock.flush()).is_err() {
+        // The reader closed the pipe; nothing useful is left to do.
+    }
 }
