@@ -130,7 +130,7 @@ async function ensurePlaying() {
 
 before(async () => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
-  server = await startServer(process.env.E2E_DIST ?? undefined);
+  server = await startServer();
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await page.addInitScript(SIM_MS_SOURCE);

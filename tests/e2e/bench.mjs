@@ -1,0 +1,243 @@
+// Page performance benchmarks of the release build (dist/), in headless Chromium:
+//   (a) wasm + JS bundle size, gzipped (gzip -9)            budget <= 200 KB (200,000 bytes)
+//   (b) navigation -> first drawn diagram (window.__ppFirstDrawMs), median of 5 cold loads
+//   (c) frame cost (engine advance + diagram update) via pp_frame_bench:
+//         12 brokers x 48 partitions x RF 3                 budget: median <= 4 ms
+//         100 brokers x 1,000 partitions x RF 3             budget: median <= 33 ms (>= 30 fps)
+//   (d) one engine scenario natively (in process: tests/e2e/main.rs; and the runner binary) and in
+//       wasm (pp_engine_bench): wall-time ratio, and the same state_hash everywhere (determinism
+//       across native and wasm)
+//
+// Run: `./dev bench` (builds dist/ and the runner first), or after `trunk build --release` and
+// `cargo build --release`: `node tests/e2e/bench.mjs`. Prints a report; writes the figures to
+// tests/e2e/artifacts/bench.json; exits 1 if a budget is missed or the hashes differ.
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ARTIFACTS, DIST, ROOT, launchChromium, median, startServer, waitReady } from './harness.mjs';
+
+const KB = 1000;
+const BUDGET = { bundleGzipBytes: 200 * KB, frameMs12x48: 4, frameMs100x1000: 33 };
+const LOADS = 5;
+const ENGINE_RUNS = 5;
+// One frame at 1x speed and 60 fps is 16 ms of simulated time.
+const SIM_MS_PER_FRAME = 16;
+
+const RUNNER = path.join(ROOT, 'target/release/partition-playground');
+
+/**
+ * A cluster under steady load, in the scenario format (www/scenarios/default.json,
+ * src/scenario/parse.rs): `brokers` brokers spread over `racks` racks, one topic `orders` with
+ * `partitions` partitions (RF 3, min.insync.replicas 2), a producer (acks=all) sending `perSend`
+ * records every 100 ms of simulated time with a rotating key, and a consumer reading the topic.
+ * `faults` adds a crash of broker 1 at a third of the run and its restart at two thirds.
+ */
+export function loadScenario({ brokers, racks, partitions, untilMs, perSend = 4, faults = false }) {
+  const commands = [{ at_ms: 0, consume: { consumer: 'consumer', topic: 'orders' } }];
+  for (let t = 0, i = 0; t < untilMs; t += 100, i++) {
+    commands.push({ at_ms: t, produce: { producer: 'producer', topic: 'orders', key: `key-${i % 997}`, value: `v${i}`, count: perSend } });
+  }
+  if (faults) {
+    commands.push({ at_ms: Math.round(untilMs / 3) + 50, crash_broker: { broker: 1 } });
+    commands.push({ at_ms: Math.round((2 * untilMs) / 3) + 50, restart_broker: { broker: 1 } });
+  }
+  commands.sort((a, b) => a.at_ms - b.at_ms); // stable: the scenario lists commands in time order
+  return {
+    format: 1,
+    seed: 42,
+    cluster: {
+      brokers: Array.from({ length: brokers }, (_, i) => ({ id: i + 1, rack: `rack-${String.fromCharCode(97 + (i % racks))}` })),
+    },
+    topics: [{ name: 'orders', partitions, 'replication.factor': 3, config: { 'min.insync.replicas': 2 } }],
+    producers: [{ name: 'producer', config: { acks: 'all' } }],
+    consumers: [{ name: 'consumer', config: { 'auto.offset.reset': 'earliest' } }],
+    commands,
+    until_ms: untilMs,
+  };
+}
+
+function gzipBytes(file) {
+  return execFileSync('gzip', ['-9', '-c', file], { maxBuffer: 1 << 30 }).length;
+}
+
+function fmtKB(bytes) {
+  return `${(bytes / KB).toFixed(1)} KB`;
+}
+
+// (a) Sizes of what the browser downloads to start: wasm and JS (budgeted), HTML and CSS (reported).
+function bundleSizes() {
+  const files = fs.readdirSync(DIST).filter((f) => /\.(wasm|js|css|html)$/.test(f));
+  const rows = files.map((f) => {
+    const p = path.join(DIST, f);
+    return { file: f, raw: fs.statSync(p).size, gzip: gzipBytes(p) };
+  });
+  const budgeted = rows.filter((r) => /\.(wasm|js)$/.test(r.file));
+  const gzip = budgeted.reduce((s, r) => s + r.gzip, 0);
+  const raw = budgeted.reduce((s, r) => s + r.raw, 0);
+  return { files: rows, wasmJsRawBytes: raw, wasmJsGzipBytes: gzip };
+}
+
+// (b) Cold loads: a new browser context each time (empty cache).
+async function firstDraw(browser, url) {
+  const samples = [];
+  for (let i = 0; i < LOADS; i++) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(url);
+    await waitReady(page);
+    samples.push(await page.evaluate(() => window.__ppFirstDrawMs));
+    await context.close();
+  }
+  return { samplesMs: samples.map((x) => Math.round(x * 10) / 10), medianMs: median(samples) };
+}
+
+async function benchPage(browser, url) {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(url);
+  await waitReady(page);
+  const missing = await page.evaluate(() =>
+    ['pp_frame_bench', 'pp_engine_bench'].filter((f) => typeof window.wasmBindings?.[f] !== 'function'),
+  );
+  if (missing.length) throw new Error(`window.wasmBindings lacks ${missing.join(', ')}`);
+  return { page, errors };
+}
+
+// (c) pp_frame_bench(scenario_json, frames, sim_ms_per_frame) -> {median_ms, p95_ms, frames}
+async function frameCost(page, scenario, frames, simMsPerFrame) {
+  const json = JSON.stringify(scenario);
+  const out = await page.evaluate(
+    ({ json, frames, simMsPerFrame }) => window.wasmBindings.pp_frame_bench(json, frames, simMsPerFrame),
+    { json, frames, simMsPerFrame },
+  );
+  return JSON.parse(out);
+}
+
+// (d) pp_engine_bench(scenario_json, until_ms) -> {wall_ms, steps, state_hash}
+async function engineWasm(page, scenario) {
+  const json = JSON.stringify(scenario);
+  const runs = [];
+  for (let i = 0; i < ENGINE_RUNS; i++) {
+    runs.push(JSON.parse(await page.evaluate(({ json, until }) => window.wasmBindings.pp_engine_bench(json, until), { json, until: scenario.until_ms })));
+  }
+  return { runs, medianWallMs: median(runs.map((r) => r.wall_ms)) };
+}
+
+// In process, like pp_engine_bench: tests/e2e/main.rs, built with the release profile (as the wasm is).
+function engineNative(file) {
+  const r = spawnSync(
+    'cargo',
+    ['test', '--release', '--quiet', '--test', 'e2e', '--', '--ignored', '--exact', 'native_engine_bench', '--nocapture'],
+    { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, PP_BENCH_SCENARIO: file, PP_BENCH_RUNS: String(ENGINE_RUNS) } },
+  );
+  if (r.status !== 0) throw new Error(`native_engine_bench exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
+  const runs = r.stdout.split('\n').filter((l) => l.startsWith('PP_ENGINE_BENCH ')).map((l) => JSON.parse(l.slice(16)));
+  if (runs.length !== ENGINE_RUNS) throw new Error(`native_engine_bench printed ${runs.length} runs:\n${r.stdout}`);
+  return { runs, medianWallMs: median(runs.map((r) => r.wall_ms)) };
+}
+
+// The runner binary on the same file: its whole process (start, parse, run, print the JSON report).
+function engineRunner(file) {
+  if (!fs.existsSync(RUNNER)) throw new Error(`${RUNNER} is missing: cargo build --release`);
+  const runs = [];
+  for (let i = 0; i < ENGINE_RUNS; i++) {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(RUNNER, ['run', file, '--format', 'json'], { maxBuffer: 1 << 30, encoding: 'utf8' });
+    const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+    if (r.status !== 0) throw new Error(`runner exited ${r.status}: ${r.stderr}`);
+    const out = JSON.parse(r.stdout);
+    runs.push({ wall_ms: wallMs, steps: out.steps, state_hash: out.state_hash });
+  }
+  return { runs, medianWallMs: median(runs.map((r) => r.wall_ms)) };
+}
+
+// Hashes as 16 hex digits whatever the side printed (hex string, decimal string or number).
+function normHash(h) {
+  if (typeof h === 'string' && /^[0-9a-f]{16}$/i.test(h)) return h.toLowerCase();
+  if (typeof h === 'string' && /^0x[0-9a-f]+$/i.test(h)) return BigInt(h).toString(16).padStart(16, '0');
+  if (typeof h === 'string' && /^\d+$/.test(h)) return BigInt(h).toString(16).padStart(16, '0');
+  return `unreadable:${JSON.stringify(h)}`;
+}
+
+async function main() {
+  const report = { date: new Date().toISOString(), machine: `${os.cpus()[0]?.model} x${os.cpus().length}`, budget: BUDGET };
+  const failures = [];
+  const check = (ok, what) => {
+    console.log(`  ${ok ? 'PASS' : 'FAIL'}  ${what}`);
+    if (!ok) failures.push(what);
+  };
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+
+  console.log('(a) bundle size (gzip -9)');
+  report.bundle = bundleSizes();
+  for (const f of report.bundle.files) console.log(`      ${f.file.padEnd(40)} ${fmtKB(f.raw).padStart(10)} raw ${fmtKB(f.gzip).padStart(10)} gzipped`);
+  check(report.bundle.wasmJsGzipBytes <= BUDGET.bundleGzipBytes, `wasm + JS ${fmtKB(report.bundle.wasmJsGzipBytes)} gzipped <= ${fmtKB(BUDGET.bundleGzipBytes)}`);
+
+  const server = await startServer();
+  const browser = await launchChromium();
+  try {
+    console.log(`(b) navigation -> first drawn diagram, ${LOADS} cold loads`);
+    report.firstDraw = await firstDraw(browser, server.url);
+    console.log(`      median ${report.firstDraw.medianMs.toFixed(1)} ms (samples ${report.firstDraw.samplesMs.join(', ')} ms)`);
+
+    const { page, errors } = await benchPage(browser, server.url);
+    report.browser = await browser.version();
+
+    console.log(`(c) frame cost: engine advance + diagram update, ${SIM_MS_PER_FRAME} ms simulated per frame`);
+    const small = loadScenario({ brokers: 12, racks: 3, partitions: 48, untilMs: 600 * SIM_MS_PER_FRAME });
+    const large = loadScenario({ brokers: 100, racks: 10, partitions: 1000, untilMs: 200 * SIM_MS_PER_FRAME });
+    report.frame12x48 = await frameCost(page, small, 600, SIM_MS_PER_FRAME);
+    check(
+      report.frame12x48.median_ms <= BUDGET.frameMs12x48,
+      `12 brokers x 48 partitions x RF 3: median ${report.frame12x48.median_ms.toFixed(3)} ms, p95 ${report.frame12x48.p95_ms.toFixed(3)} ms over ${report.frame12x48.frames} frames (<= ${BUDGET.frameMs12x48} ms)`,
+    );
+    report.frame100x1000 = await frameCost(page, large, 200, SIM_MS_PER_FRAME);
+    check(
+      report.frame100x1000.median_ms <= BUDGET.frameMs100x1000,
+      `100 brokers x 1,000 partitions x RF 3: median ${report.frame100x1000.median_ms.toFixed(3)} ms, p95 ${report.frame100x1000.p95_ms.toFixed(3)} ms over ${report.frame100x1000.frames} frames (<= ${BUDGET.frameMs100x1000} ms, >= 30 fps)`,
+    );
+
+    console.log('(d) the same engine scenario natively and in wasm');
+    // 12 x 48 under load for 300 s simulated, with broker 1 crashing at 100 s and restarting at 200 s.
+    const engineScenario = loadScenario({ brokers: 12, racks: 3, partitions: 48, untilMs: 300_000, faults: true });
+    const file = path.join(ARTIFACTS, 'bench-engine-scenario.json');
+    fs.writeFileSync(file, JSON.stringify(engineScenario, null, 1));
+    report.engine = { scenario: path.relative(ROOT, file), untilMs: engineScenario.until_ms };
+    report.engine.native = engineNative(file);
+    report.engine.runner = engineRunner(file);
+    report.engine.wasm = await engineWasm(page, engineScenario);
+    const all = ['native', 'runner', 'wasm'].flatMap((k) => report.engine[k].runs);
+    const hashes = new Set(all.map((r) => normHash(r.state_hash)));
+    const steps = new Set(all.map((r) => r.steps));
+    report.engine.ratio = report.engine.wasm.medianWallMs / report.engine.native.medianWallMs;
+    const line = (label, k) => {
+      const e = report.engine[k];
+      console.log(`      ${label.padEnd(46)} median ${e.medianWallMs.toFixed(1).padStart(7)} ms, ${e.runs[0].steps} steps, hash ${normHash(e.runs[0].state_hash)}`);
+    };
+    line(`native in process (tests/e2e/main.rs) x${ENGINE_RUNS}`, 'native');
+    line(`runner process (run --format json) x${ENGINE_RUNS}`, 'runner');
+    line(`wasm in Chromium (pp_engine_bench) x${ENGINE_RUNS}`, 'wasm');
+    console.log(`      wasm / native wall time: ${report.engine.ratio.toFixed(2)}`);
+    check(hashes.size === 1 && steps.size === 1, `native, runner and wasm reach the same state: hashes {${[...hashes].join(', ')}}, steps {${[...steps].join(', ')}}`);
+    check(errors.length === 0, `no page errors during the benchmarks${errors.length ? `: ${errors.join('; ')}` : ''}`);
+    await page.close();
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+
+  fs.writeFileSync(path.join(ARTIFACTS, 'bench.json'), JSON.stringify(report, null, 2));
+  console.log(`figures written to ${path.relative(process.cwd(), path.join(ARTIFACTS, 'bench.json'))}`);
+  console.log(failures.length ? `page benchmarks: ${failures.length} FAILED` : 'page benchmarks: all budgets met');
+  process.exit(failures.length ? 1 : 0);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((e) => {
+    console.error(e);
+    console.log('page benchmarks: ERROR');
+    process.exit(1);
+  });
+}

@@ -1,0 +1,36 @@
+//! The native half of the page benchmarks (`tests/e2e/bench.mjs`, run by `./dev bench`): runs one
+//! scenario in process exactly as the page's `pp_engine_bench` does in wasm (`Engine::new`, then
+//! `advance_to(until_ms)`), and prints `{wall_ms, steps, state_hash}` per run, so the two can be
+//! compared for speed and for determinism (equal state hashes).
+//!
+//! ```text
+//! PP_BENCH_SCENARIO=FILE.json [PP_BENCH_RUNS=5] \
+//!   cargo test --release --test e2e -- --ignored --exact native_engine_bench --nocapture
+//! ```
+//!
+//! Ignored in plain `cargo test`: it is a measurement, not a check.
+
+use partition_playground::engine::Engine;
+use partition_playground::scenario;
+use std::time::Instant;
+
+#[test]
+#[ignore = "benchmark: run by tests/e2e/bench.mjs (./dev bench)"]
+fn native_engine_bench() {
+    let path = std::env::var("PP_BENCH_SCENARIO").expect("PP_BENCH_SCENARIO names the scenario file");
+    let runs: u32 = std::env::var("PP_BENCH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(5);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let scenario = scenario::parse(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
+    for _ in 0..runs {
+        // Timed like pp_engine_bench: building the engine from the parsed scenario, then running it.
+        let start = Instant::now();
+        let mut engine = Engine::new(&scenario);
+        engine.advance_to(scenario.until_ms);
+        let wall_ms = start.elapsed().as_secs_f64() * 1e3;
+        println!(
+            "PP_ENGINE_BENCH {{\"wall_ms\":{wall_ms:.3},\"steps\":{},\"state_hash\":\"{:016x}\"}}",
+            engine.steps(),
+            engine.state_hash()
+        );
+    }
+}
