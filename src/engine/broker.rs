@@ -175,7 +175,11 @@ impl Broker {
     fn send_registration(&mut self, ctx: &mut Ctx) {
         ctx.send(
             NodeId::Controller,
-            Message::RegisterBroker { incarnation: self.incarnation, rack: self.rack.clone(), previous_broker_epoch: None },
+            Message::RegisterBroker {
+                incarnation: self.incarnation,
+                rack: self.rack.clone(),
+                previous_broker_epoch: None,
+            },
         );
     }
 
@@ -183,7 +187,11 @@ impl Broker {
         if let Some(broker_epoch) = self.broker_epoch {
             ctx.send(
                 NodeId::Controller,
-                Message::BrokerHeartbeat { broker_epoch, metadata_offset: self.image.offset, want_shut_down: self.want_shut_down },
+                Message::BrokerHeartbeat {
+                    broker_epoch,
+                    metadata_offset: self.image.offset,
+                    want_shut_down: self.want_shut_down,
+                },
             );
         }
     }
@@ -223,19 +231,26 @@ impl Broker {
                 if let Some(i) = self.parked_fetches.iter().position(|f| f.park_id == park_id) {
                     let parked = self.parked_fetches.remove(i);
                     let (results, _) = self.read_fetch(parked.replica, &parked.client_rack, &parked.partitions, ctx);
-                    ctx.send(parked.from, Message::FetchResponse { request_id: parked.request_id, partitions: results });
+                    ctx.send(
+                        parked.from,
+                        Message::FetchResponse { request_id: parked.request_id, partitions: results },
+                    );
                 }
             }
             Timer::ProduceExpired { park_id } => {
                 if let Some(parked) = self.parked_produces.remove(&park_id) {
                     let result = ProduceResult::Error { error: ErrorCode::RequestTimedOut, leader_hint: None };
-                    ctx.send(parked.from, Message::ProduceResponse { request_id: parked.request_id, partition: parked.partition, result });
+                    ctx.send(
+                        parked.from,
+                        Message::ProduceResponse { request_id: parked.request_id, partition: parked.partition, result },
+                    );
                 }
             }
             Timer::AlterPartitionTimeout { partition, request_id } => {
                 // No answer: send the same proposal again; it stays pending until an answer or newer
                 // metadata says what the controller decided (`AlterPartitionManager` retries).
-                let pending = self.replicas.get(&partition).and_then(|r| r.leader_state()).and_then(|s| s.isr.pending.clone());
+                let pending =
+                    self.replicas.get(&partition).and_then(|r| r.leader_state()).and_then(|s| s.isr.pending.clone());
                 if let Some((proposed, id)) = pending {
                     if id == request_id {
                         self.propose_isr(partition, proposed, ctx);
@@ -287,7 +302,8 @@ impl Broker {
                     .flatten()
                     .map(|r| PartitionLeader { partition: r.partition, leader: r.leader, leader_epoch: r.leader_epoch })
                     .collect();
-                let brokers = self.image.brokers.values().filter(|b| !b.fenced).map(|b| (b.broker, b.rack.clone())).collect();
+                let brokers =
+                    self.image.brokers.values().filter(|b| !b.fenced).map(|b| (b.broker, b.rack.clone())).collect();
                 ctx.send(from, Message::MetadataResponse { request_id, leaders, brokers });
             }
             Message::ListOffsets { request_id, partitions } => {
@@ -318,7 +334,9 @@ impl Broker {
     }
 
     fn on_partition_change(&mut self, partition: PartitionIdx, ctx: &mut Ctx) {
-        let Some(record) = self.image.partition(partition).cloned() else { return };
+        let Some(record) = self.image.partition(partition).cloned() else {
+            return;
+        };
         if !record.replicas.contains(&self.id) {
             return;
         }
@@ -332,7 +350,11 @@ impl Broker {
                 // An ISR change committed by the controller (kafka-model §4.5).
                 let state = replica.leader_state_mut().expect("leader");
                 if record.partition_epoch > state.isr.partition_epoch {
-                    state.isr = IsrState { committed: record.isr.clone(), partition_epoch: record.partition_epoch, pending: None };
+                    state.isr = IsrState {
+                        committed: record.isr.clone(),
+                        partition_epoch: record.partition_epoch,
+                        pending: None,
+                    };
                     ctx.observe(Observation::LeaderIsrChanged { broker: me, partition });
                 }
             } else {
@@ -348,10 +370,19 @@ impl Broker {
                 replica.role = Role::Leader(Box::new(LeaderState {
                     leader_epoch_start_offset: leo,
                     followers,
-                    isr: IsrState { committed: record.isr.clone(), partition_epoch: record.partition_epoch, pending: None },
+                    isr: IsrState {
+                        committed: record.isr.clone(),
+                        partition_epoch: record.partition_epoch,
+                        pending: None,
+                    },
                 }));
                 replica.leader_epoch = record.leader_epoch;
-                ctx.emit(EventKind::BecameLeader { broker: me, partition, leader_epoch: record.leader_epoch, start_offset: leo });
+                ctx.emit(EventKind::BecameLeader {
+                    broker: me,
+                    partition,
+                    leader_epoch: record.leader_epoch,
+                    start_offset: leo,
+                });
                 ctx.observe(Observation::BecameLeader { broker: me, partition, leader_epoch: record.leader_epoch });
             }
             replica.partition_epoch = record.partition_epoch;
@@ -367,15 +398,22 @@ impl Broker {
         replica.leader_epoch = record.leader_epoch;
         replica.partition_epoch = record.partition_epoch;
         if epoch_changed || was_leader {
-            ctx.emit(EventKind::BecameFollower { broker: me, partition, leader: record.leader, leader_epoch: record.leader_epoch });
+            ctx.emit(EventKind::BecameFollower {
+                broker: me,
+                partition,
+                leader: record.leader,
+                leader_epoch: record.leader_epoch,
+            });
         }
         if was_leader {
             // kafka-model §4.6: parked requests of a leader that lost leadership fail.
             let hint = PartitionLeader { partition, leader: record.leader, leader_epoch: record.leader_epoch };
-            let lost: Vec<u64> = self.parked_produces.iter().filter(|(_, p)| p.partition == partition).map(|(id, _)| *id).collect();
+            let lost: Vec<u64> =
+                self.parked_produces.iter().filter(|(_, p)| p.partition == partition).map(|(id, _)| *id).collect();
             for id in lost {
                 let parked = self.parked_produces.remove(&id).expect("listed");
-                let result = ProduceResult::Error { error: ErrorCode::NotLeaderOrFollower, leader_hint: Some(hint.clone()) };
+                let result =
+                    ProduceResult::Error { error: ErrorCode::NotLeaderOrFollower, leader_hint: Some(hint.clone()) };
                 ctx.send(parked.from, Message::ProduceResponse { request_id: parked.request_id, partition, result });
             }
         }
@@ -403,7 +441,9 @@ impl Broker {
         if !self.is_running() || self.stalled || leader == self.id {
             return;
         }
-        let Some(broker_epoch) = self.broker_epoch else { return };
+        let Some(broker_epoch) = self.broker_epoch else {
+            return;
+        };
         let fetcher = self.fetchers.entry(leader).or_default();
         if fetcher.in_flight.is_some() || ctx.now < fetcher.backoff_until_ms {
             return;
@@ -428,7 +468,13 @@ impl Broker {
         let max_wait_ms = ctx.catalog.config.replica_fetch_wait_max_ms;
         ctx.send(
             NodeId::Broker(leader),
-            Message::Fetch { request_id, replica: Some((self.id, broker_epoch)), client_rack: String::new(), max_wait_ms, partitions },
+            Message::Fetch {
+                request_id,
+                replica: Some((self.id, broker_epoch)),
+                client_rack: String::new(),
+                max_wait_ms,
+                partitions,
+            },
         );
         ctx.set_timer(REPLICA_SOCKET_TIMEOUT_MS + max_wait_ms, Timer::FetchTimeout { leader, request_id });
     }
@@ -439,9 +485,19 @@ impl Broker {
         ctx.set_timer(backoff, Timer::FetchBackoffDone { leader });
     }
 
-    fn on_fetch_response(&mut self, leader: BrokerId, request_id: u64, results: Vec<(PartitionIdx, FetchPartitionResult)>, ctx: &mut Ctx) {
-        let Some(fetcher) = self.fetchers.get_mut(&leader) else { return };
-        let Some((id, epochs)) = fetcher.in_flight.take() else { return };
+    fn on_fetch_response(
+        &mut self,
+        leader: BrokerId,
+        request_id: u64,
+        results: Vec<(PartitionIdx, FetchPartitionResult)>,
+        ctx: &mut Ctx,
+    ) {
+        let Some(fetcher) = self.fetchers.get_mut(&leader) else {
+            return;
+        };
+        let Some((id, epochs)) = fetcher.in_flight.take() else {
+            return;
+        };
         if id != request_id {
             fetcher.in_flight = Some((id, epochs));
             return;
@@ -449,7 +505,9 @@ impl Broker {
         let mut progressed = false;
         for (partition, result) in results {
             let asked_epoch = epochs.iter().find(|(p, _)| *p == partition).map(|(_, e)| *e);
-            let Some(replica) = self.replicas.get_mut(&partition) else { continue };
+            let Some(replica) = self.replicas.get_mut(&partition) else {
+                continue;
+            };
             // A response for an epoch this replica has since left is stale (kafka-model §3.6, KIP-320).
             if replica.following() != Some(leader) || Some(replica.leader_epoch) != asked_epoch {
                 continue;
@@ -475,7 +533,14 @@ impl Broker {
                     replica.log.truncate_to(to);
                     let to = replica.log_end_offset();
                     replica.high_watermark = replica.high_watermark.min(to);
-                    ctx.emit(EventKind::LogTruncated { broker: self.id, partition, from, to, leader, diverging_epoch: epoch });
+                    ctx.emit(EventKind::LogTruncated {
+                        broker: self.id,
+                        partition,
+                        from,
+                        to,
+                        leader,
+                        diverging_epoch: epoch,
+                    });
                     ctx.observe(Observation::Truncated { broker: self.id, partition, to });
                 }
                 FetchPartitionResult::PreferredReadReplica { .. } | FetchPartitionResult::Error(_) => {}
@@ -566,7 +631,13 @@ impl Broker {
         }
     }
 
-    fn read_for_follower(&mut self, follower: BrokerId, broker_epoch: BrokerEpoch, fp: &FetchPartition, ctx: &mut Ctx) -> FetchPartitionResult {
+    fn read_for_follower(
+        &mut self,
+        follower: BrokerId,
+        broker_epoch: BrokerEpoch,
+        fp: &FetchPartition,
+        ctx: &mut Ctx,
+    ) -> FetchPartitionResult {
         let Some(replica) = self.replicas.get_mut(&fp.partition) else {
             return FetchPartitionResult::Error(ErrorCode::NotLeaderOrFollower);
         };
@@ -609,7 +680,10 @@ impl Broker {
                     return diverging;
                 }
                 if let Some(preferred) = self.preferred_read_replica(state, client_rack, fp.fetch_offset, ctx) {
-                    return FetchPartitionResult::PreferredReadReplica { broker: preferred, high_watermark: replica.high_watermark };
+                    return FetchPartitionResult::PreferredReadReplica {
+                        broker: preferred,
+                        high_watermark: replica.high_watermark,
+                    };
                 }
             }
             Role::Follower { .. } => {}
@@ -629,7 +703,13 @@ impl Broker {
 
     /// `RackAwareReplicaSelector` over the leader and the in-sync followers that have the offset
     /// (KIP-392, KAFKA-14372; kafka-model §6.2). `None` = the leader serves.
-    fn preferred_read_replica(&self, state: &LeaderState, client_rack: &str, fetch_offset: Offset, ctx: &Ctx) -> Option<BrokerId> {
+    fn preferred_read_replica(
+        &self,
+        state: &LeaderState,
+        client_rack: &str,
+        fetch_offset: Offset,
+        ctx: &Ctx,
+    ) -> Option<BrokerId> {
         if client_rack.is_empty() || !ctx.catalog.config.rack_aware_selector() || self.rack == client_rack {
             return None;
         }
@@ -674,7 +754,10 @@ impl Broker {
                 let parked = self.parked_fetches.swap_remove(i);
                 let (results, has_data) = self.read_fetch(parked.replica, &parked.client_rack, &parked.partitions, ctx);
                 if has_data {
-                    ctx.send(parked.from, Message::FetchResponse { request_id: parked.request_id, partitions: results });
+                    ctx.send(
+                        parked.from,
+                        Message::FetchResponse { request_id: parked.request_id, partitions: results },
+                    );
                 } else {
                     let last = self.parked_fetches.len();
                     self.parked_fetches.push(parked);
@@ -691,9 +774,13 @@ impl Broker {
     fn maybe_increment_hw(&mut self, partition: PartitionIdx, ctx: &mut Ctx) {
         let min_isr = ctx.catalog.effective_min_isr(partition);
         let lag_max = ctx.catalog.config.replica_lag_time_max_ms;
-        let Some(replica) = self.replicas.get_mut(&partition) else { return };
+        let Some(replica) = self.replicas.get_mut(&partition) else {
+            return;
+        };
         let leo = replica.log_end_offset();
-        let Role::Leader(state) = &replica.role else { return };
+        let Role::Leader(state) = &replica.role else {
+            return;
+        };
         if state.isr.committed.len() < min_isr {
             return;
         }
@@ -723,13 +810,19 @@ impl Broker {
 
     /// `Partition.maybeExpandIsr` (kafka-model §4.4).
     fn maybe_expand_isr(&mut self, partition: PartitionIdx, follower: BrokerId, ctx: &mut Ctx) {
-        let Some(replica) = self.replicas.get(&partition) else { return };
-        let Role::Leader(state) = &replica.role else { return };
+        let Some(replica) = self.replicas.get(&partition) else {
+            return;
+        };
+        let Role::Leader(state) = &replica.role else {
+            return;
+        };
         if state.isr.pending.is_some() || state.isr.committed.contains(&follower) {
             return;
         }
         let f = &state.followers[&follower];
-        let Some(f_leo) = f.log_end_offset else { return };
+        let Some(f_leo) = f.log_end_offset else {
+            return;
+        };
         let eligible = f.broker_epoch.is_some_and(|e| self.image.is_isr_eligible(follower, e));
         if f_leo < replica.high_watermark || f_leo < state.leader_epoch_start_offset || !eligible {
             return;
@@ -751,7 +844,9 @@ impl Broker {
         let lag_max = ctx.catalog.config.replica_lag_time_max_ms;
         let mut proposals = Vec::new();
         for replica in self.replicas.values() {
-            let Role::Leader(state) = &replica.role else { continue };
+            let Role::Leader(state) = &replica.role else {
+                continue;
+            };
             if state.isr.pending.is_some() {
                 continue;
             }
@@ -761,7 +856,9 @@ impl Broker {
                 .committed
                 .iter()
                 .copied()
-                .filter(|b| *b != self.id && state.followers.get(b).is_some_and(|f| !f.is_caught_up(leo, ctx.now, lag_max)))
+                .filter(|b| {
+                    *b != self.id && state.followers.get(b).is_some_and(|f| !f.is_caught_up(leo, ctx.now, lag_max))
+                })
                 .collect();
             if !out_of_sync.is_empty() {
                 let proposed = state.isr.committed.iter().copied().filter(|b| !out_of_sync.contains(b)).collect();
@@ -784,12 +881,17 @@ impl Broker {
         let state = replica.leader_state_mut().expect("leader");
         let new_isr = proposed
             .iter()
-            .map(|b| (*b, if *b == me { my_epoch } else { state.followers.get(b).and_then(|f| f.broker_epoch).unwrap_or(0) }))
+            .map(|b| {
+                (*b, if *b == me { my_epoch } else { state.followers.get(b).and_then(|f| f.broker_epoch).unwrap_or(0) })
+            })
             .collect();
         let partition_epoch = state.isr.partition_epoch;
         state.isr.pending = Some((proposed, request_id));
         ctx.observe(Observation::LeaderIsrChanged { broker: me, partition });
-        ctx.send(NodeId::Controller, Message::AlterPartition { request_id, partition, leader_epoch, partition_epoch, new_isr });
+        ctx.send(
+            NodeId::Controller,
+            Message::AlterPartition { request_id, partition, leader_epoch, partition_epoch, new_isr },
+        );
         ctx.set_timer(CONTROLLER_REQUEST_TIMEOUT_MS, Timer::AlterPartitionTimeout { partition, request_id });
     }
 
@@ -801,9 +903,13 @@ impl Broker {
         ctx: &mut Ctx,
     ) {
         let me = self.id;
-        let Some(replica) = self.replicas.get_mut(&partition) else { return };
+        let Some(replica) = self.replicas.get_mut(&partition) else {
+            return;
+        };
         let leader_epoch = replica.leader_epoch;
-        let Some(state) = replica.leader_state_mut() else { return };
+        let Some(state) = replica.leader_state_mut() else {
+            return;
+        };
         if !state.isr.pending.as_ref().is_some_and(|(_, id)| *id == request_id) {
             return;
         }
@@ -819,8 +925,11 @@ impl Broker {
                 // `handleAlterPartitionError`: only an error that proves the change was not applied
                 // reverts to the committed ISR; otherwise the proposal stays pending until newer
                 // metadata arrives, so the maximal ISR never drops a member the controller may hold.
-                if error == ErrorCode::IneligibleReplica {
-                    state.isr.pending = None;
+                match &mut state.isr.pending {
+                    Some(_) if error == ErrorCode::IneligibleReplica => state.isr.pending = None,
+                    // Answered: no retry; request id 0 is never a live request.
+                    Some((_, id)) => *id = 0,
+                    None => {}
                 }
                 ctx.emit(EventKind::AlterPartitionRejected { partition, leader: me, error });
             }
@@ -832,7 +941,16 @@ impl Broker {
     // ------------------------------------------------------------------ leader side: produce (§4.6, §5.3, §5.6)
 
     #[allow(clippy::too_many_arguments)]
-    fn on_produce(&mut self, from: NodeId, request_id: u64, partition: PartitionIdx, acks: Acks, timeout_ms: Millis, batch: Batch, ctx: &mut Ctx) {
+    fn on_produce(
+        &mut self,
+        from: NodeId,
+        request_id: u64,
+        partition: PartitionIdx,
+        acks: Acks,
+        timeout_ms: Millis,
+        batch: Batch,
+        ctx: &mut Ctx,
+    ) {
         let respond = |ctx: &mut Ctx, result: ProduceResult| {
             if acks != Acks::None {
                 ctx.send(from, Message::ProduceResponse { request_id, partition, result });
@@ -851,30 +969,45 @@ impl Broker {
                 }
                 respond(ctx, ProduceResult::Error { error, leader_hint });
             }
-            Ok((base_offset, end_offset)) => match acks {
-                Acks::None => {}
-                Acks::Leader => respond(ctx, ProduceResult::Appended { base_offset }),
-                Acks::All => {
-                    let park_id = self.next_id();
-                    self.parked_produces.insert(park_id, ParkedProduce { from, request_id, partition, base_offset, end_offset });
-                    ctx.set_timer(timeout_ms, Timer::ProduceExpired { park_id });
-                    // The HW may already be past it (a duplicate, or ISR = {leader}).
-                    let hw = self.replicas[&partition].high_watermark;
-                    if hw >= end_offset {
-                        self.complete_parked_produces(partition, ctx);
+            Ok((base_offset, end_offset, duplicate)) => {
+                if let (true, NodeId::Producer(producer)) = (duplicate, from) {
+                    let count = (end_offset - base_offset) as u32;
+                    ctx.emit(EventKind::ProduceDeduplicated { producer, partition, base_offset, count });
+                }
+                match acks {
+                    Acks::None => {}
+                    Acks::Leader => respond(ctx, ProduceResult::Appended { base_offset }),
+                    Acks::All => {
+                        let park_id = self.next_id();
+                        self.parked_produces
+                            .insert(park_id, ParkedProduce { from, request_id, partition, base_offset, end_offset });
+                        ctx.set_timer(timeout_ms, Timer::ProduceExpired { park_id });
+                        // The HW may already be past it (a duplicate, or ISR = {leader}).
+                        let hw = self.replicas[&partition].high_watermark;
+                        if hw >= end_offset {
+                            self.complete_parked_produces(partition, ctx);
+                        }
                     }
                 }
-            },
+            }
         }
     }
 
     fn complete_parked_produces(&mut self, partition: PartitionIdx, ctx: &mut Ctx) {
         let min_isr = ctx.catalog.effective_min_isr(partition);
-        let Some(replica) = self.replicas.get(&partition) else { return };
-        let Some(state) = replica.leader_state() else { return };
+        let Some(replica) = self.replicas.get(&partition) else {
+            return;
+        };
+        let Some(state) = replica.leader_state() else {
+            return;
+        };
         let (hw, maximal) = (replica.high_watermark, state.isr.maximal().len());
-        let done: Vec<u64> =
-            self.parked_produces.iter().filter(|(_, p)| p.partition == partition && p.end_offset <= hw).map(|(id, _)| *id).collect();
+        let done: Vec<u64> = self
+            .parked_produces
+            .iter()
+            .filter(|(_, p)| p.partition == partition && p.end_offset <= hw)
+            .map(|(id, _)| *id)
+            .collect();
         for id in done {
             let parked = self.parked_produces.remove(&id).expect("listed");
             let result = if maximal >= min_isr {
@@ -886,29 +1019,39 @@ impl Broker {
         }
     }
 
-    /// `Partition.appendRecordsToLeader`: returns the batch's offsets, or why it was refused.
-    fn append_as_leader(&mut self, partition: PartitionIdx, acks: Acks, mut batch: Batch, ctx: &mut Ctx) -> Result<(Offset, Offset), ErrorCode> {
+    /// `Partition.appendRecordsToLeader`: returns the batch's offsets and whether it was a duplicate
+    /// already in the log, or why it was refused.
+    fn append_as_leader(
+        &mut self,
+        partition: PartitionIdx,
+        acks: Acks,
+        mut batch: Batch,
+        ctx: &mut Ctx,
+    ) -> Result<(Offset, Offset, bool), ErrorCode> {
         let min_isr = ctx.catalog.effective_min_isr(partition);
         let me = self.id;
         let replica = self.replicas.get_mut(&partition).ok_or(ErrorCode::NotLeaderOrFollower)?;
-        let Role::Leader(state) = &replica.role else { return Err(ErrorCode::NotLeaderOrFollower) };
+        let Role::Leader(state) = &replica.role else {
+            return Err(ErrorCode::NotLeaderOrFollower);
+        };
         if acks == Acks::All && state.isr.committed.len() < min_isr {
             return Err(ErrorCode::NotEnoughReplicas);
         }
         if let Some(stamp) = batch.producer {
             if let Some(base_offset) = check_sequence(replica, stamp, batch.len())? {
                 // A retry of a batch this log already has: answered with its original offsets.
-                return Ok((base_offset, base_offset + batch.len()));
+                return Ok((base_offset, base_offset + batch.len(), true));
             }
         }
         batch.base_offset = replica.log_end_offset();
         batch.leader_epoch = replica.leader_epoch;
-        let (base, end, first_record, count) = (batch.base_offset, batch.end_offset(), batch.records[0].id, batch.len() as u32);
+        let (base, end, first_record, count) =
+            (batch.base_offset, batch.end_offset(), batch.records[0].id, batch.len() as u32);
         replica.log.append(batch);
         ctx.observe(Observation::Appended { broker: me, partition, base_offset: base, first_record, count });
         self.wakes.push((partition, Wake::Appended));
         self.maybe_increment_hw(partition, ctx);
-        Ok((base, end))
+        Ok((base, end, false))
     }
 }
 
@@ -918,14 +1061,21 @@ fn check_sequence(replica: &Replica, stamp: ProducerStamp, count: u64) -> Result
     let retained = replica.log.producer_batches(stamp.producer_id);
     let last_sequence = stamp.base_sequence + count as u32 - 1;
     if let Some(dup) = retained.iter().find(|m| {
-        m.producer_epoch == stamp.producer_epoch && m.base_sequence == stamp.base_sequence && m.last_sequence == last_sequence
+        m.producer_epoch == stamp.producer_epoch
+            && m.base_sequence == stamp.base_sequence
+            && m.last_sequence == last_sequence
     }) {
         return Ok(Some(dup.base_offset));
     }
     match retained.last() {
         None if stamp.base_sequence == 0 => Ok(None),
         Some(last) if stamp.producer_epoch > last.producer_epoch && stamp.base_sequence == 0 => Ok(None),
-        Some(last) if stamp.producer_epoch == last.producer_epoch && stamp.base_sequence == last.last_sequence.wrapping_add(1) => Ok(None),
+        Some(last)
+            if stamp.producer_epoch == last.producer_epoch
+                && stamp.base_sequence == last.last_sequence.wrapping_add(1) =>
+        {
+            Ok(None)
+        }
         _ => Err(ErrorCode::OutOfOrderSequenceNumber),
     }
 }

@@ -23,7 +23,11 @@ impl TryFrom<String> for NodeRef {
         if s == "controller" {
             return Ok(NodeRef::Controller);
         }
-        let bad = || format!("`{s}` is not a node: use \"controller\", \"broker:<id>\", \"producer:<name>\" or \"consumer:<name>\"");
+        let bad = || {
+            format!(
+                "`{s}` is not a node: use \"controller\", \"broker:<id>\", \"producer:<name>\" or \"consumer:<name>\""
+            )
+        };
         let (kind, name) = s.split_once(':').ok_or_else(bad)?;
         match kind {
             "broker" => name.parse::<u32>().map(|id| NodeRef::Broker(BrokerId(id))).map_err(|_| bad()),
@@ -116,17 +120,33 @@ pub struct ChangeConfig {
 pub enum Command {
     Produce(Produce),
     /// Subscribe a consumer to a topic; it polls from then on (kafka-model §6).
-    Consume { consumer: String, topic: String },
+    Consume {
+        consumer: String,
+        topic: String,
+    },
     /// Process crash (kill -9): the page cache survives, nothing written is lost (kafka-model §3.9).
-    CrashBroker { broker: BrokerId },
-    RestartBroker { broker: BrokerId },
+    CrashBroker {
+        broker: BrokerId,
+    },
+    RestartBroker {
+        broker: BrokerId,
+    },
     /// Controlled shutdown: leadership moves away before the process stops (kafka-model §2.3.6).
-    ControlledShutdown { broker: BrokerId },
-    CutLink { between: [NodeRef; 2] },
-    HealLink { between: [NodeRef; 2] },
+    ControlledShutdown {
+        broker: BrokerId,
+    },
+    CutLink {
+        between: [NodeRef; 2],
+    },
+    HealLink {
+        between: [NodeRef; 2],
+    },
     /// A slow disk: the broker stays alive and heartbeats, but its followers stop fetching
     /// (`stalled: true`) until healed (`stalled: false`) (kafka-model §7.5).
-    SlowReplica { broker: BrokerId, stalled: bool },
+    SlowReplica {
+        broker: BrokerId,
+        stalled: bool,
+    },
     CreateTopic(TopicSpec),
     ChangeConfig(ChangeConfig),
 }

@@ -36,9 +36,15 @@ pub struct Consumer {
     /// Broker -> (request id, partitions) of the fetch in flight there.
     fetches: BTreeMap<BrokerId, (u64, Vec<PartitionIdx>)>,
     list_offsets: BTreeMap<BrokerId, u64>,
-    backoff_until_ms: BTreeMap<BrokerId, Millis>,
+    /// Per broker: when the reconnect backoff ends and how many failures in a row set it.
+    backoff_until_ms: BTreeMap<BrokerId, (Millis, u32)>,
     next_request: u64,
 }
+
+/// `reconnect.backoff.ms` and `reconnect.backoff.max.ms`: a failing broker is retried after
+/// 50 ms, doubling up to 1 s (without Kafka's jitter).
+const RECONNECT_BACKOFF_MS: Millis = 50;
+const RECONNECT_BACKOFF_MAX_MS: Millis = 1_000;
 
 impl Consumer {
     pub fn new(idx: ClientIdx, name: String, config: ConsumerConfig, brokers: Vec<BrokerId>) -> Self {
@@ -120,7 +126,9 @@ impl Consumer {
         let mut fetch_plan: BTreeMap<BrokerId, Vec<FetchPartition>> = BTreeMap::new();
         let mut list_plan: BTreeMap<BrokerId, Vec<(PartitionIdx, LeaderEpoch)>> = BTreeMap::new();
         for (p, pos) in &self.positions {
-            let Some((leader, epoch)) = self.metadata.leader(*p) else { continue };
+            let Some((leader, epoch)) = self.metadata.leader(*p) else {
+                continue;
+            };
             match pos.position {
                 None => list_plan.entry(leader).or_default().push((*p, epoch)),
                 Some(offset) => {
@@ -152,19 +160,28 @@ impl Consumer {
             let max_wait_ms = self.config.fetch_max_wait_ms;
             ctx.send(
                 NodeId::Broker(broker),
-                Message::Fetch { request_id, replica: None, client_rack: self.config.client_rack.clone(), max_wait_ms, partitions },
+                Message::Fetch {
+                    request_id,
+                    replica: None,
+                    client_rack: self.config.client_rack.clone(),
+                    max_wait_ms,
+                    partitions,
+                },
             );
             ctx.set_timer(self.config.request_timeout_ms + max_wait_ms, Timer::RequestTimeout { request_id });
         }
     }
 
     fn backing_off(&self, broker: BrokerId, now: Millis) -> bool {
-        self.backoff_until_ms.get(&broker).is_some_and(|t| now < *t)
+        self.backoff_until_ms.get(&broker).is_some_and(|(t, _)| now < *t)
     }
 
+    /// A request to `broker` failed: leave it alone for a while, longer after each failure in a row.
     fn back_off(&mut self, broker: BrokerId, ctx: &mut Ctx) {
-        self.backoff_until_ms.insert(broker, ctx.now + self.config.retry_backoff_ms);
-        ctx.set_timer(self.config.retry_backoff_ms, Timer::FetchBackoffDoneFor { broker });
+        let failures = self.backoff_until_ms.get(&broker).map_or(0, |(_, n)| *n) + 1;
+        let wait = (RECONNECT_BACKOFF_MS << (failures - 1).min(16)).min(RECONNECT_BACKOFF_MAX_MS);
+        self.backoff_until_ms.insert(broker, (ctx.now + wait, failures));
+        ctx.set_timer(wait, Timer::FetchBackoffDoneFor { broker });
     }
 
     fn leave_replica(&mut self, p: PartitionIdx, replica: BrokerId, why: &'static str, ctx: &mut Ctx) {
@@ -181,8 +198,12 @@ impl Consumer {
     fn on_disconnect(&mut self, broker: BrokerId, ctx: &mut Ctx) {
         self.fetches.remove(&broker);
         self.list_offsets.remove(&broker);
-        let on_broker: Vec<PartitionIdx> =
-            self.positions.iter().filter(|(_, pos)| pos.preferred.is_some_and(|(b, _)| b == broker)).map(|(p, _)| *p).collect();
+        let on_broker: Vec<PartitionIdx> = self
+            .positions
+            .iter()
+            .filter(|(_, pos)| pos.preferred.is_some_and(|(b, _)| b == broker))
+            .map(|(p, _)| *p)
+            .collect();
         for p in on_broker {
             self.leave_replica(p, broker, "the connection to it failed", ctx);
         }
@@ -247,6 +268,7 @@ impl Consumer {
                     return;
                 }
                 self.fetches.remove(&broker);
+                self.backoff_until_ms.remove(&broker);
                 let mut all_failed = !partitions.is_empty();
                 for (p, result) in partitions {
                     all_failed &= matches!(result, FetchPartitionResult::Error(_));
@@ -264,8 +286,12 @@ impl Consumer {
 
     fn on_fetch_result(&mut self, broker: BrokerId, p: PartitionIdx, result: FetchPartitionResult, ctx: &mut Ctx) {
         let leader = self.metadata.leader(p).map(|(l, _)| l);
-        let Some(pos) = self.positions.get_mut(&p) else { return };
-        let Some(mut position) = pos.position else { return };
+        let Some(pos) = self.positions.get_mut(&p) else {
+            return;
+        };
+        let Some(mut position) = pos.position else {
+            return;
+        };
         match result {
             FetchPartitionResult::Records { batches, high_watermark } => {
                 let from = position;
@@ -276,11 +302,23 @@ impl Consumer {
                         if offset < position || offset >= high_watermark {
                             continue;
                         }
-                        ctx.observe(Observation::Consumed { consumer: self.idx, partition: p, offset, record: record.id, from: broker });
+                        ctx.observe(Observation::Consumed {
+                            consumer: self.idx,
+                            partition: p,
+                            offset,
+                            record: record.id,
+                            from: broker,
+                        });
                         if self.received.len() == RECEIVED_KEPT {
                             self.received.pop_front();
                         }
-                        self.received.push_back(Delivered { partition: p, offset, record: record.clone(), from: broker, at_ms: ctx.now });
+                        self.received.push_back(Delivered {
+                            partition: p,
+                            offset,
+                            record: record.clone(),
+                            from: broker,
+                            at_ms: ctx.now,
+                        });
                         self.received_total += 1;
                         position = offset + 1;
                         pos.last_epoch = Some(batch.leader_epoch);
@@ -289,7 +327,14 @@ impl Consumer {
                 }
                 pos.position = Some(position);
                 if count > 0 {
-                    ctx.emit(EventKind::ConsumerFetched { consumer: self.idx, partition: p, from, count, broker, high_watermark });
+                    ctx.emit(EventKind::ConsumerFetched {
+                        consumer: self.idx,
+                        partition: p,
+                        from,
+                        count,
+                        broker,
+                        high_watermark,
+                    });
                 }
             }
             FetchPartitionResult::Diverging { epoch, end_offset } => {

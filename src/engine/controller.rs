@@ -71,7 +71,12 @@ impl Controller {
             from_offset,
             to_offset: self.metadata_offset,
             partitions: self.partitions.iter().filter(|p| p.offset > from_offset).cloned().collect(),
-            brokers: self.brokers.values().filter(|b| b.registration.offset > from_offset).map(|b| b.registration.clone()).collect(),
+            brokers: self
+                .brokers
+                .values()
+                .filter(|b| b.registration.offset > from_offset)
+                .map(|b| b.registration.clone())
+                .collect(),
         }
     }
 
@@ -176,7 +181,10 @@ impl Controller {
                 ctx.emit(EventKind::RegistrationRejected { broker, error: ErrorCode::DuplicateBrokerRegistration });
                 ctx.send(
                     NodeId::Broker(broker),
-                    Message::RegisterBrokerResponse { incarnation, result: Err(ErrorCode::DuplicateBrokerRegistration) },
+                    Message::RegisterBrokerResponse {
+                        incarnation,
+                        result: Err(ErrorCode::DuplicateBrokerRegistration),
+                    },
                 );
                 return;
             }
@@ -197,11 +205,23 @@ impl Controller {
         self.publish(ctx);
     }
 
-    fn on_heartbeat(&mut self, broker: BrokerId, broker_epoch: BrokerEpoch, metadata_offset: u64, want_shut_down: bool, ctx: &mut Ctx) {
-        let Some(entry) = self.brokers.get_mut(&broker) else { return };
+    fn on_heartbeat(
+        &mut self,
+        broker: BrokerId,
+        broker_epoch: BrokerEpoch,
+        metadata_offset: u64,
+        want_shut_down: bool,
+        ctx: &mut Ctx,
+    ) {
+        let Some(entry) = self.brokers.get_mut(&broker) else {
+            return;
+        };
         if entry.registration.broker_epoch != broker_epoch {
             let metadata = Rc::new(MetadataDelta::default());
-            ctx.send(NodeId::Broker(broker), Message::BrokerHeartbeatResponse { result: Err(ErrorCode::StaleBrokerEpoch), metadata });
+            ctx.send(
+                NodeId::Broker(broker),
+                Message::BrokerHeartbeatResponse { result: Err(ErrorCode::StaleBrokerEpoch), metadata },
+            );
             return;
         }
         entry.last_heartbeat_ms = ctx.now;
@@ -234,7 +254,9 @@ impl Controller {
     /// The session check scheduled at the heartbeat deadline (`rescheduleMaybeFenceStaleBrokers`).
     pub fn on_session_expiry(&mut self, broker: BrokerId, ctx: &mut Ctx) {
         let session_ms = ctx.catalog.config.broker_session_timeout_ms;
-        let Some(entry) = self.brokers.get(&broker) else { return };
+        let Some(entry) = self.brokers.get(&broker) else {
+            return;
+        };
         if entry.registration.fenced || ctx.now < entry.last_heartbeat_ms + session_ms {
             return;
         }
@@ -315,7 +337,8 @@ impl Controller {
 
     /// Keeps the periodic sweep running while any topic allows unclean election.
     pub fn schedule_unclean_sweep(&mut self, ctx: &mut Ctx) {
-        let any = (0..ctx.catalog.partitions.len()).any(|p| ctx.catalog.unclean_leader_election_enable(PartitionIdx(p as u32)));
+        let any = (0..ctx.catalog.partitions.len())
+            .any(|p| ctx.catalog.unclean_leader_election_enable(PartitionIdx(p as u32)));
         if any && !self.unclean_sweep_scheduled {
             self.unclean_sweep_scheduled = true;
             ctx.set_timer(ctx.catalog.config.unclean_leader_election_interval_ms, Timer::UncleanSweep);
@@ -327,7 +350,13 @@ impl Controller {
     /// `PartitionChangeBuilder.build` for an online election: keep a valid leader, else the first
     /// acceptable replica in `replicas` order that is in the target ISR, else (unclean allowed) the
     /// first acceptable replica, else no leader. `None` when nothing changes.
-    fn elect(&self, record: &PartitionRecord, target_isr: Vec<BrokerId>, _election: Election, unclean_allowed: bool) -> Option<(PartitionRecord, bool)> {
+    fn elect(
+        &self,
+        record: &PartitionRecord,
+        target_isr: Vec<BrokerId>,
+        _election: Election,
+        unclean_allowed: bool,
+    ) -> Option<(PartitionRecord, bool)> {
         let mut next = record.clone();
         next.isr = target_isr;
         let mut unclean = false;
@@ -396,13 +425,14 @@ impl Controller {
         if !ids.contains(&leader) || ids.iter().any(|b| !record.replicas.contains(b)) {
             return Err(ErrorCode::InvalidRequest);
         }
-        if record.leader_recovery_state == LeaderRecoveryState::Recovering && ids.len() > 1 {
-            return Err(ErrorCode::InvalidRequest);
-        }
+        // A leader elected uncleanly marks itself RECOVERED when it takes over and says so in its
+        // AlterPartition; a RECOVERING request with more than one member would be refused (KIP-704).
         let eligible = |(b, epoch): &(BrokerId, BrokerEpoch)| {
             *b == leader
                 || self.brokers.get(b).is_some_and(|e| {
-                    !e.registration.fenced && !e.registration.in_controlled_shutdown && e.registration.broker_epoch == *epoch
+                    !e.registration.fenced
+                        && !e.registration.in_controlled_shutdown
+                        && e.registration.broker_epoch == *epoch
                 })
         };
         if !new_isr.iter().all(eligible) {
@@ -437,7 +467,13 @@ pub fn ordered_like(members: &[BrokerId], replicas: &[BrokerId]) -> Vec<BrokerId
     replicas.iter().copied().filter(|r| members.contains(r)).collect()
 }
 
-fn describe_change(previous: &PartitionRecord, next: &PartitionRecord, unclean: bool, reason: ChangeReason, ctx: &mut Ctx) {
+fn describe_change(
+    previous: &PartitionRecord,
+    next: &PartitionRecord,
+    unclean: bool,
+    reason: ChangeReason,
+    ctx: &mut Ctx,
+) {
     let partition = next.partition;
     let removed: Vec<BrokerId> = previous.isr.iter().copied().filter(|b| !next.isr.contains(b)).collect();
     let added: Vec<BrokerId> = next.isr.iter().copied().filter(|b| !previous.isr.contains(b)).collect();
@@ -452,11 +488,27 @@ fn describe_change(previous: &PartitionRecord, next: &PartitionRecord, unclean: 
                 unclean,
                 reason,
             }),
-            None => ctx.emit(EventKind::PartitionOffline { partition, leader_epoch: next.leader_epoch, isr: next.isr.clone(), reason }),
+            None => ctx.emit(EventKind::PartitionOffline {
+                partition,
+                leader_epoch: next.leader_epoch,
+                isr: next.isr.clone(),
+                reason,
+            }),
         }
     } else if !removed.is_empty() {
-        ctx.emit(EventKind::IsrShrunk { partition, removed, isr: next.isr.clone(), partition_epoch: next.partition_epoch, reason });
+        ctx.emit(EventKind::IsrShrunk {
+            partition,
+            removed,
+            isr: next.isr.clone(),
+            partition_epoch: next.partition_epoch,
+            reason,
+        });
     } else if !added.is_empty() {
-        ctx.emit(EventKind::IsrExpanded { partition, added, isr: next.isr.clone(), partition_epoch: next.partition_epoch });
+        ctx.emit(EventKind::IsrExpanded {
+            partition,
+            added,
+            isr: next.isr.clone(),
+            partition_epoch: next.partition_epoch,
+        });
     }
 }

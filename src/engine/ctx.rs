@@ -3,12 +3,12 @@
 //! (the sans-IO shape of quinn-proto and stateright: a handler returns effects).
 
 use super::catalog::Catalog;
+use super::config::Acks;
 use super::event::EventKind;
 use super::ids::*;
 use super::log::Record;
 use super::message::Message;
 use super::timer::Timer;
-use super::config::Acks;
 use rand_xoshiro::rand_core::Rng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 
@@ -17,21 +17,65 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 #[derive(Clone, Debug)]
 pub enum Observation {
     /// A leader's HW moved (only on a leader of its current epoch).
-    LeaderHwAdvanced { broker: BrokerId, partition: PartitionIdx, leader_epoch: LeaderEpoch, from: Offset, to: Offset },
+    LeaderHwAdvanced {
+        broker: BrokerId,
+        partition: PartitionIdx,
+        leader_epoch: LeaderEpoch,
+        from: Offset,
+        to: Offset,
+    },
     /// A follower's HW changed (it may go down after a leader change, kafka-model §3.5).
-    FollowerHwChanged { broker: BrokerId, partition: PartitionIdx, from: Offset, to: Offset },
-    Truncated { broker: BrokerId, partition: PartitionIdx, to: Offset },
-    BecameLeader { broker: BrokerId, partition: PartitionIdx, leader_epoch: LeaderEpoch },
+    FollowerHwChanged {
+        broker: BrokerId,
+        partition: PartitionIdx,
+        from: Offset,
+        to: Offset,
+    },
+    Truncated {
+        broker: BrokerId,
+        partition: PartitionIdx,
+        to: Offset,
+    },
+    BecameLeader {
+        broker: BrokerId,
+        partition: PartitionIdx,
+        leader_epoch: LeaderEpoch,
+    },
     /// A leader changed its maximal or committed ISR.
-    LeaderIsrChanged { broker: BrokerId, partition: PartitionIdx },
+    LeaderIsrChanged {
+        broker: BrokerId,
+        partition: PartitionIdx,
+    },
     /// The controller committed a partition change.
-    PartitionChanged { partition: PartitionIdx, unclean: bool },
+    PartitionChanged {
+        partition: PartitionIdx,
+        unclean: bool,
+    },
     /// The producer application got success for these records.
-    Acknowledged { producer: ClientIdx, partition: PartitionIdx, base_offset: Option<Offset>, first_record: RecordId, count: u32, acks: Acks },
+    Acknowledged {
+        producer: ClientIdx,
+        partition: PartitionIdx,
+        base_offset: Option<Offset>,
+        first_record: RecordId,
+        count: u32,
+        acks: Acks,
+    },
     /// A leader appended a batch (how `acks=0` records get an offset).
-    Appended { broker: BrokerId, partition: PartitionIdx, base_offset: Offset, first_record: RecordId, count: u32 },
+    Appended {
+        broker: BrokerId,
+        partition: PartitionIdx,
+        base_offset: Offset,
+        first_record: RecordId,
+        count: u32,
+    },
     /// A consumer application received these records.
-    Consumed { consumer: ClientIdx, partition: PartitionIdx, offset: Offset, record: RecordId, from: BrokerId },
+    Consumed {
+        consumer: ClientIdx,
+        partition: PartitionIdx,
+        offset: Offset,
+        record: RecordId,
+        from: BrokerId,
+    },
 }
 
 #[derive(Debug, Default)]

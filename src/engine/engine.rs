@@ -266,7 +266,8 @@ impl Engine {
         let observations: Vec<_> = out.observations.drain(..).collect();
         self.outbox = out;
         if !observations.is_empty() {
-            let world = World { now: self.now, catalog: &self.catalog, controller: &self.controller, brokers: &self.brokers };
+            let world =
+                World { now: self.now, catalog: &self.catalog, controller: &self.controller, brokers: &self.brokers };
             let mut events = Vec::new();
             for obs in &observations {
                 self.safety.observe(obs, &world, &mut events);
@@ -294,7 +295,9 @@ impl Engine {
                 offsets: (0, 0),
                 count,
                 acks: Acks::None,
-                cause: format!("an acks=0 produce request to {to:?} was dropped on the way; the producer was never told"),
+                cause: format!(
+                    "an acks=0 produce request to {to:?} was dropped on the way; the producer was never told"
+                ),
             });
         }
     }
@@ -315,12 +318,18 @@ impl Engine {
             // Connection refused: a request to a dead process fails fast (the host answers RST).
             let is_request = matches!(
                 message,
-                Message::Fetch { .. } | Message::Produce { .. } | Message::Metadata { .. } | Message::ListOffsets { .. }
+                Message::Fetch { .. }
+                    | Message::Produce { .. }
+                    | Message::Metadata { .. }
+                    | Message::ListOffsets { .. }
             );
             if is_request && self.is_up(from) {
                 self.note_dropped(from, to, &message);
                 let latency = self.network.latency_ms(&mut self.rng);
-                self.queue.push(self.now + latency, Pending::Deliver { from: to, to: from, sent_ms: self.now, message: Message::ConnectionClosed });
+                self.queue.push(
+                    self.now + latency,
+                    Pending::Deliver { from: to, to: from, sent_ms: self.now, message: Message::ConnectionClosed },
+                );
             }
             return;
         }
@@ -367,11 +376,16 @@ impl Engine {
     fn execute(&mut self, command: Command) -> Result<(), CommandError> {
         match command {
             Command::Produce(produce) => {
-                let NodeId::Producer(p) = self.node(&NodeRef::Producer(produce.producer.clone()))? else { unreachable!() };
+                let NodeId::Producer(p) = self.node(&NodeRef::Producer(produce.producer.clone()))? else {
+                    unreachable!()
+                };
                 let topic = self.topic(&produce.topic)?;
                 let partitions = self.catalog.topics[topic.0 as usize].partitions.len() as u32;
                 if let Some(n) = produce.partition.filter(|n| *n >= partitions) {
-                    return Err(CommandError(format!("topic `{}` has no partition {n} (it has {partitions})", produce.topic)));
+                    return Err(CommandError(format!(
+                        "topic `{}` has no partition {n} (it has {partitions})",
+                        produce.topic
+                    )));
                 }
                 if produce.count == 0 {
                     return Err(CommandError("count must be at least 1".into()));
@@ -460,7 +474,10 @@ impl Engine {
         for to in peers {
             if !self.network.is_cut(from, to) {
                 let latency = self.network.latency_ms(&mut self.rng);
-                self.queue.push(self.now + latency, Pending::Deliver { from, to, sent_ms: self.now, message: Message::ConnectionClosed });
+                self.queue.push(
+                    self.now + latency,
+                    Pending::Deliver { from, to, sent_ms: self.now, message: Message::ConnectionClosed },
+                );
             }
         }
     }
@@ -480,7 +497,10 @@ impl Engine {
         }
         let total = self.catalog.partitions.len() as u64 + spec.partitions as u64;
         if total > crate::scenario::MAX_PARTITIONS as u64 {
-            return Err(CommandError(format!("the cluster can hold at most {} partitions", crate::scenario::MAX_PARTITIONS)));
+            return Err(CommandError(format!(
+                "the cluster can hold at most {} partitions",
+                crate::scenario::MAX_PARTITIONS
+            )));
         }
         let brokers = self.brokers.len() as u32;
         if spec.replication_factor == 0 || spec.replication_factor > brokers {
@@ -522,7 +542,9 @@ impl Engine {
                 let rf = self.catalog.topics[t.0 as usize].replication_factor;
                 if let Some(m) = change.min_insync_replicas {
                     if m == 0 || m > rf {
-                        return Err(CommandError(format!("min.insync.replicas must be between 1 and {rf} (the replication factor)")));
+                        return Err(CommandError(format!(
+                            "min.insync.replicas must be between 1 and {rf} (the replication factor)"
+                        )));
                     }
                 }
                 let config = &mut self.catalog.topics[t.0 as usize].config;
@@ -538,7 +560,9 @@ impl Engine {
                 if said.is_empty() {
                     return Err(CommandError("change_config names no setting".into()));
                 }
-                self.push_event(EventKind::ConfigChanged { description: format!("topic {topic}: {}", said.join(", ")) });
+                self.push_event(EventKind::ConfigChanged {
+                    description: format!("topic {topic}: {}", said.join(", ")),
+                });
                 self.with_node(NodeId::Controller, |e, ctx| e.controller.schedule_unclean_sweep(ctx));
             }
             (None, Some(consumer)) => {
@@ -547,10 +571,14 @@ impl Engine {
                     return Err(CommandError("a consumer's change_config sets client.rack".into()));
                 };
                 if change.min_insync_replicas.is_some() || change.unclean_leader_election_enable.is_some() {
-                    return Err(CommandError("min.insync.replicas and unclean.leader.election.enable are topic settings".into()));
+                    return Err(CommandError(
+                        "min.insync.replicas and unclean.leader.election.enable are topic settings".into(),
+                    ));
                 }
                 self.consumers[c.0 as usize].config.client_rack = rack.clone();
-                self.push_event(EventKind::ConfigChanged { description: format!("consumer {consumer}: client.rack=\"{rack}\"") });
+                self.push_event(EventKind::ConfigChanged {
+                    description: format!("consumer {consumer}: client.rack=\"{rack}\""),
+                });
             }
             _ => return Err(CommandError("change_config needs exactly one of `topic` or `consumer`".into())),
         }

@@ -26,14 +26,33 @@ pub enum ChangeReason {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "event")]
 pub enum EventKind {
-    BrokerCrashed { broker: BrokerId },
-    BrokerStarted { broker: BrokerId },
-    BrokerRegistered { broker: BrokerId, broker_epoch: BrokerEpoch },
-    RegistrationRejected { broker: BrokerId, error: ErrorCode },
-    BrokerFenced { broker: BrokerId, silent_ms: Millis },
-    BrokerUnfenced { broker: BrokerId },
-    ControlledShutdownStarted { broker: BrokerId },
-    BrokerShutDown { broker: BrokerId },
+    BrokerCrashed {
+        broker: BrokerId,
+    },
+    BrokerStarted {
+        broker: BrokerId,
+    },
+    BrokerRegistered {
+        broker: BrokerId,
+        broker_epoch: BrokerEpoch,
+    },
+    RegistrationRejected {
+        broker: BrokerId,
+        error: ErrorCode,
+    },
+    BrokerFenced {
+        broker: BrokerId,
+        silent_ms: Millis,
+    },
+    BrokerUnfenced {
+        broker: BrokerId,
+    },
+    ControlledShutdownStarted {
+        broker: BrokerId,
+    },
+    BrokerShutDown {
+        broker: BrokerId,
+    },
     LeaderElected {
         partition: PartitionIdx,
         leader: BrokerId,
@@ -43,32 +62,154 @@ pub enum EventKind {
         unclean: bool,
         reason: ChangeReason,
     },
-    PartitionOffline { partition: PartitionIdx, leader_epoch: LeaderEpoch, isr: Vec<BrokerId>, reason: ChangeReason },
-    IsrShrunk { partition: PartitionIdx, removed: Vec<BrokerId>, isr: Vec<BrokerId>, partition_epoch: PartitionEpoch, reason: ChangeReason },
-    IsrExpanded { partition: PartitionIdx, added: Vec<BrokerId>, isr: Vec<BrokerId>, partition_epoch: PartitionEpoch },
-    IsrShrinkProposed { partition: PartitionIdx, leader: BrokerId, removed: Vec<BrokerId>, lag_time_max_ms: Millis },
-    IsrExpandProposed { partition: PartitionIdx, leader: BrokerId, added: BrokerId, follower_leo: Offset, high_watermark: Offset },
-    AlterPartitionRejected { partition: PartitionIdx, leader: BrokerId, error: ErrorCode },
-    BecameLeader { broker: BrokerId, partition: PartitionIdx, leader_epoch: LeaderEpoch, start_offset: Offset },
-    BecameFollower { broker: BrokerId, partition: PartitionIdx, leader: Option<BrokerId>, leader_epoch: LeaderEpoch },
-    LogTruncated { broker: BrokerId, partition: PartitionIdx, from: Offset, to: Offset, leader: BrokerId, diverging_epoch: Option<LeaderEpoch> },
-    ProduceAcked { producer: ClientIdx, partition: PartitionIdx, base_offset: Option<Offset>, count: u32, acks: Acks, attempts: u32 },
-    ProduceDeduplicated { producer: ClientIdx, partition: PartitionIdx, base_offset: Offset, count: u32 },
-    ProduceRetried { producer: ClientIdx, partition: PartitionIdx, error: ErrorCode, attempt: u32, broker: Option<BrokerId> },
-    ProduceFailed { producer: ClientIdx, partition: PartitionIdx, count: u32, error: ErrorCode },
-    ConsumerFetched { consumer: ClientIdx, partition: PartitionIdx, from: Offset, count: u32, broker: BrokerId, high_watermark: Offset },
-    ConsumerRedirected { consumer: ClientIdx, partition: PartitionIdx, leader: BrokerId, replica: BrokerId },
-    ConsumerLeftReplica { consumer: ClientIdx, partition: PartitionIdx, replica: BrokerId, why: &'static str },
-    ConsumerPositionReset { consumer: ClientIdx, partition: PartitionIdx, from: Offset, to: Offset, why: &'static str },
-    RecordsLost { partition: PartitionIdx, offsets: (Offset, Offset), count: u32, acks: Acks, cause: String },
-    InvariantViolated { invariant: Invariant, partition: Option<PartitionIdx>, detail: String, expected: bool },
-    LinkCut { a: NodeId, b: NodeId },
-    LinkHealed { a: NodeId, b: NodeId },
-    ReplicaStalled { broker: BrokerId },
-    ReplicaResumed { broker: BrokerId },
-    TopicCreated { topic: TopicIdx },
-    ConfigChanged { description: String },
-    CommandRejected { command: &'static str, reason: String },
+    PartitionOffline {
+        partition: PartitionIdx,
+        leader_epoch: LeaderEpoch,
+        isr: Vec<BrokerId>,
+        reason: ChangeReason,
+    },
+    IsrShrunk {
+        partition: PartitionIdx,
+        removed: Vec<BrokerId>,
+        isr: Vec<BrokerId>,
+        partition_epoch: PartitionEpoch,
+        reason: ChangeReason,
+    },
+    IsrExpanded {
+        partition: PartitionIdx,
+        added: Vec<BrokerId>,
+        isr: Vec<BrokerId>,
+        partition_epoch: PartitionEpoch,
+    },
+    IsrShrinkProposed {
+        partition: PartitionIdx,
+        leader: BrokerId,
+        removed: Vec<BrokerId>,
+        lag_time_max_ms: Millis,
+    },
+    IsrExpandProposed {
+        partition: PartitionIdx,
+        leader: BrokerId,
+        added: BrokerId,
+        follower_leo: Offset,
+        high_watermark: Offset,
+    },
+    AlterPartitionRejected {
+        partition: PartitionIdx,
+        leader: BrokerId,
+        error: ErrorCode,
+    },
+    BecameLeader {
+        broker: BrokerId,
+        partition: PartitionIdx,
+        leader_epoch: LeaderEpoch,
+        start_offset: Offset,
+    },
+    BecameFollower {
+        broker: BrokerId,
+        partition: PartitionIdx,
+        leader: Option<BrokerId>,
+        leader_epoch: LeaderEpoch,
+    },
+    LogTruncated {
+        broker: BrokerId,
+        partition: PartitionIdx,
+        from: Offset,
+        to: Offset,
+        leader: BrokerId,
+        diverging_epoch: Option<LeaderEpoch>,
+    },
+    ProduceAcked {
+        producer: ClientIdx,
+        partition: PartitionIdx,
+        base_offset: Option<Offset>,
+        count: u32,
+        acks: Acks,
+        attempts: u32,
+    },
+    ProduceDeduplicated {
+        producer: ClientIdx,
+        partition: PartitionIdx,
+        base_offset: Offset,
+        count: u32,
+    },
+    ProduceRetried {
+        producer: ClientIdx,
+        partition: PartitionIdx,
+        error: ErrorCode,
+        attempt: u32,
+        broker: Option<BrokerId>,
+    },
+    ProduceFailed {
+        producer: ClientIdx,
+        partition: PartitionIdx,
+        count: u32,
+        error: ErrorCode,
+    },
+    ConsumerFetched {
+        consumer: ClientIdx,
+        partition: PartitionIdx,
+        from: Offset,
+        count: u32,
+        broker: BrokerId,
+        high_watermark: Offset,
+    },
+    ConsumerRedirected {
+        consumer: ClientIdx,
+        partition: PartitionIdx,
+        leader: BrokerId,
+        replica: BrokerId,
+    },
+    ConsumerLeftReplica {
+        consumer: ClientIdx,
+        partition: PartitionIdx,
+        replica: BrokerId,
+        why: &'static str,
+    },
+    ConsumerPositionReset {
+        consumer: ClientIdx,
+        partition: PartitionIdx,
+        from: Offset,
+        to: Offset,
+        why: &'static str,
+    },
+    RecordsLost {
+        partition: PartitionIdx,
+        offsets: (Offset, Offset),
+        count: u32,
+        acks: Acks,
+        cause: String,
+    },
+    InvariantViolated {
+        invariant: Invariant,
+        partition: Option<PartitionIdx>,
+        detail: String,
+        expected: bool,
+    },
+    LinkCut {
+        a: NodeId,
+        b: NodeId,
+    },
+    LinkHealed {
+        a: NodeId,
+        b: NodeId,
+    },
+    ReplicaStalled {
+        broker: BrokerId,
+    },
+    ReplicaResumed {
+        broker: BrokerId,
+    },
+    TopicCreated {
+        topic: TopicIdx,
+    },
+    ConfigChanged {
+        description: String,
+    },
+    CommandRejected {
+        command: &'static str,
+        reason: String,
+    },
 }
 
 /// What an event is about, so the page can link it to the diagram.
@@ -126,9 +267,11 @@ impl EventKind {
             | ConsumerRedirected { consumer, .. }
             | ConsumerLeftReplica { consumer, .. }
             | ConsumerPositionReset { consumer, .. } => Subject::Consumer(*consumer),
-            LinkCut { .. } | LinkHealed { .. } | TopicCreated { .. } | ConfigChanged { .. } | CommandRejected { .. } => {
-                return None
-            }
+            LinkCut { .. }
+            | LinkHealed { .. }
+            | TopicCreated { .. }
+            | ConfigChanged { .. }
+            | CommandRejected { .. } => return None,
         })
     }
 

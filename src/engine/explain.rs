@@ -20,8 +20,12 @@ fn node(catalog: &Catalog, n: NodeId) -> String {
 
 fn reason(r: &ChangeReason, session_ms: Millis) -> String {
     match r {
-        ChangeReason::BrokerFenced(b) => format!("controller fenced broker {b} (no heartbeat for {session_ms} ms)"),
-        ChangeReason::ControlledShutdown(b) => format!("broker {b} is shutting down (controlled shutdown)"),
+        ChangeReason::BrokerFenced(b) => {
+            format!("controller fenced broker {b} (no heartbeat for {session_ms} ms)")
+        }
+        ChangeReason::ControlledShutdown(b) => {
+            format!("broker {b} is shutting down (controlled shutdown)")
+        }
         ChangeReason::BrokerUnfenced(b) => format!("broker {b} is back (unfenced)"),
         ChangeReason::UncleanSweep => "the controller's unclean-election sweep".into(),
         ChangeReason::TopicCreated => "topic created".into(),
@@ -54,7 +58,7 @@ pub fn explain(catalog: &Catalog, event: &ClusterEvent) -> String {
         }
         BrokerShutDown { broker } => format!("broker {broker} shut down cleanly"),
         LeaderElected { partition, leader, previous, leader_epoch, isr, unclean, reason: why } => {
-            let prev = previous.map_or(String::new(), |p| format!(" (was {p})"));
+            let prev = previous.map_or(String::new(), |p| format!(" (previous leader: broker {p})"));
             if *unclean {
                 format!(
                     "{}; UNCLEAN election: broker {leader} leads {} at epoch {leader_epoch}{prev} although it was not in the ISR; \

@@ -162,7 +162,9 @@ impl Log {
     /// (always at least one batch, as Kafka does so that a large batch cannot stall replication).
     pub fn read(&self, from: Offset, limit: Offset, max_bytes: u64) -> Vec<Batch> {
         let mut out = Vec::new();
-        let Some(start) = self.batch_index(from) else { return out };
+        let Some(start) = self.batch_index(from) else {
+            return out;
+        };
         let mut bytes = 0;
         for batch in &self.batches[start..] {
             if batch.base_offset >= limit {
@@ -210,8 +212,7 @@ mod tests {
     use super::*;
 
     fn batch(base: Offset, epoch: LeaderEpoch, n: u64) -> Batch {
-        let records: Vec<Record> =
-            (0..n).map(|i| Record { id: base + i, key: None, value: Rc::from("v") }).collect();
+        let records: Vec<Record> = (0..n).map(|i| Record { id: base + i, key: None, value: Rc::from("v") }).collect();
         Batch { base_offset: base, leader_epoch: epoch, producer: None, size_bytes: 11 * n, records: records.into() }
     }
 

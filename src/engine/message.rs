@@ -97,11 +97,20 @@ pub struct FetchPartition {
 
 #[derive(Clone, Debug)]
 pub enum FetchPartitionResult {
-    Records { batches: Vec<Batch>, high_watermark: Offset },
+    Records {
+        batches: Vec<Batch>,
+        high_watermark: Offset,
+    },
     /// `divergingEpoch` (kafka-model §3.6): the fetcher's log diverges; truncate and retry.
-    Diverging { epoch: Option<LeaderEpoch>, end_offset: Offset },
+    Diverging {
+        epoch: Option<LeaderEpoch>,
+        end_offset: Offset,
+    },
     /// KIP-392: fetch from this replica instead (no records).
-    PreferredReadReplica { broker: BrokerId, high_watermark: Offset },
+    PreferredReadReplica {
+        broker: BrokerId,
+        high_watermark: Offset,
+    },
     Error(ErrorCode),
 }
 
@@ -121,10 +130,24 @@ pub enum ProduceResult {
 #[derive(Clone, Debug)]
 pub enum Message {
     // Broker <-> controller (kafka-model §2.3)
-    RegisterBroker { incarnation: u32, rack: String, previous_broker_epoch: Option<BrokerEpoch> },
-    RegisterBrokerResponse { incarnation: u32, result: Result<BrokerEpoch, ErrorCode> },
-    BrokerHeartbeat { broker_epoch: BrokerEpoch, metadata_offset: u64, want_shut_down: bool },
-    BrokerHeartbeatResponse { result: Result<HeartbeatAnswer, ErrorCode>, metadata: Rc<MetadataDelta> },
+    RegisterBroker {
+        incarnation: u32,
+        rack: String,
+        previous_broker_epoch: Option<BrokerEpoch>,
+    },
+    RegisterBrokerResponse {
+        incarnation: u32,
+        result: Result<BrokerEpoch, ErrorCode>,
+    },
+    BrokerHeartbeat {
+        broker_epoch: BrokerEpoch,
+        metadata_offset: u64,
+        want_shut_down: bool,
+    },
+    BrokerHeartbeatResponse {
+        result: Result<HeartbeatAnswer, ErrorCode>,
+        metadata: Rc<MetadataDelta>,
+    },
     /// The active controller's newly committed records, as brokers replicate the metadata log.
     MetadataUpdate(Rc<MetadataDelta>),
     AlterPartition {
@@ -134,23 +157,58 @@ pub enum Message {
         partition_epoch: PartitionEpoch,
         new_isr: Vec<(BrokerId, BrokerEpoch)>,
     },
-    AlterPartitionResponse { request_id: u64, partition: PartitionIdx, result: Result<PartitionRecord, ErrorCode> },
+    AlterPartitionResponse {
+        request_id: u64,
+        partition: PartitionIdx,
+        result: Result<PartitionRecord, ErrorCode>,
+    },
 
     // Follower or consumer -> replica (kafka-model §3.6, §6.1)
-    Fetch { request_id: u64, replica: Option<(BrokerId, BrokerEpoch)>, client_rack: String, max_wait_ms: Millis, partitions: Vec<FetchPartition> },
-    FetchResponse { request_id: u64, partitions: Vec<(PartitionIdx, FetchPartitionResult)> },
+    Fetch {
+        request_id: u64,
+        replica: Option<(BrokerId, BrokerEpoch)>,
+        client_rack: String,
+        max_wait_ms: Millis,
+        partitions: Vec<FetchPartition>,
+    },
+    FetchResponse {
+        request_id: u64,
+        partitions: Vec<(PartitionIdx, FetchPartitionResult)>,
+    },
 
     // Producer -> leader (kafka-model §5.3)
-    Produce { request_id: u64, partition: PartitionIdx, acks: Acks, timeout_ms: u64, batch: Batch },
-    ProduceResponse { request_id: u64, partition: PartitionIdx, result: ProduceResult },
+    Produce {
+        request_id: u64,
+        partition: PartitionIdx,
+        acks: Acks,
+        timeout_ms: u64,
+        batch: Batch,
+    },
+    ProduceResponse {
+        request_id: u64,
+        partition: PartitionIdx,
+        result: ProduceResult,
+    },
 
     // Consumer -> leader: where `auto.offset.reset=latest` starts (kafka-model §6.3)
-    ListOffsets { request_id: u64, partitions: Vec<(PartitionIdx, LeaderEpoch)> },
-    ListOffsetsResponse { request_id: u64, results: Vec<(PartitionIdx, Result<Offset, ErrorCode>)> },
+    ListOffsets {
+        request_id: u64,
+        partitions: Vec<(PartitionIdx, LeaderEpoch)>,
+    },
+    ListOffsetsResponse {
+        request_id: u64,
+        results: Vec<(PartitionIdx, Result<Offset, ErrorCode>)>,
+    },
 
     // Client -> any broker (kafka-model §5.5)
-    Metadata { request_id: u64 },
-    MetadataResponse { request_id: u64, leaders: Vec<PartitionLeader>, brokers: Vec<(BrokerId, String)> },
+    Metadata {
+        request_id: u64,
+    },
+    MetadataResponse {
+        request_id: u64,
+        leaders: Vec<PartitionLeader>,
+        brokers: Vec<(BrokerId, String)>,
+    },
 
     /// The peer's process died: its TCP connections were reset (what a client sees right after a crash).
     ConnectionClosed,

@@ -148,7 +148,11 @@ impl Producer {
     }
 
     pub fn pending_records(&self) -> u64 {
-        self.sends.iter().filter(|s| matches!(s.status, SendStatus::Pending { .. })).map(|s| s.records.len() as u64).sum::<u64>()
+        self.sends
+            .iter()
+            .filter(|s| matches!(s.status, SendStatus::Pending { .. }))
+            .map(|s| s.records.len() as u64)
+            .sum::<u64>()
             + self.queues.values().filter_map(|q| q.open.as_ref()).map(|(_, r, _)| r.len() as u64).sum::<u64>()
     }
 
@@ -165,7 +169,8 @@ impl Producer {
         if let Some(acks) = produce.acks {
             if acks != self.config.acks {
                 // A batch holds records of one `acks` setting: close what is open.
-                let open: Vec<PartitionIdx> = self.queues.iter().filter(|(_, q)| q.open.is_some()).map(|(p, _)| *p).collect();
+                let open: Vec<PartitionIdx> =
+                    self.queues.iter().filter(|(_, q)| q.open.is_some()).map(|(p, _)| *p).collect();
                 for p in open {
                     self.close_batch(p);
                 }
@@ -274,7 +279,9 @@ impl Producer {
             self.request_metadata(ctx);
         }
         loop {
-            let Some(q) = self.queues.get(&partition) else { return };
+            let Some(q) = self.queues.get(&partition) else {
+                return;
+            };
             if q.in_flight.is_some() || ctx.now < q.retry_at_ms {
                 return;
             }
@@ -289,13 +296,15 @@ impl Producer {
             let q = self.queues.get_mut(&partition).expect("queue");
             let s = &mut self.sends[send];
             if idempotent && s.stamp.is_none() {
-                s.stamp = Some(ProducerStamp { producer_id: pid, producer_epoch: epoch, base_sequence: q.next_sequence });
+                s.stamp =
+                    Some(ProducerStamp { producer_id: pid, producer_epoch: epoch, base_sequence: q.next_sequence });
                 q.next_sequence += s.records.len() as u32;
             }
             s.attempts += 1;
             s.status = SendStatus::Pending { attempts: s.attempts, last_error: status_error(&s.status) };
             let size_bytes = s.records.iter().map(Record::size_bytes).sum();
-            let batch = Batch { base_offset: 0, leader_epoch: 0, producer: s.stamp, records: s.records.clone(), size_bytes };
+            let batch =
+                Batch { base_offset: 0, leader_epoch: 0, producer: s.stamp, records: s.records.clone(), size_bytes };
             let acks = s.acks;
             let timeout_ms = self.config.request_timeout_ms;
             ctx.send(NodeId::Broker(leader), Message::Produce { request_id, partition, acks, timeout_ms, batch });
@@ -317,8 +326,22 @@ impl Producer {
         s.status = SendStatus::Acknowledged { base_offset, at_ms: ctx.now, attempts: s.attempts };
         let count = s.records.len() as u32;
         let (partition, acks, first_record) = (s.partition, s.acks, s.records[0].id);
-        ctx.emit(EventKind::ProduceAcked { producer: self.idx, partition, base_offset, count, acks, attempts: s.attempts });
-        ctx.observe(Observation::Acknowledged { producer: self.idx, partition, base_offset, first_record, count, acks });
+        ctx.emit(EventKind::ProduceAcked {
+            producer: self.idx,
+            partition,
+            base_offset,
+            count,
+            acks,
+            attempts: s.attempts,
+        });
+        ctx.observe(Observation::Acknowledged {
+            producer: self.idx,
+            partition,
+            base_offset,
+            first_record,
+            count,
+            acks,
+        });
     }
 
     fn fail(&mut self, send: usize, error: ErrorCode, ctx: &mut Ctx) {
@@ -338,7 +361,8 @@ impl Producer {
     pub fn on_timer(&mut self, timer: Timer, ctx: &mut Ctx) {
         match timer {
             Timer::Linger { partition, batch } => {
-                if self.queues.get(&partition).and_then(|q| q.open.as_ref()).is_some_and(|(s, _, _)| *s as u64 == batch) {
+                if self.queues.get(&partition).and_then(|q| q.open.as_ref()).is_some_and(|(s, _, _)| *s as u64 == batch)
+                {
                     self.close_batch(partition);
                     self.try_send(partition, ctx);
                 }
@@ -363,7 +387,8 @@ impl Producer {
                 }
                 // KIP-91: expire the batch, in flight or not.
                 let partition = self.sends[send].partition;
-                if let Some((id, _)) = self.in_flight.iter().find(|(_, (_, _, s))| *s == send).map(|(id, v)| (*id, *v)) {
+                if let Some((id, _)) = self.in_flight.iter().find(|(_, (_, _, s))| *s == send).map(|(id, v)| (*id, *v))
+                {
                     self.in_flight.remove(&id);
                     if let Some(q) = self.queues.get_mut(&partition) {
                         q.in_flight = None;
@@ -380,7 +405,9 @@ impl Producer {
         match message {
             Message::ProduceResponse { request_id, result, .. } => match result {
                 ProduceResult::Appended { base_offset } => {
-                    let Some((partition, _, send)) = self.in_flight.remove(&request_id) else { return };
+                    let Some((partition, _, send)) = self.in_flight.remove(&request_id) else {
+                        return;
+                    };
                     let q = self.queues.get_mut(&partition).expect("queue");
                     q.in_flight = None;
                     q.ready.retain(|x| *x != send);
@@ -391,7 +418,8 @@ impl Producer {
             },
             Message::MetadataResponse { request_id, leaders, .. } => {
                 if self.metadata.on_response(request_id, &leaders, ctx.now) {
-                    let waiting: Vec<PartitionIdx> = self.queues.iter().filter(|(_, q)| !q.ready.is_empty()).map(|(p, _)| *p).collect();
+                    let waiting: Vec<PartitionIdx> =
+                        self.queues.iter().filter(|(_, q)| !q.ready.is_empty()).map(|(p, _)| *p).collect();
                     if waiting.iter().any(|p| self.metadata.leader(*p).is_none()) {
                         // LEADER_NOT_AVAILABLE: ask again after a backoff.
                         self.metadata.fail(ctx.now, self.config.retry_backoff_ms);
@@ -409,7 +437,8 @@ impl Producer {
                     self.metadata.fail(ctx.now, self.config.retry_backoff_ms);
                     ctx.set_timer(self.config.retry_backoff_ms, Timer::MetadataBackoffDone);
                 }
-                let lost: Vec<u64> = self.in_flight.iter().filter(|(_, (_, b, _))| *b == broker).map(|(id, _)| *id).collect();
+                let lost: Vec<u64> =
+                    self.in_flight.iter().filter(|(_, (_, b, _))| *b == broker).map(|(id, _)| *id).collect();
                 for id in lost {
                     self.on_error(id, ErrorCode::NetworkException, None, ctx);
                 }
@@ -423,12 +452,17 @@ impl Producer {
     /// `Sender.completeBatch` for an error (kafka-model §5.4): retry after a backoff, refreshing
     /// metadata where the error says it is stale, until `delivery.timeout.ms`.
     fn on_error(&mut self, request_id: u64, error: ErrorCode, leader_hint: Option<PartitionLeader>, ctx: &mut Ctx) {
-        let Some((partition, broker, send)) = self.in_flight.remove(&request_id) else { return };
+        let Some((partition, broker, send)) = self.in_flight.remove(&request_id) else {
+            return;
+        };
         let q = self.queues.get_mut(&partition).expect("queue");
         q.in_flight = None;
         let mut refresh = matches!(
             error,
-            ErrorCode::NotLeaderOrFollower | ErrorCode::NetworkException | ErrorCode::LeaderNotAvailable | ErrorCode::UnknownLeaderEpoch
+            ErrorCode::NotLeaderOrFollower
+                | ErrorCode::NetworkException
+                | ErrorCode::LeaderNotAvailable
+                | ErrorCode::UnknownLeaderEpoch
         );
         if let Some(hint) = leader_hint.filter(|h| h.leader.is_some()) {
             // KIP-951: the new leader comes with the error.
@@ -453,7 +487,13 @@ impl Producer {
         let s = &mut self.sends[send];
         s.status = SendStatus::Pending { attempts: s.attempts, last_error: Some(error) };
         let attempts = s.attempts;
-        ctx.emit(EventKind::ProduceRetried { producer: self.idx, partition, error, attempt: attempts, broker: Some(broker) });
+        ctx.emit(EventKind::ProduceRetried {
+            producer: self.idx,
+            partition,
+            error,
+            attempt: attempts,
+            broker: Some(broker),
+        });
         if refresh {
             self.metadata.refreshed_ms = None;
             self.request_metadata(ctx);

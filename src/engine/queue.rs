@@ -10,9 +10,18 @@ use std::collections::BinaryHeap;
 
 #[derive(Debug)]
 pub enum Pending {
-    Deliver { from: NodeId, to: NodeId, sent_ms: Millis, message: Message },
+    Deliver {
+        from: NodeId,
+        to: NodeId,
+        sent_ms: Millis,
+        message: Message,
+    },
     /// A node's timer; `incarnation` drops timers set by a process that has since crashed.
-    Timer { node: NodeId, incarnation: u32, timer: Timer },
+    Timer {
+        node: NodeId,
+        incarnation: u32,
+        timer: Timer,
+    },
     Command(Command),
 }
 

@@ -56,7 +56,9 @@ pub struct LeaderState {
 #[derive(Clone, Debug)]
 pub enum Role {
     Leader(Box<LeaderState>),
-    Follower { leader: BrokerId },
+    Follower {
+        leader: BrokerId,
+    },
     /// No leader known, or the broker is down or catching up on metadata.
     Offline,
 }

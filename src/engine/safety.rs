@@ -75,7 +75,9 @@ impl Invariant {
             Invariant::ConsumerReadStability => "A record a consumer read at an offset stays at that offset.",
             Invariant::HighWatermarkSanity => "A leader's HW never decreases in its epoch; HW <= LEO everywhere.",
             Invariant::EpochMonotonicity => "Leader and partition epochs never decrease; one leader per epoch.",
-            Invariant::IsrWellFormed => "Leader in ISR, ISR within replicas, no fenced broker in the ISR (but the last).",
+            Invariant::IsrWellFormed => {
+                "Leader in ISR, ISR within replicas, no fenced broker in the ISR (but the last)."
+            }
             Invariant::ZombieContainment => "Records of a stale leader are never served to consumers.",
         }
     }
@@ -99,8 +101,11 @@ struct PendingAck {
 #[derive(Clone, Debug, Default)]
 struct PartitionTrack {
     committed: Vec<RecordId>,
-    /// By offset.
+    /// Acknowledged batches above the committed log, by offset.
     pending_acks: BTreeMap<Offset, PendingAck>,
+    /// Acknowledged batches inside the committed log, by offset (to report them if a later unclean
+    /// election takes them away).
+    settled_acks: BTreeMap<Offset, PendingAck>,
     /// An unclean election happened: Kafka no longer promises anything about earlier records.
     unclean: bool,
     consumed_end: Offset,
@@ -180,7 +185,13 @@ impl SafetyChecker {
         &mut self.partitions[i]
     }
 
-    fn violate(&mut self, invariant: Invariant, partition: Option<PartitionIdx>, detail: String, events: &mut Vec<EventKind>) {
+    fn violate(
+        &mut self,
+        invariant: Invariant,
+        partition: Option<PartitionIdx>,
+        detail: String,
+        events: &mut Vec<EventKind>,
+    ) {
         let expected = partition.is_some_and(|p| self.track(p).unclean);
         let t = self.tallies.entry(invariant).or_default();
         t.violations += 1;
@@ -261,8 +272,12 @@ impl SafetyChecker {
     }
 
     fn check_hw_le_leo(&mut self, broker: BrokerId, p: PartitionIdx, world: &World, events: &mut Vec<EventKind>) {
-        let Some(i) = world.catalog.broker_index(broker) else { return };
-        let Some(r) = world.brokers[i].replicas.get(&p) else { return };
+        let Some(i) = world.catalog.broker_index(broker) else {
+            return;
+        };
+        let Some(r) = world.brokers[i].replicas.get(&p) else {
+            return;
+        };
         if r.high_watermark > r.log_end_offset() {
             self.violate(
                 Invariant::HighWatermarkSanity,
@@ -290,7 +305,9 @@ impl SafetyChecker {
         world: &World,
         events: &mut Vec<EventKind>,
     ) {
-        let Some(log) = world.replica_log(broker, p) else { return };
+        let Some(log) = world.replica_log(broker, p) else {
+            return;
+        };
         let committed = &self.track(p).committed;
         let end = to.min(committed.len() as Offset);
         let mismatch = (from..end).find(|o| record_id(log, *o) != Some(committed[*o as usize]));
@@ -303,9 +320,19 @@ impl SafetyChecker {
         }
     }
 
-    fn on_leader_hw(&mut self, broker: BrokerId, p: PartitionIdx, from: Offset, to: Offset, world: &World, events: &mut Vec<EventKind>) {
+    fn on_leader_hw(
+        &mut self,
+        broker: BrokerId,
+        p: PartitionIdx,
+        from: Offset,
+        to: Offset,
+        world: &World,
+        events: &mut Vec<EventKind>,
+    ) {
         self.check_hw_le_leo(broker, p, world, events);
-        let Some(log) = world.replica_log(broker, p) else { return };
+        let Some(log) = world.replica_log(broker, p) else {
+            return;
+        };
         // Extend the committed log, or compare where it is already committed (kafka-model §8.5 4).
         let mut mismatch = None;
         let committed_len = self.track(p).committed.len() as Offset;
@@ -345,7 +372,9 @@ impl SafetyChecker {
         let reached: Vec<Offset> = track.pending_acks.range(..end).map(|(o, _)| *o).collect();
         for offset in reached {
             let ack = self.track(p).pending_acks.remove(&offset).expect("listed");
-            if self.track(p).committed[offset as usize] != ack.first_record {
+            if self.track(p).committed[offset as usize] == ack.first_record {
+                self.track(p).settled_acks.insert(offset, ack);
+            } else {
                 let cause = format!(
                     "the leader acknowledged them with acks={} before any follower had fetched them; after \
                      leadership moved, offset {offset} was given to another record",
@@ -356,11 +385,20 @@ impl SafetyChecker {
         }
     }
 
-    fn on_acknowledged(&mut self, p: PartitionIdx, offset: Offset, ack: PendingAck, world: &World, events: &mut Vec<EventKind>) {
+    fn on_acknowledged(
+        &mut self,
+        p: PartitionIdx,
+        offset: Offset,
+        ack: PendingAck,
+        world: &World,
+        events: &mut Vec<EventKind>,
+    ) {
         let track = self.track(p);
         let committed = track.committed.get(offset as usize).copied();
         match (committed, ack.acks) {
-            (Some(id), _) if id == ack.first_record => {}
+            (Some(id), _) if id == ack.first_record => {
+                track.settled_acks.insert(offset, ack);
+            }
             (Some(_), _) => {
                 let cause = format!("offset {offset} already holds another committed record");
                 self.record_loss(p, offset, &ack, cause, world, events);
@@ -374,16 +412,33 @@ impl SafetyChecker {
                 self.violate(Invariant::NoAcknowledgedLoss, Some(p), detail, events);
             }
             (None, _) => {
-                track.pending_acks.insert(offset, ack);
+                if let Some(earlier) = track.pending_acks.insert(offset, ack) {
+                    // The leader gave this offset to another batch: the earlier one is gone.
+                    let cause = format!(
+                        "the leader acknowledged them with acks={} before any follower had fetched them; after \
+                         leadership moved, offset {offset} was given to another record",
+                        earlier.acks.as_str()
+                    );
+                    self.record_loss(p, offset, &earlier, cause, world, events);
+                }
             }
         }
     }
 
-    fn record_loss(&mut self, p: PartitionIdx, offset: Offset, ack: &PendingAck, cause: String, world: &World, events: &mut Vec<EventKind>) {
+    fn record_loss(
+        &mut self,
+        p: PartitionIdx,
+        offset: Offset,
+        ack: &PendingAck,
+        cause: String,
+        world: &World,
+        events: &mut Vec<EventKind>,
+    ) {
         let unclean = self.track(p).unclean;
         let unexpected = ack.acks == Acks::All && !unclean;
         if ack.acks == Acks::All {
-            let detail = format!("{} acks=all records lost at {}@{offset}: {cause}", ack.count, world.catalog.partition_name(p));
+            let detail =
+                format!("{} acks=all records lost at {}@{offset}: {cause}", ack.count, world.catalog.partition_name(p));
             self.violate(Invariant::NoAcknowledgedLoss, Some(p), detail, events);
         }
         self.losses_total += 1;
@@ -410,7 +465,14 @@ impl SafetyChecker {
         });
     }
 
-    fn on_truncated(&mut self, broker: BrokerId, p: PartitionIdx, to: Offset, world: &World, events: &mut Vec<EventKind>) {
+    fn on_truncated(
+        &mut self,
+        broker: BrokerId,
+        p: PartitionIdx,
+        to: Offset,
+        world: &World,
+        events: &mut Vec<EventKind>,
+    ) {
         let committed_len = self.track(p).committed.len() as Offset;
         let in_isr = world.controller.partitions.get(p.0 as usize).is_some_and(|r| r.isr.contains(&broker));
         if to < committed_len && in_isr {
@@ -441,17 +503,30 @@ impl SafetyChecker {
         }
     }
 
-    fn on_became_leader(&mut self, broker: BrokerId, p: PartitionIdx, epoch: LeaderEpoch, world: &World, events: &mut Vec<EventKind>) {
+    fn on_became_leader(
+        &mut self,
+        broker: BrokerId,
+        p: PartitionIdx,
+        epoch: LeaderEpoch,
+        world: &World,
+        events: &mut Vec<EventKind>,
+    ) {
         let name = world.catalog.partition_name(p);
         if let Some(previous) = self.track(p).leaders.insert(epoch, broker).filter(|b| *b != broker) {
             let detail = format!("brokers {previous} and {broker} both led {name} in epoch {epoch}");
             self.violate(Invariant::EpochMonotonicity, Some(p), detail, events);
         }
-        let Some(log) = world.replica_log(broker, p) else { return };
+        let Some(log) = world.replica_log(broker, p) else {
+            return;
+        };
         let committed = &self.track(p).committed;
-        let Some(diverge) = (0..committed.len()).find(|o| record_id(log, *o as Offset) != Some(committed[*o])) else { return };
+        let Some(diverge) = (0..committed.len()).find(|o| record_id(log, *o as Offset) != Some(committed[*o])) else {
+            return;
+        };
         let lost = committed.len() - diverge;
-        let detail = format!("new leader {broker} of {name} (epoch {epoch}) lacks {lost} committed record(s) from offset {diverge}");
+        let detail = format!(
+            "new leader {broker} of {name} (epoch {epoch}) lacks {lost} committed record(s) from offset {diverge}"
+        );
         self.violate(Invariant::LeaderCompleteness, Some(p), detail, events);
         // The lineage now continues from this leader's log: what it lacks is gone for good.
         let consumed_end = self.track(p).consumed_end;
@@ -459,11 +534,19 @@ impl SafetyChecker {
             let detail = format!("consumers read {name} up to offset {consumed_end}, but offsets from {diverge} were lost with leader {broker}'s election");
             self.violate(Invariant::ConsumerReadStability, Some(p), detail, events);
         }
-        self.track(p).committed.truncate(diverge);
+        let track = self.track(p);
+        track.committed.truncate(diverge);
+        let lost = track.settled_acks.split_off(&(diverge as Offset));
+        for (offset, ack) in lost {
+            let cause = format!("they were committed, but broker {broker} was elected leader of epoch {epoch} without them");
+            self.record_loss(p, offset, &ack, cause, world, events);
+        }
     }
 
     fn check_partition_record(&mut self, p: PartitionIdx, world: &World, events: &mut Vec<EventKind>) {
-        let Some(record) = world.controller.partitions.get(p.0 as usize) else { return };
+        let Some(record) = world.controller.partitions.get(p.0 as usize) else {
+            return;
+        };
         let name = world.catalog.partition_name(p);
         let mut problems = Vec::new();
         if let Some(l) = record.leader {
@@ -498,12 +581,21 @@ impl SafetyChecker {
 
     /// kafka-model §8.5 3, for the leader of the controller's current epoch.
     fn check_quorum_superset(&mut self, p: PartitionIdx, world: &World, events: &mut Vec<EventKind>) {
-        let Some(record) = world.controller.partitions.get(p.0 as usize) else { return };
+        let Some(record) = world.controller.partitions.get(p.0 as usize) else {
+            return;
+        };
         let Some(leader) = record.leader else { return };
-        let Some(i) = world.catalog.broker_index(leader) else { return };
-        let Some(replica) = world.brokers[i].replicas.get(&p) else { return };
-        let Some(state) = replica.leader_state() else { return };
-        if replica.leader_epoch != record.leader_epoch || state.isr.committed.len() < world.catalog.effective_min_isr(p) {
+        let Some(i) = world.catalog.broker_index(leader) else {
+            return;
+        };
+        let Some(replica) = world.brokers[i].replicas.get(&p) else {
+            return;
+        };
+        let Some(state) = replica.leader_state() else {
+            return;
+        };
+        if replica.leader_epoch != record.leader_epoch || state.isr.committed.len() < world.catalog.effective_min_isr(p)
+        {
             return;
         }
         let missing: Vec<BrokerId> = record.isr.iter().copied().filter(|b| !state.isr.maximal_contains(*b)).collect();

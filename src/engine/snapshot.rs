@@ -93,7 +93,8 @@ impl Engine {
                     .unwrap_or(catalog.config.unclean_leader_election_enable),
             })
             .collect();
-        let partitions = self.controller.partitions.iter().map(|record| self.partition_view(record, &options)).collect();
+        let partitions =
+            self.controller.partitions.iter().map(|record| self.partition_view(record, &options)).collect();
         let producers = self
             .producers
             .iter()
@@ -177,9 +178,13 @@ impl Engine {
             .queue()
             .iter()
             .filter_map(|s| match &s.what {
-                Pending::Deliver { from, to, sent_ms, message } => {
-                    Some(InFlightView { from: *from, to: *to, kind: message.kind(), sent_ms: *sent_ms, arrives_ms: s.at_ms })
-                }
+                Pending::Deliver { from, to, sent_ms, message } => Some(InFlightView {
+                    from: *from,
+                    to: *to,
+                    kind: message.kind(),
+                    sent_ms: *sent_ms,
+                    arrives_ms: s.at_ms,
+                }),
                 _ => None,
             })
             .collect();
@@ -246,7 +251,11 @@ impl Engine {
                     caught_up: follower.zip(leader_leo).map(|(f, leo)| f.is_caught_up(leo, self.now_ms(), lag_max)),
                     epoch_cache: r.log.epoch_cache().to_vec(),
                     log_omitted: from,
-                    log: if options.log_tail == 0 && !options.full_logs { Vec::new() } else { log_entries(&r.log, from) },
+                    log: if options.log_tail == 0 && !options.full_logs {
+                        Vec::new()
+                    } else {
+                        log_entries(&r.log, from)
+                    },
                 })
             })
             .collect();

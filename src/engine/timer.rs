@@ -11,21 +11,46 @@ pub enum Timer {
     IsrExpiration,
     /// `replica.high.watermark.checkpoint.interval.ms`.
     HwCheckpoint,
-    FetchBackoffDone { leader: BrokerId },
-    FetchTimeout { leader: BrokerId, request_id: u64 },
-    ParkedFetchExpired { park_id: u64 },
-    ProduceExpired { park_id: u64 },
-    AlterPartitionTimeout { partition: PartitionIdx, request_id: u64 },
+    FetchBackoffDone {
+        leader: BrokerId,
+    },
+    FetchTimeout {
+        leader: BrokerId,
+        request_id: u64,
+    },
+    ParkedFetchExpired {
+        park_id: u64,
+    },
+    ProduceExpired {
+        park_id: u64,
+    },
+    AlterPartitionTimeout {
+        partition: PartitionIdx,
+        request_id: u64,
+    },
     // Controller
-    SessionExpiry { broker: BrokerId },
+    SessionExpiry {
+        broker: BrokerId,
+    },
     UncleanSweep,
     // Producer
-    Linger { partition: PartitionIdx, batch: u64 },
-    RetryBackoffDone { partition: PartitionIdx },
-    DeliveryTimeout { batch: u64 },
+    Linger {
+        partition: PartitionIdx,
+        batch: u64,
+    },
+    RetryBackoffDone {
+        partition: PartitionIdx,
+    },
+    DeliveryTimeout {
+        batch: u64,
+    },
     // Producer and consumer
-    RequestTimeout { request_id: u64 },
+    RequestTimeout {
+        request_id: u64,
+    },
     MetadataBackoffDone,
     // Consumer
-    FetchBackoffDoneFor { broker: BrokerId },
+    FetchBackoffDoneFor {
+        broker: BrokerId,
+    },
 }

@@ -161,10 +161,21 @@ pub struct ProducerView {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "state")]
 pub enum SendStatus {
-    Pending { attempts: u32, last_error: Option<ErrorCode> },
+    Pending {
+        attempts: u32,
+        last_error: Option<ErrorCode>,
+    },
     /// `base_offset` is `None` for `acks=0`, as Kafka returns -1.
-    Acknowledged { base_offset: Option<Offset>, at_ms: Millis, attempts: u32 },
-    Failed { error: ErrorCode, at_ms: Millis, attempts: u32 },
+    Acknowledged {
+        base_offset: Option<Offset>,
+        at_ms: Millis,
+        attempts: u32,
+    },
+    Failed {
+        error: ErrorCode,
+        at_ms: Millis,
+        attempts: u32,
+    },
 }
 
 /// One batch of `producer.send` calls and what became of it.

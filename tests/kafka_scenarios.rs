@@ -1,0 +1,343 @@
+//! The worked examples of kafka-model §9 and the failure scenarios of §7, as scenario files in
+//! `tests/scenarios/` (replay any with `cargo run --release -- run tests/scenarios/<name>.json`) and
+//! the outcomes Kafka says they must have.
+
+use partition_playground::engine::event::{ChangeReason, ClusterEvent, EventKind};
+use partition_playground::engine::ids::BrokerId;
+use partition_playground::engine::message::ErrorCode;
+use partition_playground::engine::view::*;
+use partition_playground::engine::{Engine, ViewOptions};
+use partition_playground::scenario;
+
+/// A scenario run to its end: the final view, every event, and a way to look things up.
+struct Run {
+    view: ClusterView,
+    events: Vec<(ClusterEvent, String)>,
+}
+
+/// Runs `tests/scenarios/<name>.json` to its `until_ms`. Fails on any violation Kafka does not allow.
+fn run(name: &str) -> Run {
+    let path = format!("{}/tests/scenarios/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let scenario = scenario::parse(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let mut engine = Engine::new(&scenario);
+    engine.advance_to(scenario.until_ms);
+    let events: Vec<(ClusterEvent, String)> = engine.events_since(0).map(|e| (e.clone(), engine.explain(e))).collect();
+    let view = engine.view(ViewOptions { full_logs: true, client_history: usize::MAX, ..ViewOptions::default() });
+    let unexpected: Vec<&String> =
+        events.iter().filter(|(e, _)| matches!(e.kind, EventKind::InvariantViolated { expected: false, .. })).map(|(_, t)| t).collect();
+    assert!(unexpected.is_empty(), "{name}: unexpected invariant violations: {unexpected:#?}");
+    assert_eq!(engine.unexpected_violations(), 0, "{name}: unexpected violations");
+    Run { view, events }
+}
+
+fn b(id: u32) -> BrokerId {
+    BrokerId(id)
+}
+
+impl Run {
+    fn partition(&self, name: &str) -> &PartitionView {
+        self.view.partitions.iter().find(|p| p.name == name).unwrap_or_else(|| panic!("no partition {name}"))
+    }
+
+    fn replica(&self, partition: &str, broker: u32) -> &ReplicaView {
+        self.partition(partition).replica_states.iter().find(|r| r.broker == b(broker)).expect("replica")
+    }
+
+    fn producer(&self, name: &str) -> &ProducerView {
+        self.view.producers.iter().find(|p| p.name == name).expect("producer")
+    }
+
+    fn consumer(&self, name: &str) -> &ConsumerView {
+        self.view.consumers.iter().find(|c| c.name == name).expect("consumer")
+    }
+
+    /// Events matching `f`, in order.
+    fn find(&self, f: impl Fn(&EventKind) -> bool) -> Vec<&ClusterEvent> {
+        self.events.iter().filter(|(e, _)| f(&e.kind)).map(|(e, _)| e).collect()
+    }
+
+    fn first(&self, what: &str, f: impl Fn(&EventKind) -> bool) -> &ClusterEvent {
+        *self.find(f).first().unwrap_or_else(|| panic!("expected an event: {what}\n{}", self.log()))
+    }
+
+    fn log(&self) -> String {
+        self.events.iter().map(|(e, t)| format!("{:>7} {t}\n", e.at_ms)).collect()
+    }
+
+    /// Values of a replica's log, in offset order.
+    fn values(&self, partition: &str, broker: u32) -> Vec<(u64, String)> {
+        self.replica(partition, broker).log.iter().map(|e| (e.offset, e.value.clone())).collect()
+    }
+
+    fn assert_replicas_identical(&self, partition: &str) {
+        let p = self.partition(partition);
+        let first = self.values(partition, p.replicas[0].0);
+        for r in &p.replicas[1..] {
+            assert_eq!(self.values(partition, r.0), first, "{partition}: broker {r} differs from broker {}", p.replicas[0]);
+        }
+    }
+}
+
+fn acked_offset(send: &SendView) -> Option<u64> {
+    match send.status {
+        SendStatus::Acknowledged { base_offset, .. } => base_offset,
+        _ => None,
+    }
+}
+
+#[test]
+fn tc01_keys_choose_partitions_and_every_replica_reaches_the_high_watermark() {
+    let run = run("tc01_steady_state");
+    // murmur2: "key1" -> 2, "a" -> 1, "order-42" -> 0 (kafka-model §5.1).
+    let values = |p: &str| -> Vec<String> { run.values(p, 1).into_iter().map(|(_, v)| v).collect() };
+    assert_eq!(values("t-2"), vec!["v"; 10], "all key1 records land in t-2 at offsets 0-9 in send order");
+    assert_eq!(values("t-1"), vec!["va"]);
+    assert_eq!(values("t-0"), vec!["vo"]);
+    for broker in 1..=3 {
+        let r = run.replica("t-2", broker);
+        assert_eq!((r.log_end_offset, r.high_watermark), (10, 10), "broker {broker}: LEO = HW = 10 on every replica of t-2");
+    }
+    let c = run.consumer("c");
+    assert_eq!(c.received_total, 12, "the consumer receives exactly the 12 records");
+    for p in ["t-0", "t-1", "t-2"] {
+        let offsets: Vec<u64> = c.received.iter().filter(|r| r.partition_name(&run) == p).map(|r| r.offset).collect();
+        let expected: Vec<u64> = (0..offsets.len() as u64).collect();
+        assert_eq!(offsets, expected, "{p}: in offset order, none twice");
+    }
+    // Success came only after the HW passed the records, which needs both followers (acks=all).
+    assert!(run.producer("p").sends.iter().all(|s| matches!(s.status, SendStatus::Acknowledged { .. })));
+}
+
+trait PartitionName {
+    fn partition_name(&self, run: &Run) -> String;
+}
+
+impl PartitionName for ReceivedView {
+    fn partition_name(&self, run: &Run) -> String {
+        run.view.partitions.iter().find(|p| p.idx == self.partition).map(|p| p.name.clone()).unwrap_or_default()
+    }
+}
+
+#[test]
+fn tc03_leader_crash_after_commit_the_idempotent_retry_is_deduplicated() {
+    let run = run("tc03_idempotent_retry");
+    let elected = run.first("leader 2 elected", |k| matches!(k, EventKind::LeaderElected { leader, .. } if *leader == b(2)));
+    let EventKind::LeaderElected { leader_epoch, .. } = elected.kind else { unreachable!() };
+    assert_eq!(leader_epoch, 1, "at fenced(1): leader 2, epoch e+1");
+    // B reached the HW before the crash, so every acknowledged record is on 2 and 3.
+    run.first("the retry of B is recognised", |k| matches!(k, EventKind::ProduceDeduplicated { base_offset: 1, count: 5, .. }));
+    let b_send = &run.producer("p").sends[1];
+    assert_eq!(acked_offset(b_send), Some(1), "success with B's original base offset");
+    let values: Vec<String> = run.values("t-0", 2).into_iter().map(|(_, v)| v).collect();
+    assert_eq!(values.iter().filter(|v| *v == "B").count(), 5, "B occurs once in the log");
+    run.assert_replicas_identical("t-0");
+}
+
+#[test]
+fn tc03_without_idempotence_the_retry_appends_a_second_copy() {
+    let run = run("tc03_non_idempotent_duplicate");
+    let values: Vec<String> = run.values("t-0", 2).into_iter().map(|(_, v)| v).collect();
+    assert_eq!(values.iter().filter(|v| *v == "B").count(), 10, "B is in the log twice: a duplicate, no loss");
+    assert_eq!(acked_offset(&run.producer("p").sends[1]), Some(6), "the second copy is what the producer is told about");
+    assert!(run.find(|k| matches!(k, EventKind::ProduceDeduplicated { .. })).is_empty());
+}
+
+#[test]
+fn tc04_under_min_isr_acks_all_is_refused_and_acks_1_records_stay_invisible() {
+    let run = run("tc04_under_min_isr");
+    let shrunk = run.first("ISR {1} after the second fencing", |k| matches!(k, EventKind::IsrShrunk { isr, .. } if *isr == vec![b(1)]));
+    let restarted = run.first("broker 2 restarts", |k| matches!(k, EventKind::BrokerStarted { broker } if *broker == b(2)));
+    // (a) acks=all: NOT_ENOUGH_REPLICAS on every attempt while ISR = {1}.
+    let refusals = run.find(
+        |k| matches!(k, EventKind::ProduceRetried { error: ErrorCode::NotEnoughReplicas, .. }),
+    );
+    assert!(refusals.len() >= 10, "acks=all retried with NOT_ENOUGH_REPLICAS, got {}", refusals.len());
+    assert!(refusals.iter().all(|e| e.at_ms > shrunk.at_ms && e.at_ms < restarted.at_ms + 2_000));
+    // (b) acks=1 succeeds at 5, 6, 7, but the HW stays 5 (strict min ISR, Kafka >= 3.7).
+    let fast = &run.producer("fast").sends[0];
+    assert_eq!(acked_offset(fast), Some(5), "acks=1 records at offsets 5-7");
+    let seen_before_recovery: Vec<u64> = run
+        .consumer("c")
+        .received
+        .iter()
+        .filter(|r| r.at_ms < restarted.at_ms)
+        .map(|r| r.offset)
+        .collect();
+    assert_eq!(seen_before_recovery, vec![0, 1, 2, 3, 4], "the consumer receives nothing new while the HW is frozen");
+    // After broker 2 rejoins: HW 8, the consumer gets 5-7, and acks=all succeeds again.
+    run.first("2 rejoins the ISR", |k| matches!(k, EventKind::IsrExpanded { added, .. } if *added == vec![b(2)]));
+    let safe = &run.producer("safe").sends[1];
+    assert!(matches!(safe.status, SendStatus::Acknowledged { .. }), "acks=all succeeds once the ISR recovers: {safe:?}");
+    let offsets: Vec<u64> = run.consumer("c").received.iter().map(|r| r.offset).collect();
+    assert_eq!(offsets, (0..9).collect::<Vec<_>>());
+    assert_eq!(run.replica("t-0", 1).high_watermark, 9);
+}
+
+#[test]
+fn tc06_a_crashed_follower_is_removed_by_the_controller_at_session_expiry() {
+    let run = run("tc06_crashed_follower");
+    let crash_ms = 5_000;
+    let shrunk = run.first("controller removes 3", |k| {
+        matches!(k, EventKind::IsrShrunk { removed, reason: ChangeReason::BrokerFenced(_), .. } if *removed == vec![b(3)])
+    });
+    assert!(
+        shrunk.at_ms >= crash_ms + 7_000 && shrunk.at_ms <= crash_ms + 9_000,
+        "fenced at t_hb + 9 s, 7-9 s after the crash (at {})",
+        shrunk.at_ms
+    );
+    let p = run.partition("t-0");
+    assert_eq!((p.leader, p.leader_epoch, p.partition_epoch), (Some(b(1)), 0, 1), "no election; partition epoch + 1");
+    assert_eq!(p.isr, vec![b(1), b(2)]);
+    assert!(run.find(|k| matches!(k, EventKind::LeaderElected { .. })).is_empty());
+    // acks=all requests issued after the crash complete shortly after the change, without errors.
+    for send in &run.producer("p").sends[1..] {
+        match send.status {
+            SendStatus::Acknowledged { at_ms, attempts: 1, .. } => {
+                assert!(at_ms >= shrunk.at_ms && at_ms < shrunk.at_ms + 100, "completes right after the ISR change")
+            }
+            ref other => panic!("expected success on the first attempt, got {other:?}"),
+        }
+    }
+    // The leader's own 30 s rule never fires for 3.
+    assert!(run.find(|k| matches!(k, EventKind::IsrShrinkProposed { .. })).is_empty());
+}
+
+#[test]
+fn tc07_a_slow_follower_leaves_the_isr_after_the_lag_time_and_rejoins() {
+    let run = run("tc07_slow_follower");
+    let (stalled_ms, healed_ms) = (10_000, 80_000);
+    let proposed = run.first("leader proposes removing 3", |k| matches!(k, EventKind::IsrShrinkProposed { .. }));
+    assert!(
+        proposed.at_ms >= stalled_ms + 30_000 && proposed.at_ms <= stalled_ms + 45_000,
+        "shrink proposed between t0+30 s and t0+45 s (at {})",
+        proposed.at_ms
+    );
+    // Requests parked longer than 30 s time out and are retried without duplicates.
+    run.first("REQUEST_TIMED_OUT", |k| matches!(k, EventKind::ProduceRetried { error: ErrorCode::RequestTimedOut, .. }));
+    run.first("retry deduplicated", |k| matches!(k, EventKind::ProduceDeduplicated { .. }));
+    let rejoined = run.first("3 rejoins", |k| matches!(k, EventKind::IsrExpanded { added, .. } if *added == vec![b(3)]));
+    assert!(rejoined.at_ms > healed_ms);
+    let p = run.partition("t-0");
+    assert_eq!((p.leader_epoch, p.partition_epoch), (0, 2), "partition epoch + 2, leader epoch unchanged");
+    assert_eq!(p.isr, vec![b(1), b(2), b(3)]);
+    let values: Vec<String> = run.values("t-0", 1).into_iter().map(|(_, v)| v).collect();
+    let mut unique = values.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!((values.len(), unique.len()), (1200, 1200), "every record once");
+    run.assert_replicas_identical("t-0");
+}
+
+#[test]
+fn tc08_without_unclean_election_the_partition_waits_for_its_last_isr_member() {
+    let run = run("tc08_last_isr_member_offline");
+    let offline = run.first("leader -1 at fenced(1)", |k| matches!(k, EventKind::PartitionOffline { .. }));
+    let EventKind::PartitionOffline { leader_epoch, isr, .. } = &offline.kind else { unreachable!() };
+    assert_eq!((*leader_epoch, isr.clone()), (1, vec![b(1)]), "leaderEpoch + 1, ISR stays {{1}}");
+    let elected = run.first("1 elected on return", |k| matches!(k, EventKind::LeaderElected { .. }));
+    let EventKind::LeaderElected { leader, leader_epoch, unclean, .. } = &elected.kind else { unreachable!() };
+    assert_eq!((*leader, *leader_epoch, *unclean), (b(1), 2, false));
+    assert!(elected.at_ms >= 70_000, "no election while only 2 and 3 run");
+    let values: Vec<(u64, String)> = run.values("t-0", 1);
+    assert_eq!(values.len(), 25, "final log has offsets 0-24 intact");
+    assert!(values[20..].iter().all(|(_, v)| v == "acks-1"));
+    run.assert_replicas_identical("t-0");
+    assert!(run.view.safety.losses.is_empty());
+}
+
+#[test]
+fn s7_1_acks_1_records_the_followers_never_fetched_are_lost_when_the_leader_crashes() {
+    let run = run("s7_1_leader_crash_acks1");
+    let elected = run.first("2 elected", |k| matches!(k, EventKind::LeaderElected { leader, .. } if *leader == b(2)));
+    let EventKind::LeaderElected { leader_epoch, isr, .. } = &elected.kind else { unreachable!() };
+    assert_eq!((*leader_epoch, isr.clone()), (1, vec![b(2), b(3)]));
+    assert_eq!(run.replica("t-0", 2).epoch_cache, vec![(0, 0), (1, 7)], "epoch-cache entry (e+1, 7)");
+    // Offsets 7-9 of the old leader were acknowledged and are gone; the loss is reported.
+    let loss = &run.view.safety.losses[0];
+    assert_eq!((loss.first_offset, loss.last_offset, loss.unexpected), (7, 9, false));
+    // Broker 1 truncates to 7 on its first fetch and then holds the new leader's log.
+    run.first("1 truncates to 7", |k| {
+        matches!(k, EventKind::LogTruncated { broker, from: 10, to: 7, diverging_epoch: Some(0), .. } if *broker == b(1))
+    });
+    run.assert_replicas_identical("t-0");
+    assert_eq!(run.values("t-0", 1)[7].1, "after-failover", "new records get offsets 7, 8 in epoch e+1");
+    // Consumers never saw the lost records: the HW was 7.
+    assert!(run.consumer("c").received.iter().all(|r| r.value != "leader-only"));
+}
+
+#[test]
+fn s7_3_with_unclean_election_disabled_nothing_committed_is_lost() {
+    let run = run("s7_3_clean_offline");
+    run.first("offline", |k| matches!(k, EventKind::PartitionOffline { .. }));
+    let elected = run.first("1 elected", |k| matches!(k, EventKind::LeaderElected { .. }));
+    assert!(matches!(elected.kind, EventKind::LeaderElected { leader, unclean: false, .. } if leader == b(1)));
+    assert!(elected.at_ms >= 70_000, "3 restarting first does not get elected");
+    assert_eq!(run.values("t-0", 1).len(), 15);
+    run.assert_replicas_identical("t-0");
+    assert!(run.view.safety.losses.is_empty());
+}
+
+#[test]
+fn s7_3_an_unclean_election_loses_committed_records_and_says_so() {
+    let run = run("s7_3_unclean_election");
+    let elected = run.first("3 elected uncleanly", |k| matches!(k, EventKind::LeaderElected { unclean: true, .. }));
+    let EventKind::LeaderElected { leader, isr, .. } = &elected.kind else { unreachable!() };
+    assert_eq!((*leader, isr.clone()), (b(3), vec![b(3)]), "ISR := [new leader]");
+    let p = run.partition("t-0");
+    assert_eq!(p.leader_recovery_state, partition_playground::engine::metadata::LeaderRecoveryState::Recovered);
+    // Everything 3 lacked is lost: 10 acknowledged acks=all records, reported as expected losses.
+    let lost: u32 = run.view.safety.losses.iter().map(|l| l.count).sum();
+    assert_eq!(lost, 10);
+    assert!(run.view.safety.losses.iter().all(|l| !l.unexpected));
+    let no_loss = run.view.safety.invariants.iter().find(|i| i.name == "No acknowledged acks=all loss").unwrap();
+    assert!(no_loss.violations > 0 && no_loss.violations == no_loss.expected_violations);
+    // The consumer detects the truncation and moves back to the divergence point.
+    run.first("consumer moves back", |k| matches!(k, EventKind::ConsumerPositionReset { from: 15, to: 5, .. }));
+    // 1 and 2 truncate to 3's log when they return.
+    assert_eq!(run.values("t-0", 1).len(), 5);
+    run.assert_replicas_identical("t-0");
+}
+
+#[test]
+fn s7_4_a_zombie_leader_acknowledges_acks_1_writes_that_are_later_truncated() {
+    let run = run("s7_4_zombie_leader");
+    let elected = run.first("2 elected", |k| matches!(k, EventKind::LeaderElected { leader, .. } if *leader == b(2)));
+    assert!(elected.at_ms < 2_000 + 9_000);
+    // acks=1 writes to the zombie are acknowledged, never visible, and truncated on rejoin.
+    let fast = &run.producer("fast").sends[0];
+    assert!(matches!(fast.status, SendStatus::Acknowledged { .. }));
+    assert!(run.consumer("c").received.iter().all(|r| r.value != "zombie-acks-1"));
+    let loss = &run.view.safety.losses[0];
+    assert_eq!((loss.count, loss.unexpected), (3, false));
+    // acks=all writes to the zombie time out and are retried; none acknowledged is lost.
+    run.first("REQUEST_TIMED_OUT from the zombie", |k| {
+        matches!(k, EventKind::ProduceRetried { error: ErrorCode::RequestTimedOut, broker: Some(b1), .. } if *b1 == b(1))
+    });
+    let safe = &run.producer("safe").sends[1];
+    assert!(matches!(safe.status, SendStatus::Acknowledged { .. }), "{safe:?}");
+    // Healing: 1 follows 2 in epoch e+1, truncates what it wrote as a zombie, and rejoins.
+    run.first("1 truncates its zombie writes", |k| matches!(k, EventKind::LogTruncated { broker, to: 5, .. } if *broker == b(1)));
+    assert_eq!(run.partition("t-0").isr, vec![b(1), b(2), b(3)]);
+    run.assert_replicas_identical("t-0");
+}
+
+#[test]
+fn s7_6_a_consumer_reads_from_its_rack_and_falls_back_to_the_leader_when_the_rack_fails() {
+    let run = run("s7_6_rack_failure_follower_fetching");
+    let redirected = run.first("leader points the consumer at broker 2", |k| {
+        matches!(k, EventKind::ConsumerRedirected { leader, replica, .. } if *leader == b(1) && *replica == b(2))
+    });
+    assert!(redirected.at_ms < 1_000);
+    let received = &run.consumer("c").received;
+    let from = |lo: u64, hi: u64| -> Vec<BrokerId> {
+        let mut v: Vec<BrokerId> = received.iter().filter(|r| r.at_ms >= lo && r.at_ms < hi).map(|r| r.from_broker).collect();
+        v.dedup();
+        v
+    };
+    assert_eq!(from(0, 10_000), vec![b(2)], "normal: reads from the same-rack follower");
+    assert_eq!(from(10_000, 25_000), vec![b(1)], "rack B down: the leader serves the consumer");
+    assert_eq!(*from(28_000, 50_000).last().unwrap(), b(2), "rack B back: the consumer moves back to broker 2");
+    let offsets: Vec<u64> = received.iter().map(|r| r.offset).collect();
+    assert_eq!(offsets, (0..40).collect::<Vec<_>>(), "no record skipped or read twice");
+}
