@@ -3,7 +3,10 @@
 
 mod parse;
 
-pub use parse::{check_topic_name, from_value, parse, ScenarioError, MAX_PARTITIONS, MAX_PARTITIONS_PER_TOPIC};
+pub use parse::{
+    check_topic_name, from_value, parse, ScenarioError, DEFAULT_SETTLE_MS, MAX_BROKERS, MAX_CLIENTS, MAX_COMMANDS,
+    MAX_PARTITIONS, MAX_PARTITIONS_PER_TOPIC, MAX_PRODUCE_COUNT, MAX_TEXT_BYTES, MAX_TIME_MS,
+};
 
 use crate::engine::command::{Command, TopicSpec};
 use crate::engine::config::{BrokerConfig, ConsumerConfig, NetworkConfig, ProducerConfig};

@@ -1,28 +1,64 @@
-//! Reading and validating a scenario. Every error names the field (a JSON path) and the reason;
-//! nothing here can panic on any input.
+//! Reading and validating a scenario. Every error names the field (a JSON path such as
+//! `commands[3].crash_broker.broker`) and the reason; nothing here can panic on any input.
+//!
+//! Reading goes in two passes. The first turns JSON into typed values; when serde rejects an object,
+//! [`located`] finds which key was at fault, so the error names the field rather than its parent.
+//! The second checks what types cannot say: references, bounds, and Kafka's own config rules.
 
 use super::*;
 use crate::engine::command::{Command, NodeRef};
+use crate::engine::config::{Acks, RACK_AWARE_REPLICA_SELECTOR};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 /// Bounds that keep any scenario cheap to load and run (TigerBeetle: a bound on every queue).
 pub const MAX_BROKERS: usize = 256;
+/// Broker ids are `0..=MAX_BROKER_ID`.
+pub const MAX_BROKER_ID: u32 = 1_000_000;
 pub const MAX_PARTITIONS_PER_TOPIC: u32 = 10_000;
 pub const MAX_PARTITIONS: u32 = 100_000;
+/// Producers, and separately consumers.
 pub const MAX_CLIENTS: usize = 64;
 pub const MAX_COMMANDS: usize = 100_000;
 pub const MAX_PRODUCE_COUNT: u32 = 1_000_000;
+/// A record's key or value.
 pub const MAX_TEXT_BYTES: usize = 1_024;
+/// Client names and racks.
+pub const MAX_NAME_BYTES: usize = 64;
+/// No scenario runs longer than 30 days of simulated time.
 pub const MAX_TIME_MS: Millis = 30 * 24 * 3_600_000;
-/// Runner default: how long after the last command a scenario keeps running unless `until_ms` says.
+/// No timeout, interval or backoff is longer than a day.
+pub const MAX_CONFIG_MS: u64 = 24 * 3_600_000;
+/// Byte and record counts in configs fit Kafka's `int`.
+pub const MAX_CONFIG_COUNT: u64 = i32::MAX as u64;
+/// One-way network latency and jitter.
+pub const MAX_LATENCY_MS: u64 = 60_000;
+/// How long a scenario runs after its last command when it does not say `until_ms`.
 pub const DEFAULT_SETTLE_MS: Millis = 30_000;
+
+/// The command names of the format, in the order the documentation lists them.
+pub const COMMAND_NAMES: [&str; 10] = [
+    "produce",
+    "consume",
+    "crash_broker",
+    "restart_broker",
+    "controlled_shutdown",
+    "cut_link",
+    "heal_link",
+    "slow_replica",
+    "create_topic",
+    "change_config",
+];
+
+const TOP_LEVEL_KEYS: [&str; 8] =
+    ["format", "seed", "cluster", "topics", "producers", "consumers", "commands", "until_ms"];
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScenarioError {
-    /// JSON path of the offending field, e.g. `commands[3].crash_broker.broker`.
+    /// JSON path of the offending field, e.g. `commands[3].crash_broker.broker`; empty for the whole
+    /// document (e.g. not JSON at all).
     pub path: String,
     pub reason: String,
 }
@@ -62,8 +98,8 @@ pub fn check_topic_name(name: &str) -> Result<(), String> {
 
 /// Client names and racks: short, printable, no separators that would confuse node names.
 fn check_name(path: &str, what: &str, name: &str) -> Result<(), ScenarioError> {
-    if name.is_empty() || name.len() > 64 {
-        return err(path, format!("a {what} has 1 to 64 characters"));
+    if name.is_empty() || name.len() > MAX_NAME_BYTES {
+        return err(path, format!("a {what} has 1 to {MAX_NAME_BYTES} characters"));
     }
     if let Some(c) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))) {
         return err(path, format!("a {what} may only contain ASCII letters, digits, '.', '_' and '-' (found {c:?})"));
@@ -71,19 +107,143 @@ fn check_name(path: &str, what: &str, name: &str) -> Result<(), ScenarioError> {
     Ok(())
 }
 
-fn typed<T: DeserializeOwned>(path: &str, value: Value) -> Result<T, ScenarioError> {
-    serde_json::from_value(value).map_err(|e| ScenarioError { path: path.to_string(), reason: e.to_string() })
-}
-
-fn take(obj: &mut Map<String, Value>, key: &str) -> Option<Value> {
-    obj.remove(key)
-}
-
 fn join(path: &str, key: &str) -> String {
     if path.is_empty() {
         key.to_string()
     } else {
         format!("{path}.{key}")
+    }
+}
+
+fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Turns serde's message for a field into ours: serde names types (`u32`), we name what is expected.
+fn reword(message: &str) -> String {
+    let message = message
+        .replace("expected u8", "expected a whole number from 0 to 255")
+        .replace("expected u16", "expected a whole number from 0 to 65535")
+        .replace("expected u32", "expected a whole number from 0 to 4294967295")
+        .replace("expected u64", "expected a whole number from 0 to 18446744073709551615")
+        .replace("expected a boolean", "expected true or false")
+        .replace("expected a string", "expected a string (in double quotes)");
+    // `unknown variant `2`, expected one of ...` reads fine; so do the rest.
+    message
+}
+
+/// Deserializes the object `value` with `de`; on failure, names the key at fault.
+///
+/// serde reports the first bad field of a map without naming it. Removing the key at fault changes
+/// the error (to the next one, to "missing field", or to none); removing any other key does not. One
+/// deserialization per key, and only on the error path.
+fn located<T>(
+    path: &str,
+    value: Value,
+    de: impl Fn(Value) -> Result<T, serde_json::Error>,
+) -> Result<T, ScenarioError> {
+    let first = match de(value.clone()) {
+        Ok(v) => return Ok(v),
+        Err(e) => e.to_string(),
+    };
+    let Value::Object(obj) = value else {
+        return err(path, format!("expected an object, found {}", json_type(&value)));
+    };
+    if let Some(rest) = first.strip_prefix("unknown field `") {
+        // `unknown field `x`, expected one of `a`, `b``
+        if let Some((key, expected)) = rest.split_once('`') {
+            let expected = expected.trim_start_matches(',').trim();
+            return err(join(path, key), format!("unknown field; {expected}"));
+        }
+    }
+    if let Some(rest) = first.strip_prefix("missing field `") {
+        // serde checks required fields after every present one was read: none of those is at fault.
+        let key = rest.trim_end_matches('`');
+        return err(join(path, key), "missing (required)");
+    }
+    for key in obj.keys() {
+        let mut without = obj.clone();
+        without.remove(key);
+        let changed = match de(Value::Object(without)) {
+            Ok(_) => true,
+            Err(e) => e.to_string() != first,
+        };
+        if changed {
+            return err(join(path, key), with_found(&first, &obj[key]));
+        }
+    }
+    err(path, reword(&first))
+}
+
+/// serde's message, plus the value found unless the message quotes it already.
+fn with_found(message: &str, found: &Value) -> String {
+    if message.contains('`') || message.contains('"') {
+        reword(message)
+    } else {
+        format!("{} (found {})", reword(message), short(found))
+    }
+}
+
+/// A value as it appeared, cut short for messages.
+fn short(v: &Value) -> String {
+    let s = v.to_string();
+    if s.chars().count() > 40 {
+        format!("{}...", s.chars().take(40).collect::<String>())
+    } else {
+        s
+    }
+}
+
+fn typed<T: DeserializeOwned>(path: &str, value: Value) -> Result<T, ScenarioError> {
+    serde_json::from_value(value.clone())
+        .map_err(|e| ScenarioError { path: path.to_string(), reason: with_found(&e.to_string(), &value) })
+}
+
+fn object(path: &str, value: Value) -> Result<Map<String, Value>, ScenarioError> {
+    match value {
+        Value::Object(obj) => Ok(obj),
+        other => err(path, format!("expected an object, found {}", json_type(&other))),
+    }
+}
+
+fn list(path: &str, value: Option<Value>) -> Result<Vec<Value>, ScenarioError> {
+    match value {
+        None => Ok(Vec::new()),
+        Some(Value::Array(items)) => Ok(items),
+        Some(other) => err(path, format!("expected a list, found {}", json_type(&other))),
+    }
+}
+
+/// Kafka users write `acks=1` as a number too; the format's canonical spelling is a string (a
+/// number other than 0, 1, -1 then fails as an unknown variant, which lists the accepted values).
+fn normalize_acks(obj: &mut Map<String, Value>) {
+    if let Some(Value::Number(n)) = obj.get("acks") {
+        let s = n.to_string();
+        obj.insert("acks".into(), Value::String(s));
+    }
+}
+
+/// The fields of each command's body. serde ignores unknown fields in the body of an enum's struct
+/// variant, so they are checked here.
+fn command_fields(name: &str) -> &'static [&'static str] {
+    match name {
+        "produce" => &["producer", "topic", "key", "value", "count", "partition", "acks"],
+        "consume" => &["consumer", "topic"],
+        "crash_broker" | "restart_broker" | "controlled_shutdown" => &["broker"],
+        "cut_link" | "heal_link" => &["between"],
+        "slow_replica" => &["broker", "stalled"],
+        "create_topic" => &["name", "partitions", "replication.factor", "config"],
+        "change_config" => {
+            &["topic", "consumer", "min.insync.replicas", "unclean.leader.election.enable", "client.rack"]
+        }
+        _ => &[],
     }
 }
 
@@ -96,61 +256,72 @@ pub fn parse(text: &str) -> Result<Scenario, ScenarioError> {
 
 /// Reads a scenario from a JSON value (the share link decodes to one).
 pub fn from_value(value: Value) -> Result<Scenario, ScenarioError> {
-    let Value::Object(mut top) = value else { return err("", "a scenario is a JSON object") };
-    let format: u32 = typed("format", take(&mut top, "format").ok_or_else(|| missing("format"))?)?;
+    let Value::Object(mut top) = value else {
+        return err("", format!("a scenario is a JSON object, not {}", json_type(&value)));
+    };
+    if let Some(key) = top.keys().find(|k| !TOP_LEVEL_KEYS.contains(&k.as_str())) {
+        return err(key.clone(), format!("unknown field; expected one of {}", TOP_LEVEL_KEYS.join(", ")));
+    }
+    let format: u32 = match top.remove("format") {
+        Some(v) => typed("format", v)?,
+        None => return err("format", format!("missing (required; this playground reads format {FORMAT_VERSION})")),
+    };
     if format != FORMAT_VERSION {
         return err("format", format!("this playground reads format {FORMAT_VERSION}, not {format}"));
     }
-    let seed: u64 = match take(&mut top, "seed") {
+    let seed: u64 = match top.remove("seed") {
         Some(v) => typed("seed", v)?,
         None => 0,
     };
-    let cluster: ClusterSpec = typed("cluster", take(&mut top, "cluster").ok_or_else(|| missing("cluster"))?)?;
-    let topics: Vec<TopicSpec> = opt_list(&mut top, "topics")?;
-    let producers: Vec<ProducerSpec> = opt_list(&mut top, "producers")?;
-    let consumers: Vec<ConsumerSpec> = opt_list(&mut top, "consumers")?;
-    let raw_commands = match take(&mut top, "commands") {
-        Some(Value::Array(a)) => a,
-        Some(_) => return err("commands", "a list of commands"),
-        None => Vec::new(),
+    let cluster = match top.remove("cluster") {
+        Some(v) => read_cluster(v)?,
+        None => return err("cluster", "missing (required)"),
     };
-    let until_ms: Option<Millis> = match take(&mut top, "until_ms") {
+    let topics = list("topics", top.remove("topics"))?
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| read_topic(&format!("topics[{i}]"), v))
+        .collect::<Result<Vec<_>, _>>()?;
+    let producers = list("producers", top.remove("producers"))?
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| read_producer(&format!("producers[{i}]"), v))
+        .collect::<Result<Vec<_>, _>>()?;
+    let consumers = list("consumers", top.remove("consumers"))?
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let path = format!("consumers[{i}]");
+            if let Some(config) = object(&path, v.clone())?.remove("config") {
+                located(&join(&path, "config"), config, serde_json::from_value::<ConsumerConfig>)?;
+            }
+            located(&path, v, serde_json::from_value::<ConsumerSpec>)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let raw_commands = list("commands", top.remove("commands"))?;
+    let until_ms: Option<Millis> = match top.remove("until_ms") {
         Some(v) => Some(typed("until_ms", v)?),
         None => None,
     };
-    if let Some(key) = top.keys().next() {
-        return err(key.clone(), "unknown field; expected one of format, seed, cluster, topics, producers, consumers, commands, until_ms");
-    }
 
     validate_cluster(&cluster)?;
-    let broker_ids: BTreeSet<u32> = cluster.brokers.iter().map(|b| b.id.0).collect();
-    let mut topic_names = BTreeSet::new();
-    let mut partitions_total = 0u32;
+    let mut topic_table = TopicTable::default();
     for (i, t) in topics.iter().enumerate() {
-        validate_topic(&format!("topics[{i}]"), t, cluster.brokers.len(), &mut topic_names, &mut partitions_total)?;
+        validate_topic(&format!("topics[{i}]"), t, cluster.brokers.len(), &mut topic_table)?;
     }
     validate_clients(&producers.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), "producers")?;
     validate_clients(&consumers.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), "consumers")?;
     for (i, p) in producers.iter().enumerate() {
-        if p.config.batch_size == 0 {
-            return err(format!("producers[{i}].config.batch.size"), "must be at least 1");
-        }
-        if p.config.delivery_timeout_ms < p.config.linger_ms + p.config.request_timeout_ms {
-            return err(
-                format!("producers[{i}].config.delivery.timeout.ms"),
-                "must be at least linger.ms + request.timeout.ms (as Kafka requires)",
-            );
-        }
+        validate_producer_config(&format!("producers[{i}].config"), &p.config)?;
     }
     for (i, c) in consumers.iter().enumerate() {
-        if !c.config.client_rack.is_empty() {
-            check_name(&format!("consumers[{i}].config.client.rack"), "rack", &c.config.client_rack)?;
-        }
+        validate_consumer_config(&format!("consumers[{i}].config"), &c.config)?;
     }
 
     if raw_commands.len() > MAX_COMMANDS {
-        return err("commands", format!("at most {MAX_COMMANDS} commands"));
+        return err("commands", format!("at most {MAX_COMMANDS} commands (found {})", raw_commands.len()));
     }
+    let broker_ids: BTreeSet<u32> = cluster.brokers.iter().map(|b| b.id.0).collect();
     let names = Names {
         brokers: &broker_ids,
         producers: producers.iter().map(|p| p.name.as_str()).collect(),
@@ -161,37 +332,116 @@ pub fn from_value(value: Value) -> Result<Scenario, ScenarioError> {
     for (i, raw) in raw_commands.into_iter().enumerate() {
         let path = format!("commands[{i}]");
         if let Some(step) = parse_step(&path, raw, &mut cursor)? {
-            validate_command(&path, &step.command, &names, cluster.brokers.len(), &mut topic_names, &mut partitions_total)?;
+            validate_command(&path, &step.command, &names, cluster.brokers.len(), &mut topic_table)?;
             commands.push(step);
         }
     }
-    let until_ms = until_ms.unwrap_or(cursor + DEFAULT_SETTLE_MS);
+    let last_command_ms = commands.last().map_or(0, |c: &TimedCommand| c.at_ms);
+    let until_ms = match until_ms {
+        Some(t) if t < last_command_ms => {
+            return err(
+                "until_ms",
+                format!("{t} is before the last command (at {last_command_ms} ms), which would never run"),
+            )
+        }
+        Some(t) => t,
+        None => cursor.saturating_add(DEFAULT_SETTLE_MS),
+    };
     if until_ms > MAX_TIME_MS {
-        return err("until_ms", format!("at most {MAX_TIME_MS} ms (30 days)"));
+        return err("until_ms", format!("at most {MAX_TIME_MS} ms (30 days), found {until_ms}"));
     }
     Ok(Scenario { format, seed, cluster, topics, producers, consumers, commands, until_ms })
 }
 
-fn missing(field: &str) -> ScenarioError {
-    ScenarioError { path: field.into(), reason: "missing".into() }
+fn read_cluster(value: Value) -> Result<ClusterSpec, ScenarioError> {
+    let mut obj = object("cluster", value)?;
+    for key in obj.keys() {
+        if !matches!(key.as_str(), "brokers" | "config" | "network") {
+            return err(join("cluster", key), "unknown field; expected one of `brokers`, `config`, `network`");
+        }
+    }
+    let brokers = match obj.remove("brokers") {
+        Some(v) => list("cluster.brokers", Some(v))?
+            .into_iter()
+            .enumerate()
+            .map(|(i, b)| located(&format!("cluster.brokers[{i}]"), b, serde_json::from_value::<BrokerSpec>))
+            .collect::<Result<Vec<_>, _>>()?,
+        None => return err("cluster.brokers", "missing (required): a list of brokers, e.g. [{\"id\": 1}]"),
+    };
+    let config = match obj.remove("config") {
+        Some(v) => located("cluster.config", v, serde_json::from_value::<BrokerConfig>)?,
+        None => BrokerConfig::default(),
+    };
+    let network = match obj.remove("network") {
+        Some(v) => located("cluster.network", v, serde_json::from_value::<NetworkConfig>)?,
+        None => NetworkConfig::default(),
+    };
+    Ok(ClusterSpec { brokers, config, network })
 }
 
-fn opt_list<T: DeserializeOwned>(top: &mut Map<String, Value>, key: &str) -> Result<Vec<T>, ScenarioError> {
-    match take(top, key) {
-        None => Ok(Vec::new()),
-        Some(Value::Array(items)) => items.into_iter().enumerate().map(|(i, v)| typed(&format!("{key}[{i}]"), v)).collect(),
-        Some(_) => err(key, "a list"),
+/// A topic in `topics` or in a `create_topic` command.
+fn read_topic(path: &str, value: Value) -> Result<TopicSpec, ScenarioError> {
+    if let Some(config) = object(path, value.clone())?.remove("config") {
+        located(&join(path, "config"), config, serde_json::from_value::<crate::engine::config::TopicConfig>)?;
     }
+    located(path, value, serde_json::from_value::<TopicSpec>)
+}
+
+/// A producer: Kafka's rule for `enable.idempotence` depends on whether it was given, which only
+/// the JSON knows.
+fn read_producer(path: &str, value: Value) -> Result<ProducerSpec, ScenarioError> {
+    let mut obj = object(path, value)?;
+    let mut idempotence_given = false;
+    if let Some(config) = obj.get_mut("config") {
+        let config_path = join(path, "config");
+        let Value::Object(c) = config else {
+            return err(config_path, format!("expected an object, found {}", json_type(config)));
+        };
+        normalize_acks(c);
+        idempotence_given = c.contains_key("enable.idempotence");
+        located(&config_path, config.clone(), serde_json::from_value::<ProducerConfig>)?;
+    }
+    let mut spec = located(path, Value::Object(obj), serde_json::from_value::<ProducerSpec>)?;
+    if spec.config.acks != Acks::All {
+        if !idempotence_given {
+            // Kafka 3.2+ (KAFKA-13673): idempotence left at its default is disabled by acks other than all.
+            spec.config.enable_idempotence = false;
+        } else if spec.config.enable_idempotence {
+            return err(
+                join(path, "config.enable.idempotence"),
+                format!(
+                    "the idempotent producer needs acks=all, not acks={} (Kafka refuses this with a ConfigException); \
+                     set enable.idempotence to false or acks to all",
+                    spec.config.acks.as_str()
+                ),
+            );
+        }
+    }
+    Ok(spec)
+}
+
+fn check_ms(path: &str, name: &str, value: u64, min: u64) -> Result<(), ScenarioError> {
+    if value < min || value > MAX_CONFIG_MS {
+        return err(join(path, name), format!("must be between {min} and {MAX_CONFIG_MS} ms (a day), found {value}"));
+    }
+    Ok(())
+}
+
+fn check_count(path: &str, name: &str, value: u64) -> Result<(), ScenarioError> {
+    if value == 0 || value > MAX_CONFIG_COUNT {
+        return err(join(path, name), format!("must be between 1 and {MAX_CONFIG_COUNT}, found {value}"));
+    }
+    Ok(())
 }
 
 fn validate_cluster(cluster: &ClusterSpec) -> Result<(), ScenarioError> {
     if cluster.brokers.is_empty() || cluster.brokers.len() > MAX_BROKERS {
-        return err("cluster.brokers", format!("1 to {MAX_BROKERS} brokers"));
+        return err("cluster.brokers", format!("1 to {MAX_BROKERS} brokers, found {}", cluster.brokers.len()));
     }
     let mut seen = BTreeSet::new();
     for (i, b) in cluster.brokers.iter().enumerate() {
-        if b.id.0 > 1_000_000 {
-            return err(format!("cluster.brokers[{i}].id"), "a broker id is between 0 and 1000000");
+        if b.id.0 > MAX_BROKER_ID {
+            return err(format!("cluster.brokers[{i}].id"), format!("a broker id is between 0 and {MAX_BROKER_ID}"));
         }
         if !seen.insert(b.id) {
             return err(format!("cluster.brokers[{i}].id"), format!("broker {} appears twice", b.id));
@@ -201,72 +451,132 @@ fn validate_cluster(cluster: &ClusterSpec) -> Result<(), ScenarioError> {
         }
     }
     let c = &cluster.config;
-    let positive = [
-        ("broker.heartbeat.interval.ms", c.broker_heartbeat_interval_ms),
-        ("broker.session.timeout.ms", c.broker_session_timeout_ms),
-        ("replica.lag.time.max.ms", c.replica_lag_time_max_ms),
-        ("replica.fetch.max.bytes", c.replica_fetch_max_bytes),
-        ("replica.fetch.backoff.ms", c.replica_fetch_backoff_ms),
-        ("unclean.leader.election.interval.ms", c.unclean_leader_election_interval_ms),
-        ("min.insync.replicas", c.min_insync_replicas as u64),
-    ];
-    for (name, v) in positive {
-        if v == 0 {
-            return err(format!("cluster.config.{name}"), "must be at least 1");
-        }
+    let p = "cluster.config";
+    check_ms(p, "broker.heartbeat.interval.ms", c.broker_heartbeat_interval_ms, 1)?;
+    check_ms(p, "broker.session.timeout.ms", c.broker_session_timeout_ms, 1)?;
+    check_ms(p, "replica.lag.time.max.ms", c.replica_lag_time_max_ms, 1)?;
+    check_ms(p, "replica.fetch.wait.max.ms", c.replica_fetch_wait_max_ms, 0)?;
+    check_count(p, "replica.fetch.max.bytes", c.replica_fetch_max_bytes)?;
+    check_ms(p, "replica.fetch.backoff.ms", c.replica_fetch_backoff_ms, 1)?;
+    check_ms(p, "unclean.leader.election.interval.ms", c.unclean_leader_election_interval_ms, 1)?;
+    if c.min_insync_replicas == 0 || c.min_insync_replicas as usize > MAX_BROKERS {
+        return err(
+            join(p, "min.insync.replicas"),
+            format!("must be between 1 and {MAX_BROKERS}, found {}", c.min_insync_replicas),
+        );
     }
     if c.broker_session_timeout_ms <= c.broker_heartbeat_interval_ms {
-        return err("cluster.config.broker.session.timeout.ms", "must be longer than broker.heartbeat.interval.ms");
+        return err(
+            join(p, "broker.session.timeout.ms"),
+            format!(
+                "must be longer than broker.heartbeat.interval.ms ({} ms), found {}",
+                c.broker_heartbeat_interval_ms, c.broker_session_timeout_ms
+            ),
+        );
+    }
+    if c.replica_fetch_wait_max_ms > c.replica_lag_time_max_ms {
+        return err(
+            join(p, "replica.fetch.wait.max.ms"),
+            format!(
+                "must be at most replica.lag.time.max.ms ({} ms), as Kafka requires, found {}",
+                c.replica_lag_time_max_ms, c.replica_fetch_wait_max_ms
+            ),
+        );
     }
     if let Some(class) = &c.replica_selector_class {
-        if class != crate::engine::config::RACK_AWARE_REPLICA_SELECTOR {
+        if class != RACK_AWARE_REPLICA_SELECTOR {
             return err(
-                "cluster.config.replica.selector.class",
-                format!("only {} is supported", crate::engine::config::RACK_AWARE_REPLICA_SELECTOR),
+                join(p, "replica.selector.class"),
+                format!("only {RACK_AWARE_REPLICA_SELECTOR} is supported (or null)"),
             );
         }
     }
-    if cluster.network.latency_ms > 60_000 || cluster.network.jitter_ms > 60_000 {
-        return err("cluster.network", "latency.ms and jitter.ms are at most 60000");
+    let n = &cluster.network;
+    for (name, v) in [("latency.ms", n.latency_ms), ("jitter.ms", n.jitter_ms)] {
+        if v > MAX_LATENCY_MS {
+            return err(join("cluster.network", name), format!("at most {MAX_LATENCY_MS} ms, found {v}"));
+        }
     }
     Ok(())
 }
 
-fn validate_topic(
-    path: &str,
-    t: &TopicSpec,
-    brokers: usize,
-    names: &mut BTreeSet<String>,
-    partitions_total: &mut u32,
-) -> Result<(), ScenarioError> {
+fn validate_producer_config(path: &str, c: &ProducerConfig) -> Result<(), ScenarioError> {
+    check_ms(path, "delivery.timeout.ms", c.delivery_timeout_ms, 1)?;
+    check_ms(path, "request.timeout.ms", c.request_timeout_ms, 1)?;
+    check_ms(path, "linger.ms", c.linger_ms, 0)?;
+    check_count(path, "batch.size", c.batch_size)?;
+    check_ms(path, "retry.backoff.ms", c.retry_backoff_ms, 0)?;
+    check_ms(path, "retry.backoff.max.ms", c.retry_backoff_max_ms, 0)?;
+    check_ms(path, "metadata.max.age.ms", c.metadata_max_age_ms, 1)?;
+    if c.delivery_timeout_ms < c.linger_ms.saturating_add(c.request_timeout_ms) {
+        return err(
+            join(path, "delivery.timeout.ms"),
+            format!(
+                "must be at least linger.ms + request.timeout.ms ({} ms), as Kafka requires, found {}",
+                c.linger_ms + c.request_timeout_ms,
+                c.delivery_timeout_ms
+            ),
+        );
+    }
+    Ok(())
+}
+
+fn validate_consumer_config(path: &str, c: &ConsumerConfig) -> Result<(), ScenarioError> {
+    if !c.client_rack.is_empty() {
+        check_name(&join(path, "client.rack"), "rack", &c.client_rack)?;
+    }
+    check_ms(path, "fetch.max.wait.ms", c.fetch_max_wait_ms, 0)?;
+    check_count(path, "max.poll.records", c.max_poll_records as u64)?;
+    check_ms(path, "request.timeout.ms", c.request_timeout_ms, 1)?;
+    check_ms(path, "metadata.max.age.ms", c.metadata_max_age_ms, 1)?;
+    check_ms(path, "retry.backoff.ms", c.retry_backoff_ms, 0)?;
+    Ok(())
+}
+
+/// Topics known so far (from `topics` and earlier `create_topic` commands) and the partitions they use.
+#[derive(Default)]
+struct TopicTable {
+    /// Name to (partitions, replication factor).
+    topics: BTreeMap<String, (u32, u32)>,
+    partitions_total: u32,
+}
+
+fn validate_topic(path: &str, t: &TopicSpec, brokers: usize, table: &mut TopicTable) -> Result<(), ScenarioError> {
     check_topic_name(&t.name).or_else(|reason| err(join(path, "name"), reason))?;
-    if !names.insert(t.name.clone()) {
+    if table.topics.contains_key(&t.name) {
         return err(join(path, "name"), format!("topic `{}` is defined twice", t.name));
     }
     if t.partitions == 0 || t.partitions > MAX_PARTITIONS_PER_TOPIC {
-        return err(join(path, "partitions"), format!("1 to {MAX_PARTITIONS_PER_TOPIC}"));
+        return err(join(path, "partitions"), format!("1 to {MAX_PARTITIONS_PER_TOPIC}, found {}", t.partitions));
     }
-    *partitions_total += t.partitions;
-    if *partitions_total > MAX_PARTITIONS {
+    if table.partitions_total + t.partitions > MAX_PARTITIONS {
         return err(join(path, "partitions"), format!("the cluster holds at most {MAX_PARTITIONS} partitions"));
     }
     if t.replication_factor == 0 || t.replication_factor as usize > brokers {
         return err(
             join(path, "replication.factor"),
-            format!("must be between 1 and the number of brokers ({brokers}); one broker holds at most one replica of a partition"),
+            format!(
+                "must be between 1 and the number of brokers ({brokers}), found {}; one broker holds at most one replica of a partition",
+                t.replication_factor
+            ),
         );
     }
     if let Some(m) = t.config.min_insync_replicas {
         if m == 0 || m > t.replication_factor {
-            return err(join(path, "config.min.insync.replicas"), format!("must be between 1 and the replication factor ({})", t.replication_factor));
+            return err(
+                join(path, "config.min.insync.replicas"),
+                format!("must be between 1 and the replication factor ({}), found {m}", t.replication_factor),
+            );
         }
     }
+    table.partitions_total += t.partitions;
+    table.topics.insert(t.name.clone(), (t.partitions, t.replication_factor));
     Ok(())
 }
 
 fn validate_clients(names: &[&str], key: &str) -> Result<(), ScenarioError> {
     if names.len() > MAX_CLIENTS {
-        return err(key, format!("at most {MAX_CLIENTS}"));
+        return err(key, format!("at most {MAX_CLIENTS}, found {}", names.len()));
     }
     let mut seen = BTreeSet::new();
     for (i, n) in names.iter().enumerate() {
@@ -281,11 +591,11 @@ fn validate_clients(names: &[&str], key: &str) -> Result<(), ScenarioError> {
 /// One entry of `commands`: `{"at_ms": N, "<command>": {...}}`, `{"<command>": {...}}` (at the
 /// current time) or `{"advance_ms": N}` (moves the current time). `None` for `advance_ms`.
 fn parse_step(path: &str, raw: Value, cursor: &mut Millis) -> Result<Option<TimedCommand>, ScenarioError> {
-    let Value::Object(mut obj) = raw else { return err(path, "a command is a JSON object") };
-    if let Some(v) = take(&mut obj, "advance_ms") {
+    let mut obj = object(path, raw)?;
+    if let Some(v) = obj.remove("advance_ms") {
         let ms: Millis = typed(&join(path, "advance_ms"), v)?;
         if let Some(key) = obj.keys().next() {
-            return err(join(path, key), "advance_ms stands alone");
+            return err(join(path, key), "advance_ms stands alone: {\"advance_ms\": N}");
         }
         *cursor = cursor.saturating_add(ms);
         if *cursor > MAX_TIME_MS {
@@ -293,20 +603,48 @@ fn parse_step(path: &str, raw: Value, cursor: &mut Millis) -> Result<Option<Time
         }
         return Ok(None);
     }
-    if let Some(v) = take(&mut obj, "at_ms") {
+    if let Some(v) = obj.remove("at_ms") {
         let at: Millis = typed(&join(path, "at_ms"), v)?;
         if at < *cursor {
-            return err(join(path, "at_ms"), format!("{at} is earlier than the previous command ({})", *cursor));
+            return err(
+                join(path, "at_ms"),
+                format!("{at} is earlier than the previous command ({} ms); commands are in time order", *cursor),
+            );
         }
         if at > MAX_TIME_MS {
-            return err(join(path, "at_ms"), "at most 30 days");
+            return err(join(path, "at_ms"), format!("at most {MAX_TIME_MS} ms (30 days), found {at}"));
         }
         *cursor = at;
     }
-    if obj.len() != 1 {
-        return err(path, "a command has exactly one of produce, consume, crash_broker, restart_broker, controlled_shutdown, cut_link, heal_link, slow_replica, create_topic, change_config (plus at_ms), or is {\"advance_ms\": N}");
+    let expected = || format!("expected one of {} (plus at_ms), or {{\"advance_ms\": N}}", COMMAND_NAMES.join(", "));
+    if let Some(key) = obj.keys().find(|k| !COMMAND_NAMES.contains(&k.as_str())) {
+        return err(join(path, key), format!("unknown command; {}", expected()));
     }
-    let command: Command = typed(path, Value::Object(obj))?;
+    if obj.len() != 1 {
+        let found =
+            if obj.is_empty() { "none".to_string() } else { obj.keys().cloned().collect::<Vec<_>>().join(", ") };
+        return err(path, format!("a command has exactly one command name (found {found}); {}", expected()));
+    }
+    let Some((name, mut body)) = obj.into_iter().next() else {
+        return err(path, expected());
+    };
+    let here = join(path, &name);
+    if let Value::Object(b) = &mut body {
+        normalize_acks(b);
+        let fields = command_fields(&name);
+        if let Some(key) = b.keys().find(|k| !fields.contains(&k.as_str())) {
+            let expected: Vec<String> = fields.iter().map(|f| format!("`{f}`")).collect();
+            return err(join(&here, key), format!("unknown field; expected one of {}", expected.join(", ")));
+        }
+    }
+    if name == "create_topic" {
+        read_topic(&here, body.clone())?;
+    }
+    let command = located(&here, body, |v| {
+        let mut wrapper = Map::new();
+        wrapper.insert(name.clone(), v);
+        serde_json::from_value::<Command>(Value::Object(wrapper))
+    })?;
     Ok(Some(TimedCommand { at_ms: *cursor, command }))
 }
 
@@ -321,8 +659,7 @@ fn validate_command(
     command: &Command,
     names: &Names,
     brokers: usize,
-    topics: &mut BTreeSet<String>,
-    partitions_total: &mut u32,
+    topics: &mut TopicTable,
 ) -> Result<(), ScenarioError> {
     let here = join(path, command.name());
     let broker = |b: &BrokerId| {
@@ -332,20 +669,17 @@ fn validate_command(
             err(join(&here, "broker"), format!("no broker {b} in the cluster"))
         }
     };
-    let topic = |t: &str, field: &str| {
-        if topics.contains(t) {
-            Ok(())
-        } else {
-            err(join(&here, field), format!("no topic `{t}` (create it first)"))
-        }
+    let topic = |t: &str, field: &str| match topics.topics.get(t) {
+        Some(&(partitions, rf)) => Ok((partitions, rf)),
+        None => err(join(&here, field), format!("no topic `{t}` (define it in `topics` or create it first)")),
     };
-    let node = |n: &NodeRef| -> Result<(), ScenarioError> {
+    let node = |n: &NodeRef, i: usize| -> Result<(), ScenarioError> {
         match n {
             NodeRef::Controller => Ok(()),
             NodeRef::Broker(b) if names.brokers.contains(&b.0) => Ok(()),
             NodeRef::Producer(p) if names.producers.contains(&p.as_str()) => Ok(()),
             NodeRef::Consumer(c) if names.consumers.contains(&c.as_str()) => Ok(()),
-            _ => err(join(&here, "between"), format!("no node `{n}` in the scenario")),
+            _ => err(format!("{here}.between[{i}]"), format!("no node `{n}` in the scenario")),
         }
     };
     match command {
@@ -353,12 +687,21 @@ fn validate_command(
             if !names.producers.contains(&p.producer.as_str()) {
                 return err(join(&here, "producer"), format!("no producer named `{}`", p.producer));
             }
-            topic(&p.topic, "topic")?;
+            let (partitions, _) = topic(&p.topic, "topic")?;
             if p.count == 0 || p.count > MAX_PRODUCE_COUNT {
-                return err(join(&here, "count"), format!("1 to {MAX_PRODUCE_COUNT}"));
+                return err(join(&here, "count"), format!("1 to {MAX_PRODUCE_COUNT}, found {}", p.count));
             }
-            if p.value.len() > MAX_TEXT_BYTES || p.key.as_ref().is_some_and(|k| k.len() > MAX_TEXT_BYTES) {
-                return err(&here, format!("key and value have at most {MAX_TEXT_BYTES} bytes"));
+            if p.value.len() > MAX_TEXT_BYTES {
+                return err(join(&here, "value"), format!("at most {MAX_TEXT_BYTES} bytes, found {}", p.value.len()));
+            }
+            if let Some(k) = p.key.as_ref().filter(|k| k.len() > MAX_TEXT_BYTES) {
+                return err(join(&here, "key"), format!("at most {MAX_TEXT_BYTES} bytes, found {}", k.len()));
+            }
+            if let Some(n) = p.partition.filter(|n| *n >= partitions) {
+                return err(
+                    join(&here, "partition"),
+                    format!("topic `{}` has partitions 0 to {}, found {n}", p.topic, partitions - 1),
+                );
             }
         }
         Command::Consume { consumer, topic: t } => {
@@ -372,24 +715,30 @@ fn validate_command(
         | Command::ControlledShutdown { broker: b }
         | Command::SlowReplica { broker: b, .. } => broker(b)?,
         Command::CutLink { between } | Command::HealLink { between } => {
-            node(&between[0])?;
-            node(&between[1])?;
+            node(&between[0], 0)?;
+            node(&between[1], 1)?;
             if between[0] == between[1] {
                 return err(join(&here, "between"), "a link joins two different nodes");
             }
         }
-        Command::CreateTopic(t) => validate_topic(&here, t, brokers, topics, partitions_total)?,
+        Command::CreateTopic(t) => validate_topic(&here, t, brokers, topics)?,
         Command::ChangeConfig(c) => match (&c.topic, &c.consumer) {
             (Some(t), None) => {
-                topic(t, "topic")?;
+                let (_, rf) = topic(t, "topic")?;
                 if c.client_rack.is_some() {
                     return err(join(&here, "client.rack"), "a consumer setting; name a consumer instead of a topic");
                 }
-                if c.min_insync_replicas == Some(0) {
-                    return err(join(&here, "min.insync.replicas"), "must be at least 1");
+                if let Some(m) = c.min_insync_replicas.filter(|m| *m == 0 || *m > rf) {
+                    return err(
+                        join(&here, "min.insync.replicas"),
+                        format!("must be between 1 and the replication factor of `{t}` ({rf}), found {m}"),
+                    );
                 }
                 if c.min_insync_replicas.is_none() && c.unclean_leader_election_enable.is_none() {
-                    return err(&here, "names no setting to change");
+                    return err(
+                        &here,
+                        "names no setting to change: give min.insync.replicas or unclean.leader.election.enable",
+                    );
                 }
             }
             (None, Some(name)) => {
@@ -397,7 +746,9 @@ fn validate_command(
                     return err(join(&here, "consumer"), format!("no consumer named `{name}`"));
                 }
                 match &c.client_rack {
-                    None => return err(join(&here, "client.rack"), "missing: a consumer's change_config sets client.rack"),
+                    None => {
+                        return err(join(&here, "client.rack"), "missing: a consumer's change_config sets client.rack")
+                    }
                     Some(r) if !r.is_empty() => check_name(&join(&here, "client.rack"), "rack", r)?,
                     Some(_) => {}
                 }
@@ -412,8 +763,9 @@ fn validate_command(
 }
 
 impl Scenario {
-    /// The scenario as JSON (the same format [`parse`] reads).
+    /// The scenario as JSON (the same format [`parse`] reads; `parse(&s.to_json()) == Ok(s)`).
     pub fn to_json(&self) -> String {
+        // Plain data with string keys: serialization cannot fail.
         serde_json::to_string_pretty(self).unwrap_or_default()
     }
 }

@@ -1,0 +1,247 @@
+//! The scenario format: every bad input is refused with the field's path and the reason, and every
+//! scenario survives `to_json` and `parse` unchanged. Data-driven: one table, one `check`.
+
+use partition_playground::scenario::{self, Scenario};
+use serde_json::Value;
+
+/// A valid scenario; each case replaces some of its top-level keys (`null` removes a key).
+const BASE: &str = r#"{
+  "format": 1,
+  "seed": 7,
+  "cluster": { "brokers": [ { "id": 1, "rack": "a" }, { "id": 2, "rack": "b" }, { "id": 3, "rack": "c" } ] },
+  "topics": [ { "name": "orders", "partitions": 3, "replication.factor": 3, "config": { "min.insync.replicas": 2 } } ],
+  "producers": [ { "name": "p1" } ],
+  "consumers": [ { "name": "c1" } ],
+  "commands": [ { "at_ms": 0, "consume": { "consumer": "c1", "topic": "orders" } } ]
+}"#;
+
+fn with(patch: &str) -> String {
+    let mut base: Value = serde_json::from_str(BASE).expect("BASE is JSON");
+    let patch: Value = serde_json::from_str(patch).unwrap_or_else(|e| panic!("bad test patch {patch}: {e}"));
+    let (Value::Object(b), Value::Object(p)) = (&mut base, patch) else { panic!("objects") };
+    for (k, v) in p {
+        if v.is_null() {
+            b.remove(&k);
+        } else {
+            b.insert(k, v);
+        }
+    }
+    base.to_string()
+}
+
+/// (what, patch of BASE, expected error path, expected part of the reason)
+const BAD: &[(&str, &str, &str, &str)] = &[
+    // Format version and top level.
+    ("future format", r#"{"format": 2}"#, "format", "reads format 1, not 2"),
+    ("no format", r#"{"format": null}"#, "format", "missing"),
+    ("format as text", r#"{"format": "1"}"#, "format", "invalid type: string"),
+    ("unknown top-level field", r#"{"until": 5}"#, "until", "unknown field"),
+    ("negative seed", r#"{"seed": -1}"#, "seed", "invalid value"),
+    ("no cluster", r#"{"cluster": null}"#, "cluster", "missing"),
+    ("until before the last command", r#"{"until_ms": 10, "commands": [{"at_ms": 20, "crash_broker": {"broker": 1}}]}"#, "until_ms", "before the last command"),
+    ("until past 30 days", r#"{"until_ms": 2592000001}"#, "until_ms", "30 days"),
+    ("topics not a list", r#"{"topics": {"name": "x"}}"#, "topics", "expected a list"),
+    // Cluster.
+    ("no brokers", r#"{"cluster": {"brokers": []}}"#, "cluster.brokers", "1 to 256 brokers"),
+    ("brokers missing", r#"{"cluster": {}}"#, "cluster.brokers", "missing"),
+    ("unknown cluster field", r#"{"cluster": {"brokers": [{"id": 1}], "nodes": 3}}"#, "cluster.nodes", "unknown field"),
+    ("duplicate broker id", r#"{"cluster": {"brokers": [{"id": 1}, {"id": 1}]}}"#, "cluster.brokers[1].id", "appears twice"),
+    ("broker id as text", r#"{"cluster": {"brokers": [{"id": "1"}]}}"#, "cluster.brokers[0].id", "invalid type: string"),
+    ("broker id too large", r#"{"cluster": {"brokers": [{"id": 1000001}]}}"#, "cluster.brokers[0].id", "between 0 and 1000000"),
+    ("unknown broker field", r#"{"cluster": {"brokers": [{"id": 1, "host": "x"}]}}"#, "cluster.brokers[0].host", "unknown field"),
+    ("bad rack", r#"{"cluster": {"brokers": [{"id": 1, "rack": "rack a"}]}}"#, "cluster.brokers[0].rack", "may only contain"),
+    ("unknown broker config", r#"{"cluster": {"brokers": [{"id": 1}], "config": {"replica.lag.time.ms": 1}}}"#, "cluster.config.replica.lag.time.ms", "unknown field"),
+    ("broker config wrong type", r#"{"cluster": {"brokers": [{"id": 1}], "config": {"broker.session.timeout.ms": "9s"}}}"#, "cluster.config.broker.session.timeout.ms", "invalid type"),
+    ("session not longer than heartbeat", r#"{"cluster": {"brokers": [{"id": 1}], "config": {"broker.session.timeout.ms": 2000}}}"#, "cluster.config.broker.session.timeout.ms", "longer than broker.heartbeat.interval.ms"),
+    ("lag time zero", r#"{"cluster": {"brokers": [{"id": 1}], "config": {"replica.lag.time.max.ms": 0}}}"#, "cluster.config.replica.lag.time.max.ms", "between 1 and 86400000"),
+    ("timeout over a day", r#"{"cluster": {"brokers": [{"id": 1}], "config": {"unclean.leader.election.interval.ms": 86400001}}}"#, "cluster.config.unclean.leader.election.interval.ms", "a day"),
+    ("fetch wait over lag time", r#"{"cluster": {"brokers": [{"id": 1}], "config": {"replica.lag.time.max.ms": 400}}}"#, "cluster.config.replica.fetch.wait.max.ms", "at most replica.lag.time.max.ms"),
+    ("unknown selector", r#"{"cluster": {"brokers": [{"id": 1}], "config": {"replica.selector.class": "Mine"}}}"#, "cluster.config.replica.selector.class", "only org.apache.kafka.common.replica.RackAwareReplicaSelector"),
+    ("latency too high", r#"{"cluster": {"brokers": [{"id": 1}], "network": {"latency.ms": 60001}}}"#, "cluster.network.latency.ms", "at most 60000"),
+    ("unknown network field", r#"{"cluster": {"brokers": [{"id": 1}], "network": {"loss": 0.1}}}"#, "cluster.network.loss", "unknown field"),
+    // Topics.
+    ("topic name with a slash", r#"{"topics": [{"name": "a/b", "partitions": 1, "replication.factor": 1}]}"#, "topics[0].name", "may only contain"),
+    ("topic name empty", r#"{"topics": [{"name": "", "partitions": 1, "replication.factor": 1}]}"#, "topics[0].name", "cannot be empty"),
+    ("topic name dot dot", r#"{"topics": [{"name": "..", "partitions": 1, "replication.factor": 1}]}"#, "topics[0].name", "cannot be"),
+    ("topic twice", r#"{"topics": [{"name": "t", "partitions": 1, "replication.factor": 1}, {"name": "t", "partitions": 1, "replication.factor": 1}]}"#, "topics[1].name", "defined twice"),
+    ("zero partitions", r#"{"topics": [{"name": "t", "partitions": 0, "replication.factor": 1}]}"#, "topics[0].partitions", "1 to 10000"),
+    ("partitions as text", r#"{"topics": [{"name": "t", "partitions": "3", "replication.factor": 1}]}"#, "topics[0].partitions", "invalid type: string"),
+    ("replication factor missing", r#"{"topics": [{"name": "t", "partitions": 3}]}"#, "topics[0].replication.factor", "missing"),
+    ("replication factor above brokers", r#"{"topics": [{"name": "t", "partitions": 1, "replication.factor": 4}]}"#, "topics[0].replication.factor", "number of brokers (3)"),
+    ("replication factor zero", r#"{"topics": [{"name": "t", "partitions": 1, "replication.factor": 0}]}"#, "topics[0].replication.factor", "between 1 and"),
+    ("min ISR above RF", r#"{"topics": [{"name": "t", "partitions": 1, "replication.factor": 2, "config": {"min.insync.replicas": 3}}]}"#, "topics[0].config.min.insync.replicas", "replication factor (2)"),
+    ("unknown topic config", r#"{"topics": [{"name": "t", "partitions": 1, "replication.factor": 2, "config": {"retention.ms": 3}}]}"#, "topics[0].config.retention.ms", "unknown field"),
+    ("unknown topic field", r#"{"topics": [{"name": "t", "partitions": 1, "replication.factor": 2, "rf": 3}]}"#, "topics[0].rf", "unknown field"),
+    // Clients.
+    ("duplicate producer", r#"{"producers": [{"name": "p"}, {"name": "p"}]}"#, "producers[1].name", "appears twice"),
+    ("duplicate consumer", r#"{"consumers": [{"name": "c"}, {"name": "c"}]}"#, "consumers[1].name", "appears twice"),
+    ("client name with a colon", r#"{"producers": [{"name": "p:1"}]}"#, "producers[0].name", "may only contain"),
+    ("bad acks", r#"{"producers": [{"name": "p", "config": {"acks": "2"}}]}"#, "producers[0].config.acks", "unknown variant `2`"),
+    ("bad acks number", r#"{"producers": [{"name": "p", "config": {"acks": 2}}]}"#, "producers[0].config.acks", "unknown variant `2`"),
+    ("idempotence with acks=1", r#"{"producers": [{"name": "p", "config": {"acks": "1", "enable.idempotence": true}}]}"#, "producers[0].config.enable.idempotence", "needs acks=all"),
+    ("unknown producer config", r#"{"producers": [{"name": "p", "config": {"retries": 3}}]}"#, "producers[0].config.retries", "unknown field"),
+    ("linger over a day", r#"{"producers": [{"name": "p", "config": {"linger.ms": 86400001, "delivery.timeout.ms": 86400000}}]}"#, "producers[0].config.linger.ms", "a day"),
+    ("negative linger", r#"{"producers": [{"name": "p", "config": {"linger.ms": -5}}]}"#, "producers[0].config.linger.ms", "invalid value"),
+    ("batch size zero", r#"{"producers": [{"name": "p", "config": {"batch.size": 0}}]}"#, "producers[0].config.batch.size", "between 1 and"),
+    ("delivery timeout too short", r#"{"producers": [{"name": "p", "config": {"delivery.timeout.ms": 1000}}]}"#, "producers[0].config.delivery.timeout.ms", "linger.ms + request.timeout.ms"),
+    ("auto.offset.reset none", r#"{"consumers": [{"name": "c", "config": {"auto.offset.reset": "none"}}]}"#, "consumers[0].config.auto.offset.reset", "unknown variant `none`"),
+    ("bad client rack", r#"{"consumers": [{"name": "c", "config": {"client.rack": "a/b"}}]}"#, "consumers[0].config.client.rack", "may only contain"),
+    ("max.poll.records zero", r#"{"consumers": [{"name": "c", "config": {"max.poll.records": 0}}]}"#, "consumers[0].config.max.poll.records", "between 1 and"),
+    ("unknown consumer field", r#"{"consumers": [{"name": "c", "group": "g"}]}"#, "consumers[0].group", "unknown field"),
+    // Commands.
+    ("commands not a list", r#"{"commands": {"crash_broker": {"broker": 1}}}"#, "commands", "expected a list"),
+    ("unknown command", r#"{"commands": [{"crash": {"broker": 1}}]}"#, "commands[0].crash", "unknown command"),
+    ("two commands in one", r#"{"commands": [{"crash_broker": {"broker": 1}, "restart_broker": {"broker": 1}}]}"#, "commands[0]", "exactly one command"),
+    ("only at_ms", r#"{"commands": [{"at_ms": 5}]}"#, "commands[0]", "exactly one command"),
+    ("at_ms backwards", r#"{"commands": [{"at_ms": 500, "crash_broker": {"broker": 1}}, {"at_ms": 100, "restart_broker": {"broker": 1}}]}"#, "commands[1].at_ms", "earlier than the previous command (500 ms)"),
+    ("at_ms behind advance_ms", r#"{"commands": [{"advance_ms": 1000}, {"at_ms": 999, "crash_broker": {"broker": 1}}]}"#, "commands[1].at_ms", "earlier than the previous command"),
+    ("at_ms as text", r#"{"commands": [{"at_ms": "5", "crash_broker": {"broker": 1}}]}"#, "commands[0].at_ms", "invalid type"),
+    ("advance_ms with a command", r#"{"commands": [{"advance_ms": 5, "crash_broker": {"broker": 1}}]}"#, "commands[0].crash_broker", "advance_ms stands alone"),
+    ("unknown broker", r#"{"commands": [{"crash_broker": {"broker": 7}}]}"#, "commands[0].crash_broker.broker", "no broker 7 in the cluster"),
+    ("broker missing", r#"{"commands": [{"restart_broker": {}}]}"#, "commands[0].restart_broker.broker", "missing"),
+    ("unknown command field", r#"{"commands": [{"controlled_shutdown": {"broker": 1, "force": true}}]}"#, "commands[0].controlled_shutdown.force", "unknown field"),
+    ("command body not an object", r#"{"commands": [{"crash_broker": 1}]}"#, "commands[0].crash_broker", "expected an object"),
+    ("unknown producer", r#"{"commands": [{"produce": {"producer": "nobody", "topic": "orders", "value": "v"}}]}"#, "commands[0].produce.producer", "no producer named `nobody`"),
+    ("unknown topic", r#"{"commands": [{"produce": {"producer": "p1", "topic": "payments", "value": "v"}}]}"#, "commands[0].produce.topic", "no topic `payments`"),
+    ("produce without value", r#"{"commands": [{"produce": {"producer": "p1", "topic": "orders"}}]}"#, "commands[0].produce.value", "missing"),
+    ("produce count zero", r#"{"commands": [{"produce": {"producer": "p1", "topic": "orders", "value": "v", "count": 0}}]}"#, "commands[0].produce.count", "1 to 1000000"),
+    ("produce to a missing partition", r#"{"commands": [{"produce": {"producer": "p1", "topic": "orders", "value": "v", "partition": 3}}]}"#, "commands[0].produce.partition", "partitions 0 to 2"),
+    ("produce bad acks", r#"{"commands": [{"produce": {"producer": "p1", "topic": "orders", "value": "v", "acks": "2"}}]}"#, "commands[0].produce.acks", "unknown variant"),
+    ("produce unknown field", r#"{"commands": [{"produce": {"producer": "p1", "topic": "orders", "value": "v", "headers": {}}}]}"#, "commands[0].produce.headers", "unknown field"),
+    ("unknown consumer", r#"{"commands": [{"consume": {"consumer": "c9", "topic": "orders"}}]}"#, "commands[0].consume.consumer", "no consumer named `c9`"),
+    ("consume unknown topic", r#"{"commands": [{"consume": {"consumer": "c1", "topic": "x"}}]}"#, "commands[0].consume.topic", "no topic `x`"),
+    ("bad node name", r#"{"commands": [{"cut_link": {"between": ["broker:1", "brokr:2"]}}]}"#, "commands[0].cut_link.between", "`brokr:2` is not a node"),
+    ("unknown node", r#"{"commands": [{"cut_link": {"between": ["broker:1", "producer:p9"]}}]}"#, "commands[0].cut_link.between[1]", "no node `producer:p9`"),
+    ("link to itself", r#"{"commands": [{"heal_link": {"between": ["broker:1", "broker:1"]}}]}"#, "commands[0].heal_link.between", "two different nodes"),
+    ("link of one node", r#"{"commands": [{"cut_link": {"between": ["broker:1"]}}]}"#, "commands[0].cut_link.between", "length 2"),
+    ("stalled as text", r#"{"commands": [{"slow_replica": {"broker": 1, "stalled": "yes"}}]}"#, "commands[0].slow_replica.stalled", "expected true or false"),
+    ("create_topic twice", r#"{"commands": [{"create_topic": {"name": "orders", "partitions": 1, "replication.factor": 1}}]}"#, "commands[0].create_topic.name", "defined twice"),
+    ("create_topic RF above brokers", r#"{"commands": [{"create_topic": {"name": "t", "partitions": 1, "replication.factor": 5}}]}"#, "commands[0].create_topic.replication.factor", "number of brokers (3)"),
+    ("create_topic bad config", r#"{"commands": [{"create_topic": {"name": "t", "partitions": 1, "replication.factor": 1, "config": {"min.insync.replicas": "two"}}}]}"#, "commands[0].create_topic.config.min.insync.replicas", "invalid type"),
+    ("produce before create_topic", r#"{"commands": [{"produce": {"producer": "p1", "topic": "t", "value": "v"}}, {"create_topic": {"name": "t", "partitions": 1, "replication.factor": 1}}]}"#, "commands[0].produce.topic", "no topic `t`"),
+    ("change_config min ISR above RF", r#"{"commands": [{"change_config": {"topic": "orders", "min.insync.replicas": 4}}]}"#, "commands[0].change_config.min.insync.replicas", "replication factor of `orders` (3)"),
+    ("change_config nothing", r#"{"commands": [{"change_config": {"topic": "orders"}}]}"#, "commands[0].change_config", "names no setting"),
+    ("change_config both targets", r#"{"commands": [{"change_config": {"topic": "orders", "consumer": "c1", "client.rack": "a"}}]}"#, "commands[0].change_config", "exactly one of `topic` or `consumer`"),
+    ("change_config rack on topic", r#"{"commands": [{"change_config": {"topic": "orders", "client.rack": "a"}}]}"#, "commands[0].change_config.client.rack", "consumer setting"),
+    ("change_config unclean as text", r#"{"commands": [{"change_config": {"topic": "orders", "unclean.leader.election.enable": "yes"}}]}"#, "commands[0].change_config.unclean.leader.election.enable", "expected true or false"),
+];
+
+#[test]
+fn topic_name_of_250_characters() {
+    let patch = format!(r#"{{"topics": [{{"name": "{}", "partitions": 1, "replication.factor": 1}}]}}"#, "t".repeat(250));
+    let e = scenario::parse(&with(&patch)).unwrap_err();
+    assert_eq!(e.path, "topics[0].name");
+    assert!(e.reason.contains("at most 249 characters"), "{e}");
+    let ok = format!(r#"{{"topics": [{{"name": "{}", "partitions": 1, "replication.factor": 1}}], "commands": []}}"#, "t".repeat(249));
+    assert!(scenario::parse(&with(&ok)).is_ok());
+}
+
+#[test]
+fn bad_scenarios_name_the_field_and_the_reason() {
+    assert!(scenario::parse(BASE).is_ok(), "BASE must be valid: {:?}", scenario::parse(BASE));
+    let mut failures = Vec::new();
+    for (what, patch, path, reason) in BAD {
+        match scenario::parse(&with(patch)) {
+            Ok(_) => failures.push(format!("{what}: accepted, expected `{path}: ...{reason}...`")),
+            Err(e) if e.path != *path || !e.reason.contains(reason) => {
+                failures.push(format!("{what}: got `{e}`, expected `{path}: ...{reason}...`"))
+            }
+            Err(e) => assert_eq!(e.to_string(), format!("{}: {}", e.path, e.reason)),
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), BAD.len(), failures.join("\n"));
+}
+
+#[test]
+fn not_json_is_an_error_without_a_path() {
+    for text in ["", "{", "not json", "{\"format\": 1,}"] {
+        let e = scenario::parse(text).unwrap_err();
+        assert_eq!(e.path, "");
+        assert!(e.reason.starts_with("not valid JSON"), "{e}");
+    }
+    let e = scenario::parse("[1, 2]").unwrap_err();
+    assert!(e.reason.contains("a scenario is a JSON object"), "{e}");
+}
+
+/// Kafka's rule (KAFKA-13673): idempotence left at its default is off when acks is not `all`.
+#[test]
+fn acks_below_all_turns_default_idempotence_off() {
+    let s = scenario::parse(&with(r#"{"producers": [{"name": "a", "config": {"acks": 1}}, {"name": "b", "config": {"acks": "0", "enable.idempotence": false}}, {"name": "c"}]}"#)).unwrap();
+    let idem: Vec<bool> = s.producers.iter().map(|p| p.config.enable_idempotence).collect();
+    assert_eq!(idem, [false, false, true]);
+}
+
+#[test]
+fn timing_at_ms_advance_ms_and_the_default_until() {
+    let s = scenario::parse(&with(
+        r#"{"commands": [
+            {"crash_broker": {"broker": 1}},
+            {"advance_ms": 1500},
+            {"restart_broker": {"broker": 1}},
+            {"at_ms": 4000, "crash_broker": {"broker": 2}},
+            {"advance_ms": 10}
+        ]}"#,
+    ))
+    .unwrap();
+    let times: Vec<u64> = s.commands.iter().map(|c| c.at_ms).collect();
+    assert_eq!(times, [0, 1500, 4000]);
+    assert_eq!(s.until_ms, 4010 + scenario::DEFAULT_SETTLE_MS);
+}
+
+fn round_trip(name: &str, text: &str) {
+    let s: Scenario = scenario::parse(text).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let json = s.to_json();
+    let again = scenario::parse(&json).unwrap_or_else(|e| panic!("{name}: to_json gave an unreadable scenario: {e}\n{json}"));
+    assert_eq!(s, again, "{name}: round trip changed the scenario");
+    assert_eq!(json, again.to_json(), "{name}: to_json is not stable");
+}
+
+#[test]
+fn round_trip_default_scenario() {
+    round_trip("www/scenarios/default.json", include_str!("../www/scenarios/default.json"));
+}
+
+#[test]
+fn round_trip_docs_example() {
+    round_trip("docs/scenario-format.md", &docs_example());
+}
+
+#[test]
+fn round_trip_every_command_and_config() {
+    round_trip(
+        "all commands",
+        &with(
+            r#"{
+            "cluster": {"brokers": [{"id": 1, "rack": "a"}, {"id": 2}, {"id": 3}],
+                        "config": {"unclean.leader.election.enable": true, "replica.selector.class": "org.apache.kafka.common.replica.RackAwareReplicaSelector"},
+                        "network": {"latency.ms": 0, "jitter.ms": 0}},
+            "producers": [{"name": "p1", "config": {"acks": "1", "linger.ms": 0}}, {"name": "p2", "config": {"acks": "-1"}}],
+            "consumers": [{"name": "c1", "config": {"client.rack": "a", "auto.offset.reset": "earliest"}}],
+            "commands": [
+                {"produce": {"producer": "p1", "topic": "orders", "key": "k", "value": "v", "count": 3, "partition": 2, "acks": 0}},
+                {"produce": {"producer": "p2", "topic": "orders", "value": "null key"}},
+                {"consume": {"consumer": "c1", "topic": "orders"}},
+                {"at_ms": 100, "crash_broker": {"broker": 1}},
+                {"advance_ms": 50},
+                {"restart_broker": {"broker": 1}},
+                {"controlled_shutdown": {"broker": 2}},
+                {"cut_link": {"between": ["controller", "broker:3"]}},
+                {"heal_link": {"between": ["producer:p1", "consumer:c1"]}},
+                {"slow_replica": {"broker": 3, "stalled": true}},
+                {"create_topic": {"name": "audit.log_v2", "partitions": 2, "replication.factor": 2, "config": {"unclean.leader.election.enable": false}}},
+                {"change_config": {"topic": "audit.log_v2", "min.insync.replicas": 2}},
+                {"change_config": {"consumer": "c1", "client.rack": ""}}
+            ],
+            "until_ms": 60000
+        }"#,
+        ),
+    );
+}
+
+/// The complete example of docs/scenario-format.md: the first ```json block after "## Complete example".
+fn docs_example() -> String {
+    let doc = include_str!("../docs/scenario-format.md");
+    let section = doc.split("## Complete example").nth(1).expect("docs have a `## Complete example` section");
+    let block = section.split("```json").nth(1).expect("with a ```json block");
+    block.split("```").next().expect("closed").to_string()
+}
