@@ -245,3 +245,9 @@ fn docs_example() -> String {
     let block = section.split("```json").nth(1).expect("with a ```json block");
     block.split("```").next().expect("closed").to_string()
 }
+
+#[test]
+fn docs_example_is_examples_leader_crash() {
+    let file = scenario::parse(include_str!("../examples/leader-crash.json")).unwrap();
+    assert_eq!(scenario::parse(&docs_example()).unwrap(), file, "docs/scenario-format.md and examples/leader-crash.json differ");
+}
