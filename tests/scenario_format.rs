@@ -251,3 +251,86 @@ fn docs_example_is_examples_leader_crash() {
     let file = scenario::parse(include_str!("../examples/leader-crash.json")).unwrap();
     assert_eq!(scenario::parse(&docs_example()).unwrap(), file, "docs/scenario-format.md and examples/leader-crash.json differ");
 }
+
+/// Every path of a JSON value (object keys and list indices), leaves and inner nodes.
+fn paths(v: &Value, here: Vec<PathStep>, out: &mut Vec<Vec<PathStep>>) {
+    match v {
+        Value::Object(m) => {
+            for (k, child) in m {
+                let mut p = here.clone();
+                p.push(PathStep::Key(k.clone()));
+                out.push(p.clone());
+                paths(child, p, out);
+            }
+        }
+        Value::Array(a) => {
+            for (i, child) in a.iter().enumerate() {
+                let mut p = here.clone();
+                p.push(PathStep::Index(i));
+                out.push(p.clone());
+                paths(child, p, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[derive(Clone, Debug)]
+enum PathStep {
+    Key(String),
+    Index(usize),
+}
+
+fn at<'a>(v: &'a mut Value, path: &[PathStep]) -> &'a mut Value {
+    path.iter().fold(v, |v, step| match step {
+        PathStep::Key(k) => &mut v[k.as_str()],
+        PathStep::Index(i) => &mut v[*i],
+    })
+}
+
+/// Every single mutation of valid scenarios (each field replaced by odd values, or removed) gives
+/// `Ok` or an error naming a field; never a panic. What is accepted round-trips.
+#[test]
+fn single_mutations_never_panic_and_accepted_ones_round_trip() {
+    let odd: Vec<Value> = serde_json::from_str(
+        r#"[null, true, -1, 0, 1, 1.5, 4294967296, 18446744073709551615, "", "x", "broker:9", [], [1, 2], {}, {"x": 1}]"#,
+    )
+    .unwrap();
+    let mut checked = 0;
+    for text in [BASE.to_string(), include_str!("../examples/leader-crash.json").to_string()] {
+        let base: Value = serde_json::from_str(&text).unwrap();
+        let mut all = Vec::new();
+        paths(&base, Vec::new(), &mut all);
+        for path in &all {
+            let mut variants: Vec<Value> = odd
+                .iter()
+                .map(|o| {
+                    let mut v = base.clone();
+                    *at(&mut v, path) = o.clone();
+                    v
+                })
+                .collect();
+            if let (Some((last, parent)), true) = (path.split_last(), true) {
+                let mut v = base.clone();
+                match (at(&mut v, parent), last) {
+                    (Value::Object(m), PathStep::Key(k)) => {
+                        m.remove(k);
+                    }
+                    (Value::Array(a), PathStep::Index(i)) => {
+                        a.remove(*i);
+                    }
+                    _ => {}
+                }
+                variants.push(v);
+            }
+            for v in variants {
+                checked += 1;
+                match scenario::from_value(v.clone()) {
+                    Ok(s) => assert_eq!(scenario::parse(&s.to_json()).as_ref(), Ok(&s), "round trip of {v}"),
+                    Err(e) => assert!(!e.reason.is_empty(), "{v}"),
+                }
+            }
+        }
+    }
+    assert!(checked > 1000, "{checked}");
+}
