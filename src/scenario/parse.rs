@@ -763,7 +763,9 @@ fn validate_command(
 }
 
 impl Scenario {
-    /// The scenario as JSON (the same format [`parse`] reads; `parse(&s.to_json()) == Ok(s)`).
+    /// The scenario as JSON in canonical form (the format [`parse`] reads: explicit `at_ms`, every
+    /// config key, `until_ms`). For every scenario `parse` returned, `parse(&s.to_json()) == Ok(s)`;
+    /// a scenario built by hand round-trips only if `parse` would accept it.
     pub fn to_json(&self) -> String {
         // Plain data with string keys: serialization cannot fail.
         serde_json::to_string_pretty(self).unwrap_or_default()
