@@ -28,9 +28,10 @@ Usage:
   partition-playground run SCENARIO.json [--until MS] [--format json|text]
   partition-playground --help
 
-Runs the scenario (docs/scenario-format.md) from time 0 to MS simulated milliseconds (default: the
-scenario's until_ms) and prints the final state: partitions, replicas and their logs, producer
-sends, consumer records, the event log, the safety panel and the state hash.
+Runs the scenario (docs/scenario-format.md; `-` reads it from standard input) from time 0 to MS
+simulated milliseconds (default: the scenario's until_ms) and prints the final state: partitions,
+replicas and their logs, producer sends, consumer records, the event log, the safety panel and the
+state hash.
 
 Options:
   --until MS         stop at MS simulated milliseconds (a whole number, at most 2592000000 = 30 days)
@@ -126,7 +127,14 @@ fn parse_args(args: &[String]) -> Result<Invocation, UsageError> {
 }
 
 fn load(path: &str) -> Result<Scenario, UsageError> {
-    let bytes = std::fs::read(path).map_err(|e| UsageError(format!("{path}: cannot read the file: {e}")))?;
+    let bytes = if path == "-" {
+        let mut buf = Vec::new();
+        io::Read::read_to_end(&mut io::stdin(), &mut buf)
+            .map_err(|e| UsageError(format!("standard input: cannot read: {e}")))?;
+        buf
+    } else {
+        std::fs::read(path).map_err(|e| UsageError(format!("{path}: cannot read the file: {e}")))?
+    };
     let text = String::from_utf8(bytes).map_err(|_| UsageError(format!("{path}: not UTF-8 text")))?;
     scenario::parse(&text).map_err(|e| UsageError(format!("{path}: {e}")))
 }

@@ -114,6 +114,25 @@ fn until_and_text_format() {
 }
 
 #[test]
+fn scenario_from_standard_input() {
+    use std::io::Write;
+    let mut child = Command::new(BIN)
+        .args(["run", "-", "--format", "text"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the runner starts");
+    let text = std::fs::read(default_scenario()).unwrap();
+    child.stdin.take().unwrap().write_all(&text).unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let from_file = run(&["run", &default_scenario(), "--format", "text"]);
+    let hash = |b: &[u8]| String::from_utf8_lossy(b).lines().last().unwrap_or_default().to_string();
+    assert_eq!(hash(&o.stdout), hash(&from_file.stdout));
+}
+
+#[test]
 fn help_exits_zero() {
     for args in [&["--help"][..], &["-h"], &["run", "--help"]] {
         let o = run(args);
