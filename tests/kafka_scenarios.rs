@@ -24,8 +24,11 @@ fn run(name: &str) -> Run {
     engine.advance_to(scenario.until_ms);
     let events: Vec<(ClusterEvent, String)> = engine.events_since(0).map(|e| (e.clone(), engine.explain(e))).collect();
     let view = engine.view(ViewOptions { full_logs: true, client_history: usize::MAX, ..ViewOptions::default() });
-    let unexpected: Vec<&String> =
-        events.iter().filter(|(e, _)| matches!(e.kind, EventKind::InvariantViolated { expected: false, .. })).map(|(_, t)| t).collect();
+    let unexpected: Vec<&String> = events
+        .iter()
+        .filter(|(e, _)| matches!(e.kind, EventKind::InvariantViolated { expected: false, .. }))
+        .map(|(_, t)| t)
+        .collect();
     assert!(unexpected.is_empty(), "{name}: unexpected invariant violations: {unexpected:#?}");
     assert_eq!(engine.unexpected_violations(), 0, "{name}: unexpected violations");
     Run { view, events }
@@ -74,7 +77,12 @@ impl Run {
         let p = self.partition(partition);
         let first = self.values(partition, p.replicas[0].0);
         for r in &p.replicas[1..] {
-            assert_eq!(self.values(partition, r.0), first, "{partition}: broker {r} differs from broker {}", p.replicas[0]);
+            assert_eq!(
+                self.values(partition, r.0),
+                first,
+                "{partition}: broker {r} differs from broker {}",
+                p.replicas[0]
+            );
         }
     }
 }
@@ -96,7 +104,11 @@ fn tc01_keys_choose_partitions_and_every_replica_reaches_the_high_watermark() {
     assert_eq!(values("t-0"), vec!["vo"]);
     for broker in 1..=3 {
         let r = run.replica("t-2", broker);
-        assert_eq!((r.log_end_offset, r.high_watermark), (10, 10), "broker {broker}: LEO = HW = 10 on every replica of t-2");
+        assert_eq!(
+            (r.log_end_offset, r.high_watermark),
+            (10, 10),
+            "broker {broker}: LEO = HW = 10 on every replica of t-2"
+        );
     }
     let c = run.consumer("c");
     assert_eq!(c.received_total, 12, "the consumer receives exactly the 12 records");
@@ -122,11 +134,14 @@ impl PartitionName for ReceivedView {
 #[test]
 fn tc03_leader_crash_after_commit_the_idempotent_retry_is_deduplicated() {
     let run = run("tc03_idempotent_retry");
-    let elected = run.first("leader 2 elected", |k| matches!(k, EventKind::LeaderElected { leader, .. } if *leader == b(2)));
+    let elected =
+        run.first("leader 2 elected", |k| matches!(k, EventKind::LeaderElected { leader, .. } if *leader == b(2)));
     let EventKind::LeaderElected { leader_epoch, .. } = elected.kind else { unreachable!() };
     assert_eq!(leader_epoch, 1, "at fenced(1): leader 2, epoch e+1");
     // B reached the HW before the crash, so every acknowledged record is on 2 and 3.
-    run.first("the retry of B is recognised", |k| matches!(k, EventKind::ProduceDeduplicated { base_offset: 1, count: 5, .. }));
+    run.first("the retry of B is recognised", |k| {
+        matches!(k, EventKind::ProduceDeduplicated { base_offset: 1, count: 5, .. })
+    });
     let b_send = &run.producer("p").sends[1];
     assert_eq!(acked_offset(b_send), Some(1), "success with B's original base offset");
     let values: Vec<String> = run.values("t-0", 2).into_iter().map(|(_, v)| v).collect();
@@ -139,36 +154,40 @@ fn tc03_without_idempotence_the_retry_appends_a_second_copy() {
     let run = run("tc03_non_idempotent_duplicate");
     let values: Vec<String> = run.values("t-0", 2).into_iter().map(|(_, v)| v).collect();
     assert_eq!(values.iter().filter(|v| *v == "B").count(), 10, "B is in the log twice: a duplicate, no loss");
-    assert_eq!(acked_offset(&run.producer("p").sends[1]), Some(6), "the second copy is what the producer is told about");
+    assert_eq!(
+        acked_offset(&run.producer("p").sends[1]),
+        Some(6),
+        "the second copy is what the producer is told about"
+    );
     assert!(run.find(|k| matches!(k, EventKind::ProduceDeduplicated { .. })).is_empty());
 }
 
 #[test]
 fn tc04_under_min_isr_acks_all_is_refused_and_acks_1_records_stay_invisible() {
     let run = run("tc04_under_min_isr");
-    let shrunk = run.first("ISR {1} after the second fencing", |k| matches!(k, EventKind::IsrShrunk { isr, .. } if *isr == vec![b(1)]));
-    let restarted = run.first("broker 2 restarts", |k| matches!(k, EventKind::BrokerStarted { broker } if *broker == b(2)));
-    // (a) acks=all: NOT_ENOUGH_REPLICAS on every attempt while ISR = {1}.
-    let refusals = run.find(
-        |k| matches!(k, EventKind::ProduceRetried { error: ErrorCode::NotEnoughReplicas, .. }),
+    let shrunk = run.first(
+        "ISR {1} after the second fencing",
+        |k| matches!(k, EventKind::IsrShrunk { isr, .. } if *isr == vec![b(1)]),
     );
+    let restarted =
+        run.first("broker 2 restarts", |k| matches!(k, EventKind::BrokerStarted { broker } if *broker == b(2)));
+    // (a) acks=all: NOT_ENOUGH_REPLICAS on every attempt while ISR = {1}.
+    let refusals = run.find(|k| matches!(k, EventKind::ProduceRetried { error: ErrorCode::NotEnoughReplicas, .. }));
     assert!(refusals.len() >= 10, "acks=all retried with NOT_ENOUGH_REPLICAS, got {}", refusals.len());
     assert!(refusals.iter().all(|e| e.at_ms > shrunk.at_ms && e.at_ms < restarted.at_ms + 2_000));
     // (b) acks=1 succeeds at 5, 6, 7, but the HW stays 5 (strict min ISR, Kafka >= 3.7).
     let fast = &run.producer("fast").sends[0];
     assert_eq!(acked_offset(fast), Some(5), "acks=1 records at offsets 5-7");
-    let seen_before_recovery: Vec<u64> = run
-        .consumer("c")
-        .received
-        .iter()
-        .filter(|r| r.at_ms < restarted.at_ms)
-        .map(|r| r.offset)
-        .collect();
+    let seen_before_recovery: Vec<u64> =
+        run.consumer("c").received.iter().filter(|r| r.at_ms < restarted.at_ms).map(|r| r.offset).collect();
     assert_eq!(seen_before_recovery, vec![0, 1, 2, 3, 4], "the consumer receives nothing new while the HW is frozen");
     // After broker 2 rejoins: HW 8, the consumer gets 5-7, and acks=all succeeds again.
     run.first("2 rejoins the ISR", |k| matches!(k, EventKind::IsrExpanded { added, .. } if *added == vec![b(2)]));
     let safe = &run.producer("safe").sends[1];
-    assert!(matches!(safe.status, SendStatus::Acknowledged { .. }), "acks=all succeeds once the ISR recovers: {safe:?}");
+    assert!(
+        matches!(safe.status, SendStatus::Acknowledged { .. }),
+        "acks=all succeeds once the ISR recovers: {safe:?}"
+    );
     let offsets: Vec<u64> = run.consumer("c").received.iter().map(|r| r.offset).collect();
     assert_eq!(offsets, (0..9).collect::<Vec<_>>());
     assert_eq!(run.replica("t-0", 1).high_watermark, 9);
@@ -214,9 +233,12 @@ fn tc07_a_slow_follower_leaves_the_isr_after_the_lag_time_and_rejoins() {
         proposed.at_ms
     );
     // Requests parked longer than 30 s time out and are retried without duplicates.
-    run.first("REQUEST_TIMED_OUT", |k| matches!(k, EventKind::ProduceRetried { error: ErrorCode::RequestTimedOut, .. }));
+    run.first("REQUEST_TIMED_OUT", |k| {
+        matches!(k, EventKind::ProduceRetried { error: ErrorCode::RequestTimedOut, .. })
+    });
     run.first("retry deduplicated", |k| matches!(k, EventKind::ProduceDeduplicated { .. }));
-    let rejoined = run.first("3 rejoins", |k| matches!(k, EventKind::IsrExpanded { added, .. } if *added == vec![b(3)]));
+    let rejoined =
+        run.first("3 rejoins", |k| matches!(k, EventKind::IsrExpanded { added, .. } if *added == vec![b(3)]));
     assert!(rejoined.at_ms > healed_ms);
     let p = run.partition("t-0");
     assert_eq!((p.leader_epoch, p.partition_epoch), (0, 2), "partition epoch + 2, leader epoch unchanged");
@@ -317,7 +339,10 @@ fn s7_4_a_zombie_leader_acknowledges_acks_1_writes_that_are_later_truncated() {
     let safe = &run.producer("safe").sends[1];
     assert!(matches!(safe.status, SendStatus::Acknowledged { .. }), "{safe:?}");
     // Healing: 1 follows 2 in epoch e+1, truncates what it wrote as a zombie, and rejoins.
-    run.first("1 truncates its zombie writes", |k| matches!(k, EventKind::LogTruncated { broker, to: 5, .. } if *broker == b(1)));
+    run.first(
+        "1 truncates its zombie writes",
+        |k| matches!(k, EventKind::LogTruncated { broker, to: 5, .. } if *broker == b(1)),
+    );
     assert_eq!(run.partition("t-0").isr, vec![b(1), b(2), b(3)]);
     run.assert_replicas_identical("t-0");
 }
@@ -325,13 +350,15 @@ fn s7_4_a_zombie_leader_acknowledges_acks_1_writes_that_are_later_truncated() {
 #[test]
 fn s7_6_a_consumer_reads_from_its_rack_and_falls_back_to_the_leader_when_the_rack_fails() {
     let run = run("s7_6_rack_failure_follower_fetching");
-    let redirected = run.first("leader points the consumer at broker 2", |k| {
-        matches!(k, EventKind::ConsumerRedirected { leader, replica, .. } if *leader == b(1) && *replica == b(2))
-    });
+    let redirected = run.first(
+        "leader points the consumer at broker 2",
+        |k| matches!(k, EventKind::ConsumerRedirected { leader, replica, .. } if *leader == b(1) && *replica == b(2)),
+    );
     assert!(redirected.at_ms < 1_000);
     let received = &run.consumer("c").received;
     let from = |lo: u64, hi: u64| -> Vec<BrokerId> {
-        let mut v: Vec<BrokerId> = received.iter().filter(|r| r.at_ms >= lo && r.at_ms < hi).map(|r| r.from_broker).collect();
+        let mut v: Vec<BrokerId> =
+            received.iter().filter(|r| r.at_ms >= lo && r.at_ms < hi).map(|r| r.from_broker).collect();
         v.dedup();
         v
     };

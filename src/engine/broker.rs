@@ -956,6 +956,7 @@ impl Broker {
                 ctx.send(from, Message::ProduceResponse { request_id, partition, result });
             }
         };
+        let (first_record, count) = (batch.records[0].id, batch.len() as u32);
         match self.append_as_leader(partition, acks, batch, ctx) {
             Err(error) => {
                 let leader_hint = self.image.partition(partition).map(|r| PartitionLeader {
@@ -966,6 +967,8 @@ impl Broker {
                 if acks == Acks::None {
                     // With acks=0 the broker closes the connection; the client refreshes metadata.
                     ctx.send(from, Message::ConnectionClosed);
+                    let (first_record, count) = (first_record, count);
+                    ctx.observe(Observation::Acks0Refused { broker: self.id, partition, first_record, count });
                 }
                 respond(ctx, ProduceResult::Error { error, leader_hint });
             }

@@ -68,6 +68,13 @@ pub enum Observation {
         first_record: RecordId,
         count: u32,
     },
+    /// A broker refused an `acks=0` batch (not the leader): the producer is never told.
+    Acks0Refused {
+        broker: BrokerId,
+        partition: PartitionIdx,
+        first_record: RecordId,
+        count: u32,
+    },
     /// A consumer application received these records.
     Consumed {
         consumer: ClientIdx,

@@ -251,7 +251,7 @@ impl Engine {
         let mut out = std::mem::take(&mut self.outbox);
         for (from, to, message) in out.messages.drain(..) {
             if self.network.is_cut(from, to) {
-                self.note_dropped(from, to, &message);
+                self.note_dropped(to, &message);
                 continue;
             }
             let latency = self.network.latency_ms(&mut self.rng);
@@ -287,17 +287,21 @@ impl Engine {
     }
 
     /// An `acks=0` produce that never reaches a broker is lost without anyone being told; say so.
-    fn note_dropped(&mut self, from: NodeId, to: NodeId, message: &Message) {
-        if let (NodeId::Producer(_), Message::Produce { partition, acks: Acks::None, batch, .. }) = (from, message) {
+    fn note_dropped(&mut self, to: NodeId, message: &Message) {
+        if let Message::Produce { partition, acks: Acks::None, batch, .. } = message {
+            let to = match to {
+                NodeId::Broker(b) => format!("broker {b}"),
+                _ => "its destination".to_string(),
+            };
+            let cause = format!("the acks=0 produce request to {to} never arrived (link cut or broker down)");
             let count = batch.len() as u32;
+            self.safety.record_dropped(batch.records[0].id, count);
             self.push_event(EventKind::RecordsLost {
                 partition: *partition,
                 offsets: (0, 0),
                 count,
                 acks: Acks::None,
-                cause: format!(
-                    "an acks=0 produce request to {to:?} was dropped on the way; the producer was never told"
-                ),
+                cause,
             });
         }
     }
@@ -311,7 +315,7 @@ impl Engine {
 
     fn deliver(&mut self, from: NodeId, to: NodeId, message: Message) {
         if self.network.is_cut(from, to) {
-            self.note_dropped(from, to, &message);
+            self.note_dropped(to, &message);
             return;
         }
         if !self.is_up(to) {
@@ -324,7 +328,7 @@ impl Engine {
                     | Message::ListOffsets { .. }
             );
             if is_request && self.is_up(from) {
-                self.note_dropped(from, to, &message);
+                self.note_dropped(to, &message);
                 let latency = self.network.latency_ms(&mut self.rng);
                 self.queue.push(
                     self.now + latency,

@@ -126,6 +126,8 @@ pub struct SafetyChecker {
     unplaced: BTreeMap<RecordId, PendingAck>,
     pub losses: Vec<LossView>,
     pub losses_total: u64,
+    /// `acks=0` records that never reached a leader (no offset to name).
+    pub acks0_dropped: u64,
 }
 
 /// What the checks can read of the cluster.
@@ -202,8 +204,8 @@ impl SafetyChecker {
 
     pub fn observe(&mut self, obs: &Observation, world: &World, events: &mut Vec<EventKind>) {
         match *obs {
-            Observation::LeaderHwAdvanced { broker, partition, from, to, .. } => {
-                self.on_leader_hw(broker, partition, from, to, world, events)
+            Observation::LeaderHwAdvanced { broker, partition, leader_epoch, from, to } => {
+                self.on_leader_hw(broker, partition, leader_epoch, from, to, world, events)
             }
             Observation::FollowerHwChanged { broker, partition, from, to } => {
                 self.check_hw_le_leo(broker, partition, world, events);
@@ -237,6 +239,13 @@ impl SafetyChecker {
                     self.on_acknowledged(partition, base_offset, ack, world, events);
                 }
             }
+            Observation::Acks0Refused { broker, partition, first_record, count } => {
+                self.record_dropped(first_record, count);
+                let cause = format!(
+                    "broker {broker} was not the leader and dropped the acks=0 request; the producer was never told"
+                );
+                events.push(EventKind::RecordsLost { partition, offsets: (0, 0), count, acks: Acks::None, cause });
+            }
             Observation::Consumed { consumer, partition, offset, record, from } => {
                 let track = self.track(partition);
                 track.consumed_end = track.consumed_end.max(offset + 1);
@@ -254,20 +263,34 @@ impl SafetyChecker {
                         ),
                         events,
                     ),
-                    None => self.violate(
-                        Invariant::ZombieContainment,
-                        Some(partition),
-                        format!(
-                            "consumer #{} read {}@{} from broker {}, above the high watermark of the current leaders",
-                            consumer.0,
-                            world.catalog.partition_name(partition),
-                            offset,
-                            from
-                        ),
-                        events,
-                    ),
+                    None => {
+                        // Above the lineage's HW: only acceptable if the current leader holds the
+                        // same record there (a stale leader's HW can run ahead on what its followers
+                        // had fetched before the election, as in Kafka).
+                        let current = world.controller.partitions.get(partition.0 as usize).and_then(|r| r.leader);
+                        let on_leader = current
+                            .and_then(|l| world.replica_log(l, partition))
+                            .and_then(|log| record_id(log, offset));
+                        if on_leader != Some(record) {
+                            let detail = format!(
+                                "consumer #{} read {}@{} from broker {}, above the high watermark of the current leaders and not in the current leader's log",
+                                consumer.0,
+                                world.catalog.partition_name(partition),
+                                offset,
+                                from
+                            );
+                            self.violate(Invariant::ZombieContainment, Some(partition), detail, events);
+                        }
+                    }
                 }
             }
+        }
+    }
+
+    /// An `acks=0` batch that no leader appended: the producer was told success, the records are gone.
+    pub fn record_dropped(&mut self, first_record: RecordId, count: u32) {
+        if self.unplaced.remove(&first_record).is_some() {
+            self.acks0_dropped += count as u64;
         }
     }
 
@@ -320,10 +343,12 @@ impl SafetyChecker {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn on_leader_hw(
         &mut self,
         broker: BrokerId,
         p: PartitionIdx,
+        leader_epoch: LeaderEpoch,
         from: Offset,
         to: Offset,
         world: &World,
@@ -333,19 +358,33 @@ impl SafetyChecker {
         let Some(log) = world.replica_log(broker, p) else {
             return;
         };
-        // Extend the committed log, or compare where it is already committed (kafka-model §8.5 4).
+        // Compare what is already committed (kafka-model §8.5 4); a leader of the current lineage
+        // (no newer leader epoch has started) commits the rest up to its new HW. A stale leader's HW
+        // (a zombie after a newer election) commits nothing.
+        let current = self.track(p).leaders.keys().next_back().is_none_or(|newest| leader_epoch >= *newest);
         let mut mismatch = None;
         let committed_len = self.track(p).committed.len() as Offset;
-        for o in from..to {
+        let end = if current { to } else { to.min(committed_len) };
+        for o in from.min(committed_len)..end {
             let Some(id) = record_id(log, o) else { break };
             let track = self.track(p);
             if o < committed_len {
                 if track.committed[o as usize] != id && mismatch.is_none() {
                     mismatch = Some(o);
                 }
-            } else if o == track.committed.len() as Offset {
+            } else {
                 track.committed.push(id);
             }
+        }
+        if !current {
+            if let Some(o) = mismatch {
+                let detail = format!(
+                    "stale leader {broker} (epoch {leader_epoch}) exposes a record at {}@{o} that differs from the committed one",
+                    world.catalog.partition_name(p)
+                );
+                self.violate(Invariant::ZombieContainment, Some(p), detail, events);
+            }
+            return;
         }
         if let Some(o) = mismatch {
             let detail = format!(
@@ -410,6 +449,7 @@ impl SafetyChecker {
                     world.catalog.partition_name(p)
                 );
                 self.violate(Invariant::NoAcknowledgedLoss, Some(p), detail, events);
+                self.track(p).pending_acks.insert(offset, ack);
             }
             (None, _) => {
                 if let Some(earlier) = track.pending_acks.insert(offset, ack) {
@@ -537,8 +577,21 @@ impl SafetyChecker {
         let track = self.track(p);
         track.committed.truncate(diverge);
         let lost = track.settled_acks.split_off(&(diverge as Offset));
+        // The new lineage has exposed what its leader holds below its own HW.
+        let hw = world
+            .catalog
+            .broker_index(broker)
+            .and_then(|i| world.brokers[i].replicas.get(&p))
+            .map_or(0, |r| r.high_watermark);
+        for o in diverge as Offset..hw {
+            match record_id(log, o) {
+                Some(id) => self.track(p).committed.push(id),
+                None => break,
+            }
+        }
         for (offset, ack) in lost {
-            let cause = format!("they were committed, but broker {broker} was elected leader of epoch {epoch} without them");
+            let cause =
+                format!("they were committed, but broker {broker} was elected leader of epoch {epoch} without them");
             self.record_loss(p, offset, &ack, cause, world, events);
         }
     }

@@ -203,6 +203,7 @@ impl Engine {
             safety: SafetyView {
                 invariants: self.safety.view(),
                 losses: self.safety.losses.clone(),
+                acks0_dropped: self.safety.acks0_dropped,
                 unexpected_violations: self.safety.unexpected_violations(),
             },
             next_event_seq: self.next_event_seq(),

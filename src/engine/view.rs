@@ -242,6 +242,8 @@ pub struct SafetyView {
     pub invariants: Vec<InvariantView>,
     /// Acknowledged records that no replica will ever serve again, newest last.
     pub losses: Vec<LossView>,
+    /// `acks=0` records that never reached a leader, so have no offset to list.
+    pub acks0_dropped: u64,
     pub unexpected_violations: u64,
 }
 
