@@ -50,7 +50,9 @@ fn default_scenario_runs_and_is_deterministic() {
     let partitions = json["partitions"].as_array().expect("partitions");
     assert_eq!(partitions.len(), 3);
     for p in partitions {
-        for key in ["topic", "partition", "leader", "leader_epoch", "partition_epoch", "isr", "replicas", "replica_states"] {
+        for key in
+            ["topic", "partition", "leader", "leader_epoch", "partition_epoch", "isr", "replicas", "replica_states"]
+        {
             assert!(p.get(key).is_some(), "partition lacks {key}: {p}");
         }
         for r in p["replica_states"].as_array().expect("replicas") {
@@ -169,7 +171,11 @@ fn bad_arguments_and_bad_files_exit_2_naming_the_field() {
         ("not UTF-8", vec!["run", bin], "not UTF-8"),
         ("not JSON", vec!["run", nj], "not valid JSON"),
         ("unknown broker", vec!["run", br], "commands[1].crash_broker.broker: no broker 7 in the cluster"),
-        ("RF above brokers", vec!["run", bt], "topics[0].replication.factor: must be between 1 and the number of brokers (1)"),
+        (
+            "RF above brokers",
+            vec!["run", bt],
+            "topics[0].replication.factor: must be between 1 and the number of brokers (1)",
+        ),
         ("--until not a number", vec!["run", br, "--until", "10s"], "--until: `10s` is not a whole number"),
         ("--until negative", vec!["run", br, "--until", "-5"], "--until"),
         ("--until without value", vec!["run", br, "--until"], "--until needs a value"),

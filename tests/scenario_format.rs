@@ -29,7 +29,8 @@ fn with(patch: &str) -> String {
     base.to_string()
 }
 
-/// (what, patch of BASE, expected error path, expected part of the reason)
+/// (what, patch of BASE, expected error path, expected part of the reason); one case per line.
+#[rustfmt::skip]
 const BAD: &[(&str, &str, &str, &str)] = &[
     // Format version and top level.
     ("future format", r#"{"format": 2}"#, "format", "reads format 1, not 2"),
@@ -128,11 +129,15 @@ const BAD: &[(&str, &str, &str, &str)] = &[
 
 #[test]
 fn topic_name_of_250_characters() {
-    let patch = format!(r#"{{"topics": [{{"name": "{}", "partitions": 1, "replication.factor": 1}}]}}"#, "t".repeat(250));
+    let patch =
+        format!(r#"{{"topics": [{{"name": "{}", "partitions": 1, "replication.factor": 1}}]}}"#, "t".repeat(250));
     let e = scenario::parse(&with(&patch)).unwrap_err();
     assert_eq!(e.path, "topics[0].name");
     assert!(e.reason.contains("at most 249 characters"), "{e}");
-    let ok = format!(r#"{{"topics": [{{"name": "{}", "partitions": 1, "replication.factor": 1}}], "commands": []}}"#, "t".repeat(249));
+    let ok = format!(
+        r#"{{"topics": [{{"name": "{}", "partitions": 1, "replication.factor": 1}}], "commands": []}}"#,
+        "t".repeat(249)
+    );
     assert!(scenario::parse(&with(&ok)).is_ok());
 }
 
@@ -191,7 +196,8 @@ fn timing_at_ms_advance_ms_and_the_default_until() {
 fn round_trip(name: &str, text: &str) {
     let s: Scenario = scenario::parse(text).unwrap_or_else(|e| panic!("{name}: {e}"));
     let json = s.to_json();
-    let again = scenario::parse(&json).unwrap_or_else(|e| panic!("{name}: to_json gave an unreadable scenario: {e}\n{json}"));
+    let again =
+        scenario::parse(&json).unwrap_or_else(|e| panic!("{name}: to_json gave an unreadable scenario: {e}\n{json}"));
     assert_eq!(s, again, "{name}: round trip changed the scenario");
     assert_eq!(json, again.to_json(), "{name}: to_json is not stable");
 }
@@ -249,7 +255,11 @@ fn docs_example() -> String {
 #[test]
 fn docs_example_is_examples_leader_crash() {
     let file = scenario::parse(include_str!("../examples/leader-crash.json")).unwrap();
-    assert_eq!(scenario::parse(&docs_example()).unwrap(), file, "docs/scenario-format.md and examples/leader-crash.json differ");
+    assert_eq!(
+        scenario::parse(&docs_example()).unwrap(),
+        file,
+        "docs/scenario-format.md and examples/leader-crash.json differ"
+    );
 }
 
 /// Every path of a JSON value (object keys and list indices), leaves and inner nodes.
