@@ -177,13 +177,12 @@ impl Producer {
                 self.config.acks = acks;
             }
         }
-        let key: Option<Rc<str>> = produce.key.as_deref().map(Rc::from);
-        let value: Rc<str> = Rc::from(produce.value.as_str());
+        let text = Record::text(produce.key.as_deref(), &produce.value);
         let mut touched = Vec::new();
         for _ in 0..produce.count {
             let id = ((self.idx.0 as u64 + 1) << 40) | self.next_record;
             self.next_record += 1;
-            let record = Record { id, key: key.clone(), value: value.clone() };
+            let record = Record::new(id, &text);
             let partition = self.choose_partition(produce, topic, &record, ctx);
             self.append(partition, record, ctx);
             if touched.last() != Some(&partition) {
@@ -202,7 +201,7 @@ impl Producer {
         if let Some(n) = produce.partition {
             return partitions[n as usize];
         }
-        if let Some(key) = &record.key {
+        if let Some(key) = record.key() {
             return partitions[partition_for_key(key.as_bytes(), partitions.len() as u32) as usize];
         }
         // Strictly uniform sticky partitioning (KIP-794), simplified as kafka-model §5.1 allows:

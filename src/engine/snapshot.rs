@@ -46,8 +46,8 @@ fn log_entries(log: &Log, from_index: usize) -> Vec<LogEntryView> {
                 out.push(LogEntryView {
                     offset: batch.base_offset + i as u64,
                     leader_epoch: batch.leader_epoch,
-                    key: r.key.as_deref().map(str::to_string),
-                    value: r.value.to_string(),
+                    key: r.key().map(str::to_string),
+                    value: r.value().to_string(),
                     record_id: r.id,
                 });
             }
@@ -126,8 +126,8 @@ impl Engine {
                             partition_name: catalog.partition_name(s.partition),
                             count: s.records.len() as u32,
                             first_record_id: s.records[0].id,
-                            key: s.records[0].key.as_deref().map(str::to_string),
-                            value: s.records[0].value.to_string(),
+                            key: s.records[0].key().map(str::to_string),
+                            value: s.records[0].value().to_string(),
                             acks: s.acks,
                             created_ms: s.created_ms,
                             status: s.status.clone(),
@@ -164,8 +164,8 @@ impl Engine {
                     .map(|d| ReceivedView {
                         partition: d.partition,
                         offset: d.offset,
-                        key: d.record.key.as_deref().map(str::to_string),
-                        value: d.record.value.to_string(),
+                        key: d.record.key().map(str::to_string),
+                        value: d.record.value().to_string(),
                         record_id: d.record.id,
                         from_broker: d.from,
                         at_ms: d.at_ms,
