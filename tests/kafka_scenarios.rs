@@ -368,3 +368,21 @@ fn s7_6_a_consumer_reads_from_its_rack_and_falls_back_to_the_leader_when_the_rac
     let offsets: Vec<u64> = received.iter().map(|r| r.offset).collect();
     assert_eq!(offsets, (0..40).collect::<Vec<_>>(), "no record skipped or read twice");
 }
+
+#[test]
+fn s7_7_a_controlled_shutdown_moves_leadership_before_the_broker_stops() {
+    let run = run("s7_7_controlled_shutdown");
+    let elected = run.first("2 elected", |k| {
+        matches!(k, EventKind::LeaderElected { leader, reason: ChangeReason::ControlledShutdown(_), .. } if *leader == b(2))
+    });
+    let stopped = run.first("1 stops", |k| matches!(k, EventKind::BrokerShutDown { broker } if *broker == b(1)));
+    assert!(elected.at_ms < stopped.at_ms, "leadership moves first");
+    // Producers see one NOT_LEADER_OR_FOLLOWER and continue; nothing is lost.
+    let retries = run.find(|k| matches!(k, EventKind::ProduceRetried { .. }));
+    assert_eq!(retries.len(), 1);
+    assert!(matches!(retries[0].kind, EventKind::ProduceRetried { error: ErrorCode::NotLeaderOrFollower, .. }));
+    let c = run.consumer("c");
+    assert_eq!(c.received_total, 10);
+    assert!(c.received.iter().all(|r| r.at_ms < stopped.at_ms + 500), "the consumer moves to the new leader at once");
+    assert!(run.view.safety.losses.is_empty());
+}

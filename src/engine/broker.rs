@@ -18,6 +18,8 @@ use std::collections::BTreeMap;
 const REPLICA_SOCKET_TIMEOUT_MS: Millis = 30_000;
 /// `controller.quorum.request.timeout.ms`: an AlterPartition with no answer is abandoned after this.
 const CONTROLLER_REQUEST_TIMEOUT_MS: Millis = 2_000;
+/// How long a broker told SHUTDOWN_NOW keeps answering requests before its sockets close.
+const SHUTDOWN_DRAIN_MS: Millis = 10;
 /// `replica.high.watermark.checkpoint.interval.ms`.
 const HW_CHECKPOINT_INTERVAL_MS: Millis = 5_000;
 
@@ -219,6 +221,7 @@ impl Broker {
                 ctx.set_timer(HW_CHECKPOINT_INTERVAL_MS, Timer::HwCheckpoint);
             }
             Timer::FetchBackoffDone { leader } => self.maybe_fetch(leader, ctx),
+            Timer::FinishShutdown => self.stop(ctx),
             Timer::FetchTimeout { leader, request_id } => {
                 if let Some(f) = self.fetchers.get_mut(&leader) {
                     if f.in_flight.as_ref().is_some_and(|(id, _)| *id == request_id) {
@@ -274,7 +277,8 @@ impl Broker {
                 Ok(answer) => {
                     self.apply_metadata(&metadata, ctx);
                     if answer.shut_down_now && self.want_shut_down {
-                        self.stop(ctx);
+                        // It leads nothing now; answer what is in flight, then close the sockets.
+                        ctx.set_timer(SHUTDOWN_DRAIN_MS, Timer::FinishShutdown);
                     }
                 }
                 Err(_) => self.broker_epoch = None,

@@ -338,6 +338,7 @@ impl Engine {
             return;
         }
         self.with_node(to, |e, ctx| e.dispatch(from, to, message, ctx));
+        self.announce_if_stopped(to);
     }
 
     fn fire(&mut self, node: NodeId, incarnation: u32, timer: Timer) {
@@ -345,6 +346,16 @@ impl Engine {
             return;
         }
         self.with_node(node, |e, ctx| e.dispatch_timer(node, timer, ctx));
+        self.announce_if_stopped(node);
+    }
+
+    /// A broker that a controlled shutdown just stopped closes its connections like any stopped process.
+    fn announce_if_stopped(&mut self, node: NodeId) {
+        if let NodeId::Broker(b) = node {
+            if !self.is_up(node) {
+                self.announce_connections_closed(b);
+            }
+        }
     }
 
     /// Resolves a node name of a command.
@@ -426,9 +437,7 @@ impl Engine {
                     return Err(CommandError(format!("broker {broker} is not running")));
                 }
                 self.with_node(NodeId::Broker(broker), |e, ctx| e.brokers[i].begin_controlled_shutdown(ctx));
-                if !self.brokers[i].is_running() {
-                    self.announce_connections_closed(broker);
-                }
+                self.announce_if_stopped(NodeId::Broker(broker));
             }
             Command::CutLink { between: [a, b] } => {
                 let (a, b) = (self.node(&a)?, self.node(&b)?);

@@ -294,7 +294,9 @@ impl Producer {
             let (pid, epoch) = (self.producer_id, self.producer_epoch);
             let q = self.queues.get_mut(&partition).expect("queue");
             let s = &mut self.sends[send];
-            if idempotent && s.stamp.is_none() {
+            // Idempotence needs acks=all (Kafka refuses the combination; a batch sent with a lower
+            // `acks`, chosen on the page, goes unstamped like a non-idempotent producer's).
+            if idempotent && s.acks == Acks::All && s.stamp.is_none() {
                 s.stamp =
                     Some(ProducerStamp { producer_id: pid, producer_epoch: epoch, base_sequence: q.next_sequence });
                 q.next_sequence += s.records.len() as u32;

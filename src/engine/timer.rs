@@ -18,6 +18,8 @@ pub enum Timer {
         leader: BrokerId,
         request_id: u64,
     },
+    /// Controlled shutdown: the controller said SHUTDOWN_NOW.
+    FinishShutdown,
     ParkedFetchExpired {
         park_id: u64,
     },
