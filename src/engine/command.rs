@@ -116,7 +116,7 @@ pub struct ChangeConfig {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Command {
     Produce(Produce),
     /// Subscribe a consumer to a topic; it polls from then on (kafka-model §6).
