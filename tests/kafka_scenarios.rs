@@ -386,3 +386,32 @@ fn s7_7_a_controlled_shutdown_moves_leadership_before_the_broker_stops() {
     assert!(c.received.iter().all(|r| r.at_ms < stopped.at_ms + 500), "the consumer moves to the new leader at once");
     assert!(run.view.safety.losses.is_empty());
 }
+
+#[test]
+fn s7_6_a_lagging_preferred_replica_makes_the_consumer_fall_behind_silently() {
+    let run = run("s7_6_lagging_preferred_replica");
+    let stalled_ms = 10_000;
+    run.first("2 leaves the ISR", |k| matches!(k, EventKind::IsrShrunk { removed, .. } if *removed == vec![b(2)]));
+    // No error and no wrong data: the consumer just stops receiving while its lease on 2 lasts...
+    let received = &run.consumer("c").received;
+    let late: Vec<&ReceivedView> =
+        received.iter().filter(|r| r.at_ms > stalled_ms + 1_000 && r.at_ms < 300_000).collect();
+    assert!(late.is_empty(), "the consumer fell behind silently, got {} records", late.len());
+    assert!(run.find(|k| matches!(k, EventKind::ConsumerPositionReset { .. })).is_empty());
+    // ...then the 5-minute lease ends, the leader serves it, and never hands out 2 again (KAFKA-14372).
+    let left =
+        run.first("lease ends", |k| matches!(k, EventKind::ConsumerLeftReplica { replica, .. } if *replica == b(2)));
+    assert!(
+        left.at_ms >= 300_000 && left.at_ms < 300_000 + 1_000,
+        "at the lease end (metadata.max.age.ms), got {}",
+        left.at_ms
+    );
+    assert_eq!(
+        run.find(|k| matches!(k, EventKind::ConsumerRedirected { .. })).len(),
+        1,
+        "2 is not handed out again while out of the ISR"
+    );
+    let offsets: Vec<u64> = received.iter().map(|r| r.offset).collect();
+    assert_eq!(offsets, (0..400).collect::<Vec<_>>(), "nothing skipped or read twice");
+    assert!(received.iter().filter(|r| r.at_ms > left.at_ms).all(|r| r.from_broker == b(1)));
+}

@@ -242,8 +242,19 @@ impl Consumer {
     pub fn on_message(&mut self, from: NodeId, message: Message, ctx: &mut Ctx) {
         let NodeId::Broker(broker) = from else { return };
         match message {
-            Message::MetadataResponse { request_id, leaders, .. } => {
-                self.metadata.on_response(request_id, &leaders, ctx.now);
+            Message::MetadataResponse { request_id, leaders, brokers } => {
+                if self.metadata.on_response(request_id, &leaders, ctx.now) {
+                    // kafka-model §6.2 (d): a preferred replica whose broker metadata no longer lists.
+                    let offline: Vec<(PartitionIdx, BrokerId)> = self
+                        .positions
+                        .iter()
+                        .filter_map(|(p, pos)| pos.preferred.map(|(b, _)| (*p, b)))
+                        .filter(|(_, b)| !brokers.iter().any(|(id, _)| id == b))
+                        .collect();
+                    for (p, replica) in offline {
+                        self.leave_replica(p, replica, "metadata no longer lists its broker", ctx);
+                    }
+                }
             }
             Message::ListOffsetsResponse { request_id, results } => {
                 if self.list_offsets.get(&broker) != Some(&request_id) {
