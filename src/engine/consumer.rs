@@ -9,7 +9,7 @@ use super::ids::*;
 use super::message::*;
 use super::producer::ClientMetadata;
 use super::timer::Timer;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 /// How many received records a consumer keeps for views and the runner; the count is kept in full.
 pub const RECEIVED_KEPT: usize = 100_000;
@@ -35,7 +35,12 @@ pub struct Consumer {
     pub received_total: u64,
     /// Broker -> (request id, partitions) of the fetch in flight there.
     fetches: BTreeMap<BrokerId, (u64, Vec<PartitionIdx>)>,
-    list_offsets: BTreeMap<BrokerId, u64>,
+    /// Broker -> (request id, partitions) of the ListOffsets in flight there.
+    list_offsets: BTreeMap<BrokerId, (u64, Vec<PartitionIdx>)>,
+    /// Subscribed partitions that no request in flight holds.
+    idle: BTreeSet<PartitionIdx>,
+    /// When the earliest preferred-replica lease ends.
+    next_lease_end_ms: Millis,
     /// Per broker: when the reconnect backoff ends and how many failures in a row set it.
     backoff_until_ms: BTreeMap<BrokerId, (Millis, u32)>,
     next_request: u64,
@@ -59,6 +64,8 @@ impl Consumer {
             received_total: 0,
             fetches: BTreeMap::new(),
             list_offsets: BTreeMap::new(),
+            idle: BTreeSet::new(),
+            next_lease_end_ms: Millis::MAX,
             backoff_until_ms: BTreeMap::new(),
             next_request: 0,
         }
@@ -70,7 +77,10 @@ impl Consumer {
     }
 
     pub fn talking_to(&self) -> Vec<BrokerId> {
-        self.fetches.keys().chain(self.list_offsets.keys()).copied().collect()
+        let mut b: Vec<BrokerId> = self.fetches.keys().chain(self.list_offsets.keys()).copied().collect();
+        b.sort_unstable();
+        b.dedup();
+        b
     }
 
     /// Where the next fetch of `p` goes: the preferred replica while its lease lasts, else the leader.
@@ -88,7 +98,10 @@ impl Consumer {
                 AutoOffsetReset::Earliest => Some(0),
                 AutoOffsetReset::Latest => None,
             };
-            self.positions.entry(*p).or_insert(PartitionPosition { position, ..Default::default() });
+            if !self.positions.contains_key(p) {
+                self.positions.insert(*p, PartitionPosition { position, ..Default::default() });
+                self.idle.insert(*p);
+            }
         }
         self.poll(ctx);
     }
@@ -103,36 +116,41 @@ impl Consumer {
     }
 
     /// The poll loop: resolve positions, then one fetch per broker for the partitions it serves.
+    /// Only partitions that no request holds are looked at, so a poll after one broker answers costs
+    /// what that broker's partitions cost, not what the whole subscription costs.
     pub fn poll(&mut self, ctx: &mut Ctx) {
         if self.positions.is_empty() {
             return;
         }
         let now = ctx.now;
-        if self.metadata.is_stale(now, self.config.metadata_max_age_ms)
-            || self.positions.keys().any(|p| self.metadata.leader(*p).is_none())
-        {
+        if self.metadata.is_stale(now, self.config.metadata_max_age_ms) {
             self.request_metadata(ctx);
         }
-        // The lease of a preferred replica ends with `metadata.max.age.ms` (kafka-model §6.2 (a)).
-        let expired: Vec<(PartitionIdx, BrokerId)> = self
-            .positions
-            .iter()
-            .filter_map(|(p, pos)| pos.preferred.filter(|(_, until)| now >= *until).map(|(b, _)| (*p, b)))
-            .collect();
-        for (p, replica) in expired {
-            self.leave_replica(p, replica, "its lease (metadata.max.age.ms) ended", ctx);
+        if now >= self.next_lease_end_ms {
+            self.end_leases(ctx);
         }
-
         let mut fetch_plan: BTreeMap<BrokerId, Vec<FetchPartition>> = BTreeMap::new();
         let mut list_plan: BTreeMap<BrokerId, Vec<(PartitionIdx, LeaderEpoch)>> = BTreeMap::new();
-        for (p, pos) in &self.positions {
+        let mut missing_leader = false;
+        for p in &self.idle {
+            let pos = &self.positions[p];
             let Some((leader, epoch)) = self.metadata.leader(*p) else {
+                missing_leader = true;
                 continue;
             };
             match pos.position {
-                None => list_plan.entry(leader).or_default().push((*p, epoch)),
+                None if !self.list_offsets.contains_key(&leader) && !self.backing_off(leader, now) => {
+                    list_plan.entry(leader).or_default().push((*p, epoch))
+                }
+                None => {}
                 Some(offset) => {
-                    let target = self.fetch_target(*p, now).unwrap_or(leader);
+                    let target = match pos.preferred {
+                        Some((b, until)) if now < until => b,
+                        _ => leader,
+                    };
+                    if self.fetches.contains_key(&target) || self.backing_off(target, now) {
+                        continue;
+                    }
                     fetch_plan.entry(target).or_default().push(FetchPartition {
                         partition: *p,
                         current_leader_epoch: epoch,
@@ -142,21 +160,26 @@ impl Consumer {
                 }
             }
         }
+        if missing_leader {
+            self.request_metadata(ctx);
+        }
         for (broker, partitions) in list_plan {
-            if self.list_offsets.contains_key(&broker) || self.backing_off(broker, now) {
-                continue;
-            }
             let request_id = self.next_request_id();
-            self.list_offsets.insert(broker, request_id);
+            let held: Vec<PartitionIdx> = partitions.iter().map(|(p, _)| *p).collect();
+            for p in &held {
+                self.idle.remove(p);
+            }
+            self.list_offsets.insert(broker, (request_id, held));
             ctx.send(NodeId::Broker(broker), Message::ListOffsets { request_id, partitions });
             ctx.set_timer(self.config.request_timeout_ms, Timer::RequestTimeout { request_id });
         }
         for (broker, partitions) in fetch_plan {
-            if self.fetches.contains_key(&broker) || self.backing_off(broker, now) {
-                continue;
-            }
             let request_id = self.next_request_id();
-            self.fetches.insert(broker, (request_id, partitions.iter().map(|p| p.partition).collect()));
+            let held: Vec<PartitionIdx> = partitions.iter().map(|p| p.partition).collect();
+            for p in &held {
+                self.idle.remove(p);
+            }
+            self.fetches.insert(broker, (request_id, held));
             let max_wait_ms = self.config.fetch_max_wait_ms;
             ctx.send(
                 NodeId::Broker(broker),
@@ -169,6 +192,32 @@ impl Consumer {
                 },
             );
             ctx.set_timer(self.config.request_timeout_ms + max_wait_ms, Timer::RequestTimeout { request_id });
+        }
+    }
+
+    /// The lease of a preferred replica ends with `metadata.max.age.ms` (kafka-model §6.2 (a)).
+    fn end_leases(&mut self, ctx: &mut Ctx) {
+        let now = ctx.now;
+        let expired: Vec<(PartitionIdx, BrokerId)> = self
+            .positions
+            .iter()
+            .filter_map(|(p, pos)| pos.preferred.filter(|(_, until)| now >= *until).map(|(b, _)| (*p, b)))
+            .collect();
+        for (p, replica) in expired {
+            self.leave_replica(p, replica, "its lease (metadata.max.age.ms) ended", ctx);
+        }
+        self.next_lease_end_ms = self
+            .positions
+            .values()
+            .filter_map(|pos| pos.preferred.map(|(_, until)| until))
+            .min()
+            .unwrap_or(Millis::MAX);
+    }
+
+    /// The request to `broker` is over (answered or failed): its partitions can be fetched again.
+    fn release(&mut self, broker: BrokerId) {
+        for (_, partitions) in self.fetches.remove(&broker).into_iter().chain(self.list_offsets.remove(&broker)) {
+            self.idle.extend(partitions);
         }
     }
 
@@ -196,8 +245,7 @@ impl Consumer {
     /// The connection to `broker` failed: its requests are gone, and so are the preferred replicas
     /// on it (kafka-model §6.2 (b)).
     fn on_disconnect(&mut self, broker: BrokerId, ctx: &mut Ctx) {
-        self.fetches.remove(&broker);
-        self.list_offsets.remove(&broker);
+        self.release(broker);
         let on_broker: Vec<PartitionIdx> = self
             .positions
             .iter()
@@ -228,7 +276,7 @@ impl Consumer {
                     .iter()
                     .find(|(_, (id, _))| *id == request_id)
                     .map(|(b, _)| *b)
-                    .or_else(|| self.list_offsets.iter().find(|(_, id)| **id == request_id).map(|(b, _)| *b));
+                    .or_else(|| self.list_offsets.iter().find(|(_, (id, _))| *id == request_id).map(|(b, _)| *b));
                 if let Some(broker) = broker {
                     self.on_disconnect(broker, ctx);
                 }
@@ -257,10 +305,10 @@ impl Consumer {
                 }
             }
             Message::ListOffsetsResponse { request_id, results } => {
-                if self.list_offsets.get(&broker) != Some(&request_id) {
+                if self.list_offsets.get(&broker).map(|(id, _)| *id) != Some(request_id) {
                     return;
                 }
-                self.list_offsets.remove(&broker);
+                self.release(broker);
                 let mut failed = false;
                 for (p, result) in results {
                     match (result, self.positions.get_mut(&p)) {
@@ -278,7 +326,7 @@ impl Consumer {
                 if self.fetches.get(&broker).map(|(id, _)| *id) != Some(request_id) {
                     return;
                 }
-                self.fetches.remove(&broker);
+                self.release(broker);
                 self.backoff_until_ms.remove(&broker);
                 let mut all_failed = !partitions.is_empty();
                 for (p, result) in partitions {
@@ -362,7 +410,9 @@ impl Consumer {
                 });
             }
             FetchPartitionResult::PreferredReadReplica { broker: replica, .. } => {
-                pos.preferred = Some((replica, ctx.now + self.config.metadata_max_age_ms));
+                let until = ctx.now + self.config.metadata_max_age_ms;
+                pos.preferred = Some((replica, until));
+                self.next_lease_end_ms = self.next_lease_end_ms.min(until);
                 ctx.emit(EventKind::ConsumerRedirected { consumer: self.idx, partition: p, leader: broker, replica });
             }
             FetchPartitionResult::Error(error) => {

@@ -264,10 +264,10 @@ impl SafetyChecker {
                         events,
                     ),
                     None => {
-                        // Above the lineage's HW: only acceptable if the current leader holds the
-                        // same record there (a stale leader's HW can run ahead on what its followers
+                        // Above the lineage's HW: only acceptable if the newest leader (even if it
+                        // is down now) holds the same record there (a stale leader's HW can run ahead on what its followers
                         // had fetched before the election, as in Kafka).
-                        let current = world.controller.partitions.get(partition.0 as usize).and_then(|r| r.leader);
+                        let current = self.track(partition).leaders.values().next_back().copied();
                         let on_leader = current
                             .and_then(|l| world.replica_log(l, partition))
                             .and_then(|log| record_id(log, offset));
