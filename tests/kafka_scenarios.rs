@@ -415,3 +415,26 @@ fn s7_6_a_lagging_preferred_replica_makes_the_consumer_fall_behind_silently() {
     assert_eq!(offsets, (0..400).collect::<Vec<_>>(), "nothing skipped or read twice");
     assert!(received.iter().filter(|r| r.at_ms > left.at_ms).all(|r| r.from_broker == b(1)));
 }
+
+#[test]
+fn s7_5_a_follower_cut_off_from_its_leader_leaves_the_isr_and_rejoins_after_healing() {
+    let run = run("s7_5_follower_cut_off_from_leader");
+    let (cut_ms, healed_ms) = (5_000, 50_000);
+    // Until 3 is removed it holds the HW back: acks=all requests wait, the oldest time out.
+    run.first("REQUEST_TIMED_OUT while 3 holds the HW", |k| {
+        matches!(k, EventKind::ProduceRetried { error: ErrorCode::RequestTimedOut, .. })
+    });
+    let shrunk = run.first("leader removes 3", |k| {
+        matches!(k, EventKind::IsrShrunk { removed, reason: ChangeReason::AlterPartition(_), .. } if *removed == vec![b(3)])
+    });
+    assert!(shrunk.at_ms >= cut_ms + 30_000 && shrunk.at_ms <= cut_ms + 45_000 + 100, "shrunk at {}", shrunk.at_ms);
+    let rejoined =
+        run.first("3 rejoins", |k| matches!(k, EventKind::IsrExpanded { added, .. } if *added == vec![b(3)]));
+    // The fetch lost on the cut link is abandoned after replica.socket.timeout.ms (30 s).
+    assert!(rejoined.at_ms > healed_ms && rejoined.at_ms < healed_ms + 32_000, "rejoined at {}", rejoined.at_ms);
+    let p = run.partition("t-0");
+    assert_eq!((p.leader, p.leader_epoch, p.partition_epoch), (Some(b(1)), 0, 2), "nothing truncated: no new epoch");
+    assert!(run.find(|k| matches!(k, EventKind::LogTruncated { .. })).is_empty());
+    run.assert_replicas_identical("t-0");
+    assert_eq!(run.consumer("c").received_total, 120);
+}
