@@ -1,0 +1,38 @@
+//! The WebAssembly half of `tests/determinism.rs`: the same scenarios, run by the engine compiled to
+//! wasm32 in headless Chromium, reach the state hashes recorded from native runs.
+#![cfg(target_arch = "wasm32")]
+
+use partition_playground::engine::Engine;
+use partition_playground::scenario;
+use std::collections::BTreeMap;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const GOLDEN: &str = include_str!("golden_hashes.json");
+
+macro_rules! scenarios {
+    ($($name:literal),* $(,)?) => {
+        [$(($name, include_str!(concat!("scenarios/", $name)))),*]
+    };
+}
+
+#[wasm_bindgen_test]
+fn wasm_runs_reach_the_native_state_hashes() {
+    let golden: BTreeMap<String, String> = serde_json::from_str(GOLDEN).expect("golden hashes");
+    let cases = scenarios!(
+        "tc01_steady_state.json",
+        "tc03_idempotent_retry.json",
+        "tc04_under_min_isr.json",
+        "tc08_last_isr_member_offline.json",
+        "s7_3_unclean_election.json",
+        "s7_4_zombie_leader.json",
+        "s7_6_rack_failure_follower_fetching.json",
+    );
+    for (name, text) in cases {
+        let scenario = scenario::parse(text).expect("valid scenario");
+        let mut engine = Engine::new(&scenario);
+        engine.advance_to(scenario.until_ms);
+        assert_eq!(Some(&format!("{:016x}", engine.state_hash())), golden.get(name), "{name}");
+    }
+}
