@@ -27,12 +27,12 @@ pub const ARC_LANE_H: f64 = 46.0;
 pub const GUTTER_W: f64 = 34.0;
 /// A broker box in full detail: header, then one row per replica.
 pub const BROKER_HEADER_H: f64 = 42.0;
-pub const REPLICA_ROW_H: f64 = 26.0;
+pub const REPLICA_ROW_H: f64 = 32.0;
 pub const BROKER_PAD: f64 = 6.0;
 pub const BROKER_W_MIN: f64 = 236.0;
 pub const BROKER_W_MAX: f64 = 380.0;
 /// Width of the label (partition name and role badge) left of a replica's log strip.
-pub const REPLICA_LABEL_W: f64 = 92.0;
+pub const REPLICA_LABEL_W: f64 = 100.0;
 /// Width of one offset cell in a log strip, at least.
 pub const STRIP_CELL_MIN_W: f64 = 14.0;
 pub const STRIP_CELLS_MAX: usize = 16;
@@ -128,10 +128,7 @@ impl Curve {
     }
     /// SVG path data.
     pub fn path(&self) -> String {
-        format!(
-            "M{:.1} {:.1}Q{:.1} {:.1} {:.1} {:.1}",
-            self.a.x, self.a.y, self.c.x, self.c.y, self.b.x, self.b.y
-        )
+        format!("M{:.1} {:.1}Q{:.1} {:.1} {:.1} {:.1}", self.a.x, self.a.y, self.c.x, self.c.y, self.b.x, self.b.y)
     }
 }
 
@@ -217,7 +214,10 @@ pub struct Layout {
 pub fn detail_for(shape: &Shape) -> Detail {
     let per_broker = shape.brokers.iter().map(|b| b.replicas.len()).max().unwrap_or(0);
     let total: usize = shape.brokers.iter().map(|b| b.replicas.len()).sum();
-    if shape.brokers.len() <= FULL_BROKERS_MAX && per_broker <= FULL_REPLICAS_PER_BROKER_MAX && total <= FULL_REPLICAS_MAX {
+    if shape.brokers.len() <= FULL_BROKERS_MAX
+        && per_broker <= FULL_REPLICAS_PER_BROKER_MAX
+        && total <= FULL_REPLICAS_MAX
+    {
         Detail::Full
     } else {
         Detail::Summary
@@ -239,7 +239,9 @@ pub fn layout(shape: &Shape, width: f64) -> Layout {
     let racks_in_order = group_by_rack(&shape.brokers);
     let max_replicas = shape.brokers.iter().map(|b| b.replicas.len()).max().unwrap_or(0).max(1);
     let (w_min, w_max, box_h) = match detail {
-        Detail::Full => (BROKER_W_MIN, BROKER_W_MAX, BROKER_HEADER_H + max_replicas as f64 * REPLICA_ROW_H + BROKER_PAD),
+        Detail::Full => {
+            (BROKER_W_MIN, BROKER_W_MAX, BROKER_HEADER_H + max_replicas as f64 * REPLICA_ROW_H + BROKER_PAD)
+        }
         Detail::Summary => (TILE_W_MIN, TILE_W_MAX, TILE_H),
     };
     let full_avail = width - 2.0 * MARGIN;
@@ -301,7 +303,13 @@ pub fn layout(shape: &Shape, width: f64) -> Layout {
 
     let mut heat = None;
     if detail == Detail::Summary && shape.partitions > 0 {
-        let cell = if shape.partitions <= 1_500 { 12.0 } else if shape.partitions <= 6_000 { 8.0 } else { 5.0 };
+        let cell = if shape.partitions <= 1_500 {
+            12.0
+        } else if shape.partitions <= 6_000 {
+            8.0
+        } else {
+            5.0
+        };
         let cols = (((full_avail + 1.0) / (cell + 1.0)).floor() as usize).max(1);
         let n_rows = shape.partitions.div_ceil(cols);
         let top = y;
@@ -499,8 +507,10 @@ mod tests {
     use super::*;
 
     fn shape(brokers: &[(u32, &str)], partitions: usize, rf: usize, clients: (usize, usize)) -> Shape {
-        let mut bs: Vec<BrokerShape> =
-            brokers.iter().map(|(id, rack)| BrokerShape { id: *id, rack: rack.to_string(), replicas: vec![] }).collect();
+        let mut bs: Vec<BrokerShape> = brokers
+            .iter()
+            .map(|(id, rack)| BrokerShape { id: *id, rack: rack.to_string(), replicas: vec![] })
+            .collect();
         for p in 0..partitions {
             for r in 0..rf.min(bs.len()) {
                 let i = (p + r) % bs.len();

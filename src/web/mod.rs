@@ -1,1 +1,97 @@
-//! placeholder
+//! The page (wasm32 only): turns DOM events into engine `Command`s and `ClusterView`s into SVG.
+//! No Kafka rule lives here. User text reaches the DOM only through `textContent` and attribute
+//! setters.
+//!
+//! - [`mount`] builds the whole page into a container and returns an [`AppHandle`]; the page's entry
+//!   point [`pp_start`] mounts into `#app` and runs the `requestAnimationFrame` loop.
+//! - [`pp_frame_bench`] and [`pp_engine_bench`] are exported for the page benchmarks.
+
+mod app;
+mod diagram;
+mod dom;
+mod panels;
+
+pub use app::{mount, AppHandle, Options};
+
+use crate::engine::Engine;
+use wasm_bindgen::prelude::*;
+
+/// What the side panel shows.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub enum Selection {
+    #[default]
+    None,
+    Controller,
+    Broker(u32),
+    /// Broker id and partition name.
+    Replica(u32, String),
+    Partition(String),
+    Producer(u32),
+    Consumer(u32),
+}
+
+/// The scenario the page opens with.
+pub const DEFAULT_SCENARIO: &str = include_str!("../../www/scenarios/default.json");
+
+/// The page's entry point: mounts the playground into `#app` (or the body) and starts the clock.
+#[wasm_bindgen]
+pub fn pp_start() -> Result<(), JsValue> {
+    console_error_panic_hook::set_once();
+    let doc = dom::document();
+    let container = match doc.get_element_by_id("app") {
+        Some(e) => e,
+        None => doc.body().ok_or("no body")?.into(),
+    };
+    container.set_text_content(None);
+    let handle = mount(&container, DEFAULT_SCENARIO, Options::page()).map_err(|e| JsValue::from_str(&e))?;
+    std::mem::forget(handle);
+    Ok(())
+}
+
+/// Frame cost: builds the scenario into a hidden container with the page's render path, runs
+/// `frames` frames of `sim_ms_per_frame` simulated ms (engine advance + diagram update) and returns
+/// `{"median_ms","p95_ms","frames"}` measured with `performance.now()`.
+#[wasm_bindgen]
+pub fn pp_frame_bench(scenario_json: &str, frames: u32, sim_ms_per_frame: f64) -> Result<String, JsValue> {
+    let doc = dom::document();
+    let body = doc.body().ok_or("no body")?;
+    let container = dom::el("div");
+    let _ = container.set_attribute("style", "position:absolute;left:-20000px;top:0;width:1280px;");
+    let _ = container.set_attribute("aria-hidden", "true");
+    let _ = body.append_child(&container);
+    let handle = mount(&container, scenario_json, Options::bench()).map_err(|e| JsValue::from_str(&e))?;
+    let mut times = Vec::with_capacity(frames as usize);
+    for _ in 0..frames {
+        let t0 = dom::now_ms();
+        handle.advance_by(sim_ms_per_frame);
+        handle.render();
+        times.push(dom::now_ms() - t0);
+    }
+    handle.stop();
+    container.remove();
+    times.sort_by(|a, b| a.total_cmp(b));
+    let pick = |q: f64| -> f64 {
+        if times.is_empty() {
+            0.0
+        } else {
+            times[((times.len() as f64 - 1.0) * q).round() as usize]
+        }
+    };
+    Ok(format!("{{\"median_ms\":{:.4},\"p95_ms\":{:.4},\"frames\":{}}}", pick(0.5), pick(0.95), times.len()))
+}
+
+/// Engine speed: runs the scenario to `until_ms` with no DOM and returns
+/// `{"wall_ms","steps","state_hash"}` (the hash is `Engine::state_hash` as 16 hex digits).
+#[wasm_bindgen]
+pub fn pp_engine_bench(scenario_json: &str, until_ms: f64) -> Result<String, JsValue> {
+    let scenario = crate::scenario::parse(scenario_json).map_err(|e| JsValue::from_str(&e.to_string()))?;
+    let t0 = dom::now_ms();
+    let mut engine = Engine::new(&scenario);
+    engine.advance_to(until_ms.max(0.0) as u64);
+    let wall_ms = dom::now_ms() - t0;
+    Ok(format!(
+        "{{\"wall_ms\":{wall_ms:.3},\"steps\":{},\"state_hash\":\"{:016x}\"}}",
+        engine.steps(),
+        engine.state_hash()
+    ))
+}
