@@ -96,6 +96,30 @@ impl Rect {
     }
 }
 
+/// `v` with exactly `decimals` digits after the point, using integer formatting only (float
+/// formatting would add ~25 KB of code to the wasm bundle).
+pub fn fixed(v: f64, decimals: u32) -> String {
+    let m = 10i64.pow(decimals);
+    let n = (v * m as f64).round() as i64;
+    let sign = if n < 0 { "-" } else { "" };
+    let (int, frac) = (n.abs() / m, n.abs() % m);
+    if decimals == 0 {
+        format!("{sign}{int}")
+    } else {
+        format!("{sign}{int}.{frac:0width$}", width = decimals as usize)
+    }
+}
+
+/// Like [`fixed`] with trailing zeros (and a bare point) removed: `12.5`, `12`.
+pub fn trimmed(v: f64, decimals: u32) -> String {
+    let s = fixed(v, decimals);
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
 /// A node of the diagram that requests travel between.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum NodeKey {
@@ -128,7 +152,15 @@ impl Curve {
     }
     /// SVG path data.
     pub fn path(&self) -> String {
-        format!("M{:.1} {:.1}Q{:.1} {:.1} {:.1} {:.1}", self.a.x, self.a.y, self.c.x, self.c.y, self.b.x, self.b.y)
+        format!(
+            "M{} {}Q{} {} {} {}",
+            trimmed(self.a.x, 1),
+            trimmed(self.a.y, 1),
+            trimmed(self.c.x, 1),
+            trimmed(self.c.y, 1),
+            trimmed(self.b.x, 1),
+            trimmed(self.b.y, 1)
+        )
     }
 }
 
@@ -690,6 +722,18 @@ mod tests {
         assert!((l.cell_x(&strip, 0) - strip.x).abs() < 1e-9);
         assert!((l.cell_x(&strip, l.strip_cells) - strip.right()).abs() < 1e-9);
         assert!(l.cell_w(&strip) >= STRIP_CELL_MIN_W - 1e-9 || l.strip_cells == STRIP_CELLS_MIN);
+    }
+
+    #[test]
+    fn fixed_formats_without_floats() {
+        assert_eq!(fixed(12.345, 1), "12.3");
+        assert_eq!(fixed(0.05, 2), "0.05");
+        assert_eq!(fixed(-1.25, 1), "-1.3");
+        assert_eq!(fixed(7.0, 0), "7");
+        assert_eq!(fixed(1.5, 3), "1.500");
+        assert_eq!(trimmed(12.0, 1), "12");
+        assert_eq!(trimmed(0.25, 2), "0.25");
+        assert_eq!(trimmed(0.5, 3), "0.5");
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::engine::event::{ClusterEvent, EventKind, Subject};
 use crate::engine::ids::BrokerId;
 use crate::engine::view::{ClusterView, ProcessState, ViewOptions};
 use crate::engine::Engine;
-use crate::layout::{layout, Detail};
+use crate::layout::{fixed, layout, trimmed, Detail};
 use crate::scenario::{self, MAX_PARTITIONS_PER_TOPIC};
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -293,7 +293,7 @@ fn build_shell(
         .with("aria-label", "Play")
         .with("aria-pressed", "false")
         .with("title", "Play / pause (Space)");
-    button(&clock, "step", "⏭ Step", "button")
+    button(&clock, "step", "Step →", "button")
         .with("aria-label", "Step to the next event")
         .with("title", "Step to the next event (→)");
     let speed_box = el("div").with("class", "speed").into_parent(&clock);
@@ -301,8 +301,8 @@ fn build_shell(
     let speed = el("input")
         .with("id", "speed")
         .with("type", "range")
-        .with("min", &SPEED_LOG_MIN.to_string())
-        .with("max", &SPEED_LOG_MAX.to_string())
+        .with("min", &fixed(SPEED_LOG_MIN, 0))
+        .with("max", &fixed(SPEED_LOG_MAX, 0))
         .with("step", "0.05")
         .with("value", "0")
         .with("data-speed", "1")
@@ -419,7 +419,7 @@ fn build_shell(
         }
     }
     let actions = el("div").with("class", "actions").into_parent(&link);
-    button(&actions, "link-cut", "✂ Cut link", "button").with("data-action", "cut-link");
+    button(&actions, "link-cut", "Cut link", "button").with("data-action", "cut-link");
     button(&actions, "link-heal", "Heal link", "button").with("data-action", "heal-link");
     let link_error = error_el(&link, "link-error");
     el("p")
@@ -494,11 +494,11 @@ fn build_shell(
         .into_parent(root);
     let menu_title = el("p").with("class", "menu-title").into_parent(&menu);
     for (action, text) in [
-        ("crash", "💥 Crash (kill -9)"),
-        ("restart", "↻ Restart"),
-        ("shutdown", "⏻ Controlled shutdown"),
-        ("slow", "🐢 Slow its follower fetching"),
-        ("select", "ⓘ Show details"),
+        ("crash", "Crash (kill -9)"),
+        ("restart", "Restart"),
+        ("shutdown", "Controlled shutdown"),
+        ("slow", "Slow its follower fetching"),
+        ("select", "Show details"),
     ] {
         el("button")
             .with("type", "button")
@@ -816,18 +816,11 @@ fn closest_attr(e: &Event, attr: &str) -> Option<(Element, String)> {
 
 fn fmt_speed(s: f64) -> String {
     if s >= 10.0 {
-        format!("{}", s.round() as i64)
+        fixed(s, 0)
     } else if s >= 1.0 {
-        let r = (s * 10.0).round() / 10.0;
-        if r.fract() == 0.0 {
-            format!("{}", r as i64)
-        } else {
-            format!("{r:.1}")
-        }
+        trimmed(s, 1)
     } else {
-        let r = (s * 1000.0).round() / 1000.0;
-        let t = format!("{r:.3}");
-        t.trim_end_matches('0').trim_end_matches('.').to_string()
+        trimmed(s, 3)
     }
 }
 
@@ -942,9 +935,9 @@ impl App {
     fn update_time(&mut self, now_ms: u64, display_ms: f64) {
         self.ui.sim_time.set("data-ms", &now_ms.to_string());
         let text = if self.speed < 0.5 {
-            format!("t = {:.5} s", display_ms / 1000.0)
+            format!("t = {} s", fixed(display_ms / 1000.0, 5))
         } else {
-            format!("t = {:.3} s", display_ms / 1000.0)
+            format!("t = {} s", fixed(display_ms / 1000.0, 3))
         };
         self.ui.sim_time.set_text(&text);
     }
@@ -968,7 +961,7 @@ impl App {
         let play = &self.ui.play;
         let _ = play.set_attribute("aria-pressed", if playing { "true" } else { "false" });
         let _ = play.set_attribute("aria-label", if playing { "Pause" } else { "Play" });
-        play.set_text_content(Some(if playing { "⏸ Pause" } else { "▶ Play" }));
+        play.set_text_content(Some(if playing { "❚❚ Pause" } else { "▶ Play" }));
         let _ = play.set_attribute("class", if playing { "playing" } else { "" });
     }
 
@@ -989,7 +982,7 @@ impl App {
         self.ui.speed_label.set_text_content(Some(&format!("{text}×")));
         let v = speed.log10();
         if (self.ui.speed.value_as_number() - v).abs() > 0.026 {
-            self.ui.speed.set_value(&format!("{v:.2}"));
+            self.ui.speed.set_value(&fixed(v, 2));
         }
     }
 
@@ -1306,7 +1299,7 @@ impl App {
         let vh = win.inner_height().ok().and_then(|v| v.as_f64()).unwrap_or(800.0);
         let left = (x + 8.0).min(vw - 248.0).max(4.0);
         let top = (y + 8.0).min(vh - 240.0).max(4.0);
-        let _ = menu.set_attribute("style", &format!("left:{left:.0}px;top:{top:.0}px"));
+        let _ = menu.set_attribute("style", &format!("left:{}px;top:{}px", fixed(left, 0), fixed(top, 0)));
         if let Some(v) = self.view.take() {
             self.update_menu(&v);
             self.view = Some(v);
@@ -1340,7 +1333,7 @@ impl App {
         set(
             "slow",
             true,
-            Some(if b.stalled { "🐇 Resume its follower fetching" } else { "🐢 Slow its follower fetching" }),
+            Some(if b.stalled { "Resume its follower fetching" } else { "Slow its follower fetching" }),
         );
     }
 
@@ -1556,7 +1549,7 @@ impl App {
 fn make_li(line: &LogLine) -> Element {
     let li = el("li")
         .with("data-seq", &line.seq.to_string())
-        .with("data-time", &format!("{:.3} s", line.at_ms as f64 / 1000.0))
+        .with("data-time", &format!("{}.{:03} s", line.at_ms / 1000, line.at_ms % 1000))
         .text(&line.text);
     let mut class = String::from(line.class);
     if line.routine {

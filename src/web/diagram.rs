@@ -66,10 +66,13 @@ pub fn short(name: &str) -> String {
 
 struct NodeEl {
     g: Cached,
+    #[allow(dead_code)] // Kept with its siblings; the box itself never changes.
     rect: Cached,
     title: Cached,
     line1: Cached,
     line2: Cached,
+    /// Box width, to fit the text.
+    w: f64,
 }
 
 struct ReplicaEl {
@@ -282,7 +285,7 @@ impl Diagram {
         if let Some(c) = self.controller.as_mut() {
             let fenced = view.brokers.iter().filter(|b| b.fenced).count();
             c.line1.set_text("Controller");
-            c.line2.set_text(&format!("metadata @{} · {} fenced", view.controller.metadata_offset, fenced));
+            c.line2.set_text(&fit(&format!("metadata @{} · {} fenced", view.controller.metadata_offset, fenced), c.w, 5.6));
             c.title.set_text(&format!(
                 "The active KRaft controller: metadata offset {}, {} broker(s) fenced",
                 view.controller.metadata_offset, fenced
@@ -294,13 +297,13 @@ impl Diagram {
             c.g.set("aria-label", "Controller");
         }
         for (i, (el, p)) in self.producers.iter_mut().zip(&view.producers).enumerate() {
-            el.line1.set_text(&short(&p.name));
-            el.line2.set_text(&format!(
-                "acks={} · {} acked · {} pending",
-                p.acks.as_str(),
-                p.acked_records,
-                p.pending_records
-            ));
+            el.line1.set_text(&fit(&p.name, el.w, 7.4));
+            let info = if p.pending_records > 0 {
+                format!("acks={} · {} pending", p.acks.as_str(), p.pending_records)
+            } else {
+                format!("acks={} · {} acked", p.acks.as_str(), p.acked_records)
+            };
+            el.line2.set_text(&fit(&info, el.w, 5.6));
             el.title.set_text(&format!(
                 "Producer {}: acks={}, {} records acknowledged, {} failed, {} pending",
                 p.name,
@@ -314,9 +317,9 @@ impl Diagram {
             el.g.set("aria-label", &format!("Producer {}", p.name));
         }
         for (i, (el, c)) in self.consumers.iter_mut().zip(&view.consumers).enumerate() {
-            el.line1.set_text(&short(&c.name));
+            el.line1.set_text(&fit(&c.name, el.w, 7.4));
             let rack = if c.client_rack.is_empty() { "no rack".to_string() } else { format!("rack {}", c.client_rack) };
-            el.line2.set_text(&format!("{rack} · {} received", c.received_total));
+            el.line2.set_text(&fit(&format!("{rack} · {} received", c.received_total), el.w, 5.6));
             el.title.set_text(&format!(
                 "Consumer {} (client.rack {}): {} records received",
                 c.name,
@@ -491,7 +494,9 @@ impl Diagram {
             if let Some(label) = label {
                 let mid = curve.point(0.5);
                 let t = self.link_labels.get(key, || svg("text"));
-                t.num("x", mid.x);
+                // Keep the whole label inside the drawing.
+                let half = label.chars().count() as f64 * 3.1;
+                t.num("x", mid.x.clamp(half + 2.0, (layout.width - half - 2.0).max(half + 2.0)));
                 t.num("y", mid.y - 4.0);
                 t.set("class", if class.contains("cut") { "link-label cut" } else { "link-label" });
                 t.set("text-anchor", "middle");
@@ -609,6 +614,18 @@ fn node_el(parent: &Element, r: &Rect, class: &str, attrs: &[(&str, &str)]) -> N
         title: Cached::new(title),
         line1: Cached::new(line1),
         line2: Cached::new(line2),
+        w: r.w,
+    }
+}
+
+/// `text` cut with an ellipsis to fit `width` px at `px_per_char`.
+fn fit(text: &str, width: f64, px_per_char: f64) -> String {
+    let max = ((width - 8.0) / px_per_char).floor().max(3.0) as usize;
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        let cut: String = text.chars().take(max - 1).collect();
+        format!("{cut}…")
     }
 }
 
@@ -752,14 +769,8 @@ fn update_replica(layout: &Layout, r: &mut ReplicaEl, broker: BrokerId, p: &Part
     match mark_x(hw) {
         Some(x) => {
             // HW: a bar with a triangle below the strip.
-            let d = format!(
-                "M{x:.1} {:.1}V{:.1}M{:.1} {:.1}l3.5 5h-7z",
-                strip.y - 1.0,
-                strip.bottom() + 1.0,
-                x,
-                strip.bottom() + 1.0,
-                x = x
-            );
+            let (x, top, bottom) = (fmt1(x), fmt1(strip.y - 1.0), fmt1(strip.bottom() + 1.0));
+            let d = format!("M{x} {top}V{bottom}M{x} {bottom}l3.5 5h-7z");
             r.hw.set("d", &d);
             r.hw.show(true);
         }
@@ -768,13 +779,8 @@ fn update_replica(layout: &Layout, r: &mut ReplicaEl, broker: BrokerId, p: &Part
     match mark_x(leo) {
         Some(x) => {
             // LEO: a bar with a triangle above the strip.
-            let d = format!(
-                "M{x:.1} {:.1}V{:.1}M{x:.1} {:.1}l3.5 -5h-7z",
-                strip.y - 1.0,
-                strip.bottom() + 1.0,
-                strip.y - 1.0,
-                x = x
-            );
+            let (x, top, bottom) = (fmt1(x), fmt1(strip.y - 1.0), fmt1(strip.bottom() + 1.0));
+            let d = format!("M{x} {top}V{bottom}M{x} {top}l3.5 -5h-7z");
             r.leo.set("d", &d);
             r.leo.show(true);
         }

@@ -109,12 +109,7 @@ impl Cached {
 
 /// `12.5`, `12` (no trailing `.0`).
 pub fn fmt1(v: f64) -> String {
-    let r = (v * 10.0).round() / 10.0;
-    if r.fract() == 0.0 {
-        format!("{}", r as i64)
-    } else {
-        format!("{r:.1}")
-    }
+    crate::layout::trimmed(v, 1)
 }
 
 /// Elements keyed by `K` under one parent: created on first use, removed when a frame no longer
@@ -204,13 +199,5 @@ impl Rows {
             }
         }
         &mut self.rows
-    }
-
-    pub fn len(&self) -> usize {
-        self.rows.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
     }
 }

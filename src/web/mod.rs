@@ -14,6 +14,7 @@ mod panels;
 pub use app::{mount, AppHandle, Options};
 
 use crate::engine::Engine;
+use crate::layout::fixed;
 use wasm_bindgen::prelude::*;
 
 /// What the side panel shows.
@@ -77,7 +78,12 @@ pub fn pp_frame_bench(scenario_json: &str, frames: u32, sim_ms_per_frame: f64) -
             times[((times.len() as f64 - 1.0) * q).round() as usize]
         }
     };
-    Ok(format!("{{\"median_ms\":{:.4},\"p95_ms\":{:.4},\"frames\":{}}}", pick(0.5), pick(0.95), times.len()))
+    Ok(format!(
+        "{{\"median_ms\":{},\"p95_ms\":{},\"frames\":{}}}",
+        fixed(pick(0.5), 4),
+        fixed(pick(0.95), 4),
+        times.len()
+    ))
 }
 
 /// Engine speed: runs the scenario to `until_ms` with no DOM and returns
@@ -90,7 +96,8 @@ pub fn pp_engine_bench(scenario_json: &str, until_ms: f64) -> Result<String, JsV
     engine.advance_to(until_ms.max(0.0) as u64);
     let wall_ms = dom::now_ms() - t0;
     Ok(format!(
-        "{{\"wall_ms\":{wall_ms:.3},\"steps\":{},\"state_hash\":\"{:016x}\"}}",
+        "{{\"wall_ms\":{},\"steps\":{},\"state_hash\":\"{:016x}\"}}",
+        fixed(wall_ms, 3),
         engine.steps(),
         engine.state_hash()
     ))

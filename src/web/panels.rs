@@ -11,7 +11,6 @@ use crate::engine::view::{ClusterView, ProcessState, ReplicaRole, SendStatus};
 pub const PARTITION_ROWS_MAX: usize = 60;
 
 pub struct Details {
-    pub root: Element,
     title: Cached,
     hint: Cached,
     kv: Rows,
@@ -52,7 +51,6 @@ impl Details {
         let (list_table, list_caption, list_head, list) = table(&root, "list");
         let (list2_table, list2_caption, list2_head, list2) = table(&root, "list");
         Details {
-            root,
             title: Cached::new(title),
             hint: Cached::new(hint),
             kv: Rows::new(kv_body, "tr", "td"),

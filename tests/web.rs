@@ -1,0 +1,300 @@
+//! Browser tests of the page's binding layer and rendering, in headless Chromium:
+//! `CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver
+//! cargo test --target wasm32-unknown-unknown --test web`.
+//!
+//! Each test mounts the playground into its own container (no frame loop, no global listeners),
+//! drives it through the DOM like a person would, and removes the container at the end.
+#![cfg(target_arch = "wasm32")]
+
+use partition_playground::web::{mount, AppHandle, Options, DEFAULT_SCENARIO};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlSelectElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+struct Mounted {
+    container: Element,
+    app: AppHandle,
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        self.app.stop();
+        self.container.remove();
+    }
+}
+
+fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+fn mount_scenario(json: &str) -> Mounted {
+    let container = document().create_element("div").unwrap();
+    container.set_attribute("style", "width:1200px").unwrap();
+    document().body().unwrap().append_child(&container).unwrap();
+    let app = mount(&container, json, Options::test()).expect("the scenario mounts");
+    Mounted { container, app }
+}
+
+impl Mounted {
+    fn q(&self, selector: &str) -> Element {
+        self.container.query_selector(selector).unwrap().unwrap_or_else(|| panic!("no element matches {selector}"))
+    }
+    fn count(&self, selector: &str) -> u32 {
+        self.container.query_selector_all(selector).unwrap().length()
+    }
+    fn all(&self, selector: &str) -> Vec<Element> {
+        let list = self.container.query_selector_all(selector).unwrap();
+        (0..list.length()).map(|i| list.item(i).unwrap().unchecked_into()).collect()
+    }
+    fn set_input(&self, selector: &str, value: &str) {
+        let i: HtmlInputElement = self.q(selector).unchecked_into();
+        i.set_value(value);
+        dispatch(&i, "new Event('input', {bubbles: true})");
+    }
+    fn set_select(&self, selector: &str, value: &str) {
+        let s: HtmlSelectElement = self.q(selector).unchecked_into();
+        s.set_value(value);
+        dispatch(&s, "new Event('change', {bubbles: true})");
+    }
+    fn click(&self, selector: &str) {
+        click(&self.q(selector));
+    }
+    fn text(&self, selector: &str) -> String {
+        self.q(selector).text_content().unwrap_or_default()
+    }
+    fn attr(&self, selector: &str, name: &str) -> String {
+        self.q(selector).get_attribute(name).unwrap_or_default()
+    }
+}
+
+/// Dispatches the event that `constructor` (JavaScript) builds on `target`.
+fn dispatch(target: &JsValue, constructor: &str) {
+    let f = js_sys::Function::new_with_args("el", &format!("el.dispatchEvent({constructor});"));
+    f.call1(&JsValue::NULL, target).unwrap();
+}
+
+/// A click that works on HTML and SVG elements alike.
+fn click(el: &Element) {
+    match el.dyn_ref::<HtmlElement>() {
+        Some(h) => h.click(),
+        None => dispatch(el, "new MouseEvent('click', {bubbles: true, clientX: 100, clientY: 100})"),
+    }
+}
+
+#[wasm_bindgen_test]
+fn default_scenario_draws_three_brokers_and_nine_replicas() {
+    let m = mount_scenario(DEFAULT_SCENARIO);
+    assert_eq!(m.count("#diagram [data-broker]"), 3);
+    assert_eq!(m.count("#diagram [data-replica]"), 9);
+    assert_eq!(m.count("#diagram .rack"), 3, "one rack box per rack");
+    for b in m.all("[data-broker]") {
+        assert_eq!(b.get_attribute("data-state").as_deref(), Some("running"));
+        assert_eq!(b.get_attribute("data-fenced").as_deref(), Some("false"));
+        assert!(b.get_attribute("aria-label").is_some_and(|l| l.starts_with("Broker ")));
+    }
+    let leaders: Vec<Element> = m.all("[data-replica][data-role=leader]");
+    assert_eq!(leaders.len(), 3, "one leader per partition");
+    for r in m.all("[data-replica]") {
+        assert_eq!(r.get_attribute("data-leo").as_deref(), Some("0"));
+        assert_eq!(r.get_attribute("data-hw").as_deref(), Some("0"));
+        assert_eq!(r.get_attribute("data-in-isr").as_deref(), Some("true"));
+        assert_eq!(r.get_attribute("data-leader-epoch").as_deref(), Some("0"));
+    }
+    let p = m.q("[data-partition='orders-0']");
+    assert_eq!(p.get_attribute("data-isr").map(|s| s.split(',').count()), Some(3));
+    let leader = p.get_attribute("data-leader").unwrap();
+    assert_eq!(m.attr(&format!("[data-replica='{leader}:orders-0']"), "data-role"), "leader");
+    assert_eq!(m.attr("#safety", "data-unexpected"), "0");
+    assert!(m.text("#sim-time").contains("0.000 s"));
+    assert_eq!(m.attr("#produce-acks", "id"), "produce-acks");
+    assert!(m.count("#produce-acks option[value='0'], #produce-acks option[value='1'], #produce-acks option[value=all]") == 3);
+    // The event log: newest first, one line per event, each with the engine's explanation.
+    let lines = m.all("#event-log li");
+    assert!(!lines.is_empty());
+    assert!(lines[0].get_attribute("data-seq").unwrap().parse::<u64>().unwrap() > lines[lines.len() - 1].get_attribute("data-seq").unwrap().parse::<u64>().unwrap());
+}
+
+#[wasm_bindgen_test]
+fn a_produce_through_the_form_shows_the_records() {
+    let m = mount_scenario(DEFAULT_SCENARIO);
+    m.set_select("#produce-topic", "orders");
+    m.set_input("#produce-key", "order-42");
+    m.set_input("#produce-value", "hello <b>world</b>");
+    m.set_input("#produce-count", "5");
+    m.set_select("#produce-acks", "all");
+    m.click("#produce-submit");
+    assert_eq!(m.text("#produce-error"), "", "no error for a valid produce");
+    m.app.advance_by(2_000.0);
+    m.app.render();
+    // murmur2("order-42") % 3 == 0: every record went to orders-0.
+    let replicas = m.all("[data-replica$=':orders-0']");
+    assert_eq!(replicas.len(), 3);
+    for r in &replicas {
+        assert_eq!(r.get_attribute("data-leo").as_deref(), Some("5"), "{:?}", r.get_attribute("data-replica"));
+        assert_eq!(r.get_attribute("data-hw").as_deref(), Some("5"));
+    }
+    assert!(m.all("[data-replica$=':orders-1'], [data-replica$=':orders-2']").iter().all(|r| r.get_attribute("data-leo").as_deref() == Some("0")));
+    // The log strip draws the five offsets.
+    let leader = m.attr("[data-partition='orders-0']", "data-leader");
+    let strip_texts: Vec<String> = m
+        .all(&format!("[data-replica='{leader}:orders-0'] .cell-text"))
+        .iter()
+        .filter_map(|t| t.text_content())
+        .filter(|t| !t.is_empty())
+        .collect();
+    assert_eq!(strip_texts, ["0", "1", "2", "3", "4"]);
+    // Selecting the leader replica shows its log tail with the value as text, not markup.
+    click(&m.q(&format!("[data-replica='{leader}:orders-0']")));
+    let details = m.text("#details");
+    assert!(details.contains("hello <b>world</b>"), "{details}");
+    assert!(m.container.query_selector("#details b").unwrap().is_none(), "a value is never parsed as HTML");
+    assert!(m.text("#details").contains("high watermark (HW)5"));
+    // The producer's panel lists the acknowledged send.
+    click(&m.q("[data-client='producer:0']"));
+    assert!(m.text("#details").contains("acknowledged at offset 0"), "{}", m.text("#details"));
+}
+
+#[wasm_bindgen_test]
+fn bad_input_gets_inline_errors_and_nothing_typed_is_lost() {
+    let m = mount_scenario(DEFAULT_SCENARIO);
+    let hostile = "<img src=x onerror=alert(1)>";
+    m.set_input("#topic-name", hostile);
+    m.set_input("#topic-partitions", "3");
+    m.set_input("#topic-rf", "7");
+    m.click("#topic-submit");
+    assert!(!m.text("#topic-name-error").is_empty(), "a bad topic name is rejected inline");
+    assert!(m.text("#topic-rf-error").contains("3"), "RF > brokers: {}", m.text("#topic-rf-error"));
+    assert_eq!(m.text("#topic-partitions-error"), "");
+    assert!(document().query_selector("img").unwrap().is_none(), "the name was never parsed as HTML");
+    let name: HtmlInputElement = m.q("#topic-name").unchecked_into();
+    assert_eq!(name.value(), hostile, "what was typed stays");
+    assert_eq!(m.attr("#topic-name", "aria-invalid"), "true");
+    assert_eq!(m.count("#produce-topic option"), 1, "no topic was created");
+
+    m.set_input("#topic-name", "");
+    m.click("#topic-submit");
+    assert!(m.text("#topic-name-error").contains("empty"));
+
+    m.set_input("#produce-count", "0");
+    m.click("#produce-submit");
+    assert!(!m.text("#produce-error").is_empty(), "count 0 is rejected");
+    let count: HtmlInputElement = m.q("#produce-count").unchecked_into();
+    assert_eq!(count.value(), "0");
+
+    // A valid topic is created and offered in the produce form.
+    m.set_input("#topic-name", "payments");
+    m.set_input("#topic-rf", "2");
+    m.click("#topic-submit");
+    assert_eq!(m.text("#topic-name-error"), "");
+    assert_eq!(m.text("#topic-rf-error"), "");
+    assert_eq!(m.count("#produce-topic option"), 2);
+    assert_eq!(m.count("#diagram [data-replica$=':payments-0']"), 2);
+}
+
+#[wasm_bindgen_test]
+fn the_broker_menu_crashes_a_broker_and_a_new_leader_is_elected() {
+    let m = mount_scenario(DEFAULT_SCENARIO);
+    let leader = m.attr("[data-partition='orders-0']", "data-leader");
+    let epoch: u32 = m.attr("[data-partition='orders-0']", "data-leader-epoch").parse().unwrap();
+    assert!(m.q("#broker-menu").has_attribute("hidden"));
+    click(&m.q(&format!("#diagram [data-broker='{leader}']")));
+    assert!(!m.q("#broker-menu").has_attribute("hidden"), "clicking a broker opens its menu");
+    assert!(m.q("#broker-menu [data-action=restart]").has_attribute("disabled"), "a running broker cannot restart");
+    m.click("#broker-menu [data-action=crash]");
+    assert!(m.q("#broker-menu").has_attribute("hidden"));
+    assert_eq!(m.attr(&format!("[data-broker='{leader}']"), "data-state"), "crashed");
+    m.app.advance_by(12_000.0);
+    m.app.render();
+    assert_eq!(m.attr(&format!("[data-broker='{leader}']"), "data-fenced"), "true");
+    let new_leader = m.attr("[data-partition='orders-0']", "data-leader");
+    assert_ne!(new_leader, leader);
+    let new_epoch: u32 = m.attr("[data-partition='orders-0']", "data-leader-epoch").parse().unwrap();
+    assert!(new_epoch > epoch);
+    let log: Vec<String> = m.all("#event-log li").iter().filter_map(|li| li.text_content()).collect();
+    assert!(log.iter().any(|l| l.contains(&format!("fenced broker {leader}"))), "{log:?}");
+    // Newest first: the fencing comes before (above) the crash.
+    let fenced = log.iter().position(|l| l.contains(&format!("fenced broker {leader}"))).unwrap();
+    let crashed = log.iter().position(|l| l.contains(&format!("broker {leader} crashed"))).unwrap();
+    assert!(fenced < crashed);
+    // An event links to what it concerns.
+    let li = m.q("#event-log li[data-subject^='broker:']");
+    click(&li);
+    assert!(m.text("#details h2").starts_with("Broker "));
+    // Restart from the menu.
+    click(&m.q(&format!("#diagram [data-broker='{leader}']")));
+    m.click("#broker-menu [data-action=restart]");
+    m.app.advance_by(5_000.0);
+    m.app.render();
+    assert_eq!(m.attr(&format!("[data-broker='{leader}']"), "data-state"), "running");
+    assert_eq!(m.attr("#safety", "data-unexpected"), "0");
+}
+
+#[wasm_bindgen_test]
+fn step_speed_and_cut_link_controls() {
+    let m = mount_scenario(DEFAULT_SCENARIO);
+    m.click("#step");
+    let t1: u64 = m.attr("#sim-time", "data-ms").parse().unwrap();
+    for _ in 0..50 {
+        m.click("#step");
+    }
+    let t2: u64 = m.attr("#sim-time", "data-ms").parse().unwrap();
+    assert!(t2 > t1, "stepping advances simulated time ({t1} -> {t2})");
+    let speed: HtmlInputElement = m.q("#speed").unchecked_into();
+    speed.set_value(&speed.max());
+    dispatch(&speed, "new Event('input', {bubbles: true})");
+    assert_eq!(m.attr("#speed", "data-speed"), "1000");
+    speed.set_value("-2");
+    dispatch(&speed, "new Event('change', {bubbles: true})");
+    assert_eq!(m.attr("#speed", "data-speed"), "0.01");
+    // Cut the link between the controller and broker 2: it shows as a cut link.
+    m.set_select("#link-a", "controller");
+    m.set_select("#link-b", "broker:2");
+    m.click("#link-cut");
+    assert_eq!(m.text("#link-error"), "");
+    assert_eq!(m.count("#diagram path.link.cut"), 1);
+    m.click("#link-heal");
+    assert_eq!(m.count("#diagram path.link.cut"), 0);
+    m.set_select("#link-b", "controller");
+    m.click("#link-cut");
+    assert!(!m.text("#link-error").is_empty(), "a link needs two different nodes");
+}
+
+#[wasm_bindgen_test]
+fn a_consumer_with_a_rack_reads_from_its_same_rack_follower() {
+    let m = mount_scenario(DEFAULT_SCENARIO);
+    m.set_select("#consume-rack", "b");
+    m.app.advance_by(3_000.0);
+    m.app.render();
+    assert!(m.count("#diagram path.follower-read") >= 1, "a follower-fetch link is drawn");
+    let labels: Vec<String> = m.all("#diagram .link-label").iter().filter_map(|t| t.text_content()).collect();
+    assert!(labels.iter().any(|l| l.contains("follower 2") && l.contains("rack b")), "{labels:?}");
+}
+
+/// 100 brokers × 1,000 partitions: a summary (tiles and a heat map), no per-replica log strips.
+#[wasm_bindgen_test]
+fn a_large_cluster_is_drawn_as_a_summary() {
+    let brokers: Vec<String> =
+        (1..=100).map(|i| format!("{{\"id\": {i}, \"rack\": \"{}\"}}", ["a", "b", "c"][i % 3])).collect();
+    let json = format!(
+        "{{\"format\": 1, \"seed\": 7, \"cluster\": {{\"brokers\": [{}]}}, \
+         \"topics\": [{{\"name\": \"big\", \"partitions\": 1000, \"replication.factor\": 3}}], \
+         \"producers\": [{{\"name\": \"p\"}}], \"consumers\": [{{\"name\": \"c\"}}], \"commands\": [], \"until_ms\": 1000}}",
+        brokers.join(",")
+    );
+    let m = mount_scenario(&json);
+    assert_eq!(m.count("#diagram [data-broker]"), 100);
+    assert_eq!(m.count("#diagram [data-replica]"), 0, "no per-replica detail at this scale");
+    assert_eq!(m.count("#diagram [data-partition]"), 1000);
+    let perf = web_sys::window().unwrap().performance().unwrap();
+    let t0 = perf.now();
+    for _ in 0..10 {
+        m.app.advance_by(50.0);
+        m.app.render();
+    }
+    let per_frame = (perf.now() - t0) / 10.0;
+    console_log!("100 brokers × 1000 partitions: {per_frame:.1} ms per frame (debug build)");
+    assert!(m.attr("[data-partition='big-999']", "data-isr").split(',').count() == 3);
+}
