@@ -20,7 +20,7 @@ import { ARTIFACTS, DIST, ROOT, launchChromium, median, startServer, waitReady }
 const KB = 1000;
 const BUDGET = { bundleGzipBytes: 200 * KB, frameMs12x48: 4, frameMs100x1000: 33 };
 const LOADS = 5;
-const ENGINE_RUNS = 5;
+const ENGINE_RUNS = 9; // after one discarded warm-up run on each side (caches; wasm tier-up)
 // One frame at 1x speed and 60 fps is 16 ms of simulated time.
 const SIM_MS_PER_FRAME = 16;
 
@@ -119,9 +119,10 @@ async function frameCost(page, scenario, frames, simMsPerFrame) {
 async function engineWasm(page, scenario) {
   const json = JSON.stringify(scenario);
   const runs = [];
-  for (let i = 0; i < ENGINE_RUNS; i++) {
+  for (let i = 0; i <= ENGINE_RUNS; i++) {
     runs.push(JSON.parse(await page.evaluate(({ json, until }) => window.wasmBindings.pp_engine_bench(json, until), { json, until: scenario.until_ms })));
   }
+  runs.shift(); // warm-up
   return { runs, medianWallMs: median(runs.map((r) => r.wall_ms)) };
 }
 
@@ -130,10 +131,11 @@ function engineNative(file) {
   const r = spawnSync(
     'cargo',
     ['test', '--release', '--quiet', '--test', 'e2e', '--', '--ignored', '--exact', 'native_engine_bench', '--nocapture'],
-    { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, PP_BENCH_SCENARIO: file, PP_BENCH_RUNS: String(ENGINE_RUNS) } },
+    { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, PP_BENCH_SCENARIO: file, PP_BENCH_RUNS: String(ENGINE_RUNS + 1) } },
   );
   if (r.status !== 0) throw new Error(`native_engine_bench exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
   const runs = r.stdout.split('\n').filter((l) => l.startsWith('PP_ENGINE_BENCH ')).map((l) => JSON.parse(l.slice(16)));
+  runs.shift(); // warm-up
   if (runs.length !== ENGINE_RUNS) throw new Error(`native_engine_bench printed ${runs.length} runs:\n${r.stdout}`);
   return { runs, medianWallMs: median(runs.map((r) => r.wall_ms)) };
 }
