@@ -79,6 +79,12 @@ impl AppHandle {
     pub fn render(&self) {
         self.0.borrow_mut().render();
     }
+    /// Shows `name` as the chosen scenario.
+    pub fn set_scenario_name(&self, name: &str) {
+        if let Ok(Some(s)) = self.0.borrow().root.query_selector("#scenario-select") {
+            s.unchecked_ref::<HtmlSelectElement>().set_value(name);
+        }
+    }
     /// Stops the frame loop.
     pub fn stop(&self) {
         self.0.borrow_mut().stopped = true;
@@ -257,13 +263,14 @@ fn button(parent: &Element, id: &str, text: &str, kind: &str) -> Element {
     el("button").with("id", id).with("type", kind).text(text).into_parent(parent)
 }
 
-fn swatch(parent: &Element, text: &str, draw: &dyn Fn(&Element)) {
+fn swatch(parent: &Element, text: &str, draw: &dyn Fn(&Element)) -> Element {
     let li = el("li").into_parent(parent);
     let s =
         svg("svg").with("viewBox", "0 0 28 18").with("width", "28").with("height", "18").with("aria-hidden", "true");
     let _ = li.append_child(&s);
     draw(&s);
     el("span").text(text).into_parent(&li);
+    li
 }
 
 fn shape(parent: &Element, tag: &str, attrs: &[(&str, &str)]) -> Element {
@@ -315,6 +322,12 @@ fn build_shell(
         .with("title", "Simulated time since the scenario started")
         .text("t = 0.000 s")
         .into_parent(&clock);
+    let scen = el("label").with("class", "scenario").into_parent(&header);
+    el("span").with("class", "label-text").text("Scenario").into_parent(&scen);
+    let scenario_select = el("select").with("id", "scenario-select").into_parent(&scen);
+    for (name, text) in super::SCENARIOS {
+        el("option").with("value", name).text(text).into_parent(&scenario_select);
+    }
     button(&header, "help-button", "?", "button")
         .with("aria-label", "Keyboard shortcuts and legend")
         .with("aria-haspopup", "dialog")
@@ -642,6 +655,17 @@ fn build_legend(parent: &Element) {
     swatch(&ul, "controller traffic (heartbeats, metadata)", &|s| {
         shape(s, "circle", &[("cx", "14"), ("cy", "9"), ("r", "4"), ("class", "dot ctrl")]);
     });
+    for (class, text) in [
+        ("heat-cell ok", "partition fully replicated"),
+        ("heat-cell under", "under-replicated"),
+        ("heat-cell below-min", "ISR below min.insync.replicas"),
+        ("heat-cell offline", "offline (no leader)"),
+    ] {
+        let li = swatch(&ul, text, &|s| {
+            shape(s, "rect", &[("x", "8"), ("y", "3"), ("width", "12"), ("height", "12"), ("rx", "1.5"), ("class", class)]);
+        });
+        let _ = li.set_attribute("class", "heat-legend");
+    }
 }
 
 fn build_help(root: &Element) -> Element {
@@ -777,6 +801,12 @@ fn wire(app: &Rc<RefCell<App>>) {
     if global {
         on::<KeyboardEvent>(&dom::document(), "keydown", app, |a, e| a.on_key(&e));
     }
+    if let Some(s) = by_id(&root, "scenario-select") {
+        on::<Event>(&s, "change", app, |a, e| {
+            let Some(name) = target_el(&e).map(|t| t.unchecked_into::<HtmlSelectElement>().value()) else { return };
+            a.load_scenario(name);
+        });
+    }
 }
 
 fn start_loop(app: Rc<RefCell<App>>) {
@@ -899,7 +929,9 @@ impl App {
             let (shape, per_broker) = shape_of(&view);
             let l = layout(&shape, width);
             let was = self.diagram.layout.as_ref().map(|l| l.detail);
+            let summary = l.detail == Detail::Summary;
             self.diagram.rebuild(l, &view, &per_broker);
+            let _ = self.root.set_attribute("class", if summary { "pp summary" } else { "pp" });
             self.layout_sig = Some(sig);
             if was.is_some() && was != self.diagram.layout.as_ref().map(|l| l.detail) {
                 // The level of detail changed: the view options did too.
@@ -951,6 +983,17 @@ impl App {
             set_options(&self.ui.config_topic, &opts);
             self.topics_shown = names;
         }
+    }
+
+    /// Replaces this playground by a fresh one of another scenario (after this event returns).
+    fn load_scenario(&mut self, name: String) {
+        let Some(container) = self.root.parent_element() else { return };
+        self.stopped = true;
+        let _ = dom::window().location().set_hash(&format!("scenario={name}"));
+        let later = Closure::once_into_js(move || {
+            let _ = super::start_page(&container, &name);
+        });
+        let _ = dom::window().set_timeout_with_callback(later.unchecked_ref());
     }
 
     // ---------------------------------------------------------------- clock

@@ -434,11 +434,14 @@ impl Diagram {
             ));
         }
 
-        self.update_links(view, full);
+        self.update_links(view, full, selection);
         self.update_dots(view, sim_ms);
     }
 
-    fn update_links(&mut self, view: &ClusterView, full: bool) {
+    fn update_links(&mut self, view: &ClusterView, full: bool, selection: &Selection) {
+        // In summary detail a client may talk to a hundred brokers: its links are drawn only while
+        // it is selected (requests in flight still show who talks to whom).
+        let show_client = |s: Selection| full || *selection == s;
         let Some(layout) = self.layout.as_ref() else { return };
         let mut want: BTreeMap<(NodeKey, NodeKey), (String, Option<String>)> = BTreeMap::new();
         let running = |id: BrokerId| view.brokers.iter().any(|b| b.id == id && b.process == ProcessState::Running);
@@ -456,12 +459,12 @@ impl Diagram {
                 }
             }
         }
-        for p in &view.producers {
+        for p in view.producers.iter().filter(|p| show_client(Selection::Producer(p.idx.0))) {
             for b in &p.talking_to {
                 want.insert(pair(NodeKey::Producer(p.idx.0), NodeKey::Broker(b.0)), ("link produce".into(), None));
             }
         }
-        for c in &view.consumers {
+        for c in view.consumers.iter().filter(|c| show_client(Selection::Consumer(c.idx.0))) {
             for b in &c.talking_to {
                 want.insert(pair(NodeKey::Consumer(c.idx.0), NodeKey::Broker(b.0)), ("link consume".into(), None));
             }

@@ -34,6 +34,49 @@ pub enum Selection {
 /// The scenario the page opens with.
 pub const DEFAULT_SCENARIO: &str = include_str!("../../www/scenarios/default.json");
 
+/// The scenarios the page offers (`#scenario=<name>` in the URL picks one).
+pub const SCENARIOS: [(&str, &str); 2] =
+    [("default", "Default: 3 brokers"), ("large", "Large: 100 × 1,000")];
+
+/// A scenario by name: `default`, or `large` (100 brokers in 3 racks, one topic of 1,000 partitions
+/// with replication factor 3) to see the summary drawing.
+pub fn scenario_json(name: &str) -> String {
+    match name {
+        "large" => {
+            let brokers: Vec<String> =
+                (1..=100).map(|i| format!("{{\"id\":{i},\"rack\":\"{}\"}}", ["a", "b", "c"][i % 3])).collect();
+            format!(
+                "{{\"format\":1,\"seed\":1,\"cluster\":{{\"brokers\":[{}]}},\
+                 \"topics\":[{{\"name\":\"events\",\"partitions\":1000,\"replication.factor\":3,\"config\":{{\"min.insync.replicas\":2}}}}],\
+                 \"producers\":[{{\"name\":\"producer\"}}],\"consumers\":[{{\"name\":\"consumer\",\"config\":{{\"auto.offset.reset\":\"earliest\"}}}}],\
+                 \"commands\":[{{\"at_ms\":0,\"consume\":{{\"consumer\":\"consumer\",\"topic\":\"events\"}}}}],\"until_ms\":10000}}",
+                brokers.join(",")
+            )
+        }
+        _ => DEFAULT_SCENARIO.to_string(),
+    }
+}
+
+/// The scenario named in the URL (`#scenario=large`), else `default`.
+fn scenario_from_url() -> String {
+    let hash = dom::window().location().hash().unwrap_or_default();
+    let name = hash.trim_start_matches('#').strip_prefix("scenario=").unwrap_or("default");
+    if SCENARIOS.iter().any(|(n, _)| *n == name) {
+        name.to_string()
+    } else {
+        "default".to_string()
+    }
+}
+
+/// Mounts the named scenario into `container` for the page (replacing what was there).
+pub(crate) fn start_page(container: &web_sys::Element, name: &str) -> Result<(), JsValue> {
+    container.set_text_content(None);
+    let handle = mount(container, &scenario_json(name), Options::page()).map_err(|e| JsValue::from_str(&e))?;
+    handle.set_scenario_name(name);
+    std::mem::forget(handle);
+    Ok(())
+}
+
 /// The page's entry point: mounts the playground into `#app` (or the body) and starts the clock.
 #[wasm_bindgen]
 pub fn pp_start() -> Result<(), JsValue> {
@@ -43,10 +86,7 @@ pub fn pp_start() -> Result<(), JsValue> {
         Some(e) => e,
         None => doc.body().ok_or("no body")?.into(),
     };
-    container.set_text_content(None);
-    let handle = mount(&container, DEFAULT_SCENARIO, Options::page()).map_err(|e| JsValue::from_str(&e))?;
-    std::mem::forget(handle);
-    Ok(())
+    start_page(&container, &scenario_from_url())
 }
 
 /// Frame cost: builds the scenario into a hidden container with the page's render path, runs

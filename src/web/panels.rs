@@ -346,7 +346,7 @@ impl Partitions {
         let t = el("table").with("class", "list parts").into_parent(&wrap);
         let head = el("thead").into_parent(&t);
         let tr = el("tr").into_parent(&head);
-        for h in ["partition", "leader", "epoch", "ISR", "replicas", "HW"] {
+        for h in ["partition", "leader", "epoch", "ISR of replicas", "HW"] {
             el("th").with("scope", "col").text(h).into_parent(&tr);
         }
         let body = el("tbody").into_parent(&t);
@@ -367,8 +367,7 @@ impl Partitions {
                     p.name.clone(),
                     p.leader.map_or("none".into(), |l| l.to_string()),
                     p.leader_epoch.to_string(),
-                    format!("[{}]", ids(&p.isr)),
-                    format!("[{}]", ids(&p.replicas)),
+                    format!("[{}] of [{}]", ids(&p.isr), ids(&p.replicas)),
                     hw,
                 ]
             })
