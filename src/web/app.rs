@@ -886,6 +886,9 @@ impl App {
         if self.playing {
             let target = self.sim_ms + dt * self.speed;
             self.advance_to(target, FRAME_ENGINE_BUDGET_MS);
+        } else if self.layout_sig.is_some_and(|sig| sig.4 == self.diagram_width() as i64) {
+            // Paused and the same size: every handler has already drawn what it changed.
+            return;
         }
         self.render();
     }
