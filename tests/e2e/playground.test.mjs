@@ -304,6 +304,7 @@ step('screenshots at desktop and 360 px width', async (t) => {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   t.diagnostic(`saved ${path.relative(process.cwd(), wide)} and ${path.relative(process.cwd(), narrow)}; horizontal overflow at 360 px: ${overflow} px`);
   assert.ok(fs.statSync(wide).size > 0 && fs.statSync(narrow).size > 0);
+  assert.ok(overflow <= 0, `nothing overflows horizontally at 360 px (scrollWidth exceeds the viewport by ${overflow} px)`);
 });
 
 // Runs even when a step failed: errors in the console are often the reason.
