@@ -110,11 +110,17 @@ fn default_scenario_draws_three_brokers_and_nine_replicas() {
     assert_eq!(m.attr("#safety", "data-unexpected"), "0");
     assert!(m.text("#sim-time").contains("0.000 s"));
     assert_eq!(m.attr("#produce-acks", "id"), "produce-acks");
-    assert!(m.count("#produce-acks option[value='0'], #produce-acks option[value='1'], #produce-acks option[value=all]") == 3);
+    assert!(
+        m.count("#produce-acks option[value='0'], #produce-acks option[value='1'], #produce-acks option[value=all]")
+            == 3
+    );
     // The event log: newest first, one line per event, each with the engine's explanation.
     let lines = m.all("#event-log li");
     assert!(!lines.is_empty());
-    assert!(lines[0].get_attribute("data-seq").unwrap().parse::<u64>().unwrap() > lines[lines.len() - 1].get_attribute("data-seq").unwrap().parse::<u64>().unwrap());
+    assert!(
+        lines[0].get_attribute("data-seq").unwrap().parse::<u64>().unwrap()
+            > lines[lines.len() - 1].get_attribute("data-seq").unwrap().parse::<u64>().unwrap()
+    );
 }
 
 #[wasm_bindgen_test]
@@ -136,7 +142,10 @@ fn a_produce_through_the_form_shows_the_records() {
         assert_eq!(r.get_attribute("data-leo").as_deref(), Some("5"), "{:?}", r.get_attribute("data-replica"));
         assert_eq!(r.get_attribute("data-hw").as_deref(), Some("5"));
     }
-    assert!(m.all("[data-replica$=':orders-1'], [data-replica$=':orders-2']").iter().all(|r| r.get_attribute("data-leo").as_deref() == Some("0")));
+    assert!(m
+        .all("[data-replica$=':orders-1'], [data-replica$=':orders-2']")
+        .iter()
+        .all(|r| r.get_attribute("data-leo").as_deref() == Some("0")));
     // The log strip draws the five offsets.
     let leader = m.attr("[data-partition='orders-0']", "data-leader");
     let strip_texts: Vec<String> = m

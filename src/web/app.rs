@@ -458,7 +458,7 @@ fn build_shell(
     let _ = topic_partitions.set_attribute("aria-describedby", "topic-partitions-error");
     let topic_partitions_error = error_el(&parts_box, "topic-partitions-error");
     let rf_box = el("div").with("class", "field").into_parent(&row);
-    let rf_default = view.brokers.len().min(3).max(1).to_string();
+    let rf_default = view.brokers.len().clamp(1, 3).to_string();
     let topic_rf = input(&rf_box, "topic-rf", "Replication factor", "number", &rf_default);
     let _ = topic_rf.set_attribute("min", "1");
     let _ = topic_rf.set_attribute("max", &view.brokers.len().to_string());
@@ -662,7 +662,11 @@ fn build_legend(parent: &Element) {
         ("heat-cell offline", "offline (no leader)"),
     ] {
         let li = swatch(&ul, text, &|s| {
-            shape(s, "rect", &[("x", "8"), ("y", "3"), ("width", "12"), ("height", "12"), ("rx", "1.5"), ("class", class)]);
+            shape(
+                s,
+                "rect",
+                &[("x", "8"), ("y", "3"), ("width", "12"), ("height", "12"), ("rx", "1.5"), ("class", class)],
+            );
         });
         let _ = li.set_attribute("class", "heat-legend");
     }
@@ -809,8 +813,11 @@ fn wire(app: &Rc<RefCell<App>>) {
     }
 }
 
+/// The frame callback, shared with itself so it can ask for the next frame.
+type FrameCallback = Rc<RefCell<Option<Closure<dyn FnMut(f64)>>>>;
+
 fn start_loop(app: Rc<RefCell<App>>) {
-    let f: Rc<RefCell<Option<Closure<dyn FnMut(f64)>>>> = Rc::new(RefCell::new(None));
+    let f: FrameCallback = Rc::new(RefCell::new(None));
     let g = f.clone();
     *g.borrow_mut() = Some(Closure::new(move |ts: f64| {
         let keep = match app.try_borrow_mut() {
@@ -1376,11 +1383,7 @@ impl App {
         set("crash", running, None);
         set("restart", !running, None);
         set("shutdown", running && !b.in_controlled_shutdown, None);
-        set(
-            "slow",
-            true,
-            Some(if b.stalled { "Resume its follower fetching" } else { "Slow its follower fetching" }),
-        );
+        set("slow", true, Some(if b.stalled { "Resume its follower fetching" } else { "Slow its follower fetching" }));
     }
 
     fn close_menu(&mut self, refocus: bool) {

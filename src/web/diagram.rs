@@ -285,7 +285,11 @@ impl Diagram {
         if let Some(c) = self.controller.as_mut() {
             let fenced = view.brokers.iter().filter(|b| b.fenced).count();
             c.line1.set_text("Controller");
-            c.line2.set_text(&fit(&format!("metadata @{} · {} fenced", view.controller.metadata_offset, fenced), c.w, 5.6));
+            c.line2.set_text(&fit(
+                &format!("metadata @{} · {} fenced", view.controller.metadata_offset, fenced),
+                c.w,
+                5.6,
+            ));
             c.title.set_text(&format!(
                 "The active KRaft controller: metadata offset {}, {} broker(s) fenced",
                 view.controller.metadata_offset, fenced
@@ -376,7 +380,7 @@ impl Diagram {
                 b.name.set_text(&format!("Broker {}", bv.id));
                 b.state.set_text(&status);
                 let epoch = bv.broker_epoch.map_or("–".to_string(), |e| e.to_string());
-                b.info.set_text(&format!("{rack} · epoch {epoch} · leads {}", leaders[b.view_index]));
+                b.info.set_text(&format!("{rack} · broker epoch {epoch} · leads {}", leaders[b.view_index]));
             } else {
                 b.name.set_text(&format!("B{}", bv.id));
                 b.state.set_text(match (bv.process, bv.fenced) {

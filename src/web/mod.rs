@@ -35,8 +35,7 @@ pub enum Selection {
 pub const DEFAULT_SCENARIO: &str = include_str!("../../www/scenarios/default.json");
 
 /// The scenarios the page offers (`#scenario=<name>` in the URL picks one).
-pub const SCENARIOS: [(&str, &str); 2] =
-    [("default", "Default: 3 brokers"), ("large", "Large: 100 × 1,000")];
+pub const SCENARIOS: [(&str, &str); 2] = [("default", "Default: 3 brokers"), ("large", "Large: 100 × 1,000")];
 
 /// A scenario by name: `default`, or `large` (100 brokers in 3 racks, one topic of 1,000 partitions
 /// with replication factor 3) to see the summary drawing.
