@@ -307,3 +307,22 @@ fn a_large_cluster_is_drawn_as_a_summary() {
     console_log!("100 brokers × 1000 partitions: {per_frame:.1} ms per frame (debug build)");
     assert!(m.attr("[data-partition='big-999']", "data-isr").split(',').count() == 3);
 }
+
+#[wasm_bindgen_test]
+fn an_explicit_partition_overrides_the_key_hash() {
+    let m = mount_scenario(DEFAULT_SCENARIO);
+    assert_eq!(m.count("#produce-partition option"), 4, "auto and partitions 0-2");
+    m.set_input("#produce-key", "order-42");
+    m.set_select("#produce-partition", "2");
+    m.set_input("#produce-count", "2");
+    m.click("#produce-submit");
+    assert_eq!(m.text("#produce-error"), "");
+    m.app.advance_by(1_000.0);
+    m.app.render();
+    for r in m.all("[data-replica$=':orders-2']") {
+        assert_eq!(r.get_attribute("data-leo").as_deref(), Some("2"));
+    }
+    for r in m.all("[data-replica$=':orders-0']") {
+        assert_eq!(r.get_attribute("data-leo").as_deref(), Some("0"));
+    }
+}

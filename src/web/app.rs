@@ -119,6 +119,7 @@ struct Ui {
     produce_value: HtmlInputElement,
     produce_count: HtmlInputElement,
     produce_acks: HtmlSelectElement,
+    produce_partition: HtmlSelectElement,
     produce_error: Element,
     consume_consumer: HtmlSelectElement,
     consume_topic: HtmlSelectElement,
@@ -167,6 +168,8 @@ pub struct App {
     menu_broker: Option<u32>,
     resume_after_menu: bool,
     topics_shown: Vec<String>,
+    /// The topic and partition count the partition choice was built for.
+    partitions_shown: (String, usize),
     first_drawn: bool,
     stopped: bool,
     view: Option<ClusterView>,
@@ -200,6 +203,7 @@ pub fn mount(container: &Element, scenario_json: &str, options: Options) -> Resu
         menu_broker: None,
         resume_after_menu: false,
         topics_shown: Vec::new(),
+        partitions_shown: (String::new(), 0),
         first_drawn: false,
         stopped: false,
         view: None,
@@ -328,6 +332,9 @@ fn build_shell(
     for (name, text) in super::SCENARIOS {
         el("option").with("value", name).text(text).into_parent(&scenario_select);
     }
+    button(&header, "reset", "Reset", "button")
+        .with("aria-label", "Start the scenario again")
+        .with("title", "Start the scenario again");
     button(&header, "help-button", "?", "button")
         .with("aria-label", "Keyboard shortcuts and legend")
         .with("aria-haspopup", "dialog")
@@ -365,6 +372,9 @@ fn build_shell(
         let _ = produce_producer.parent_element().map(|l| l.set_attribute("hidden", ""));
     }
     let produce_topic = select(&row, "produce-topic", "Topic", &topic_refs);
+    let produce_partition = select(&row, "produce-partition", "Partition", &[("", "auto")]);
+    let _ = produce_partition
+        .set_attribute("title", "auto: by the key's murmur2 hash, or sticky when there is no key (kafka-model §5.1)");
     let produce_acks = select(&row, "produce-acks", "acks", &[("0", "0"), ("1", "1"), ("all", "all")]);
     let default_acks = scenario.producers.first().map_or(Acks::All, |p| p.config.acks);
     produce_acks.set_value(default_acks.as_str());
@@ -536,6 +546,7 @@ fn build_shell(
         produce_value,
         produce_count,
         produce_acks,
+        produce_partition,
         produce_error,
         consume_consumer,
         consume_topic,
@@ -737,6 +748,25 @@ fn wire(app: &Rc<RefCell<App>>) {
     }
     on::<Event>(&speed, "input", app, |a, _| a.on_speed_input());
     on::<Event>(&speed, "change", app, |a, _| a.on_speed_input());
+    if let Some(b) = by_id(&root, "reset") {
+        on::<Event>(&b, "click", app, |a, _| {
+            let name = a
+                .root
+                .query_selector("#scenario-select")
+                .ok()
+                .flatten()
+                .map_or("default".to_string(), |s| s.unchecked_into::<HtmlSelectElement>().value());
+            a.load_scenario(name);
+        });
+    }
+    if let Some(t) = by_id(&root, "produce-topic") {
+        on::<Event>(&t, "change", app, |a, _| {
+            if let Some(v) = a.view.take() {
+                a.update_topics(&v);
+                a.view = Some(v);
+            }
+        });
+    }
     if let Some(b) = by_id(&root, "help-button") {
         on::<Event>(&b, "click", app, |a, _| a.toggle_help());
     }
@@ -993,6 +1023,17 @@ impl App {
             set_options(&self.ui.config_topic, &opts);
             self.topics_shown = names;
         }
+        let topic = self.ui.produce_topic.value();
+        let count = view.topics.iter().find(|t| t.name == topic).map_or(0, |t| t.partitions.len());
+        if self.partitions_shown != (topic.clone(), count) {
+            let mut opts = vec![(String::new(), "auto".to_string())];
+            // A long list helps nobody: beyond 64 partitions only "auto".
+            if count <= 64 {
+                opts.extend((0..count).map(|i| (i.to_string(), i.to_string())));
+            }
+            set_options(&self.ui.produce_partition, &opts);
+            self.partitions_shown = (topic, count);
+        }
     }
 
     /// Replaces this playground by a fresh one of another scenario (after this event returns).
@@ -1099,7 +1140,7 @@ impl App {
             key: if key.is_empty() { None } else { Some(key) },
             value,
             count,
-            partition: None,
+            partition: self.ui.produce_partition.value().parse().ok(),
             acks: Some(acks),
         });
         match self.apply(command) {
