@@ -12,7 +12,7 @@ use super::metadata::{MetadataDelta, MetadataImage};
 use super::replica::{FollowerState, IsrState, LeaderState, Replica, Role};
 use super::timer::Timer;
 use super::view::ProcessState;
-use std::collections::BTreeMap;
+use super::Map;
 
 /// `replica.socket.timeout.ms` (30 s): a follower fetch with no answer is abandoned after this.
 const REPLICA_SOCKET_TIMEOUT_MS: Millis = 30_000;
@@ -70,13 +70,13 @@ pub struct Broker {
     /// `None` until registered.
     pub broker_epoch: Option<BrokerEpoch>,
     pub image: MetadataImage,
-    pub replicas: BTreeMap<PartitionIdx, Replica>,
+    pub replicas: Map<PartitionIdx, Replica>,
     /// Slow disk: followers on this broker stop fetching.
     pub stalled: bool,
     pub want_shut_down: bool,
-    fetchers: BTreeMap<BrokerId, Fetcher>,
+    fetchers: Map<BrokerId, Fetcher>,
     parked_fetches: Vec<ParkedFetch>,
-    parked_produces: BTreeMap<u64, ParkedProduce>,
+    parked_produces: Map<u64, ParkedProduce>,
     wakes: Vec<(PartitionIdx, Wake)>,
     next_id: u64,
 }
@@ -90,12 +90,12 @@ impl Broker {
             incarnation: 0,
             broker_epoch: None,
             image: MetadataImage::default(),
-            replicas: BTreeMap::new(),
+            replicas: Map::new(),
             stalled: false,
             want_shut_down: false,
-            fetchers: BTreeMap::new(),
+            fetchers: Map::new(),
             parked_fetches: Vec::new(),
-            parked_produces: BTreeMap::new(),
+            parked_produces: Map::new(),
             wakes: Vec::new(),
             next_id: 0,
         }
@@ -134,7 +134,7 @@ impl Broker {
         self.broker_epoch = None;
         self.want_shut_down = false;
         self.image = MetadataImage::default();
-        for replica in self.replicas.values_mut() {
+        for replica in self.replicas.iter_mut().map(|(_, v)| v) {
             replica.role = Role::Offline;
         }
         self.fetchers.clear();
@@ -146,7 +146,7 @@ impl Broker {
     /// A new process: registers again and catches up on metadata before it acts on any partition.
     pub fn restart(&mut self, ctx: &mut Ctx) {
         self.process = ProcessState::Running;
-        for replica in self.replicas.values_mut() {
+        for replica in self.replicas.iter_mut().map(|(_, v)| v) {
             // The HW is read back from its checkpoint, possibly stale (kafka-model §3.3).
             replica.high_watermark = replica.high_watermark_checkpoint.min(replica.log_end_offset());
         }
@@ -166,7 +166,7 @@ impl Broker {
 
     fn stop(&mut self, ctx: &mut Ctx) {
         self.process = ProcessState::Stopped;
-        for replica in self.replicas.values_mut() {
+        for replica in self.replicas.iter_mut().map(|(_, v)| v) {
             // A clean shutdown writes the HW checkpoint.
             replica.high_watermark_checkpoint = replica.high_watermark;
         }
@@ -215,7 +215,7 @@ impl Broker {
                 ctx.set_timer((ctx.catalog.config.replica_lag_time_max_ms / 2).max(1), Timer::IsrExpiration);
             }
             Timer::HwCheckpoint => {
-                for replica in self.replicas.values_mut() {
+                for replica in self.replicas.iter_mut().map(|(_, v)| v) {
                     replica.high_watermark_checkpoint = replica.high_watermark;
                 }
                 ctx.set_timer(HW_CHECKPOINT_INTERVAL_MS, Timer::HwCheckpoint);

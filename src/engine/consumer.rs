@@ -9,7 +9,8 @@ use super::ids::*;
 use super::message::*;
 use super::producer::ClientMetadata;
 use super::timer::Timer;
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use super::Map;
+use std::collections::VecDeque;
 
 /// How many received records a consumer keeps for views and the runner; the count is kept in full.
 pub const RECEIVED_KEPT: usize = 100_000;
@@ -30,19 +31,19 @@ pub struct Consumer {
     pub name: String,
     pub config: ConsumerConfig,
     pub metadata: ClientMetadata,
-    pub positions: BTreeMap<PartitionIdx, PartitionPosition>,
+    pub positions: Map<PartitionIdx, PartitionPosition>,
     pub received: VecDeque<Delivered>,
     pub received_total: u64,
     /// Broker -> (request id, partitions) of the fetch in flight there.
-    fetches: BTreeMap<BrokerId, (u64, Vec<PartitionIdx>)>,
+    fetches: Map<BrokerId, (u64, Vec<PartitionIdx>)>,
     /// Broker -> (request id, partitions) of the ListOffsets in flight there.
-    list_offsets: BTreeMap<BrokerId, (u64, Vec<PartitionIdx>)>,
+    list_offsets: Map<BrokerId, (u64, Vec<PartitionIdx>)>,
     /// Subscribed partitions that no request in flight holds.
-    idle: BTreeSet<PartitionIdx>,
+    idle: Map<PartitionIdx, ()>,
     /// When the earliest preferred-replica lease ends.
     next_lease_end_ms: Millis,
     /// Per broker: when the reconnect backoff ends and how many failures in a row set it.
-    backoff_until_ms: BTreeMap<BrokerId, (Millis, u32)>,
+    backoff_until_ms: Map<BrokerId, (Millis, u32)>,
     next_request: u64,
 }
 
@@ -59,14 +60,14 @@ impl Consumer {
             name,
             config,
             metadata: ClientMetadata::new(brokers, first),
-            positions: BTreeMap::new(),
+            positions: Map::new(),
             received: VecDeque::new(),
             received_total: 0,
-            fetches: BTreeMap::new(),
-            list_offsets: BTreeMap::new(),
-            idle: BTreeSet::new(),
+            fetches: Map::new(),
+            list_offsets: Map::new(),
+            idle: Map::new(),
             next_lease_end_ms: Millis::MAX,
-            backoff_until_ms: BTreeMap::new(),
+            backoff_until_ms: Map::new(),
             next_request: 0,
         }
     }
@@ -100,7 +101,7 @@ impl Consumer {
             };
             if !self.positions.contains_key(p) {
                 self.positions.insert(*p, PartitionPosition { position, ..Default::default() });
-                self.idle.insert(*p);
+                self.idle.insert(*p, ());
             }
         }
         self.poll(ctx);
@@ -129,10 +130,10 @@ impl Consumer {
         if now >= self.next_lease_end_ms {
             self.end_leases(ctx);
         }
-        let mut fetch_plan: BTreeMap<BrokerId, Vec<FetchPartition>> = BTreeMap::new();
-        let mut list_plan: BTreeMap<BrokerId, Vec<(PartitionIdx, LeaderEpoch)>> = BTreeMap::new();
+        let mut fetch_plan: Map<BrokerId, Vec<FetchPartition>> = Map::new();
+        let mut list_plan: Map<BrokerId, Vec<(PartitionIdx, LeaderEpoch)>> = Map::new();
         let mut missing_leader = false;
-        for p in &self.idle {
+        for (p, ()) in self.idle.iter() {
             let pos = &self.positions[p];
             let Some((leader, epoch)) = self.metadata.leader(*p) else {
                 missing_leader = true;
@@ -217,7 +218,7 @@ impl Consumer {
     /// The request to `broker` is over (answered or failed): its partitions can be fetched again.
     fn release(&mut self, broker: BrokerId) {
         for (_, partitions) in self.fetches.remove(&broker).into_iter().chain(self.list_offsets.remove(&broker)) {
-            self.idle.extend(partitions);
+            self.idle.extend(partitions.into_iter().map(|p| (p, ())));
         }
     }
 

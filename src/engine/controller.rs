@@ -10,7 +10,7 @@ use super::ids::*;
 use super::message::{ErrorCode, HeartbeatAnswer, Message};
 use super::metadata::{BrokerRegistration, LeaderRecoveryState, MetadataDelta, PartitionRecord};
 use super::timer::Timer;
-use std::collections::BTreeMap;
+use super::Map;
 use std::rc::Rc;
 
 #[derive(Clone, Debug)]
@@ -22,7 +22,7 @@ pub struct ControllerBroker {
 
 #[derive(Clone, Debug, Default)]
 pub struct Controller {
-    pub brokers: BTreeMap<BrokerId, ControllerBroker>,
+    pub brokers: Map<BrokerId, ControllerBroker>,
     /// Indexed by `PartitionIdx`.
     pub partitions: Vec<PartitionRecord>,
     /// Offset of the last committed metadata record.
@@ -89,11 +89,11 @@ impl Controller {
     /// round-robin, the starting rack advancing by one per partition, brokers within a rack in
     /// round-robin; unfenced brokers before fenced ones.
     pub fn place_replicas(&self, catalog: &Catalog, partitions: u32, rf: u32) -> Result<Vec<Vec<BrokerId>>, String> {
-        let mut racks: BTreeMap<&str, Vec<BrokerId>> = BTreeMap::new();
+        let mut racks: Map<&str, Vec<BrokerId>> = Map::new();
         for (id, rack) in &catalog.brokers {
             racks.entry(rack.as_str()).or_default().push(*id);
         }
-        let mut racks: Vec<Vec<BrokerId>> = racks.into_values().collect();
+        let mut racks: Vec<Vec<BrokerId>> = racks.into_iter().map(|(_, v)| v).collect();
         for rack in &mut racks {
             rack.sort_by_key(|b| (!self.is_acceptable_leader(*b), *b));
         }

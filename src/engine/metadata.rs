@@ -61,7 +61,7 @@ pub struct MetadataImage {
     pub offset: u64,
     /// Indexed by `PartitionIdx`.
     pub partitions: Vec<Option<PartitionRecord>>,
-    pub brokers: std::collections::BTreeMap<BrokerId, BrokerRegistration>,
+    pub brokers: super::Map<BrokerId, BrokerRegistration>,
 }
 
 impl MetadataImage {

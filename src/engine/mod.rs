@@ -29,3 +29,7 @@ pub mod view;
 pub use command::Command;
 pub use engine::{CommandError, Engine};
 pub use view::{ClusterView, ViewOptions};
+
+/// The engine's map: a sorted vector. Deterministic iteration like `BTreeMap`, with a fraction of
+/// its code in the wasm bundle; the engine's maps are small or filled in key order.
+pub type Map<K, V> = litemap::LiteMap<K, V>;

@@ -4,13 +4,13 @@
 use super::config::NetworkConfig;
 use super::ids::{Millis, NodeId};
 use rand_xoshiro::rand_core::Rng;
-use std::collections::BTreeSet;
+use super::Map;
 
 #[derive(Clone, Debug)]
 pub struct Network {
     config: NetworkConfig,
     /// Unordered pairs, stored smaller-first.
-    cut: BTreeSet<(NodeId, NodeId)>,
+    cut: Map<(NodeId, NodeId), ()>,
 }
 
 fn pair(a: NodeId, b: NodeId) -> (NodeId, NodeId) {
@@ -23,7 +23,7 @@ fn pair(a: NodeId, b: NodeId) -> (NodeId, NodeId) {
 
 impl Network {
     pub fn new(config: NetworkConfig) -> Self {
-        Network { config, cut: BTreeSet::new() }
+        Network { config, cut: Map::new() }
     }
 
     pub fn latency_ms(&self, rng: &mut impl Rng) -> Millis {
@@ -36,20 +36,20 @@ impl Network {
     }
 
     pub fn is_cut(&self, a: NodeId, b: NodeId) -> bool {
-        !self.cut.is_empty() && self.cut.contains(&pair(a, b))
+        !self.cut.is_empty() && self.cut.contains_key(&pair(a, b))
     }
 
     /// Returns whether the link was up.
     pub fn cut(&mut self, a: NodeId, b: NodeId) -> bool {
-        self.cut.insert(pair(a, b))
+        self.cut.insert(pair(a, b), ()).is_none()
     }
 
     /// Returns whether the link was cut.
     pub fn heal(&mut self, a: NodeId, b: NodeId) -> bool {
-        self.cut.remove(&pair(a, b))
+        self.cut.remove(&pair(a, b)).is_some()
     }
 
     pub fn cut_links(&self) -> impl Iterator<Item = &(NodeId, NodeId)> {
-        self.cut.iter()
+        self.cut.keys()
     }
 }

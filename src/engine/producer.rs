@@ -13,7 +13,8 @@ use super::message::*;
 use super::murmur2::partition_for_key;
 use super::timer::Timer;
 use super::view::SendStatus;
-use std::collections::{BTreeMap, VecDeque};
+use super::Map;
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 /// The client waits this much longer than `request.timeout.ms` before it gives up on a request, so
@@ -47,7 +48,7 @@ struct PartitionQueue {
 /// Metadata as a client holds it: leader and epoch per partition (kafka-model §5.5).
 #[derive(Clone, Debug, Default)]
 pub struct ClientMetadata {
-    pub leaders: BTreeMap<PartitionIdx, (Option<BrokerId>, LeaderEpoch)>,
+    pub leaders: Map<PartitionIdx, (Option<BrokerId>, LeaderEpoch)>,
     /// `bootstrap.servers`, tried in turn.
     pub brokers: Vec<BrokerId>,
     next_broker: usize,
@@ -118,11 +119,11 @@ pub struct Producer {
     pub producer_epoch: u16,
     pub metadata: ClientMetadata,
     pub sends: Vec<SendRecord>,
-    queues: BTreeMap<PartitionIdx, PartitionQueue>,
+    queues: Map<PartitionIdx, PartitionQueue>,
     /// Request id -> (partition, broker, send index).
-    in_flight: BTreeMap<u64, (PartitionIdx, BrokerId, usize)>,
+    in_flight: Map<u64, (PartitionIdx, BrokerId, usize)>,
     /// Sticky partition per topic for null keys and the bytes sent to it (kafka-model §5.1 rule 4).
-    sticky: BTreeMap<TopicIdx, (PartitionIdx, u64)>,
+    sticky: Map<TopicIdx, (PartitionIdx, u64)>,
     next_record: u64,
     next_request: u64,
 }
@@ -139,9 +140,9 @@ impl Producer {
             producer_epoch: 0,
             metadata: ClientMetadata::new(brokers, first),
             sends: Vec::new(),
-            queues: BTreeMap::new(),
-            in_flight: BTreeMap::new(),
-            sticky: BTreeMap::new(),
+            queues: Map::new(),
+            in_flight: Map::new(),
+            sticky: Map::new(),
             next_record: 0,
             next_request: 0,
         }
@@ -475,7 +476,7 @@ impl Producer {
             // KIP-360 style recovery: a new producer epoch restarts every sequence at 0; batches not
             // in flight are stamped again when sent.
             self.producer_epoch += 1;
-            for q in self.queues.values_mut() {
+            for q in self.queues.iter_mut().map(|(_, v)| v) {
                 q.next_sequence = 0;
             }
             let in_flight: Vec<usize> = self.in_flight.values().map(|(_, _, s)| *s).collect();

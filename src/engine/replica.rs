@@ -3,7 +3,7 @@
 
 use super::ids::*;
 use super::log::Log;
-use std::collections::BTreeMap;
+use super::Map;
 
 /// What the leader knows of one follower (`Replica.scala` / `ReplicaState`, kafka-model §4.1).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,7 +49,7 @@ impl IsrState {
 pub struct LeaderState {
     /// Leader epoch start offset: the LEO when this replica became leader (kafka-model §3.4).
     pub leader_epoch_start_offset: Offset,
-    pub followers: BTreeMap<BrokerId, FollowerState>,
+    pub followers: Map<BrokerId, FollowerState>,
     pub isr: IsrState,
 }
 

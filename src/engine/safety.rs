@@ -16,7 +16,7 @@ use super::ids::*;
 use super::log::Log;
 use super::view::{InvariantView, LossView};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use super::Map;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -102,17 +102,17 @@ struct PendingAck {
 struct PartitionTrack {
     committed: Vec<RecordId>,
     /// Acknowledged batches above the committed log, by offset.
-    pending_acks: BTreeMap<Offset, PendingAck>,
+    pending_acks: Map<Offset, PendingAck>,
     /// Acknowledged batches inside the committed log, by offset (to report them if a later unclean
     /// election takes them away).
-    settled_acks: BTreeMap<Offset, PendingAck>,
+    settled_acks: Map<Offset, PendingAck>,
     /// An unclean election happened: Kafka no longer promises anything about earlier records.
     unclean: bool,
     consumed_end: Offset,
     /// Last controller epochs seen.
     epochs: Option<(LeaderEpoch, PartitionEpoch)>,
     /// Leader of each epoch seen, to catch two leaders in one epoch.
-    leaders: BTreeMap<LeaderEpoch, BrokerId>,
+    leaders: Map<LeaderEpoch, BrokerId>,
 }
 
 /// The loss list keeps this many entries, newest last.
@@ -120,10 +120,10 @@ const LOSSES_KEPT: usize = 1_000;
 
 #[derive(Clone, Debug, Default)]
 pub struct SafetyChecker {
-    tallies: BTreeMap<Invariant, Tally>,
+    tallies: Map<Invariant, Tally>,
     partitions: Vec<PartitionTrack>,
     /// `acks=0` batches acknowledged before any broker gave them an offset: first record -> batch.
-    unplaced: BTreeMap<RecordId, PendingAck>,
+    unplaced: Map<RecordId, PendingAck>,
     pub losses: Vec<LossView>,
     pub losses_total: u64,
     /// `acks=0` records that never reached a leader (no offset to name).
@@ -408,7 +408,7 @@ impl SafetyChecker {
     fn settle_pending(&mut self, p: PartitionIdx, world: &World, events: &mut Vec<EventKind>) {
         let track = self.track(p);
         let end = track.committed.len() as Offset;
-        let reached: Vec<Offset> = track.pending_acks.range(..end).map(|(o, _)| *o).collect();
+        let reached: Vec<Offset> = track.pending_acks.keys().take_while(|o| **o < end).copied().collect();
         for offset in reached {
             let ack = self.track(p).pending_acks.remove(&offset).expect("listed");
             if self.track(p).committed[offset as usize] == ack.first_record {
@@ -523,7 +523,7 @@ impl SafetyChecker {
             self.violate(Invariant::CandidateCompleteness, Some(p), detail, events);
         }
         // Acknowledged batches above `to`: lost once no replica holds them any more.
-        let above: Vec<Offset> = self.track(p).pending_acks.range(to..).map(|(o, _)| *o).collect();
+        let above: Vec<Offset> = self.track(p).pending_acks.keys().filter(|o| **o >= to).copied().collect();
         for offset in above {
             let ack = self.track(p).pending_acks[&offset].clone();
             let held = world
@@ -576,7 +576,9 @@ impl SafetyChecker {
         }
         let track = self.track(p);
         track.committed.truncate(diverge);
-        let lost = track.settled_acks.split_off(&(diverge as Offset));
+        let lost: Vec<(Offset, PendingAck)> =
+            track.settled_acks.iter().filter(|(o, _)| **o >= diverge as Offset).map(|(o, a)| (*o, a.clone())).collect();
+        track.settled_acks.retain(|o, _| *o < diverge as Offset);
         // The new lineage has exposed what its leader holds below its own HW.
         let hw = world
             .catalog

@@ -10,7 +10,7 @@ use crate::engine::command::{Command, NodeRef};
 use crate::engine::config::{Acks, RACK_AWARE_REPLICA_SELECTOR};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
-use std::collections::{BTreeMap, BTreeSet};
+use crate::engine::Map as SortedMap;
 use std::fmt;
 
 /// Bounds that keep any scenario cheap to load and run (TigerBeetle: a bound on every queue).
@@ -321,7 +321,7 @@ pub fn from_value(value: Value) -> Result<Scenario, ScenarioError> {
     if raw_commands.len() > MAX_COMMANDS {
         return err("commands", format!("at most {MAX_COMMANDS} commands (found {})", raw_commands.len()));
     }
-    let broker_ids: BTreeSet<u32> = cluster.brokers.iter().map(|b| b.id.0).collect();
+    let broker_ids: SortedMap<u32, ()> = cluster.brokers.iter().map(|b| (b.id.0, ())).collect();
     let names = Names {
         brokers: &broker_ids,
         producers: producers.iter().map(|p| p.name.as_str()).collect(),
@@ -438,12 +438,12 @@ fn validate_cluster(cluster: &ClusterSpec) -> Result<(), ScenarioError> {
     if cluster.brokers.is_empty() || cluster.brokers.len() > MAX_BROKERS {
         return err("cluster.brokers", format!("1 to {MAX_BROKERS} brokers, found {}", cluster.brokers.len()));
     }
-    let mut seen = BTreeSet::new();
+    let mut seen = SortedMap::new();
     for (i, b) in cluster.brokers.iter().enumerate() {
         if b.id.0 > MAX_BROKER_ID {
             return err(format!("cluster.brokers[{i}].id"), format!("a broker id is between 0 and {MAX_BROKER_ID}"));
         }
-        if !seen.insert(b.id) {
+        if seen.insert(b.id, ()).is_some() {
             return err(format!("cluster.brokers[{i}].id"), format!("broker {} appears twice", b.id));
         }
         if !b.rack.is_empty() {
@@ -537,7 +537,7 @@ fn validate_consumer_config(path: &str, c: &ConsumerConfig) -> Result<(), Scenar
 #[derive(Default)]
 struct TopicTable {
     /// Name to (partitions, replication factor).
-    topics: BTreeMap<String, (u32, u32)>,
+    topics: SortedMap<String, (u32, u32)>,
     partitions_total: u32,
 }
 
@@ -578,10 +578,10 @@ fn validate_clients(names: &[&str], key: &str) -> Result<(), ScenarioError> {
     if names.len() > MAX_CLIENTS {
         return err(key, format!("at most {MAX_CLIENTS}, found {}", names.len()));
     }
-    let mut seen = BTreeSet::new();
+    let mut seen = SortedMap::new();
     for (i, n) in names.iter().enumerate() {
         check_name(&format!("{key}[{i}].name"), "client name", n)?;
-        if !seen.insert(*n) {
+        if seen.insert(*n, ()).is_some() {
             return err(format!("{key}[{i}].name"), format!("`{n}` appears twice"));
         }
     }
@@ -649,7 +649,7 @@ fn parse_step(path: &str, raw: Value, cursor: &mut Millis) -> Result<Option<Time
 }
 
 struct Names<'a> {
-    brokers: &'a BTreeSet<u32>,
+    brokers: &'a SortedMap<u32, ()>,
     producers: Vec<&'a str>,
     consumers: Vec<&'a str>,
 }
@@ -663,7 +663,7 @@ fn validate_command(
 ) -> Result<(), ScenarioError> {
     let here = join(path, command.name());
     let broker = |b: &BrokerId| {
-        if names.brokers.contains(&b.0) {
+        if names.brokers.contains_key(&b.0) {
             Ok(())
         } else {
             err(join(&here, "broker"), format!("no broker {b} in the cluster"))
@@ -676,7 +676,7 @@ fn validate_command(
     let node = |n: &NodeRef, i: usize| -> Result<(), ScenarioError> {
         match n {
             NodeRef::Controller => Ok(()),
-            NodeRef::Broker(b) if names.brokers.contains(&b.0) => Ok(()),
+            NodeRef::Broker(b) if names.brokers.contains_key(&b.0) => Ok(()),
             NodeRef::Producer(p) if names.producers.contains(&p.as_str()) => Ok(()),
             NodeRef::Consumer(c) if names.consumers.contains(&c.as_str()) => Ok(()),
             _ => err(format!("{here}.between[{i}]"), format!("no node `{n}` in the scenario")),
