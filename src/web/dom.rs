@@ -1,8 +1,7 @@
 //! Small DOM helpers. Text reaches the DOM only through `textContent` and attribute setters: nothing
 //! here (or anywhere in `src/web`) parses markup.
 
-use std::collections::HashMap;
-use std::hash::Hash;
+use std::collections::BTreeMap;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlElement};
 
@@ -114,15 +113,15 @@ pub fn fmt1(v: f64) -> String {
 
 /// Elements keyed by `K` under one parent: created on first use, removed when a frame no longer
 /// asks for them.
-pub struct Keyed<K: Hash + Eq + Clone> {
+pub struct Keyed<K: Ord + Clone> {
     pub parent: Element,
-    items: HashMap<K, (Cached, u32)>,
+    items: BTreeMap<K, (Cached, u32)>,
     generation: u32,
 }
 
-impl<K: Hash + Eq + Clone> Keyed<K> {
+impl<K: Ord + Clone> Keyed<K> {
     pub fn new(parent: Element) -> Self {
-        Keyed { parent, items: HashMap::new(), generation: 0 }
+        Keyed { parent, items: BTreeMap::new(), generation: 0 }
     }
 
     pub fn begin(&mut self) {
