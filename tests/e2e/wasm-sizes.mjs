@@ -1,0 +1,121 @@
+// Where the page's wasm bytes go: sums function-body sizes by what their (mangled) names contain,
+// read from the name section of the wasm that cargo builds before wasm-bindgen and wasm-opt strip it.
+// Approximate: a generic function counts once, under the first category its name matches.
+//
+// Run after `trunk build --release`:
+//   node tests/e2e/wasm-sizes.mjs [target/wasm32-unknown-unknown/wasm-release/partition_playground.wasm]
+import fs from 'node:fs';
+import path from 'node:path';
+import { ROOT } from './harness.mjs';
+
+const file = process.argv[2] ?? path.join(ROOT, 'target/wasm32-unknown-unknown/wasm-release/partition_playground.wasm');
+const bytes = fs.readFileSync(file);
+
+function reader(at) {
+  let i = at;
+  return {
+    get pos() {
+      return i;
+    },
+    skip(n) {
+      i += n;
+    },
+    byte() {
+      return bytes[i++];
+    },
+    leb() {
+      let result = 0;
+      let shift = 0;
+      for (;;) {
+        const b = bytes[i++];
+        result += (b & 0x7f) * 2 ** shift;
+        shift += 7;
+        if (b < 0x80) return result;
+      }
+    },
+    name() {
+      const n = this.leb();
+      const s = bytes.toString('utf8', i, i + n);
+      i += n;
+      return s;
+    },
+  };
+}
+
+let importedFuncs = 0;
+let bodies = [];
+const names = new Map();
+const r = reader(8);
+while (r.pos < bytes.length) {
+  const id = r.byte();
+  const size = r.leb();
+  const end = r.pos + size;
+  if (id === 2) {
+    // Imports: only function imports shift function indices.
+    for (let n = r.leb(); n > 0; n--) {
+      r.name();
+      r.name();
+      const kind = r.byte();
+      if (kind === 0) {
+        r.leb();
+        importedFuncs++;
+      } else if (kind === 1) {
+        r.byte();
+        const flags = r.byte();
+        r.leb();
+        if (flags & 1) r.leb();
+      } else if (kind === 2) {
+        const flags = r.byte();
+        r.leb();
+        if (flags & 1) r.leb();
+      } else if (kind === 3) {
+        r.skip(2);
+      }
+    }
+  } else if (id === 10) {
+    bodies = [];
+    for (let n = r.leb(); n > 0; n--) {
+      const len = r.leb();
+      bodies.push(len);
+      r.skip(len);
+    }
+  } else if (id === 0 && r.name() === 'name') {
+    while (r.pos < end) {
+      const sub = r.byte();
+      const len = r.leb();
+      const subEnd = r.pos + len;
+      if (sub === 1) {
+        for (let n = r.leb(); n > 0; n--) {
+          const idx = r.leb();
+          names.set(idx, r.name());
+        }
+      }
+      r.skip(subEnd - r.pos);
+    }
+  }
+  r.skip(end - r.pos);
+}
+if (names.size === 0) throw new Error(`${file} has no name section (was it stripped?)`);
+
+const CATEGORIES = [
+  ['alloc::collections::btree', /btree/],
+  ['page (web, layout)', /partition_playground\d*(3web|6layout)|playground\.\.(web|layout)/],
+  ['scenario parser + serde', /partition_playground\d*8scenario|playground\.\.scenario|serde/],
+  ['engine', /partition_playground\d*6engine|playground\.\.engine/],
+  ['wasm-bindgen, js-sys, web-sys (incl. describe fns wasm-bindgen removes)', /wasm_bindgen|js_sys|web_sys|__wbindgen|__wbg/],
+  ['core (fmt, floats, iterators, ...)', /_ZN4core|core\.\.|4core/],
+  ['alloc (other)', /_ZN5alloc|alloc\.\.|5alloc/],
+  ['dlmalloc', /dlmalloc/],
+];
+const totals = new Map();
+let all = 0;
+bodies.forEach((len, k) => {
+  const name = names.get(importedFuncs + k) ?? '?';
+  const cat = CATEGORIES.find(([, re]) => re.test(name))?.[0] ?? 'other';
+  totals.set(cat, (totals.get(cat) ?? 0) + len);
+  all += len;
+});
+console.log(`${path.relative(process.cwd(), file)}: ${bodies.length} functions, ${all} bytes of function bodies`);
+for (const [cat, len] of [...totals].sort((a, b) => b[1] - a[1])) {
+  console.log(`${String(len).padStart(9)}  ${((100 * len) / all).toFixed(1).padStart(5)} %  ${cat}`);
+}
