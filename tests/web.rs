@@ -21,7 +21,7 @@ struct Mounted {
 
 impl Drop for Mounted {
     fn drop(&mut self) {
-        self.app.stop();
+        self.app.dispose();
         self.container.remove();
     }
 }
@@ -306,6 +306,24 @@ fn a_large_cluster_is_drawn_as_a_summary() {
     let per_frame = (perf.now() - t0) / 10.0;
     console_log!("100 brokers × 1000 partitions: {per_frame:.1} ms per frame (debug build)");
     assert!(m.attr("[data-partition='big-999']", "data-isr").split(',').count() == 3);
+}
+
+#[wasm_bindgen_test]
+fn the_exported_benchmarks_answer_json() {
+    let frame = partition_playground::web::pp_frame_bench(DEFAULT_SCENARIO, 20, 16.0).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&frame).unwrap();
+    assert_eq!(v["frames"], 20);
+    assert!(
+        v["median_ms"].as_f64().unwrap() >= 0.0 && v["p95_ms"].as_f64().unwrap() >= v["median_ms"].as_f64().unwrap()
+    );
+    let a: serde_json::Value =
+        serde_json::from_str(&partition_playground::web::pp_engine_bench(DEFAULT_SCENARIO, 10_000.0).unwrap()).unwrap();
+    let b: serde_json::Value =
+        serde_json::from_str(&partition_playground::web::pp_engine_bench(DEFAULT_SCENARIO, 10_000.0).unwrap()).unwrap();
+    assert_eq!(a["state_hash"].as_str().map(str::len), Some(16));
+    assert_eq!(a["state_hash"], b["state_hash"], "deterministic");
+    assert_eq!(a["steps"], b["steps"]);
+    assert!(document().body().unwrap().query_selector("#diagram").unwrap().is_none(), "the bench cleans up");
 }
 
 #[wasm_bindgen_test]

@@ -40,6 +40,10 @@ const LOG_SHOWN: usize = 300;
 const TEXT_BYTES_MAX: usize = 1_024;
 const PRODUCE_COUNT_MAX: u32 = 1_000_000;
 
+/// What a disposed playground keeps: one broker and nothing else.
+const EMPTY_SCENARIO: &str = r#"{"format": 1, "seed": 0, "cluster": {"brokers": [{"id": 1}]}, "topics": [],
+  "producers": [], "consumers": [], "commands": [], "until_ms": 0}"#;
+
 /// How a mount behaves: the page, a browser test, or a benchmark.
 #[derive(Clone, Copy, Debug)]
 pub struct Options {
@@ -88,6 +92,11 @@ impl AppHandle {
     /// Stops the frame loop.
     pub fn stop(&self) {
         self.0.borrow_mut().stopped = true;
+    }
+    /// Stops the frame loop and frees the engine's memory: the event handlers (which live as long
+    /// as the page) keep only an empty engine alive.
+    pub fn dispose(&self) {
+        self.0.borrow_mut().dispose();
     }
     pub fn now_ms(&self) -> u64 {
         self.0.borrow().engine.now_ms()
@@ -1036,10 +1045,19 @@ impl App {
         }
     }
 
+    fn dispose(&mut self) {
+        self.stopped = true;
+        if let Ok(empty) = scenario::parse(EMPTY_SCENARIO) {
+            self.engine = Engine::new(&empty);
+        }
+        self.view = None;
+        self.log.clear();
+    }
+
     /// Replaces this playground by a fresh one of another scenario (after this event returns).
     fn load_scenario(&mut self, name: String) {
         let Some(container) = self.root.parent_element() else { return };
-        self.stopped = true;
+        self.dispose();
         let _ = dom::window().location().set_hash(&format!("scenario={name}"));
         let later = Closure::once_into_js(move || {
             let _ = super::start_page(&container, &name);

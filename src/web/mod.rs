@@ -107,7 +107,7 @@ pub fn pp_frame_bench(scenario_json: &str, frames: u32, sim_ms_per_frame: f64) -
         handle.render();
         times.push(dom::now_ms() - t0);
     }
-    handle.stop();
+    handle.dispose();
     container.remove();
     times.sort_by(|a, b| a.total_cmp(b));
     let pick = |q: f64| -> f64 {
