@@ -89,6 +89,10 @@ impl AppHandle {
             s.unchecked_ref::<HtmlSelectElement>().set_value(name);
         }
     }
+    /// Sets the speed multiplier (clamped to 0.01×–1000×).
+    pub fn set_speed(&self, speed: f64) {
+        self.0.borrow_mut().set_speed(speed);
+    }
     /// Stops the frame loop.
     pub fn stop(&self) {
         self.0.borrow_mut().stopped = true;

@@ -56,22 +56,41 @@ pub fn scenario_json(name: &str) -> String {
     }
 }
 
-/// The scenario named in the URL (`#scenario=large`), else `default`.
-fn scenario_from_url() -> String {
+/// What the URL's fragment asks for: `#scenario=large&speed=0.1&paused` (each part optional), so
+/// a note can embed the playground in the state it talks about.
+struct UrlOptions {
+    scenario: String,
+    speed: Option<f64>,
+    paused: bool,
+}
+
+fn url_options() -> UrlOptions {
     let hash = dom::window().location().hash().unwrap_or_default();
-    let name = hash.trim_start_matches('#').strip_prefix("scenario=").unwrap_or("default");
-    if SCENARIOS.iter().any(|(n, _)| *n == name) {
-        name.to_string()
-    } else {
-        "default".to_string()
+    let mut o = UrlOptions { scenario: "default".into(), speed: None, paused: false };
+    for part in hash.trim_start_matches('#').split('&') {
+        match part.split_once('=') {
+            Some(("scenario", name)) if SCENARIOS.iter().any(|(n, _)| *n == name) => o.scenario = name.into(),
+            Some(("speed", v)) => o.speed = v.parse::<f64>().ok().filter(|s| s.is_finite() && *s > 0.0),
+            None if part == "paused" => o.paused = true,
+            _ => {}
+        }
     }
+    o
 }
 
 /// Mounts the named scenario into `container` for the page (replacing what was there).
 pub(crate) fn start_page(container: &web_sys::Element, name: &str) -> Result<(), JsValue> {
+    start_with(container, name, None, false)
+}
+
+fn start_with(container: &web_sys::Element, name: &str, speed: Option<f64>, paused: bool) -> Result<(), JsValue> {
     container.set_text_content(None);
-    let handle = mount(container, &scenario_json(name), Options::page()).map_err(|e| JsValue::from_str(&e))?;
+    let options = Options { autoplay: !paused, ..Options::page() };
+    let handle = mount(container, &scenario_json(name), options).map_err(|e| JsValue::from_str(&e))?;
     handle.set_scenario_name(name);
+    if let Some(s) = speed {
+        handle.set_speed(s);
+    }
     std::mem::forget(handle);
     Ok(())
 }
@@ -85,7 +104,8 @@ pub fn pp_start() -> Result<(), JsValue> {
         Some(e) => e,
         None => doc.body().ok_or("no body")?.into(),
     };
-    start_page(&container, &scenario_from_url())
+    let o = url_options();
+    start_with(&container, &o.scenario, o.speed, o.paused)
 }
 
 /// Frame cost: builds the scenario into a hidden container with the page's render path, runs
