@@ -1409,12 +1409,15 @@ impl App {
         let _ = menu.set_attribute("data-broker-id", &broker.to_string());
         let _ = menu.set_attribute("aria-label", &format!("Actions for broker {broker}"));
         self.ui.menu_title.set_text_content(Some(&format!("Broker {broker}")));
-        // Keep it on screen: 240 × 230 px at most.
+        // Keep it on screen: measure it where it would go, then clamp to the viewport.
         let win = dom::window();
         let vw = win.inner_width().ok().and_then(|v| v.as_f64()).unwrap_or(1000.0);
         let vh = win.inner_height().ok().and_then(|v| v.as_f64()).unwrap_or(800.0);
-        let left = (x + 8.0).min(vw - 248.0).max(4.0);
-        let top = (y + 8.0).min(vh - 240.0).max(4.0);
+        let _ = menu.set_attribute("style", "left:0px;top:0px");
+        let size = menu.get_bounding_client_rect();
+        let (w, h) = (size.width().max(200.0), size.height().max(150.0));
+        let left = (x + 8.0).min(vw - w - 4.0).max(4.0);
+        let top = if y + 8.0 + h <= vh - 4.0 { y + 8.0 } else { (y - h - 8.0).max(4.0).min((vh - h - 4.0).max(4.0)) };
         let _ = menu.set_attribute("style", &format!("left:{}px;top:{}px", fixed(left, 0), fixed(top, 0)));
         if let Some(v) = self.view.take() {
             self.update_menu(&v);
