@@ -95,7 +95,7 @@ impl Controller {
         }
         let mut racks: Vec<Vec<BrokerId>> = racks.into_iter().map(|(_, v)| v).collect();
         for rack in &mut racks {
-            rack.sort_by_key(|b| (!self.is_acceptable_leader(*b), *b));
+            rack.sort_unstable_by_key(|b| (!self.is_acceptable_leader(*b), *b));
         }
         if self.brokers.values().all(|b| b.registration.fenced) {
             return Err("all brokers are currently fenced".into());

@@ -66,7 +66,7 @@ impl Engine {
     pub fn new(scenario: &Scenario) -> Engine {
         let mut brokers: Vec<(BrokerId, String)> =
             scenario.cluster.brokers.iter().map(|b| (b.id, b.rack.clone())).collect();
-        brokers.sort();
+        brokers.sort_unstable();
         let broker_ids: Vec<BrokerId> = brokers.iter().map(|b| b.0).collect();
         let catalog = Catalog {
             config: scenario.cluster.config.clone(),

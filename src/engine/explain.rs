@@ -116,11 +116,16 @@ pub fn explain(catalog: &Catalog, event: &ClusterEvent) -> String {
             Some(l) => format!("broker {broker} follows broker {l} for {} at epoch {leader_epoch}", pn(partition)),
             None => format!("broker {broker} learned that {} has no leader (epoch {leader_epoch})", pn(partition)),
         },
-        LogTruncated { broker, partition, from, to, leader, diverging_epoch } => format!(
-            "broker {broker} truncated {} from {from} to {to}: leader {leader} answered divergingEpoch {} (its log differs from there)",
-            pn(partition),
-            diverging_epoch.map_or("undefined".to_string(), |e| e.to_string())
-        ),
+        LogTruncated { broker, partition, from, to, leader, diverging_epoch } => match diverging_epoch {
+            Some(e) => format!(
+                "broker {broker} truncated {} from {from} to {to}: leader {leader} answered divergingEpoch {e} (their logs differ from offset {to})",
+                pn(partition)
+            ),
+            None => format!(
+                "broker {broker} truncated {} from {from} to {to}: leader {leader} has no epoch as old as the follower's last one, so nothing above {to} can be trusted",
+                pn(partition)
+            ),
+        },
         ProduceAcked { producer: p, partition, base_offset, count, acks, attempts } => {
             let retry = if *attempts > 1 { format!(" after {attempts} attempts") } else { String::new() };
             match base_offset {

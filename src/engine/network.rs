@@ -3,8 +3,8 @@
 
 use super::config::NetworkConfig;
 use super::ids::{Millis, NodeId};
-use rand_xoshiro::rand_core::Rng;
 use super::Map;
+use rand_xoshiro::rand_core::Rng;
 
 #[derive(Clone, Debug)]
 pub struct Network {

@@ -15,8 +15,8 @@ use super::event::EventKind;
 use super::ids::*;
 use super::log::Log;
 use super::view::{InvariantView, LossView};
-use serde::Serialize;
 use super::Map;
+use serde::Serialize;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]

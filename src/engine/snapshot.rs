@@ -188,7 +188,7 @@ impl Engine {
                 _ => None,
             })
             .collect();
-        in_flight.sort_by_key(|m| (m.arrives_ms, m.sent_ms, m.from, m.to));
+        in_flight.sort_unstable_by_key(|m| (m.arrives_ms, m.sent_ms, m.from, m.to, m.kind));
         in_flight.truncate(options.in_flight_max);
         ClusterView {
             now_ms: self.now_ms(),
