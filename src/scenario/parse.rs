@@ -8,9 +8,9 @@
 use super::*;
 use crate::engine::command::{Command, NodeRef};
 use crate::engine::config::{Acks, RACK_AWARE_REPLICA_SELECTOR};
+use crate::engine::Map as SortedMap;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
-use crate::engine::Map as SortedMap;
 use std::fmt;
 
 /// Bounds that keep any scenario cheap to load and run (TigerBeetle: a bound on every queue).
