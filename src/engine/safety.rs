@@ -145,6 +145,15 @@ impl World<'_> {
     }
 }
 
+/// Why an acknowledged batch whose offset now holds another record was lost.
+fn reassigned(ack: &PendingAck, offset: Offset) -> String {
+    format!(
+        "the leader acknowledged them with acks={} before any follower had fetched them; after leadership \
+         moved, offset {offset} was given to another record",
+        ack.acks.as_str()
+    )
+}
+
 fn record_id(log: &Log, offset: Offset) -> Option<RecordId> {
     log.record_at(offset).map(|r| r.id)
 }
@@ -414,12 +423,7 @@ impl SafetyChecker {
             if self.track(p).committed[offset as usize] == ack.first_record {
                 self.track(p).settled_acks.insert(offset, ack);
             } else {
-                let cause = format!(
-                    "the leader acknowledged them with acks={} before any follower had fetched them; after \
-                     leadership moved, offset {offset} was given to another record",
-                    ack.acks.as_str()
-                );
-                self.record_loss(p, offset, &ack, cause, world, events);
+                self.record_loss(p, offset, &ack, reassigned(&ack, offset), world, events);
             }
         }
     }
@@ -454,12 +458,7 @@ impl SafetyChecker {
             (None, _) => {
                 if let Some(earlier) = track.pending_acks.insert(offset, ack) {
                     // The leader gave this offset to another batch: the earlier one is gone.
-                    let cause = format!(
-                        "the leader acknowledged them with acks={} before any follower had fetched them; after \
-                         leadership moved, offset {offset} was given to another record",
-                        earlier.acks.as_str()
-                    );
-                    self.record_loss(p, offset, &earlier, cause, world, events);
+                    self.record_loss(p, offset, &earlier, reassigned(&earlier, offset), world, events);
                 }
             }
         }
