@@ -61,7 +61,7 @@ impl Run {
     }
 
     fn first(&self, what: &str, f: impl Fn(&EventKind) -> bool) -> &ClusterEvent {
-        *self.find(f).first().unwrap_or_else(|| panic!("expected an event: {what}\n{}", self.log()))
+        self.find(f).first().unwrap_or_else(|| panic!("expected an event: {what}\n{}", self.log()))
     }
 
     fn log(&self) -> String {

@@ -914,7 +914,7 @@ impl Broker {
         let Some(state) = replica.leader_state_mut() else {
             return;
         };
-        if !state.isr.pending.as_ref().is_some_and(|(_, id)| *id == request_id) {
+        if state.isr.pending.as_ref().is_none_or(|(_, id)| *id != request_id) {
             return;
         }
         match result {

@@ -362,12 +362,15 @@ impl Producer {
 
     pub fn on_timer(&mut self, timer: Timer, ctx: &mut Ctx) {
         match timer {
-            Timer::Linger { partition, batch } => {
-                if self.queues.get(&partition).and_then(|q| q.open.as_ref()).is_some_and(|(s, _, _)| *s as u64 == batch)
-                {
-                    self.close_batch(partition);
-                    self.try_send(partition, ctx);
-                }
+            Timer::Linger { partition, batch }
+                if self
+                    .queues
+                    .get(&partition)
+                    .and_then(|q| q.open.as_ref())
+                    .is_some_and(|(s, _, _)| *s as u64 == batch) =>
+            {
+                self.close_batch(partition);
+                self.try_send(partition, ctx);
             }
             Timer::RetryBackoffDone { partition } => self.try_send(partition, ctx),
             Timer::RequestTimeout { request_id } => {
@@ -418,19 +421,19 @@ impl Producer {
                 }
                 ProduceResult::Error { error, leader_hint } => self.on_error(request_id, error, leader_hint, ctx),
             },
-            Message::MetadataResponse { request_id, leaders, .. } => {
-                if self.metadata.on_response(request_id, &leaders, ctx.now) {
-                    let waiting: Vec<PartitionIdx> =
-                        self.queues.iter().filter(|(_, q)| !q.ready.is_empty()).map(|(p, _)| *p).collect();
-                    if waiting.iter().any(|p| self.metadata.leader(*p).is_none()) {
-                        // LEADER_NOT_AVAILABLE: ask again after a backoff.
-                        self.metadata.fail(ctx.now, self.config.retry_backoff_ms);
-                        self.metadata.refreshed_ms = None;
-                        ctx.set_timer(self.config.retry_backoff_ms, Timer::MetadataBackoffDone);
-                    }
-                    for p in waiting {
-                        self.try_send(p, ctx);
-                    }
+            Message::MetadataResponse { request_id, leaders, .. }
+                if self.metadata.on_response(request_id, &leaders, ctx.now) =>
+            {
+                let waiting: Vec<PartitionIdx> =
+                    self.queues.iter().filter(|(_, q)| !q.ready.is_empty()).map(|(p, _)| *p).collect();
+                if waiting.iter().any(|p| self.metadata.leader(*p).is_none()) {
+                    // LEADER_NOT_AVAILABLE: ask again after a backoff.
+                    self.metadata.fail(ctx.now, self.config.retry_backoff_ms);
+                    self.metadata.refreshed_ms = None;
+                    ctx.set_timer(self.config.retry_backoff_ms, Timer::MetadataBackoffDone);
+                }
+                for p in waiting {
+                    self.try_send(p, ctx);
                 }
             }
             Message::ConnectionClosed => {
