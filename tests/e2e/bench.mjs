@@ -4,7 +4,7 @@
 //   (c) frame cost (engine advance + diagram update) via pp_frame_bench:
 //         12 brokers x 48 partitions x RF 3                 budget: median <= 4 ms
 //         100 brokers x 1,000 partitions x RF 3             budget: median <= 33 ms (>= 30 fps)
-//   (d) one engine scenario natively (in process: tests/e2e/main.rs; and the runner binary) and in
+//   (d) one engine scenario natively (in process: benches/scenario.rs; and the runner binary) and in
 //       wasm (pp_engine_bench): wall-time ratio, and the same state_hash everywhere (determinism
 //       across native and wasm)
 //
@@ -126,17 +126,17 @@ async function engineWasm(page, scenario) {
   return { runs, medianWallMs: median(runs.map((r) => r.wall_ms)) };
 }
 
-// In process, like pp_engine_bench: tests/e2e/main.rs, built with the release profile (as the wasm is).
+// In process, like pp_engine_bench: benches/scenario.rs, built with the bench profile (= release, as the wasm).
 function engineNative(file) {
   const r = spawnSync(
     'cargo',
-    ['test', '--release', '--quiet', '--test', 'e2e', '--', '--ignored', '--exact', 'native_engine_bench', '--nocapture'],
+    ['bench', '--quiet', '--bench', 'scenario'],
     { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, PP_BENCH_SCENARIO: file, PP_BENCH_RUNS: String(ENGINE_RUNS + 1) } },
   );
-  if (r.status !== 0) throw new Error(`native_engine_bench exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
+  if (r.status !== 0) throw new Error(`benches/scenario.rs exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
   const runs = r.stdout.split('\n').filter((l) => l.startsWith('PP_ENGINE_BENCH ')).map((l) => JSON.parse(l.slice(16)));
   runs.shift(); // warm-up
-  if (runs.length !== ENGINE_RUNS) throw new Error(`native_engine_bench printed ${runs.length} runs:\n${r.stdout}`);
+  if (runs.length !== ENGINE_RUNS) throw new Error(`benches/scenario.rs printed ${runs.length} runs:\n${r.stdout}`);
   return { runs, medianWallMs: median(runs.map((r) => r.wall_ms)) };
 }
 
@@ -226,7 +226,7 @@ async function main() {
       const e = report.engine[k];
       console.log(`      ${label.padEnd(46)} median ${e.medianWallMs.toFixed(1).padStart(7)} ms, ${e.runs[0].steps} steps, hash ${normHash(e.runs[0].state_hash)}`);
     };
-    line(`native in process (tests/e2e/main.rs) x${ENGINE_RUNS}`, 'native');
+    line(`native in process (benches/scenario.rs) x${ENGINE_RUNS}`, 'native');
     line(`runner process (run --format json) x${ENGINE_RUNS}`, 'runner');
     line(`wasm in Chromium (pp_engine_bench) x${ENGINE_RUNS}`, 'wasm');
     console.log(`      wasm / native wall time: ${report.engine.ratio.toFixed(2)}`);

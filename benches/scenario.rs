@@ -1,23 +1,21 @@
-//! The native half of the page benchmarks (`tests/e2e/bench.mjs`, run by `./dev bench`): runs one
-//! scenario in process exactly as the page's `pp_engine_bench` does in wasm (`Engine::new`, then
-//! `advance_to(until_ms)`), and prints `{wall_ms, steps, state_hash}` per run, so the two can be
-//! compared for speed and for determinism (equal state hashes).
+//! Runs one scenario in process exactly as the page's `pp_engine_bench` does in wasm (`Engine::new`,
+//! then `advance_to(until_ms)`), and prints `{wall_ms, steps, state_hash}` per run, so the native and
+//! the browser engine can be compared for speed and for determinism (equal state hashes). Used by the
+//! page benchmarks (`tests/e2e/bench.mjs`, run by `./dev bench`):
 //!
 //! ```text
-//! PP_BENCH_SCENARIO=FILE.json [PP_BENCH_RUNS=5] \
-//!   cargo test --release --test e2e -- --ignored --exact native_engine_bench --nocapture
+//! PP_BENCH_SCENARIO=FILE.json PP_BENCH_RUNS=5 cargo bench --bench scenario
 //! ```
 //!
-//! Ignored in plain `cargo test`: it is a measurement, not a check.
+//! Without `PP_BENCH_SCENARIO` it runs the page's default scenario.
 
 use partition_playground::engine::Engine;
 use partition_playground::scenario;
 use std::time::Instant;
 
-#[test]
-#[ignore = "benchmark: run by tests/e2e/bench.mjs (./dev bench)"]
-fn native_engine_bench() {
-    let path = std::env::var("PP_BENCH_SCENARIO").expect("PP_BENCH_SCENARIO names the scenario file");
+fn main() {
+    let path = std::env::var("PP_BENCH_SCENARIO")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/www/scenarios/default.json").to_string());
     let runs: u32 = std::env::var("PP_BENCH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(5);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let scenario = scenario::parse(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
