@@ -8,7 +8,7 @@ use crate::engine::ids::{BrokerId, NodeId};
 use crate::engine::message::MessageKind;
 use crate::engine::view::{ClusterView, PartitionView, ProcessState, ReplicaRole, ReplicaView};
 use crate::layout::{self, Detail, Layout, NodeKey, Rect, Shape};
-use std::collections::BTreeMap;
+use crate::engine::Map;
 use web_sys::Element;
 
 /// Leader epochs are coloured with this many hues, cycling.
@@ -29,7 +29,7 @@ pub fn node_key(n: NodeId) -> NodeKey {
 /// replicas (in the view's partition order).
 pub fn shape_of(view: &ClusterView) -> (Shape, Vec<Vec<usize>>) {
     let mut per_broker: Vec<Vec<usize>> = vec![Vec::new(); view.brokers.len()];
-    let index: BTreeMap<BrokerId, usize> = view.brokers.iter().enumerate().map(|(i, b)| (b.id, i)).collect();
+    let index: Map<BrokerId, usize> = view.brokers.iter().enumerate().map(|(i, b)| (b.id, i)).collect();
     for (pi, p) in view.partitions.iter().enumerate() {
         for b in &p.replicas {
             if let Some(&i) = index.get(b) {
@@ -447,7 +447,7 @@ impl Diagram {
         // it is selected (requests in flight still show who talks to whom).
         let show_client = |s: Selection| full || *selection == s;
         let Some(layout) = self.layout.as_ref() else { return };
-        let mut want: BTreeMap<(NodeKey, NodeKey), (String, Option<String>)> = BTreeMap::new();
+        let mut want: Map<(NodeKey, NodeKey), (String, Option<String>)> = Map::new();
         let running = |id: BrokerId| view.brokers.iter().any(|b| b.id == id && b.process == ProcessState::Running);
         if full {
             for b in &view.brokers {
@@ -493,7 +493,7 @@ impl Diagram {
         }
         self.links.begin();
         self.link_labels.begin();
-        for (key, (class, label)) in &want {
+        for (key, (class, label)) in want.iter() {
             let Some(curve) = layout.curve(key.0, key.1) else { continue };
             let path = self.links.get(key, || svg("path"));
             path.set("d", &curve.path());
