@@ -3,9 +3,10 @@
 //! (kafka-model §6.3).
 
 use super::config::{AutoOffsetReset, ConsumerConfig};
-use super::ctx::{Ctx, Delivered, Observation};
+use super::ctx::{Ctx, Observation};
 use super::event::EventKind;
 use super::ids::*;
+use super::log::Record;
 use super::message::*;
 use super::producer::ClientMetadata;
 use super::timer::Timer;
@@ -23,6 +24,26 @@ pub struct PartitionPosition {
     pub last_epoch: Option<LeaderEpoch>,
     /// KIP-392 preferred read replica and the end of its lease.
     pub preferred: Option<(BrokerId, Millis)>,
+}
+
+impl PartitionPosition {
+    /// The preferred read replica while its lease lasts, else the leader (kafka-model §6.2).
+    fn read_from(&self, leader: BrokerId, now: Millis) -> BrokerId {
+        match self.preferred {
+            Some((replica, until)) if now < until => replica,
+            _ => leader,
+        }
+    }
+}
+
+/// Records as the consumer application sees them.
+#[derive(Clone, Debug)]
+pub struct Delivered {
+    pub partition: PartitionIdx,
+    pub offset: Offset,
+    pub record: Record,
+    pub from: BrokerId,
+    pub at_ms: Millis,
 }
 
 #[derive(Clone, Debug)]
@@ -87,10 +108,7 @@ impl Consumer {
     /// Where the next fetch of `p` goes: the preferred replica while its lease lasts, else the leader.
     pub fn fetch_target(&self, p: PartitionIdx, now: Millis) -> Option<BrokerId> {
         let pos = self.positions.get(&p)?;
-        match pos.preferred {
-            Some((b, until)) if now < until => Some(b),
-            _ => self.metadata.leader(p).map(|(l, _)| l),
-        }
+        self.metadata.leader(p).map(|(leader, _)| pos.read_from(leader, now))
     }
 
     pub fn subscribe(&mut self, partitions: &[PartitionIdx], ctx: &mut Ctx) {
@@ -145,10 +163,7 @@ impl Consumer {
                 }
                 None => {}
                 Some(offset) => {
-                    let target = match pos.preferred {
-                        Some((b, until)) if now < until => b,
-                        _ => leader,
-                    };
+                    let target = pos.read_from(leader, now);
                     if self.fetches.contains_key(&target) || self.backing_off(target, now) {
                         continue;
                     }

@@ -6,7 +6,6 @@ use super::catalog::Catalog;
 use super::config::Acks;
 use super::event::EventKind;
 use super::ids::*;
-use super::log::Record;
 use super::message::Message;
 use super::timer::Timer;
 use rand_xoshiro::rand_core::Rng;
@@ -126,14 +125,4 @@ impl Ctx<'_> {
             self.rng.next_u64() % bound
         }
     }
-}
-
-/// Records as the consumer application sees them.
-#[derive(Clone, Debug)]
-pub struct Delivered {
-    pub partition: PartitionIdx,
-    pub offset: Offset,
-    pub record: Record,
-    pub from: BrokerId,
-    pub at_ms: Millis,
 }

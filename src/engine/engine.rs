@@ -263,7 +263,8 @@ impl Engine {
         for event in out.events.drain(..) {
             self.push_event(event);
         }
-        let observations: Vec<_> = out.observations.drain(..).collect();
+        // The outbox buffers keep their capacity across steps: this runs after every step.
+        let mut observations = std::mem::take(&mut out.observations);
         self.outbox = out;
         if !observations.is_empty() {
             let world =
@@ -275,7 +276,9 @@ impl Engine {
             for e in events {
                 self.push_event(e);
             }
+            observations.clear();
         }
+        self.outbox.observations = observations;
     }
 
     fn push_event(&mut self, kind: EventKind) {
