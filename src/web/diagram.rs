@@ -7,8 +7,8 @@ use super::Selection;
 use crate::engine::ids::{BrokerId, NodeId};
 use crate::engine::message::MessageKind;
 use crate::engine::view::{ClusterView, PartitionView, ProcessState, ReplicaRole, ReplicaView};
-use crate::layout::{self, Detail, Layout, NodeKey, Rect, Shape};
 use crate::engine::Map;
+use crate::layout::{self, Detail, Layout, NodeKey, Rect, Shape};
 use web_sys::Element;
 
 /// Leader epochs are coloured with this many hues, cycling.
