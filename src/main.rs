@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! partition-playground run SCENARIO.json [--until MS] [--format json|text]
+//! partition-playground encode SCENARIO.json CODE.bin
 //! ```
 //!
 //! Exit codes: 0 the run ended with no unexpected invariant violation; 1 it ended with at least one
@@ -26,12 +27,15 @@ Partition Playground: a deterministic simulation of Kafka partition leadership a
 
 Usage:
   partition-playground run SCENARIO.json [--until MS] [--format json|text]
+  partition-playground encode SCENARIO.json CODE.bin
   partition-playground --help
 
-Runs the scenario (docs/scenario-format.md; `-` reads it from standard input) from time 0 to MS
-simulated milliseconds (default: the scenario's until_ms) and prints the final state: partitions,
-replicas and their logs, producer sends, consumer records, the event log, the safety panel and the
-state hash.
+run: runs the scenario (docs/scenario-format.md; `-` reads it from standard input; a scenario's
+binary code is read too) from time 0 to MS simulated milliseconds (default: the scenario's
+until_ms) and prints the final state: partitions, replicas and their logs, producer sends, consumer
+records, the event log, the safety panel and the state hash.
+
+encode: checks the scenario and writes its binary code (what the page embeds) to CODE.bin.
 
 Options:
   --until MS         stop at MS simulated milliseconds (a whole number, at most 2592000000 = 30 days)
@@ -43,6 +47,7 @@ Exit codes:
   0  the run ended with no unexpected invariant violation
   1  the run ended with unexpected invariant violations (Kafka's guarantees rule them out)
   2  bad arguments, or the scenario file is missing, unreadable, not JSON or not a valid scenario
+     (or, for encode, CODE.bin cannot be written)
   3  the simulation stopped making progress (an engine bug)
 ";
 
@@ -70,6 +75,7 @@ struct RunArgs {
 enum Invocation {
     Help,
     Run(RunArgs),
+    Encode { input: String, output: String },
 }
 
 /// A failure the user can fix; printed as `error: <message>` with exit code 2.
@@ -80,11 +86,20 @@ fn parse_args(args: &[String]) -> Result<Invocation, UsageError> {
     if args.iter().any(|a| a == "-h" || a == "--help") || args.first().is_some_and(|a| a == "help") {
         return Ok(Invocation::Help);
     }
+    let expected = "expected `run SCENARIO.json` or `encode SCENARIO.json CODE.bin`";
     let Some(sub) = args.first() else {
-        return Err(usage("missing command: expected `run SCENARIO.json`".into()));
+        return Err(usage(format!("missing command: {expected}")));
     };
+    if sub == "encode" {
+        return match &args[1..] {
+            [input, output] if !input.starts_with("--") && !output.starts_with("--") => {
+                Ok(Invocation::Encode { input: input.clone(), output: output.clone() })
+            }
+            _ => Err(usage("encode takes two paths: `encode SCENARIO.json CODE.bin`".into())),
+        };
+    }
     if sub != "run" {
-        return Err(usage(format!("unknown command `{sub}`: expected `run SCENARIO.json`")));
+        return Err(usage(format!("unknown command `{sub}`: {expected}")));
     }
     let mut path = None;
     let mut until_ms = None;
@@ -135,8 +150,18 @@ fn load(path: &str) -> Result<Scenario, UsageError> {
     } else {
         std::fs::read(path).map_err(|e| UsageError(format!("{path}: cannot read the file: {e}")))?
     };
+    // A binary code starts with its format number (1): a control character no JSON text starts with.
+    if bytes.first().is_some_and(|&b| b < b'\t') {
+        return scenario::decode(&bytes).map_err(|e| UsageError(format!("{path}: {e}")));
+    }
     let text = String::from_utf8(bytes).map_err(|_| UsageError(format!("{path}: not UTF-8 text")))?;
     scenario::parse(&text).map_err(|e| UsageError(format!("{path}: {e}")))
+}
+
+fn encode(input: &str, output: &str) -> Result<String, UsageError> {
+    let code = scenario::encode(&load(input)?);
+    std::fs::write(output, &code).map_err(|e| UsageError(format!("{output}: cannot write the file: {e}")))?;
+    Ok(format!("{output}: {} bytes\n", code.len()))
 }
 
 /// How a run ended.
@@ -405,6 +430,18 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Ok(Invocation::Run(a)) => a,
+        Ok(Invocation::Encode { input, output }) => {
+            return match encode(&input, &output) {
+                Ok(report) => {
+                    print_out(&report);
+                    ExitCode::SUCCESS
+                }
+                Err(UsageError(msg)) => {
+                    eprintln!("error: {msg}");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Err(UsageError(msg)) => {
             eprintln!("error: {msg}");
             return ExitCode::from(2);

@@ -213,3 +213,49 @@ fn every_example_and_test_scenario_is_accepted() {
         assert!(String::from_utf8_lossy(&o.stdout).contains("State hash: "), "{}", f.display());
     }
 }
+
+/// `encode` writes the code the page embeds; `run` reads a code as it reads JSON, to the same state.
+#[test]
+fn encode_writes_a_code_that_runs_like_its_json() {
+    let json = root().join("www/scenarios/default.json");
+    let code = scratch("default.bin", "");
+    let o = run(&["encode", json.to_str().unwrap(), code.to_str().unwrap()]);
+    no_panic(&o);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("bytes"));
+    assert_eq!(std::fs::read(&code).unwrap(), std::fs::read(root().join("www/scenarios/default.bin")).unwrap());
+
+    let hash = |o: &Output| {
+        let out = String::from_utf8_lossy(&o.stdout).into_owned();
+        out.lines().find(|l| l.starts_with("State hash: ")).map(str::to_string).expect("a state hash")
+    };
+    let from_json = run(&["run", json.to_str().unwrap(), "--format", "text"]);
+    let from_code = run(&["run", code.to_str().unwrap(), "--format", "text"]);
+    assert_eq!(from_code.status.code(), Some(0), "{}", stderr(&from_code));
+    assert_eq!(hash(&from_json), hash(&from_code));
+
+    let bad = scratch(
+        "bad_topic_for_encode.json",
+        r#"{"format": 1, "cluster": {"brokers": [{"id": 1}]}, "topics": [{"name": "", "partitions": 1, "replication.factor": 1}]}"#,
+    );
+    let out = scratch("never_written.bin", "untouched");
+    for (args, expected) in [
+        (vec!["encode", bad.to_str().unwrap(), out.to_str().unwrap()], "topics[0].name: a topic name cannot be empty"),
+        (vec!["encode", json.to_str().unwrap()], "encode takes two paths"),
+        (vec!["encode", json.to_str().unwrap(), "/nonexistent-dir/x.bin"], "cannot write the file"),
+    ] {
+        let o = run(&args);
+        no_panic(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(expected), "{args:?}: {}", stderr(&o));
+    }
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "untouched", "a refused scenario writes nothing");
+
+    let mut damaged = std::fs::read(&code).unwrap();
+    damaged.truncate(damaged.len() / 2);
+    std::fs::write(&code, damaged).unwrap();
+    let o = run(&["run", code.to_str().unwrap()]);
+    no_panic(&o);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not a scenario code"), "{}", stderr(&o));
+}

@@ -1,5 +1,5 @@
 //! The scenario format: every bad input is refused with the field's path and the reason, and every
-//! scenario survives `to_json` and `parse` unchanged. Data-driven: one table, one `check`.
+//! scenario survives `to_json` and `parse`, and `encode` and `decode`, unchanged. Data-driven: one table, one `check`.
 
 use partition_playground::scenario::{self, Scenario};
 use serde_json::Value;
@@ -200,6 +200,7 @@ fn round_trip(name: &str, text: &str) {
         scenario::parse(&json).unwrap_or_else(|e| panic!("{name}: to_json gave an unreadable scenario: {e}\n{json}"));
     assert_eq!(s, again, "{name}: round trip changed the scenario");
     assert_eq!(json, again.to_json(), "{name}: to_json is not stable");
+    assert_eq!(scenario::decode(&scenario::encode(&s)).as_ref(), Ok(&s), "{name}: binary code round trip");
 }
 
 #[test]
@@ -336,7 +337,10 @@ fn single_mutations_never_panic_and_accepted_ones_round_trip() {
             for v in variants {
                 checked += 1;
                 match scenario::from_value(v.clone()) {
-                    Ok(s) => assert_eq!(scenario::parse(&s.to_json()).as_ref(), Ok(&s), "round trip of {v}"),
+                    Ok(s) => {
+                        assert_eq!(scenario::parse(&s.to_json()).as_ref(), Ok(&s), "round trip of {v}");
+                        assert_eq!(scenario::decode(&scenario::encode(&s)).as_ref(), Ok(&s), "code of {v}");
+                    }
                     Err(e) => assert!(!e.reason.is_empty(), "{v}"),
                 }
             }

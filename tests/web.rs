@@ -6,7 +6,8 @@
 //! drives it through the DOM like a person would, and removes the container at the end.
 #![cfg(target_arch = "wasm32")]
 
-use partition_playground::web::{mount, AppHandle, Options, DEFAULT_SCENARIO};
+use partition_playground::scenario;
+use partition_playground::web::{mount, AppHandle, Options, DEFAULT_SCENARIO, SCENARIOS};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
@@ -34,7 +35,8 @@ fn mount_scenario(json: &str) -> Mounted {
     let container = document().create_element("div").unwrap();
     container.set_attribute("style", "width:1200px").unwrap();
     document().body().unwrap().append_child(&container).unwrap();
-    let app = mount(&container, json, Options::test()).expect("the scenario mounts");
+    let scenario = scenario::parse(json).expect("a valid scenario");
+    let app = mount(&container, &scenario, Options::test());
     Mounted { container, app }
 }
 
@@ -310,20 +312,35 @@ fn a_large_cluster_is_drawn_as_a_summary() {
 
 #[wasm_bindgen_test]
 fn the_exported_benchmarks_answer_json() {
-    let frame = partition_playground::web::pp_frame_bench(DEFAULT_SCENARIO, 20, 16.0).unwrap();
+    let code = SCENARIOS[0].code;
+    let frame = partition_playground::web::pp_frame_bench(code, 20, 16.0).unwrap();
     let v: serde_json::Value = serde_json::from_str(&frame).unwrap();
     assert_eq!(v["frames"], 20);
     assert!(
         v["median_ms"].as_f64().unwrap() >= 0.0 && v["p95_ms"].as_f64().unwrap() >= v["median_ms"].as_f64().unwrap()
     );
     let a: serde_json::Value =
-        serde_json::from_str(&partition_playground::web::pp_engine_bench(DEFAULT_SCENARIO, 10_000.0).unwrap()).unwrap();
+        serde_json::from_str(&partition_playground::web::pp_engine_bench(code, 10_000.0).unwrap()).unwrap();
     let b: serde_json::Value =
-        serde_json::from_str(&partition_playground::web::pp_engine_bench(DEFAULT_SCENARIO, 10_000.0).unwrap()).unwrap();
+        serde_json::from_str(&partition_playground::web::pp_engine_bench(code, 10_000.0).unwrap()).unwrap();
     assert_eq!(a["state_hash"].as_str().map(str::len), Some(16));
     assert_eq!(a["state_hash"], b["state_hash"], "deterministic");
     assert_eq!(a["steps"], b["steps"]);
     assert!(document().body().unwrap().query_selector("#diagram").unwrap().is_none(), "the bench cleans up");
+    let damaged = partition_playground::web::pp_engine_bench(&code[..code.len() - 3], 10_000.0).unwrap_err();
+    assert!(damaged.as_string().unwrap().contains("not a scenario code"), "{damaged:?}");
+}
+
+/// The page embeds binary codes and reads no JSON: in the browser, each code decodes to the same
+/// scenario as its JSON file, which the runner reads.
+#[wasm_bindgen_test]
+fn the_page_scenarios_decode_to_their_json_files() {
+    let json = [DEFAULT_SCENARIO, include_str!("../www/scenarios/large.json")];
+    assert_eq!(SCENARIOS.len(), json.len());
+    for (page, json) in SCENARIOS.iter().zip(json) {
+        let decoded = partition_playground::web::page_scenario(page.name).unwrap();
+        assert_eq!(decoded, scenario::parse(json).unwrap(), "{}", page.name);
+    }
 }
 
 #[wasm_bindgen_test]

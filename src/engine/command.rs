@@ -62,24 +62,21 @@ pub struct Produce {
     pub producer: String,
     pub topic: String,
     /// `None` = null key: sticky partitioning (kafka-model §5.1 rule 4).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub key: Option<String>,
     pub value: String,
-    #[serde(default = "one", skip_serializing_if = "is_one")]
+    #[serde(default = "one")]
     pub count: u32,
     /// Explicit partition (kafka-model §5.1 rule 1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub partition: Option<u32>,
     /// Overrides the producer's `acks` from now on (the page's acks selector).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub acks: Option<Acks>,
 }
 
 fn one() -> u32 {
     1
-}
-fn is_one(n: &u32) -> bool {
-    *n == 1
 }
 
 /// A topic to create (kafka-model §3.1).
@@ -90,28 +87,24 @@ pub struct TopicSpec {
     pub partitions: u32,
     #[serde(rename = "replication.factor")]
     pub replication_factor: u32,
-    #[serde(default, skip_serializing_if = "is_default_topic_config")]
+    #[serde(default)]
     pub config: TopicConfig,
-}
-
-fn is_default_topic_config(c: &TopicConfig) -> bool {
-    *c == TopicConfig::default()
 }
 
 /// A dynamic config change (`kafka-configs.sh --alter`): a topic's settings or a consumer's rack.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeConfig {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub topic: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub consumer: Option<String>,
-    #[serde(rename = "min.insync.replicas", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "min.insync.replicas", default)]
     pub min_insync_replicas: Option<u32>,
-    #[serde(rename = "unclean.leader.election.enable", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "unclean.leader.election.enable", default)]
     pub unclean_leader_election_enable: Option<bool>,
     /// `""` clears the rack.
-    #[serde(rename = "client.rack", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "client.rack", default)]
     pub client_rack: Option<String>,
 }
 

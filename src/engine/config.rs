@@ -65,9 +65,9 @@ impl BrokerConfig {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TopicConfig {
-    #[serde(rename = "min.insync.replicas", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "min.insync.replicas")]
     pub min_insync_replicas: Option<u32>,
-    #[serde(rename = "unclean.leader.election.enable", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "unclean.leader.election.enable")]
     pub unclean_leader_election_enable: Option<bool>,
 }
 

@@ -1,8 +1,10 @@
 //! The scenario format: config + seed + timed commands, the one format behind the runner, the share
 //! link and the lessons. `docs/scenario-format.md` documents it; `parse` validates it.
 
+mod code;
 mod parse;
 
+pub use code::{decode, encode};
 pub use parse::{
     check_topic_name, from_value, parse, ScenarioError, COMMAND_NAMES, DEFAULT_SETTLE_MS, MAX_BROKERS, MAX_BROKER_ID,
     MAX_CLIENTS, MAX_COMMANDS, MAX_CONFIG_COUNT, MAX_CONFIG_MS, MAX_LATENCY_MS, MAX_NAME_BYTES, MAX_PARTITIONS,
@@ -17,8 +19,9 @@ use serde::{Deserialize, Serialize};
 /// The format version this build reads and writes.
 pub const FORMAT_VERSION: u32 = 1;
 
-/// A validated scenario. Build it with [`parse`]; every reference in it resolves.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// A validated scenario. Build it with [`parse`] (JSON) or [`decode`] (its binary code); every
+/// reference in it resolves. (The serde derives are the binary code's layout; they do not validate.)
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Scenario {
     pub format: u32,
     pub seed: u64,
@@ -67,9 +70,10 @@ pub struct ConsumerSpec {
     pub config: ConsumerConfig,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// In JSON the command's name sits beside `at_ms` (`{"at_ms": 0, "consume": {...}}`); `parse` and
+/// `to_json` handle that, so the derives stay plain for the binary code.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimedCommand {
     pub at_ms: Millis,
-    #[serde(flatten)]
     pub command: Command,
 }

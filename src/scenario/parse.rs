@@ -303,54 +303,82 @@ pub fn from_value(value: Value) -> Result<Scenario, ScenarioError> {
         Some(v) => Some(typed("until_ms", v)?),
         None => None,
     };
-
-    validate_cluster(&cluster)?;
-    let mut topic_table = TopicTable::default();
-    for (i, t) in topics.iter().enumerate() {
-        validate_topic(&format!("topics[{i}]"), t, cluster.brokers.len(), &mut topic_table)?;
-    }
-    validate_clients(&producers.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), "producers")?;
-    validate_clients(&consumers.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), "consumers")?;
-    for (i, p) in producers.iter().enumerate() {
-        validate_producer_config(&format!("producers[{i}].config"), &p.config)?;
-    }
-    for (i, c) in consumers.iter().enumerate() {
-        validate_consumer_config(&format!("consumers[{i}].config"), &c.config)?;
-    }
-
     if raw_commands.len() > MAX_COMMANDS {
         return err("commands", format!("at most {MAX_COMMANDS} commands (found {})", raw_commands.len()));
     }
-    let broker_ids: SortedMap<u32, ()> = cluster.brokers.iter().map(|b| (b.id.0, ())).collect();
-    let names = Names {
-        brokers: &broker_ids,
-        producers: producers.iter().map(|p| p.name.as_str()).collect(),
-        consumers: consumers.iter().map(|c| c.name.as_str()).collect(),
-    };
+    // `advance_ms` entries make no command: remember where each command stood in the list.
     let mut commands = Vec::with_capacity(raw_commands.len());
+    let mut positions = Vec::with_capacity(raw_commands.len());
     let mut cursor: Millis = 0;
     for (i, raw) in raw_commands.into_iter().enumerate() {
-        let path = format!("commands[{i}]");
-        if let Some(step) = parse_step(&path, raw, &mut cursor)? {
-            validate_command(&path, &step.command, &names, cluster.brokers.len(), &mut topic_table)?;
+        if let Some(step) = parse_step(&format!("commands[{i}]"), raw, &mut cursor)? {
             commands.push(step);
+            positions.push(i);
         }
     }
-    let last_command_ms = commands.last().map_or(0, |c: &TimedCommand| c.at_ms);
-    let until_ms = match until_ms {
-        Some(t) if t < last_command_ms => {
-            return err(
-                "until_ms",
-                format!("{t} is before the last command (at {last_command_ms} ms), which would never run"),
-            )
-        }
-        Some(t) => t,
-        None => cursor.saturating_add(DEFAULT_SETTLE_MS),
+    let until_ms = until_ms.unwrap_or_else(|| cursor.saturating_add(DEFAULT_SETTLE_MS));
+    let scenario = Scenario { format, seed, cluster, topics, producers, consumers, commands, until_ms };
+    check(&scenario, &|i| format!("commands[{}]", positions[i]))?;
+    Ok(scenario)
+}
+
+/// What types cannot say, however the scenario was read (JSON or binary code): references resolve,
+/// values are in bounds, Kafka's config rules hold, commands are in time order. `command_path`
+/// names the `i`th command as its source wrote it.
+pub(super) fn check(s: &Scenario, command_path: &dyn Fn(usize) -> String) -> Result<(), ScenarioError> {
+    if s.format != FORMAT_VERSION {
+        return err("format", format!("this playground reads format {FORMAT_VERSION}, not {}", s.format));
+    }
+    validate_cluster(&s.cluster)?;
+    let mut topic_table = TopicTable::default();
+    for (i, t) in s.topics.iter().enumerate() {
+        validate_topic(&format!("topics[{i}]"), t, s.cluster.brokers.len(), &mut topic_table)?;
+    }
+    validate_clients(&s.producers.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), "producers")?;
+    validate_clients(&s.consumers.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), "consumers")?;
+    for (i, p) in s.producers.iter().enumerate() {
+        validate_producer_config(&format!("producers[{i}].config"), &p.config)?;
+    }
+    for (i, c) in s.consumers.iter().enumerate() {
+        validate_consumer_config(&format!("consumers[{i}].config"), &c.config)?;
+    }
+    if s.commands.len() > MAX_COMMANDS {
+        return err("commands", format!("at most {MAX_COMMANDS} commands (found {})", s.commands.len()));
+    }
+    let broker_ids: SortedMap<u32, ()> = s.cluster.brokers.iter().map(|b| (b.id.0, ())).collect();
+    let names = Names {
+        brokers: &broker_ids,
+        producers: s.producers.iter().map(|p| p.name.as_str()).collect(),
+        consumers: s.consumers.iter().map(|c| c.name.as_str()).collect(),
     };
-    if until_ms > MAX_TIME_MS {
-        return err("until_ms", format!("at most {MAX_TIME_MS} ms (30 days), found {until_ms}"));
+    let mut previous_ms: Millis = 0;
+    for (i, step) in s.commands.iter().enumerate() {
+        let path = command_path(i);
+        if step.at_ms < previous_ms {
+            return err(
+                join(&path, "at_ms"),
+                format!(
+                    "{} is earlier than the previous command ({previous_ms} ms); commands are in time order",
+                    step.at_ms
+                ),
+            );
+        }
+        if step.at_ms > MAX_TIME_MS {
+            return err(join(&path, "at_ms"), format!("at most {MAX_TIME_MS} ms (30 days), found {}", step.at_ms));
+        }
+        previous_ms = step.at_ms;
+        validate_command(&path, &step.command, &names, s.cluster.brokers.len(), &mut topic_table)?;
     }
-    Ok(Scenario { format, seed, cluster, topics, producers, consumers, commands, until_ms })
+    if s.until_ms < previous_ms {
+        return err(
+            "until_ms",
+            format!("{} is before the last command (at {previous_ms} ms), which would never run", s.until_ms),
+        );
+    }
+    if s.until_ms > MAX_TIME_MS {
+        return err("until_ms", format!("at most {MAX_TIME_MS} ms (30 days), found {}", s.until_ms));
+    }
+    Ok(())
 }
 
 fn read_cluster(value: Value) -> Result<ClusterSpec, ScenarioError> {
@@ -402,20 +430,9 @@ fn read_producer(path: &str, value: Value) -> Result<ProducerSpec, ScenarioError
         located(&config_path, config.clone(), serde_json::from_value::<ProducerConfig>)?;
     }
     let mut spec = located(path, Value::Object(obj), serde_json::from_value::<ProducerSpec>)?;
-    if spec.config.acks != Acks::All {
-        if !idempotence_given {
-            // Kafka 3.2+ (KAFKA-13673): idempotence left at its default is disabled by acks other than all.
-            spec.config.enable_idempotence = false;
-        } else if spec.config.enable_idempotence {
-            return err(
-                join(path, "config.enable.idempotence"),
-                format!(
-                    "the idempotent producer needs acks=all, not acks={} (Kafka refuses this with a ConfigException); \
-                     set enable.idempotence to false or acks to all",
-                    spec.config.acks.as_str()
-                ),
-            );
-        }
+    if spec.config.acks != Acks::All && !idempotence_given {
+        // Kafka 3.2+ (KAFKA-13673): idempotence left at its default is disabled by acks other than all.
+        spec.config.enable_idempotence = false;
     }
     Ok(spec)
 }
@@ -501,6 +518,16 @@ fn validate_cluster(cluster: &ClusterSpec) -> Result<(), ScenarioError> {
 }
 
 fn validate_producer_config(path: &str, c: &ProducerConfig) -> Result<(), ScenarioError> {
+    if c.acks != Acks::All && c.enable_idempotence {
+        return err(
+            join(path, "enable.idempotence"),
+            format!(
+                "the idempotent producer needs acks=all, not acks={} (Kafka refuses this with a ConfigException); \
+                 set enable.idempotence to false or acks to all",
+                c.acks.as_str()
+            ),
+        );
+    }
     check_ms(path, "delivery.timeout.ms", c.delivery_timeout_ms, 1)?;
     check_ms(path, "request.timeout.ms", c.request_timeout_ms, 1)?;
     check_ms(path, "linger.ms", c.linger_ms, 0)?;
@@ -764,10 +791,38 @@ fn validate_command(
 
 impl Scenario {
     /// The scenario as JSON in canonical form (the format [`parse`] reads: explicit `at_ms`, every
-    /// config key, `until_ms`). For every scenario `parse` returned, `parse(&s.to_json()) == Ok(s)`;
-    /// a scenario built by hand round-trips only if `parse` would accept it.
+    /// key, `until_ms`). For every scenario `parse` or `decode` returned, `parse(&s.to_json()) ==
+    /// Ok(s)`; a scenario built by hand round-trips only if `parse` would accept it.
     pub fn to_json(&self) -> String {
+        /// The scenario with each command's name beside its `at_ms`, as the format writes it.
+        #[derive(serde::Serialize)]
+        struct Json<'a> {
+            format: u32,
+            seed: u64,
+            cluster: &'a ClusterSpec,
+            topics: &'a [TopicSpec],
+            producers: &'a [ProducerSpec],
+            consumers: &'a [ConsumerSpec],
+            commands: Vec<Step<'a>>,
+            until_ms: Millis,
+        }
+        #[derive(serde::Serialize)]
+        struct Step<'a> {
+            at_ms: Millis,
+            #[serde(flatten)]
+            command: &'a Command,
+        }
+        let json = Json {
+            format: self.format,
+            seed: self.seed,
+            cluster: &self.cluster,
+            topics: &self.topics,
+            producers: &self.producers,
+            consumers: &self.consumers,
+            commands: self.commands.iter().map(|c| Step { at_ms: c.at_ms, command: &c.command }).collect(),
+            until_ms: self.until_ms,
+        };
         // Plain data with string keys: serialization cannot fail.
-        serde_json::to_string_pretty(self).unwrap_or_default()
+        serde_json::to_string_pretty(&json).unwrap_or_default()
     }
 }

@@ -14,7 +14,7 @@ use crate::engine::ids::BrokerId;
 use crate::engine::view::{ClusterView, ProcessState, ViewOptions};
 use crate::engine::Engine;
 use crate::layout::{fixed, layout, trimmed, Detail};
-use crate::scenario::{self, MAX_PARTITIONS_PER_TOPIC};
+use crate::scenario::{self, BrokerSpec, ClusterSpec, Scenario, MAX_PARTITIONS_PER_TOPIC};
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
@@ -41,8 +41,22 @@ const TEXT_BYTES_MAX: usize = 1_024;
 const PRODUCE_COUNT_MAX: u32 = 1_000_000;
 
 /// What a disposed playground keeps: one broker and nothing else.
-const EMPTY_SCENARIO: &str = r#"{"format": 1, "seed": 0, "cluster": {"brokers": [{"id": 1}]}, "topics": [],
-  "producers": [], "consumers": [], "commands": [], "until_ms": 0}"#;
+fn empty_scenario() -> Scenario {
+    Scenario {
+        format: scenario::FORMAT_VERSION,
+        seed: 0,
+        cluster: ClusterSpec {
+            brokers: vec![BrokerSpec { id: BrokerId(1), rack: String::new() }],
+            config: Default::default(),
+            network: Default::default(),
+        },
+        topics: Vec::new(),
+        producers: Vec::new(),
+        consumers: Vec::new(),
+        commands: Vec::new(),
+        until_ms: 0,
+    }
+}
 
 /// How a mount behaves: the page, a browser test, or a benchmark.
 #[derive(Clone, Copy, Debug)]
@@ -188,13 +202,12 @@ pub struct App {
     view: Option<ClusterView>,
 }
 
-/// Builds the playground into `container` from a scenario's JSON.
-pub fn mount(container: &Element, scenario_json: &str, options: Options) -> Result<AppHandle, String> {
-    let scenario = scenario::parse(scenario_json).map_err(|e| format!("scenario: {e}"))?;
-    let engine = Engine::new(&scenario);
+/// Builds the playground into `container` from a scenario.
+pub fn mount(container: &Element, scenario: &Scenario, options: Options) -> AppHandle {
+    let engine = Engine::new(scenario);
     let view = engine.view(ViewOptions::default());
     let root = el("div").with("class", "pp").into_parent(container);
-    let (ui, diagram, details, partitions, safety) = build_shell(&root, &view, &scenario);
+    let (ui, diagram, details, partitions, safety) = build_shell(&root, &view, scenario);
     let app = App {
         engine,
         root,
@@ -233,7 +246,7 @@ pub fn mount(container: &Element, scenario_json: &str, options: Options) -> Resu
     if options.animate {
         start_loop(app.clone());
     }
-    Ok(AppHandle(app))
+    AppHandle(app)
 }
 
 // ------------------------------------------------------------------------------------------ shell
@@ -298,11 +311,7 @@ fn shape(parent: &Element, tag: &str, attrs: &[(&str, &str)]) -> Element {
     e.into_parent(parent)
 }
 
-fn build_shell(
-    root: &Element,
-    view: &ClusterView,
-    scenario: &scenario::Scenario,
-) -> (Ui, Diagram, Details, Partitions, Safety) {
+fn build_shell(root: &Element, view: &ClusterView, scenario: &Scenario) -> (Ui, Diagram, Details, Partitions, Safety) {
     // Header: title and the clock.
     let header = el("header").with("class", "bar").into_parent(root);
     let brand = el("div").with("class", "brand").into_parent(&header);
@@ -342,8 +351,8 @@ fn build_shell(
     let scen = el("label").with("class", "scenario").into_parent(&header);
     el("span").with("class", "label-text").text("Scenario").into_parent(&scen);
     let scenario_select = el("select").with("id", "scenario-select").into_parent(&scen);
-    for (name, text) in super::SCENARIOS {
-        el("option").with("value", name).text(text).into_parent(&scenario_select);
+    for s in &super::SCENARIOS {
+        el("option").with("value", s.name).text(s.title).into_parent(&scenario_select);
     }
     button(&header, "reset", "Reset", "button")
         .with("aria-label", "Start the scenario again")
@@ -1051,9 +1060,7 @@ impl App {
 
     fn dispose(&mut self) {
         self.stopped = true;
-        if let Ok(empty) = scenario::parse(EMPTY_SCENARIO) {
-            self.engine = Engine::new(&empty);
-        }
+        self.engine = Engine::new(&empty_scenario());
         self.view = None;
         self.log.clear();
     }

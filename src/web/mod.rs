@@ -15,6 +15,7 @@ pub use app::{mount, AppHandle, Options};
 
 use crate::engine::Engine;
 use crate::layout::fixed;
+use crate::scenario::{decode, Scenario};
 use wasm_bindgen::prelude::*;
 
 /// What the side panel shows.
@@ -31,29 +32,37 @@ pub enum Selection {
     Consumer(u32),
 }
 
-/// The scenario the page opens with.
+/// The scenario the page opens with, as JSON (`www/scenarios/default.json`, which the runner reads).
+/// Tests mount it through `scenario::parse`; the page embeds its binary code instead.
 pub const DEFAULT_SCENARIO: &str = include_str!("../../www/scenarios/default.json");
 
-/// The scenarios the page offers (`#scenario=<name>` in the URL picks one).
-pub const SCENARIOS: [(&str, &str); 2] = [("default", "Default: 3 brokers"), ("large", "Large: 100 × 1,000")];
+/// A scenario the page offers: `#scenario=<name>` in the URL picks one.
+pub struct PageScenario {
+    pub name: &'static str,
+    pub title: &'static str,
+    /// The binary code of `www/scenarios/<name>.json` (`partition-playground encode`; a test checks
+    /// that it is up to date), so the page needs no JSON reader.
+    pub code: &'static [u8],
+}
 
-/// A scenario by name: `default`, or `large` (100 brokers in 3 racks, one topic of 1,000 partitions
-/// with replication factor 3) to see the summary drawing.
-pub fn scenario_json(name: &str) -> String {
-    match name {
-        "large" => {
-            let brokers: Vec<String> =
-                (1..=100).map(|i| format!("{{\"id\":{i},\"rack\":\"{}\"}}", ["a", "b", "c"][i % 3])).collect();
-            format!(
-                "{{\"format\":1,\"seed\":1,\"cluster\":{{\"brokers\":[{}]}},\
-                 \"topics\":[{{\"name\":\"events\",\"partitions\":1000,\"replication.factor\":3,\"config\":{{\"min.insync.replicas\":2}}}}],\
-                 \"producers\":[{{\"name\":\"producer\"}}],\"consumers\":[{{\"name\":\"consumer\",\"config\":{{\"auto.offset.reset\":\"earliest\"}}}}],\
-                 \"commands\":[{{\"at_ms\":0,\"consume\":{{\"consumer\":\"consumer\",\"topic\":\"events\"}}}}],\"until_ms\":10000}}",
-                brokers.join(",")
-            )
-        }
-        _ => DEFAULT_SCENARIO.to_string(),
-    }
+pub const SCENARIOS: [PageScenario; 2] = [
+    PageScenario {
+        name: "default",
+        title: "Default: 3 brokers",
+        code: include_bytes!("../../www/scenarios/default.bin"),
+    },
+    PageScenario {
+        // 100 brokers in 3 racks, one topic of 1,000 partitions with RF 3: the summary drawing.
+        name: "large",
+        title: "Large: 100 × 1,000",
+        code: include_bytes!("../../www/scenarios/large.bin"),
+    },
+];
+
+/// A page scenario by name (the default one for any other name).
+pub fn page_scenario(name: &str) -> Result<Scenario, String> {
+    let code = SCENARIOS.iter().find(|s| s.name == name).unwrap_or(&SCENARIOS[0]).code;
+    decode(code).map_err(|e| format!("scenario `{name}`: {e}"))
 }
 
 /// What the URL's fragment asks for: `#scenario=large&speed=0.1&paused` (each part optional), so
@@ -69,7 +78,7 @@ fn url_options() -> UrlOptions {
     let mut o = UrlOptions { scenario: "default".into(), speed: None, paused: false };
     for part in hash.trim_start_matches('#').split('&') {
         match part.split_once('=') {
-            Some(("scenario", name)) if SCENARIOS.iter().any(|(n, _)| *n == name) => o.scenario = name.into(),
+            Some(("scenario", name)) if SCENARIOS.iter().any(|s| s.name == name) => o.scenario = name.into(),
             Some(("speed", v)) => o.speed = v.parse::<f64>().ok().filter(|s| s.is_finite() && *s > 0.0),
             None if part == "paused" => o.paused = true,
             _ => {}
@@ -86,7 +95,8 @@ pub(crate) fn start_page(container: &web_sys::Element, name: &str) -> Result<(),
 fn start_with(container: &web_sys::Element, name: &str, speed: Option<f64>, paused: bool) -> Result<(), JsValue> {
     container.set_text_content(None);
     let options = Options { autoplay: !paused, ..Options::page() };
-    let handle = mount(container, &scenario_json(name), options).map_err(|e| JsValue::from_str(&e))?;
+    let scenario = page_scenario(name).map_err(|e| JsValue::from_str(&e))?;
+    let handle = mount(container, &scenario, options);
     handle.set_scenario_name(name);
     if let Some(s) = speed {
         handle.set_speed(s);
@@ -108,18 +118,19 @@ pub fn pp_start() -> Result<(), JsValue> {
     start_with(&container, &o.scenario, o.speed, o.paused)
 }
 
-/// Frame cost: builds the scenario into a hidden container with the page's render path, runs
+/// Frame cost: builds the scenario (its binary code) into a hidden container with the page's render path, runs
 /// `frames` frames of `sim_ms_per_frame` simulated ms (engine advance + diagram update) and returns
 /// `{"median_ms","p95_ms","frames"}` measured with `performance.now()`.
 #[wasm_bindgen]
-pub fn pp_frame_bench(scenario_json: &str, frames: u32, sim_ms_per_frame: f64) -> Result<String, JsValue> {
+pub fn pp_frame_bench(scenario_code: &[u8], frames: u32, sim_ms_per_frame: f64) -> Result<String, JsValue> {
+    let scenario = decode(scenario_code).map_err(|e| JsValue::from_str(&e.to_string()))?;
     let doc = dom::document();
     let body = doc.body().ok_or("no body")?;
     let container = dom::el("div");
     let _ = container.set_attribute("style", "position:absolute;left:-20000px;top:0;width:1280px;");
     let _ = container.set_attribute("aria-hidden", "true");
     let _ = body.append_child(&container);
-    let handle = mount(&container, scenario_json, Options::bench()).map_err(|e| JsValue::from_str(&e))?;
+    let handle = mount(&container, &scenario, Options::bench());
     let mut times = Vec::with_capacity(frames as usize);
     for _ in 0..frames {
         let t0 = dom::now_ms();
@@ -145,11 +156,11 @@ pub fn pp_frame_bench(scenario_json: &str, frames: u32, sim_ms_per_frame: f64) -
     ))
 }
 
-/// Engine speed: runs the scenario to `until_ms` with no DOM and returns
+/// Engine speed: runs the scenario (its binary code) to `until_ms` with no DOM and returns
 /// `{"wall_ms","steps","state_hash"}` (the hash is `Engine::state_hash` as 16 hex digits).
 #[wasm_bindgen]
-pub fn pp_engine_bench(scenario_json: &str, until_ms: f64) -> Result<String, JsValue> {
-    let scenario = crate::scenario::parse(scenario_json).map_err(|e| JsValue::from_str(&e.to_string()))?;
+pub fn pp_engine_bench(scenario_code: &[u8], until_ms: f64) -> Result<String, JsValue> {
+    let scenario = decode(scenario_code).map_err(|e| JsValue::from_str(&e.to_string()))?;
     let t0 = dom::now_ms();
     let mut engine = Engine::new(&scenario);
     engine.advance_to(until_ms.max(0.0) as u64);

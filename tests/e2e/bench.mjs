@@ -57,6 +57,17 @@ export function loadScenario({ brokers, racks, partitions, untilMs, perSend = 4,
   };
 }
 
+/** The scenario's binary code (what the page reads), from the runner: `encode SCENARIO.json CODE.bin`. */
+function encode(scenario) {
+  if (!fs.existsSync(RUNNER)) throw new Error(`${RUNNER} is missing: cargo build --release`);
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const json = path.join(ARTIFACTS, 'bench-encode.json');
+  const bin = path.join(ARTIFACTS, 'bench-encode.bin');
+  fs.writeFileSync(json, JSON.stringify(scenario));
+  execFileSync(RUNNER, ['encode', json, bin]);
+  return [...fs.readFileSync(bin)];
+}
+
 function gzipBytes(file) {
   return execFileSync('gzip', ['-9', '-c', file], { maxBuffer: 1 << 30 }).length;
 }
@@ -105,22 +116,23 @@ async function benchPage(browser, url) {
   return { page, errors };
 }
 
-// (c) pp_frame_bench(scenario_json, frames, sim_ms_per_frame) -> {median_ms, p95_ms, frames}
+// (c) pp_frame_bench(scenario_code, frames, sim_ms_per_frame) -> {median_ms, p95_ms, frames}
 async function frameCost(page, scenario, frames, simMsPerFrame) {
-  const json = JSON.stringify(scenario);
+  const code = encode(scenario);
   const out = await page.evaluate(
-    ({ json, frames, simMsPerFrame }) => window.wasmBindings.pp_frame_bench(json, frames, simMsPerFrame),
-    { json, frames, simMsPerFrame },
+    ({ code, frames, simMsPerFrame }) => window.wasmBindings.pp_frame_bench(new Uint8Array(code), frames, simMsPerFrame),
+    { code, frames, simMsPerFrame },
   );
   return JSON.parse(out);
 }
 
-// (d) pp_engine_bench(scenario_json, until_ms) -> {wall_ms, steps, state_hash}
+// (d) pp_engine_bench(scenario_code, until_ms) -> {wall_ms, steps, state_hash}
 async function engineWasm(page, scenario) {
-  const json = JSON.stringify(scenario);
+  const code = encode(scenario);
   const runs = [];
   for (let i = 0; i <= ENGINE_RUNS; i++) {
-    runs.push(JSON.parse(await page.evaluate(({ json, until }) => window.wasmBindings.pp_engine_bench(json, until), { json, until: scenario.until_ms })));
+    const until = scenario.until_ms;
+    runs.push(JSON.parse(await page.evaluate(({ code, until }) => window.wasmBindings.pp_engine_bench(new Uint8Array(code), until), { code, until })));
   }
   runs.shift(); // warm-up
   return { runs, medianWallMs: median(runs.map((r) => r.wall_ms)) };

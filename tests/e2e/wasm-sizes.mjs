@@ -8,6 +8,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT } from './harness.mjs';
 
+// --top N also lists the N largest functions.
+const topAt = process.argv.indexOf('--top');
+const top = topAt > 0 ? Number(process.argv.splice(topAt, 2)[1]) : 0;
 const file = process.argv[2] ?? path.join(ROOT, 'target/wasm32-unknown-unknown/wasm-release/partition_playground.wasm');
 const bytes = fs.readFileSync(file);
 
@@ -99,12 +102,12 @@ if (names.size === 0) throw new Error(`${file} has no name section (was it strip
 
 const CATEGORIES = [
   ['alloc::collections::btree', /btree/],
-  ['page (web, layout)', /partition_playground\d*(3web|6layout)|playground\.\.(web|layout)/],
-  ['scenario parser + serde', /partition_playground\d*8scenario|playground\.\.scenario|serde/],
-  ['engine', /partition_playground\d*6engine|playground\.\.engine/],
+  ['page (web, layout)', /partition_playground\d*(3web|6layout)|playground(\.\.|::)(web|layout)/],
+  ['scenario parser + serde', /partition_playground\d*8scenario|playground(\.\.|::)scenario|serde/],
+  ['engine', /partition_playground\d*6engine|playground(\.\.|::)engine/],
   ['wasm-bindgen, js-sys, web-sys (incl. describe fns wasm-bindgen removes)', /wasm_bindgen|js_sys|web_sys|__wbindgen|__wbg/],
-  ['core (fmt, floats, iterators, ...)', /_ZN4core|core\.\.|4core/],
-  ['alloc (other)', /_ZN5alloc|alloc\.\.|5alloc/],
+  ['core (fmt, floats, iterators, ...)', /_ZN4core|core\.\.|4core|^<?core::/],
+  ['alloc (other)', /_ZN5alloc|alloc\.\.|5alloc|^<?alloc::/],
   ['dlmalloc', /dlmalloc/],
 ];
 const totals = new Map();
@@ -118,4 +121,8 @@ bodies.forEach((len, k) => {
 console.log(`${path.relative(process.cwd(), file)}: ${bodies.length} functions, ${all} bytes of function bodies`);
 for (const [cat, len] of [...totals].sort((a, b) => b[1] - a[1])) {
   console.log(`${String(len).padStart(9)}  ${((100 * len) / all).toFixed(1).padStart(5)} %  ${cat}`);
+}
+if (top > 0) {
+  const sized = bodies.map((len, k) => [len, names.get(importedFuncs + k) ?? '?']).sort((a, b) => b[0] - a[0]);
+  for (const [len, name] of sized.slice(0, top)) console.log(`${String(len).padStart(9)}  ${name.slice(0, 160)}`);
 }

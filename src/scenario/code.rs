@@ -1,0 +1,41 @@
+//! A scenario's binary code: the compact form the page embeds (and a share link can carry).
+//!
+//! The code is the [postcard](https://docs.rs/postcard) encoding of a [`Scenario`]. Its first field
+//! is `format`, so a reader sees the version before anything else. Decoding runs the same checks as
+//! [`parse`](super::parse), so a damaged or hand-made code cannot build an engine that JSON could
+//! not. The page reads only codes: JSON (serde_json and the error-locating reader) stays out of
+//! the wasm bundle.
+
+use super::parse::check;
+use super::{Scenario, ScenarioError, FORMAT_VERSION};
+
+/// The scenario's binary code.
+pub fn encode(s: &Scenario) -> Vec<u8> {
+    // The scenario's types are plain structs, enums, strings and numbers, all of which postcard
+    // writes; an error would be a bug in those types, and the round-trip tests would catch it.
+    postcard::to_allocvec(s).unwrap_or_default()
+}
+
+/// Reads a scenario from its binary code, and checks it as [`parse`](super::parse) does.
+pub fn decode(bytes: &[u8]) -> Result<Scenario, ScenarioError> {
+    let damaged = |e: postcard::Error| ScenarioError {
+        path: String::new(),
+        reason: format!("not a scenario code of format {FORMAT_VERSION} ({e})"),
+    };
+    let (format, _) = postcard::take_from_bytes::<u32>(bytes).map_err(damaged)?;
+    if format != FORMAT_VERSION {
+        return Err(ScenarioError {
+            path: "format".into(),
+            reason: format!("this playground reads format {FORMAT_VERSION}, not {format}"),
+        });
+    }
+    let (scenario, rest) = postcard::take_from_bytes::<Scenario>(bytes).map_err(damaged)?;
+    if !rest.is_empty() {
+        return Err(ScenarioError {
+            path: String::new(),
+            reason: format!("not a scenario code: {} bytes left after its end", rest.len()),
+        });
+    }
+    check(&scenario, &|i| format!("commands[{i}]"))?;
+    Ok(scenario)
+}
