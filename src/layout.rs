@@ -389,12 +389,11 @@ fn flow_row(n: usize, width: f64, top: f64) -> (Vec<Rect>, f64) {
 fn group_by_rack(brokers: &[BrokerShape]) -> Vec<(String, Vec<usize>)> {
     let mut racks: Vec<(String, Vec<usize>)> = Vec::new();
     for (i, b) in brokers.iter().enumerate() {
-        match racks.iter_mut().find(|(name, _)| *name == b.rack) {
-            Some((_, members)) => members.push(i),
-            None => racks.push((b.rack.clone(), vec![i])),
+        match racks.binary_search_by(|(name, _)| name.as_str().cmp(&b.rack)) {
+            Ok(at) => racks[at].1.push(i),
+            Err(at) => racks.insert(at, (b.rack.clone(), vec![i])),
         }
     }
-    racks.sort_by(|a, b| a.0.cmp(&b.0));
     racks
 }
 

@@ -311,14 +311,11 @@ fn a_large_cluster_is_drawn_as_a_summary() {
 }
 
 #[wasm_bindgen_test]
-fn the_exported_benchmarks_answer_json() {
+fn the_exported_benchmarks_measure_and_clean_up() {
     let code = SCENARIOS[0].code;
-    let frame = partition_playground::web::pp_frame_bench(code, 20, 16.0).unwrap();
-    let v: serde_json::Value = serde_json::from_str(&frame).unwrap();
-    assert_eq!(v["frames"], 20);
-    assert!(
-        v["median_ms"].as_f64().unwrap() >= 0.0 && v["p95_ms"].as_f64().unwrap() >= v["median_ms"].as_f64().unwrap()
-    );
+    let frames = partition_playground::web::pp_frame_bench(code, 20, 16.0).unwrap();
+    assert_eq!(frames.len(), 20);
+    assert!(frames.iter().all(|ms| ms.is_finite() && *ms >= 0.0), "{frames:?}");
     let a: serde_json::Value =
         serde_json::from_str(&partition_playground::web::pp_engine_bench(code, 10_000.0).unwrap()).unwrap();
     let b: serde_json::Value =

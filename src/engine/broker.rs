@@ -12,7 +12,7 @@ use super::metadata::{MetadataDelta, MetadataImage};
 use super::replica::{FollowerState, IsrState, LeaderState, Replica, Role};
 use super::timer::Timer;
 use super::view::ProcessState;
-use super::Map;
+use super::{insert_sorted, map_from, Map};
 
 /// `replica.socket.timeout.ms` (30 s): a follower fetch with no answer is abandoned after this.
 const REPLICA_SOCKET_TIMEOUT_MS: Millis = 30_000;
@@ -365,12 +365,13 @@ impl Broker {
                 // `Partition.makeLeader` (kafka-model §3.3, §3.4, §4.1).
                 let leo = replica.log_end_offset();
                 replica.log.assign_epoch_start_offset(record.leader_epoch, leo);
-                let followers = record
-                    .replicas
-                    .iter()
-                    .filter(|r| **r != me)
-                    .map(|r| (*r, FollowerState::reset(record.isr.contains(r), ctx.now)))
-                    .collect();
+                let followers = map_from(
+                    record
+                        .replicas
+                        .iter()
+                        .filter(|r| **r != me)
+                        .map(|r| (*r, FollowerState::reset(record.isr.contains(r), ctx.now))),
+                );
                 replica.role = Role::Leader(Box::new(LeaderState {
                     leader_epoch_start_offset: leo,
                     followers,
@@ -431,9 +432,10 @@ impl Broker {
     }
 
     fn fetch_from_all_leaders(&mut self, ctx: &mut Ctx) {
-        let mut leaders: Vec<BrokerId> = self.replicas.values().filter_map(|r| r.following()).collect();
-        leaders.sort_unstable();
-        leaders.dedup();
+        let mut leaders = Vec::new();
+        for leader in self.replicas.values().filter_map(|r| r.following()) {
+            insert_sorted(&mut leaders, leader);
+        }
         for leader in leaders {
             self.maybe_fetch(leader, ctx);
         }

@@ -10,7 +10,7 @@ use super::log::Record;
 use super::message::*;
 use super::producer::ClientMetadata;
 use super::timer::Timer;
-use super::Map;
+use super::{insert_sorted, Map};
 use std::collections::VecDeque;
 
 /// How many received records a consumer keeps for views and the runner; the count is kept in full.
@@ -99,9 +99,10 @@ impl Consumer {
     }
 
     pub fn talking_to(&self) -> Vec<BrokerId> {
-        let mut b: Vec<BrokerId> = self.fetches.keys().chain(self.list_offsets.keys()).copied().collect();
-        b.sort_unstable();
-        b.dedup();
+        let mut b = Vec::new();
+        for id in self.fetches.keys().chain(self.list_offsets.keys()) {
+            insert_sorted(&mut b, *id);
+        }
         b
     }
 
@@ -233,7 +234,9 @@ impl Consumer {
     /// The request to `broker` is over (answered or failed): its partitions can be fetched again.
     fn release(&mut self, broker: BrokerId) {
         for (_, partitions) in self.fetches.remove(&broker).into_iter().chain(self.list_offsets.remove(&broker)) {
-            self.idle.extend(partitions.into_iter().map(|p| (p, ())));
+            for p in partitions {
+                self.idle.insert(p, ());
+            }
         }
     }
 

@@ -93,10 +93,16 @@ impl Controller {
         for (id, rack) in &catalog.brokers {
             racks.entry(rack.as_str()).or_default().push(*id);
         }
-        let mut racks: Vec<Vec<BrokerId>> = racks.into_iter().map(|(_, v)| v).collect();
-        for rack in &mut racks {
-            rack.sort_unstable_by_key(|b| (!self.is_acceptable_leader(*b), *b));
-        }
+        // Within a rack: acceptable leaders first, each group by id (the catalog lists brokers by id).
+        let racks: Vec<Vec<BrokerId>> = racks
+            .into_iter()
+            .map(|(_, rack)| {
+                let (mut first, then): (Vec<BrokerId>, Vec<BrokerId>) =
+                    rack.into_iter().partition(|b| self.is_acceptable_leader(*b));
+                first.extend(then);
+                first
+            })
+            .collect();
         if self.brokers.values().all(|b| b.registration.fenced) {
             return Err("all brokers are currently fenced".into());
         }

@@ -15,6 +15,7 @@ use super::controller::Controller;
 use super::ctx::{Ctx, Outbox};
 use super::event::{ClusterEvent, EventKind};
 use super::ids::*;
+use super::insert_sorted;
 use super::message::Message;
 use super::network::Network;
 use super::producer::Producer;
@@ -64,9 +65,10 @@ impl Engine {
     /// Builds the cluster of a (validated) scenario in its steady state at time 0 — brokers registered
     /// and unfenced, topics created with every replica in sync — and schedules its commands.
     pub fn new(scenario: &Scenario) -> Engine {
-        let mut brokers: Vec<(BrokerId, String)> =
-            scenario.cluster.brokers.iter().map(|b| (b.id, b.rack.clone())).collect();
-        brokers.sort_unstable();
+        let mut brokers: Vec<(BrokerId, String)> = Vec::with_capacity(scenario.cluster.brokers.len());
+        for b in &scenario.cluster.brokers {
+            insert_sorted(&mut brokers, (b.id, b.rack.clone()));
+        }
         let broker_ids: Vec<BrokerId> = brokers.iter().map(|b| b.0).collect();
         let catalog = Catalog {
             config: scenario.cluster.config.clone(),

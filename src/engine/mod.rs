@@ -33,3 +33,49 @@ pub use view::{ClusterView, ViewOptions};
 /// The engine's map: a sorted vector. Deterministic iteration like `BTreeMap`, with a fraction of
 /// its code in the wasm bundle; the engine's maps are small or filled in key order.
 pub type Map<K, V> = litemap::LiteMap<K, V>;
+
+/// A map built by inserting each pair in turn (the last of equal keys wins, as with `collect`).
+/// litemap's `collect` and `extend` sort with the standard stable sort, which gives every key type
+/// its own kilobytes of sort code in the wasm bundle; inserting needs only a binary search.
+pub fn map_from<K: Ord, V>(pairs: impl IntoIterator<Item = (K, V)>) -> Map<K, V> {
+    let mut map = Map::new();
+    for (k, v) in pairs {
+        map.insert(k, v);
+    }
+    map
+}
+
+/// Adds `x` to `set`, a sorted `Vec` without duplicates (the engine's small sets: the brokers a
+/// client talks to, the partitions a send touched). For the reason of [`map_from`], this replaces
+/// `sort_unstable` + `dedup`, with the same result.
+pub fn insert_sorted<T: Ord>(set: &mut Vec<T>, x: T) {
+    if let Err(at) = set.binary_search(&x) {
+        set.insert(at, x);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn insert_sorted_is_sort_and_dedup() {
+        let input = [5u32, 1, 5, 3, 9, 1, 0, 9, 4];
+        let mut set = Vec::new();
+        for x in input {
+            insert_sorted(&mut set, x);
+        }
+        let mut expected = input.to_vec();
+        expected.sort_unstable();
+        expected.dedup();
+        assert_eq!(set, expected);
+    }
+
+    #[test]
+    fn map_from_keeps_the_last_of_equal_keys_like_collect() {
+        let pairs = [(3, "a"), (1, "b"), (3, "c"), (2, "d")];
+        let collected: Map<i32, &str> = pairs.into_iter().collect();
+        assert_eq!(map_from(pairs), collected);
+        assert_eq!(map_from(pairs).get(&3), Some(&"c"));
+    }
+}

@@ -13,7 +13,7 @@ use super::message::*;
 use super::murmur2::partition_for_key;
 use super::timer::Timer;
 use super::view::SendStatus;
-use super::Map;
+use super::{insert_sorted, Map};
 use std::collections::VecDeque;
 use std::rc::Rc;
 
@@ -159,9 +159,10 @@ impl Producer {
 
     /// Brokers with a request of ours in flight.
     pub fn talking_to(&self) -> Vec<BrokerId> {
-        let mut b: Vec<BrokerId> = self.in_flight.values().map(|(_, b, _)| *b).collect();
-        b.sort_unstable();
-        b.dedup();
+        let mut b = Vec::new();
+        for (_, broker, _) in self.in_flight.values() {
+            insert_sorted(&mut b, *broker);
+        }
         b
     }
 
@@ -186,12 +187,8 @@ impl Producer {
             let record = Record::new(id, &text);
             let partition = self.choose_partition(produce, topic, &record, ctx);
             self.append(partition, record, ctx);
-            if touched.last() != Some(&partition) {
-                touched.push(partition);
-            }
+            insert_sorted(&mut touched, partition);
         }
-        touched.sort_unstable();
-        touched.dedup();
         for p in touched {
             self.try_send(p, ctx);
         }

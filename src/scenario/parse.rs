@@ -345,7 +345,7 @@ pub(super) fn check(s: &Scenario, command_path: &dyn Fn(usize) -> String) -> Res
     if s.commands.len() > MAX_COMMANDS {
         return err("commands", format!("at most {MAX_COMMANDS} commands (found {})", s.commands.len()));
     }
-    let broker_ids: SortedMap<u32, ()> = s.cluster.brokers.iter().map(|b| (b.id.0, ())).collect();
+    let broker_ids: SortedMap<u32, ()> = crate::engine::map_from(s.cluster.brokers.iter().map(|b| (b.id.0, ())));
     let names = Names {
         brokers: &broker_ids,
         producers: s.producers.iter().map(|p| p.name.as_str()).collect(),

@@ -11,6 +11,7 @@ use crate::engine::command::{ChangeConfig, Command, NodeRef, Produce, TopicSpec}
 use crate::engine::config::{Acks, TopicConfig};
 use crate::engine::event::{ClusterEvent, EventKind, Subject};
 use crate::engine::ids::BrokerId;
+use crate::engine::insert_sorted;
 use crate::engine::view::{ClusterView, ProcessState, ViewOptions};
 use crate::engine::Engine;
 use crate::layout::{fixed, layout, trimmed, Detail};
@@ -424,9 +425,10 @@ fn build_shell(root: &Element, view: &ClusterView, scenario: &Scenario) -> (Ui, 
     let consumers: Vec<(&str, &str)> = scenario.consumers.iter().map(|c| (c.name.as_str(), c.name.as_str())).collect();
     let consume_consumer = select(&row, "consume-consumer", "Consumer", &consumers);
     let consume_topic = select(&row, "consume-topic", "Topic", &topic_refs);
-    let mut racks: Vec<String> = view.brokers.iter().map(|b| b.rack.clone()).filter(|r| !r.is_empty()).collect();
-    racks.sort();
-    racks.dedup();
+    let mut racks: Vec<String> = Vec::new();
+    for b in view.brokers.iter().filter(|b| !b.rack.is_empty()) {
+        insert_sorted(&mut racks, b.rack.clone());
+    }
     let mut rack_opts: Vec<(String, String)> = vec![(String::new(), "none".into())];
     rack_opts.extend(racks.iter().map(|r| (r.clone(), r.clone())));
     let rack_refs: Vec<(&str, &str)> = rack_opts.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();

@@ -7,7 +7,7 @@ use super::Selection;
 use crate::engine::ids::{BrokerId, NodeId};
 use crate::engine::message::MessageKind;
 use crate::engine::view::{ClusterView, PartitionView, ProcessState, ReplicaRole, ReplicaView};
-use crate::engine::Map;
+use crate::engine::{map_from, Map};
 use crate::layout::{self, Detail, Layout, NodeKey, Rect, Shape};
 use web_sys::Element;
 
@@ -29,7 +29,7 @@ pub fn node_key(n: NodeId) -> NodeKey {
 /// replicas (in the view's partition order).
 pub fn shape_of(view: &ClusterView) -> (Shape, Vec<Vec<usize>>) {
     let mut per_broker: Vec<Vec<usize>> = vec![Vec::new(); view.brokers.len()];
-    let index: Map<BrokerId, usize> = view.brokers.iter().enumerate().map(|(i, b)| (b.id, i)).collect();
+    let index: Map<BrokerId, usize> = map_from(view.brokers.iter().enumerate().map(|(i, b)| (b.id, i)));
     for (pi, p) in view.partitions.iter().enumerate() {
         for b in &p.replicas {
             if let Some(&i) = index.get(b) {

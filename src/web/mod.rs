@@ -118,11 +118,12 @@ pub fn pp_start() -> Result<(), JsValue> {
     start_with(&container, &o.scenario, o.speed, o.paused)
 }
 
-/// Frame cost: builds the scenario (its binary code) into a hidden container with the page's render path, runs
-/// `frames` frames of `sim_ms_per_frame` simulated ms (engine advance + diagram update) and returns
-/// `{"median_ms","p95_ms","frames"}` measured with `performance.now()`.
+/// Frame cost: builds the scenario (its binary code) into a hidden container with the page's
+/// render path, runs `frames` frames of `sim_ms_per_frame` simulated ms (engine advance + diagram
+/// update) and returns each frame's cost in ms, measured with `performance.now()` (the caller
+/// takes the median and percentiles).
 #[wasm_bindgen]
-pub fn pp_frame_bench(scenario_code: &[u8], frames: u32, sim_ms_per_frame: f64) -> Result<String, JsValue> {
+pub fn pp_frame_bench(scenario_code: &[u8], frames: u32, sim_ms_per_frame: f64) -> Result<Vec<f64>, JsValue> {
     let scenario = decode(scenario_code).map_err(|e| JsValue::from_str(&e.to_string()))?;
     let doc = dom::document();
     let body = doc.body().ok_or("no body")?;
@@ -140,20 +141,7 @@ pub fn pp_frame_bench(scenario_code: &[u8], frames: u32, sim_ms_per_frame: f64) 
     }
     handle.dispose();
     container.remove();
-    times.sort_by(|a, b| a.total_cmp(b));
-    let pick = |q: f64| -> f64 {
-        if times.is_empty() {
-            0.0
-        } else {
-            times[((times.len() as f64 - 1.0) * q).round() as usize]
-        }
-    };
-    Ok(format!(
-        "{{\"median_ms\":{},\"p95_ms\":{},\"frames\":{}}}",
-        fixed(pick(0.5), 4),
-        fixed(pick(0.95), 4),
-        times.len()
-    ))
+    Ok(times)
 }
 
 /// Engine speed: runs the scenario (its binary code) to `until_ms` with no DOM and returns

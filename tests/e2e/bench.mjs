@@ -116,14 +116,16 @@ async function benchPage(browser, url) {
   return { page, errors };
 }
 
-// (c) pp_frame_bench(scenario_code, frames, sim_ms_per_frame) -> {median_ms, p95_ms, frames}
+// (c) pp_frame_bench(scenario_code, frames, sim_ms_per_frame) -> each frame's ms -> {median_ms, p95_ms, frames}
 async function frameCost(page, scenario, frames, simMsPerFrame) {
   const code = encode(scenario);
-  const out = await page.evaluate(
-    ({ code, frames, simMsPerFrame }) => window.wasmBindings.pp_frame_bench(new Uint8Array(code), frames, simMsPerFrame),
+  const times = await page.evaluate(
+    ({ code, frames, simMsPerFrame }) => [...window.wasmBindings.pp_frame_bench(new Uint8Array(code), frames, simMsPerFrame)],
     { code, frames, simMsPerFrame },
   );
-  return JSON.parse(out);
+  const sorted = [...times].sort((a, b) => a - b);
+  const p95 = sorted[Math.round((sorted.length - 1) * 0.95)] ?? 0;
+  return { median_ms: median(times), p95_ms: p95, frames: times.length };
 }
 
 // (d) pp_engine_bench(scenario_code, until_ms) -> {wall_ms, steps, state_hash}

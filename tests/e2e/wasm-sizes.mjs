@@ -124,5 +124,5 @@ for (const [cat, len] of [...totals].sort((a, b) => b[1] - a[1])) {
 }
 if (top > 0) {
   const sized = bodies.map((len, k) => [len, names.get(importedFuncs + k) ?? '?']).sort((a, b) => b[0] - a[0]);
-  for (const [len, name] of sized.slice(0, top)) console.log(`${String(len).padStart(9)}  ${name.slice(0, 160)}`);
+  for (const [len, name] of sized.slice(0, top)) console.log(`${String(len).padStart(9)}  ${name.slice(0, Number(process.env.PP_NAME_CHARS ?? 160))}`);
 }
