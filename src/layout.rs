@@ -110,6 +110,12 @@ pub fn fixed(v: f64, decimals: u32) -> String {
     }
 }
 
+/// `v` limited to `lo..=hi` (`lo` for NaN). Not `f64::clamp`: its check that `lo <= hi` panics with
+/// a message that prints both floats, which brings float printing (about 9 KB) into the wasm bundle.
+pub fn clamp(v: f64, lo: f64, hi: f64) -> f64 {
+    v.max(lo).min(hi)
+}
+
 /// Like [`fixed`] with trailing zeros (and a bare point) removed: `12.5`, `12`.
 pub fn trimmed(v: f64, decimals: u32) -> String {
     let s = fixed(v, decimals);
@@ -140,7 +146,7 @@ pub struct Curve {
 impl Curve {
     /// The point at `t` in [0, 1] (clamped).
     pub fn point(&self, t: f64) -> Point {
-        let t = t.clamp(0.0, 1.0);
+        let t = clamp(t, 0.0, 1.0);
         let u = 1.0 - t;
         Point {
             x: u * u * self.a.x + 2.0 * u * t * self.c.x + t * t * self.b.x,
@@ -494,7 +500,7 @@ impl Layout {
             (_, NodeKey::Broker(id)) => {
                 let src = self.node_rect(from)?;
                 let dst = self.broker(id)?.rect;
-                let frac = (src.cx() / self.width).clamp(0.0, 1.0);
+                let frac = clamp(src.cx() / self.width, 0.0, 1.0);
                 let a = Point { x: src.cx(), y: src.bottom() };
                 let b = Point { x: dst.x + dst.w * (0.2 + 0.6 * frac), y: dst.y };
                 Some(Curve { a, c: Point { x: (a.x + b.x) / 2.0, y: (a.y + b.y) / 2.0 }, b })
@@ -513,7 +519,7 @@ impl Layout {
         let n = self.brokers.len().max(2) as f64 - 1.0;
         if a.row == b.row {
             let shift = 0.32 * (b.order as f64 - a.order as f64) / n.min(4.0);
-            let shift = shift.clamp(-0.32, 0.32);
+            let shift = clamp(shift, -0.32, 0.32);
             let pa = Point { x: a.rect.x + a.rect.w * (0.5 + shift), y: a.rect.bottom() };
             let pb = Point { x: b.rect.x + b.rect.w * (0.5 - shift), y: b.rect.bottom() };
             let depth = (10.0 + 0.12 * (pa.x - pb.x).abs()).min(ARC_LANE_H - 8.0);

@@ -14,7 +14,7 @@ use crate::engine::ids::BrokerId;
 use crate::engine::insert_sorted;
 use crate::engine::view::{ClusterView, ProcessState, ViewOptions};
 use crate::engine::Engine;
-use crate::layout::{fixed, layout, trimmed, Detail};
+use crate::layout::{clamp, fixed, layout, trimmed, Detail};
 use crate::scenario::{self, BrokerSpec, ClusterSpec, Scenario, MAX_PARTITIONS_PER_TOPIC};
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -942,7 +942,7 @@ impl App {
     }
 
     fn frame(&mut self, wall: f64) {
-        let dt = self.last_wall.map_or(0.0, |last| (wall - last).clamp(0.0, FRAME_WALL_MS_MAX));
+        let dt = self.last_wall.map_or(0.0, |last| clamp(wall - last, 0.0, FRAME_WALL_MS_MAX));
         self.last_wall = Some(wall);
         if self.playing {
             let target = self.sim_ms + dt * self.speed;
@@ -1099,7 +1099,7 @@ impl App {
     }
 
     fn set_speed(&mut self, speed: f64) {
-        let speed = speed.clamp(10f64.powf(SPEED_LOG_MIN), 10f64.powf(SPEED_LOG_MAX));
+        let speed = clamp(speed, 10f64.powf(SPEED_LOG_MIN), 10f64.powf(SPEED_LOG_MAX));
         self.speed = speed;
         let text = fmt_speed(speed);
         let _ = self.ui.speed.set_attribute("data-speed", &text);
@@ -1113,7 +1113,7 @@ impl App {
 
     fn on_speed_input(&mut self) {
         let v = self.ui.speed.value_as_number();
-        let v = if v.is_finite() { v.clamp(SPEED_LOG_MIN, SPEED_LOG_MAX) } else { 0.0 };
+        let v = if v.is_finite() { clamp(v, SPEED_LOG_MIN, SPEED_LOG_MAX) } else { 0.0 };
         self.set_speed(nice_speed(10f64.powf(v)));
     }
 

@@ -8,7 +8,7 @@ use crate::engine::ids::{BrokerId, NodeId};
 use crate::engine::message::MessageKind;
 use crate::engine::view::{ClusterView, PartitionView, ProcessState, ReplicaRole, ReplicaView};
 use crate::engine::{map_from, Map};
-use crate::layout::{self, Detail, Layout, NodeKey, Rect, Shape};
+use crate::layout::{self, clamp, Detail, Layout, NodeKey, Rect, Shape};
 use web_sys::Element;
 
 /// Leader epochs are coloured with this many hues, cycling.
@@ -503,7 +503,7 @@ impl Diagram {
                 let t = self.link_labels.get(key, || svg("text"));
                 // Keep the whole label inside the drawing.
                 let half = label.chars().count() as f64 * 3.1;
-                t.num("x", mid.x.clamp(half + 2.0, (layout.width - half - 2.0).max(half + 2.0)));
+                t.num("x", clamp(mid.x, half + 2.0, (layout.width - half - 2.0).max(half + 2.0)));
                 t.num("y", mid.y - 4.0);
                 t.set("class", if class.contains("cut") { "link-label cut" } else { "link-label" });
                 t.set("text-anchor", "middle");

@@ -79,7 +79,8 @@ fn url_options() -> UrlOptions {
     for part in hash.trim_start_matches('#').split('&') {
         match part.split_once('=') {
             Some(("scenario", name)) if SCENARIOS.iter().any(|s| s.name == name) => o.scenario = name.into(),
-            Some(("speed", v)) => o.speed = v.parse::<f64>().ok().filter(|s| s.is_finite() && *s > 0.0),
+            // JavaScript's parseFloat: Rust's float parser would add kilobytes to the bundle for this.
+            Some(("speed", v)) => o.speed = Some(js_sys::parse_float(v)).filter(|s| s.is_finite() && *s > 0.0),
             None if part == "paused" => o.paused = true,
             _ => {}
         }

@@ -307,6 +307,25 @@ step('screenshots at desktop and 360 px width', async (t) => {
   assert.ok(overflow <= 0, `nothing overflows horizontally at 360 px (scrollWidth exceeds the viewport by ${overflow} px)`);
 });
 
+// A note embeds the playground in the state it talks about through the URL's fragment.
+test('#scenario=large&speed=0.1&paused opens the large scenario, paused, at 0.1x', async () => {
+  const linked = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  linked.on('pageerror', (err) => pageErrors.push(String(err?.stack ?? err)));
+  try {
+    await linked.goto(`${server.url}#scenario=large&speed=0.1&paused`, { waitUntil: 'load' });
+    await waitReady(linked);
+    assert.equal(await linked.locator('#scenario-select').inputValue(), 'large');
+    assert.equal(await linked.locator('#diagram [data-broker]').count(), 100, '100 brokers');
+    assert.equal(await linked.getAttribute('#speed', 'data-speed'), '0.1');
+    assert.equal(await linked.getAttribute('#play', 'aria-pressed'), 'false', 'paused');
+    const t0 = await linked.getAttribute('#sim-time', 'data-ms');
+    await linked.waitForTimeout(300);
+    assert.equal(await linked.getAttribute('#sim-time', 'data-ms'), t0, 'simulated time stands still while paused');
+  } finally {
+    await linked.close();
+  }
+});
+
 // Runs even when a step failed: errors in the console are often the reason.
 test('no console errors, page errors, failed requests or requests outside the sub-path', () => {
   const misses = (server?.misses ?? []).filter((p) => p !== '/favicon.ico');
