@@ -1,7 +1,7 @@
 //! Small DOM helpers. Text reaches the DOM only through `textContent` and attribute setters: nothing
 //! here (or anywhere in `src/web`) parses markup.
 
-use std::collections::BTreeMap;
+use crate::engine::Map;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlElement};
 
@@ -115,13 +115,13 @@ pub fn fmt1(v: f64) -> String {
 /// asks for them.
 pub struct Keyed<K: Ord + Clone> {
     pub parent: Element,
-    items: BTreeMap<K, (Cached, u32)>,
+    items: Map<K, (Cached, u32)>,
     generation: u32,
 }
 
 impl<K: Ord + Clone> Keyed<K> {
     pub fn new(parent: Element) -> Self {
-        Keyed { parent, items: BTreeMap::new(), generation: 0 }
+        Keyed { parent, items: Map::new(), generation: 0 }
     }
 
     pub fn begin(&mut self) {
