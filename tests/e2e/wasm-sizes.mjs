@@ -1,17 +1,36 @@
-// Where the page's wasm bytes go: sums function-body sizes by what their (mangled) names contain,
-// read from the name section of the wasm that cargo builds before wasm-bindgen and wasm-opt strip it.
-// Approximate: a generic function counts once, under the first category its name matches.
+// Where the page's wasm bytes go: sums function-body sizes by what their names contain, read from
+// the name section. By default it measures what ships: it runs wasm-bindgen (--keep-debug) and
+// wasm-opt -Oz (-g keeps the names) on cargo's wasm, as Trunk does, into target/wasm-sizes/.
+// Approximate: inlined code counts under its caller; a function counts once, under the first
+// category its name matches.
 //
-// Run after `trunk build --release`:
-//   node tests/e2e/wasm-sizes.mjs [target/wasm32-unknown-unknown/wasm-release/partition_playground.wasm]
+// Run after `trunk build --release` (PATH as in ./dev: ~/.cargo/bin and node_modules/.bin):
+//   node tests/e2e/wasm-sizes.mjs [--top N] [FILE.wasm]
+//   --top N      also lists the N largest functions (PP_NAME_CHARS=600 prints longer names)
+//   FILE.wasm    measures that file as it is (it needs a name section)
+// For generic functions with their type arguments, build with
+// RUSTFLAGS=-Csymbol-mangling-version=v0 (in another CARGO_TARGET_DIR) and pass the result.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT } from './harness.mjs';
 
-// --top N also lists the N largest functions.
 const topAt = process.argv.indexOf('--top');
 const top = topAt > 0 ? Number(process.argv.splice(topAt, 2)[1]) : 0;
-const file = process.argv[2] ?? path.join(ROOT, 'target/wasm32-unknown-unknown/wasm-release/partition_playground.wasm');
+
+function shipped() {
+  const built = path.join(ROOT, 'target/wasm32-unknown-unknown/wasm-release/partition_playground.wasm');
+  if (!fs.existsSync(built)) throw new Error(`${built} is missing: trunk build --release`);
+  const out = path.join(ROOT, 'target/wasm-sizes');
+  fs.mkdirSync(out, { recursive: true });
+  execFileSync('wasm-bindgen', ['--target', 'web', '--keep-debug', '--out-dir', out, built]);
+  const opt = path.join(out, 'partition_playground_opt.wasm');
+  execFileSync('wasm-opt', ['-Oz', '-g', '--enable-bulk-memory', '--enable-nontrapping-float-to-int',
+    path.join(out, 'partition_playground_bg.wasm'), '-o', opt]);
+  return opt;
+}
+
+const file = process.argv[2] ?? shipped();
 const bytes = fs.readFileSync(file);
 
 function reader(at) {
@@ -105,7 +124,7 @@ const CATEGORIES = [
   ['page (web, layout)', /partition_playground\d*(3web|6layout)|playground(\.\.|::)(web|layout)/],
   ['scenario parser + serde', /partition_playground\d*8scenario|playground(\.\.|::)scenario|serde/],
   ['engine', /partition_playground\d*6engine|playground(\.\.|::)engine/],
-  ['wasm-bindgen, js-sys, web-sys (incl. describe fns wasm-bindgen removes)', /wasm_bindgen|js_sys|web_sys|__wbindgen|__wbg/],
+  ['wasm-bindgen, js-sys, web-sys', /wasm_bindgen|js_sys|web_sys|__wbindgen|__wbg/],
   ['core (fmt, floats, iterators, ...)', /_ZN4core|core\.\.|4core|^<?core::/],
   ['alloc (other)', /_ZN5alloc|alloc\.\.|5alloc|^<?alloc::/],
   ['dlmalloc', /dlmalloc/],
