@@ -11,6 +11,8 @@
 //! `PP_PROPTEST_COMMANDS` the commands per run (default 200) and `PP_PROPTEST_SEED` the sequence
 //! (default 0, so runs are reproducible). A failure saves its scenario to
 //! `target/tmp/proptest-failure.json` and says how to replay it with the runner.
+// proptest is a native dev-dependency (Cargo.toml): these run natively only.
+#![cfg(not(target_arch = "wasm32"))]
 
 use partition_playground::engine::event::EventKind;
 use partition_playground::engine::message::ErrorCode;

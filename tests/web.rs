@@ -358,3 +358,20 @@ fn an_explicit_partition_overrides_the_key_hash() {
         assert_eq!(r.get_attribute("data-leo").as_deref(), Some("0"));
     }
 }
+
+/// A disposed playground leaves no listener behind: its controls no longer reach it (the page
+/// disposes the old playground when it switches scenarios, then frees it).
+#[wasm_bindgen_test]
+fn a_disposed_playground_no_longer_answers_its_controls() {
+    let m = mount_scenario(DEFAULT_SCENARIO);
+    m.click("#step");
+    let t: String = m.attr("#sim-time", "data-ms");
+    assert_eq!(m.attr("#play", "aria-pressed"), "false");
+    m.app.dispose();
+    for _ in 0..3 {
+        m.click("#step");
+    }
+    m.click("#play");
+    assert_eq!(m.attr("#sim-time", "data-ms"), t, "Step no longer advances anything");
+    assert_eq!(m.attr("#play", "aria-pressed"), "false", "Play no longer toggles anything");
+}

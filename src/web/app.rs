@@ -112,8 +112,8 @@ impl AppHandle {
     pub fn stop(&self) {
         self.0.borrow_mut().stopped = true;
     }
-    /// Stops the frame loop and frees the engine's memory: the event handlers (which live as long
-    /// as the page) keep only an empty engine alive.
+    /// Stops the frame loop, removes the event listeners and frees the engine's memory; the rest
+    /// goes with the last handle.
     pub fn dispose(&self) {
         self.0.borrow_mut().dispose();
     }
@@ -200,6 +200,11 @@ pub struct App {
     partitions_shown: (String, usize),
     first_drawn: bool,
     stopped: bool,
+    /// The event listeners this playground added, removed when it goes (see `detach`).
+    listeners: Vec<Listener>,
+    /// The `requestAnimationFrame` callback and the pending request, if the page animates.
+    frame_callback: Option<Closure<dyn FnMut(f64)>>,
+    frame_request: Option<i32>,
     view: Option<ClusterView>,
 }
 
@@ -233,6 +238,9 @@ pub fn mount(container: &Element, scenario: &Scenario, options: Options) -> AppH
         partitions_shown: (String::new(), 0),
         first_drawn: false,
         stopped: false,
+        listeners: Vec::new(),
+        frame_callback: None,
+        frame_request: None,
         view: None,
     };
     let app = Rc::new(RefCell::new(app));
@@ -245,7 +253,7 @@ pub fn mount(container: &Element, scenario: &Scenario, options: Options) -> AppH
         a.on_config_topic();
     }
     if options.animate {
-        start_loop(app.clone());
+        start_loop(&app);
     }
     AppHandle(app)
 }
@@ -732,15 +740,41 @@ fn build_help(root: &Element) -> Element {
 
 // ------------------------------------------------------------------------------------------ wiring
 
-fn on<E: JsCast + 'static>(target: &web_sys::EventTarget, event: &str, app: &Rc<RefCell<App>>, f: fn(&mut App, E)) {
-    let app = app.clone();
-    let closure = Closure::<dyn FnMut(Event)>::new(move |e: Event| {
-        if let Ok(mut a) = app.try_borrow_mut() {
-            f(&mut a, e.unchecked_into());
+/// An event listener a playground added to an element (or the document).
+struct Listener {
+    target: web_sys::EventTarget,
+    event: &'static str,
+    closure: Closure<dyn FnMut(Event)>,
+}
+
+/// Adds a listener that the playground owns. Handlers hold the playground weakly: it is freed when
+/// its last handle goes, and its `Drop` removes the listeners (nothing is left behind when the page
+/// switches scenarios).
+fn listen(
+    app: &Rc<RefCell<App>>,
+    target: &web_sys::EventTarget,
+    event: &'static str,
+    body: impl FnMut(Event) + 'static,
+) {
+    let closure = Closure::<dyn FnMut(Event)>::new(body);
+    let _ = target.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
+    app.borrow_mut().listeners.push(Listener { target: target.clone(), event, closure });
+}
+
+fn on<E: JsCast + 'static>(
+    target: &web_sys::EventTarget,
+    event: &'static str,
+    app: &Rc<RefCell<App>>,
+    f: fn(&mut App, E),
+) {
+    let weak = Rc::downgrade(app);
+    listen(app, target, event, move |e: Event| {
+        if let Some(app) = weak.upgrade() {
+            if let Ok(mut a) = app.try_borrow_mut() {
+                f(&mut a, e.unchecked_into());
+            }
         }
     });
-    let _ = target.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
-    closure.forget();
 }
 
 fn by_id(root: &Element, id: &str) -> Option<Element> {
@@ -801,15 +835,16 @@ fn wire(app: &Rc<RefCell<App>>) {
         ("config-form", App::on_config),
     ] {
         if let Some(form) = by_id(&root, id) {
-            let app2 = app.clone();
-            let closure = Closure::<dyn FnMut(Event)>::new(move |e: Event| {
+            let weak = Rc::downgrade(app);
+            listen(app, &form, "submit", move |e: Event| {
+                // Never the browser's own submit (a page load), whatever state the playground is in.
                 e.prevent_default();
-                if let Ok(mut a) = app2.try_borrow_mut() {
-                    f(&mut a);
+                if let Some(app) = weak.upgrade() {
+                    if let Ok(mut a) = app.try_borrow_mut() {
+                        f(&mut a);
+                    }
                 }
             });
-            let _ = form.add_event_listener_with_callback("submit", closure.as_ref().unchecked_ref());
-            closure.forget();
         }
     }
     if let Some(b) = by_id(&root, "link-cut") {
@@ -867,31 +902,22 @@ fn wire(app: &Rc<RefCell<App>>) {
     }
 }
 
-/// The frame callback, shared with itself so it can ask for the next frame.
-type FrameCallback = Rc<RefCell<Option<Closure<dyn FnMut(f64)>>>>;
-
-fn start_loop(app: Rc<RefCell<App>>) {
-    let f: FrameCallback = Rc::new(RefCell::new(None));
-    let g = f.clone();
-    *g.borrow_mut() = Some(Closure::new(move |ts: f64| {
-        let keep = match app.try_borrow_mut() {
-            Ok(a) if a.stopped => false,
-            Ok(mut a) => {
-                a.frame(ts);
-                true
-            }
-            Err(_) => true,
-        };
-        if keep {
-            if let Some(cb) = f.borrow().as_ref() {
-                let _ = dom::window().request_animation_frame(cb.as_ref().unchecked_ref());
-            }
+/// Runs `App::frame` on every animation frame until the playground stops or goes. The callback
+/// lives in the App (which cancels the pending request when it goes) and holds it weakly.
+fn start_loop(app: &Rc<RefCell<App>>) {
+    let weak = Rc::downgrade(app);
+    let callback = Closure::<dyn FnMut(f64)>::new(move |ts: f64| {
+        let Some(app) = weak.upgrade() else { return };
+        let Ok(mut a) = app.try_borrow_mut() else { return };
+        a.frame_request = None;
+        if !a.stopped {
+            a.frame(ts);
+            a.request_frame();
         }
-    }));
-    let first = g.borrow();
-    if let Some(cb) = first.as_ref() {
-        let _ = dom::window().request_animation_frame(cb.as_ref().unchecked_ref());
-    }
+    });
+    let mut a = app.borrow_mut();
+    a.frame_callback = Some(callback);
+    a.request_frame();
 }
 
 fn target_el(e: &Event) -> Option<Element> {
@@ -930,6 +956,12 @@ fn parse_whole(s: &str) -> Option<u32> {
 }
 
 // ------------------------------------------------------------------------------------------ App
+
+impl Drop for App {
+    fn drop(&mut self) {
+        self.detach();
+    }
+}
 
 impl App {
     fn view_options(&self) -> ViewOptions {
@@ -1060,8 +1092,27 @@ impl App {
         }
     }
 
+    fn request_frame(&mut self) {
+        if let Some(callback) = &self.frame_callback {
+            self.frame_request = dom::window().request_animation_frame(callback.as_ref().unchecked_ref()).ok();
+        }
+    }
+
+    /// Cancels the pending frame and removes every listener this playground added. A listener
+    /// dropped while it runs (a Reset click) is freed by wasm-bindgen when it returns.
+    fn detach(&mut self) {
+        if let Some(id) = self.frame_request.take() {
+            let _ = dom::window().cancel_animation_frame(id);
+        }
+        self.frame_callback = None;
+        for l in self.listeners.drain(..) {
+            let _ = l.target.remove_event_listener_with_callback(l.event, l.closure.as_ref().unchecked_ref());
+        }
+    }
+
     fn dispose(&mut self) {
         self.stopped = true;
+        self.detach();
         self.engine = Engine::new(&empty_scenario());
         self.view = None;
         self.log.clear();

@@ -93,16 +93,24 @@ pub(crate) fn start_page(container: &web_sys::Element, name: &str) -> Result<(),
     start_with(container, name, None, false)
 }
 
+thread_local! {
+    /// The playground the page shows. Replacing it frees the previous one, listeners and all.
+    static PAGE: std::cell::RefCell<Option<AppHandle>> = const { std::cell::RefCell::new(None) };
+}
+
 fn start_with(container: &web_sys::Element, name: &str, speed: Option<f64>, paused: bool) -> Result<(), JsValue> {
+    let scenario = page_scenario(name).map_err(|e| JsValue::from_str(&e))?;
+    if let Some(previous) = PAGE.with(|p| p.borrow_mut().take()) {
+        previous.dispose();
+    }
     container.set_text_content(None);
     let options = Options { autoplay: !paused, ..Options::page() };
-    let scenario = page_scenario(name).map_err(|e| JsValue::from_str(&e))?;
     let handle = mount(container, &scenario, options);
     handle.set_scenario_name(name);
     if let Some(s) = speed {
         handle.set_speed(s);
     }
-    std::mem::forget(handle);
+    PAGE.with(|p| *p.borrow_mut() = Some(handle));
     Ok(())
 }
 

@@ -326,6 +326,40 @@ test('#scenario=large&speed=0.1&paused opens the large scenario, paused, at 0.1x
   }
 });
 
+// Switching scenarios and resetting replace the playground; the old one's listeners and frame loop
+// must go with it (a leftover would throw "closure invoked ... after being dropped" on the next key).
+test('switching scenarios and Reset leave one working playground', async () => {
+  const other = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  other.on('pageerror', (err) => pageErrors.push(String(err?.stack ?? err)));
+  other.on('console', (msg) => {
+    if (msg.type() === 'error' && !/\/favicon\.ico$/.test(msg.location()?.url ?? '')) consoleErrors.push(msg.text());
+  });
+  const brokers = () => other.locator('#diagram [data-broker]').count();
+  try {
+    await other.goto(server.url, { waitUntil: 'load' });
+    await waitReady(other);
+    await other.locator('#scenario-select').selectOption('large');
+    await other.waitForFunction(() => document.querySelectorAll('#diagram [data-broker]').length === 100);
+    await other.locator('#reset').click();
+    await other.waitForFunction(() => document.querySelectorAll('#diagram [data-broker]').length === 100);
+    await other.locator('#scenario-select').selectOption('default');
+    await other.waitForFunction(() => document.querySelectorAll('#diagram [data-broker]').length === 3);
+    assert.equal(await brokers(), 3);
+    assert.equal(await other.locator('.pp').count(), 1, 'one playground in the page');
+    // Space toggles play once (a leftover document listener would toggle a second, dead playground).
+    const before = await other.getAttribute('#play', 'aria-pressed');
+    await other.keyboard.press('Space');
+    const after = await other.getAttribute('#play', 'aria-pressed');
+    assert.notEqual(after, before, 'Space toggles play');
+    if (after === 'true') {
+      const t0 = Number(await other.getAttribute('#sim-time', 'data-ms'));
+      await other.waitForFunction((t) => Number(document.querySelector('#sim-time').dataset.ms) > t, t0);
+    }
+  } finally {
+    await other.close();
+  }
+});
+
 // Runs even when a step failed: errors in the console are often the reason.
 test('no console errors, page errors, failed requests or requests outside the sub-path', () => {
   const misses = (server?.misses ?? []).filter((p) => p !== '/favicon.ico');
