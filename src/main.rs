@@ -150,12 +150,17 @@ fn load(path: &str) -> Result<Scenario, UsageError> {
     } else {
         std::fs::read(path).map_err(|e| UsageError(format!("{path}: cannot read the file: {e}")))?
     };
-    // A binary code starts with its format number (1): a control character no JSON text starts with.
-    if bytes.first().is_some_and(|&b| b < b'\t') {
+    if is_code(&bytes) {
         return scenario::decode(&bytes).map_err(|e| UsageError(format!("{path}: {e}")));
     }
     let text = String::from_utf8(bytes).map_err(|_| UsageError(format!("{path}: not UTF-8 text")))?;
     scenario::parse(&text).map_err(|e| UsageError(format!("{path}: {e}")))
+}
+
+/// A binary code starts with its format number (1, or a longer varint of it): a byte that cannot
+/// begin text, either a control character other than white space or a UTF-8 continuation byte.
+fn is_code(bytes: &[u8]) -> bool {
+    bytes.first().is_some_and(|&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || (0x80..0xC0).contains(&b))
 }
 
 fn encode(input: &str, output: &str) -> Result<String, UsageError> {

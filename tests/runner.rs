@@ -251,6 +251,15 @@ fn encode_writes_a_code_that_runs_like_its_json() {
     }
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "untouched", "a refused scenario writes nothing");
 
+    // The format number as a longer varint (0x81 0x00 is 1) still reads as a code.
+    let mut long_format = std::fs::read(&code).unwrap();
+    long_format.splice(0..1, [0x81, 0x00]);
+    let long = scratch("long_format.bin", "");
+    std::fs::write(&long, long_format).unwrap();
+    let o = run(&["run", long.to_str().unwrap(), "--format", "text"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(hash(&o), hash(&from_json));
+
     let mut damaged = std::fs::read(&code).unwrap();
     damaged.truncate(damaged.len() / 2);
     std::fs::write(&code, damaged).unwrap();

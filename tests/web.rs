@@ -359,19 +359,24 @@ fn an_explicit_partition_overrides_the_key_hash() {
     }
 }
 
-/// A disposed playground leaves no listener behind: its controls no longer reach it (the page
-/// disposes the old playground when it switches scenarios, then frees it).
+/// A disposed playground leaves nothing behind: its DOM is gone and its controls, if anything still
+/// holds them, no longer reach it (the page disposes the old playground when it switches scenarios).
 #[wasm_bindgen_test]
-fn a_disposed_playground_no_longer_answers_its_controls() {
+fn a_disposed_playground_is_gone_and_no_longer_answers_its_controls() {
     let m = mount_scenario(DEFAULT_SCENARIO);
     m.click("#step");
-    let t: String = m.attr("#sim-time", "data-ms");
-    assert_eq!(m.attr("#play", "aria-pressed"), "false");
+    let (step, play, time) = (m.q("#step"), m.q("#play"), m.q("#sim-time"));
+    let t = time.get_attribute("data-ms");
+    assert_eq!(play.get_attribute("aria-pressed").as_deref(), Some("false"));
+    let form = m.q("#produce-form");
     m.app.dispose();
+    assert_eq!(m.count(".pp"), 0, "the playground's DOM is removed");
     for _ in 0..3 {
-        m.click("#step");
+        click(&step);
     }
-    m.click("#play");
-    assert_eq!(m.attr("#sim-time", "data-ms"), t, "Step no longer advances anything");
-    assert_eq!(m.attr("#play", "aria-pressed"), "false", "Play no longer toggles anything");
+    click(&play);
+    assert_eq!(time.get_attribute("data-ms"), t, "Step no longer advances anything");
+    assert_eq!(play.get_attribute("aria-pressed").as_deref(), Some("false"), "Play no longer toggles anything");
+    assert!(!form.is_connected(), "a form out of the document cannot submit (no page load)");
+    m.app.dispose(); // twice is harmless
 }

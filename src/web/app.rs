@@ -1,7 +1,7 @@
 //! The application: builds the page, owns the engine, runs the clock, and turns form input and
-//! clicks into `Command`s. One `App` lives in an `Rc<RefCell<_>>` shared by the event handlers and
-//! the `requestAnimationFrame` loop; handlers use `try_borrow_mut` so a re-entrant event is dropped
-//! instead of panicking.
+//! clicks into `Command`s. One `App` lives in an `Rc<RefCell<_>>` held by its `AppHandle`; the event
+//! handlers and the `requestAnimationFrame` loop, which the App owns, hold it weakly and use
+//! `try_borrow_mut`, so a re-entrant event is dropped instead of panicking.
 
 use super::diagram::{shape_of, Diagram};
 use super::dom::{self, el, html, svg, Build, Cached};
@@ -84,7 +84,8 @@ impl Options {
     }
 }
 
-/// A handle on a mounted playground (tests and benchmarks drive it; the page forgets it).
+/// A handle on a mounted playground: tests and benchmarks drive it; the page keeps the one it shows
+/// (`web::PAGE`). The playground goes with its last handle.
 pub struct AppHandle(Rc<RefCell<App>>);
 
 impl AppHandle {
@@ -112,8 +113,8 @@ impl AppHandle {
     pub fn stop(&self) {
         self.0.borrow_mut().stopped = true;
     }
-    /// Stops the frame loop, removes the event listeners and frees the engine's memory; the rest
-    /// goes with the last handle.
+    /// Stops the frame loop, removes the event listeners and the playground's DOM, and frees the
+    /// engine's memory; the rest goes with the last handle.
     pub fn dispose(&self) {
         self.0.borrow_mut().dispose();
     }
@@ -837,7 +838,8 @@ fn wire(app: &Rc<RefCell<App>>) {
         if let Some(form) = by_id(&root, id) {
             let weak = Rc::downgrade(app);
             listen(app, &form, "submit", move |e: Event| {
-                // Never the browser's own submit (a page load), whatever state the playground is in.
+                // Never the browser's own submit (a page load). After `dispose` the forms are out of
+                // the document, where they cannot submit.
                 e.prevent_default();
                 if let Some(app) = weak.upgrade() {
                     if let Ok(mut a) = app.try_borrow_mut() {
@@ -1110,9 +1112,11 @@ impl App {
         }
     }
 
+    /// Stops, removes the listeners and the playground's DOM, and frees the engine's memory.
     fn dispose(&mut self) {
         self.stopped = true;
         self.detach();
+        self.root.remove();
         self.engine = Engine::new(&empty_scenario());
         self.view = None;
         self.log.clear();
@@ -1121,7 +1125,9 @@ impl App {
     /// Replaces this playground by a fresh one of another scenario (after this event returns).
     fn load_scenario(&mut self, name: String) {
         let Some(container) = self.root.parent_element() else { return };
-        self.dispose();
+        // `start_page` disposes this playground just before it draws the next one, in the same
+        // task: the page never shows an empty frame.
+        self.stopped = true;
         let _ = dom::window().location().set_hash(&format!("scenario={name}"));
         let later = Closure::once_into_js(move || {
             let _ = super::start_page(&container, &name);
