@@ -380,3 +380,30 @@ fn a_disposed_playground_is_gone_and_no_longer_answers_its_controls() {
     assert!(!form.is_connected(), "a form out of the document cannot submit (no page load)");
     m.app.dispose(); // twice is harmless
 }
+
+/// A link is user input: what the page cannot use is named, the rest applies.
+#[wasm_bindgen_test]
+fn the_url_fragment_is_read_and_its_mistakes_named() {
+    use partition_playground::web::parse_fragment;
+    let o = parse_fragment("#scenario=large&speed=0.1&paused");
+    assert_eq!((o.scenario.as_str(), o.speed, o.paused), ("large", Some(0.1), true));
+    assert!(o.problems.is_empty(), "{:?}", o.problems);
+    assert_eq!(parse_fragment("").scenario, "default");
+    assert_eq!(parse_fragment("speed=1e3").speed, Some(1000.0));
+
+    let o = parse_fragment("#scenario=lage&speed=2x&pause&speed=-1");
+    assert_eq!((o.scenario.as_str(), o.speed, o.paused), ("default", None, false));
+    assert_eq!(o.problems.len(), 4, "{:?}", o.problems);
+    assert!(
+        o.problems[0].contains("there is no scenario “lage”, so the default one opened (scenarios: default, large)"),
+        "{}",
+        o.problems[0]
+    );
+    assert!(o.problems[1].contains("speed “2x” is not a positive number"), "{}", o.problems[1]);
+    assert!(o.problems[2].contains("“pause” is not an option"), "{}", o.problems[2]);
+    assert!(o.problems[3].contains("speed “-1”"), "{}", o.problems[3]);
+
+    let long = format!("scenario={}", "x".repeat(5000));
+    let o = parse_fragment(&long);
+    assert!(o.problems[0].chars().count() < 120, "a long link is quoted short: {}", o.problems[0]);
+}

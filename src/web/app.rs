@@ -105,6 +105,13 @@ impl AppHandle {
             s.unchecked_ref::<HtmlSelectElement>().set_value(name);
         }
     }
+    /// Shows `text` (which may quote user input: set as text) above the playground.
+    pub fn set_notice(&self, text: &str) {
+        if let Ok(Some(n)) = self.0.borrow().root.query_selector("#notice") {
+            n.set_text_content(Some(text));
+            let _ = n.remove_attribute("hidden");
+        }
+    }
     /// Sets the speed multiplier (clamped to 0.01×–1000×).
     pub fn set_speed(&self, speed: f64) {
         self.0.borrow_mut().set_speed(speed);
@@ -371,6 +378,9 @@ fn build_shell(root: &Element, view: &ClusterView, scenario: &Scenario) -> (Ui, 
         .with("aria-label", "Keyboard shortcuts and legend")
         .with("aria-haspopup", "dialog")
         .with("title", "Keyboard shortcuts (?)");
+
+    // What the page could not do of what its link asked (`web::parse_fragment`); hidden otherwise.
+    el("p").with("id", "notice").with("class", "notice").with("role", "status").with("hidden", "").into_parent(root);
 
     let main = el("div").with("class", "layout").into_parent(root);
     let left = el("div").with("class", "col col-main").into_parent(&main);

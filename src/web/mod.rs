@@ -66,23 +66,52 @@ pub fn page_scenario(name: &str) -> Result<Scenario, String> {
 }
 
 /// What the URL's fragment asks for: `#scenario=large&speed=0.1&paused` (each part optional), so
-/// a note can embed the playground in the state it talks about.
-struct UrlOptions {
-    scenario: String,
-    speed: Option<f64>,
-    paused: bool,
+/// a note can embed the playground in the state it talks about. A part the page cannot use is
+/// named in `problems` (the page shows them), never silently dropped.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UrlOptions {
+    pub scenario: String,
+    pub speed: Option<f64>,
+    pub paused: bool,
+    pub problems: Vec<String>,
 }
 
-fn url_options() -> UrlOptions {
-    let hash = dom::window().location().hash().unwrap_or_default();
-    let mut o = UrlOptions { scenario: "default".into(), speed: None, paused: false };
-    for part in hash.trim_start_matches('#').split('&') {
+/// Reads a URL fragment (with or without its `#`).
+pub fn parse_fragment(fragment: &str) -> UrlOptions {
+    let mut o = UrlOptions { scenario: "default".into(), speed: None, paused: false, problems: Vec::new() };
+    // A link is user input: quote at most a few dozen characters of it.
+    let quote = |s: &str| -> String {
+        let mut q: String = s.chars().take(40).collect();
+        if q.len() < s.len() {
+            q.push('…');
+        }
+        q
+    };
+    for part in fragment.trim_start_matches('#').split('&').filter(|p| !p.is_empty()) {
         match part.split_once('=') {
-            Some(("scenario", name)) if SCENARIOS.iter().any(|s| s.name == name) => o.scenario = name.into(),
-            // JavaScript's parseFloat: Rust's float parser would add kilobytes to the bundle for this.
-            Some(("speed", v)) => o.speed = Some(js_sys::parse_float(v)).filter(|s| s.is_finite() && *s > 0.0),
+            Some(("scenario", name)) => match SCENARIOS.iter().find(|s| s.name == name) {
+                Some(s) => o.scenario = s.name.into(),
+                None => {
+                    let names: Vec<&str> = SCENARIOS.iter().map(|s| s.name).collect();
+                    o.problems.push(format!(
+                        "there is no scenario “{}”, so the default one opened (scenarios: {})",
+                        quote(name),
+                        names.join(", ")
+                    ));
+                }
+            },
+            Some(("speed", v)) => {
+                // JavaScript's unary + (as Number(), never throws on a string): Rust's float parser
+                // would add kilobytes to the bundle.
+                let speed = JsValue::from_str(v).unchecked_into_f64();
+                if speed.is_finite() && speed > 0.0 {
+                    o.speed = Some(speed);
+                } else {
+                    o.problems.push(format!("speed “{}” is not a positive number (e.g. speed=0.1)", quote(v)));
+                }
+            }
             None if part == "paused" => o.paused = true,
-            _ => {}
+            _ => o.problems.push(format!("“{}” is not an option (scenario=…, speed=…, paused)", quote(part))),
         }
     }
     o
@@ -90,7 +119,8 @@ fn url_options() -> UrlOptions {
 
 /// Mounts the named scenario into `container` for the page (replacing what was there).
 pub(crate) fn start_page(container: &web_sys::Element, name: &str) -> Result<(), JsValue> {
-    start_with(container, name, None, false)
+    let o = UrlOptions { scenario: name.into(), speed: None, paused: false, problems: Vec::new() };
+    start_with(container, &o)
 }
 
 thread_local! {
@@ -98,17 +128,21 @@ thread_local! {
     static PAGE: std::cell::RefCell<Option<AppHandle>> = const { std::cell::RefCell::new(None) };
 }
 
-fn start_with(container: &web_sys::Element, name: &str, speed: Option<f64>, paused: bool) -> Result<(), JsValue> {
+fn start_with(container: &web_sys::Element, o: &UrlOptions) -> Result<(), JsValue> {
+    let name = o.scenario.as_str();
     let scenario = page_scenario(name).map_err(|e| JsValue::from_str(&e))?;
     if let Some(previous) = PAGE.with(|p| p.borrow_mut().take()) {
         previous.dispose();
     }
     container.set_text_content(None);
-    let options = Options { autoplay: !paused, ..Options::page() };
+    let options = Options { autoplay: !o.paused, ..Options::page() };
     let handle = mount(container, &scenario, options);
     handle.set_scenario_name(name);
-    if let Some(s) = speed {
+    if let Some(s) = o.speed {
         handle.set_speed(s);
+    }
+    if !o.problems.is_empty() {
+        handle.set_notice(&format!("Part of this link was not used: {}.", o.problems.join("; ")));
     }
     PAGE.with(|p| *p.borrow_mut() = Some(handle));
     Ok(())
@@ -123,8 +157,8 @@ pub fn pp_start() -> Result<(), JsValue> {
         Some(e) => e,
         None => doc.body().ok_or("no body")?.into(),
     };
-    let o = url_options();
-    start_with(&container, &o.scenario, o.speed, o.paused)
+    let o = parse_fragment(&dom::window().location().hash().unwrap_or_default());
+    start_with(&container, &o)
 }
 
 /// Frame cost: builds the scenario (its binary code) into a hidden container with the page's

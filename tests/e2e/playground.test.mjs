@@ -326,6 +326,29 @@ test('#scenario=large&speed=0.1&paused opens the large scenario, paused, at 0.1x
   }
 });
 
+// A mistyped link still opens a playground, and says what it could not do (as text, never markup).
+test('a link with mistakes opens the default scenario and names them', async () => {
+  const linked = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  linked.on('pageerror', (err) => pageErrors.push(String(err?.stack ?? err)));
+  try {
+    await linked.goto(`${server.url}#scenario=lage&speed=fast&<b>x</b>`, { waitUntil: 'load' });
+    await waitReady(linked);
+    assert.equal(await linked.locator('#scenario-select').inputValue(), 'default');
+    assert.equal(await linked.locator('#diagram [data-broker]').count(), 3);
+    assert.ok(await linked.locator('#notice').isVisible(), '#notice is shown');
+    const text = await linked.locator('#notice').textContent();
+    assert.match(text, /^Part of this link was not used: there is no scenario “lage”, so the default one opened \(scenarios: default, large\)/);
+    assert.match(text, /speed “fast” is not a positive number/);
+    assert.equal(await linked.locator('#notice b').count(), 0, 'link text is never parsed as markup');
+    await linked.goto(`${server.url}#scenario=large`, { waitUntil: 'load' });
+    await linked.reload({ waitUntil: 'load' });
+    await waitReady(linked);
+    assert.equal(await linked.locator('#notice').isVisible(), false, 'no notice for a good link');
+  } finally {
+    await linked.close();
+  }
+});
+
 // Switching scenarios and resetting replace the playground; the old one's listeners and frame loop
 // must go with it (a leftover would throw "closure invoked ... after being dropped" on the next key).
 test('switching scenarios and Reset leave one working playground', async () => {
