@@ -8,7 +8,7 @@
 //!
 //! Wall time is measured here, in the driver, never inside the engine.
 
-use partition_playground::engine::command::Produce;
+use partition_playground::engine::Produce;
 use partition_playground::engine::{Command, Engine};
 use partition_playground::scenario;
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -54,14 +54,14 @@ fn throughput(records: u64) {
     }"#;
     let scenario = scenario::parse(json).expect("bench scenario");
     let heap_before = LIVE_BYTES.load(Ordering::Relaxed);
-    let mut engine = Engine::new(&scenario);
+    let mut engine = Engine::new(&scenario).expect("the scenario is within the contract");
     let per_ms = 100u64; // offered load: 100,000 records per simulated second
     let start = Instant::now();
     let mut sent = 0u64;
     let mut now = 0u64;
     while sent < records {
         now += 1;
-        engine.advance_to(now);
+        engine.advance_to(now, u64::MAX).expect("the simulation progresses");
         for _ in 0..per_ms.min(records - sent) {
             // Distinct values (no sharing between records), keys spread over every partition.
             let produce = Produce {
@@ -81,7 +81,7 @@ fn throughput(records: u64) {
     let view_received = |e: &Engine| e.view(Default::default()).consumers[0].received_total;
     while view_received(&engine) < records {
         now += 100;
-        engine.advance_to(now);
+        engine.advance_to(now, u64::MAX).expect("the simulation progresses");
     }
     let wall = start.elapsed().as_secs_f64();
     let heap = LIVE_BYTES.load(Ordering::Relaxed).saturating_sub(heap_before);
@@ -119,12 +119,12 @@ fn large_cluster(sim_seconds: u64) {
     );
     let scenario = scenario::parse(&json).expect("large scenario");
     let setup = Instant::now();
-    let mut engine = Engine::new(&scenario);
+    let mut engine = Engine::new(&scenario).expect("the scenario is within the contract");
     let setup_s = setup.elapsed().as_secs_f64();
     let start = Instant::now();
     let steps_before = engine.steps();
     for ms in (10..=sim_seconds * 1000).step_by(10) {
-        engine.advance_to(ms);
+        engine.advance_to(ms, u64::MAX).expect("the simulation progresses");
         // 100 keyed records per simulated 10 ms: 10,000 records/s over 1,000 partitions.
         let produce = Produce {
             producer: "p".into(),

@@ -22,8 +22,8 @@ fn main() {
     for _ in 0..runs {
         // Timed like pp_engine_bench: building the engine from the parsed scenario, then running it.
         let start = Instant::now();
-        let mut engine = Engine::new(&scenario);
-        engine.advance_to(scenario.until_ms);
+        let mut engine = Engine::new(&scenario).expect("the scenario is within the contract");
+        engine.advance_to(scenario.until_ms, u64::MAX).expect("the simulation progresses");
         let wall_ms = start.elapsed().as_secs_f64() * 1e3;
         println!(
             "PP_ENGINE_BENCH {{\"wall_ms\":{wall_ms:.3},\"steps\":{},\"state_hash\":\"{:016x}\"}}",

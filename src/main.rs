@@ -12,10 +12,9 @@
 //!
 //! No CLI crate: the arguments are few and parsed by hand, so the binary keeps its dependencies few.
 
-use partition_playground::engine::event::ClusterEvent;
-use partition_playground::engine::ids::Millis;
-use partition_playground::engine::view::{ClusterView, ReplicaRole, SendStatus};
-use partition_playground::engine::{Engine, ViewOptions};
+use partition_playground::engine::{
+    BrokerId, ClusterEvent, ClusterView, Engine, Millis, ReplicaRole, SendStatus, ViewOptions, LIMITS,
+};
 use partition_playground::scenario::{self, Scenario};
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -51,8 +50,6 @@ Exit codes:
   3  the simulation stopped making progress (an engine bug)
 ";
 
-/// Steps allowed without simulated time moving before the runner declares the engine stuck.
-const STUCK_STEPS_MAX: u64 = 10_000_000;
 /// Event lines in the text summary.
 const TEXT_EVENTS_MAX: usize = 30;
 /// Sends listed per producer in the text summary (the JSON lists all).
@@ -119,8 +116,8 @@ fn parse_args(args: &[String]) -> Result<Invocation, UsageError> {
                 let v = value("--until")?;
                 let ms: Millis =
                     v.parse().map_err(|_| usage(format!("--until: `{v}` is not a whole number of milliseconds")))?;
-                if ms > scenario::MAX_TIME_MS {
-                    return Err(usage(format!("--until: at most {} ms (30 days)", scenario::MAX_TIME_MS)));
+                if ms > LIMITS.time_ms_max {
+                    return Err(usage(format!("--until: at most {} ms (30 days)", LIMITS.time_ms_max)));
                 }
                 until_ms = Some(ms);
             }
@@ -167,33 +164,6 @@ fn encode(input: &str, output: &str) -> Result<String, UsageError> {
     let code = scenario::encode(&load(input)?);
     std::fs::write(output, &code).map_err(|e| UsageError(format!("{output}: cannot write the file: {e}")))?;
     Ok(format!("{output}: {} bytes\n", code.len()))
-}
-
-/// How a run ended.
-struct Outcome {
-    until_ms: Millis,
-    stuck_at_ms: Option<Millis>,
-}
-
-/// Runs everything scheduled up to and including `until_ms`. Like `Engine::advance_to`, with a bound
-/// on the steps taken without time moving, so an engine bug cannot hang the runner.
-fn run(engine: &mut Engine, until_ms: Millis) -> Outcome {
-    let mut last_ms = engine.now_ms();
-    let mut steps_at_last_ms = 0u64;
-    while engine.next_event_ms().is_some_and(|t| t <= until_ms) {
-        let Some(t) = engine.step() else { break };
-        if t == last_ms {
-            steps_at_last_ms += 1;
-            if steps_at_last_ms > STUCK_STEPS_MAX {
-                return Outcome { until_ms, stuck_at_ms: Some(t) };
-            }
-        } else {
-            last_ms = t;
-            steps_at_last_ms = 0;
-        }
-    }
-    engine.advance_to(until_ms);
-    Outcome { until_ms, stuck_at_ms: None }
 }
 
 /// One event as the runner prints it: the engine's event plus its explanation.
@@ -244,7 +214,7 @@ fn json_report(engine: &Engine, scenario: &Scenario, view: &ClusterView) -> Stri
     }
 }
 
-fn brokers_list(ids: &[partition_playground::engine::ids::BrokerId]) -> String {
+fn brokers_list(ids: &[BrokerId]) -> String {
     let v: Vec<String> = ids.iter().map(|b| b.to_string()).collect();
     format!("[{}]", v.join(","))
 }
@@ -460,13 +430,19 @@ fn main() -> ExitCode {
         }
     };
     let until_ms = run_args.until_ms.unwrap_or(scenario.until_ms);
-    let mut engine = Engine::new(&scenario);
-    let outcome = run(&mut engine, until_ms);
-    if let Some(t) = outcome.stuck_at_ms {
-        eprintln!(
-            "error: the simulation made no progress: more than {STUCK_STEPS_MAX} steps at {t} ms (an engine bug; seed {})",
-            scenario.seed
-        );
+    let mut engine = match Engine::new(&scenario) {
+        Ok(engine) => engine,
+        Err(e) => {
+            eprintln!("error: {}: {e}", run_args.path);
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(Err(e)) = run_args.until_ms.map(|t| engine.ledger().check_run_to(t)) {
+        eprintln!("error: --until: {e}");
+        return ExitCode::from(2);
+    }
+    if let Err(e) = engine.advance_to(until_ms, u64::MAX) {
+        eprintln!("error: {e} (an engine bug; seed {})", scenario.seed);
         return ExitCode::from(3);
     }
     let view = engine.view(ViewOptions {
@@ -480,7 +456,7 @@ fn main() -> ExitCode {
         Format::Text => text_report(&engine, &scenario, &run_args.path, &view),
     };
     print_out(&out);
-    debug_assert_eq!(outcome.until_ms, engine.now_ms());
+    debug_assert_eq!(until_ms, engine.now_ms());
     if engine.unexpected_violations() > 0 {
         eprintln!(
             "unexpected invariant violations: {} (see the safety panel; seed {})",

@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 
 fn hash_of(text: &str) -> String {
     let scenario = scenario::parse(text).expect("valid scenario");
-    let mut engine = Engine::new(&scenario);
-    engine.advance_to(scenario.until_ms);
+    let mut engine = Engine::new(&scenario).expect("the scenario is within the contract");
+    engine.advance_to(scenario.until_ms, u64::MAX).expect("the simulation progresses");
     format!("{:016x}", engine.state_hash())
 }
 

@@ -2,10 +2,10 @@
 //! `tests/scenarios/` (replay any with `cargo run --release -- run tests/scenarios/<name>.json`) and
 //! the outcomes Kafka says they must have.
 
-use partition_playground::engine::event::{ChangeReason, ClusterEvent, EventKind};
-use partition_playground::engine::ids::BrokerId;
-use partition_playground::engine::message::ErrorCode;
-use partition_playground::engine::view::*;
+use partition_playground::engine::BrokerId;
+use partition_playground::engine::ErrorCode;
+use partition_playground::engine::*;
+use partition_playground::engine::{ChangeReason, ClusterEvent, EventKind};
 use partition_playground::engine::{Engine, ViewOptions};
 use partition_playground::scenario;
 
@@ -20,8 +20,8 @@ fn run(name: &str) -> Run {
     let path = format!("{}/tests/scenarios/{name}.json", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let scenario = scenario::parse(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let mut engine = Engine::new(&scenario);
-    engine.advance_to(scenario.until_ms);
+    let mut engine = Engine::new(&scenario).expect("the scenario is within the contract");
+    engine.advance_to(scenario.until_ms, u64::MAX).expect("the simulation progresses");
     let events: Vec<(ClusterEvent, String)> = engine.events_since(0).map(|e| (e.clone(), engine.explain(e))).collect();
     let view = engine.view(ViewOptions { full_logs: true, client_history: usize::MAX, ..ViewOptions::default() });
     let unexpected: Vec<&String> = events
@@ -307,7 +307,7 @@ fn s7_3_an_unclean_election_loses_committed_records_and_says_so() {
     let EventKind::LeaderElected { leader, isr, .. } = &elected.kind else { unreachable!() };
     assert_eq!((*leader, isr.clone()), (b(3), vec![b(3)]), "ISR := [new leader]");
     let p = run.partition("t-0");
-    assert_eq!(p.leader_recovery_state, partition_playground::engine::metadata::LeaderRecoveryState::Recovered);
+    assert_eq!(p.leader_recovery_state, partition_playground::engine::LeaderRecoveryState::Recovered);
     // Everything 3 lacked is lost: 10 acknowledged acks=all records, reported as expected losses.
     let lost: u32 = run.view.safety.losses.iter().map(|l| l.count).sum();
     assert_eq!(lost, 10);

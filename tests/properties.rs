@@ -14,9 +14,9 @@
 // proptest is a native dev-dependency (Cargo.toml): these run natively only.
 #![cfg(not(target_arch = "wasm32"))]
 
-use partition_playground::engine::event::EventKind;
-use partition_playground::engine::message::ErrorCode;
-use partition_playground::engine::view::{ClusterView, SendStatus};
+use partition_playground::engine::ErrorCode;
+use partition_playground::engine::EventKind;
+use partition_playground::engine::{ClusterView, SendStatus};
 use partition_playground::engine::{Engine, ViewOptions};
 use partition_playground::scenario;
 use proptest::prelude::*;
@@ -220,8 +220,8 @@ fn check(case: &Case, reached: &RefCell<Reached>) -> Result<(), TestCaseError> {
     let text = json.to_string();
     let scenario =
         scenario::parse(&text).map_err(|e| TestCaseError::fail(format!("generated scenario invalid: {e}\n{text}")))?;
-    let mut engine = Engine::new(&scenario);
-    engine.advance_to(scenario.until_ms);
+    let mut engine = Engine::new(&scenario).expect("the scenario is within the contract");
+    engine.advance_to(scenario.until_ms, u64::MAX).expect("the simulation progresses");
     let view = engine.view(ViewOptions { full_logs: true, client_history: usize::MAX, ..ViewOptions::default() });
     let fail = |what: String| {
         // The scenario that reproduces it, for the runner (the last failure found is kept).
@@ -301,8 +301,8 @@ fn the_same_scenario_twice_gives_the_same_events_and_hash() {
             let text = scenario_json(&c).to_string();
             let scenario = scenario::parse(&text).expect("valid");
             let run = || {
-                let mut e = Engine::new(&scenario);
-                e.advance_to(scenario.until_ms);
+                let mut e = Engine::new(&scenario).expect("the scenario is within the contract");
+                e.advance_to(scenario.until_ms, u64::MAX).expect("the simulation progresses");
                 let log: Vec<String> = e.events_since(0).map(|ev| format!("{} {}", ev.at_ms, e.explain(ev))).collect();
                 (log, e.state_hash())
             };

@@ -2,7 +2,7 @@
 //! every scenario survives `encode` and `decode`, and a damaged or invalid code is refused with a
 //! reason, never a panic.
 
-use partition_playground::engine::ids::BrokerId;
+use partition_playground::engine::BrokerId;
 use partition_playground::scenario::{self, Scenario, ScenarioError};
 use std::path::Path;
 
@@ -93,11 +93,11 @@ fn an_invalid_scenario_in_a_code_is_refused_with_its_path() {
     assert!(e.reason.contains("time order"), "{e}");
 
     let mut s = default_scenario();
-    s.until_ms = scenario::MAX_TIME_MS + 1;
+    s.until_ms = partition_playground::engine::LIMITS.time_ms_max + 1;
     assert_eq!(refused(&s).path, "until_ms");
 
     let mut s = default_scenario();
-    s.producers[0].config.acks = partition_playground::engine::config::Acks::Leader;
+    s.producers[0].config.acks = partition_playground::engine::Acks::Leader;
     s.producers[0].config.enable_idempotence = true;
     assert_eq!(refused(&s).path, "producers[0].config.enable.idempotence");
 }

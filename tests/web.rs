@@ -36,7 +36,7 @@ fn mount_scenario(json: &str) -> Mounted {
     container.set_attribute("style", "width:1200px").unwrap();
     document().body().unwrap().append_child(&container).unwrap();
     let scenario = scenario::parse(json).expect("a valid scenario");
-    let app = mount(&container, &scenario, Options::test());
+    let app = mount(&container, &scenario, Options::test()).expect("the scenario is within the contract");
     Mounted { container, app }
 }
 
@@ -169,6 +169,19 @@ fn a_produce_through_the_form_shows_the_records() {
 }
 
 #[wasm_bindgen_test]
+fn a_scenario_over_the_engines_budget_is_refused_and_nothing_is_built() {
+    let container = document().create_element("div").unwrap();
+    document().body().unwrap().append_child(&container).unwrap();
+    let mut s = scenario::parse(DEFAULT_SCENARIO).expect("valid");
+    s.topics[0].partitions = 5_000;
+    let e = mount(&container, &s, Options::test()).err().expect("5,000 partitions × RF 3 is over budget");
+    assert_eq!(e.path, "topics[0].partitions");
+    assert!(e.reason.contains("15,000 replicas"), "{e}");
+    assert_eq!(container.child_element_count(), 0, "nothing was built");
+    container.remove();
+}
+
+#[wasm_bindgen_test]
 fn bad_input_gets_inline_errors_and_nothing_typed_is_lost() {
     let m = mount_scenario(DEFAULT_SCENARIO);
     let hostile = "<img src=x onerror=alert(1)>";
@@ -176,14 +189,30 @@ fn bad_input_gets_inline_errors_and_nothing_typed_is_lost() {
     m.set_input("#topic-partitions", "3");
     m.set_input("#topic-rf", "7");
     m.click("#topic-submit");
-    assert!(!m.text("#topic-name-error").is_empty(), "a bad topic name is rejected inline");
-    assert!(m.text("#topic-rf-error").contains("3"), "RF > brokers: {}", m.text("#topic-rf-error"));
+    // The engine's first objection, beside the input at fault.
+    assert!(m.text("#topic-name-error").contains("may only contain"), "{}", m.text("#topic-name-error"));
     assert_eq!(m.text("#topic-partitions-error"), "");
     assert!(document().query_selector("img").unwrap().is_none(), "the name was never parsed as HTML");
     let name: HtmlInputElement = m.q("#topic-name").unchecked_into();
     assert_eq!(name.value(), hostile, "what was typed stays");
     assert_eq!(m.attr("#topic-name", "aria-invalid"), "true");
     assert_eq!(m.count("#produce-topic option"), 1, "no topic was created");
+    // With the name fixed, the next: RF 7 on 3 brokers.
+    m.set_input("#topic-name", "audit");
+    m.click("#topic-submit");
+    assert_eq!(m.text("#topic-name-error"), "");
+    assert!(m.text("#topic-rf-error").contains("number of brokers (3)"), "RF > brokers: {}", m.text("#topic-rf-error"));
+    assert_eq!(m.attr("#topic-rf", "aria-invalid"), "true");
+    // 10,000 partitions × RF 3 is over the engine's replica budget.
+    m.set_input("#topic-partitions", "10000");
+    m.set_input("#topic-rf", "3");
+    m.click("#topic-submit");
+    assert!(
+        m.text("#topic-partitions-error").contains("the playground holds at most 10,000"),
+        "{}",
+        m.text("#topic-partitions-error")
+    );
+    m.set_input("#topic-partitions", "3");
 
     m.set_input("#topic-name", "");
     m.click("#topic-submit");
@@ -191,9 +220,21 @@ fn bad_input_gets_inline_errors_and_nothing_typed_is_lost() {
 
     m.set_input("#produce-count", "0");
     m.click("#produce-submit");
-    assert!(!m.text("#produce-error").is_empty(), "count 0 is rejected");
+    assert!(m.text("#produce-error").contains("1 to 1,000,000, found 0"), "{}", m.text("#produce-error"));
+    assert_eq!(m.attr("#produce-count", "aria-invalid"), "true");
     let count: HtmlInputElement = m.q("#produce-count").unchecked_into();
     assert_eq!(count.value(), "0");
+    // The record budget covers the scenario and the page session together.
+    m.set_input("#produce-count", "1000000");
+    m.click("#produce-submit");
+    assert_eq!(m.text("#produce-error"), "");
+    m.set_input("#produce-count", "1");
+    m.click("#produce-submit");
+    assert!(
+        m.text("#produce-error").contains("would hold 1,000,001 records; the playground holds at most 1,000,000"),
+        "{}",
+        m.text("#produce-error")
+    );
 
     // A valid topic is created and offered in the produce form.
     m.set_input("#topic-name", "payments");
@@ -270,7 +311,7 @@ fn step_speed_and_cut_link_controls() {
     assert_eq!(m.count("#diagram path.link.cut"), 0);
     m.set_select("#link-b", "controller");
     m.click("#link-cut");
-    assert!(!m.text("#link-error").is_empty(), "a link needs two different nodes");
+    assert!(m.text("#link-error").contains("a link joins two different nodes"), "{}", m.text("#link-error"));
 }
 
 #[wasm_bindgen_test]

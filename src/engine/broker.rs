@@ -11,8 +11,19 @@ use super::message::*;
 use super::metadata::{MetadataDelta, MetadataImage};
 use super::replica::{FollowerState, IsrState, LeaderState, Replica, Role};
 use super::timer::Timer;
-use super::view::ProcessState;
 use super::{insert_sorted, map_from, Map};
+
+/// Whether a broker's process runs (kafka-model §3.9: a crash keeps the log, a controlled shutdown
+/// moves leadership away first).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProcessState {
+    Running,
+    /// Process crash; the page cache (the log) survives.
+    Crashed,
+    /// Stopped by a controlled shutdown.
+    Stopped,
+}
 
 /// `replica.socket.timeout.ms` (30 s): a follower fetch with no answer is abandoned after this.
 const REPLICA_SOCKET_TIMEOUT_MS: Millis = 30_000;
@@ -177,11 +188,7 @@ impl Broker {
     fn send_registration(&mut self, ctx: &mut Ctx) {
         ctx.send(
             NodeId::Controller,
-            Message::RegisterBroker {
-                incarnation: self.incarnation,
-                rack: self.rack.clone(),
-                previous_broker_epoch: None,
-            },
+            Message::RegisterBroker { incarnation: self.incarnation, rack: self.rack.clone() },
         );
     }
 
@@ -243,10 +250,7 @@ impl Broker {
             Timer::ProduceExpired { park_id } => {
                 if let Some(parked) = self.parked_produces.remove(&park_id) {
                     let result = ProduceResult::Error { error: ErrorCode::RequestTimedOut, leader_hint: None };
-                    ctx.send(
-                        parked.from,
-                        Message::ProduceResponse { request_id: parked.request_id, partition: parked.partition, result },
-                    );
+                    ctx.send(parked.from, Message::ProduceResponse { request_id: parked.request_id, result });
                 }
             }
             Timer::AlterPartitionTimeout { partition, request_id } => {
@@ -359,7 +363,7 @@ impl Broker {
                         partition_epoch: record.partition_epoch,
                         pending: None,
                     };
-                    ctx.observe(Observation::LeaderIsrChanged { broker: me, partition });
+                    ctx.observe(Observation::LeaderIsrChanged { partition });
                 }
             } else {
                 // `Partition.makeLeader` (kafka-model §3.3, §3.4, §4.1).
@@ -419,7 +423,7 @@ impl Broker {
                 let parked = self.parked_produces.remove(&id).expect("listed");
                 let result =
                     ProduceResult::Error { error: ErrorCode::NotLeaderOrFollower, leader_hint: Some(hint.clone()) };
-                ctx.send(parked.from, Message::ProduceResponse { request_id: parked.request_id, partition, result });
+                ctx.send(parked.from, Message::ProduceResponse { request_id: parked.request_id, result });
             }
         }
     }
@@ -686,10 +690,7 @@ impl Broker {
                     return diverging;
                 }
                 if let Some(preferred) = self.preferred_read_replica(state, client_rack, fp.fetch_offset, ctx) {
-                    return FetchPartitionResult::PreferredReadReplica {
-                        broker: preferred,
-                        high_watermark: replica.high_watermark,
-                    };
+                    return FetchPartitionResult::PreferredReadReplica { broker: preferred };
                 }
             }
             Role::Follower { .. } => {}
@@ -893,7 +894,7 @@ impl Broker {
             .collect();
         let partition_epoch = state.isr.partition_epoch;
         state.isr.pending = Some((proposed, request_id));
-        ctx.observe(Observation::LeaderIsrChanged { broker: me, partition });
+        ctx.observe(Observation::LeaderIsrChanged { partition });
         ctx.send(
             NodeId::Controller,
             Message::AlterPartition { request_id, partition, leader_epoch, partition_epoch, new_isr },
@@ -940,7 +941,7 @@ impl Broker {
                 ctx.emit(EventKind::AlterPartitionRejected { partition, leader: me, error });
             }
         }
-        ctx.observe(Observation::LeaderIsrChanged { broker: me, partition });
+        ctx.observe(Observation::LeaderIsrChanged { partition });
         self.maybe_increment_hw(partition, ctx);
     }
 
@@ -959,7 +960,7 @@ impl Broker {
     ) {
         let respond = |ctx: &mut Ctx, result: ProduceResult| {
             if acks != Acks::None {
-                ctx.send(from, Message::ProduceResponse { request_id, partition, result });
+                ctx.send(from, Message::ProduceResponse { request_id, result });
             }
         };
         let (first_record, count) = (batch.records[0].id, batch.len() as u32);
@@ -1024,7 +1025,7 @@ impl Broker {
             } else {
                 ProduceResult::Error { error: ErrorCode::NotEnoughReplicasAfterAppend, leader_hint: None }
             };
-            ctx.send(parked.from, Message::ProduceResponse { request_id: parked.request_id, partition, result });
+            ctx.send(parked.from, Message::ProduceResponse { request_id: parked.request_id, result });
         }
     }
 
@@ -1038,7 +1039,6 @@ impl Broker {
         ctx: &mut Ctx,
     ) -> Result<(Offset, Offset, bool), ErrorCode> {
         let min_isr = ctx.catalog.effective_min_isr(partition);
-        let me = self.id;
         let replica = self.replicas.get_mut(&partition).ok_or(ErrorCode::NotLeaderOrFollower)?;
         let Role::Leader(state) = &replica.role else {
             return Err(ErrorCode::NotLeaderOrFollower);
@@ -1054,10 +1054,9 @@ impl Broker {
         }
         batch.base_offset = replica.log_end_offset();
         batch.leader_epoch = replica.leader_epoch;
-        let (base, end, first_record, count) =
-            (batch.base_offset, batch.end_offset(), batch.records[0].id, batch.len() as u32);
+        let (base, end, first_record) = (batch.base_offset, batch.end_offset(), batch.records[0].id);
         replica.log.append(batch);
-        ctx.observe(Observation::Appended { broker: me, partition, base_offset: base, first_record, count });
+        ctx.observe(Observation::Appended { partition, base_offset: base, first_record });
         self.wakes.push((partition, Wake::Appended));
         self.maybe_increment_hw(partition, ctx);
         Ok((base, end, false))

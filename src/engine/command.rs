@@ -92,7 +92,7 @@ pub struct TopicSpec {
 }
 
 /// A dynamic config change (`kafka-configs.sh --alter`): a topic's settings or a consumer's rack.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeConfig {
     #[serde(default)]

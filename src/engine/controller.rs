@@ -32,12 +32,6 @@ pub struct Controller {
     unclean_sweep_scheduled: bool,
 }
 
-/// How the controller should pick a leader (`PartitionChangeBuilder.Election`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Election {
-    Online,
-}
-
 impl Controller {
     /// A cluster that is already up: every broker registered and unfenced at epoch `offset`, so that
     /// scenarios start from the steady state kafka-model §9 assumes.
@@ -287,7 +281,7 @@ impl Controller {
         for record in &self.partitions {
             if record.leader.is_none() && record.replicas.contains(&broker) {
                 let unclean = ctx.catalog.unclean_leader_election_enable(record.partition);
-                if let Some(change) = self.elect(record, record.isr.clone(), Election::Online, unclean) {
+                if let Some(change) = self.elect(record, record.isr.clone(), unclean) {
                     changes.push(change);
                 }
             }
@@ -317,7 +311,7 @@ impl Controller {
                 target = record.isr.clone();
             }
             let unclean = ctx.catalog.unclean_leader_election_enable(record.partition);
-            if let Some(change) = self.elect(record, target, Election::Online, unclean) {
+            if let Some(change) = self.elect(record, target, unclean) {
                 changes.push(change);
             }
         }
@@ -331,7 +325,7 @@ impl Controller {
         let mut changes = Vec::new();
         for record in &self.partitions {
             if record.leader.is_none() && ctx.catalog.unclean_leader_election_enable(record.partition) {
-                if let Some(change) = self.elect(record, record.isr.clone(), Election::Online, true) {
+                if let Some(change) = self.elect(record, record.isr.clone(), true) {
                     changes.push(change);
                 }
             }
@@ -360,7 +354,6 @@ impl Controller {
         &self,
         record: &PartitionRecord,
         target_isr: Vec<BrokerId>,
-        _election: Election,
         unclean_allowed: bool,
     ) -> Option<(PartitionRecord, bool)> {
         let mut next = record.clone();

@@ -42,7 +42,6 @@ pub enum Observation {
     },
     /// A leader changed its maximal or committed ISR.
     LeaderIsrChanged {
-        broker: BrokerId,
         partition: PartitionIdx,
     },
     /// The controller committed a partition change.
@@ -52,7 +51,6 @@ pub enum Observation {
     },
     /// The producer application got success for these records.
     Acknowledged {
-        producer: ClientIdx,
         partition: PartitionIdx,
         base_offset: Option<Offset>,
         first_record: RecordId,
@@ -61,11 +59,9 @@ pub enum Observation {
     },
     /// A leader appended a batch (how `acks=0` records get an offset).
     Appended {
-        broker: BrokerId,
         partition: PartitionIdx,
         base_offset: Offset,
         first_record: RecordId,
-        count: u32,
     },
     /// A broker refused an `acks=0` batch (not the leader): the producer is never told.
     Acks0Refused {

@@ -20,29 +20,41 @@ use super::message::Message;
 use super::network::Network;
 use super::producer::Producer;
 use super::queue::{EventQueue, Pending};
+use super::rules::{check_scenario, CommandError, Ledger, ScenarioError, LIMITS};
 use super::safety::{SafetyChecker, World};
+use super::setup::Scenario;
 use super::timer::Timer;
-use super::view::ProcessState;
-use crate::scenario::Scenario;
 use rand_xoshiro::rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use std::collections::VecDeque;
 use std::fmt;
 
-/// The event log keeps this many events; older ones are dropped (their `seq` is never reused).
-pub const EVENTS_KEPT: usize = 10_000;
+/// Why [`Engine::advance_to`] stopped before its target time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AdvanceError {
+    /// The call's step budget ran out; the clock stands at `reached_ms`, and the next call goes on
+    /// from there (the page's frame loop does, a frame later).
+    StepBudgetSpent { reached_ms: Millis, steps: u64 },
+    /// [`Limits::steps_per_ms_max`](super::rules::Limits) steps ran without simulated time moving:
+    /// an engine bug, since every message takes at least `latency_ms_min`.
+    NoProgress { at_ms: Millis, steps: u64 },
+}
 
-/// A command the engine cannot carry out, with the reason in words.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CommandError(pub String);
-
-impl fmt::Display for CommandError {
+impl fmt::Display for AdvanceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        match self {
+            AdvanceError::StepBudgetSpent { reached_ms, steps } => {
+                write!(f, "stopped at {reached_ms} ms after {steps} steps (the step budget of this call)")
+            }
+            AdvanceError::NoProgress { at_ms, steps } => write!(
+                f,
+                "the simulation stopped making progress at {at_ms} ms ({steps} steps without simulated time moving)"
+            ),
+        }
     }
 }
 
-impl std::error::Error for CommandError {}
+impl std::error::Error for AdvanceError {}
 
 pub struct Engine {
     now: Millis,
@@ -59,12 +71,18 @@ pub struct Engine {
     next_event_seq: u64,
     outbox: Outbox,
     steps: u64,
+    /// Steps taken at the current millisecond (the no-progress bound).
+    steps_at_now: u64,
+    /// What the scenario and the commands applied since have made and cost (the input contract).
+    ledger: Ledger,
 }
 
 impl Engine {
-    /// Builds the cluster of a (validated) scenario in its steady state at time 0 — brokers registered
-    /// and unfenced, topics created with every replica in sync — and schedules its commands.
-    pub fn new(scenario: &Scenario) -> Engine {
+    /// Checks the scenario against the input contract ([`rules`](super::rules)), then builds its
+    /// cluster in the steady state at time 0 (brokers registered and unfenced, topics created with
+    /// every replica in sync) and schedules its commands.
+    pub fn new(scenario: &Scenario) -> Result<Engine, ScenarioError> {
+        let ledger = check_scenario(scenario)?;
         let mut brokers: Vec<(BrokerId, String)> = Vec::with_capacity(scenario.cluster.brokers.len());
         for b in &scenario.cluster.brokers {
             insert_sorted(&mut brokers, (b.id, b.rack.clone()));
@@ -104,6 +122,8 @@ impl Engine {
             next_event_seq: 0,
             outbox: Outbox::default(),
             steps: 0,
+            steps_at_now: 0,
+            ledger,
         };
         let session_ms = engine.catalog.config.broker_session_timeout_ms;
         engine.with_node(NodeId::Controller, |_, ctx| {
@@ -117,9 +137,9 @@ impl Engine {
             engine.with_node(NodeId::Broker(engine.brokers[i].id), |e, ctx| e.brokers[i].start_timers(ctx));
         }
         for topic in &scenario.topics {
-            // Validated by the scenario parser; a failure here would be a parser bug, shown as an event.
+            // The ledger admitted every topic; a refusal here would be an engine bug, shown as an event.
             if let Err(e) = engine.create_topic(topic) {
-                engine.push_event(EventKind::CommandRejected { command: "create_topic", reason: e.0 });
+                engine.push_event(EventKind::CommandRejected { command: "create_topic", reason: e.to_string() });
             }
         }
         // Brokers start with the metadata already replicated (the steady state).
@@ -141,7 +161,7 @@ impl Engine {
         for step in &scenario.commands {
             engine.queue.push(step.at_ms, Pending::Command(step.command.clone()));
         }
-        engine
+        Ok(engine)
     }
 
     pub fn now_ms(&self) -> Millis {
@@ -162,41 +182,69 @@ impl Engine {
         &self.catalog
     }
 
-    /// Carries out a command at the current time.
+    /// Carries out a command at the current time, after checking it against the same rules and the
+    /// same budget as the scenario's own commands ([`Ledger::admit`]). On error nothing changed.
     pub fn apply(&mut self, command: Command) -> Result<(), CommandError> {
-        self.execute(command)
+        let before = self.ledger.clone();
+        self.ledger.admit(&command)?;
+        let result = self.execute(command);
+        if result.is_err() {
+            self.ledger = before;
+        }
+        result
+    }
+
+    /// What the scenario and the commands applied since have made and cost.
+    pub fn ledger(&self) -> &Ledger {
+        &self.ledger
     }
 
     /// Processes the next scheduled thing; returns its time.
     pub fn step(&mut self) -> Option<Millis> {
         let scheduled = self.queue.pop()?;
+        if scheduled.at_ms == self.now {
+            self.steps_at_now += 1;
+        } else {
+            self.steps_at_now = 1;
+        }
         self.now = scheduled.at_ms;
         self.steps += 1;
         match scheduled.what {
             Pending::Deliver { from, to, message, .. } => self.deliver(from, to, message),
             Pending::Timer { node, incarnation, timer } => self.fire(node, incarnation, timer),
             Pending::Command(command) => {
+                // Admitted with the scenario; what can still fail is the state (a broker not running).
                 if let Err(e) = self.execute(command.clone()) {
-                    self.push_event(EventKind::CommandRejected { command: command.name(), reason: e.0 });
+                    self.push_event(EventKind::CommandRejected { command: command.name(), reason: e.reason });
                 }
             }
         }
         Some(self.now)
     }
 
-    /// Processes everything scheduled up to and including `t`, then sets the clock to `t`.
-    pub fn advance_to(&mut self, t: Millis) {
+    /// Processes everything scheduled up to and including `t`, then sets the clock to `t`; takes at
+    /// most `steps_max` steps (`u64::MAX`: no budget but the no-progress bound). On error the clock
+    /// stands at the last step taken, and a later call goes on from there.
+    pub fn advance_to(&mut self, t: Millis, steps_max: u64) -> Result<(), AdvanceError> {
+        let mut steps = 0u64;
         while self.queue.peek_time().is_some_and(|next| next <= t) {
+            if steps == steps_max {
+                return Err(AdvanceError::StepBudgetSpent { reached_ms: self.now, steps });
+            }
             self.step();
+            steps += 1;
+            if self.steps_at_now > LIMITS.steps_per_ms_max {
+                return Err(AdvanceError::NoProgress { at_ms: self.now, steps: self.steps_at_now });
+            }
         }
-        self.now = self.now.max(t);
+        if t > self.now {
+            self.now = t;
+            self.steps_at_now = 0;
+        }
+        Ok(())
     }
 
-    pub fn advance_by(&mut self, ms: Millis) {
-        self.advance_to(self.now + ms);
-    }
-
-    /// Events with `seq >= since`, oldest first (only the last [`EVENTS_KEPT`] are kept).
+    /// Events with `seq >= since`, oldest first (only the last `LIMITS.events_kept` are kept).
     pub fn events_since(&self, since: u64) -> impl Iterator<Item = &ClusterEvent> {
         let first = self.events.front().map_or(0, |e| e.seq);
         let skip = since.saturating_sub(first) as usize;
@@ -284,7 +332,7 @@ impl Engine {
     }
 
     fn push_event(&mut self, kind: EventKind) {
-        if self.events.len() == EVENTS_KEPT {
+        if self.events.len() == LIMITS.events_kept {
             self.events.pop_front();
         }
         self.events.push_back(ClusterEvent { seq: self.next_event_seq, at_ms: self.now, kind });
@@ -363,68 +411,69 @@ impl Engine {
         }
     }
 
-    /// Resolves a node name of a command.
-    fn node(&self, node: &NodeRef) -> Result<NodeId, CommandError> {
-        match node {
-            NodeRef::Controller => Ok(NodeId::Controller),
-            NodeRef::Broker(b) => self.broker_index(*b).map(|_| NodeId::Broker(*b)),
-            NodeRef::Producer(name) => self
-                .catalog
-                .producers
-                .iter()
-                .position(|n| n == name)
-                .map(|i| NodeId::Producer(ClientIdx(i as u32)))
-                .ok_or_else(|| CommandError(format!("no producer named `{name}`"))),
-            NodeRef::Consumer(name) => self
-                .catalog
-                .consumers
-                .iter()
-                .position(|n| n == name)
-                .map(|i| NodeId::Consumer(ClientIdx(i as u32)))
-                .ok_or_else(|| CommandError(format!("no consumer named `{name}`"))),
-        }
+    /// Resolves a node of a command; `field` names it in the error.
+    fn node(&self, node: &NodeRef, field: &str) -> Result<NodeId, CommandError> {
+        let found = match node {
+            NodeRef::Controller => Some(NodeId::Controller),
+            NodeRef::Broker(b) => self.catalog.broker_index(*b).map(|_| NodeId::Broker(*b)),
+            NodeRef::Producer(name) => self.producer(name).map(NodeId::Producer),
+            NodeRef::Consumer(name) => self.consumer(name).map(NodeId::Consumer),
+        };
+        found.ok_or_else(|| CommandError::new(field, format!("no node `{node}` in the scenario")))
+    }
+
+    fn producer(&self, name: &str) -> Option<ClientIdx> {
+        self.catalog.producers.iter().position(|n| n == name).map(|i| ClientIdx(i as u32))
+    }
+
+    fn consumer(&self, name: &str) -> Option<ClientIdx> {
+        self.catalog.consumers.iter().position(|n| n == name).map(|i| ClientIdx(i as u32))
     }
 
     fn broker_index(&self, broker: BrokerId) -> Result<usize, CommandError> {
-        self.catalog.broker_index(broker).ok_or_else(|| CommandError(format!("no broker {broker} in the cluster")))
+        self.catalog
+            .broker_index(broker)
+            .ok_or_else(|| CommandError::new("broker", format!("no broker {broker} in the cluster")))
     }
 
+    /// A topic that exists now (the ledger also knows topics that scheduled commands create later).
     fn topic(&self, name: &str) -> Result<TopicIdx, CommandError> {
-        self.catalog.topic_by_name(name).ok_or_else(|| CommandError(format!("no topic named `{name}`")))
+        self.catalog
+            .topic_by_name(name)
+            .ok_or_else(|| CommandError::new("topic", format!("no topic `{name}` yet (it is created later)")))
     }
 
+    fn running_broker(&self, broker: BrokerId) -> Result<usize, CommandError> {
+        let i = self.broker_index(broker)?;
+        if !self.brokers[i].is_running() {
+            return Err(CommandError::new("broker", format!("broker {broker} is not running")));
+        }
+        Ok(i)
+    }
+
+    /// Carries out an admitted command. What can still fail is the state it meets: a broker that is
+    /// not running, a topic a later command creates.
     fn execute(&mut self, command: Command) -> Result<(), CommandError> {
         match command {
             Command::Produce(produce) => {
-                let NodeId::Producer(p) = self.node(&NodeRef::Producer(produce.producer.clone()))? else {
-                    unreachable!()
-                };
+                let p = self.producer(&produce.producer).ok_or_else(|| {
+                    CommandError::new("producer", format!("no producer named `{}`", produce.producer))
+                })?;
                 let topic = self.topic(&produce.topic)?;
-                let partitions = self.catalog.topics[topic.0 as usize].partitions.len() as u32;
-                if let Some(n) = produce.partition.filter(|n| *n >= partitions) {
-                    return Err(CommandError(format!(
-                        "topic `{}` has no partition {n} (it has {partitions})",
-                        produce.topic
-                    )));
-                }
-                if produce.count == 0 {
-                    return Err(CommandError("count must be at least 1".into()));
-                }
                 let i = p.0 as usize;
                 self.with_node(NodeId::Producer(p), |e, ctx| e.producers[i].send(&produce, topic, ctx));
             }
             Command::Consume { consumer, topic } => {
-                let NodeId::Consumer(c) = self.node(&NodeRef::Consumer(consumer))? else { unreachable!() };
+                let c = self
+                    .consumer(&consumer)
+                    .ok_or_else(|| CommandError::new("consumer", format!("no consumer named `{consumer}`")))?;
                 let topic = self.topic(&topic)?;
                 let partitions = self.catalog.topics[topic.0 as usize].partitions.clone();
                 let i = c.0 as usize;
                 self.with_node(NodeId::Consumer(c), |e, ctx| e.consumers[i].subscribe(&partitions, ctx));
             }
             Command::CrashBroker { broker } => {
-                let i = self.broker_index(broker)?;
-                if !self.brokers[i].is_running() {
-                    return Err(CommandError(format!("broker {broker} is not running")));
-                }
+                let i = self.running_broker(broker)?;
                 self.brokers[i].crash();
                 self.push_event(EventKind::BrokerCrashed { broker });
                 self.announce_connections_closed(broker);
@@ -432,48 +481,45 @@ impl Engine {
             Command::RestartBroker { broker } => {
                 let i = self.broker_index(broker)?;
                 if self.brokers[i].is_running() {
-                    return Err(CommandError(format!("broker {broker} is already running")));
+                    return Err(CommandError::new("broker", format!("broker {broker} is already running")));
                 }
                 self.with_node(NodeId::Broker(broker), |e, ctx| e.brokers[i].restart(ctx));
             }
             Command::ControlledShutdown { broker } => {
-                let i = self.broker_index(broker)?;
-                if !self.brokers[i].is_running() {
-                    return Err(CommandError(format!("broker {broker} is not running")));
-                }
+                let i = self.running_broker(broker)?;
                 self.with_node(NodeId::Broker(broker), |e, ctx| e.brokers[i].begin_controlled_shutdown(ctx));
                 self.announce_if_stopped(NodeId::Broker(broker));
             }
             Command::CutLink { between: [a, b] } => {
-                let (a, b) = (self.node(&a)?, self.node(&b)?);
-                if a == b {
-                    return Err(CommandError("a link joins two different nodes".into()));
-                }
+                let (a, b) = (self.node(&a, "between[0]")?, self.node(&b, "between[1]")?);
                 if self.network.cut(a, b) {
                     self.push_event(EventKind::LinkCut { a, b });
                 }
             }
             Command::HealLink { between: [a, b] } => {
-                let (a, b) = (self.node(&a)?, self.node(&b)?);
+                let (a, b) = (self.node(&a, "between[0]")?, self.node(&b, "between[1]")?);
                 if self.network.heal(a, b) {
                     self.push_event(EventKind::LinkHealed { a, b });
                 }
             }
-            Command::SlowReplica { broker, stalled } => {
-                let i = self.broker_index(broker)?;
-                if self.brokers[i].stalled != stalled {
-                    self.brokers[i].stalled = stalled;
-                    if stalled {
-                        self.push_event(EventKind::ReplicaStalled { broker });
-                    } else {
-                        self.push_event(EventKind::ReplicaResumed { broker });
-                        let id = self.brokers[i].id;
-                        self.with_node(NodeId::Broker(id), |e, ctx| e.brokers[i].resume_fetching(ctx));
-                    }
-                }
-            }
+            Command::SlowReplica { broker, stalled } => self.slow_replica(broker, stalled)?,
             Command::CreateTopic(spec) => self.create_topic(&spec)?,
             Command::ChangeConfig(change) => self.change_config(change)?,
+        }
+        Ok(())
+    }
+
+    fn slow_replica(&mut self, broker: BrokerId, stalled: bool) -> Result<(), CommandError> {
+        let i = self.broker_index(broker)?;
+        if self.brokers[i].stalled == stalled {
+            return Ok(());
+        }
+        self.brokers[i].stalled = stalled;
+        if stalled {
+            self.push_event(EventKind::ReplicaStalled { broker });
+        } else {
+            self.push_event(EventKind::ReplicaResumed { broker });
+            self.with_node(NodeId::Broker(broker), |e, ctx| e.brokers[i].resume_fetching(ctx));
         }
         Ok(())
     }
@@ -500,46 +546,12 @@ impl Engine {
         }
     }
 
-    pub(crate) fn validate_topic(&self, spec: &TopicSpec) -> Result<(), CommandError> {
-        if let Err(reason) = crate::scenario::check_topic_name(&spec.name) {
-            return Err(CommandError(reason));
-        }
-        if self.catalog.topic_by_name(&spec.name).is_some() {
-            return Err(CommandError(format!("topic `{}` already exists", spec.name)));
-        }
-        if spec.partitions == 0 || spec.partitions > crate::scenario::MAX_PARTITIONS_PER_TOPIC {
-            return Err(CommandError(format!(
-                "partitions must be between 1 and {}",
-                crate::scenario::MAX_PARTITIONS_PER_TOPIC
-            )));
-        }
-        let total = self.catalog.partitions.len() as u64 + spec.partitions as u64;
-        if total > crate::scenario::MAX_PARTITIONS as u64 {
-            return Err(CommandError(format!(
-                "the cluster can hold at most {} partitions",
-                crate::scenario::MAX_PARTITIONS
-            )));
-        }
-        let brokers = self.brokers.len() as u32;
-        if spec.replication_factor == 0 || spec.replication_factor > brokers {
-            return Err(CommandError(format!(
-                "replication.factor must be between 1 and the number of brokers ({brokers})"
-            )));
-        }
-        if let Some(min_isr) = spec.config.min_insync_replicas {
-            if min_isr == 0 || min_isr > spec.replication_factor {
-                return Err(CommandError("min.insync.replicas must be between 1 and replication.factor".into()));
-            }
-        }
-        Ok(())
-    }
-
+    /// Creates an admitted topic (the ledger checked its name, size and configs).
     fn create_topic(&mut self, spec: &TopicSpec) -> Result<(), CommandError> {
-        self.validate_topic(spec)?;
         let placement = self
             .controller
             .place_replicas(&self.catalog, spec.partitions, spec.replication_factor)
-            .map_err(CommandError)?;
+            .map_err(|reason| CommandError::new("replication.factor", reason))?;
         let topic = self.catalog.add_topic(spec);
         let partitions = self.catalog.topics[topic.0 as usize].partitions.clone();
         self.push_event(EventKind::TopicCreated { topic });
@@ -550,55 +562,30 @@ impl Engine {
         Ok(())
     }
 
+    /// Applies an admitted config change (the ledger checked which settings it may name).
     fn change_config(&mut self, change: ChangeConfig) -> Result<(), CommandError> {
-        match (&change.topic, &change.consumer) {
-            (Some(topic), None) => {
-                let t = self.topic(topic)?;
-                if change.client_rack.is_some() {
-                    return Err(CommandError("client.rack is a consumer setting".into()));
-                }
-                let rf = self.catalog.topics[t.0 as usize].replication_factor;
-                if let Some(m) = change.min_insync_replicas {
-                    if m == 0 || m > rf {
-                        return Err(CommandError(format!(
-                            "min.insync.replicas must be between 1 and {rf} (the replication factor)"
-                        )));
-                    }
-                }
-                let config = &mut self.catalog.topics[t.0 as usize].config;
-                let mut said = Vec::new();
-                if let Some(m) = change.min_insync_replicas {
-                    config.min_insync_replicas = Some(m);
-                    said.push(format!("min.insync.replicas={m}"));
-                }
-                if let Some(u) = change.unclean_leader_election_enable {
-                    config.unclean_leader_election_enable = Some(u);
-                    said.push(format!("unclean.leader.election.enable={u}"));
-                }
-                if said.is_empty() {
-                    return Err(CommandError("change_config names no setting".into()));
-                }
-                self.push_event(EventKind::ConfigChanged {
-                    description: format!("topic {topic}: {}", said.join(", ")),
-                });
-                self.with_node(NodeId::Controller, |e, ctx| e.controller.schedule_unclean_sweep(ctx));
+        if let Some(topic) = &change.topic {
+            let t = self.topic(topic)?;
+            let config = &mut self.catalog.topics[t.0 as usize].config;
+            let mut said = Vec::new();
+            if let Some(m) = change.min_insync_replicas {
+                config.min_insync_replicas = Some(m);
+                said.push(format!("min.insync.replicas={m}"));
             }
-            (None, Some(consumer)) => {
-                let NodeId::Consumer(c) = self.node(&NodeRef::Consumer(consumer.clone()))? else { unreachable!() };
-                let Some(rack) = change.client_rack.clone() else {
-                    return Err(CommandError("a consumer's change_config sets client.rack".into()));
-                };
-                if change.min_insync_replicas.is_some() || change.unclean_leader_election_enable.is_some() {
-                    return Err(CommandError(
-                        "min.insync.replicas and unclean.leader.election.enable are topic settings".into(),
-                    ));
-                }
-                self.consumers[c.0 as usize].config.client_rack = rack.clone();
-                self.push_event(EventKind::ConfigChanged {
-                    description: format!("consumer {consumer}: client.rack=\"{rack}\""),
-                });
+            if let Some(u) = change.unclean_leader_election_enable {
+                config.unclean_leader_election_enable = Some(u);
+                said.push(format!("unclean.leader.election.enable={u}"));
             }
-            _ => return Err(CommandError("change_config needs exactly one of `topic` or `consumer`".into())),
+            self.push_event(EventKind::ConfigChanged { description: format!("topic {topic}: {}", said.join(", ")) });
+            self.with_node(NodeId::Controller, |e, ctx| e.controller.schedule_unclean_sweep(ctx));
+        } else if let (Some(consumer), Some(rack)) = (&change.consumer, &change.client_rack) {
+            let c = self
+                .consumer(consumer)
+                .ok_or_else(|| CommandError::new("consumer", format!("no consumer named `{consumer}`")))?;
+            self.consumers[c.0 as usize].config.client_rack = rack.clone();
+            self.push_event(EventKind::ConfigChanged {
+                description: format!("consumer {consumer}: client.rack=\"{rack}\""),
+            });
         }
         Ok(())
     }
@@ -645,11 +632,6 @@ impl EngineParts<'_> {
 }
 
 impl Engine {
-    /// Whether `broker` runs (for views).
-    pub fn broker_process(&self, broker: BrokerId) -> Option<ProcessState> {
-        self.catalog.broker_index(broker).map(|i| self.brokers[i].process)
-    }
-
     pub(crate) fn queue(&self) -> &EventQueue {
         &self.queue
     }

@@ -3,8 +3,8 @@
 
 use super::config::Acks;
 use super::ids::*;
+use super::invariant::Invariant;
 use super::message::ErrorCode;
-use super::safety::Invariant;
 use serde::Serialize;
 
 /// Why the controller changed a partition's leadership or ISR (kafka-model §3.2, §4.3).

@@ -71,12 +71,6 @@ impl Batch {
     pub fn len(&self) -> u64 {
         self.records.len() as u64
     }
-    pub fn is_empty(&self) -> bool {
-        self.records.is_empty()
-    }
-    pub fn last_offset(&self) -> Offset {
-        self.base_offset + self.len() - 1
-    }
     pub fn end_offset(&self) -> Offset {
         self.base_offset + self.len()
     }
@@ -107,10 +101,6 @@ impl Log {
         self.end_offset
     }
 
-    pub fn log_start_offset(&self) -> Offset {
-        0
-    }
-
     pub fn batches(&self) -> &[Batch] {
         &self.batches
     }
@@ -122,10 +112,6 @@ impl Log {
     /// Epoch of the last batch, the follower's `lastFetchedEpoch` (kafka-model §3.6).
     pub fn last_batch_epoch(&self) -> Option<LeaderEpoch> {
         self.batches.last().map(|b| b.leader_epoch)
-    }
-
-    pub fn latest_epoch(&self) -> Option<LeaderEpoch> {
-        self.epoch_cache.last().map(|e| e.0)
     }
 
     /// `maybeAssignEpochStartOffset`: a new leader writes `(epoch, LEO)` before any record exists.

@@ -109,7 +109,6 @@ pub enum FetchPartitionResult {
     /// KIP-392: fetch from this replica instead (no records).
     PreferredReadReplica {
         broker: BrokerId,
-        high_watermark: Offset,
     },
     Error(ErrorCode),
 }
@@ -133,7 +132,6 @@ pub enum Message {
     RegisterBroker {
         incarnation: u32,
         rack: String,
-        previous_broker_epoch: Option<BrokerEpoch>,
     },
     RegisterBrokerResponse {
         incarnation: u32,
@@ -186,7 +184,6 @@ pub enum Message {
     },
     ProduceResponse {
         request_id: u64,
-        partition: PartitionIdx,
         result: ProduceResult,
     },
 

@@ -1,34 +1,57 @@
 //! The replication engine: a pure, deterministic simulation of Kafka 4.x partition leadership and
 //! replication (`../shared/kafka-model.md`). No I/O, no clock, no threads: see `engine.rs`.
 
-pub mod broker;
-pub mod catalog;
-pub mod command;
-pub mod config;
-pub mod consumer;
-pub mod controller;
-pub mod ctx;
+mod broker;
+mod catalog;
+mod command;
+mod config;
+mod consumer;
+mod controller;
+mod ctx;
 #[allow(clippy::module_inception)]
-pub mod engine;
-pub mod event;
-pub mod explain;
-pub mod ids;
-pub mod log;
-pub mod message;
-pub mod metadata;
-pub mod murmur2;
-pub mod network;
-pub mod producer;
-pub mod queue;
-pub mod replica;
-pub mod safety;
-pub mod snapshot;
-pub mod timer;
-pub mod view;
+mod engine;
+mod event;
+mod explain;
+mod ids;
+mod invariant;
+mod log;
+mod message;
+mod metadata;
+mod murmur2;
+mod network;
+mod producer;
+mod queue;
+mod replica;
+mod rules;
+mod safety;
+mod setup;
+mod snapshot;
+mod timer;
+mod view;
 
-pub use command::Command;
-pub use engine::{CommandError, Engine};
-pub use view::{ClusterView, ViewOptions};
+// The public API: everything a driver (the runner, the page, the tests) may name. The rest of the
+// engine is private to it, so the compiler reports what nobody uses.
+pub use catalog::Catalog;
+pub use command::{ChangeConfig, Command, NodeRef, Produce, TopicSpec};
+pub use config::{
+    Acks, AutoOffsetReset, BrokerConfig, ConsumerConfig, NetworkConfig, ProducerConfig, TopicConfig,
+    RACK_AWARE_REPLICA_SELECTOR,
+};
+pub use engine::{AdvanceError, Engine};
+pub use event::{ChangeReason, ClusterEvent, EventKind, Subject};
+pub use ids::{
+    BrokerEpoch, BrokerId, ClientIdx, LeaderEpoch, Millis, NodeId, Offset, PartitionEpoch, PartitionIdx, TopicIdx,
+};
+pub use invariant::Invariant;
+pub use message::{ErrorCode, MessageKind};
+pub use metadata::LeaderRecoveryState;
+pub use murmur2::murmur2;
+pub use rules::{
+    check_name, check_scenario, check_scenario_at, check_topic_name, thousands, CommandError, Ledger, Limits,
+    ScenarioError, LIMITS,
+};
+pub use setup::{BrokerSpec, ClusterSpec, ConsumerSpec, ProducerSpec, Scenario, TimedCommand, FORMAT_VERSION};
+pub use view::*;
 
 /// The engine's map: a sorted vector. Deterministic iteration like `BTreeMap`, with a fraction of
 /// its code in the wasm bundle; the engine's maps are small or filled in key order.

@@ -12,10 +12,30 @@ use super::log::{Batch, ProducerStamp, Record};
 use super::message::*;
 use super::murmur2::partition_for_key;
 use super::timer::Timer;
-use super::view::SendStatus;
 use super::{insert_sorted, Map};
 use std::collections::VecDeque;
 use std::rc::Rc;
+
+/// What became of a batch of sends (kafka-model §5.3).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case", tag = "state")]
+pub enum SendStatus {
+    Pending {
+        attempts: u32,
+        last_error: Option<ErrorCode>,
+    },
+    /// `base_offset` is `None` for `acks=0`, as Kafka returns -1.
+    Acknowledged {
+        base_offset: Option<Offset>,
+        at_ms: Millis,
+        attempts: u32,
+    },
+    Failed {
+        error: ErrorCode,
+        at_ms: Millis,
+        attempts: u32,
+    },
+}
 
 /// The client waits this much longer than `request.timeout.ms` before it gives up on a request, so
 /// that a broker's own `REQUEST_TIMED_OUT` answer (same timeout, started on arrival) reaches it
@@ -333,14 +353,7 @@ impl Producer {
             acks,
             attempts: s.attempts,
         });
-        ctx.observe(Observation::Acknowledged {
-            producer: self.idx,
-            partition,
-            base_offset,
-            first_record,
-            count,
-            acks,
-        });
+        ctx.observe(Observation::Acknowledged { partition, base_offset, first_record, count, acks });
     }
 
     fn fail(&mut self, send: usize, error: ErrorCode, ctx: &mut Ctx) {

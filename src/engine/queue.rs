@@ -71,14 +71,6 @@ impl EventQueue {
         self.heap.peek().map(|s| s.at_ms)
     }
 
-    pub fn len(&self) -> usize {
-        self.heap.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
-    }
-
     /// Everything scheduled, in no particular order (for views and hashing, which sort).
     pub fn iter(&self) -> impl Iterator<Item = &Scheduled> {
         self.heap.iter()

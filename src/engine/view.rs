@@ -1,11 +1,13 @@
 //! The plain-data view of the whole cluster that renderers read (the page draws it, the runner prints
 //! it). Public fields only, no behaviour: the engine builds it, nobody writes back.
 
+pub use super::broker::ProcessState;
 use super::config::Acks;
 use super::ids::*;
-use super::message::{ErrorCode, MessageKind};
+use super::invariant::Invariant;
+use super::message::MessageKind;
 use super::metadata::LeaderRecoveryState;
-use super::safety::Invariant;
+pub use super::producer::SendStatus;
 use serde::Serialize;
 
 /// How much detail to put in a view: the page asks for less at 1,000 partitions.
@@ -46,16 +48,6 @@ pub struct ClusterView {
 #[derive(Clone, Debug, Serialize)]
 pub struct ControllerView {
     pub metadata_offset: u64,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ProcessState {
-    Running,
-    /// Process crash; the page cache (the log) survives.
-    Crashed,
-    /// Stopped by a controlled shutdown.
-    Stopped,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -156,26 +148,6 @@ pub struct ProducerView {
     pub sends: Vec<SendView>,
     /// Brokers it has requests in flight to.
     pub talking_to: Vec<BrokerId>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case", tag = "state")]
-pub enum SendStatus {
-    Pending {
-        attempts: u32,
-        last_error: Option<ErrorCode>,
-    },
-    /// `base_offset` is `None` for `acks=0`, as Kafka returns -1.
-    Acknowledged {
-        base_offset: Option<Offset>,
-        at_ms: Millis,
-        attempts: u32,
-    },
-    Failed {
-        error: ErrorCode,
-        at_ms: Millis,
-        attempts: u32,
-    },
 }
 
 /// One batch of `producer.send` calls and what became of it.

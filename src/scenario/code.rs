@@ -1,13 +1,13 @@
 //! A scenario's binary code: the compact form the page embeds (and a share link can carry).
 //!
 //! The code is the [postcard](https://docs.rs/postcard) encoding of a [`Scenario`]. Its first field
-//! is `format`, so a reader sees the version before anything else. Decoding runs the same checks as
-//! [`parse`](super::parse), so a damaged or hand-made code cannot build an engine that JSON could
+//! is `format`, so a reader sees the version before anything else. Decoding ends in the engine's check,
+//! as [`parse`](super::parse) does, so a damaged or hand-made code cannot build an engine that JSON could
 //! not. The page reads only codes: JSON (serde_json and the error-locating reader) stays out of
 //! the wasm bundle.
 
-use super::parse::check;
 use super::{Scenario, ScenarioError, FORMAT_VERSION};
+use crate::engine::check_scenario;
 
 /// The scenario's binary code.
 pub fn encode(s: &Scenario) -> Vec<u8> {
@@ -36,6 +36,6 @@ pub fn decode(bytes: &[u8]) -> Result<Scenario, ScenarioError> {
             reason: format!("not a scenario code: {} bytes left after its end", rest.len()),
         });
     }
-    check(&scenario, &|i| format!("commands[{i}]"))?;
+    check_scenario(&scenario)?;
     Ok(scenario)
 }

@@ -7,15 +7,13 @@ use super::diagram::{shape_of, Diagram};
 use super::dom::{self, el, html, svg, Build, Cached};
 use super::panels::{Details, Partitions, Safety};
 use super::Selection;
-use crate::engine::command::{ChangeConfig, Command, NodeRef, Produce, TopicSpec};
-use crate::engine::config::{Acks, TopicConfig};
-use crate::engine::event::{ClusterEvent, EventKind, Subject};
-use crate::engine::ids::BrokerId;
-use crate::engine::insert_sorted;
-use crate::engine::view::{ClusterView, ProcessState, ViewOptions};
-use crate::engine::Engine;
+use crate::engine::{
+    insert_sorted, Acks, AdvanceError, BrokerId, BrokerSpec, ChangeConfig, ClusterEvent, ClusterSpec, ClusterView,
+    Command, CommandError, Engine, EventKind, NodeRef, ProcessState, Produce, Scenario, ScenarioError, Subject,
+    TopicConfig, TopicSpec, ViewOptions, LIMITS,
+};
 use crate::layout::{clamp, fixed, layout, trimmed, Detail};
-use crate::scenario::{self, BrokerSpec, ClusterSpec, Scenario, MAX_PARTITIONS_PER_TOPIC};
+use crate::scenario;
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
@@ -34,12 +32,11 @@ const FRAME_WALL_MS_MAX: f64 = 100.0;
 /// Engine work per frame stops after this much wall time; the clock then lags instead of freezing
 /// the page.
 const FRAME_ENGINE_BUDGET_MS: f64 = 40.0;
+/// Engine steps between two looks at the frame's deadline.
+const FRAME_STEPS: u64 = 256;
 /// Event log: lines kept in memory and lines in the DOM.
 const LOG_KEPT: usize = 1_000;
 const LOG_SHOWN: usize = 300;
-/// User text the engine accepts per field (`scenario::parse` has the same bound).
-const TEXT_BYTES_MAX: usize = 1_024;
-const PRODUCE_COUNT_MAX: u32 = 1_000_000;
 
 /// What a disposed playground keeps: one broker and nothing else.
 fn empty_scenario() -> Scenario {
@@ -107,10 +104,7 @@ impl AppHandle {
     }
     /// Shows `text` (which may quote user input: set as text) above the playground.
     pub fn set_notice(&self, text: &str) {
-        if let Ok(Some(n)) = self.0.borrow().root.query_selector("#notice") {
-            n.set_text_content(Some(text));
-            let _ = n.remove_attribute("hidden");
-        }
+        self.0.borrow().show_notice(text);
     }
     /// Sets the speed multiplier (clamped to 0.01×–1000×).
     pub fn set_speed(&self, speed: f64) {
@@ -216,9 +210,10 @@ pub struct App {
     view: Option<ClusterView>,
 }
 
-/// Builds the playground into `container` from a scenario.
-pub fn mount(container: &Element, scenario: &Scenario, options: Options) -> AppHandle {
-    let engine = Engine::new(scenario);
+/// Builds the playground into `container` from a scenario; the engine's reason if the scenario
+/// breaks its contract (nothing is built then).
+pub fn mount(container: &Element, scenario: &Scenario, options: Options) -> Result<AppHandle, ScenarioError> {
+    let engine = Engine::new(scenario)?;
     let view = engine.view(ViewOptions::default());
     let root = el("div").with("class", "pp").into_parent(container);
     let (ui, diagram, details, partitions, safety) = build_shell(&root, &view, scenario);
@@ -263,7 +258,7 @@ pub fn mount(container: &Element, scenario: &Scenario, options: Options) -> AppH
     if options.animate {
         start_loop(&app);
     }
-    AppHandle(app)
+    Ok(AppHandle(app))
 }
 
 // ------------------------------------------------------------------------------------------ shell
@@ -428,7 +423,7 @@ fn build_shell(root: &Element, view: &ClusterView, scenario: &Scenario) -> (Ui, 
     let _ = produce_value.set_attribute("autocomplete", "off");
     let produce_count = input(&row, "produce-count", "Count", "number", "1");
     let _ = produce_count.set_attribute("min", "1");
-    let _ = produce_count.set_attribute("max", &PRODUCE_COUNT_MAX.to_string());
+    let _ = produce_count.set_attribute("max", &LIMITS.records_max.to_string());
     let _ = produce_count.set_attribute("inputmode", "numeric");
     let actions = el("div").with("class", "actions").into_parent(&produce);
     button(&actions, "produce-submit", "Send", "submit").with("class", "primary");
@@ -969,6 +964,16 @@ fn parse_whole(s: &str) -> Option<u32> {
 
 // ------------------------------------------------------------------------------------------ App
 
+impl App {
+    /// The notice above the playground (a part of a link not used, a simulation that stopped).
+    fn show_notice(&self, text: &str) {
+        if let Ok(Some(n)) = self.root.query_selector("#notice") {
+            n.set_text_content(Some(text));
+            let _ = n.remove_attribute("hidden");
+        }
+    }
+}
+
 impl Drop for App {
     fn drop(&mut self) {
         self.detach();
@@ -998,24 +1003,29 @@ impl App {
         self.render();
     }
 
-    /// Runs the engine up to `target` (fractional ms), for at most `budget_ms` of wall time.
+    /// Runs the engine up to `target` (fractional ms), for at most `budget_ms` of wall time: slices
+    /// of `FRAME_STEPS` steps until the target or the deadline.
     fn advance_to(&mut self, target: f64, budget_ms: f64) {
         let until = target.floor().max(0.0) as u64;
         let deadline = dom::now_ms() + budget_ms;
-        let mut n: u32 = 0;
-        while let Some(t) = self.engine.next_event_ms() {
-            if t > until {
-                break;
-            }
-            self.engine.step();
-            n += 1;
-            if n % 256 == 0 && dom::now_ms() > deadline {
-                // Out of time: the clock lags behind the wall rather than freezing the page.
-                self.sim_ms = self.engine.now_ms() as f64;
-                return;
+        loop {
+            match self.engine.advance_to(until, FRAME_STEPS) {
+                Ok(()) => break,
+                Err(AdvanceError::StepBudgetSpent { reached_ms, .. }) if dom::now_ms() <= deadline => {
+                    self.sim_ms = reached_ms as f64;
+                }
+                Err(AdvanceError::StepBudgetSpent { reached_ms, .. }) => {
+                    // Out of time: the clock lags behind the wall rather than freezing the page.
+                    self.sim_ms = reached_ms as f64;
+                    return;
+                }
+                Err(e @ AdvanceError::NoProgress { .. }) => {
+                    self.set_playing(false);
+                    self.show_notice(&format!("The simulation stopped: {e}. Please report this scenario."));
+                    return;
+                }
             }
         }
-        self.engine.advance_to(until);
         self.sim_ms = target.max(self.engine.now_ms() as f64);
     }
 
@@ -1127,7 +1137,9 @@ impl App {
         self.stopped = true;
         self.detach();
         self.root.remove();
-        self.engine = Engine::new(&empty_scenario());
+        if let Ok(empty) = Engine::new(&empty_scenario()) {
+            self.engine = empty;
+        }
         self.view = None;
         self.log.clear();
     }
@@ -1197,9 +1209,9 @@ impl App {
 
     // ---------------------------------------------------------------- commands
 
-    /// Applies a command now and redraws; the engine's reason on failure.
-    fn apply(&mut self, command: Command) -> Result<(), String> {
-        let r = self.engine.apply(command).map_err(|e| e.0);
+    /// Applies a command now and redraws; the engine's error (its field and reason) on failure.
+    fn apply(&mut self, command: Command) -> Result<(), CommandError> {
+        let r = self.engine.apply(command);
         self.render();
         r
     }
@@ -1207,43 +1219,39 @@ impl App {
     fn on_produce(&mut self) {
         let err = self.ui.produce_error.clone();
         let topic = self.ui.produce_topic.value();
-        let key = self.ui.produce_key.value();
-        let value = self.ui.produce_value.value();
-        let count_text = self.ui.produce_count.value();
+        if topic.is_empty() {
+            set_error(&err, "Choose a topic (create one under “Topics & configs”).", None);
+            return;
+        }
+        let Some(count) = parse_whole(&self.ui.produce_count.value()) else {
+            set_error(&err, "Count is a whole number.", Some(&self.ui.produce_count));
+            return;
+        };
         let acks = match self.ui.produce_acks.value().as_str() {
             "0" => Acks::None,
             "1" => Acks::Leader,
             _ => Acks::All,
         };
-        let problem = if topic.is_empty() {
-            Some("Choose a topic (create one under “Topics & configs”).".to_string())
-        } else if key.len() > TEXT_BYTES_MAX || value.len() > TEXT_BYTES_MAX {
-            Some(format!("Key and value have at most {TEXT_BYTES_MAX} bytes each."))
-        } else {
-            match parse_whole(&count_text) {
-                None | Some(0) => Some("Count must be a whole number of at least 1.".to_string()),
-                Some(n) if n > PRODUCE_COUNT_MAX => Some(format!("Count is at most {PRODUCE_COUNT_MAX}.")),
-                _ => None,
-            }
-        };
-        if let Some(p) = problem {
-            set_error(&err, &p, Some(&self.ui.produce_count));
-            return;
-        }
-        let count = parse_whole(&count_text).unwrap_or(1);
-        let producer = self.ui.produce_producer.value();
+        let key = self.ui.produce_key.value();
         let command = Command::Produce(Produce {
-            producer,
+            producer: self.ui.produce_producer.value(),
             topic,
             key: if key.is_empty() { None } else { Some(key) },
-            value,
+            value: self.ui.produce_value.value(),
             count,
             partition: self.ui.produce_partition.value().parse().ok(),
             acks: Some(acks),
         });
-        match self.apply(command) {
-            Ok(()) => set_error(&err, "", None),
-            Err(e) => set_error(&err, &e, None),
+        let result = self.apply(command);
+        let field = match result.as_ref().map_err(|e| e.field.as_str()) {
+            Err("count") => Some(&self.ui.produce_count),
+            Err("key") => Some(&self.ui.produce_key),
+            Err("value") => Some(&self.ui.produce_value),
+            _ => None,
+        };
+        show_result(&err, &result, field);
+        if result.is_ok() {
+            let _ = self.ui.produce_count.set_attribute("aria-invalid", "false");
         }
     }
 
@@ -1256,10 +1264,7 @@ impl App {
             return;
         }
         self.on_rack();
-        match self.apply(Command::Consume { consumer, topic }) {
-            Ok(()) => set_error(&err, "", None),
-            Err(e) => set_error(&err, &e, None),
-        }
+        show_result(&err, &self.apply(Command::Consume { consumer, topic }), None);
     }
 
     /// Applies the chosen client.rack when it differs from the consumer's.
@@ -1282,19 +1287,12 @@ impl App {
             unclean_leader_election_enable: None,
             client_rack: Some(rack),
         };
-        match self.apply(Command::ChangeConfig(change)) {
-            Ok(()) => set_error(&err, "", None),
-            Err(e) => set_error(&err, &e, None),
-        }
+        show_result(&err, &self.apply(Command::ChangeConfig(change)), None);
     }
 
     fn on_link(&mut self, cut: bool) {
         let err = self.ui.link_error.clone();
         let (a, b) = (self.ui.link_a.value(), self.ui.link_b.value());
-        if a == b {
-            set_error(&err, "Choose two different nodes.", None);
-            return;
-        }
         let nodes = NodeRef::try_from(a).and_then(|a| NodeRef::try_from(b).map(|b| [a, b]));
         let between = match nodes {
             Ok(n) => n,
@@ -1304,56 +1302,36 @@ impl App {
             }
         };
         let command = if cut { Command::CutLink { between } } else { Command::HealLink { between } };
-        match self.apply(command) {
-            Ok(()) => set_error(&err, "", None),
-            Err(e) => set_error(&err, &e, None),
-        }
+        show_result(&err, &self.apply(command), None);
     }
 
     fn on_create_topic(&mut self) {
         let name = self.ui.topic_name.value();
-        let brokers = self.view.as_ref().map_or(0, |v| v.brokers.len()) as u32;
-        let name_problem = scenario::check_topic_name(&name)
-            .err()
-            .or_else(|| self.topics_shown.contains(&name).then(|| format!("Topic “{name}” already exists.")));
         let partitions = parse_whole(&self.ui.topic_partitions.value());
-        let parts_problem = match partitions {
-            None | Some(0) => Some("A whole number of at least 1.".to_string()),
-            Some(n) if n > MAX_PARTITIONS_PER_TOPIC => Some(format!("At most {MAX_PARTITIONS_PER_TOPIC}.")),
-            _ => None,
-        };
         let rf = parse_whole(&self.ui.topic_rf.value());
-        let rf_problem = match rf {
-            None | Some(0) => Some("A whole number of at least 1.".to_string()),
-            Some(n) if n > brokers => Some(format!("At most the number of brokers ({brokers}).")),
-            _ => None,
-        };
-        set_error(&self.ui.topic_name_error, name_problem.as_deref().unwrap_or(""), Some(&self.ui.topic_name));
-        set_error(
-            &self.ui.topic_partitions_error,
-            parts_problem.as_deref().unwrap_or(""),
-            Some(&self.ui.topic_partitions),
-        );
-        set_error(&self.ui.topic_rf_error, rf_problem.as_deref().unwrap_or(""), Some(&self.ui.topic_rf));
-        if name_problem.is_some() || parts_problem.is_some() || rf_problem.is_some() {
-            set_error(&self.ui.topic_error, "", None);
-            return;
-        }
-        let spec = TopicSpec {
-            name: name.clone(),
-            partitions: partitions.unwrap_or(1),
-            replication_factor: rf.unwrap_or(1),
-            config: TopicConfig::default(),
-        };
-        let err = self.ui.topic_error.clone();
+        let whole = |n: Option<u32>| if n.is_none() { "A whole number." } else { "" };
+        set_error(&self.ui.topic_name_error, "", Some(&self.ui.topic_name));
+        set_error(&self.ui.topic_partitions_error, whole(partitions), Some(&self.ui.topic_partitions));
+        set_error(&self.ui.topic_rf_error, whole(rf), Some(&self.ui.topic_rf));
+        set_error(&self.ui.topic_error, "", None);
+        let (Some(partitions), Some(replication_factor)) = (partitions, rf) else { return };
+        let spec = TopicSpec { name: name.clone(), partitions, replication_factor, config: TopicConfig::default() };
         match self.apply(Command::CreateTopic(spec)) {
             Ok(()) => {
-                set_error(&err, "", None);
+                let err = &self.ui.topic_error;
                 let _ = err.set_attribute("class", "ok-note");
                 err.set_text_content(Some(&format!("Created topic {name}.")));
                 self.on_config_topic();
             }
-            Err(e) => set_error(&err, &e, None),
+            Err(e) => {
+                let (err, field) = match e.field.as_str() {
+                    "name" => (&self.ui.topic_name_error, Some(&self.ui.topic_name)),
+                    "partitions" => (&self.ui.topic_partitions_error, Some(&self.ui.topic_partitions)),
+                    "replication.factor" => (&self.ui.topic_rf_error, Some(&self.ui.topic_rf)),
+                    _ => (&self.ui.topic_error, None),
+                };
+                set_error(err, &capitalized(&e.reason), field);
+            }
         }
     }
 
@@ -1374,8 +1352,8 @@ impl App {
             set_error(&err, "Choose a topic.", None);
             return;
         }
-        let Some(min_isr) = parse_whole(&self.ui.config_min_isr.value()).filter(|n| *n >= 1) else {
-            set_error(&err, "min.insync.replicas is a whole number of at least 1.", Some(&self.ui.config_min_isr));
+        let Some(min_isr) = parse_whole(&self.ui.config_min_isr.value()) else {
+            set_error(&err, "min.insync.replicas is a whole number.", Some(&self.ui.config_min_isr));
             return;
         };
         let change = ChangeConfig {
@@ -1385,13 +1363,12 @@ impl App {
             unclean_leader_election_enable: Some(self.ui.config_unclean.checked()),
             client_rack: None,
         };
-        match self.apply(Command::ChangeConfig(change)) {
-            Ok(()) => {
-                set_error(&err, "", None);
-                let _ = err.set_attribute("class", "ok-note");
-                err.set_text_content(Some("Applied."));
-            }
-            Err(e) => set_error(&err, &e, None),
+        let result = self.apply(Command::ChangeConfig(change));
+        let field = result.is_err().then_some(&self.ui.config_min_isr);
+        show_result(&err, &result, field);
+        if result.is_ok() {
+            let _ = err.set_attribute("class", "ok-note");
+            err.set_text_content(Some("Applied."));
         }
     }
 
@@ -1617,7 +1594,7 @@ impl App {
     // ---------------------------------------------------------------- event log
 
     fn subject_key(&self, event: &ClusterEvent) -> String {
-        let name = |p: crate::engine::ids::PartitionIdx| self.engine.catalog().partition_name(p);
+        let name = |p: crate::engine::PartitionIdx| self.engine.catalog().partition_name(p);
         match event.kind.subject() {
             None => String::new(),
             Some(Subject::Broker(b)) => format!("broker:{b}"),
@@ -1768,6 +1745,26 @@ fn trim_list(list: &Element, keep: usize) {
 }
 
 /// Shows `message` (or clears it) and marks `field` invalid while there is one. Typed text stays.
+/// The engine's answer to a form: its reason beside the form (and the input at fault marked), or
+/// nothing.
+fn show_result(err: &Element, result: &Result<(), CommandError>, field: Option<&HtmlInputElement>) {
+    match (result, field) {
+        (Ok(()), _) => set_error(err, "", field),
+        // The input at fault is marked: the reason alone reads best beside it.
+        (Err(e), Some(_)) => set_error(err, &capitalized(&e.reason), field),
+        (Err(e), None) => set_error(err, &capitalized(&e.to_string()), None),
+    }
+}
+
+/// A reason as a sentence: first letter up.
+fn capitalized(reason: &str) -> String {
+    let mut chars = reason.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 fn set_error(err: &Element, message: &str, field: Option<&HtmlInputElement>) {
     let _ = err.set_attribute("class", "error");
     err.set_text_content(Some(message));

@@ -4,10 +4,9 @@
 
 use super::dom::{fmt1, svg, Build, Cached, Keyed};
 use super::Selection;
-use crate::engine::ids::{BrokerId, NodeId};
-use crate::engine::message::MessageKind;
-use crate::engine::view::{ClusterView, PartitionView, ProcessState, ReplicaRole, ReplicaView};
-use crate::engine::{map_from, Map};
+use crate::engine::{
+    map_from, BrokerId, ClusterView, Map, MessageKind, NodeId, PartitionView, ProcessState, ReplicaRole, ReplicaView,
+};
 use crate::layout::{self, clamp, Detail, Layout, NodeKey, Rect, Shape};
 use web_sys::Element;
 

@@ -136,7 +136,18 @@ fn start_with(container: &web_sys::Element, o: &UrlOptions) -> Result<(), JsValu
     }
     container.set_text_content(None);
     let options = Options { autoplay: !o.paused, ..Options::page() };
-    let handle = mount(container, &scenario, options);
+    let handle = match mount(container, &scenario, options) {
+        Ok(handle) => handle,
+        Err(e) => {
+            // The engine refused the scenario: say why where the playground would be.
+            let p = dom::el("p");
+            let _ = p.set_attribute("class", "pp-refused");
+            let _ = p.set_attribute("role", "alert");
+            p.set_text_content(Some(&format!("This scenario cannot open: {e}.")));
+            let _ = container.append_child(&p);
+            return Ok(());
+        }
+    };
     handle.set_scenario_name(name);
     if let Some(s) = o.speed {
         handle.set_speed(s);
@@ -174,7 +185,7 @@ pub fn pp_frame_bench(scenario_code: &[u8], frames: u32, sim_ms_per_frame: f64) 
     let _ = container.set_attribute("style", "position:absolute;left:-20000px;top:0;width:1280px;");
     let _ = container.set_attribute("aria-hidden", "true");
     let _ = body.append_child(&container);
-    let handle = mount(&container, &scenario, Options::bench());
+    let handle = mount(&container, &scenario, Options::bench()).map_err(|e| JsValue::from_str(&e.to_string()))?;
     let mut times = Vec::with_capacity(frames as usize);
     for _ in 0..frames {
         let t0 = dom::now_ms();
@@ -193,8 +204,8 @@ pub fn pp_frame_bench(scenario_code: &[u8], frames: u32, sim_ms_per_frame: f64) 
 pub fn pp_engine_bench(scenario_code: &[u8], until_ms: f64) -> Result<String, JsValue> {
     let scenario = decode(scenario_code).map_err(|e| JsValue::from_str(&e.to_string()))?;
     let t0 = dom::now_ms();
-    let mut engine = Engine::new(&scenario);
-    engine.advance_to(until_ms.max(0.0) as u64);
+    let mut engine = Engine::new(&scenario).map_err(|e| JsValue::from_str(&e.to_string()))?;
+    engine.advance_to(until_ms.max(0.0) as u64, u64::MAX).map_err(|e| JsValue::from_str(&e.to_string()))?;
     let wall_ms = dom::now_ms() - t0;
     Ok(format!(
         "{{\"wall_ms\":{},\"steps\":{},\"state_hash\":\"{:016x}\"}}",

@@ -4,8 +4,7 @@
 use super::diagram::{ids, set_partition_attrs};
 use super::dom::{el, Build, Cached, Rows};
 use super::Selection;
-use crate::engine::config::Acks;
-use crate::engine::view::{ClusterView, ProcessState, ReplicaRole, SendStatus};
+use crate::engine::{Acks, ClusterView, ProcessState, ReplicaRole, SendStatus};
 
 /// Partition rows shown in the table; beyond this the heat map (or the selection) tells the rest.
 pub const PARTITION_ROWS_MAX: usize = 60;
@@ -301,7 +300,7 @@ fn role(r: ReplicaRole) -> &'static str {
     }
 }
 
-fn brokers_list(list: &[crate::engine::ids::BrokerId]) -> String {
+fn brokers_list(list: &[crate::engine::BrokerId]) -> String {
     if list.is_empty() {
         "nobody".into()
     } else {
