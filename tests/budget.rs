@@ -185,10 +185,9 @@ fn applied_commands_are_checked_by_the_same_rules_as_a_scenarios() {
         (Command::CreateTopic(topic("orders", 1, 1)), "name", "topic `orders` already exists"),
         (Command::CreateTopic(topic("a b", 1, 1)), "name", "may only contain"),
         (
-            Command::ChangeConfig(partition_playground::engine::ChangeConfig {
-                consumer: Some("c".into()),
-                client_rack: Some("rack one".into()),
-                ..Default::default()
+            Command::ChangeConfig(partition_playground::engine::ChangeConfig::ClientRack {
+                consumer: "c".into(),
+                client_rack: "rack one".into(),
             }),
             "client.rack",
             "may only contain",

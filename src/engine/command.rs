@@ -4,6 +4,7 @@
 
 use super::config::{Acks, TopicConfig};
 use super::ids::BrokerId;
+use super::rules::CommandError;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -91,10 +92,22 @@ pub struct TopicSpec {
     pub config: TopicConfig,
 }
 
-/// A dynamic config change (`kafka-configs.sh --alter`): a topic's settings or a consumer's rack.
+/// A dynamic config change (`kafka-configs.sh --alter`): a topic's settings, or a consumer's rack.
+/// One or the other by its type; the format writes both as one object ([`ChangeConfigSpec`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "ChangeConfigSpec", into = "ChangeConfigSpec")]
+pub enum ChangeConfig {
+    /// `--entity-type topics`: the settings given (at least one) override the topic's.
+    Topic { topic: String, config: TopicConfig },
+    /// The consumer's `client.rack`; `""` clears it.
+    ClientRack { consumer: String, client_rack: String },
+}
+
+/// `change_config` as the scenario format writes it: a target (`topic` or `consumer`) beside the
+/// settings, with Kafka's config names. [`ChangeConfig`] is what it means.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ChangeConfig {
+pub struct ChangeConfigSpec {
     #[serde(default)]
     pub topic: Option<String>,
     #[serde(default)]
@@ -103,9 +116,72 @@ pub struct ChangeConfig {
     pub min_insync_replicas: Option<u32>,
     #[serde(rename = "unclean.leader.election.enable", default)]
     pub unclean_leader_election_enable: Option<bool>,
-    /// `""` clears the rack.
     #[serde(rename = "client.rack", default)]
     pub client_rack: Option<String>,
+}
+
+impl TryFrom<ChangeConfigSpec> for ChangeConfig {
+    type Error = CommandError;
+
+    /// Which settings belong to which target; the engine's rules check the values.
+    fn try_from(c: ChangeConfigSpec) -> Result<Self, CommandError> {
+        let topic_settings = c.min_insync_replicas.is_some() || c.unclean_leader_election_enable.is_some();
+        match (c.topic, c.consumer) {
+            (Some(topic), None) => {
+                if c.client_rack.is_some() {
+                    return Err(CommandError::new(
+                        "client.rack",
+                        "a consumer setting; name a consumer instead of a topic",
+                    ));
+                }
+                if !topic_settings {
+                    return Err(CommandError::new(
+                        "",
+                        "names no setting to change: give min.insync.replicas or unclean.leader.election.enable",
+                    ));
+                }
+                let config = TopicConfig {
+                    min_insync_replicas: c.min_insync_replicas,
+                    unclean_leader_election_enable: c.unclean_leader_election_enable,
+                };
+                Ok(ChangeConfig::Topic { topic, config })
+            }
+            (None, Some(consumer)) => {
+                if topic_settings {
+                    return Err(CommandError::new(
+                        "",
+                        "min.insync.replicas and unclean.leader.election.enable are topic settings",
+                    ));
+                }
+                let Some(client_rack) = c.client_rack else {
+                    return Err(CommandError::new(
+                        "client.rack",
+                        "missing: a consumer's change_config sets client.rack",
+                    ));
+                };
+                Ok(ChangeConfig::ClientRack { consumer, client_rack })
+            }
+            _ => Err(CommandError::new("", "needs exactly one of `topic` or `consumer`")),
+        }
+    }
+}
+
+impl From<ChangeConfig> for ChangeConfigSpec {
+    fn from(c: ChangeConfig) -> Self {
+        match c {
+            ChangeConfig::Topic { topic, config } => ChangeConfigSpec {
+                topic: Some(topic),
+                min_insync_replicas: config.min_insync_replicas,
+                unclean_leader_election_enable: config.unclean_leader_election_enable,
+                ..ChangeConfigSpec::default()
+            },
+            ChangeConfig::ClientRack { consumer, client_rack } => ChangeConfigSpec {
+                consumer: Some(consumer),
+                client_rack: Some(client_rack),
+                ..ChangeConfigSpec::default()
+            },
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -562,30 +562,33 @@ impl Engine {
         Ok(())
     }
 
-    /// Applies an admitted config change (the ledger checked which settings it may name).
+    /// Applies an admitted config change.
     fn change_config(&mut self, change: ChangeConfig) -> Result<(), CommandError> {
-        if let Some(topic) = &change.topic {
-            let t = self.topic(topic)?;
-            let config = &mut self.catalog.topics[t.0 as usize].config;
-            let mut said = Vec::new();
-            if let Some(m) = change.min_insync_replicas {
-                config.min_insync_replicas = Some(m);
-                said.push(format!("min.insync.replicas={m}"));
+        match change {
+            ChangeConfig::Topic { topic, config: change } => {
+                let t = self.topic(&topic)?;
+                let config = &mut self.catalog.topics[t.0 as usize].config;
+                let mut said = Vec::new();
+                if let Some(m) = change.min_insync_replicas {
+                    config.min_insync_replicas = Some(m);
+                    said.push(format!("min.insync.replicas={m}"));
+                }
+                if let Some(u) = change.unclean_leader_election_enable {
+                    config.unclean_leader_election_enable = Some(u);
+                    said.push(format!("unclean.leader.election.enable={u}"));
+                }
+                let description = format!("topic {topic}: {}", said.join(", "));
+                self.push_event(EventKind::ConfigChanged { description });
+                self.with_node(NodeId::Controller, |e, ctx| e.controller.schedule_unclean_sweep(ctx));
             }
-            if let Some(u) = change.unclean_leader_election_enable {
-                config.unclean_leader_election_enable = Some(u);
-                said.push(format!("unclean.leader.election.enable={u}"));
+            ChangeConfig::ClientRack { consumer, client_rack } => {
+                let c = self
+                    .consumer(&consumer)
+                    .ok_or_else(|| CommandError::new("consumer", format!("no consumer named `{consumer}`")))?;
+                self.consumers[c.0 as usize].config.client_rack = client_rack.clone();
+                let description = format!("consumer {consumer}: client.rack=\"{client_rack}\"");
+                self.push_event(EventKind::ConfigChanged { description });
             }
-            self.push_event(EventKind::ConfigChanged { description: format!("topic {topic}: {}", said.join(", ")) });
-            self.with_node(NodeId::Controller, |e, ctx| e.controller.schedule_unclean_sweep(ctx));
-        } else if let (Some(consumer), Some(rack)) = (&change.consumer, &change.client_rack) {
-            let c = self
-                .consumer(consumer)
-                .ok_or_else(|| CommandError::new("consumer", format!("no consumer named `{consumer}`")))?;
-            self.consumers[c.0 as usize].config.client_rack = rack.clone();
-            self.push_event(EventKind::ConfigChanged {
-                description: format!("consumer {consumer}: client.rack=\"{rack}\""),
-            });
         }
         Ok(())
     }

@@ -32,7 +32,7 @@ mod view;
 // The public API: everything a driver (the runner, the page, the tests) may name. The rest of the
 // engine is private to it, so the compiler reports what nobody uses.
 pub use catalog::Catalog;
-pub use command::{ChangeConfig, Command, NodeRef, Produce, TopicSpec};
+pub use command::{ChangeConfig, ChangeConfigSpec, Command, NodeRef, Produce, TopicSpec};
 pub use config::{
     Acks, AutoOffsetReset, BrokerConfig, ConsumerConfig, NetworkConfig, ProducerConfig, TopicConfig,
     RACK_AWARE_REPLICA_SELECTOR,
@@ -47,7 +47,7 @@ pub use message::{ErrorCode, MessageKind};
 pub use metadata::LeaderRecoveryState;
 pub use murmur2::murmur2;
 pub use rules::{
-    check_name, check_scenario, check_scenario_at, check_topic_name, thousands, CommandError, Ledger, Limits,
+    check_name, check_scenario, check_scenario_at, check_topic_name, join, thousands, CommandError, Ledger, Limits,
     ScenarioError, LIMITS,
 };
 pub use setup::{BrokerSpec, ClusterSpec, ConsumerSpec, ProducerSpec, Scenario, TimedCommand, FORMAT_VERSION};

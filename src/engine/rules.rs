@@ -565,36 +565,20 @@ impl Ledger {
     }
 
     fn check_change_config(&self, c: &ChangeConfig) -> Result<(), CommandError> {
-        match (&c.topic, &c.consumer) {
-            (Some(t), None) => {
-                let rf = self.topic(t, "topic")?.replication_factor;
-                if c.client_rack.is_some() {
-                    return fail("client.rack", "a consumer setting; name a consumer instead of a topic");
-                }
-                if let Some(m) = c.min_insync_replicas.filter(|m| *m == 0 || *m > rf) {
+        match c {
+            ChangeConfig::Topic { topic, config } => {
+                let rf = self.topic(topic, "topic")?.replication_factor;
+                if let Some(m) = config.min_insync_replicas.filter(|m| *m == 0 || *m > rf) {
                     return fail(
                         "min.insync.replicas",
-                        format!("must be between 1 and the replication factor of `{t}` ({rf}), found {m}"),
-                    );
-                }
-                if c.min_insync_replicas.is_none() && c.unclean_leader_election_enable.is_none() {
-                    return fail(
-                        "",
-                        "names no setting to change: give min.insync.replicas or unclean.leader.election.enable",
+                        format!("must be between 1 and the replication factor of `{topic}` ({rf}), found {m}"),
                     );
                 }
             }
-            (None, Some(name)) => {
-                self.consumer(name, "consumer")?;
-                match &c.client_rack {
-                    None => return fail("client.rack", "missing: a consumer's change_config sets client.rack"),
-                    Some(r) => check_rack("client.rack", r)?,
-                }
-                if c.min_insync_replicas.is_some() || c.unclean_leader_election_enable.is_some() {
-                    return fail("", "min.insync.replicas and unclean.leader.election.enable are topic settings");
-                }
+            ChangeConfig::ClientRack { consumer, client_rack } => {
+                self.consumer(consumer, "consumer")?;
+                check_rack("client.rack", client_rack)?;
             }
-            _ => return fail("", "needs exactly one of `topic` or `consumer`"),
         }
         Ok(())
     }

@@ -6,8 +6,10 @@
 //! The second checks what types cannot say: references, bounds, and Kafka's own config rules.
 
 use super::*;
-use crate::engine::{check_scenario_at, Acks, Command, ConsumerConfig, Millis, ProducerConfig, TopicSpec, LIMITS};
-use crate::engine::{BrokerConfig, NetworkConfig, TopicConfig};
+use crate::engine::{
+    check_scenario_at, join, Acks, Command, ConsumerConfig, Millis, ProducerConfig, TopicSpec, LIMITS,
+};
+use crate::engine::{BrokerConfig, ChangeConfig, ChangeConfigSpec, NetworkConfig, TopicConfig};
 use serde::de::{DeserializeOwned, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 use std::cell::RefCell;
@@ -35,14 +37,6 @@ const TOP_LEVEL_KEYS: [&str; 8] =
 
 fn err<T>(path: impl Into<String>, reason: impl Into<String>) -> Result<T, ScenarioError> {
     Err(ScenarioError { path: path.into(), reason: reason.into() })
-}
-
-fn join(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_string()
-    } else {
-        format!("{path}.{key}")
-    }
 }
 
 fn json_type(v: &Value) -> &'static str {
@@ -449,6 +443,11 @@ fn parse_step(path: &str, raw: Value, cursor: &mut Millis) -> Result<Option<Time
     }
     if name == "create_topic" {
         read_topic(&here, body.clone())?;
+    }
+    if name == "change_config" {
+        // Which settings go with which target: said by the engine's type, located here.
+        let spec = located(&here, body.clone(), serde_json::from_value::<ChangeConfigSpec>)?;
+        ChangeConfig::try_from(spec).map_err(|e| ScenarioError { path: join(&here, &e.field), reason: e.reason })?;
     }
     let command = located(&here, body, |v| {
         let mut wrapper = Map::new();

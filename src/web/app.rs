@@ -1280,13 +1280,7 @@ impl App {
         if current.as_deref() == Some(rack.as_str()) {
             return;
         }
-        let change = ChangeConfig {
-            topic: None,
-            consumer: Some(consumer),
-            min_insync_replicas: None,
-            unclean_leader_election_enable: None,
-            client_rack: Some(rack),
-        };
+        let change = ChangeConfig::ClientRack { consumer, client_rack: rack };
         show_result(&err, &self.apply(Command::ChangeConfig(change)), None);
     }
 
@@ -1356,13 +1350,11 @@ impl App {
             set_error(&err, "min.insync.replicas is a whole number.", Some(&self.ui.config_min_isr));
             return;
         };
-        let change = ChangeConfig {
-            topic: Some(topic),
-            consumer: None,
+        let config = TopicConfig {
             min_insync_replicas: Some(min_isr),
             unclean_leader_election_enable: Some(self.ui.config_unclean.checked()),
-            client_rack: None,
         };
+        let change = ChangeConfig::Topic { topic, config };
         let result = self.apply(Command::ChangeConfig(change));
         let field = result.is_err().then_some(&self.ui.config_min_isr);
         show_result(&err, &result, field);
