@@ -664,3 +664,7 @@ impl SafetyChecker {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "safety_tests.rs"]
+mod tests;
