@@ -599,3 +599,7 @@ impl SafetyChecker {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "safety_tests.rs"]
+mod tests;
