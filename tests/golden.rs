@@ -7,8 +7,7 @@
 //! After an intended change, rewrite the files with `PP_BLESS=1 cargo test --test golden` and review
 //! the diff. Event lines carry no sequence number, so one inserted event changes one line.
 
-use partition_playground::engine::view::{ReplicaRole, SendStatus};
-use partition_playground::engine::{Engine, ViewOptions};
+use partition_playground::engine::{Engine, ReplicaRole, SendStatus, ViewOptions};
 use partition_playground::scenario;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -63,8 +62,8 @@ struct ProducerEnd {
 fn run(path: &Path) -> Run {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let scenario = scenario::parse(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut engine = Engine::new(&scenario);
-    engine.advance_to(scenario.until_ms);
+    let mut engine = Engine::new(&scenario).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    engine.advance_to(scenario.until_ms, u64::MAX).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let events: Vec<(u64, String)> = engine.events_since(0).map(|e| (e.at_ms, engine.explain(e))).collect();
     assert_eq!(
         events.len() as u64,

@@ -172,7 +172,7 @@ impl Cluster {
         let Role::Leader(state) = &mut self.replica(broker).role else { panic!("broker {broker} does not lead") };
         state.isr.committed = ids(committed);
         state.isr.pending = pending.map(|p| (ids(p), 1));
-        self.observe(Observation::LeaderIsrChanged { broker: BrokerId(broker), partition: P });
+        self.observe(Observation::LeaderIsrChanged { partition: P });
     }
 
     fn fence(&mut self, broker: u32) {
@@ -182,7 +182,6 @@ impl Cluster {
     /// Producer `p` is told success for `count` records from `first` at `offset`.
     fn acknowledged(&mut self, offset: Offset, first: RecordId, count: u32, acks: Acks) {
         self.observe(Observation::Acknowledged {
-            producer: ClientIdx(0),
             partition: P,
             base_offset: Some(offset),
             first_record: first,
