@@ -11,7 +11,7 @@ use super::log::{Batch, ProducerStamp};
 use super::message::*;
 use super::metadata::{MetadataDelta, MetadataImage};
 use super::replica::{FollowerState, IsrState, LeaderState, Replica, Role};
-use super::timer::Timer;
+use super::timer::BrokerTimer;
 use super::{insert_sorted, map_from, Map};
 
 mod leader;
@@ -129,10 +129,10 @@ impl Broker {
         let cfg = &ctx.catalog.config;
         let (hb, isr_check) = (cfg.broker_heartbeat_interval_ms, cfg.replica_lag_time_max_ms / 2);
         let phase = 1 + ctx.random_below(hb);
-        ctx.set_timer(phase, Timer::BrokerTick);
+        ctx.set_timer(phase, BrokerTimer::Tick);
         let phase = 1 + ctx.random_below(isr_check.max(1));
-        ctx.set_timer(phase, Timer::IsrExpiration);
-        ctx.set_timer(HW_CHECKPOINT_INTERVAL_MS, Timer::HwCheckpoint);
+        ctx.set_timer(phase, BrokerTimer::IsrExpiration);
+        ctx.set_timer(HW_CHECKPOINT_INTERVAL_MS, BrokerTimer::HwCheckpoint);
     }
 
     // ------------------------------------------------------------------ process lifecycle
@@ -210,29 +210,29 @@ impl Broker {
 
     // ------------------------------------------------------------------ dispatch
 
-    pub fn on_timer(&mut self, timer: Timer, ctx: &mut Ctx) {
+    pub fn on_timer(&mut self, timer: BrokerTimer, ctx: &mut Ctx) {
         match timer {
-            Timer::BrokerTick => {
+            BrokerTimer::Tick => {
                 if self.broker_epoch.is_none() {
                     self.send_registration(ctx);
                 } else {
                     self.send_heartbeat(ctx);
                 }
-                ctx.set_timer(ctx.catalog.config.broker_heartbeat_interval_ms, Timer::BrokerTick);
+                ctx.set_timer(ctx.catalog.config.broker_heartbeat_interval_ms, BrokerTimer::Tick);
             }
-            Timer::IsrExpiration => {
+            BrokerTimer::IsrExpiration => {
                 self.maybe_shrink_isrs(ctx);
-                ctx.set_timer((ctx.catalog.config.replica_lag_time_max_ms / 2).max(1), Timer::IsrExpiration);
+                ctx.set_timer((ctx.catalog.config.replica_lag_time_max_ms / 2).max(1), BrokerTimer::IsrExpiration);
             }
-            Timer::HwCheckpoint => {
+            BrokerTimer::HwCheckpoint => {
                 for replica in self.replicas.iter_mut().map(|(_, v)| v) {
                     replica.high_watermark_checkpoint = replica.high_watermark;
                 }
-                ctx.set_timer(HW_CHECKPOINT_INTERVAL_MS, Timer::HwCheckpoint);
+                ctx.set_timer(HW_CHECKPOINT_INTERVAL_MS, BrokerTimer::HwCheckpoint);
             }
-            Timer::FetchBackoffDone { leader } => self.maybe_fetch(leader, ctx),
-            Timer::FinishShutdown => self.stop(ctx),
-            Timer::FetchTimeout { leader, request_id } => {
+            BrokerTimer::FetchBackoffDone { leader } => self.maybe_fetch(leader, ctx),
+            BrokerTimer::FinishShutdown => self.stop(ctx),
+            BrokerTimer::FetchTimeout { leader, request_id } => {
                 if let Some(f) = self.fetchers.get_mut(&leader) {
                     if f.in_flight.as_ref().is_some_and(|(id, _)| *id == request_id) {
                         f.in_flight = None;
@@ -240,7 +240,7 @@ impl Broker {
                     }
                 }
             }
-            Timer::ParkedFetchExpired { park_id } => {
+            BrokerTimer::ParkedFetchExpired { park_id } => {
                 if let Some(i) = self.parked_fetches.iter().position(|f| f.park_id == park_id) {
                     let parked = self.parked_fetches.remove(i);
                     let (results, _) = self.read_fetch(parked.replica, &parked.client_rack, &parked.partitions, ctx);
@@ -250,13 +250,13 @@ impl Broker {
                     );
                 }
             }
-            Timer::ProduceExpired { park_id } => {
+            BrokerTimer::ProduceExpired { park_id } => {
                 if let Some(parked) = self.parked_produces.remove(&park_id) {
                     let result = ProduceResult::Error { error: ErrorCode::RequestTimedOut, leader_hint: None };
                     ctx.send(parked.from, Message::ProduceResponse { request_id: parked.request_id, result });
                 }
             }
-            Timer::AlterPartitionTimeout { partition, request_id } => {
+            BrokerTimer::AlterPartitionTimeout { partition, request_id } => {
                 // No answer: send the same proposal again; it stays pending until an answer or newer
                 // metadata says what the controller decided (`AlterPartitionManager` retries).
                 let pending =
@@ -267,7 +267,6 @@ impl Broker {
                     }
                 }
             }
-            _ => {}
         }
         self.drain_wakes(ctx);
     }
@@ -285,7 +284,7 @@ impl Broker {
                     self.apply_metadata(&metadata, ctx);
                     if answer.shut_down_now && self.want_shut_down {
                         // It leads nothing now; answer what is in flight, then close the sockets.
-                        ctx.set_timer(SHUTDOWN_DRAIN_MS, Timer::FinishShutdown);
+                        ctx.set_timer(SHUTDOWN_DRAIN_MS, BrokerTimer::FinishShutdown);
                     }
                 }
                 Err(_) => self.broker_epoch = None,
@@ -489,13 +488,13 @@ impl Broker {
                 partitions,
             },
         );
-        ctx.set_timer(REPLICA_SOCKET_TIMEOUT_MS + max_wait_ms, Timer::FetchTimeout { leader, request_id });
+        ctx.set_timer(REPLICA_SOCKET_TIMEOUT_MS + max_wait_ms, BrokerTimer::FetchTimeout { leader, request_id });
     }
 
     fn back_off(&mut self, leader: BrokerId, ctx: &mut Ctx) {
         let backoff = ctx.catalog.config.replica_fetch_backoff_ms;
         self.fetchers.entry(leader).or_default().backoff_until_ms = ctx.now + backoff;
-        ctx.set_timer(backoff, Timer::FetchBackoffDone { leader });
+        ctx.set_timer(backoff, BrokerTimer::FetchBackoffDone { leader });
     }
 
     fn on_fetch_response(

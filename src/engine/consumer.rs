@@ -9,7 +9,7 @@ use super::ids::*;
 use super::log::Record;
 use super::message::*;
 use super::producer::ClientMetadata;
-use super::timer::Timer;
+use super::timer::ConsumerTimer;
 use super::{insert_sorted, Map};
 use std::collections::VecDeque;
 
@@ -131,7 +131,7 @@ impl Consumer {
         if let Some(broker) = self.metadata.request(id, ctx.now) {
             self.next_request = id;
             ctx.send(NodeId::Broker(broker), Message::Metadata { request_id: id });
-            ctx.set_timer(self.config.request_timeout_ms, Timer::RequestTimeout { request_id: id });
+            ctx.set_timer(self.config.request_timeout_ms, ConsumerTimer::RequestTimeout { request_id: id });
         }
     }
 
@@ -188,7 +188,7 @@ impl Consumer {
             }
             self.list_offsets.insert(broker, (request_id, held));
             ctx.send(NodeId::Broker(broker), Message::ListOffsets { request_id, partitions });
-            ctx.set_timer(self.config.request_timeout_ms, Timer::RequestTimeout { request_id });
+            ctx.set_timer(self.config.request_timeout_ms, ConsumerTimer::RequestTimeout { request_id });
         }
         for (broker, partitions) in fetch_plan {
             let request_id = self.next_request_id();
@@ -208,7 +208,7 @@ impl Consumer {
                     partitions,
                 },
             );
-            ctx.set_timer(self.config.request_timeout_ms + max_wait_ms, Timer::RequestTimeout { request_id });
+            ctx.set_timer(self.config.request_timeout_ms + max_wait_ms, ConsumerTimer::RequestTimeout { request_id });
         }
     }
 
@@ -249,7 +249,7 @@ impl Consumer {
         let failures = self.backoff_until_ms.get(&broker).map_or(0, |(_, n)| *n) + 1;
         let wait = (RECONNECT_BACKOFF_MS << (failures - 1).min(16)).min(RECONNECT_BACKOFF_MAX_MS);
         self.backoff_until_ms.insert(broker, (ctx.now + wait, failures));
-        ctx.set_timer(wait, Timer::FetchBackoffDoneFor { broker });
+        ctx.set_timer(wait, ConsumerTimer::FetchBackoffDone { broker });
     }
 
     fn leave_replica(&mut self, p: PartitionIdx, replica: BrokerId, why: &'static str, ctx: &mut Ctx) {
@@ -276,18 +276,18 @@ impl Consumer {
         }
         if self.metadata.in_flight.is_some_and(|(_, b)| b == broker) {
             self.metadata.fail(ctx.now, self.config.retry_backoff_ms);
-            ctx.set_timer(self.config.retry_backoff_ms, Timer::MetadataBackoffDone);
+            ctx.set_timer(self.config.retry_backoff_ms, ConsumerTimer::MetadataBackoffDone);
         }
         self.metadata.refreshed_ms = None;
         self.back_off(broker, ctx);
     }
 
-    pub fn on_timer(&mut self, timer: Timer, ctx: &mut Ctx) {
+    pub fn on_timer(&mut self, timer: ConsumerTimer, ctx: &mut Ctx) {
         match timer {
-            Timer::RequestTimeout { request_id } => {
+            ConsumerTimer::RequestTimeout { request_id } => {
                 if self.metadata.in_flight.is_some_and(|(id, _)| id == request_id) {
                     self.metadata.fail(ctx.now, self.config.retry_backoff_ms);
-                    ctx.set_timer(self.config.retry_backoff_ms, Timer::MetadataBackoffDone);
+                    ctx.set_timer(self.config.retry_backoff_ms, ConsumerTimer::MetadataBackoffDone);
                     return;
                 }
                 let broker = self
@@ -300,8 +300,7 @@ impl Consumer {
                     self.on_disconnect(broker, ctx);
                 }
             }
-            Timer::MetadataBackoffDone | Timer::FetchBackoffDoneFor { .. } => {}
-            _ => return,
+            ConsumerTimer::MetadataBackoffDone | ConsumerTimer::FetchBackoffDone { .. } => {}
         }
         self.poll(ctx);
     }

@@ -9,7 +9,7 @@ use super::event::{ChangeReason, EventKind};
 use super::ids::*;
 use super::message::{ErrorCode, HeartbeatAnswer, Message};
 use super::metadata::{BrokerRegistration, LeaderRecoveryState, MetadataDelta, PartitionRecord};
-use super::timer::Timer;
+use super::timer::ControllerTimer;
 use super::Map;
 use std::rc::Rc;
 
@@ -226,7 +226,7 @@ impl Controller {
         }
         entry.last_heartbeat_ms = ctx.now;
         let session_ms = ctx.catalog.config.broker_session_timeout_ms;
-        ctx.set_timer(session_ms, Timer::SessionExpiry { broker });
+        ctx.set_timer(session_ms, ControllerTimer::SessionExpiry { broker });
         let reg = entry.registration.clone();
 
         let mut shut_down_now = false;
@@ -341,7 +341,7 @@ impl Controller {
             .any(|p| ctx.catalog.unclean_leader_election_enable(PartitionIdx(p as u32)));
         if any && !self.unclean_sweep_scheduled {
             self.unclean_sweep_scheduled = true;
-            ctx.set_timer(ctx.catalog.config.unclean_leader_election_interval_ms, Timer::UncleanSweep);
+            ctx.set_timer(ctx.catalog.config.unclean_leader_election_interval_ms, ControllerTimer::UncleanSweep);
         }
     }
 

@@ -101,8 +101,8 @@ impl Ctx<'_> {
         self.out.messages.push((self.me, to, message));
     }
 
-    pub fn set_timer(&mut self, after_ms: Millis, timer: Timer) {
-        self.out.timers.push((self.now + after_ms, self.me, timer));
+    pub fn set_timer(&mut self, after_ms: Millis, timer: impl Into<Timer>) {
+        self.out.timers.push((self.now + after_ms, self.me, timer.into()));
     }
 
     pub fn emit(&mut self, event: EventKind) {

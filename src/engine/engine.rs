@@ -23,7 +23,7 @@ use super::queue::{EventQueue, Pending};
 use super::rules::{check_scenario, CommandError, Ledger, ScenarioError, LIMITS};
 use super::safety::{SafetyChecker, World};
 use super::setup::Scenario;
-use super::timer::Timer;
+use super::timer::{ControllerTimer, Timer};
 use rand_xoshiro::rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use std::collections::VecDeque;
@@ -128,7 +128,7 @@ impl Engine {
         let session_ms = engine.catalog.config.broker_session_timeout_ms;
         engine.with_node(NodeId::Controller, |_, ctx| {
             for b in &broker_ids {
-                ctx.set_timer(session_ms, Timer::SessionExpiry { broker: *b });
+                ctx.set_timer(session_ms, ControllerTimer::SessionExpiry { broker: *b });
             }
         });
         for i in 0..engine.brokers.len() {
@@ -617,19 +617,21 @@ impl EngineParts<'_> {
     }
 
     fn dispatch_timer(&mut self, node: NodeId, timer: Timer, ctx: &mut Ctx) {
-        match node {
-            NodeId::Controller => match timer {
-                Timer::SessionExpiry { broker } => self.controller.on_session_expiry(broker, ctx),
-                Timer::UncleanSweep => self.controller.on_unclean_sweep(ctx),
-                _ => {}
+        match (node, timer) {
+            (NodeId::Controller, Timer::Controller(t)) => match t {
+                ControllerTimer::SessionExpiry { broker } => self.controller.on_session_expiry(broker, ctx),
+                ControllerTimer::UncleanSweep => self.controller.on_unclean_sweep(ctx),
             },
-            NodeId::Broker(b) => {
+            (NodeId::Broker(b), Timer::Broker(t)) => {
                 if let Some(i) = ctx.catalog.broker_index(b) {
-                    self.brokers[i].on_timer(timer, ctx);
+                    self.brokers[i].on_timer(t, ctx);
                 }
             }
-            NodeId::Producer(p) => self.producers[p.0 as usize].on_timer(timer, ctx),
-            NodeId::Consumer(c) => self.consumers[c.0 as usize].on_timer(timer, ctx),
+            (NodeId::Producer(p), Timer::Producer(t)) => self.producers[p.0 as usize].on_timer(t, ctx),
+            (NodeId::Consumer(c), Timer::Consumer(t)) => self.consumers[c.0 as usize].on_timer(t, ctx),
+            // `Ctx::set_timer` stamps a timer with the node whose handler set it, and each handler
+            // sets only its own kind: no other pair reaches the agenda.
+            (node, timer) => debug_assert!(false, "{node:?} cannot get {timer:?}"),
         }
     }
 }

@@ -11,7 +11,7 @@ use super::ids::*;
 use super::log::{Batch, ProducerStamp, Record};
 use super::message::*;
 use super::murmur2::partition_for_key;
-use super::timer::Timer;
+use super::timer::ProducerTimer;
 use super::{insert_sorted, Map};
 use std::collections::VecDeque;
 use std::rc::Rc;
@@ -257,8 +257,8 @@ impl Producer {
                 status: SendStatus::Pending { attempts: 0, last_error: None },
             });
             q.open = Some((send, Vec::new(), 0));
-            ctx.set_timer(self.config.linger_ms, Timer::Linger { partition, batch: send as u64 });
-            ctx.set_timer(self.config.delivery_timeout_ms, Timer::DeliveryTimeout { batch: send as u64 });
+            ctx.set_timer(self.config.linger_ms, ProducerTimer::Linger { partition, batch: send as u64 });
+            ctx.set_timer(self.config.delivery_timeout_ms, ProducerTimer::DeliveryTimeout { batch: send as u64 });
         }
         let (_, records, bytes) = q.open.as_mut().expect("open batch");
         records.push(record);
@@ -286,7 +286,7 @@ impl Producer {
         if let Some(broker) = self.metadata.request(id, ctx.now) {
             self.next_request = id;
             ctx.send(NodeId::Broker(broker), Message::Metadata { request_id: id });
-            ctx.set_timer(self.config.request_timeout_ms, Timer::RequestTimeout { request_id: id });
+            ctx.set_timer(self.config.request_timeout_ms, ProducerTimer::RequestTimeout { request_id: id });
         }
     }
 
@@ -335,7 +335,7 @@ impl Producer {
             }
             q.in_flight = Some(request_id);
             self.in_flight.insert(request_id, (partition, leader, send));
-            ctx.set_timer(timeout_ms + CLIENT_TIMEOUT_MARGIN_MS, Timer::RequestTimeout { request_id });
+            ctx.set_timer(timeout_ms + CLIENT_TIMEOUT_MARGIN_MS, ProducerTimer::RequestTimeout { request_id });
             return;
         }
     }
@@ -370,9 +370,9 @@ impl Producer {
         }
     }
 
-    pub fn on_timer(&mut self, timer: Timer, ctx: &mut Ctx) {
+    pub fn on_timer(&mut self, timer: ProducerTimer, ctx: &mut Ctx) {
         match timer {
-            Timer::Linger { partition, batch }
+            ProducerTimer::Linger { partition, batch }
                 if self
                     .queues
                     .get(&partition)
@@ -382,20 +382,20 @@ impl Producer {
                 self.close_batch(partition);
                 self.try_send(partition, ctx);
             }
-            Timer::RetryBackoffDone { partition } => self.try_send(partition, ctx),
-            Timer::RequestTimeout { request_id } => {
+            ProducerTimer::RetryBackoffDone { partition } => self.try_send(partition, ctx),
+            ProducerTimer::RequestTimeout { request_id } => {
                 if self.metadata.in_flight.is_some_and(|(id, _)| id == request_id) {
                     self.metadata.fail(ctx.now, self.config.retry_backoff_ms);
-                    ctx.set_timer(self.config.retry_backoff_ms, Timer::MetadataBackoffDone);
+                    ctx.set_timer(self.config.retry_backoff_ms, ProducerTimer::MetadataBackoffDone);
                 } else if self.in_flight.contains_key(&request_id) {
                     // A client-side timeout disconnects and refreshes metadata (kafka-model §5.4).
                     self.on_error(request_id, ErrorCode::NetworkException, None, ctx);
                 }
             }
-            Timer::MetadataBackoffDone => {
+            ProducerTimer::MetadataBackoffDone => {
                 self.request_metadata(ctx);
             }
-            Timer::DeliveryTimeout { batch } => {
+            ProducerTimer::DeliveryTimeout { batch } => {
                 let send = batch as usize;
                 if !matches!(self.sends[send].status, SendStatus::Pending { .. }) {
                     return;
@@ -412,7 +412,8 @@ impl Producer {
                 self.fail(send, ErrorCode::DeliveryTimeout, ctx);
                 self.try_send(partition, ctx);
             }
-            _ => {}
+            // The batch this linger was for already went (full, or flushed by an acks change).
+            ProducerTimer::Linger { .. } => {}
         }
     }
 
@@ -440,7 +441,7 @@ impl Producer {
                     // LEADER_NOT_AVAILABLE: ask again after a backoff.
                     self.metadata.fail(ctx.now, self.config.retry_backoff_ms);
                     self.metadata.refreshed_ms = None;
-                    ctx.set_timer(self.config.retry_backoff_ms, Timer::MetadataBackoffDone);
+                    ctx.set_timer(self.config.retry_backoff_ms, ProducerTimer::MetadataBackoffDone);
                 }
                 for p in waiting {
                     self.try_send(p, ctx);
@@ -450,7 +451,7 @@ impl Producer {
                 let NodeId::Broker(broker) = from else { return };
                 if self.metadata.in_flight.is_some_and(|(_, b)| b == broker) {
                     self.metadata.fail(ctx.now, self.config.retry_backoff_ms);
-                    ctx.set_timer(self.config.retry_backoff_ms, Timer::MetadataBackoffDone);
+                    ctx.set_timer(self.config.retry_backoff_ms, ProducerTimer::MetadataBackoffDone);
                 }
                 let lost: Vec<u64> =
                     self.in_flight.iter().filter(|(_, (_, b, _))| *b == broker).map(|(id, _)| *id).collect();
@@ -517,7 +518,7 @@ impl Producer {
         let exp = attempts.saturating_sub(1).min(16);
         let backoff = (self.config.retry_backoff_ms << exp).min(self.config.retry_backoff_max_ms);
         self.queues.get_mut(&partition).expect("queue").retry_at_ms = ctx.now + backoff;
-        ctx.set_timer(backoff, Timer::RetryBackoffDone { partition });
+        ctx.set_timer(backoff, ProducerTimer::RetryBackoffDone { partition });
     }
 }
 

@@ -1,12 +1,12 @@
-//! Timers nodes set for themselves (kafka-model §10, the event catalogue).
+//! Timers nodes set for themselves (kafka-model §10, the event catalogue). Each kind of node has its
+//! own timer type, so a handler matches only timers it can be given.
 
 use super::ids::*;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Timer {
-    // Broker
+pub enum BrokerTimer {
     /// Registration or heartbeat, every `broker.heartbeat.interval.ms`.
-    BrokerTick,
+    Tick,
     /// The `isr-expiration` task, every `replica.lag.time.max.ms / 2`.
     IsrExpiration,
     /// `replica.high.watermark.checkpoint.interval.ms`.
@@ -30,29 +30,63 @@ pub enum Timer {
         partition: PartitionIdx,
         request_id: u64,
     },
-    // Controller
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ControllerTimer {
     SessionExpiry {
         broker: BrokerId,
     },
+    /// `unclean.leader.election.interval.ms`.
     UncleanSweep,
-    // Producer
-    Linger {
-        partition: PartitionIdx,
-        batch: u64,
-    },
-    RetryBackoffDone {
-        partition: PartitionIdx,
-    },
-    DeliveryTimeout {
-        batch: u64,
-    },
-    // Producer and consumer
-    RequestTimeout {
-        request_id: u64,
-    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProducerTimer {
+    Linger { partition: PartitionIdx, batch: u64 },
+    RetryBackoffDone { partition: PartitionIdx },
+    DeliveryTimeout { batch: u64 },
+    RequestTimeout { request_id: u64 },
     MetadataBackoffDone,
-    // Consumer
-    FetchBackoffDoneFor {
-        broker: BrokerId,
-    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConsumerTimer {
+    RequestTimeout { request_id: u64 },
+    MetadataBackoffDone,
+    FetchBackoffDone { broker: BrokerId },
+}
+
+/// A timer on the agenda: one of a node kind's own. `Ctx::set_timer` stamps it with the node that
+/// set it, and only that node gets it back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Timer {
+    Broker(BrokerTimer),
+    Controller(ControllerTimer),
+    Producer(ProducerTimer),
+    Consumer(ConsumerTimer),
+}
+
+impl From<BrokerTimer> for Timer {
+    fn from(t: BrokerTimer) -> Self {
+        Timer::Broker(t)
+    }
+}
+
+impl From<ControllerTimer> for Timer {
+    fn from(t: ControllerTimer) -> Self {
+        Timer::Controller(t)
+    }
+}
+
+impl From<ProducerTimer> for Timer {
+    fn from(t: ProducerTimer) -> Self {
+        Timer::Producer(t)
+    }
+}
+
+impl From<ConsumerTimer> for Timer {
+    fn from(t: ConsumerTimer) -> Self {
+        Timer::Consumer(t)
+    }
 }

@@ -25,7 +25,7 @@ impl Broker {
         }
         let park_id = self.next_id();
         self.parked_fetches.push(ParkedFetch { park_id, from, request_id, replica, client_rack, partitions });
-        ctx.set_timer(max_wait_ms, Timer::ParkedFetchExpired { park_id });
+        ctx.set_timer(max_wait_ms, BrokerTimer::ParkedFetchExpired { park_id });
     }
 
     /// Reads every partition of a fetch. The second value says whether the response is worth sending
@@ -349,7 +349,7 @@ impl Broker {
             NodeId::Controller,
             Message::AlterPartition { request_id, partition, leader_epoch, partition_epoch, new_isr },
         );
-        ctx.set_timer(CONTROLLER_REQUEST_TIMEOUT_MS, Timer::AlterPartitionTimeout { partition, request_id });
+        ctx.set_timer(CONTROLLER_REQUEST_TIMEOUT_MS, BrokerTimer::AlterPartitionTimeout { partition, request_id });
     }
 
     pub(super) fn on_alter_partition_response(
@@ -441,7 +441,7 @@ impl Broker {
                         let park_id = self.next_id();
                         self.parked_produces
                             .insert(park_id, ParkedProduce { from, request_id, partition, base_offset, end_offset });
-                        ctx.set_timer(timeout_ms, Timer::ProduceExpired { park_id });
+                        ctx.set_timer(timeout_ms, BrokerTimer::ProduceExpired { park_id });
                         // The HW may already be past it (a duplicate, or ISR = {leader}).
                         let hw = self.replicas[&partition].high_watermark;
                         if hw >= end_offset {
