@@ -293,17 +293,13 @@ impl Broker {
             Message::AlterPartitionResponse { request_id, partition, result } => {
                 self.on_alter_partition_response(request_id, partition, result, ctx)
             }
-            Message::Fetch { request_id, replica, client_rack, max_wait_ms, partitions } => {
-                self.on_fetch(from, request_id, replica, client_rack, max_wait_ms, partitions, ctx)
-            }
+            Message::Fetch(request) => self.on_fetch(from, request, ctx),
             Message::FetchResponse { request_id, partitions } => {
                 if let NodeId::Broker(leader) = from {
                     self.on_fetch_response(leader, request_id, partitions, ctx)
                 }
             }
-            Message::Produce { request_id, partition, acks, timeout_ms, batch } => {
-                self.on_produce(from, request_id, partition, acks, timeout_ms, batch, ctx)
-            }
+            Message::Produce(request) => self.on_produce(from, request, ctx),
             Message::Metadata { request_id } => {
                 let leaders = self
                     .image
@@ -480,13 +476,13 @@ impl Broker {
         let max_wait_ms = ctx.catalog.config.replica_fetch_wait_max_ms;
         ctx.send(
             NodeId::Broker(leader),
-            Message::Fetch {
+            Message::Fetch(FetchRequest {
                 request_id,
                 replica: Some((self.id, broker_epoch)),
                 client_rack: String::new(),
                 max_wait_ms,
                 partitions,
-            },
+            }),
         );
         ctx.set_timer(REPLICA_SOCKET_TIMEOUT_MS + max_wait_ms, BrokerTimer::FetchTimeout { leader, request_id });
     }

@@ -200,13 +200,13 @@ impl Consumer {
             let max_wait_ms = self.config.fetch_max_wait_ms;
             ctx.send(
                 NodeId::Broker(broker),
-                Message::Fetch {
+                Message::Fetch(FetchRequest {
                     request_id,
                     replica: None,
                     client_rack: self.config.client_rack.clone(),
                     max_wait_ms,
                     partitions,
-                },
+                }),
             );
             ctx.set_timer(self.config.request_timeout_ms + max_wait_ms, ConsumerTimer::RequestTimeout { request_id });
         }

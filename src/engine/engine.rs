@@ -16,7 +16,7 @@ use super::ctx::{Ctx, Outbox};
 use super::event::{ClusterEvent, EventKind};
 use super::ids::*;
 use super::insert_sorted;
-use super::message::Message;
+use super::message::{Message, ProduceRequest};
 use super::network::Network;
 use super::producer::Producer;
 use super::queue::{EventQueue, Pending};
@@ -341,7 +341,7 @@ impl Engine {
 
     /// An `acks=0` produce that never reaches a broker is lost without anyone being told; say so.
     fn note_dropped(&mut self, to: NodeId, message: &Message) {
-        if let Message::Produce { partition, acks: Acks::None, batch, .. } = message {
+        if let Message::Produce(ProduceRequest { partition, acks: Acks::None, batch, .. }) = message {
             let to = match to {
                 NodeId::Broker(b) => format!("broker {b}"),
                 _ => "its destination".to_string(),
@@ -375,10 +375,7 @@ impl Engine {
             // Connection refused: a request to a dead process fails fast (the host answers RST).
             let is_request = matches!(
                 message,
-                Message::Fetch { .. }
-                    | Message::Produce { .. }
-                    | Message::Metadata { .. }
-                    | Message::ListOffsets { .. }
+                Message::Fetch(_) | Message::Produce(_) | Message::Metadata { .. } | Message::ListOffsets { .. }
             );
             if is_request && self.is_up(from) {
                 self.note_dropped(to, &message);

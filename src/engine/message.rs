@@ -126,6 +126,28 @@ pub enum ProduceResult {
     Error { error: ErrorCode, leader_hint: Option<PartitionLeader> },
 }
 
+/// A fetch (kafka-model §3.6 for followers, §6 for consumers).
+#[derive(Clone, Debug)]
+pub struct FetchRequest {
+    pub request_id: u64,
+    /// A follower's id and broker epoch; `None` for a consumer.
+    pub replica: Option<(BrokerId, BrokerEpoch)>,
+    /// The consumer's `client.rack` (KIP-392); empty for followers.
+    pub client_rack: String,
+    pub max_wait_ms: Millis,
+    pub partitions: Vec<FetchPartition>,
+}
+
+/// A produce request for one partition (kafka-model §5.3).
+#[derive(Clone, Debug)]
+pub struct ProduceRequest {
+    pub request_id: u64,
+    pub partition: PartitionIdx,
+    pub acks: Acks,
+    pub timeout_ms: u64,
+    pub batch: Batch,
+}
+
 #[derive(Clone, Debug)]
 pub enum Message {
     // Broker <-> controller (kafka-model §2.3)
@@ -162,26 +184,14 @@ pub enum Message {
     },
 
     // Follower or consumer -> replica (kafka-model §3.6, §6.1)
-    Fetch {
-        request_id: u64,
-        replica: Option<(BrokerId, BrokerEpoch)>,
-        client_rack: String,
-        max_wait_ms: Millis,
-        partitions: Vec<FetchPartition>,
-    },
+    Fetch(FetchRequest),
     FetchResponse {
         request_id: u64,
         partitions: Vec<(PartitionIdx, FetchPartitionResult)>,
     },
 
     // Producer -> leader (kafka-model §5.3)
-    Produce {
-        request_id: u64,
-        partition: PartitionIdx,
-        acks: Acks,
-        timeout_ms: u64,
-        batch: Batch,
-    },
+    Produce(ProduceRequest),
     ProduceResponse {
         request_id: u64,
         result: ProduceResult,
@@ -225,10 +235,10 @@ impl Message {
             Message::BrokerHeartbeat { .. } | Message::BrokerHeartbeatResponse { .. } => MessageKind::Heartbeat,
             Message::MetadataUpdate(_) => MessageKind::Metadata,
             Message::AlterPartition { .. } | Message::AlterPartitionResponse { .. } => MessageKind::AlterPartition,
-            Message::Fetch { replica: Some(_), .. } => MessageKind::ReplicaFetch,
-            Message::Fetch { replica: None, .. } => MessageKind::ConsumerFetch,
+            Message::Fetch(FetchRequest { replica: Some(_), .. }) => MessageKind::ReplicaFetch,
+            Message::Fetch(FetchRequest { replica: None, .. }) => MessageKind::ConsumerFetch,
             Message::FetchResponse { .. } => MessageKind::FetchResponse,
-            Message::Produce { .. } => MessageKind::Produce,
+            Message::Produce(_) => MessageKind::Produce,
             Message::ProduceResponse { .. } => MessageKind::ProduceResponse,
             Message::Metadata { .. } | Message::MetadataResponse { .. } => MessageKind::Metadata,
             Message::ListOffsets { .. } | Message::ListOffsetsResponse { .. } => MessageKind::ListOffsets,

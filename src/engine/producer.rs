@@ -326,7 +326,10 @@ impl Producer {
                 Batch { base_offset: 0, leader_epoch: 0, producer: s.stamp, records: s.records.clone(), size_bytes };
             let acks = s.acks;
             let timeout_ms = self.config.request_timeout_ms;
-            ctx.send(NodeId::Broker(leader), Message::Produce { request_id, partition, acks, timeout_ms, batch });
+            ctx.send(
+                NodeId::Broker(leader),
+                Message::Produce(ProduceRequest { request_id, partition, acks, timeout_ms, batch }),
+            );
             if acks == Acks::None {
                 // kafka-model §5.3: success as soon as the bytes are on the socket, offset -1.
                 q.ready.pop_front();

@@ -17,6 +17,7 @@ use super::invariant::Invariant;
 use super::log::Log;
 use super::view::{InvariantView, LossView};
 use super::Map;
+use std::ops::Range;
 
 #[derive(Clone, Debug, Default)]
 struct Tally {
@@ -149,12 +150,12 @@ impl SafetyChecker {
     pub fn observe(&mut self, obs: &Observation, world: &World, events: &mut Vec<EventKind>) {
         match *obs {
             Observation::LeaderHwAdvanced { broker, partition, leader_epoch, from, to } => {
-                self.on_leader_hw(broker, partition, leader_epoch, from, to, world, events)
+                self.on_leader_hw(broker, partition, leader_epoch, from..to, world, events)
             }
             Observation::FollowerHwChanged { broker, partition, from, to } => {
                 self.check_hw_le_leo(broker, partition, world, events);
                 if to > from {
-                    self.check_matches_committed(broker, partition, from, to, Invariant::LogMatching, world, events);
+                    self.check_matches_committed(broker, partition, from..to, Invariant::LogMatching, world, events);
                 }
             }
             Observation::Truncated { broker, partition, to } => self.on_truncated(broker, partition, to, world, events),
@@ -261,13 +262,11 @@ impl SafetyChecker {
     }
 
     /// Records in `[from, to)` of a replica must be the committed ones where the lineage committed them.
-    #[allow(clippy::too_many_arguments)]
     fn check_matches_committed(
         &mut self,
         broker: BrokerId,
         p: PartitionIdx,
-        from: Offset,
-        to: Offset,
+        Range { start: from, end: to }: Range<Offset>,
         invariant: Invariant,
         world: &World,
         events: &mut Vec<EventKind>,
@@ -287,14 +286,13 @@ impl SafetyChecker {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// A leader's HW moved over `from..to`.
     fn on_leader_hw(
         &mut self,
         broker: BrokerId,
         p: PartitionIdx,
         leader_epoch: LeaderEpoch,
-        from: Offset,
-        to: Offset,
+        Range { start: from, end: to }: Range<Offset>,
         world: &World,
         events: &mut Vec<EventKind>,
     ) {
@@ -341,7 +339,7 @@ impl SafetyChecker {
         if let Some(record) = world.controller.partitions.get(p.0 as usize) {
             for member in record.isr.clone() {
                 if member != broker {
-                    self.check_matches_committed(member, p, from, to, Invariant::CandidateCompleteness, world, events);
+                    self.check_matches_committed(member, p, from..to, Invariant::CandidateCompleteness, world, events);
                 }
             }
         }

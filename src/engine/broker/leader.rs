@@ -7,17 +7,8 @@ use super::*;
 impl Broker {
     // ------------------------------------------------------------------ leader side: fetch (§3.6, §6)
 
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn on_fetch(
-        &mut self,
-        from: NodeId,
-        request_id: u64,
-        replica: Option<(BrokerId, BrokerEpoch)>,
-        client_rack: String,
-        max_wait_ms: Millis,
-        partitions: Vec<FetchPartition>,
-        ctx: &mut Ctx,
-    ) {
+    pub(super) fn on_fetch(&mut self, from: NodeId, request: FetchRequest, ctx: &mut Ctx) {
+        let FetchRequest { request_id, replica, client_rack, max_wait_ms, partitions } = request;
         let (results, has_data) = self.read_fetch(replica, &client_rack, &partitions, ctx);
         if has_data || max_wait_ms == 0 {
             ctx.send(from, Message::FetchResponse { request_id, partitions: results });
@@ -397,17 +388,8 @@ impl Broker {
 
     // ------------------------------------------------------------------ leader side: produce (§4.6, §5.3, §5.6)
 
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn on_produce(
-        &mut self,
-        from: NodeId,
-        request_id: u64,
-        partition: PartitionIdx,
-        acks: Acks,
-        timeout_ms: Millis,
-        batch: Batch,
-        ctx: &mut Ctx,
-    ) {
+    pub(super) fn on_produce(&mut self, from: NodeId, request: ProduceRequest, ctx: &mut Ctx) {
+        let ProduceRequest { request_id, partition, acks, timeout_ms, batch } = request;
         let respond = |ctx: &mut Ctx, result: ProduceResult| {
             if acks != Acks::None {
                 ctx.send(from, Message::ProduceResponse { request_id, result });
