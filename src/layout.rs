@@ -34,7 +34,7 @@ pub const BROKER_W_MAX: f64 = 380.0;
 /// Width of the label (partition name and role badge) left of a replica's log strip.
 pub const REPLICA_LABEL_W: f64 = 100.0;
 /// Width of one offset cell in a log strip, at least.
-pub const STRIP_CELL_MIN_W: f64 = 14.0;
+pub const STRIP_CELL_W_MIN: f64 = 14.0;
 pub const STRIP_CELLS_MAX: usize = 16;
 pub const STRIP_CELLS_MIN: usize = 4;
 /// A broker tile in summary detail.
@@ -335,7 +335,7 @@ pub fn layout(shape: &Shape, width: f64) -> Layout {
     let strip_cells = brokers
         .iter()
         .flat_map(|b| b.replicas.first())
-        .map(|r| ((r.strip.w / STRIP_CELL_MIN_W).floor() as usize).clamp(STRIP_CELLS_MIN, STRIP_CELLS_MAX))
+        .map(|r| ((r.strip.w / STRIP_CELL_W_MIN).floor() as usize).clamp(STRIP_CELLS_MIN, STRIP_CELLS_MAX))
         .min()
         .unwrap_or(STRIP_CELLS_MAX);
 
@@ -726,7 +726,7 @@ mod tests {
         let strip = l.brokers[0].replicas[0].strip;
         assert!((l.cell_x(&strip, 0) - strip.x).abs() < 1e-9);
         assert!((l.cell_x(&strip, l.strip_cells) - strip.right()).abs() < 1e-9);
-        assert!(l.cell_w(&strip) >= STRIP_CELL_MIN_W - 1e-9 || l.strip_cells == STRIP_CELLS_MIN);
+        assert!(l.cell_w(&strip) >= STRIP_CELL_W_MIN - 1e-9 || l.strip_cells == STRIP_CELLS_MIN);
     }
 
     #[test]

@@ -230,3 +230,21 @@ fn the_large_scenario_is_well_inside_the_work_budget() {
     let work = engine.ledger().work_per_second();
     assert!(work * 4 < LIMITS.work_per_second_max, "large.json implies {work} work units a second");
 }
+
+/// The page's frame loop: a run in slices of a step budget ends in the same state as one run.
+#[test]
+fn advancing_in_step_budgets_reaches_the_same_state_as_one_advance() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/www/scenarios/default.json")).unwrap();
+    let s = scenario::parse(&text).expect("valid");
+    let mut whole = Engine::new(&s).expect("valid");
+    whole.advance_to(s.until_ms, u64::MAX).expect("progresses");
+    let mut sliced = Engine::new(&s).expect("valid");
+    let mut slices = 0;
+    while let Err(e) = sliced.advance_to(s.until_ms, 50) {
+        assert!(matches!(e, partition_playground::engine::AdvanceError::StepBudgetSpent { steps: 50, .. }), "{e}");
+        slices += 1;
+    }
+    assert!(slices > 5, "the default scenario takes more than 250 steps");
+    assert_eq!(sliced.state_hash(), whole.state_hash());
+    assert_eq!(sliced.steps(), whole.steps());
+}

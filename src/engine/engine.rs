@@ -2,9 +2,6 @@
 //! agenda, the network and every node, advances simulated time only when asked, and draws all
 //! randomness from one PRNG seeded by the scenario. The same scenario gives the same state, natively
 //! and in WebAssembly.
-//!
-//! API: [`Engine::new`] from a scenario, [`Engine::apply`] a command now, [`Engine::advance_to`] /
-//! [`Engine::step`], [`Engine::view`], [`Engine::events_since`], [`Engine::state_hash`].
 
 use super::broker::Broker;
 use super::catalog::Catalog;
@@ -56,6 +53,25 @@ impl fmt::Display for AdvanceError {
 
 impl std::error::Error for AdvanceError {}
 
+/// A simulated Kafka cluster. It does no I/O and reads no clock: a driver (the runner, the page, a
+/// test) gives it commands and time, and reads back events and views. Its methods, in the order a
+/// driver calls them:
+///
+/// - **Build:** [`new`](Engine::new) checks a scenario against the input contract
+///   ([`rules`](super::rules)) and builds its cluster at time 0, with the scenario's commands on the
+///   agenda.
+/// - **Inputs:** [`apply`](Engine::apply) carries out a command now (a click in the page), after the
+///   same checks as a scenario's own commands, against the same budget.
+/// - **Time:** [`next_event_ms`](Engine::next_event_ms) says when something happens next;
+///   [`advance_to`](Engine::advance_to) runs to a time within a step budget (the page's frame loop,
+///   the runner); [`step`](Engine::step) runs one thing (tests, benchmarks).
+/// - **Outputs:** [`events_since`](Engine::events_since) and [`next_event_seq`](Engine::next_event_seq)
+///   for the event log, [`explain`](Engine::explain) for an event's sentence, [`view`](Engine::view)
+///   for the plain-data state, [`state_hash`](Engine::state_hash) and
+///   [`unexpected_violations`](Engine::unexpected_violations) for tests.
+/// - **Getters:** [`now_ms`](Engine::now_ms), [`steps`](Engine::steps),
+///   [`catalog`](Engine::catalog) (names of brokers, topics, partitions, clients) and
+///   [`ledger`](Engine::ledger) (what the input has cost so far).
 pub struct Engine {
     now: Millis,
     queue: EventQueue,
@@ -73,6 +89,8 @@ pub struct Engine {
     steps: u64,
     /// Steps taken at the current millisecond (the no-progress bound).
     steps_at_now: u64,
+    /// `LIMITS.steps_per_ms_max`; lowered by the engine's own tests to reach the bound cheaply.
+    steps_per_ms_max: u64,
     /// What the scenario and the commands applied since have made and cost (the input contract).
     ledger: Ledger,
 }
@@ -123,6 +141,7 @@ impl Engine {
             outbox: Outbox::default(),
             steps: 0,
             steps_at_now: 0,
+            steps_per_ms_max: LIMITS.steps_per_ms_max,
             ledger,
         };
         let session_ms = engine.catalog.config.broker_session_timeout_ms;
@@ -233,7 +252,7 @@ impl Engine {
             }
             self.step();
             steps += 1;
-            if self.steps_at_now > LIMITS.steps_per_ms_max {
+            if self.steps_at_now > self.steps_per_ms_max {
                 return Err(AdvanceError::NoProgress { at_ms: self.now, steps: self.steps_at_now });
             }
         }
@@ -636,5 +655,56 @@ impl EngineParts<'_> {
 impl Engine {
     pub(crate) fn queue(&self) -> &EventQueue {
         &self.queue
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::setup::{BrokerSpec, ClusterSpec, FORMAT_VERSION};
+
+    fn one_broker() -> Engine {
+        let scenario = Scenario {
+            format: FORMAT_VERSION,
+            seed: 1,
+            cluster: ClusterSpec {
+                brokers: vec![BrokerSpec { id: BrokerId(1), rack: String::new() }],
+                config: Default::default(),
+                network: Default::default(),
+            },
+            topics: Vec::new(),
+            producers: Vec::new(),
+            consumers: Vec::new(),
+            commands: Vec::new(),
+            until_ms: 10_000,
+        };
+        Engine::new(&scenario).expect("valid")
+    }
+
+    /// A loop that never moves simulated time (what the contract's `latency_ms_min` rules out) is
+    /// stopped with a typed error, at the millisecond where it spins.
+    #[test]
+    fn steps_without_time_moving_are_reported_as_no_progress() {
+        let mut engine = one_broker();
+        engine.steps_per_ms_max = 100;
+        let heal = Command::HealLink { between: [NodeRef::Controller, NodeRef::Broker(BrokerId(1))] };
+        for _ in 0..200 {
+            engine.queue.push(5, Pending::Command(heal.clone()));
+        }
+        let e = engine.advance_to(1_000, u64::MAX).expect_err("200 steps at 5 ms");
+        assert_eq!(e, AdvanceError::NoProgress { at_ms: 5, steps: 101 });
+        assert_eq!(engine.now_ms(), 5);
+    }
+
+    #[test]
+    fn a_spent_step_budget_leaves_the_clock_at_the_last_step() {
+        let mut engine = one_broker();
+        let e = engine.advance_to(10_000, 3).expect_err("more than 3 things happen in 10 s");
+        let AdvanceError::StepBudgetSpent { reached_ms, steps } = e else { panic!("{e}") };
+        assert_eq!(steps, 3);
+        assert_eq!(reached_ms, engine.now_ms());
+        assert!(reached_ms < 10_000);
+        engine.advance_to(10_000, u64::MAX).expect("goes on from there");
+        assert_eq!(engine.now_ms(), 10_000);
     }
 }
