@@ -33,7 +33,7 @@ pub enum AdvanceError {
     /// from there (the page's frame loop does, a frame later).
     StepBudgetSpent { reached_ms: Millis, steps: u64 },
     /// [`Limits::steps_per_ms_max`](super::rules::Limits) steps ran without simulated time moving:
-    /// an engine bug, since every message takes at least `latency_ms_min`.
+    /// an engine bug, since every message takes at least 1 ms.
     NoProgress { at_ms: Millis, steps: u64 },
 }
 
@@ -681,7 +681,7 @@ mod tests {
         Engine::new(&scenario).expect("valid")
     }
 
-    /// A loop that never moves simulated time (what the contract's `latency_ms_min` rules out) is
+    /// A loop that never moves simulated time (what the network's 1 ms floor rules out) is
     /// stopped with a typed error, at the millisecond where it spins.
     #[test]
     fn steps_without_time_moving_are_reported_as_no_progress() {

@@ -43,8 +43,8 @@ pub struct Limits {
     pub config_ms_max: u64,
     /// Byte and record counts in configs fit Kafka's `int`.
     pub config_count_max: u64,
-    /// One-way network latency is at least this, so every message moves simulated time on.
-    pub latency_ms_min: u64,
+    /// One-way network latency and jitter. Whatever they are, the engine delivers no message in
+    /// less than 1 ms, so every message moves simulated time on.
     pub latency_ms_max: u64,
     /// Work units (one message, one timer, or one partition handled in a fetch) per simulated second
     /// that the cluster's intervals and fan-out imply when idle ([`Ledger::work_per_second`]).
@@ -53,7 +53,7 @@ pub struct Limits {
     pub run_work_max: u64,
     /// Steps at one simulated millisecond before [`Engine::advance_to`](super::Engine::advance_to)
     /// declares that the simulation makes no progress (an engine bug; every message takes at least
-    /// `latency_ms_min`).
+    /// 1 ms).
     pub steps_per_ms_max: u64,
     /// Events the engine keeps; older ones are dropped (their `seq` is never reused).
     pub events_kept: usize,
@@ -79,7 +79,6 @@ pub const LIMITS: Limits = Limits {
     time_ms_max: 30 * 24 * 3_600_000,
     config_ms_max: 24 * 3_600_000,
     config_count_max: i32::MAX as u64,
-    latency_ms_min: 1,
     latency_ms_max: 60_000,
     work_per_second_max: 100_000,
     run_work_max: 500_000_000,
@@ -274,19 +273,11 @@ pub fn check_broker_config(c: &BrokerConfig) -> Result<(), CommandError> {
 
 /// The simulated network (not a Kafka config).
 pub fn check_network(n: &NetworkConfig) -> Result<(), CommandError> {
-    let (min, max) = (LIMITS.latency_ms_min, LIMITS.latency_ms_max);
-    if n.latency_ms < min || n.latency_ms > max {
-        return fail(
-            "latency.ms",
-            format!(
-                "must be between {min} and {max} ms, found {}; every message takes some time, so no fetch \
-                 loop can run without simulated time moving",
-                n.latency_ms
-            ),
-        );
-    }
-    if n.jitter_ms > max {
-        return fail("jitter.ms", format!("at most {max} ms, found {}", n.jitter_ms));
+    let max = LIMITS.latency_ms_max;
+    for (field, ms) in [("latency.ms", n.latency_ms), ("jitter.ms", n.jitter_ms)] {
+        if ms > max {
+            return fail(field, format!("at most {max} ms, found {ms}"));
+        }
     }
     Ok(())
 }
