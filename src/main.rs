@@ -45,8 +45,9 @@ Options:
 Exit codes:
   0  the run ended with no unexpected invariant violation
   1  the run ended with unexpected invariant violations (Kafka's guarantees rule them out)
-  2  bad arguments, or the scenario file is missing, unreadable, not JSON or not a valid scenario
-     (or, for encode, CODE.bin cannot be written)
+  2  bad arguments, or the scenario file is missing, unreadable, not JSON, not a valid scenario or
+     over the playground's budget (docs/scenario-format.md, Bounds), --until included (or, for
+     encode, CODE.bin cannot be written)
   3  the simulation stopped making progress (an engine bug)
 ";
 
