@@ -4,6 +4,7 @@
 //! clock, threads, hash maps, OS randomness), when a file passes [`FILE_LINES_MAX`] lines, or when
 //! the page parses HTML. Comments do not count; string literals do (`"innerHTML"` is a use).
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// A file longer than this is split by responsibility.
@@ -433,4 +434,96 @@ mod rules {
                 .to_string()]
         );
     }
+}
+
+/// The engine's modules as a graph: for each module (`src/engine/<m>.rs`, `src/engine/<m>/*.rs`),
+/// the sibling modules it names with `super::` or `crate::engine::`. Comments and test code are left
+/// out.
+fn engine_imports(files: &[(String, String)]) -> BTreeMap<String, BTreeSet<String>> {
+    let module = |path: &str| {
+        let rest = path.strip_prefix("src/engine/").unwrap_or(path);
+        rest.split(['/', '.']).next().unwrap_or(rest).to_string()
+    };
+    let modules: BTreeSet<String> = files.iter().map(|(p, _)| module(p)).collect();
+    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (path, text) in files {
+        let me = module(path);
+        let code = code_lines(text.split("#[cfg(test)]").next().unwrap_or(text)).join("\n");
+        let deps = graph.entry(me.clone()).or_default();
+        for prefix in ["super::", "crate::engine::"] {
+            for (at, _) in code.match_indices(prefix) {
+                let name: String = code[at + prefix.len()..].chars().take_while(|c| is_ident(*c)).collect();
+                if name != me && modules.contains(&name) && name != "mod" {
+                    deps.insert(name);
+                }
+            }
+        }
+    }
+    graph
+}
+
+/// A cycle in the graph, as `a -> b -> a`, if there is one.
+fn cycle(graph: &BTreeMap<String, BTreeSet<String>>) -> Option<String> {
+    fn visit(
+        node: &str,
+        graph: &BTreeMap<String, BTreeSet<String>>,
+        path: &mut Vec<String>,
+        done: &mut BTreeSet<String>,
+    ) -> Option<String> {
+        if let Some(at) = path.iter().position(|n| n == node) {
+            let mut names = path[at..].to_vec();
+            names.push(node.to_string());
+            return Some(names.join(" -> "));
+        }
+        if done.contains(node) {
+            return None;
+        }
+        path.push(node.to_string());
+        for next in graph.get(node).into_iter().flatten() {
+            if let Some(c) = visit(next, graph, path, done) {
+                return Some(c);
+            }
+        }
+        path.pop();
+        done.insert(node.to_string());
+        None
+    }
+    let mut done = BTreeSet::new();
+    graph.keys().find_map(|n| visit(n, graph, &mut Vec::new(), &mut done))
+}
+
+#[test]
+fn the_engines_modules_import_each_other_without_cycles() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut paths = Vec::new();
+    rust_files(root, &root.join("src/engine"), &mut paths);
+    let files: Vec<(String, String)> = paths
+        .into_iter()
+        .filter(|p| p != "src/engine/mod.rs" && !p.ends_with("_tests.rs"))
+        .map(|p| {
+            let text = std::fs::read_to_string(root.join(&p)).unwrap_or_else(|e| panic!("{p}: {e}"));
+            (p, text)
+        })
+        .collect();
+    let graph = engine_imports(&files);
+    assert!(graph.len() > 10, "found the engine's modules: {:?}", graph.keys());
+    if let Some(c) = cycle(&graph) {
+        panic!("engine modules import each other in a cycle: {c}; move what both need into a leaf module");
+    }
+}
+
+#[test]
+fn a_cycle_of_imports_is_found() {
+    let files = [
+        ("src/engine/a.rs".to_string(), "use super::b::B;".to_string()),
+        ("src/engine/b.rs".to_string(), "use crate::engine::c::C;".to_string()),
+        ("src/engine/c.rs".to_string(), "use super::a::A;\n#[cfg(test)]\nmod tests { use super::d; }".to_string()),
+        ("src/engine/d.rs".to_string(), "use super::a::A;".to_string()),
+    ];
+    assert_eq!(cycle(&engine_imports(&files)).as_deref(), Some("a -> b -> c -> a"));
+    let acyclic = [
+        ("src/engine/a.rs".to_string(), "use super::b::B;".to_string()),
+        ("src/engine/b.rs".to_string(), "// see [`a`](super::a)".to_string()),
+    ];
+    assert_eq!(cycle(&engine_imports(&acyclic)), None);
 }

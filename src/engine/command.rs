@@ -3,8 +3,8 @@
 //! in these.
 
 use super::config::{Acks, TopicConfig};
+use super::error::CommandError;
 use super::ids::BrokerId;
-use super::rules::CommandError;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 

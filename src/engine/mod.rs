@@ -10,6 +10,7 @@ mod controller;
 mod ctx;
 #[allow(clippy::module_inception)]
 mod engine;
+mod error;
 mod event;
 mod explain;
 mod ids;
@@ -38,6 +39,7 @@ pub use config::{
     RACK_AWARE_REPLICA_SELECTOR,
 };
 pub use engine::{AdvanceError, Engine};
+pub use error::{CommandError, ScenarioError};
 pub use event::{ChangeReason, ClusterEvent, EventKind, Subject};
 pub use ids::{
     BrokerEpoch, BrokerId, ClientIdx, LeaderEpoch, Millis, NodeId, Offset, PartitionEpoch, PartitionIdx, TopicIdx,
@@ -47,8 +49,7 @@ pub use message::{ErrorCode, MessageKind};
 pub use metadata::LeaderRecoveryState;
 pub use murmur2::murmur2;
 pub use rules::{
-    check_name, check_scenario, check_scenario_at, check_topic_name, join, thousands, CommandError, Ledger, Limits,
-    ScenarioError, LIMITS,
+    check_name, check_scenario, check_scenario_at, check_topic_name, join, thousands, Ledger, Limits, LIMITS,
 };
 pub use setup::{BrokerSpec, ClusterSpec, ConsumerSpec, ProducerSpec, Scenario, TimedCommand, FORMAT_VERSION};
 pub use view::*;
