@@ -203,15 +203,13 @@ impl Engine {
     }
 
     /// Carries out a command at the current time, after checking it against the same rules and the
-    /// same budget as the scenario's own commands ([`Ledger::admit`]). On error nothing changed.
+    /// same budget as the scenario's own commands ([`Ledger::check`]); counted once carried out, so on
+    /// error nothing changed.
     pub fn apply(&mut self, command: Command) -> Result<(), CommandError> {
-        let before = self.ledger.clone();
-        self.ledger.admit(&command)?;
-        let result = self.execute(command);
-        if result.is_err() {
-            self.ledger = before;
-        }
-        result
+        let cost = self.ledger.check(&command)?;
+        self.execute(command)?;
+        self.ledger.count(cost);
+        Ok(())
     }
 
     /// What the scenario and the commands applied since have made and cost.

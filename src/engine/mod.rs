@@ -49,7 +49,7 @@ pub use message::{ErrorCode, MessageKind};
 pub use metadata::LeaderRecoveryState;
 pub use murmur2::murmur2;
 pub use rules::{
-    check_name, check_scenario, check_scenario_at, check_topic_name, join, thousands, Ledger, Limits, LIMITS,
+    check_name, check_scenario, check_scenario_at, check_topic_name, join, thousands, Cost, Ledger, Limits, LIMITS,
 };
 pub use setup::{BrokerSpec, ClusterSpec, ConsumerSpec, ProducerSpec, Scenario, TimedCommand, FORMAT_VERSION};
 pub use view::*;

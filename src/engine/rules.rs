@@ -1,7 +1,7 @@
 //! The engine's input contract: every limit and validity rule of a scenario or a command, in one
 //! place. The JSON reader, the binary code, links, lessons and the page's forms all end here:
 //! [`check_scenario`] for a whole scenario (what [`Engine::new`](super::Engine::new) runs) and
-//! [`Ledger::admit`] for one command (what [`Engine::apply`](super::Engine::apply) runs), the same
+//! [`Ledger::check`] for one command (what [`Engine::apply`](super::Engine::apply) runs), the same
 //! rules for both.
 //!
 //! Besides Kafka's own rules (kafka-model §1, §3.1), the contract bounds what an input may cost
@@ -285,6 +285,13 @@ struct TopicShape {
     replication_factor: u32,
 }
 
+/// What a checked command adds to the ledger.
+#[derive(Clone, Debug, Default)]
+pub struct Cost {
+    records: u64,
+    topic: Option<(String, TopicShape)>,
+}
+
 /// What a scenario and the commands applied since have made, and what they cost: the names
 /// commands may refer to, and the totals the budget bounds. The scenario check fills one from the
 /// scenario; the engine keeps it and admits each command the page applies, so a scenario and the
@@ -344,16 +351,25 @@ impl Ledger {
     }
 
     /// Checks a command against the contract and, when it passes, counts what it adds (a topic,
-    /// records). The engine calls this for every command it applies; nothing is counted on error.
+    /// records): the scenario check's step. Nothing is counted on error.
     pub fn admit(&mut self, command: &Command) -> Result<(), CommandError> {
+        let cost = self.check(command)?;
+        self.count(cost);
+        Ok(())
+    }
+
+    /// Checks a command against the contract without counting it, and says what it would add;
+    /// [`count`](Ledger::count) it once it is carried out (what [`Engine::apply`] does).
+    ///
+    /// [`Engine::apply`]: super::Engine::apply
+    pub fn check(&self, command: &Command) -> Result<Cost, CommandError> {
         if self.commands >= 2 * LIMITS.commands_max {
-            return fail(
-                "",
-                format!("the playground takes at most {} commands", thousands(2 * LIMITS.commands_max as u64)),
-            );
+            let max = thousands(2 * LIMITS.commands_max as u64);
+            return fail("", format!("the playground takes at most {max} commands"));
         }
+        let mut cost = Cost::default();
         match command {
-            Command::Produce(p) => self.admit_produce(p)?,
+            Command::Produce(p) => cost.records = self.check_produce(p)?,
             Command::Consume { consumer, topic } => {
                 self.consumer(consumer, "consumer")?;
                 self.topic(topic, "topic")?;
@@ -369,11 +385,21 @@ impl Ledger {
                     return fail("between", "a link joins two different nodes");
                 }
             }
-            Command::CreateTopic(t) => self.admit_topic(t)?,
+            Command::CreateTopic(t) => cost.topic = Some(self.check_topic(t)?),
             Command::ChangeConfig(c) => self.check_change_config(c)?,
         }
+        Ok(cost)
+    }
+
+    /// Counts a checked command.
+    pub fn count(&mut self, cost: Cost) {
         self.commands += 1;
-        Ok(())
+        self.records += cost.records;
+        if let Some((name, t)) = cost.topic {
+            self.replicas += t.partitions as u64 * t.replication_factor as u64;
+            self.partitions += t.partitions as u64;
+            self.topics.insert(name, t);
+        }
     }
 
     fn broker(&self, broker: BrokerId, field: &str) -> Result<(), CommandError> {
@@ -417,7 +443,8 @@ impl Ledger {
         Ok(())
     }
 
-    fn admit_produce(&mut self, p: &Produce) -> Result<(), CommandError> {
+    /// The records a produce adds.
+    fn check_produce(&self, p: &Produce) -> Result<u64, CommandError> {
         self.producer(&p.producer, "producer")?;
         let topic = self.topic(&p.topic, "topic")?;
         let text_max = LIMITS.text_bytes_max;
@@ -450,12 +477,11 @@ impl Ledger {
                 ),
             );
         }
-        self.records = records;
-        Ok(())
+        Ok(p.count as u64)
     }
 
-    /// A topic of `topics` or of a `create_topic` command (kafka-model §3.1).
-    fn admit_topic(&mut self, t: &TopicSpec) -> Result<(), CommandError> {
+    /// A topic of `topics` or of a `create_topic` command (kafka-model §3.1), and its shape.
+    fn check_topic(&self, t: &TopicSpec) -> Result<(String, TopicShape), CommandError> {
         check_topic_name(&t.name).or_else(|reason| fail("name", reason))?;
         if self.topics.contains_key(&t.name) {
             return fail("name", format!("topic `{}` already exists", t.name));
@@ -495,17 +521,9 @@ impl Ledger {
                 ),
             );
         }
-        let before = (self.replicas, self.partitions);
-        self.replicas = replicas;
-        self.partitions += t.partitions as u64;
+        self.check_work("partitions", t.partitions as u64, replicas)?;
         let shape = TopicShape { partitions: t.partitions, replication_factor: t.replication_factor };
-        self.topics.insert(t.name.clone(), shape);
-        if let Err(e) = self.check_work("partitions") {
-            (self.replicas, self.partitions) = before;
-            self.topics.remove(&t.name);
-            return Err(e);
-        }
-        Ok(())
+        Ok((t.name.clone(), shape))
     }
 
     fn check_change_config(&self, c: &ChangeConfig) -> Result<(), CommandError> {
@@ -533,31 +551,39 @@ impl Ledger {
     /// retries at `retry.backoff.max.ms` for every partition, and the controller's sweeps. An upper
     /// bound: it assumes every pair of brokers shares a partition as far as replicas allow.
     pub fn work_per_second(&self) -> u64 {
+        self.work_with(0, self.replicas)
+    }
+
+    /// [`work_per_second`](Ledger::work_per_second) with `partitions_added` more partitions and
+    /// `replicas` replicas in all.
+    fn work_with(&self, partitions_added: u64, replicas: u64) -> u64 {
         let c = &self.config;
+        let partitions = self.partitions + partitions_added;
         let round_trip_ms = 2 * self.network.latency_ms.max(1);
         let per_second = |units: u64, cycle_ms: u64| units.saturating_mul(1_000) / cycle_ms.max(1);
         let brokers = self.brokers.len() as u64;
         let heartbeats = per_second(2 * brokers, c.broker_heartbeat_interval_ms);
-        let follower_replicas = self.replicas - self.partitions;
+        let follower_replicas = replicas - partitions;
         let sessions = follower_replicas.min(brokers * brokers.saturating_sub(1));
         let followers = per_second(2 * sessions + follower_replicas, c.replica_fetch_wait_max_ms + round_trip_ms);
         let consumers = self.consumers.len() as u64;
-        let consumer_sessions = consumers * brokers.min(self.partitions);
-        let consumer_units = 2 * consumer_sessions + consumers * self.partitions;
+        let consumer_sessions = consumers * brokers.min(partitions);
+        let consumer_units = 2 * consumer_sessions + consumers * partitions;
         let consumer_work = match self.consumer_fetch_wait_ms {
             u64::MAX => 0,
             wait => per_second(consumer_units, wait + round_trip_ms),
         };
         let producer_work = match self.producer_retry_ms {
             u64::MAX => 0,
-            retry => per_second(2 * self.producers.len() as u64 * self.partitions, retry + round_trip_ms),
+            retry => per_second(2 * self.producers.len() as u64 * partitions, retry + round_trip_ms),
         };
-        let sweeps = per_second(self.partitions, c.unclean_leader_election_interval_ms);
+        let sweeps = per_second(partitions, c.unclean_leader_election_interval_ms);
         heartbeats + followers + consumer_work + producer_work + sweeps
     }
 
-    fn check_work(&self, field: &str) -> Result<(), CommandError> {
-        let work = self.work_per_second();
+    /// The work bound, for the cluster with `partitions_added` more partitions and `replicas` in all.
+    fn check_work(&self, field: &str, partitions_added: u64, replicas: u64) -> Result<(), CommandError> {
+        let work = self.work_with(partitions_added, replicas);
         let max = LIMITS.work_per_second_max;
         if work > max {
             return fail(
@@ -569,7 +595,7 @@ impl Ledger {
                     thousands(work),
                     thousands(max),
                     self.brokers.len(),
-                    thousands(self.replicas),
+                    thousands(replicas),
                     self.config.broker_heartbeat_interval_ms,
                     self.config.replica_fetch_wait_max_ms
                 ),
@@ -597,9 +623,10 @@ pub fn check_scenario_at(s: &Scenario, command_path: &dyn Fn(usize) -> String) -
     check_cluster(&s.cluster)?;
     check_clients(s)?;
     let mut ledger = Ledger::new(s);
-    ledger.check_work("broker.heartbeat.interval.ms").map_err(at("cluster.config"))?;
+    ledger.check_work("broker.heartbeat.interval.ms", 0, 0).map_err(at("cluster.config"))?;
     for (i, t) in s.topics.iter().enumerate() {
-        ledger.admit_topic(t).map_err(at(&format!("topics[{i}]")))?;
+        let topic = ledger.check_topic(t).map_err(at(&format!("topics[{i}]")))?;
+        ledger.count(Cost { records: 0, topic: Some(topic) });
     }
     let commands_max = LIMITS.commands_max;
     if s.commands.len() > commands_max {

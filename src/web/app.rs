@@ -1748,13 +1748,14 @@ fn show_result(err: &Element, result: &Result<(), CommandError>, field: Option<&
     }
 }
 
-/// A reason as a sentence: first letter up.
+/// A reason as a sentence: first letter up. The engine's reasons start with ASCII; Unicode case
+/// mapping would bring its tables into the bundle.
 fn capitalized(reason: &str) -> String {
-    let mut chars = reason.chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => String::new(),
+    let mut sentence = reason.to_string();
+    if let Some(first) = sentence.get_mut(0..1) {
+        first.make_ascii_uppercase();
     }
+    sentence
 }
 
 fn set_error(err: &Element, message: &str, field: Option<&HtmlInputElement>) {

@@ -383,6 +383,46 @@ test('switching scenarios and Reset leave one working playground', async () => {
   }
 });
 
+// The engine owns the input contract: the page's forms show its refusals beside the input at fault,
+// the budget included, and the page goes on working.
+test('over-budget input from the forms is refused inline, and the page goes on', async () => {
+  const p = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  p.on('pageerror', (err) => pageErrors.push(String(err?.stack ?? err)));
+  const set = (sel, value) =>
+    p.locator(sel).evaluate((e, v) => {
+      e.value = v;
+      e.dispatchEvent(new Event('input', { bubbles: true }));
+    }, value);
+  const click = (sel) => p.locator(sel).evaluate((e) => e.click());
+  const text = (sel) => p.locator(sel).textContent();
+  try {
+    await p.goto(`${server.url}#paused`, { waitUntil: 'load' });
+    await waitReady(p);
+    // 5,000 partitions × RF 3 = 15,000 replicas, over the 10,000 the playground holds.
+    await set('#topic-name', 'big');
+    await set('#topic-partitions', '5000');
+    await set('#topic-rf', '3');
+    await click('#topic-submit');
+    assert.match(await text('#topic-partitions-error'), /the cluster would hold 15,009 replicas .*holds at most 10,000/);
+    assert.equal(await p.getAttribute('#topic-partitions', 'aria-invalid'), 'true');
+    assert.equal(await p.locator('#produce-topic option').count(), 1, 'no topic was created');
+    // The record budget covers the scenario and the page: 1,000,000 records fit, one more does not.
+    await set('#produce-count', '1000000');
+    await click('#produce-submit');
+    assert.equal(await text('#produce-error'), '');
+    await set('#produce-count', '1');
+    await click('#produce-submit');
+    assert.match(await text('#produce-error'), /would hold 1,000,001 records; the playground holds at most 1,000,000/);
+    assert.equal(await p.getAttribute('#produce-count', 'aria-invalid'), 'true');
+    // Still a working page: play moves simulated time on.
+    await click('#play');
+    const t0 = Number(await p.getAttribute('#sim-time', 'data-ms'));
+    await p.waitForFunction((t) => Number(document.querySelector('#sim-time').dataset.ms) > t, t0);
+  } finally {
+    await p.close();
+  }
+});
+
 // Runs even when a step failed: errors in the console are often the reason.
 test('no console errors, page errors, failed requests or requests outside the sub-path', () => {
   const misses = (server?.misses ?? []).filter((p) => p !== '/favicon.ico');
