@@ -403,7 +403,7 @@ test('over-budget input from the forms is refused inline, and the page goes on',
     await set('#topic-partitions', '5000');
     await set('#topic-rf', '3');
     await click('#topic-submit');
-    assert.match(await text('#topic-partitions-error'), /the cluster would hold 15,009 replicas .*holds at most 10,000/);
+    assert.match(await text('#topic-partitions-error'), /^The cluster would hold 15,009 replicas .*holds at most 10,000$/);
     assert.equal(await p.getAttribute('#topic-partitions', 'aria-invalid'), 'true');
     assert.equal(await p.locator('#produce-topic option').count(), 1, 'no topic was created');
     // The record budget covers the scenario and the page: 1,000,000 records fit, one more does not.
