@@ -14,7 +14,6 @@ use super::config::{Acks, BrokerConfig, ConsumerConfig, NetworkConfig, ProducerC
 use super::error::{CommandError, ScenarioError};
 use super::ids::{BrokerId, Millis};
 use super::setup::{ClusterSpec, Scenario, FORMAT_VERSION};
-use super::{insert_sorted, Map};
 
 /// Every bound of the contract, with one spelling (qualifier last). [`LIMITS`] holds the values.
 #[derive(Clone, Copy, Debug)]
@@ -301,7 +300,9 @@ pub struct Ledger {
     brokers: Vec<BrokerId>,
     producers: Vec<String>,
     consumers: Vec<String>,
-    topics: Map<String, TopicShape>,
+    /// In creation order. The lists are short (256 brokers, 64 clients and a few topics at most): a
+    /// linear search costs less of the page's bundle than another map type.
+    topics: Vec<(String, TopicShape)>,
     config: BrokerConfig,
     network: NetworkConfig,
     /// The slowest sustained retry cycle of any producer, and the fastest consumer fetch wait.
@@ -316,15 +317,11 @@ pub struct Ledger {
 impl Ledger {
     /// The ledger of a scenario's cluster, clients and topics (not yet its commands).
     fn new(s: &Scenario) -> Ledger {
-        let mut brokers = Vec::with_capacity(s.cluster.brokers.len());
-        for b in &s.cluster.brokers {
-            insert_sorted(&mut brokers, b.id);
-        }
         Ledger {
-            brokers,
+            brokers: s.cluster.brokers.iter().map(|b| b.id).collect(),
             producers: s.producers.iter().map(|p| p.name.clone()).collect(),
             consumers: s.consumers.iter().map(|c| c.name.clone()).collect(),
-            topics: Map::new(),
+            topics: Vec::new(),
             config: s.cluster.config.clone(),
             network: s.cluster.network.clone(),
             producer_retry_ms: s
@@ -398,12 +395,12 @@ impl Ledger {
         if let Some((name, t)) = cost.topic {
             self.replicas += t.partitions as u64 * t.replication_factor as u64;
             self.partitions += t.partitions as u64;
-            self.topics.insert(name, t);
+            self.topics.push((name, t));
         }
     }
 
     fn broker(&self, broker: BrokerId, field: &str) -> Result<(), CommandError> {
-        if self.brokers.binary_search(&broker).is_err() {
+        if !self.brokers.contains(&broker) {
             return fail(field, format!("no broker {broker} in the cluster"));
         }
         Ok(())
@@ -424,8 +421,8 @@ impl Ledger {
     }
 
     fn topic(&self, name: &str, field: &str) -> Result<TopicShape, CommandError> {
-        match self.topics.get(name) {
-            Some(t) => Ok(*t),
+        match self.topics.iter().find(|(n, _)| n == name) {
+            Some((_, t)) => Ok(*t),
             None => fail(field, format!("no topic `{name}` (define it in `topics` or create it first)")),
         }
     }
@@ -433,7 +430,7 @@ impl Ledger {
     fn node(&self, node: &NodeRef, field: &str) -> Result<(), CommandError> {
         let known = match node {
             NodeRef::Controller => true,
-            NodeRef::Broker(b) => self.brokers.binary_search(b).is_ok(),
+            NodeRef::Broker(b) => self.brokers.contains(b),
             NodeRef::Producer(p) => self.producers.contains(p),
             NodeRef::Consumer(c) => self.consumers.contains(c),
         };
@@ -483,7 +480,7 @@ impl Ledger {
     /// A topic of `topics` or of a `create_topic` command (kafka-model §3.1), and its shape.
     fn check_topic(&self, t: &TopicSpec) -> Result<(String, TopicShape), CommandError> {
         check_topic_name(&t.name).or_else(|reason| fail("name", reason))?;
-        if self.topics.contains_key(&t.name) {
+        if self.topics.iter().any(|(n, _)| *n == t.name) {
             return fail("name", format!("topic `{}` already exists", t.name));
         }
         let per_topic_max = LIMITS.partitions_per_topic_max;
@@ -699,16 +696,15 @@ fn check_cluster(cluster: &ClusterSpec) -> Result<(), ScenarioError> {
     if cluster.brokers.is_empty() || cluster.brokers.len() > brokers_max {
         return error("cluster.brokers".into(), format!("1 to {brokers_max} brokers, found {}", cluster.brokers.len()));
     }
-    let mut seen = Vec::with_capacity(cluster.brokers.len());
+    // At most 256 brokers and 64 clients a kind: looking back costs less bundle than a sorted set.
     for (i, b) in cluster.brokers.iter().enumerate() {
         if b.id.0 > LIMITS.broker_id_max {
             let reason = format!("a broker id is between 0 and {}", LIMITS.broker_id_max);
             return error(format!("cluster.brokers[{i}].id"), reason);
         }
-        if seen.binary_search(&b.id).is_ok() {
+        if cluster.brokers[..i].iter().any(|other| other.id == b.id) {
             return error(format!("cluster.brokers[{i}].id"), format!("broker {} appears twice", b.id));
         }
-        insert_sorted(&mut seen, b.id);
         check_rack("rack", &b.rack).map_err(at(&format!("cluster.brokers[{i}]")))?;
     }
     check_broker_config(&cluster.config).map_err(at("cluster.config"))?;
@@ -732,14 +728,14 @@ fn check_client_names<'a>(names: impl ExactSizeIterator<Item = &'a str>, key: &s
     if names.len() > max {
         return Err(ScenarioError { path: key.into(), reason: format!("at most {max}, found {}", names.len()) });
     }
-    let mut seen: Vec<&str> = Vec::new();
+    let mut seen: Vec<&str> = Vec::with_capacity(names.len());
     for (i, n) in names.enumerate() {
         let path = format!("{key}[{i}].name");
         check_name("client name", n).map_err(|reason| ScenarioError { path: path.clone(), reason })?;
-        if seen.binary_search(&n).is_ok() {
+        if seen.contains(&n) {
             return Err(ScenarioError { path, reason: format!("`{n}` appears twice") });
         }
-        insert_sorted(&mut seen, n);
+        seen.push(n);
     }
     Ok(())
 }
