@@ -248,3 +248,87 @@ fn advancing_in_step_budgets_reaches_the_same_state_as_one_advance() {
     assert_eq!(sliced.state_hash(), whole.state_hash());
     assert_eq!(sliced.steps(), whole.steps());
 }
+
+/// Any command, valid or not, applied at any time: the engine never panics, and a command it
+/// refuses changes nothing (same state hash, same budget spent) — what the page relies on when a
+/// person types anything into a form.
+#[cfg(not(target_arch = "wasm32"))]
+mod refused_commands_change_nothing {
+    use super::*;
+    use partition_playground::engine::{ChangeConfig, NodeRef};
+    use proptest::prelude::*;
+
+    fn name() -> impl Strategy<Value = String> {
+        prop_oneof![Just("orders".to_string()), Just("p".to_string()), Just("c".to_string()), "[a-z ./<>]{0,6}"]
+    }
+
+    fn node() -> impl Strategy<Value = NodeRef> {
+        prop_oneof![
+            Just(NodeRef::Controller),
+            (0..6u32).prop_map(|b| NodeRef::Broker(BrokerId(b))),
+            name().prop_map(NodeRef::Producer),
+            name().prop_map(NodeRef::Consumer),
+        ]
+    }
+
+    fn command() -> impl Strategy<Value = Command> {
+        let broker = (0..6u32).prop_map(BrokerId);
+        prop_oneof![
+            (
+                name(),
+                name(),
+                prop_oneof![Just(0u32), 1..5u32, Just(400_000), Just(2_000_000)],
+                proptest::option::of(0..5u32)
+            )
+                .prop_map(|(producer, topic, count, partition)| Command::Produce(Produce {
+                    producer,
+                    topic,
+                    key: None,
+                    value: "v".into(),
+                    count,
+                    partition,
+                    acks: None,
+                })),
+            (name(), name()).prop_map(|(consumer, topic)| Command::Consume { consumer, topic }),
+            broker.clone().prop_map(|broker| Command::CrashBroker { broker }),
+            broker.clone().prop_map(|broker| Command::RestartBroker { broker }),
+            broker.clone().prop_map(|broker| Command::ControlledShutdown { broker }),
+            (node(), node()).prop_map(|(a, b)| Command::CutLink { between: [a, b] }),
+            (node(), node()).prop_map(|(a, b)| Command::HealLink { between: [a, b] }),
+            (broker, any::<bool>()).prop_map(|(broker, stalled)| Command::SlowReplica { broker, stalled }),
+            (name(), prop_oneof![Just(0u32), 1..4u32, Just(5_000)], 0..5u32)
+                .prop_map(|(n, partitions, rf)| Command::CreateTopic(topic(&n, partitions, rf))),
+            (name(), proptest::option::of(0..5u32)).prop_map(|(topic, m)| Command::ChangeConfig(ChangeConfig::Topic {
+                topic,
+                config: TopicConfig { min_insync_replicas: m, unclean_leader_election_enable: Some(true) },
+            })),
+            (name(), name()).prop_map(|(consumer, client_rack)| Command::ChangeConfig(ChangeConfig::ClientRack {
+                consumer,
+                client_rack
+            })),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+        #[test]
+        fn any_command_at_any_time(steps in proptest::collection::vec((0..3_000u64, command()), 1..20)) {
+            let s = scenario(cluster(3, BrokerConfig::default()), vec![topic("orders", 3, 3)], vec![], 60_000);
+            let mut engine = Engine::new(&s).expect("valid");
+            for (gap, command) in steps {
+                let t = engine.now_ms() + gap;
+                engine.advance_to(t, u64::MAX).expect("progresses");
+                let (hash, records, replicas) = (engine.state_hash(), engine.ledger().records(), engine.ledger().replicas());
+                if let Err(e) = engine.apply(command.clone()) {
+                    prop_assert!(!e.reason.is_empty());
+                    prop_assert_eq!(engine.state_hash(), hash, "{:?} was refused ({}) but changed the state", command, e);
+                    prop_assert_eq!(engine.ledger().records(), records);
+                    prop_assert_eq!(engine.ledger().replicas(), replicas);
+                }
+                prop_assert!(engine.ledger().records() <= LIMITS.records_max);
+                prop_assert!(engine.ledger().replicas() <= LIMITS.replicas_max);
+            }
+            prop_assert_eq!(engine.unexpected_violations(), 0);
+        }
+    }
+}
