@@ -3,14 +3,14 @@
 //! handlers and the `requestAnimationFrame` loop, which the App owns, hold it weakly and use
 //! `try_borrow_mut`, so a re-entrant event is dropped instead of panicking.
 
-use super::diagram::{shape_of, Diagram};
+use super::diagram::{heat_class, shape_of, Diagram};
 use super::dom::{self, el, html, svg, Build, Cached};
 use super::panels::{Details, Partitions, Safety};
 use super::Selection;
 use crate::engine::{
     insert_sorted, Acks, AdvanceError, BrokerId, BrokerSpec, ChangeConfig, ClusterEvent, ClusterSpec, ClusterView,
-    Command, CommandError, Engine, EventKind, NodeRef, ProcessState, Produce, Scenario, ScenarioError, Subject,
-    TopicConfig, TopicSpec, ViewOptions, LIMITS,
+    Command, CommandError, Engine, EventKind, NodeRef, PartitionHealth, ProcessState, Produce, Scenario, ScenarioError,
+    Subject, TopicConfig, TopicSpec, ViewOptions, LIMITS,
 };
 use crate::layout::{clamp, fixed, layout, trimmed, Detail};
 use crate::scenario;
@@ -704,12 +704,14 @@ fn build_legend(parent: &Element) {
     swatch(&ul, "controller traffic (heartbeats, metadata)", &|s| {
         shape(s, "circle", &[("cx", "14"), ("cy", "9"), ("r", "4"), ("class", "dot ctrl")]);
     });
-    for (class, text) in [
-        ("heat-cell ok", "partition fully replicated"),
-        ("heat-cell under", "under-replicated"),
-        ("heat-cell below-min", "ISR below min.insync.replicas"),
-        ("heat-cell offline", "offline (no leader)"),
-    ] {
+    for health in PartitionHealth::ALL {
+        let text = match health {
+            PartitionHealth::Healthy => "partition fully replicated",
+            PartitionHealth::UnderReplicated => "under-replicated",
+            PartitionHealth::UnderMinIsr => "ISR below min.insync.replicas",
+            PartitionHealth::Offline => "offline (no leader)",
+        };
+        let class = heat_class(health);
         let li = swatch(&ul, text, &|s| {
             shape(
                 s,
