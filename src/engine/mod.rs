@@ -38,7 +38,7 @@ pub use config::{
     RACK_AWARE_REPLICA_SELECTOR,
 };
 pub use engine::{AdvanceError, Engine};
-pub use event::{ChangeReason, ClusterEvent, EventKind, Subject};
+pub use event::{ChangeReason, ClusterEvent, EventKind, Severity, Subject};
 pub use ids::{
     BrokerEpoch, BrokerId, ClientIdx, LeaderEpoch, Millis, NodeId, Offset, PartitionEpoch, PartitionIdx, TopicIdx,
 };

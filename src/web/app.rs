@@ -9,7 +9,7 @@ use super::panels::{Details, Partitions, Safety};
 use super::Selection;
 use crate::engine::{
     insert_sorted, Acks, AdvanceError, BrokerId, BrokerSpec, ChangeConfig, ClusterEvent, ClusterSpec, ClusterView,
-    Command, CommandError, Engine, EventKind, NodeRef, PartitionHealth, ProcessState, Produce, Scenario, ScenarioError,
+    Command, CommandError, Engine, NodeRef, PartitionHealth, ProcessState, Produce, Scenario, ScenarioError, Severity,
     Subject, TopicConfig, TopicSpec, ViewOptions, LIMITS,
 };
 use crate::layout::{clamp, fixed, layout, trimmed, Detail};
@@ -1601,21 +1601,11 @@ impl App {
     }
 
     fn line_for(&self, event: &ClusterEvent) -> LogLine {
-        use EventKind::*;
-        let class = match &event.kind {
-            InvariantViolated { expected: false, .. } => "bad",
-            InvariantViolated { .. }
-            | RecordsLost { .. }
-            | PartitionOffline { .. }
-            | BrokerCrashed { .. }
-            | BrokerFenced { .. }
-            | ProduceFailed { .. }
-            | CommandRejected { .. }
-            | LogTruncated { .. }
-            | LinkCut { .. } => "warn",
-            LeaderElected { unclean: true, .. } => "warn",
-            LeaderElected { .. } | IsrShrunk { .. } | IsrExpanded { .. } => "key",
-            _ => "",
+        let class = match event.kind.severity() {
+            Severity::Violation => "bad",
+            Severity::Warning => "warn",
+            Severity::Change => "key",
+            Severity::Info => "",
         };
         LogLine {
             seq: event.seq,
