@@ -412,7 +412,8 @@ fn build_shell(root: &Element, view: &ClusterView, scenario: &Scenario) -> (Ui, 
     let produce_partition = select(&row, "produce-partition", "Partition", &[("", "auto")]);
     let _ = produce_partition
         .set_attribute("title", "auto: by the key's murmur2 hash, or sticky when there is no key (kafka-model §5.1)");
-    let produce_acks = select(&row, "produce-acks", "acks", &[("0", "0"), ("1", "1"), ("all", "all")]);
+    let acks: Vec<(&str, &str)> = Acks::ALL_VALUES.iter().map(|a| (a.as_str(), a.as_str())).collect();
+    let produce_acks = select(&row, "produce-acks", "acks", &acks);
     let default_acks = scenario.producers.first().map_or(Acks::All, |p| p.config.acks);
     produce_acks.set_value(default_acks.as_str());
     let row = el("div").with("class", "row").into_parent(&produce);
@@ -1229,10 +1230,9 @@ impl App {
             set_error(&err, "Count is a whole number.", Some(&self.ui.produce_count));
             return;
         };
-        let acks = match self.ui.produce_acks.value().as_str() {
-            "0" => Acks::None,
-            "1" => Acks::Leader,
-            _ => Acks::All,
+        let Some(acks) = Acks::parse(&self.ui.produce_acks.value()) else {
+            set_error(&err, "acks is 0, 1 or all.", None);
+            return;
         };
         let key = self.ui.produce_key.value();
         let command = Command::Produce(Produce {
