@@ -4,7 +4,7 @@
 use super::diagram::{health_word, ids, set_partition_attrs};
 use super::dom::{el, Build, Cached, Rows};
 use super::Selection;
-use crate::engine::{Acks, ClusterView, PartitionHealth, ProcessState, ReplicaRole, SendStatus};
+use crate::engine::{Acks, ClusterView, LeaderRecoveryState, PartitionHealth, ProcessState, ReplicaRole, SendStatus};
 
 /// Partition rows shown in the table; beyond this the heat map (or the selection) tells the rest.
 pub const PARTITION_ROWS_MAX: usize = 60;
@@ -161,7 +161,7 @@ impl Details {
                     kv.push(row("partition epoch", p.partition_epoch.to_string()));
                     kv.push(row("replicas", format!("[{}]", ids(&p.replicas))));
                     kv.push(row("ISR", format!("[{}]", ids(&p.isr))));
-                    kv.push(row("leader recovery", format!("{:?}", p.leader_recovery_state).to_lowercase()));
+                    kv.push(row("leader recovery", recovery(p.leader_recovery_state).into()));
                     if let Some(t) = view.topics.iter().find(|t| t.name == p.topic) {
                         kv.push(row("min.insync.replicas", t.min_insync_replicas.to_string()));
                         kv.push(row("unclean.leader.election.enable", t.unclean_leader_election_enable.to_string()));
@@ -290,6 +290,13 @@ fn strs(v: &[&str]) -> Vec<String> {
 
 fn yes_no(b: bool) -> String {
     if b { "yes" } else { "no" }.into()
+}
+
+fn recovery(s: LeaderRecoveryState) -> &'static str {
+    match s {
+        LeaderRecoveryState::Recovered => "recovered",
+        LeaderRecoveryState::Recovering => "recovering",
+    }
 }
 
 /// The class of a partition row: its health word; under min ISR is also styled as under-replicated,

@@ -200,13 +200,14 @@ fn show_result(err: &Element, result: &Result<(), CommandError>, field: Option<&
     }
 }
 
-/// A reason as a sentence: first letter up.
+/// A reason as a sentence: first letter up. The engine's reasons begin with an English word or a
+/// quote (user text is quoted), so ASCII is enough, and the Unicode case tables stay out of the bundle.
 fn capitalized(reason: &str) -> String {
-    let mut chars = reason.chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => String::new(),
+    let mut s = reason.to_string();
+    if let Some(first) = s.get_mut(..1) {
+        first.make_ascii_uppercase();
     }
+    s
 }
 
 /// Shows `message` (or clears it) and marks `field` invalid while there is one. Typed text stays.
