@@ -2,7 +2,7 @@
 //! log, the panels, the broker menu and the help dialog. What the handlers read later is kept in
 //! [`Ui`], one part per form.
 
-use crate::engine::{insert_sorted, Acks, ClusterView, PartitionHealth, Scenario, LIMITS};
+use crate::engine::{insert_sorted, Acks, ClusterView, PartitionHealth, ProducerConfig, Scenario, LIMITS};
 use crate::layout::fixed;
 use crate::page::speed::{SPEED_LOG_MAX, SPEED_LOG_MIN};
 use crate::web::diagram::{heat_class, Diagram};
@@ -270,7 +270,7 @@ fn build_produce(controls: &Element, scenario: &Scenario, topics: &[(&str, &str)
         .set_attribute("title", "auto: by the key's murmur2 hash, or sticky when there is no key (kafka-model §5.1)");
     let acks_values: Vec<(&str, &str)> = Acks::ALL_VALUES.iter().map(|a| (a.as_str(), a.as_str())).collect();
     let acks = select(&r, "produce-acks", "acks", &acks_values);
-    let default_acks = scenario.producers.first().map_or(Acks::All, |p| p.config.acks);
+    let default_acks = scenario.producers.first().map_or(ProducerConfig::default().acks, |p| p.config.acks);
     acks.set_value(default_acks.as_str());
     let r = row(&produce);
     let key = input(&r, "produce-key", "Key", "text", "");
