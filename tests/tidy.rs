@@ -66,6 +66,16 @@ const RULES: &[Rule] = &[
     },
     Rule { files: "src/layout.rs", words: WASM_CRATES, why: "layout is pure geometry, tested natively" },
     Rule {
+        files: "src/page/",
+        words: &["crate::web"],
+        why: "the page's logic sits below the page's DOM layer (engine <- page <- web, never back)",
+    },
+    Rule {
+        files: "src/page/",
+        words: WASM_CRATES,
+        why: "the page's logic without the DOM is plain Rust, tested natively",
+    },
+    Rule {
         files: "src/web/",
         words: &[
             "inner_html",
@@ -376,6 +386,14 @@ mod rules {
         check(path, "use crate::scenario::Scenario;", "use crate::engine::ClusterView;");
         check(path, "use crate::web::dom;", "use crate::engine::ids::BrokerId;");
         check(path, "use wasm_bindgen::JsValue;", "use std::fmt;");
+    }
+
+    #[test]
+    fn the_page_logic_knows_no_dom() {
+        let path = "src/page/clock.rs";
+        check(path, "use web_sys::Element;", "use crate::engine::Engine;");
+        check(path, "let t = js_sys::Date::now();", "let t = now_ms();");
+        check(path, "use crate::web::dom;", "use crate::layout::fixed;");
     }
 
     #[test]

@@ -83,6 +83,21 @@ pub enum Acks {
 }
 
 impl Acks {
+    /// Every setting, in the order a choice lists them (as [`Acks::as_str`] spells them).
+    pub const ALL_VALUES: [Acks; 3] = [Acks::None, Acks::Leader, Acks::All];
+
+    /// Reads `acks` as the producer does: `0`, `1`, `all`, or `-1` (the old spelling of `all`);
+    /// `None` for anything else (Kafka refuses it with a `ConfigException`).
+    pub fn parse(s: &str) -> Option<Acks> {
+        match s {
+            "0" => Some(Acks::None),
+            "1" => Some(Acks::Leader),
+            "all" | "-1" => Some(Acks::All),
+            _ => None,
+        }
+    }
+
+    /// Kafka's spelling of the setting (`all`, never `-1`).
     pub fn as_str(self) -> &'static str {
         match self {
             Acks::None => "0",
@@ -190,5 +205,24 @@ pub struct NetworkConfig {
 impl Default for NetworkConfig {
     fn default() -> Self {
         NetworkConfig { latency_ms: 2, jitter_ms: 1 }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn acks_parse_accepts_kafkas_spellings_and_round_trips() {
+        assert_eq!(Acks::parse("0"), Some(Acks::None));
+        assert_eq!(Acks::parse("1"), Some(Acks::Leader));
+        assert_eq!(Acks::parse("all"), Some(Acks::All));
+        assert_eq!(Acks::parse("-1"), Some(Acks::All));
+        for bad in ["", "2", "ALL", " all", "none", "leader"] {
+            assert_eq!(Acks::parse(bad), None, "{bad:?}");
+        }
+        for acks in Acks::ALL_VALUES {
+            assert_eq!(Acks::parse(acks.as_str()), Some(acks));
+        }
     }
 }

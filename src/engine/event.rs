@@ -212,6 +212,24 @@ pub enum EventKind {
     },
 }
 
+/// How much an event matters to someone watching the cluster, in Kafka's terms (the page colours its
+/// event log by it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// A guarantee Kafka makes was broken: an invariant of kafka-model §8.5 violated where Kafka allows
+    /// no violation (not after an unclean election).
+    Violation,
+    /// Availability or durability at risk, or already lost: a broker crashed or fenced, a partition
+    /// offline, an unclean election, truncated log, lost records, a produce that failed for good, a
+    /// cut link, a refused command, or a violation Kafka allows after an unclean election.
+    Warning,
+    /// A change of a partition's leadership or of its ISR (the committed state clients act on).
+    Change,
+    /// Everything else: registrations, fetches, acknowledgements, replica roles, configs.
+    Info,
+}
+
 /// What an event is about, so the page can link it to the diagram.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -275,8 +293,135 @@ impl EventKind {
         })
     }
 
+    /// How much the event matters (see [`Severity`]).
+    pub fn severity(&self) -> Severity {
+        use EventKind::*;
+        match self {
+            InvariantViolated { expected: false, .. } => Severity::Violation,
+            InvariantViolated { expected: true, .. }
+            | LeaderElected { unclean: true, .. }
+            | RecordsLost { .. }
+            | PartitionOffline { .. }
+            | BrokerCrashed { .. }
+            | BrokerFenced { .. }
+            | ProduceFailed { .. }
+            | CommandRejected { .. }
+            | LogTruncated { .. }
+            | LinkCut { .. } => Severity::Warning,
+            LeaderElected { unclean: false, .. } | IsrShrunk { .. } | IsrExpanded { .. } => Severity::Change,
+            BrokerStarted { .. }
+            | BrokerRegistered { .. }
+            | RegistrationRejected { .. }
+            | BrokerUnfenced { .. }
+            | ControlledShutdownStarted { .. }
+            | BrokerShutDown { .. }
+            | IsrShrinkProposed { .. }
+            | IsrExpandProposed { .. }
+            | AlterPartitionRejected { .. }
+            | BecameLeader { .. }
+            | BecameFollower { .. }
+            | ProduceAcked { .. }
+            | ProduceDeduplicated { .. }
+            | ProduceRetried { .. }
+            | ConsumerFetched { .. }
+            | ConsumerRedirected { .. }
+            | ConsumerLeftReplica { .. }
+            | ConsumerPositionReset { .. }
+            | LinkHealed { .. }
+            | ReplicaStalled { .. }
+            | ReplicaResumed { .. }
+            | TopicCreated { .. }
+            | ConfigChanged { .. } => Severity::Info,
+        }
+    }
+
     /// Events that only report routine progress; the event log can hide them.
     pub fn is_routine(&self) -> bool {
         matches!(self, EventKind::ProduceAcked { .. } | EventKind::ConsumerFetched { .. })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn elected(unclean: bool) -> EventKind {
+        EventKind::LeaderElected {
+            partition: PartitionIdx(0),
+            leader: BrokerId(2),
+            previous: Some(BrokerId(1)),
+            leader_epoch: 1,
+            isr: vec![BrokerId(2)],
+            unclean,
+            reason: ChangeReason::BrokerFenced(BrokerId(1)),
+        }
+    }
+
+    fn violated(expected: bool) -> EventKind {
+        EventKind::InvariantViolated {
+            invariant: Invariant::ALL[0],
+            partition: Some(PartitionIdx(0)),
+            detail: String::new(),
+            expected,
+        }
+    }
+
+    #[test]
+    fn severity_says_what_kafka_promises() {
+        let b = BrokerId(1);
+        let p = PartitionIdx(0);
+        let table = [
+            (violated(false), Severity::Violation),
+            // After an unclean election Kafka promises nothing: a warning, not a broken guarantee.
+            (violated(true), Severity::Warning),
+            (elected(true), Severity::Warning),
+            (elected(false), Severity::Change),
+            (EventKind::BrokerCrashed { broker: b }, Severity::Warning),
+            (EventKind::BrokerFenced { broker: b, silent_ms: 9_000 }, Severity::Warning),
+            (
+                EventKind::PartitionOffline {
+                    partition: p,
+                    leader_epoch: 1,
+                    isr: vec![b],
+                    reason: ChangeReason::BrokerFenced(b),
+                },
+                Severity::Warning,
+            ),
+            (
+                EventKind::IsrShrunk {
+                    partition: p,
+                    removed: vec![b],
+                    isr: vec![],
+                    partition_epoch: 2,
+                    reason: ChangeReason::AlterPartition(b),
+                },
+                Severity::Change,
+            ),
+            (
+                EventKind::IsrExpanded { partition: p, added: vec![b], isr: vec![b], partition_epoch: 3 },
+                Severity::Change,
+            ),
+            (EventKind::LinkCut { a: NodeId::Controller, b: NodeId::Broker(b) }, Severity::Warning),
+            (EventKind::LinkHealed { a: NodeId::Controller, b: NodeId::Broker(b) }, Severity::Info),
+            (EventKind::BrokerStarted { broker: b }, Severity::Info),
+            (EventKind::TopicCreated { topic: TopicIdx(0) }, Severity::Info),
+        ];
+        for (kind, expected) in table {
+            assert_eq!(kind.severity(), expected, "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn routine_progress_is_info() {
+        let acked = EventKind::ProduceAcked {
+            producer: ClientIdx(0),
+            partition: PartitionIdx(0),
+            base_offset: Some(0),
+            count: 1,
+            acks: Acks::All,
+            attempts: 1,
+        };
+        assert!(acked.is_routine());
+        assert_eq!(acked.severity(), Severity::Info);
     }
 }

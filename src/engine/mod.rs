@@ -40,7 +40,7 @@ pub use config::{
 };
 pub use engine::{AdvanceError, Engine};
 pub use error::{CommandError, ScenarioError};
-pub use event::{ChangeReason, ClusterEvent, EventKind, Subject};
+pub use event::{ChangeReason, ClusterEvent, EventKind, Severity, Subject};
 pub use ids::{
     BrokerEpoch, BrokerId, ClientIdx, LeaderEpoch, Millis, NodeId, Offset, PartitionEpoch, PartitionIdx, TopicIdx,
 };

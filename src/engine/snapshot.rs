@@ -2,6 +2,7 @@
 //! (native and wasm, or twice in a row) reached the same state.
 
 use super::engine::Engine;
+use super::ids::BrokerId;
 use super::log::Log;
 use super::queue::Pending;
 use super::replica::Role;
@@ -55,6 +56,20 @@ fn log_entries(log: &Log, from_index: usize) -> Vec<LogEntryView> {
         }
     }
     out
+}
+
+/// The health of a partition with this committed leader, ISR size, replica count and effective
+/// `min.insync.replicas` (see [`PartitionHealth`]).
+fn health(leader: Option<BrokerId>, isr: usize, replicas: usize, min_isr: usize) -> PartitionHealth {
+    if leader.is_none() {
+        PartitionHealth::Offline
+    } else if isr < min_isr {
+        PartitionHealth::UnderMinIsr
+    } else if isr < replicas {
+        PartitionHealth::UnderReplicated
+    } else {
+        PartitionHealth::Healthy
+    }
 }
 
 impl Engine {
@@ -271,6 +286,7 @@ impl Engine {
             leader_epoch: record.leader_epoch,
             partition_epoch: record.partition_epoch,
             leader_recovery_state: record.leader_recovery_state,
+            health: health(record.leader, record.isr.len(), record.replicas.len(), catalog.effective_min_isr(p)),
             replica_states,
         }
     }
@@ -349,5 +365,38 @@ impl Engine {
             h.u64(d);
         }
         h.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn health_is_the_worst_class_that_fits() {
+        use PartitionHealth::*;
+        let leader = Some(BrokerId(1));
+        // (leader, ISR size, replicas, effective min ISR) -> health
+        let table = [
+            (leader, 3, 3, 2, Healthy),
+            (leader, 2, 3, 2, UnderReplicated),
+            (leader, 1, 3, 2, UnderMinIsr),
+            (leader, 1, 3, 1, UnderReplicated),
+            (leader, 1, 1, 1, Healthy),
+            // No leader is offline whatever the ISR says (an ISR of one after the last member died).
+            (None, 1, 3, 2, Offline),
+            (None, 3, 3, 1, Offline),
+        ];
+        for (leader, isr, replicas, min_isr, expected) in table {
+            assert_eq!(health(leader, isr, replicas, min_isr), expected, "{leader:?} {isr}/{replicas} min {min_isr}");
+        }
+    }
+
+    #[test]
+    fn under_min_isr_counts_as_under_replicated_offline_does_not() {
+        use PartitionHealth::*;
+        let under: Vec<bool> = PartitionHealth::ALL.iter().map(|h| h.is_under_replicated()).collect();
+        assert_eq!(PartitionHealth::ALL, [Healthy, UnderReplicated, UnderMinIsr, Offline]);
+        assert_eq!(under, [false, true, true, false]);
     }
 }

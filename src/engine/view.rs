@@ -88,8 +88,45 @@ pub struct PartitionView {
     pub leader_epoch: LeaderEpoch,
     pub partition_epoch: PartitionEpoch,
     pub leader_recovery_state: LeaderRecoveryState,
+    /// What the committed leader and ISR mean for clients (the engine decides; renderers read it).
+    pub health: PartitionHealth,
     /// The replicas as each broker holds them, in `replicas` order.
     pub replica_states: Vec<ReplicaView>,
+}
+
+/// A partition's health from the controller's committed leader and ISR, worst first: the classes of
+/// `kafka-topics.sh --describe` (`--unavailable-partitions`, `--under-min-isr-partitions`,
+/// `--under-replicated-partitions`) and of the broker metrics `OfflinePartitionsCount`,
+/// `UnderMinIsrPartitionCount` and `UnderReplicatedPartitions`. A partition has the first that fits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartitionHealth {
+    /// No leader: neither produce nor fetch is served (kafka-model §3.2: leader -1).
+    Offline,
+    /// A leader, but an ISR smaller than the effective `min.insync.replicas` (the topic's, at most
+    /// its replication factor): `acks=all` produces are refused with `NOT_ENOUGH_REPLICAS` and the HW
+    /// holds (kafka-model §4.6); `acks=0/1` are still accepted.
+    UnderMinIsr,
+    /// A leader and enough in-sync replicas for `acks=all`, but an ISR smaller than the replicas.
+    UnderReplicated,
+    /// A leader and every replica in the ISR.
+    Healthy,
+}
+
+impl PartitionHealth {
+    /// Every health, from the best to the worst (the order of a legend).
+    pub const ALL: [PartitionHealth; 4] = [
+        PartitionHealth::Healthy,
+        PartitionHealth::UnderReplicated,
+        PartitionHealth::UnderMinIsr,
+        PartitionHealth::Offline,
+    ];
+
+    /// Has a leader and an ISR smaller than its replicas (under min ISR is also under-replicated), as
+    /// `UnderReplicatedPartitions` counts.
+    pub fn is_under_replicated(self) -> bool {
+        matches!(self, PartitionHealth::UnderMinIsr | PartitionHealth::UnderReplicated)
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

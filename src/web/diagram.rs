@@ -5,7 +5,8 @@
 use super::dom::{fmt1, svg, Build, Cached, Keyed};
 use super::Selection;
 use crate::engine::{
-    map_from, BrokerId, ClusterView, Map, MessageKind, NodeId, PartitionView, ProcessState, ReplicaRole, ReplicaView,
+    map_from, BrokerId, ClusterView, Map, MessageKind, NodeId, PartitionHealth, PartitionView, ProcessState,
+    ReplicaRole, ReplicaView,
 };
 use crate::layout::{self, clamp, Detail, Layout, NodeKey, Rect, Shape};
 use web_sys::Element;
@@ -402,8 +403,8 @@ impl Diagram {
 
         // Heat map (summary detail).
         if let Some(t) = self.heat_title.as_mut() {
-            let offline = view.partitions.iter().filter(|p| p.leader.is_none()).count();
-            let under = view.partitions.iter().filter(|p| p.leader.is_some() && p.isr.len() < p.replicas.len()).count();
+            let offline = view.partitions.iter().filter(|p| p.health == PartitionHealth::Offline).count();
+            let under = view.partitions.iter().filter(|p| p.health.is_under_replicated()).count();
             t.set_text(&format!(
                 "{} partitions · {} under-replicated · {} offline (one square per partition)",
                 view.partitions.len(),
@@ -413,18 +414,9 @@ impl Diagram {
         }
         for (i, (cell, title)) in self.heat.iter_mut().enumerate() {
             let Some(p) = view.partitions.get(i) else { continue };
-            let min_isr = view.topics.iter().find(|t| t.name == p.topic).map_or(1, |t| t.min_insync_replicas) as usize;
-            let health = if p.leader.is_none() {
-                "offline"
-            } else if p.isr.len() < min_isr.min(p.replicas.len()) {
-                "below-min"
-            } else if p.isr.len() < p.replicas.len() {
-                "under"
-            } else {
-                "ok"
-            };
+            let health = health_word(p.health);
             let sel = *selection == Selection::Partition(p.name.clone());
-            cell.set("class", if sel { "heat-cell selected" } else { health_class(health) });
+            cell.set("class", if sel { "heat-cell selected" } else { heat_class(p.health) });
             set_partition_attrs(cell, p);
             title.set_text(&format!(
                 "{}: leader {}, epoch {}, ISR [{}] of [{}] ({})",
@@ -566,12 +558,24 @@ fn dot_class(kind: MessageKind) -> &'static str {
     }
 }
 
-fn health_class(h: &str) -> &'static str {
+/// The page's word for a partition's health (the engine decides it): a CSS class of heat cells and
+/// partition rows, and the word in a heat cell's title.
+pub fn health_word(h: PartitionHealth) -> &'static str {
     match h {
-        "offline" => "heat-cell offline",
-        "below-min" => "heat-cell below-min",
-        "under" => "heat-cell under",
-        _ => "heat-cell ok",
+        PartitionHealth::Offline => "offline",
+        PartitionHealth::UnderMinIsr => "below-min",
+        PartitionHealth::UnderReplicated => "under",
+        PartitionHealth::Healthy => "ok",
+    }
+}
+
+/// The class of a heat cell of that health (`heat-cell` and its [`health_word`]).
+pub fn heat_class(h: PartitionHealth) -> &'static str {
+    match h {
+        PartitionHealth::Offline => "heat-cell offline",
+        PartitionHealth::UnderMinIsr => "heat-cell below-min",
+        PartitionHealth::UnderReplicated => "heat-cell under",
+        PartitionHealth::Healthy => "heat-cell ok",
     }
 }
 

@@ -11,26 +11,14 @@ mod diagram;
 mod dom;
 mod panels;
 
+pub use crate::page::{Selection, UrlOptions};
 pub use app::{mount, AppHandle, Options};
 
 use crate::engine::Engine;
 use crate::layout::fixed;
+use crate::page;
 use crate::scenario::{decode, Scenario};
 use wasm_bindgen::prelude::*;
-
-/// What the side panel shows.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
-pub enum Selection {
-    #[default]
-    None,
-    Controller,
-    Broker(u32),
-    /// Broker id and partition name.
-    Replica(u32, String),
-    Partition(String),
-    Producer(u32),
-    Consumer(u32),
-}
 
 /// The scenario the page opens with, as JSON (`www/scenarios/default.json`, which the runner reads).
 /// Tests mount it through `scenario::parse`; the page embeds its binary code instead.
@@ -65,62 +53,17 @@ pub fn page_scenario(name: &str) -> Result<Scenario, String> {
     decode(code).map_err(|e| format!("scenario `{name}`: {e}"))
 }
 
-/// What the URL's fragment asks for: `#scenario=large&speed=0.1&paused` (each part optional), so
-/// a note can embed the playground in the state it talks about. A part the page cannot use is
-/// named in `problems` (the page shows them), never silently dropped.
-#[derive(Clone, Debug, PartialEq)]
-pub struct UrlOptions {
-    pub scenario: String,
-    pub speed: Option<f64>,
-    pub paused: bool,
-    pub problems: Vec<String>,
-}
-
-/// Reads a URL fragment (with or without its `#`).
+/// Reads a URL fragment (with or without its `#`): `#scenario=large&speed=0.1&paused`, each part
+/// optional (see `page::fragment`). The speed is read as JavaScript's unary + does (as `Number()`,
+/// never throwing on a string): Rust's float parser would add kilobytes to the bundle.
 pub fn parse_fragment(fragment: &str) -> UrlOptions {
-    let mut o = UrlOptions { scenario: "default".into(), speed: None, paused: false, problems: Vec::new() };
-    // A link is user input: quote at most a few dozen characters of it.
-    let quote = |s: &str| -> String {
-        let mut q: String = s.chars().take(40).collect();
-        if q.len() < s.len() {
-            q.push('…');
-        }
-        q
-    };
-    for part in fragment.trim_start_matches('#').split('&').filter(|p| !p.is_empty()) {
-        match part.split_once('=') {
-            Some(("scenario", name)) => match SCENARIOS.iter().find(|s| s.name == name) {
-                Some(s) => o.scenario = s.name.into(),
-                None => {
-                    let names: Vec<&str> = SCENARIOS.iter().map(|s| s.name).collect();
-                    o.problems.push(format!(
-                        "there is no scenario “{}”, so the default one opened (scenarios: {})",
-                        quote(name),
-                        names.join(", ")
-                    ));
-                }
-            },
-            Some(("speed", v)) => {
-                // JavaScript's unary + (as Number(), never throws on a string): Rust's float parser
-                // would add kilobytes to the bundle.
-                let speed = JsValue::from_str(v).unchecked_into_f64();
-                if speed.is_finite() && speed > 0.0 {
-                    o.speed = Some(speed);
-                } else {
-                    o.problems.push(format!("speed “{}” is not a positive number (e.g. speed=0.1)", quote(v)));
-                }
-            }
-            None if part == "paused" => o.paused = true,
-            _ => o.problems.push(format!("“{}” is not an option (scenario=…, speed=…, paused)", quote(part))),
-        }
-    }
-    o
+    let names = SCENARIOS.map(|s| s.name);
+    page::parse_fragment(fragment, &names, |v| JsValue::from_str(v).unchecked_into_f64())
 }
 
 /// Mounts the named scenario into `container` for the page (replacing what was there).
 pub(crate) fn start_page(container: &web_sys::Element, name: &str) -> Result<(), JsValue> {
-    let o = UrlOptions { scenario: name.into(), speed: None, paused: false, problems: Vec::new() };
-    start_with(container, &o)
+    start_with(container, &UrlOptions::opening(name))
 }
 
 thread_local! {

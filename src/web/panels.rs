@@ -1,10 +1,10 @@
 //! The panels beside the diagram: the selection's details, the partition table, the safety panel.
 //! All of them reuse their rows (`Rows`) and set text only when it changes.
 
-use super::diagram::{ids, set_partition_attrs};
+use super::diagram::{health_word, ids, set_partition_attrs};
 use super::dom::{el, Build, Cached, Rows};
 use super::Selection;
-use crate::engine::{Acks, ClusterView, ProcessState, ReplicaRole, SendStatus};
+use crate::engine::{Acks, ClusterView, LeaderRecoveryState, PartitionHealth, ProcessState, ReplicaRole, SendStatus};
 
 /// Partition rows shown in the table; beyond this the heat map (or the selection) tells the rest.
 pub const PARTITION_ROWS_MAX: usize = 60;
@@ -78,7 +78,7 @@ impl Details {
                 kv.push(row("fenced brokers", if fenced.is_empty() { "none".into() } else { fenced.join(", ") }));
                 kv.push(row("brokers", view.brokers.len().to_string()));
                 kv.push(row("partitions", view.partitions.len().to_string()));
-                let offline = view.partitions.iter().filter(|p| p.leader.is_none()).count();
+                let offline = view.partitions.iter().filter(|p| p.health == PartitionHealth::Offline).count();
                 kv.push(row("offline partitions", offline.to_string()));
             }
             Selection::Broker(id) => {
@@ -161,7 +161,7 @@ impl Details {
                     kv.push(row("partition epoch", p.partition_epoch.to_string()));
                     kv.push(row("replicas", format!("[{}]", ids(&p.replicas))));
                     kv.push(row("ISR", format!("[{}]", ids(&p.isr))));
-                    kv.push(row("leader recovery", format!("{:?}", p.leader_recovery_state).to_lowercase()));
+                    kv.push(row("leader recovery", recovery(p.leader_recovery_state).into()));
                     if let Some(t) = view.topics.iter().find(|t| t.name == p.topic) {
                         kv.push(row("min.insync.replicas", t.min_insync_replicas.to_string()));
                         kv.push(row("unclean.leader.election.enable", t.unclean_leader_election_enable.to_string()));
@@ -292,6 +292,22 @@ fn yes_no(b: bool) -> String {
     if b { "yes" } else { "no" }.into()
 }
 
+fn recovery(s: LeaderRecoveryState) -> &'static str {
+    match s {
+        LeaderRecoveryState::Recovered => "recovered",
+        LeaderRecoveryState::Recovering => "recovering",
+    }
+}
+
+/// The class of a partition row: its health word; under min ISR is also styled as under-replicated,
+/// which it also is (`PartitionHealth::is_under_replicated`).
+fn row_class(h: PartitionHealth) -> &'static str {
+    match h {
+        PartitionHealth::UnderMinIsr => "under below-min",
+        h => health_word(h),
+    }
+}
+
 fn role(r: ReplicaRole) -> &'static str {
     match r {
         ReplicaRole::Leader => "leader",
@@ -376,14 +392,7 @@ impl Partitions {
             row.set("data-partition", &p.name);
             set_partition_attrs(row, p);
             row.set("tabindex", "0");
-            let under = p.isr.len() < p.replicas.len();
-            let mut class = String::from(if p.leader.is_none() {
-                "offline"
-            } else if under {
-                "under"
-            } else {
-                "ok"
-            });
+            let mut class = String::from(row_class(p.health));
             if *selection == Selection::Partition(p.name.clone()) {
                 class.push_str(" selected");
             }

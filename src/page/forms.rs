@@ -1,0 +1,249 @@
+//! What the page's forms and its broker menu ask for, as `Command`s. The page holds no Kafka rule:
+//! it only refuses what is no command at all (no topic chosen, a count that is not a whole number)
+//! and asks the engine, whose `CommandError { field, reason }` it shows beside the input at fault.
+//! A [`FormError`] names its input the same way.
+
+use crate::engine::{Acks, BrokerId, ChangeConfig, Command, NodeRef, Produce, TopicConfig, TopicSpec};
+
+/// An input that makes no command: the input, named as the engine names its fields (`count`,
+/// `topic`, `replication.factor`), and the sentence to show beside it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FormError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+fn refuse(field: &'static str, message: &str) -> FormError {
+    FormError { field, message: message.to_string() }
+}
+
+/// A whole number as typed (digits only, spaces around allowed): `None` for `1.5`, `-1`, `+1`, ``.
+pub fn parse_whole(s: &str) -> Option<u32> {
+    let t = s.trim();
+    if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    t.parse().ok()
+}
+
+/// The produce form as typed.
+pub struct ProduceForm<'a> {
+    pub producer: &'a str,
+    pub topic: &'a str,
+    /// Empty: no key (sticky partitioning).
+    pub key: &'a str,
+    pub value: &'a str,
+    pub count: &'a str,
+    /// Empty: the partitioner chooses.
+    pub partition: &'a str,
+    pub acks: &'a str,
+}
+
+impl ProduceForm<'_> {
+    pub fn command(&self) -> Result<Command, FormError> {
+        if self.topic.is_empty() {
+            return Err(refuse("topic", "Choose a topic (create one under “Topics & configs”)."));
+        }
+        let count = parse_whole(self.count).ok_or_else(|| refuse("count", "Count is a whole number."))?;
+        let acks = Acks::parse(self.acks).ok_or_else(|| refuse("acks", "acks is 0, 1 or all."))?;
+        Ok(Command::Produce(Produce {
+            producer: self.producer.to_string(),
+            topic: self.topic.to_string(),
+            key: (!self.key.is_empty()).then(|| self.key.to_string()),
+            value: self.value.to_string(),
+            count,
+            partition: self.partition.parse().ok(),
+            acks: Some(acks),
+        }))
+    }
+}
+
+/// Subscribes `consumer` to `topic`.
+pub fn consume(consumer: &str, topic: &str) -> Result<Command, FormError> {
+    if topic.is_empty() {
+        return Err(refuse("topic", "Choose a topic."));
+    }
+    Ok(Command::Consume { consumer: consumer.to_string(), topic: topic.to_string() })
+}
+
+/// Sets `consumer`'s `client.rack` to `rack` if that changes it (`current` is its rack now).
+pub fn rack_change(consumer: &str, rack: &str, current: Option<&str>) -> Option<Command> {
+    if current == Some(rack) {
+        return None;
+    }
+    let change = ChangeConfig::ClientRack { consumer: consumer.to_string(), client_rack: rack.to_string() };
+    Some(Command::ChangeConfig(change))
+}
+
+/// What the link buttons do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkChange {
+    Cut,
+    Heal,
+}
+
+/// Cuts or heals the link between two nodes named as the link form's choices are
+/// (`controller`, `broker:2`, `producer:producer-1`).
+pub fn link(a: &str, b: &str, change: LinkChange) -> Result<Command, FormError> {
+    let node = |s: &str| NodeRef::try_from(s.to_string()).map_err(|message| FormError { field: "between", message });
+    let between = [node(a)?, node(b)?];
+    Ok(match change {
+        LinkChange::Cut => Command::CutLink { between },
+        LinkChange::Heal => Command::HealLink { between },
+    })
+}
+
+/// The create-topic form as typed.
+pub struct TopicForm<'a> {
+    pub name: &'a str,
+    pub partitions: &'a str,
+    pub replication_factor: &'a str,
+}
+
+impl TopicForm<'_> {
+    /// The command, or every input that makes none.
+    pub fn command(&self) -> Result<Command, Vec<FormError>> {
+        let partitions = parse_whole(self.partitions);
+        let rf = parse_whole(self.replication_factor);
+        let (Some(partitions), Some(replication_factor)) = (partitions, rf) else {
+            let mut errors = Vec::new();
+            if partitions.is_none() {
+                errors.push(refuse("partitions", "A whole number."));
+            }
+            if rf.is_none() {
+                errors.push(refuse("replication.factor", "A whole number."));
+            }
+            return Err(errors);
+        };
+        let name = self.name.to_string();
+        Ok(Command::CreateTopic(TopicSpec { name, partitions, replication_factor, config: TopicConfig::default() }))
+    }
+}
+
+/// The topic-config form as typed.
+pub struct ConfigForm<'a> {
+    pub topic: &'a str,
+    pub min_insync_replicas: &'a str,
+    pub unclean_leader_election_enable: bool,
+}
+
+impl ConfigForm<'_> {
+    pub fn command(&self) -> Result<Command, FormError> {
+        if self.topic.is_empty() {
+            return Err(refuse("topic", "Choose a topic."));
+        }
+        let min_isr = parse_whole(self.min_insync_replicas)
+            .ok_or_else(|| refuse("min.insync.replicas", "min.insync.replicas is a whole number."))?;
+        let config = TopicConfig {
+            min_insync_replicas: Some(min_isr),
+            unclean_leader_election_enable: Some(self.unclean_leader_election_enable),
+        };
+        Ok(Command::ChangeConfig(ChangeConfig::Topic { topic: self.topic.to_string(), config }))
+    }
+}
+
+/// The command of a broker menu item (`data-action`): `None` for an item that only selects.
+/// `stalled` is whether its follower fetching is stalled now (the "slow" item toggles it).
+pub fn broker_action(action: &str, broker: BrokerId, stalled: bool) -> Option<Command> {
+    match action {
+        "crash" => Some(Command::CrashBroker { broker }),
+        "restart" => Some(Command::RestartBroker { broker }),
+        "shutdown" => Some(Command::ControlledShutdown { broker }),
+        "slow" => Some(Command::SlowReplica { broker, stalled: !stalled }),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::LIMITS;
+    use crate::page::tests::default_engine;
+
+    fn produce_form<'a>(count: &'a str) -> ProduceForm<'a> {
+        ProduceForm {
+            producer: "producer-1",
+            topic: "orders",
+            key: "",
+            value: "hello",
+            count,
+            partition: "",
+            acks: "all",
+        }
+    }
+
+    #[test]
+    fn whole_numbers_are_digits_only() {
+        assert_eq!(parse_whole(" 12 "), Some(12));
+        assert_eq!(parse_whole("0"), Some(0));
+        for bad in ["", " ", "1.5", "-1", "+1", "1e3", "abc", "99999999999"] {
+            assert_eq!(parse_whole(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn the_produce_form_asks_the_engine_which_names_the_input_at_fault() {
+        let mut engine = default_engine();
+        let command = produce_form("3").command().expect("a command");
+        let Command::Produce(p) = &command else { panic!("{command:?}") };
+        assert_eq!((p.key.as_deref(), p.partition, p.acks, p.count), (None, None, Some(Acks::All), 3));
+        assert_eq!(engine.apply(command), Ok(()));
+
+        let keyed = ProduceForm { key: "k", partition: "2", acks: "1", ..produce_form("1") };
+        let Ok(Command::Produce(p)) = keyed.command() else { panic!() };
+        assert_eq!((p.key.as_deref(), p.partition, p.acks), (Some("k"), Some(2), Some(Acks::Leader)));
+
+        // Over the engine's bound: the engine refuses it and names the input.
+        let many = (LIMITS.records_max + 1).to_string();
+        let refused = engine.apply(produce_form(&many).command().expect("a command")).expect_err("over the bound");
+        assert_eq!(refused.field, "count");
+    }
+
+    #[test]
+    fn what_makes_no_command_is_refused_before_the_engine() {
+        assert_eq!(produce_form("1.5").command().unwrap_err().field, "count");
+        assert_eq!(ProduceForm { topic: "", ..produce_form("1") }.command().unwrap_err().field, "topic");
+        let bad_acks = ProduceForm { acks: "2", ..produce_form("1") }.command().unwrap_err();
+        assert_eq!((bad_acks.field, bad_acks.message.as_str()), ("acks", "acks is 0, 1 or all."));
+        assert_eq!(consume("consumer-1", "").unwrap_err().message, "Choose a topic.");
+        let topic = TopicForm { name: "t", partitions: "x", replication_factor: "" }.command().unwrap_err();
+        let fields: Vec<&str> = topic.iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["partitions", "replication.factor"], "both inputs at once");
+        let config = ConfigForm { topic: "orders", min_insync_replicas: "two", unclean_leader_election_enable: false };
+        assert_eq!(config.command().unwrap_err().field, "min.insync.replicas");
+        let link_error = link("controller", "broker:x", LinkChange::Cut).unwrap_err();
+        assert!(link_error.message.contains("is not a node"), "{}", link_error.message);
+    }
+
+    #[test]
+    fn the_other_forms_make_the_commands_they_say() {
+        let mut engine = default_engine();
+        let topic = TopicForm { name: "payments", partitions: "2", replication_factor: "3" };
+        assert_eq!(engine.apply(topic.command().expect("a command")), Ok(()));
+        let config = ConfigForm { topic: "payments", min_insync_replicas: "2", unclean_leader_election_enable: true };
+        assert_eq!(engine.apply(config.command().expect("a command")), Ok(()));
+        let view = engine.view(Default::default());
+        let t = view.topics.iter().find(|t| t.name == "payments").expect("created");
+        assert_eq!((t.min_insync_replicas, t.unclean_leader_election_enable), (2, true));
+
+        assert_eq!(engine.apply(consume("consumer-1", "payments").expect("a command")), Ok(()));
+        assert_eq!(rack_change("consumer-1", "b", Some("b")), None, "the same rack: nothing to do");
+        assert_eq!(engine.apply(rack_change("consumer-1", "b", Some("")).expect("a change")), Ok(()));
+
+        let cut = link("controller", "broker:2", LinkChange::Cut).expect("a command");
+        let between = [NodeRef::Controller, NodeRef::Broker(BrokerId(2))];
+        assert_eq!(cut, Command::CutLink { between: between.clone() });
+        assert_eq!(link("controller", "broker:2", LinkChange::Heal), Ok(Command::HealLink { between }));
+    }
+
+    #[test]
+    fn the_broker_menu_items_are_commands_but_select() {
+        let b = BrokerId(1);
+        assert_eq!(broker_action("crash", b, false), Some(Command::CrashBroker { broker: b }));
+        assert_eq!(broker_action("restart", b, false), Some(Command::RestartBroker { broker: b }));
+        assert_eq!(broker_action("shutdown", b, false), Some(Command::ControlledShutdown { broker: b }));
+        assert_eq!(broker_action("slow", b, false), Some(Command::SlowReplica { broker: b, stalled: true }));
+        assert_eq!(broker_action("slow", b, true), Some(Command::SlowReplica { broker: b, stalled: false }));
+        assert_eq!(broker_action("select", b, false), None);
+    }
+}

@@ -1,0 +1,115 @@
+//! The URL's fragment: `#scenario=large&speed=0.1&paused` (each part optional), so a note can embed
+//! the playground in the state it talks about. A part the page cannot use is named in `problems`
+//! (the page shows them), never silently dropped.
+
+/// What the URL's fragment asks for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UrlOptions {
+    pub scenario: String,
+    pub speed: Option<f64>,
+    pub paused: bool,
+    pub problems: Vec<String>,
+}
+
+impl UrlOptions {
+    /// Opens `scenario`, playing at the default speed.
+    pub fn opening(scenario: &str) -> UrlOptions {
+        UrlOptions { scenario: scenario.into(), speed: None, paused: false, problems: Vec::new() }
+    }
+}
+
+/// A link is user input: quote at most a few dozen characters of it.
+fn quote(s: &str) -> String {
+    let mut q: String = s.chars().take(40).collect();
+    if q.len() < s.len() {
+        q.push('…');
+    }
+    q
+}
+
+/// Reads a URL fragment (with or without its `#`). `scenarios` are the names the page offers, the
+/// first the default; `number` converts the speed's text as JavaScript's `Number()` does (NaN for
+/// text that is no number): Rust's float parser would add kilobytes to the page's bundle.
+pub fn parse_fragment(fragment: &str, scenarios: &[&str], number: impl Fn(&str) -> f64) -> UrlOptions {
+    let mut o = UrlOptions::opening(scenarios.first().copied().unwrap_or("default"));
+    for part in fragment.trim_start_matches('#').split('&').filter(|p| !p.is_empty()) {
+        match part.split_once('=') {
+            Some(("scenario", name)) => match scenarios.iter().find(|s| **s == name) {
+                Some(s) => o.scenario = (*s).into(),
+                None => o.problems.push(format!(
+                    "there is no scenario “{}”, so the default one opened (scenarios: {})",
+                    quote(name),
+                    scenarios.join(", ")
+                )),
+            },
+            Some(("speed", v)) => {
+                let speed = number(v);
+                if speed.is_finite() && speed > 0.0 {
+                    o.speed = Some(speed);
+                } else {
+                    o.problems.push(format!("speed “{}” is not a positive number (e.g. speed=0.1)", quote(v)));
+                }
+            }
+            None if part == "paused" => o.paused = true,
+            _ => o.problems.push(format!("“{}” is not an option (scenario=…, speed=…, paused)", quote(part))),
+        }
+    }
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SCENARIOS: [&str; 2] = ["default", "large"];
+
+    /// Enough of JavaScript's `Number()` for these tests: blank is 0, otherwise a decimal or NaN.
+    fn number(s: &str) -> f64 {
+        let t = s.trim();
+        if t.is_empty() {
+            0.0
+        } else {
+            t.parse().unwrap_or(f64::NAN)
+        }
+    }
+
+    fn parse(fragment: &str) -> UrlOptions {
+        parse_fragment(fragment, &SCENARIOS, number)
+    }
+
+    #[test]
+    fn every_part_is_optional() {
+        assert_eq!(parse(""), UrlOptions::opening("default"));
+        assert_eq!(parse("#"), UrlOptions::opening("default"));
+        let o = parse("#scenario=large&speed=0.1&paused");
+        assert_eq!(o, UrlOptions { scenario: "large".into(), speed: Some(0.1), paused: true, problems: vec![] });
+        assert_eq!(parse("speed=1e3").speed, Some(1000.0));
+        assert_eq!(parse("paused&&scenario=large").scenario, "large");
+    }
+
+    #[test]
+    fn what_cannot_be_used_is_named_and_the_rest_applies() {
+        let o = parse("#scenario=lage&speed=2x&pause&speed=-1&speed=&paused");
+        assert_eq!(o.scenario, "default");
+        assert_eq!(o.speed, None);
+        assert!(o.paused);
+        assert_eq!(
+            o.problems,
+            [
+                "there is no scenario “lage”, so the default one opened (scenarios: default, large)",
+                "speed “2x” is not a positive number (e.g. speed=0.1)",
+                "“pause” is not an option (scenario=…, speed=…, paused)",
+                "speed “-1” is not a positive number (e.g. speed=0.1)",
+                "speed “” is not a positive number (e.g. speed=0.1)",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_long_part_is_quoted_short() {
+        let long = format!("scenario={}", "x".repeat(500));
+        let o = parse(&long);
+        assert_eq!(o.problems.len(), 1);
+        assert!(o.problems[0].contains(&format!("“{}…”", "x".repeat(40))), "{}", o.problems[0]);
+    }
+}

@@ -1,0 +1,38 @@
+//! The page's logic that needs no DOM, compiled and tested natively; `web` (wasm32 only) wires it to
+//! the document. Nothing here names `web_sys`, `wasm_bindgen` or `js_sys`, and, as in the rest of
+//! the page, nothing prints or parses floats (`layout::fixed`, `layout::clamp`; the URL's numbers
+//! come through a function the caller gives, JavaScript's `Number` in the page).
+//!
+//! - [`speed`]: the speed ladder of the +/- keys, the log-scale slider, the speed's label.
+//! - [`clock`]: the display clock (play, pause, speed) and the frame budget: how far a frame runs the
+//!   engine for the wall time that passed.
+//! - [`event_log`]: the lines of the event log, kept and shown within bounds, routine ones hidden on
+//!   request, each with the key of what it is about.
+//! - [`forms`]: what the forms and the broker menu ask for, as `Command`s (the engine checks them).
+//! - [`fragment`]: the options of the URL's fragment (`#scenario=large&speed=0.1&paused`).
+//! - [`Selection`]: what the side panel shows, and the keys the DOM carries for it.
+
+pub mod clock;
+pub mod event_log;
+pub mod forms;
+pub mod fragment;
+mod selection;
+pub mod speed;
+
+pub use clock::Clock;
+pub use event_log::{EventLog, LogLine};
+pub use fragment::{parse_fragment, UrlOptions};
+pub use selection::Selection;
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use crate::engine::Engine;
+
+    /// The scenario the page opens with (`www/scenarios/default.json`): three brokers in racks a, b,
+    /// c, topic `orders` (3 partitions, RF 3, min ISR 2), `producer-1` and `consumer-1`.
+    pub fn default_engine() -> Engine {
+        let json = include_str!("../../www/scenarios/default.json");
+        let scenario = crate::scenario::parse(json).expect("the default scenario");
+        Engine::new(&scenario).expect("within the contract")
+    }
+}

@@ -1,0 +1,317 @@
+//! The application: owns the engine and the page it built, and runs the clock. One `App` lives in an
+//! `Rc<RefCell<_>>` held by its `AppHandle`; the event handlers and the `requestAnimationFrame`
+//! loop, which the App owns, hold it weakly and use `try_borrow_mut`, so a re-entrant event is
+//! dropped instead of panicking.
+//!
+//! - `shell`: building the page (header, diagram and legend, forms, log, panels, menu, help).
+//! - `wiring`: the listeners and the frame loop; clicks, keys and the broker menu.
+//! - `render`: a view drawn into the page.
+//! - `handlers`: forms and menu items to `Command`s (`page::forms`), the engine's answer shown.
+//!
+//! What needs no DOM (the speed ladder, the clock, the event log's lines, the forms' commands) is
+//! in `crate::page`, tested natively.
+
+mod handlers;
+mod render;
+mod shell;
+mod wiring;
+
+use super::diagram::Diagram;
+use super::dom::{self, el, Build};
+use super::panels::{Details, Partitions, Safety};
+use super::Selection;
+use crate::engine::{BrokerId, BrokerSpec, ClusterSpec, ClusterView, Engine, Scenario, ScenarioError, ViewOptions};
+use crate::page::clock::FRAME_ENGINE_BUDGET_MS;
+use crate::page::{speed, Clock, EventLog};
+use crate::scenario;
+use render::LayoutSig;
+use shell::{build_shell, Shell, Ui};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlSelectElement};
+use wiring::Listener;
+
+/// What a disposed playground keeps: one broker and nothing else.
+fn empty_scenario() -> Scenario {
+    Scenario {
+        format: scenario::FORMAT_VERSION,
+        seed: 0,
+        cluster: ClusterSpec {
+            brokers: vec![BrokerSpec { id: BrokerId(1), rack: String::new() }],
+            config: Default::default(),
+            network: Default::default(),
+        },
+        topics: Vec::new(),
+        producers: Vec::new(),
+        consumers: Vec::new(),
+        commands: Vec::new(),
+        until_ms: 0,
+    }
+}
+
+/// How a mount behaves: the page, a browser test, or a benchmark.
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    /// Start playing at 1×.
+    pub autoplay: bool,
+    /// Run the requestAnimationFrame loop.
+    pub animate: bool,
+    /// Listen to keys on the document and to window resizes.
+    pub global_listeners: bool,
+    /// Set `body[data-ready]` and `window.__ppFirstDrawMs` after the first draw.
+    pub signal_ready: bool,
+}
+
+impl Options {
+    pub fn page() -> Options {
+        Options { autoplay: true, animate: true, global_listeners: true, signal_ready: true }
+    }
+    pub fn test() -> Options {
+        Options { autoplay: false, animate: false, global_listeners: false, signal_ready: false }
+    }
+    pub fn bench() -> Options {
+        Options::test()
+    }
+}
+
+/// A handle on a mounted playground: tests and benchmarks drive it; the page keeps the one it shows
+/// (`web::PAGE`). The playground goes with its last handle.
+pub struct AppHandle(Rc<RefCell<App>>);
+
+impl AppHandle {
+    /// Advances simulated time by `ms` (as frames do while playing).
+    pub fn advance_by(&self, ms: f64) {
+        let mut app = self.0.borrow_mut();
+        let target = app.clock.sim_ms() + ms;
+        app.advance_to(target, f64::INFINITY);
+    }
+    /// Draws the current state.
+    pub fn render(&self) {
+        self.0.borrow_mut().render();
+    }
+    /// Shows `name` as the chosen scenario.
+    pub fn set_scenario_name(&self, name: &str) {
+        if let Ok(Some(s)) = self.0.borrow().root.query_selector("#scenario-select") {
+            s.unchecked_ref::<HtmlSelectElement>().set_value(name);
+        }
+    }
+    /// Shows `text` (which may quote user input: set as text) above the playground.
+    pub fn set_notice(&self, text: &str) {
+        self.0.borrow().show_notice(text);
+    }
+    /// Sets the speed multiplier (clamped to 0.01×–1000×).
+    pub fn set_speed(&self, speed: f64) {
+        self.0.borrow_mut().set_speed(speed);
+    }
+    /// Stops the frame loop.
+    pub fn stop(&self) {
+        self.0.borrow_mut().lifecycle.stopped = true;
+    }
+    /// Stops the frame loop, removes the event listeners and the playground's DOM, and frees the
+    /// engine's memory; the rest goes with the last handle.
+    pub fn dispose(&self) {
+        self.0.borrow_mut().dispose();
+    }
+    pub fn now_ms(&self) -> u64 {
+        self.0.borrow().engine.now_ms()
+    }
+    pub fn root(&self) -> Element {
+        self.0.borrow().root.clone()
+    }
+}
+
+/// The open broker menu.
+#[derive(Default)]
+struct Menu {
+    /// The broker it is for, while open.
+    broker: Option<u32>,
+    /// The clock played when it opened (it plays again when it closes).
+    resume_after: bool,
+}
+
+/// What was last drawn of what changes rarely, so a frame redraws it only when it changed.
+#[derive(Default)]
+struct Drawn {
+    layout_sig: Option<LayoutSig>,
+    /// The topic names the forms offer.
+    topics: Vec<String>,
+    /// The topic and partition count the partition choice was built for.
+    partitions: (String, usize),
+    first: bool,
+}
+
+/// The playground's hold on the browser: the frame loop and the listeners it added.
+#[derive(Default)]
+struct Lifecycle {
+    stopped: bool,
+    /// The event listeners this playground added, removed when it goes (see `detach`).
+    listeners: Vec<Listener>,
+    /// The `requestAnimationFrame` callback and the pending request, if the page animates.
+    frame_callback: Option<Closure<dyn FnMut(f64)>>,
+    frame_request: Option<i32>,
+}
+
+pub struct App {
+    engine: Engine,
+    root: Element,
+    ui: Ui,
+    diagram: Diagram,
+    details: Details,
+    partitions: Partitions,
+    safety: Safety,
+    options: Options,
+    clock: Clock,
+    selection: Selection,
+    log: EventLog,
+    menu: Menu,
+    drawn: Drawn,
+    lifecycle: Lifecycle,
+    /// The last view drawn (handlers read the cluster from it).
+    view: Option<ClusterView>,
+}
+
+/// Builds the playground into `container` from a scenario; the engine's reason if the scenario
+/// breaks its contract (nothing is built then).
+pub fn mount(container: &Element, scenario: &Scenario, options: Options) -> Result<AppHandle, ScenarioError> {
+    let engine = Engine::new(scenario)?;
+    let view = engine.view(ViewOptions::default());
+    let root = el("div").with("class", "pp").into_parent(container);
+    let Shell { ui, diagram, details, partitions, safety } = build_shell(&root, &view, scenario);
+    let app = App {
+        engine,
+        root,
+        ui,
+        diagram,
+        details,
+        partitions,
+        safety,
+        options,
+        clock: Clock::new(),
+        selection: Selection::None,
+        log: EventLog::new(),
+        menu: Menu::default(),
+        drawn: Drawn::default(),
+        lifecycle: Lifecycle::default(),
+        view: None,
+    };
+    let app = Rc::new(RefCell::new(app));
+    wiring::wire(&app);
+    {
+        let mut a = app.borrow_mut();
+        a.set_playing(options.autoplay);
+        a.set_speed(1.0);
+        a.render();
+        a.on_config_topic();
+    }
+    if options.animate {
+        wiring::start_loop(&app);
+    }
+    Ok(AppHandle(app))
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        self.detach();
+    }
+}
+
+impl App {
+    /// The notice above the playground (a part of a link not used, a simulation that stopped).
+    fn show_notice(&self, text: &str) {
+        if let Ok(Some(n)) = self.root.query_selector("#notice") {
+            n.set_text_content(Some(text));
+            let _ = n.remove_attribute("hidden");
+        }
+    }
+
+    /// Stops, removes the listeners and the playground's DOM, and frees the engine's memory.
+    fn dispose(&mut self) {
+        self.lifecycle.stopped = true;
+        self.detach();
+        self.root.remove();
+        if let Ok(empty) = Engine::new(&empty_scenario()) {
+            self.engine = empty;
+        }
+        self.view = None;
+        self.log.clear();
+    }
+
+    /// Replaces this playground by a fresh one of another scenario (after this event returns).
+    fn load_scenario(&mut self, name: String) {
+        let Some(container) = self.root.parent_element() else { return };
+        // `start_page` disposes this playground just before it draws the next one, in the same
+        // task: the page never shows an empty frame.
+        self.lifecycle.stopped = true;
+        let _ = dom::window().location().set_hash(&format!("scenario={name}"));
+        let later = Closure::once_into_js(move || {
+            let _ = super::start_page(&container, &name);
+        });
+        let _ = dom::window().set_timeout_with_callback(later.unchecked_ref());
+    }
+
+    // ---------------------------------------------------------------- clock
+
+    /// One animation frame at wall time `wall_ms`: the engine runs for the time that passed (within
+    /// the frame's budget) and the page is drawn, unless paused with nothing to redraw.
+    fn frame(&mut self, wall_ms: f64) {
+        match self.clock.frame_target(wall_ms) {
+            Some(target) => self.advance_to(target, FRAME_ENGINE_BUDGET_MS),
+            // Paused and the same size: every handler has already drawn what it changed.
+            None if self.drawn.layout_sig.is_some_and(|sig| sig.4 == self.diagram_width() as i64) => return,
+            None => {}
+        }
+        self.render();
+    }
+
+    /// Runs the engine up to `target` (fractional ms) for at most `budget_ms` of wall time; an
+    /// engine that stops making progress pauses the page with a notice.
+    fn advance_to(&mut self, target: f64, budget_ms: f64) {
+        if let Err(e) = self.clock.advance(&mut self.engine, target, budget_ms, dom::now_ms) {
+            self.set_playing(false);
+            self.show_notice(&format!("The simulation stopped: {e}. Please report this scenario."));
+        }
+    }
+
+    fn set_playing(&mut self, playing: bool) {
+        self.clock.set_playing(playing);
+        let play = &self.ui.clock.play;
+        let _ = play.set_attribute("aria-pressed", if playing { "true" } else { "false" });
+        let _ = play.set_attribute("aria-label", if playing { "Pause" } else { "Play" });
+        play.set_text_content(Some(if playing { "❚❚ Pause" } else { "▶ Play" }));
+        let _ = play.set_attribute("class", if playing { "playing" } else { "" });
+    }
+
+    fn step(&mut self) {
+        self.set_playing(false);
+        if let Some(t) = self.engine.step() {
+            self.clock.stepped_to(t);
+        }
+        self.render();
+    }
+
+    fn set_speed(&mut self, speed: f64) {
+        let speed = self.clock.set_speed(speed);
+        let text = speed::label(speed);
+        let slider = &self.ui.clock.speed;
+        let _ = slider.set_attribute("data-speed", &text);
+        let _ = slider.set_attribute("aria-valuetext", &format!("{text} times real time"));
+        self.ui.clock.speed_label.set_text_content(Some(&format!("{text}×")));
+        if let Some(v) = speed::slider_for(speed, slider.value_as_number()) {
+            slider.set_value(&v);
+        }
+    }
+
+    fn on_speed_input(&mut self) {
+        let v = self.ui.clock.speed.value_as_number();
+        self.set_speed(speed::from_slider(v));
+    }
+
+    /// The next speed of the ladder, `speed::faster` or `speed::slower`.
+    fn nudge_speed(&mut self, next: fn(f64) -> Option<f64>) {
+        if let Some(s) = next(self.clock.speed()) {
+            self.set_speed(s);
+        }
+    }
+}

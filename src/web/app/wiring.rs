@@ -1,0 +1,425 @@
+//! Wiring: the event listeners a playground adds (and removes when it goes), the
+//! `requestAnimationFrame` loop, and what clicks and keys do outside the forms: select what was
+//! clicked, open and close the broker menu, the keyboard shortcuts.
+
+use super::App;
+use crate::page::forms::LinkChange;
+use crate::web::dom::{self, html};
+use crate::web::Selection;
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, Event, EventTarget, HtmlSelectElement, KeyboardEvent, MouseEvent};
+
+/// An event listener a playground added to an element (or the document).
+pub(super) struct Listener {
+    target: EventTarget,
+    event: &'static str,
+    closure: Closure<dyn FnMut(Event)>,
+}
+
+impl Listener {
+    pub(super) fn remove(&self) {
+        let _ = self.target.remove_event_listener_with_callback(self.event, self.closure.as_ref().unchecked_ref());
+    }
+}
+
+/// Adds a listener that the playground owns. Handlers hold the playground weakly: it is freed when
+/// its last handle goes, and its `Drop` removes the listeners (nothing is left behind when the page
+/// switches scenarios).
+fn listen(app: &Rc<RefCell<App>>, target: &EventTarget, event: &'static str, body: impl FnMut(Event) + 'static) {
+    let closure = Closure::<dyn FnMut(Event)>::new(body);
+    let _ = target.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
+    app.borrow_mut().lifecycle.listeners.push(Listener { target: target.clone(), event, closure });
+}
+
+/// Calls `f` on the playground for each `event` on `target`; an event that arrives while the
+/// playground is busy (re-entrant) is dropped.
+fn on<E: JsCast + 'static>(target: &EventTarget, event: &'static str, app: &Rc<RefCell<App>>, f: fn(&mut App, E)) {
+    let weak = Rc::downgrade(app);
+    listen(app, target, event, move |e: Event| {
+        if let Some(app) = weak.upgrade() {
+            if let Ok(mut a) = app.try_borrow_mut() {
+                f(&mut a, e.unchecked_into());
+            }
+        }
+    });
+}
+
+fn by_id(root: &Element, id: &str) -> Option<Element> {
+    root.query_selector(&format!("#{id}")).ok().flatten()
+}
+
+/// Adds every listener of the playground.
+pub(super) fn wire(app: &Rc<RefCell<App>>) {
+    wire_header(app);
+    wire_forms(app);
+    wire_views(app);
+    let (root, global) = {
+        let a = app.borrow();
+        (a.root.clone(), a.options.global_listeners)
+    };
+    if global {
+        on::<KeyboardEvent>(&dom::document(), "keydown", app, |a, e| a.on_key(&e));
+    }
+    if let Some(s) = by_id(&root, "scenario-select") {
+        on::<Event>(&s, "change", app, |a, e| {
+            let Some(name) = target_el(&e).map(|t| t.unchecked_into::<HtmlSelectElement>().value()) else { return };
+            a.load_scenario(name);
+        });
+    }
+}
+
+/// The clock's controls, Reset and help.
+fn wire_header(app: &Rc<RefCell<App>>) {
+    let (root, play, speed) = {
+        let a = app.borrow();
+        (a.root.clone(), a.ui.clock.play.clone(), a.ui.clock.speed.clone())
+    };
+    on::<Event>(&play, "click", app, |a, _| {
+        let p = !a.clock.playing();
+        a.set_playing(p);
+    });
+    if let Some(step) = by_id(&root, "step") {
+        on::<Event>(&step, "click", app, |a, _| a.step());
+    }
+    on::<Event>(&speed, "input", app, |a, _| a.on_speed_input());
+    on::<Event>(&speed, "change", app, |a, _| a.on_speed_input());
+    if let Some(b) = by_id(&root, "reset") {
+        on::<Event>(&b, "click", app, |a, _| {
+            let name = a
+                .root
+                .query_selector("#scenario-select")
+                .ok()
+                .flatten()
+                .map_or("default".to_string(), |s| s.unchecked_into::<HtmlSelectElement>().value());
+            a.load_scenario(name);
+        });
+    }
+    if let Some(b) = by_id(&root, "help-button") {
+        on::<Event>(&b, "click", app, |a, _| a.toggle_help());
+    }
+}
+
+/// The forms' submits and the controls that act on change.
+fn wire_forms(app: &Rc<RefCell<App>>) {
+    let (root, rack, config_topic) = {
+        let a = app.borrow();
+        (a.root.clone(), a.ui.consume.rack.clone(), a.ui.config.topic.clone())
+    };
+    if let Some(t) = by_id(&root, "produce-topic") {
+        on::<Event>(&t, "change", app, |a, _| {
+            if let Some(v) = a.view.take() {
+                a.update_topics(&v);
+                a.view = Some(v);
+            }
+        });
+    }
+    for (id, f) in [
+        ("produce-form", App::on_produce as fn(&mut App)),
+        ("consume-form", App::on_consume),
+        ("topic-form", App::on_create_topic),
+        ("config-form", App::on_config),
+    ] {
+        if let Some(form) = by_id(&root, id) {
+            let weak = Rc::downgrade(app);
+            listen(app, &form, "submit", move |e: Event| {
+                // Never the browser's own submit (a page load). After `dispose` the forms are out of
+                // the document, where they cannot submit.
+                e.prevent_default();
+                if let Some(app) = weak.upgrade() {
+                    if let Ok(mut a) = app.try_borrow_mut() {
+                        f(&mut a);
+                    }
+                }
+            });
+        }
+    }
+    if let Some(b) = by_id(&root, "link-cut") {
+        on::<Event>(&b, "click", app, |a, _| a.on_link(LinkChange::Cut));
+    }
+    if let Some(b) = by_id(&root, "link-heal") {
+        on::<Event>(&b, "click", app, |a, _| a.on_link(LinkChange::Heal));
+    }
+    on::<Event>(&rack, "change", app, |a, _| a.on_rack());
+    on::<Event>(&config_topic, "change", app, |a, _| a.on_config_topic());
+}
+
+/// The diagram, the event log, the partition table and the broker menu.
+fn wire_views(app: &Rc<RefCell<App>>) {
+    let (root, svg, event_log, menu, hide_routine) = {
+        let a = app.borrow();
+        let ui = &a.ui;
+        (a.root.clone(), a.diagram.svg.clone(), ui.event_log.clone(), ui.menu.root.clone(), ui.hide_routine.clone())
+    };
+    on::<Event>(&hide_routine, "change", app, |a, _| {
+        let hide = a.ui.hide_routine.checked();
+        a.log.set_hide_routine(hide);
+        a.rebuild_log();
+    });
+    on::<MouseEvent>(&svg, "click", app, |a, e| a.on_diagram_click(&e));
+    on::<KeyboardEvent>(&svg, "keydown", app, |a, e| a.on_diagram_key(&e));
+    on::<MouseEvent>(&event_log, "click", app, |a, e| a.on_log_click(&e));
+    on::<KeyboardEvent>(&event_log, "keydown", app, |a, e| {
+        if e.key() == "Enter" {
+            a.on_log_click(e.unchecked_ref());
+        }
+    });
+    if let Some(parts) = root.query_selector(".parts").ok().flatten() {
+        on::<MouseEvent>(&parts, "click", app, |a, e| a.on_partition_row(&e));
+        on::<KeyboardEvent>(&parts, "keydown", app, |a, e| {
+            if e.key() == "Enter" {
+                a.on_partition_row(e.unchecked_ref());
+            }
+        });
+    }
+    on::<MouseEvent>(&menu, "click", app, |a, e| {
+        if let Some((_, action)) = closest_attr(e.unchecked_ref(), "data-action") {
+            a.on_menu_action(&action);
+        }
+    });
+    on::<KeyboardEvent>(&menu, "keydown", app, |a, e| {
+        if e.key() == "Escape" {
+            a.close_menu(true);
+        }
+    });
+    // A click outside the menu closes it.
+    on::<MouseEvent>(&root, "click", app, |a, e| {
+        if a.menu.broker.is_some() {
+            let inside =
+                target_el(&e).is_some_and(|t| t.closest("#broker-menu, [data-broker]").ok().flatten().is_some());
+            if !inside {
+                a.close_menu(false);
+            }
+        }
+    });
+}
+
+/// Runs `App::frame` on every animation frame until the playground stops or goes. The callback
+/// lives in the App (which cancels the pending request when it goes) and holds it weakly.
+pub(super) fn start_loop(app: &Rc<RefCell<App>>) {
+    let weak = Rc::downgrade(app);
+    let callback = Closure::<dyn FnMut(f64)>::new(move |ts: f64| {
+        let Some(app) = weak.upgrade() else { return };
+        let Ok(mut a) = app.try_borrow_mut() else { return };
+        a.lifecycle.frame_request = None;
+        if !a.lifecycle.stopped {
+            a.frame(ts);
+            a.request_frame();
+        }
+    });
+    let mut a = app.borrow_mut();
+    a.lifecycle.frame_callback = Some(callback);
+    a.request_frame();
+}
+
+fn target_el(e: &Event) -> Option<Element> {
+    e.target().and_then(|t| t.dyn_into::<Element>().ok())
+}
+
+/// The nearest element at or above the event's target that has `attr`, and its value.
+fn closest_attr(e: &Event, attr: &str) -> Option<(Element, String)> {
+    let t = target_el(e)?;
+    let found = t.closest(&format!("[{attr}]")).ok().flatten()?;
+    let value = found.get_attribute(attr)?;
+    Some((found, value))
+}
+
+impl App {
+    pub(super) fn request_frame(&mut self) {
+        if let Some(callback) = &self.lifecycle.frame_callback {
+            self.lifecycle.frame_request =
+                dom::window().request_animation_frame(callback.as_ref().unchecked_ref()).ok();
+        }
+    }
+
+    /// Cancels the pending frame and removes every listener this playground added. A listener
+    /// dropped while it runs (a Reset click) is freed by wasm-bindgen when it returns.
+    pub(super) fn detach(&mut self) {
+        if let Some(id) = self.lifecycle.frame_request.take() {
+            let _ = dom::window().cancel_animation_frame(id);
+        }
+        self.lifecycle.frame_callback = None;
+        for l in self.lifecycle.listeners.drain(..) {
+            l.remove();
+        }
+    }
+
+    // ---------------------------------------------------------------- diagram and menu
+
+    fn on_diagram_click(&mut self, e: &MouseEvent) {
+        let ev: &Event = e.unchecked_ref();
+        let selected = self.select_from(ev);
+        if let Some((el, id)) = closest_attr(ev, "data-broker") {
+            if let Ok(id) = id.parse::<u32>() {
+                if !selected {
+                    self.selection = Selection::Broker(id);
+                }
+                let (x, y) = if e.client_x() == 0 && e.client_y() == 0 {
+                    let r = el.get_bounding_client_rect();
+                    (r.left() + r.width() / 2.0, r.top() + 24.0)
+                } else {
+                    (e.client_x() as f64, e.client_y() as f64)
+                };
+                self.open_menu(id, x, y);
+            }
+        }
+        self.render();
+    }
+
+    /// Selects the replica, client, partition or controller under the event; false if none.
+    fn select_from(&mut self, e: &Event) -> bool {
+        let found = closest_attr(e, "data-replica")
+            .and_then(|(_, v)| Selection::from_replica_key(&v))
+            .or_else(|| closest_attr(e, "data-client").and_then(|(_, v)| Selection::from_client_key(&v)))
+            .or_else(|| closest_attr(e, "data-partition").map(|(_, v)| Selection::Partition(v)))
+            .or_else(|| closest_attr(e, "data-node").map(|_| Selection::Controller));
+        match found {
+            Some(s) => {
+                self.selection = s;
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn on_diagram_key(&mut self, e: &KeyboardEvent) {
+        if e.key() != "Enter" && e.key() != " " {
+            return;
+        }
+        let ev: &Event = e.unchecked_ref();
+        if closest_attr(ev, "data-replica").is_none() {
+            if let Some((el, id)) = closest_attr(ev, "data-broker") {
+                e.prevent_default();
+                if let Ok(id) = id.parse::<u32>() {
+                    self.selection = Selection::Broker(id);
+                    let r = el.get_bounding_client_rect();
+                    self.open_menu(id, r.left() + 16.0, r.top() + 28.0);
+                    self.render();
+                }
+                return;
+            }
+        }
+        if self.select_from(ev) {
+            e.prevent_default();
+            self.render();
+        }
+    }
+
+    /// Opens the broker menu at (x, y) in the viewport, kept on screen; the clock holds meanwhile.
+    fn open_menu(&mut self, broker: u32, x: f64, y: f64) {
+        if self.menu.broker.is_none() {
+            self.menu.resume_after = self.clock.playing();
+            if self.clock.playing() {
+                self.set_playing(false);
+            }
+        }
+        self.menu.broker = Some(broker);
+        let menu = self.ui.menu.root.clone();
+        let _ = menu.remove_attribute("hidden");
+        let _ = menu.set_attribute("data-broker-id", &broker.to_string());
+        let _ = menu.set_attribute("aria-label", &format!("Actions for broker {broker}"));
+        self.ui.menu.title.set_text_content(Some(&format!("Broker {broker}")));
+        // Keep it on screen: measure it where it would go, then clamp to the viewport.
+        let win = dom::window();
+        let vw = win.inner_width().ok().and_then(|v| v.as_f64()).unwrap_or(1000.0);
+        let vh = win.inner_height().ok().and_then(|v| v.as_f64()).unwrap_or(800.0);
+        let _ = menu.set_attribute("style", "left:0px;top:0px");
+        let size = menu.get_bounding_client_rect();
+        let (w, h) = (size.width().max(200.0), size.height().max(150.0));
+        let left = (x + 8.0).min(vw - w - 4.0).max(4.0);
+        let top = if y + 8.0 + h <= vh - 4.0 { y + 8.0 } else { (y - h - 8.0).max(4.0).min((vh - h - 4.0).max(4.0)) };
+        let style = format!("left:{}px;top:{}px", crate::layout::fixed(left, 0), crate::layout::fixed(top, 0));
+        let _ = menu.set_attribute("style", &style);
+        if let Some(v) = self.view.take() {
+            self.update_menu(&v);
+            self.view = Some(v);
+        }
+        if let Ok(Some(first)) = menu.query_selector("button:not([disabled])") {
+            let _ = html(&first).focus();
+        }
+    }
+
+    /// Closes the broker menu (the clock plays again if it did); `refocus` puts the focus back on
+    /// the broker.
+    pub(super) fn close_menu(&mut self, refocus: bool) {
+        let Some(id) = self.menu.broker.take() else { return };
+        let _ = self.ui.menu.root.set_attribute("hidden", "");
+        if self.menu.resume_after {
+            self.set_playing(true);
+        }
+        self.menu.resume_after = false;
+        if refocus {
+            if let Ok(Some(g)) = self.diagram.svg.query_selector(&format!("[data-broker=\"{id}\"]")) {
+                let _ = g.unchecked_ref::<web_sys::SvgElement>().focus();
+            }
+        }
+    }
+
+    fn toggle_help(&mut self) {
+        let d: &web_sys::HtmlDialogElement = self.ui.help.unchecked_ref();
+        if d.open() {
+            d.close();
+        } else {
+            let _ = d.show_modal();
+        }
+    }
+
+    fn on_key(&mut self, e: &KeyboardEvent) {
+        if !self.root.is_connected() || e.ctrl_key() || e.meta_key() || e.alt_key() {
+            return;
+        }
+        let target = target_el(e.unchecked_ref());
+        let tag = target.as_ref().map(|t| t.tag_name().to_ascii_lowercase()).unwrap_or_default();
+        let in_field = matches!(tag.as_str(), "input" | "select" | "textarea");
+        let on_button = tag == "button"
+            || tag == "summary"
+            || target.as_ref().is_some_and(|t| t.get_attribute("role").as_deref() == Some("button"));
+        let key = e.key();
+        if key == "Escape" {
+            self.close_menu(true);
+            return;
+        }
+        if in_field || self.ui.help.unchecked_ref::<web_sys::HtmlDialogElement>().open() && key != "?" {
+            return;
+        }
+        match key.as_str() {
+            " " | "Spacebar" if !on_button => {
+                e.prevent_default();
+                let p = !self.clock.playing();
+                self.set_playing(p);
+            }
+            "ArrowRight" => {
+                e.prevent_default();
+                self.step();
+            }
+            "?" => {
+                e.prevent_default();
+                self.toggle_help();
+            }
+            "+" | "=" => self.nudge_speed(crate::page::speed::faster),
+            "-" | "_" => self.nudge_speed(crate::page::speed::slower),
+            _ => {}
+        }
+    }
+
+    // ---------------------------------------------------------------- event log and table
+
+    fn on_log_click(&mut self, e: &MouseEvent) {
+        let Some((_, subject)) = closest_attr(e.unchecked_ref(), "data-subject") else { return };
+        if let Some(s) = Selection::from_subject(&subject) {
+            self.selection = s;
+            self.render();
+            self.flash_selection();
+        }
+    }
+
+    fn on_partition_row(&mut self, e: &MouseEvent) {
+        if let Some((_, name)) = closest_attr(e.unchecked_ref(), "data-partition") {
+            self.selection = Selection::Partition(name);
+            self.render();
+            self.flash_selection();
+        }
+    }
+}
