@@ -121,7 +121,7 @@ if (names.size === 0) throw new Error(`${file} has no name section (was it strip
 
 const CATEGORIES = [
   ['alloc::collections::btree', /btree/],
-  ['page (web, layout)', /partition_playground\d*(3web|6layout)|playground(\.\.|::)(web|layout)/],
+  ['page (web, page, layout)', /partition_playground\d*(3web|4page|6layout)|playground(\.\.|::)(web|page|layout)/],
   ['scenario parser + serde', /partition_playground\d*8scenario|playground(\.\.|::)scenario|serde/],
   ['engine', /partition_playground\d*6engine|playground(\.\.|::)engine/],
   ['wasm-bindgen, js-sys, web-sys', /wasm_bindgen|js_sys|web_sys|__wbindgen|__wbg/],
