@@ -660,24 +660,9 @@ impl Engine {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::setup::{BrokerSpec, ClusterSpec, FORMAT_VERSION};
 
     fn one_broker() -> Engine {
-        let scenario = Scenario {
-            format: FORMAT_VERSION,
-            seed: 1,
-            cluster: ClusterSpec {
-                brokers: vec![BrokerSpec { id: BrokerId(1), rack: String::new() }],
-                config: Default::default(),
-                network: Default::default(),
-            },
-            topics: Vec::new(),
-            producers: Vec::new(),
-            consumers: Vec::new(),
-            commands: Vec::new(),
-            until_ms: 10_000,
-        };
-        Engine::new(&scenario).expect("valid")
+        Engine::new(&Scenario::one_broker(1, 10_000)).expect("valid")
     }
 
     /// A loop that never moves simulated time (what the network's 1 ms floor rules out) is

@@ -60,6 +60,27 @@ pub struct ConsumerSpec {
     pub config: ConsumerConfig,
 }
 
+impl Scenario {
+    /// The smallest valid scenario: one broker (id 1, no rack), no topics, no clients, no commands.
+    /// What a page keeps once a playground is gone, and a start for tests.
+    pub fn one_broker(seed: u64, until_ms: Millis) -> Scenario {
+        Scenario {
+            format: FORMAT_VERSION,
+            seed,
+            cluster: ClusterSpec {
+                brokers: vec![BrokerSpec { id: BrokerId(1), rack: String::new() }],
+                config: BrokerConfig::default(),
+                network: NetworkConfig::default(),
+            },
+            topics: Vec::new(),
+            producers: Vec::new(),
+            consumers: Vec::new(),
+            commands: Vec::new(),
+            until_ms,
+        }
+    }
+}
+
 /// In JSON the command's name sits beside `at_ms` (`{"at_ms": 0, "consume": {...}}`); the JSON
 /// reader handles that, so the derives stay plain for the binary code.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

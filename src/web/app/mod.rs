@@ -20,10 +20,9 @@ use super::diagram::Diagram;
 use super::dom::{self, el, Build};
 use super::panels::{Details, Partitions, Safety};
 use super::Selection;
-use crate::engine::{BrokerId, BrokerSpec, ClusterSpec, ClusterView, Engine, Scenario, ScenarioError, ViewOptions};
+use crate::engine::{ClusterView, Engine, Scenario, ScenarioError, ViewOptions};
 use crate::page::clock::FRAME_ENGINE_BUDGET_MS;
 use crate::page::{speed, Clock, EventLog};
-use crate::scenario;
 use render::LayoutSig;
 use shell::{build_shell, Shell, Ui};
 use std::cell::RefCell;
@@ -32,24 +31,6 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlSelectElement};
 use wiring::Listener;
-
-/// What a disposed playground keeps: one broker and nothing else.
-fn empty_scenario() -> Scenario {
-    Scenario {
-        format: scenario::FORMAT_VERSION,
-        seed: 0,
-        cluster: ClusterSpec {
-            brokers: vec![BrokerSpec { id: BrokerId(1), rack: String::new() }],
-            config: Default::default(),
-            network: Default::default(),
-        },
-        topics: Vec::new(),
-        producers: Vec::new(),
-        consumers: Vec::new(),
-        commands: Vec::new(),
-        until_ms: 0,
-    }
-}
 
 /// How a mount behaves: the page, a browser test, or a benchmark.
 #[derive(Clone, Copy, Debug)]
@@ -231,7 +212,8 @@ impl App {
         self.lifecycle.stopped = true;
         self.detach();
         self.root.remove();
-        if let Ok(empty) = Engine::new(&empty_scenario()) {
+        // What a disposed playground keeps: one broker and nothing else.
+        if let Ok(empty) = Engine::new(&Scenario::one_broker(0, 0)) {
             self.engine = empty;
         }
         self.view = None;
