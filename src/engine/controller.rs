@@ -5,6 +5,7 @@
 
 use super::catalog::Catalog;
 use super::ctx::{Ctx, Observation};
+use super::error::CommandError;
 use super::event::{ChangeReason, EventKind};
 use super::ids::*;
 use super::message::{ErrorCode, HeartbeatAnswer, Message};
@@ -127,6 +128,23 @@ impl Controller {
             out.push(replicas);
         }
         Ok(out)
+    }
+
+    /// Kafka's check of a manual assignment against the brokers' state when the topic is created
+    /// (`ReplicationControlManager.createTopic`): each partition needs a broker that can lead it.
+    /// The rest (sizes, duplicates, unknown brokers) the input contract checked
+    /// ([`rules`](super::rules)).
+    pub fn check_manual_assignment(&self, lists: &[Vec<BrokerId>]) -> Result<(), CommandError> {
+        match lists.iter().position(|list| !list.iter().any(|b| self.is_acceptable_leader(*b))) {
+            Some(i) => Err(CommandError::new(
+                format!("replica.assignment[{i}]"),
+                format!(
+                    "all brokers specified in the manual partition assignment for partition {i} are fenced or in \
+                     controlled shutdown"
+                ),
+            )),
+            None => Ok(()),
+        }
     }
 
     /// Creates the partitions of a new topic: ISR = the acceptable replicas, leader = the first of

@@ -563,10 +563,16 @@ impl Engine {
 
     /// Creates an admitted topic (the ledger checked its name, size and configs).
     fn create_topic(&mut self, spec: &TopicSpec) -> Result<(), CommandError> {
-        let placement = self
-            .controller
-            .place_replicas(&self.catalog, spec.partitions, spec.replication_factor)
-            .map_err(|reason| CommandError::new("replication.factor", reason))?;
+        let placement = match &spec.replica_assignment {
+            Some(lists) => {
+                self.controller.check_manual_assignment(lists)?;
+                lists.clone()
+            }
+            None => self
+                .controller
+                .place_replicas(&self.catalog, spec.partitions, spec.replication_factor)
+                .map_err(|reason| CommandError::new("replication.factor", reason))?,
+        };
         let topic = self.catalog.add_topic(spec);
         let partitions = self.catalog.topics[topic.0 as usize].partitions.clone();
         self.push_event(EventKind::TopicCreated { topic });
