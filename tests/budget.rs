@@ -16,7 +16,13 @@ fn cluster(brokers: u32, config: BrokerConfig) -> ClusterSpec {
 }
 
 fn topic(name: &str, partitions: u32, replication_factor: u32) -> TopicSpec {
-    TopicSpec { name: name.into(), partitions, replication_factor, config: TopicConfig::default() }
+    TopicSpec {
+        name: name.into(),
+        partitions,
+        replication_factor,
+        replica_assignment: None,
+        config: TopicConfig::default(),
+    }
 }
 
 fn produce(count: u32) -> Command {

@@ -119,6 +119,14 @@ const BAD: &[(&str, &str, &str, &str)] = &[
     ("create_topic twice", r#"{"commands": [{"create_topic": {"name": "orders", "partitions": 1, "replication.factor": 1}}]}"#, "commands[0].create_topic.name", "already exists"),
     ("create_topic RF above brokers", r#"{"commands": [{"create_topic": {"name": "t", "partitions": 1, "replication.factor": 5}}]}"#, "commands[0].create_topic.replication.factor", "number of brokers (3)"),
     ("create_topic bad config", r#"{"commands": [{"create_topic": {"name": "t", "partitions": 1, "replication.factor": 1, "config": {"min.insync.replicas": "two"}}}]}"#, "commands[0].create_topic.config.min.insync.replicas", "invalid type"),
+    // Manual replica assignment (Kafka's `validateManualPartitionAssignment`).
+    ("assignment: fewer lists than partitions", r#"{"topics": [{"name": "orders", "partitions": 3, "replication.factor": 3, "replica.assignment": [[1, 2, 3], [2, 3, 1]]}]}"#, "topics[0].replica.assignment", "`partitions` is 3, found 2 lists"),
+    ("assignment: empty list", r#"{"topics": [{"name": "orders", "partitions": 1, "replication.factor": 1, "replica.assignment": [[]]}]}"#, "topics[0].replica.assignment[0]", "includes an empty replica list"),
+    ("assignment: list shorter than RF", r#"{"topics": [{"name": "orders", "partitions": 2, "replication.factor": 3, "replica.assignment": [[1, 2, 3], [2, 3]]}]}"#, "topics[0].replica.assignment[1]", "a partition with 2 replica(s), but `replication.factor` is 3"),
+    ("assignment: unknown broker", r#"{"topics": [{"name": "orders", "partitions": 3, "replication.factor": 3, "replica.assignment": [[1, 2, 3], [2, 3, 1], [3, 1, 9]]}]}"#, "topics[0].replica.assignment[2][2]", "includes broker 9, but no such broker is registered"),
+    ("assignment: broker twice", r#"{"topics": [{"name": "orders", "partitions": 3, "replication.factor": 3, "replica.assignment": [[1, 2, 3], [2, 3, 1], [3, 3, 2]]}]}"#, "topics[0].replica.assignment[2][1]", "includes the broker 3 more than once"),
+    ("assignment: not numbers", r#"{"topics": [{"name": "orders", "partitions": 1, "replication.factor": 1, "replica.assignment": [["1"]]}]}"#, "topics[0].replica.assignment", "invalid type: string"),
+    ("create_topic assignment: unknown broker", r#"{"commands": [{"create_topic": {"name": "t", "partitions": 1, "replication.factor": 2, "replica.assignment": [[4, 1]]}}]}"#, "commands[0].create_topic.replica.assignment[0][0]", "includes broker 4"),
     ("produce before create_topic", r#"{"commands": [{"produce": {"producer": "p1", "topic": "t", "value": "v"}}, {"create_topic": {"name": "t", "partitions": 1, "replication.factor": 1}}]}"#, "commands[0].produce.topic", "no topic `t`"),
     ("change_config min ISR above RF", r#"{"commands": [{"change_config": {"topic": "orders", "min.insync.replicas": 4}}]}"#, "commands[0].change_config.min.insync.replicas", "replication factor of `orders` (3)"),
     ("change_config nothing", r#"{"commands": [{"change_config": {"topic": "orders"}}]}"#, "commands[0].change_config", "names no setting"),
@@ -203,6 +211,20 @@ fn round_trip(name: &str, text: &str) {
     assert_eq!(scenario::decode(&scenario::encode(&s)).as_ref(), Ok(&s), "{name}: binary code round trip");
 }
 
+/// JSON written before `replica.assignment` existed reads and writes as it did: the key is written
+/// only when given. (The binary code always carries it: postcard knows fields by position.)
+#[test]
+fn replica_assignment_is_written_only_when_given() {
+    let s = scenario::parse(BASE).unwrap();
+    assert!(!s.to_json().contains("replica.assignment"), "{}", s.to_json());
+    let pinned = with(
+        r#"{"topics": [{"name": "orders", "partitions": 2, "replication.factor": 2, "replica.assignment": [[2, 1], [3, 2]]}]}"#,
+    );
+    let s = scenario::parse(&pinned).unwrap();
+    assert!(s.to_json().contains(r#""replica.assignment": ["#), "{}", s.to_json());
+    round_trip("pinned", &pinned);
+}
+
 #[test]
 fn round_trip_default_scenario() {
     round_trip("www/scenarios/default.json", include_str!("../www/scenarios/default.json"));
@@ -236,6 +258,7 @@ fn round_trip_every_command_and_config() {
                 {"heal_link": {"between": ["producer:p1", "consumer:c1"]}},
                 {"slow_replica": {"broker": 3, "stalled": true}},
                 {"create_topic": {"name": "audit.log_v2", "partitions": 2, "replication.factor": 2, "config": {"unclean.leader.election.enable": false}}},
+                {"create_topic": {"name": "pinned", "partitions": 2, "replication.factor": 2, "replica.assignment": [[3, 1], [1, 2]]}},
                 {"change_config": {"topic": "audit.log_v2", "min.insync.replicas": 2}},
                 {"change_config": {"consumer": "c1", "client.rack": ""}}
             ],

@@ -5,7 +5,8 @@
 use super::config::{Acks, TopicConfig};
 use super::error::CommandError;
 use super::ids::BrokerId;
-use serde::{Deserialize, Serialize};
+use serde::ser::SerializeStruct;
+use serde::{Deserialize, Serialize, Serializer};
 use std::fmt;
 
 /// A node named in a command: `"controller"`, `"broker:2"`, `"producer:p1"`, `"consumer:c1"`.
@@ -81,15 +82,40 @@ fn one() -> u32 {
 }
 
 /// A topic to create (kafka-model §3.1).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TopicSpec {
     pub name: String,
     pub partitions: u32,
     #[serde(rename = "replication.factor")]
     pub replication_factor: u32,
+    /// Kafka's manual assignment (`kafka-topics.sh --create --replica-assignment`,
+    /// `NewTopic(name, replicasAssignments)`): the brokers of each partition in order, the first its
+    /// preferred leader. `None`: the controller's placer chooses ([`placement`](super::placement)).
+    #[serde(rename = "replica.assignment", default)]
+    pub replica_assignment: Option<Vec<Vec<BrokerId>>>,
     #[serde(default)]
     pub config: TopicConfig,
+}
+
+/// JSON leaves out an absent `replica.assignment`, so scenarios without one read and write as
+/// before. The binary code (postcard, not self-describing: a reader knows fields only by position)
+/// writes every field; `skip_serializing_if` would leave out a field its reader then expects.
+impl Serialize for TopicSpec {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let omit_assignment = serializer.is_human_readable() && self.replica_assignment.is_none();
+        let mut s = serializer.serialize_struct("TopicSpec", if omit_assignment { 4 } else { 5 })?;
+        s.serialize_field("name", &self.name)?;
+        s.serialize_field("partitions", &self.partitions)?;
+        s.serialize_field("replication.factor", &self.replication_factor)?;
+        if omit_assignment {
+            s.skip_field("replica.assignment")?;
+        } else {
+            s.serialize_field("replica.assignment", &self.replica_assignment)?;
+        }
+        s.serialize_field("config", &self.config)?;
+        s.end()
+    }
 }
 
 /// A dynamic config change (`kafka-configs.sh --alter`): a topic's settings, or a consumer's rack.

@@ -5,10 +5,12 @@
 
 use super::catalog::Catalog;
 use super::ctx::{Ctx, Observation};
+use super::error::CommandError;
 use super::event::{ChangeReason, EventKind};
 use super::ids::*;
 use super::message::{ErrorCode, HeartbeatAnswer, Message};
 use super::metadata::{BrokerRegistration, LeaderRecoveryState, MetadataDelta, PartitionRecord};
+use super::placement::{self, Draw, UsableBroker};
 use super::timer::ControllerTimer;
 use super::Map;
 use std::rc::Rc;
@@ -79,54 +81,38 @@ impl Controller {
         self.brokers.get(&broker).is_some_and(|b| !b.registration.fenced && !b.registration.in_controlled_shutdown)
     }
 
-    /// Places replicas with a deterministic `StripedReplicaPlacer` (kafka-model §3.1): racks in
-    /// round-robin, the starting rack advancing by one per partition, brokers within a rack in
-    /// round-robin; unfenced brokers before fenced ones.
-    pub fn place_replicas(&self, catalog: &Catalog, partitions: u32, rf: u32) -> Result<Vec<Vec<BrokerId>>, String> {
-        let mut racks: Map<&str, Vec<BrokerId>> = Map::new();
-        for (id, rack) in &catalog.brokers {
-            racks.entry(rack.as_str()).or_default().push(*id);
-        }
-        // Within a rack: acceptable leaders first, each group by id (the catalog lists brokers by id).
-        let racks: Vec<Vec<BrokerId>> = racks
-            .into_iter()
-            .map(|(_, rack)| {
-                let (mut first, then): (Vec<BrokerId>, Vec<BrokerId>) =
-                    rack.into_iter().partition(|b| self.is_acceptable_leader(*b));
-                first.extend(then);
-                first
+    /// Places a new topic's replicas with Kafka's `StripedReplicaPlacer` (kafka-model §3.1,
+    /// [`placement`](super::placement)) over the usable brokers: registered and not in controlled
+    /// shutdown. `draw` is the engine's PRNG; it is not called when the topic is refused.
+    pub fn place_replicas(&self, partitions: u32, rf: u32, draw: &mut Draw) -> Result<Vec<Vec<BrokerId>>, String> {
+        let usable: Vec<UsableBroker> = self
+            .brokers
+            .values()
+            .filter(|b| !b.registration.in_controlled_shutdown)
+            .map(|b| UsableBroker {
+                id: b.registration.broker,
+                rack: b.registration.rack.as_str(),
+                fenced: b.registration.fenced,
             })
             .collect();
-        if self.brokers.values().all(|b| b.registration.fenced) {
-            return Err("all brokers are currently fenced".into());
+        placement::place(&usable, partitions, rf, draw)
+    }
+
+    /// Kafka's check of a manual assignment against the brokers' state when the topic is created
+    /// (`ReplicationControlManager.createTopic`): each partition needs a broker that can lead it.
+    /// The rest (sizes, duplicates, unknown brokers) the input contract checked
+    /// ([`rules`](super::rules)).
+    pub fn check_manual_assignment(&self, lists: &[Vec<BrokerId>]) -> Result<(), CommandError> {
+        match lists.iter().position(|list| !list.iter().any(|b| self.is_acceptable_leader(*b))) {
+            Some(i) => Err(CommandError::new(
+                format!("replica.assignment[{i}]"),
+                format!(
+                    "all brokers specified in the manual partition assignment for partition {i} are fenced or in \
+                     controlled shutdown"
+                ),
+            )),
+            None => Ok(()),
         }
-        let usable = catalog.brokers.len() as u32;
-        if rf > usable {
-            return Err(format!(
-                "the target replication factor of {rf} cannot be reached because only {usable} broker(s) are registered"
-            ));
-        }
-        let mut cursors = vec![0usize; racks.len()];
-        let mut out = Vec::with_capacity(partitions as usize);
-        for p in 0..partitions as usize {
-            let mut replicas = Vec::with_capacity(rf as usize);
-            let mut rack = p % racks.len();
-            while replicas.len() < rf as usize {
-                let brokers = &racks[rack];
-                // Skip brokers already chosen (more replicas than racks).
-                for _ in 0..brokers.len() {
-                    let b = brokers[cursors[rack] % brokers.len()];
-                    cursors[rack] += 1;
-                    if !replicas.contains(&b) {
-                        replicas.push(b);
-                        break;
-                    }
-                }
-                rack = (rack + 1) % racks.len();
-            }
-            out.push(replicas);
-        }
-        Ok(out)
     }
 
     /// Creates the partitions of a new topic: ISR = the acceptable replicas, leader = the first of

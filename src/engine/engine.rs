@@ -22,7 +22,7 @@ use super::rules::{check_scenario, Ledger, LIMITS};
 use super::safety::{SafetyChecker, World};
 use super::setup::Scenario;
 use super::timer::{ControllerTimer, Timer};
-use rand_xoshiro::rand_core::SeedableRng;
+use rand_xoshiro::rand_core::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use std::collections::VecDeque;
 use std::fmt;
@@ -563,10 +563,20 @@ impl Engine {
 
     /// Creates an admitted topic (the ledger checked its name, size and configs).
     fn create_topic(&mut self, spec: &TopicSpec) -> Result<(), CommandError> {
-        let placement = self
-            .controller
-            .place_replicas(&self.catalog, spec.partitions, spec.replication_factor)
-            .map_err(|reason| CommandError::new("replication.factor", reason))?;
+        let placement = match &spec.replica_assignment {
+            // Kafka runs no placer for a manual assignment: nothing is drawn from the PRNG.
+            Some(lists) => {
+                self.controller.check_manual_assignment(lists)?;
+                lists.clone()
+            }
+            None => {
+                let rng = &mut self.rng;
+                let mut draw = |n: usize| (rng.next_u64() % n as u64) as usize;
+                self.controller
+                    .place_replicas(spec.partitions, spec.replication_factor, &mut draw)
+                    .map_err(|reason| CommandError::new("replication.factor", reason))?
+            }
+        };
         let topic = self.catalog.add_topic(spec);
         let partitions = self.catalog.topics[topic.0 as usize].partitions.clone();
         self.push_event(EventKind::TopicCreated { topic });
@@ -660,6 +670,7 @@ impl Engine {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::config::NetworkConfig;
 
     fn one_broker() -> Engine {
         Engine::new(&Scenario::one_broker(1, 10_000)).expect("valid")
@@ -690,5 +701,31 @@ mod tests {
         assert!(reached_ms < 10_000);
         engine.advance_to(10_000, u64::MAX).expect("goes on from there");
         assert_eq!(engine.now_ms(), 10_000);
+    }
+
+    /// Kafka runs no placer for a manual assignment, so a topic given one draws nothing from the
+    /// PRNG (kafka-model §3.1): pinned scenarios keep every later latency. A placed topic draws, and
+    /// a refused one does not.
+    #[test]
+    fn only_the_placer_draws_from_the_prng() {
+        let topic = |name: &str, replica_assignment: Option<Vec<Vec<BrokerId>>>| {
+            Command::CreateTopic(TopicSpec {
+                name: name.into(),
+                partitions: 1,
+                replication_factor: 1,
+                replica_assignment,
+                config: Default::default(),
+            })
+        };
+        let mut engine = one_broker();
+        // Without jitter, telling the broker about a topic draws nothing either.
+        engine.network = Network::new(NetworkConfig { latency_ms: 2, jitter_ms: 0 });
+        let before = engine.rng.clone();
+        engine.apply(topic("pinned", Some(vec![vec![BrokerId(1)]]))).expect("valid");
+        assert!(engine.rng == before, "a manual assignment drew from the PRNG");
+        assert!(engine.apply(topic("pinned", None)).is_err(), "a second topic of that name is refused");
+        assert!(engine.rng == before, "a refused topic drew from the PRNG");
+        engine.apply(topic("placed", None)).expect("valid");
+        assert!(engine.rng != before, "the placer drew its offsets");
     }
 }

@@ -20,6 +20,7 @@ mod message;
 mod metadata;
 mod murmur2;
 mod network;
+mod placement;
 mod producer;
 mod queue;
 mod replica;

@@ -518,9 +518,57 @@ impl Ledger {
                 ),
             );
         }
+        self.check_replica_assignment(t)?;
         self.check_work("partitions", t.partitions as u64, replicas)?;
         let shape = TopicShape { partitions: t.partitions, replication_factor: t.replication_factor };
         Ok((t.name.clone(), shape))
+    }
+
+    /// A manual assignment (`replica.assignment`), as Kafka's controller checks one
+    /// (`ReplicationControlManager.validateManualPartitionAssignment`, with its messages): one broker
+    /// list per partition, each of `replication.factor` distinct brokers of the cluster. Kafka wants
+    /// `partitions` and `replication.factor` unset beside it; here they must agree with it. The
+    /// lengths are checked before the brokers so the work stays within the replica budget.
+    fn check_replica_assignment(&self, t: &TopicSpec) -> Result<(), CommandError> {
+        let Some(lists) = &t.replica_assignment else {
+            return Ok(());
+        };
+        if lists.len() != t.partitions as usize {
+            return fail(
+                "replica.assignment",
+                format!("one broker list per partition: `partitions` is {}, found {} lists", t.partitions, lists.len()),
+            );
+        }
+        let rf = t.replication_factor as usize;
+        for (i, list) in lists.iter().enumerate() {
+            let field = format!("replica.assignment[{i}]");
+            if list.is_empty() {
+                return fail(field, "the manual partition assignment includes an empty replica list");
+            }
+            if list.len() != rf {
+                return fail(
+                    field,
+                    format!(
+                        "the manual partition assignment includes a partition with {} replica(s), but \
+                         `replication.factor` is {rf}",
+                        list.len()
+                    ),
+                );
+            }
+            for (j, b) in list.iter().enumerate() {
+                if !self.brokers.contains(b) {
+                    let reason = format!(
+                        "the manual partition assignment includes broker {b}, but no such broker is registered"
+                    );
+                    return fail(format!("{field}[{j}]"), reason);
+                }
+                if list[..j].contains(b) {
+                    let reason = format!("the manual partition assignment includes the broker {b} more than once");
+                    return fail(format!("{field}[{j}]"), reason);
+                }
+            }
+        }
+        Ok(())
     }
 
     fn check_change_config(&self, c: &ChangeConfig) -> Result<(), CommandError> {

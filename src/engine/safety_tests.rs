@@ -46,7 +46,9 @@ impl Cluster {
             consumers: vec!["c".into()],
         };
         let config = TopicConfig { min_insync_replicas: Some(2), unclean_leader_election_enable: None };
-        catalog.add_topic(&TopicSpec { name: "t".into(), partitions: 1, replication_factor: 3, config });
+        let spec =
+            TopicSpec { name: "t".into(), partitions: 1, replication_factor: 3, replica_assignment: None, config };
+        catalog.add_topic(&spec);
         let mut controller = Controller::bootstrap(&catalog);
         controller.partitions.push(PartitionRecord {
             partition: P,

@@ -116,7 +116,13 @@ impl TopicForm<'_> {
             return Err(errors);
         };
         let name = self.name.to_string();
-        Ok(Command::CreateTopic(TopicSpec { name, partitions, replication_factor, config: TopicConfig::default() }))
+        Ok(Command::CreateTopic(TopicSpec {
+            name,
+            partitions,
+            replication_factor,
+            config: TopicConfig::default(),
+            replica_assignment: None,
+        }))
     }
 }
 

@@ -163,7 +163,7 @@ fn command_fields(name: &str) -> &'static [&'static str] {
         "crash_broker" | "restart_broker" | "controlled_shutdown" => &["broker"],
         "cut_link" | "heal_link" => &["between"],
         "slow_replica" => &["broker", "stalled"],
-        "create_topic" => &["name", "partitions", "replication.factor", "config"],
+        "create_topic" => &["name", "partitions", "replication.factor", "replica.assignment", "config"],
         "change_config" => {
             &["topic", "consumer", "min.insync.replicas", "unclean.leader.election.enable", "client.rack"]
         }
