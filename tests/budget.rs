@@ -3,8 +3,8 @@
 //! JSON, as a binary code, to the runner (exit 2), or as commands applied to a running engine.
 
 use partition_playground::engine::{
-    BrokerConfig, BrokerId, BrokerSpec, ClusterSpec, Command, ConsumerSpec, Engine, NetworkConfig, Produce,
-    ProducerSpec, Scenario, TimedCommand, TopicConfig, TopicSpec, FORMAT_VERSION, LIMITS,
+    BrokerConfig, BrokerId, BrokerSpec, ClusterSpec, Command, ConsumerConfig, ConsumerSpec, Engine, NetworkConfig,
+    Produce, ProducerSpec, Scenario, TimedCommand, TopicConfig, TopicSpec, FORMAT_VERSION, LIMITS,
 };
 use partition_playground::scenario;
 use std::path::Path;
@@ -55,7 +55,7 @@ fn over_budget() -> Vec<(&'static str, Scenario, &'static str, &'static str)> {
     let fetch_wait_0 = BrokerConfig { replica_fetch_wait_max_ms: 0, ..BrokerConfig::default() };
     let heartbeat_1ms =
         BrokerConfig { broker_heartbeat_interval_ms: 1, broker_session_timeout_ms: 9_000, ..BrokerConfig::default() };
-    vec![
+    let mut cases = vec![
         (
             "12 produce commands of 1,000,000 records, RF 3",
             scenario(cluster(3, BrokerConfig::default()), vec![topic("orders", 3, 3)], vec![produce(1_000_000); 12], 60_000),
@@ -96,6 +96,60 @@ fn over_budget() -> Vec<(&'static str, Scenario, &'static str, &'static str)> {
             scenario(cluster(100, BrokerConfig::default()), vec![topic("orders", 1_000, 3)], vec![], LIMITS.time_ms_max),
             "until_ms",
             "work units; the playground runs at most 500,000,000",
+        ),
+    ];
+    cases.extend(found_in_review());
+    cases
+}
+
+/// Inputs a review found within the first bounds, each costing far more than they implied.
+fn found_in_review() -> Vec<(&'static str, Scenario, &'static str, &'static str)> {
+    let day_ms = 86_400_000;
+    let session_1_day =
+        BrokerConfig { broker_heartbeat_interval_ms: 1, broker_session_timeout_ms: day_ms, ..BrokerConfig::default() };
+    let lag_2ms = BrokerConfig { replica_lag_time_max_ms: 2, replica_fetch_wait_max_ms: 0, ..BrokerConfig::default() };
+    let backoff_1ms = BrokerConfig { replica_fetch_backoff_ms: 1, ..BrokerConfig::default() };
+    let mut slow_consumers = scenario(cluster(3, BrokerConfig::default()), vec![topic("orders", 3, 3)], vec![], 60_000);
+    slow_consumers.consumers = (0..40)
+        .map(|i| ConsumerSpec {
+            name: format!("c{i}"),
+            config: ConsumerConfig { fetch_max_wait_ms: 0, request_timeout_ms: day_ms, ..Default::default() },
+        })
+        .collect();
+    let mut far_network = scenario(cluster(3, BrokerConfig::default()), vec![topic("orders", 3, 3)], vec![], 60_000);
+    far_network.cluster.network.latency_ms = 60_000;
+    far_network.producers[0].config.request_timeout_ms = 1;
+    far_network.producers[0].config.delivery_timeout_ms = 120_000;
+    vec![
+        (
+            "1 ms heartbeats for 23 hours",
+            scenario(cluster(3, session_1_day), vec![], vec![], 23 * 3_600_000),
+            "until_ms",
+            "work units; the playground runs at most 500,000,000",
+        ),
+        (
+            "40 consumers whose requests wait a day to time out",
+            slow_consumers,
+            "consumers",
+            "timers and messages in flight; the playground holds at most 1,000,000 (most of them from",
+        ),
+        (
+            "request.timeout.ms 1 on a network of 60 s: every request times out",
+            far_network,
+            "producers[0].config.request.timeout.ms",
+            "must be longer than the network's slowest round trip (2 × (latency.ms + jitter.ms) = 120002 ms), found 1",
+        ),
+        (
+            "replica.lag.time.max.ms 2 on 256 brokers: the isr-expiration task every millisecond",
+            scenario(cluster(256, lag_2ms), vec![topic("orders", 1, 1)], vec![], 60_000),
+            "cluster.config.replica.lag.time.max.ms",
+            "(replica.lag.time.max.ms)",
+        ),
+        (
+            "replica.fetch.backoff.ms 1: followers of a crashed leader retry every millisecond",
+            scenario(cluster(100, backoff_1ms), vec![topic("orders", 3_000, 3)], vec![], 60_000),
+            "topics[0].partitions",
+            "(replica.fetch.wait.max.ms)",
         ),
     ]
 }
@@ -234,7 +288,9 @@ fn the_large_scenario_is_well_inside_the_work_budget() {
     let s = scenario::parse(&text).expect("large.json is valid");
     let engine = Engine::new(&s).expect("within budget");
     let work = engine.ledger().work_per_second();
-    assert!(work * 4 < LIMITS.work_per_second_max, "large.json implies {work} work units a second");
+    assert!(work * 3 < LIMITS.work_per_second_max, "large.json implies {work} work units a second");
+    let entries = engine.ledger().agenda_entries();
+    assert!(entries * 3 < LIMITS.agenda_entries_max, "large.json implies {entries} agenda entries");
 }
 
 /// The page's frame loop: a run in slices of a step budget ends in the same state as one run.
@@ -337,4 +393,122 @@ mod refused_commands_change_nothing {
             prop_assert_eq!(engine.unexpected_violations(), 0);
         }
     }
+}
+
+/// The budget's estimate is an upper bound of what a cluster really costs: for random
+/// configurations the contract accepts, an idle cluster takes no more steps per simulated second
+/// than `Ledger::work_per_second`, and its agenda never holds more than `Ledger::agenda_entries`,
+/// also when a broker crashes and restarts on the way (the memory bound holds through faults; the
+/// retries a fault sets off are a burst, not a rate, and are not compared).
+#[cfg(not(target_arch = "wasm32"))]
+mod the_estimate_bounds_what_a_cluster_costs {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[derive(Debug, Clone)]
+    pub(super) struct Shape {
+        pub(super) brokers: u32,
+        pub(super) partitions: u32,
+        pub(super) rf: u32,
+        pub(super) config: BrokerConfig,
+        pub(super) latency_ms: u64,
+        pub(super) jitter_ms: u64,
+        pub(super) consumer_wait_ms: u64,
+        pub(super) request_timeout_ms: u64,
+        pub(super) seed: u64,
+    }
+
+    fn shape() -> impl Strategy<Value = Shape> {
+        (1..7u32, 1..13u32, 1..4u32, 1..3_000u64, 1..20_000u64, 1..20_000u64, 0..1_000u64, 1..2_000u64)
+            .prop_flat_map(|(brokers, partitions, rf, hb, session_more, lag, wait, backoff)| {
+                let config = BrokerConfig {
+                    broker_heartbeat_interval_ms: hb,
+                    broker_session_timeout_ms: hb + session_more,
+                    replica_lag_time_max_ms: lag.max(wait),
+                    replica_fetch_wait_max_ms: wait,
+                    replica_fetch_backoff_ms: backoff,
+                    ..BrokerConfig::default()
+                };
+                (
+                    Just((brokers, partitions, rf.min(brokers), config)),
+                    0..30u64,
+                    0..10u64,
+                    0..1_000u64,
+                    0..30_000u64,
+                    any::<u64>(),
+                )
+            })
+            .prop_map(|((brokers, partitions, rf, config), latency_ms, jitter_ms, consumer_wait_ms, timeout, seed)| {
+                Shape {
+                    brokers,
+                    partitions,
+                    rf,
+                    config,
+                    latency_ms,
+                    jitter_ms,
+                    consumer_wait_ms,
+                    request_timeout_ms: 2 * (latency_ms + jitter_ms) + 1 + timeout,
+                    seed,
+                }
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+        #[test]
+        fn idle_and_with_a_crash(shape in shape()) {
+            let Some((per_second, work, _, _)) = run(&shape, false) else { return Ok(()) };
+            prop_assert!(per_second <= work, "{} steps a second, estimate {} ({:?})", per_second, work, shape);
+            let Some((_, _, agenda_max, entries)) = run(&shape, true) else { return Ok(()) };
+            prop_assert!(agenda_max <= entries, "agenda held {}, estimate {} ({:?})", agenda_max, entries, shape);
+        }
+    }
+}
+
+/// Runs the shape for 30 simulated seconds, broker 1 crashed from 5 s to 15 s if `crash`: steps per
+/// second, the work estimate, the agenda's longest, the agenda estimate. `None` if the contract
+/// refuses the shape.
+#[cfg(not(target_arch = "wasm32"))]
+fn run(shape: &the_estimate_bounds_what_a_cluster_costs::Shape, crash: bool) -> Option<(u64, u64, u64, u64)> {
+    let mut s = scenario(
+        cluster(shape.brokers, shape.config.clone()),
+        vec![topic("orders", shape.partitions, shape.rf)],
+        vec![],
+        30_000,
+    );
+    s.seed = shape.seed;
+    s.cluster.network = NetworkConfig { latency_ms: shape.latency_ms, jitter_ms: shape.jitter_ms };
+    s.consumers[0].config = ConsumerConfig {
+        fetch_max_wait_ms: shape.consumer_wait_ms,
+        request_timeout_ms: shape.request_timeout_ms,
+        ..Default::default()
+    };
+    s.producers[0].config.request_timeout_ms = shape.request_timeout_ms;
+    s.producers[0].config.delivery_timeout_ms = shape.request_timeout_ms + 120_000;
+    s.commands =
+        vec![TimedCommand { at_ms: 0, command: Command::Consume { consumer: "c".into(), topic: "orders".into() } }];
+    if crash {
+        s.commands.push(TimedCommand { at_ms: 5_000, command: Command::CrashBroker { broker: BrokerId(1) } });
+        s.commands.push(TimedCommand { at_ms: 15_000, command: Command::RestartBroker { broker: BrokerId(1) } });
+    }
+    let mut engine = Engine::new(&s).ok()?;
+    let (work, entries) = (engine.ledger().work_per_second(), engine.ledger().agenda_entries());
+    let mut agenda_max = 0;
+    for second in 1..=30u64 {
+        engine.advance_to(second * 1_000, u64::MAX).expect("progresses");
+        agenda_max = agenda_max.max(engine.agenda_len() as u64);
+    }
+    Some((engine.steps() / 30, work, agenda_max, entries))
+}
+
+/// Without `until_ms`, a scenario settles 30 s after its last command, but never past the 30 days a
+/// scenario may run: a late command is not turned into an error about a field nobody wrote.
+#[test]
+fn the_default_until_stays_within_30_days() {
+    let last_ms = LIMITS.time_ms_max - 1_000;
+    let text = format!(
+        r#"{{"format": 1, "cluster": {{"brokers": [{{"id": 1}}]}}, "commands": [{{"at_ms": {last_ms}, "crash_broker": {{"broker": 1}}}}]}}"#
+    );
+    let s = scenario::parse(&text).expect("a command a second before 30 days");
+    assert_eq!(s.until_ms, LIMITS.time_ms_max);
 }

@@ -24,7 +24,7 @@ const WASM_CRATES: &[&str] = &["wasm_bindgen", "web_sys", "js_sys", "serde_wasm_
 const RULES: &[Rule] = &[
     Rule {
         files: "src/engine/",
-        words: &["crate::scenario", "crate::web", "crate::layout"],
+        words: &["crate::scenario", "crate::web", "crate::layout", "crate::page"],
         why: "the engine is the bottom layer (engine <- scenario <- runner, engine <- layout <- web, never back)",
     },
     Rule {
@@ -55,13 +55,13 @@ const RULES: &[Rule] = &[
     },
     Rule {
         files: "src/scenario/",
-        words: &["crate::web", "crate::layout"],
+        words: &["crate::web", "crate::layout", "crate::page"],
         why: "the scenario formats sit below the page and its geometry (engine <- scenario <- runner)",
     },
     Rule { files: "src/scenario/", words: WASM_CRATES, why: "the scenario formats are plain Rust, tested natively" },
     Rule {
         files: "src/layout.rs",
-        words: &["crate::scenario", "crate::web"],
+        words: &["crate::scenario", "crate::web", "crate::page"],
         why: "layout is pure geometry of the cluster's shape (engine <- layout <- web, never back)",
     },
     Rule { files: "src/layout.rs", words: WASM_CRATES, why: "layout is pure geometry, tested natively" },

@@ -42,6 +42,11 @@ struct Fetcher {
     /// The request in flight and the leader epoch of each partition it asked for.
     in_flight: Option<(u64, Vec<(PartitionIdx, LeaderEpoch)>)>,
     backoff_until_ms: Millis,
+    /// When the request in flight times out.
+    deadline_ms: Millis,
+    /// A `FetchTimeout` is on the agenda. One at a time: fetches end long before they time out, so
+    /// a timer per fetch would keep `replica.socket.timeout.ms` worth of them waiting.
+    timeout_armed: bool,
 }
 
 /// A fetch parked at this broker until data arrives or its wait ends (`DelayedFetch`).
@@ -232,14 +237,7 @@ impl Broker {
             }
             BrokerTimer::FetchBackoffDone { leader } => self.maybe_fetch(leader, ctx),
             BrokerTimer::FinishShutdown => self.stop(ctx),
-            BrokerTimer::FetchTimeout { leader, request_id } => {
-                if let Some(f) = self.fetchers.get_mut(&leader) {
-                    if f.in_flight.as_ref().is_some_and(|(id, _)| *id == request_id) {
-                        f.in_flight = None;
-                        self.back_off(leader, ctx);
-                    }
-                }
-            }
+            BrokerTimer::FetchTimeout { leader } => self.on_fetch_timeout(leader, ctx),
             BrokerTimer::ParkedFetchExpired { park_id } => {
                 if let Some(i) = self.parked_fetches.iter().position(|f| f.park_id == park_id) {
                     let parked = self.parked_fetches.remove(i);
@@ -484,7 +482,31 @@ impl Broker {
                 partitions,
             }),
         );
-        ctx.set_timer(REPLICA_SOCKET_TIMEOUT_MS + max_wait_ms, BrokerTimer::FetchTimeout { leader, request_id });
+        let timeout_ms = REPLICA_SOCKET_TIMEOUT_MS + max_wait_ms;
+        let f = self.fetchers.get_mut(&leader).expect("inserted");
+        f.deadline_ms = ctx.now + timeout_ms;
+        // An armed timer falls due no later than this deadline (every fetch has the same timeout).
+        if !f.timeout_armed {
+            f.timeout_armed = true;
+            ctx.set_timer(timeout_ms, BrokerTimer::FetchTimeout { leader });
+        }
+    }
+
+    /// The fetcher's timeout timer fell due: the fetch in flight times out if its deadline has come,
+    /// else the timer waits for it.
+    fn on_fetch_timeout(&mut self, leader: BrokerId, ctx: &mut Ctx) {
+        let Some(f) = self.fetchers.get_mut(&leader) else { return };
+        f.timeout_armed = false;
+        if f.in_flight.is_none() {
+            return;
+        }
+        if f.deadline_ms <= ctx.now {
+            f.in_flight = None;
+            self.back_off(leader, ctx);
+        } else {
+            f.timeout_armed = true;
+            ctx.set_timer(f.deadline_ms - ctx.now, BrokerTimer::FetchTimeout { leader });
+        }
     }
 
     fn back_off(&mut self, leader: BrokerId, ctx: &mut Ctx) {

@@ -13,9 +13,6 @@ use super::timer::ConsumerTimer;
 use super::{insert_sorted, Map};
 use std::collections::VecDeque;
 
-/// How many received records a consumer keeps for views and the runner; the count is kept in full.
-pub const RECEIVED_KEPT: usize = 100_000;
-
 #[derive(Clone, Debug, Default)]
 pub struct PartitionPosition {
     /// Next offset to read; `None` until `auto.offset.reset` resolved it.
@@ -55,8 +52,13 @@ pub struct Consumer {
     pub positions: Map<PartitionIdx, PartitionPosition>,
     pub received: VecDeque<Delivered>,
     pub received_total: u64,
+    received_kept: usize,
     /// Broker -> (request id, partitions) of the fetch in flight there.
     fetches: Map<BrokerId, (u64, Vec<PartitionIdx>)>,
+    /// Broker -> when the fetch in flight there times out, and whether a `FetchTimeout` is on the
+    /// agenda. One at a time: fetches end long before they time out, so a timer per fetch would
+    /// keep `request.timeout.ms` worth of them waiting.
+    fetch_deadlines: Map<BrokerId, (Millis, bool)>,
     /// Broker -> (request id, partitions) of the ListOffsets in flight there.
     list_offsets: Map<BrokerId, (u64, Vec<PartitionIdx>)>,
     /// Subscribed partitions that no request in flight holds.
@@ -74,9 +76,18 @@ const RECONNECT_BACKOFF_MS: Millis = 50;
 const RECONNECT_BACKOFF_MAX_MS: Millis = 1_000;
 
 impl Consumer {
-    pub fn new(idx: ClientIdx, name: String, config: ConsumerConfig, brokers: Vec<BrokerId>) -> Self {
+    /// `received_kept`: how many received records it keeps for views and the runner (its share of
+    /// `LIMITS.records_received_kept`); the count is kept in full.
+    pub fn new(
+        idx: ClientIdx,
+        name: String,
+        config: ConsumerConfig,
+        brokers: Vec<BrokerId>,
+        received_kept: usize,
+    ) -> Self {
         let first = idx.0 as usize;
         Consumer {
+            received_kept,
             idx,
             name,
             config,
@@ -85,6 +96,7 @@ impl Consumer {
             received: VecDeque::new(),
             received_total: 0,
             fetches: Map::new(),
+            fetch_deadlines: Map::new(),
             list_offsets: Map::new(),
             idle: Map::new(),
             next_lease_end_ms: Millis::MAX,
@@ -208,7 +220,14 @@ impl Consumer {
                     partitions,
                 }),
             );
-            ctx.set_timer(self.config.request_timeout_ms + max_wait_ms, ConsumerTimer::RequestTimeout { request_id });
+            let timeout_ms = self.config.request_timeout_ms + max_wait_ms;
+            let (deadline, armed) = self.fetch_deadlines.entry(broker).or_insert((0, false));
+            *deadline = ctx.now + timeout_ms;
+            // An armed timer falls due no later than this deadline (every fetch has the same timeout).
+            if !*armed {
+                *armed = true;
+                ctx.set_timer(timeout_ms, ConsumerTimer::FetchTimeout { broker });
+            }
         }
     }
 
@@ -300,6 +319,18 @@ impl Consumer {
                     self.on_disconnect(broker, ctx);
                 }
             }
+            ConsumerTimer::FetchTimeout { broker } => {
+                let Some((deadline, armed)) = self.fetch_deadlines.get_mut(&broker) else { return };
+                *armed = false;
+                if self.fetches.contains_key(&broker) {
+                    if *deadline <= ctx.now {
+                        self.on_disconnect(broker, ctx);
+                    } else {
+                        *armed = true;
+                        ctx.set_timer(*deadline - ctx.now, ConsumerTimer::FetchTimeout { broker });
+                    }
+                }
+            }
             ConsumerTimer::MetadataBackoffDone | ConsumerTimer::FetchBackoffDone { .. } => {}
         }
         self.poll(ctx);
@@ -386,7 +417,7 @@ impl Consumer {
                             record: record.id,
                             from: broker,
                         });
-                        if self.received.len() == RECEIVED_KEPT {
+                        if self.received.len() == self.received_kept {
                             self.received.pop_front();
                         }
                         self.received.push_back(Delivered {

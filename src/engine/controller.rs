@@ -20,6 +20,10 @@ pub struct ControllerBroker {
     pub registration: BrokerRegistration,
     pub last_heartbeat_ms: Millis,
     pub incarnation: u32,
+    /// A `SessionExpiry` for this broker is on the agenda. One at a time, re-armed when it falls
+    /// due before the session ends: a timer per heartbeat would keep
+    /// `broker.session.timeout.ms / broker.heartbeat.interval.ms` of them waiting.
+    pub expiry_armed: bool,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -54,6 +58,8 @@ impl Controller {
                     },
                     last_heartbeat_ms: 0,
                     incarnation: 0,
+                    // `Engine::new` arms every broker's expiry at time 0.
+                    expiry_armed: true,
                 },
             );
         }
@@ -185,7 +191,9 @@ impl Controller {
             offset: self.metadata_offset,
         };
         let broker_epoch = registration.broker_epoch;
-        self.brokers.insert(broker, ControllerBroker { registration, last_heartbeat_ms: ctx.now, incarnation });
+        let expiry_armed = self.brokers.get(&broker).is_some_and(|b| b.expiry_armed);
+        let entry = ControllerBroker { registration, last_heartbeat_ms: ctx.now, incarnation, expiry_armed };
+        self.brokers.insert(broker, entry);
         ctx.emit(EventKind::BrokerRegistered { broker, broker_epoch });
         ctx.send(NodeId::Broker(broker), Message::RegisterBrokerResponse { incarnation, result: Ok(broker_epoch) });
         self.publish(ctx);
@@ -212,7 +220,10 @@ impl Controller {
         }
         entry.last_heartbeat_ms = ctx.now;
         let session_ms = ctx.catalog.config.broker_session_timeout_ms;
-        ctx.set_timer(session_ms, ControllerTimer::SessionExpiry { broker });
+        if !entry.expiry_armed {
+            entry.expiry_armed = true;
+            ctx.set_timer(session_ms, ControllerTimer::SessionExpiry { broker });
+        }
         let reg = entry.registration.clone();
 
         let mut shut_down_now = false;
@@ -240,10 +251,17 @@ impl Controller {
     /// The session check scheduled at the heartbeat deadline (`rescheduleMaybeFenceStaleBrokers`).
     pub fn on_session_expiry(&mut self, broker: BrokerId, ctx: &mut Ctx) {
         let session_ms = ctx.catalog.config.broker_session_timeout_ms;
-        let Some(entry) = self.brokers.get(&broker) else {
+        let Some(entry) = self.brokers.get_mut(&broker) else {
             return;
         };
-        if entry.registration.fenced || ctx.now < entry.last_heartbeat_ms + session_ms {
+        entry.expiry_armed = false;
+        if entry.registration.fenced {
+            return;
+        }
+        let session_ends_ms = entry.last_heartbeat_ms + session_ms;
+        if ctx.now < session_ends_ms {
+            entry.expiry_armed = true;
+            ctx.set_timer(session_ends_ms - ctx.now, ControllerTimer::SessionExpiry { broker });
             return;
         }
         let silent_ms = ctx.now - entry.last_heartbeat_ms;

@@ -70,7 +70,7 @@ impl std::error::Error for AdvanceError {}
 ///   for the event log, [`explain`](Engine::explain) for an event's sentence, [`view`](Engine::view)
 ///   for the plain-data state, [`state_hash`](Engine::state_hash) and
 ///   [`unexpected_violations`](Engine::unexpected_violations) for tests.
-/// - **Getters:** [`now_ms`](Engine::now_ms), [`steps`](Engine::steps),
+/// - **Getters:** [`now_ms`](Engine::now_ms), [`steps`](Engine::steps), [`agenda_len`](Engine::agenda_len),
 ///   [`catalog`](Engine::catalog) (names of brokers, topics, partitions, clients) and
 ///   [`ledger`](Engine::ledger) (what the input has cost so far).
 pub struct Engine {
@@ -132,7 +132,10 @@ impl Engine {
                 .consumers
                 .iter()
                 .enumerate()
-                .map(|(i, c)| Consumer::new(ClientIdx(i as u32), c.name.clone(), c.config.clone(), broker_ids.clone()))
+                .map(|(i, c)| {
+                    let kept = LIMITS.records_received_kept / scenario.consumers.len();
+                    Consumer::new(ClientIdx(i as u32), c.name.clone(), c.config.clone(), broker_ids.clone(), kept)
+                })
                 .collect(),
             catalog,
             controller,
@@ -191,6 +194,12 @@ impl Engine {
     /// Time of the next thing that will happen.
     pub fn next_event_ms(&self) -> Option<Millis> {
         self.queue.peek_time()
+    }
+
+    /// Entries on the agenda: timers waiting and messages on the wire (the budget's
+    /// [`Ledger::agenda_entries`] bounds them).
+    pub fn agenda_len(&self) -> usize {
+        self.queue.len()
     }
 
     /// Steps processed so far (the benchmark's "simulated events").

@@ -67,6 +67,10 @@ impl EventQueue {
         self.heap.pop()
     }
 
+    pub fn len(&self) -> usize {
+        self.heap.len()
+    }
+
     pub fn peek_time(&self) -> Option<Millis> {
         self.heap.peek().map(|s| s.at_ms)
     }

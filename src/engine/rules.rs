@@ -6,8 +6,9 @@
 //!
 //! Besides Kafka's own rules (kafka-model §1, §3.1), the contract bounds what an input may cost
 //! ([`LIMITS`]): records held, replicas, and the work per simulated second that intervals and
-//! fan-out imply. No input within them makes the engine hold more than about
-//! [`Limits::memory_bytes_max`] or run without end (`docs/scenario-format.md`, "Limits").
+//! fan-out imply, and the timers and messages its agenda holds at once. No input within them runs
+//! without end or makes the engine hold much more than its records and replicas
+//! (`docs/scenario-format.md`, "Bounds").
 
 use super::command::{ChangeConfig, Command, NodeRef, Produce, TopicSpec};
 use super::config::{Acks, BrokerConfig, ConsumerConfig, NetworkConfig, ProducerConfig, RACK_AWARE_REPLICA_SELECTOR};
@@ -46,8 +47,10 @@ pub struct Limits {
     /// less than 1 ms, so every message moves simulated time on.
     pub latency_ms_max: u64,
     /// Work units (one message, one timer, or one partition handled in a fetch) per simulated second
-    /// that the cluster's intervals and fan-out imply when idle ([`Ledger::work_per_second`]).
+    /// that the cluster's intervals and fan-out imply when idle ([`Load`]).
     pub work_per_second_max: u64,
+    /// Timers waiting and messages in flight at once when idle ([`Load::agenda_entries`]).
+    pub agenda_entries_max: u64,
     /// Work units from time 0 to `until_ms`: `work_per_second` × seconds.
     pub run_work_max: u64,
     /// Steps at one simulated millisecond before [`Engine::advance_to`](super::Engine::advance_to)
@@ -56,8 +59,9 @@ pub struct Limits {
     pub steps_per_ms_max: u64,
     /// Events the engine keeps; older ones are dropped (their `seq` is never reused).
     pub events_kept: usize,
-    /// What the bounds above let the engine hold at most, about (records, replicas, texts).
-    pub memory_bytes_max: u64,
+    /// Received records the consumers keep for views and the runner, shared equally (their counts
+    /// are kept in full).
+    pub records_received_kept: usize,
 }
 
 /// The bounds. Sized for a browser tab: 1,000,000 records take about 100 MiB natively (README,
@@ -80,10 +84,11 @@ pub const LIMITS: Limits = Limits {
     config_count_max: i32::MAX as u64,
     latency_ms_max: 60_000,
     work_per_second_max: 100_000,
+    agenda_entries_max: 1_000_000,
     run_work_max: 500_000_000,
     steps_per_ms_max: 1_000_000,
     events_kept: 10_000,
-    memory_bytes_max: 400 << 20,
+    records_received_kept: 200_000,
 };
 
 fn fail<T>(field: impl Into<String>, reason: impl Into<String>) -> Result<T, CommandError> {
@@ -305,9 +310,13 @@ pub struct Ledger {
     topics: Vec<(String, TopicShape)>,
     config: BrokerConfig,
     network: NetworkConfig,
-    /// The slowest sustained retry cycle of any producer, and the fastest consumer fetch wait.
-    producer_retry_ms: u64,
-    consumer_fetch_wait_ms: u64,
+    /// The fastest sustained retry cycle of any producer (`None`: no producers).
+    producer_retry_ms: Option<u64>,
+    /// The shortest `fetch.max.wait.ms` of any consumer (`None`: no consumers).
+    consumer_fetch_wait_ms: Option<u64>,
+    /// Request timeouts the clients can leave waiting while a broker is down: each retried metadata
+    /// or offset request keeps its `request.timeout.ms` on the agenda.
+    client_timeouts: (u64, u64),
     replicas: u64,
     partitions: u64,
     records: u64,
@@ -328,9 +337,9 @@ impl Ledger {
                 .producers
                 .iter()
                 .map(|p| p.config.retry_backoff_ms.max(p.config.retry_backoff_max_ms))
-                .min()
-                .unwrap_or(u64::MAX),
-            consumer_fetch_wait_ms: s.consumers.iter().map(|c| c.config.fetch_max_wait_ms).min().unwrap_or(u64::MAX),
+                .min(),
+            consumer_fetch_wait_ms: s.consumers.iter().map(|c| c.config.fetch_max_wait_ms).min(),
+            client_timeouts: client_timeouts(s),
             replicas: 0,
             partitions: 0,
             records: 0,
@@ -392,11 +401,17 @@ impl Ledger {
     pub fn count(&mut self, cost: Cost) {
         self.commands += 1;
         self.records += cost.records;
-        if let Some((name, t)) = cost.topic {
-            self.replicas += t.partitions as u64 * t.replication_factor as u64;
-            self.partitions += t.partitions as u64;
-            self.topics.push((name, t));
+        if let Some(topic) = cost.topic {
+            self.add_topic(topic);
         }
+    }
+
+    /// A checked topic: of a `create_topic` command, or of the scenario's `topics` (which are not
+    /// commands, so they leave the page its share of `commands_max`).
+    fn add_topic(&mut self, (name, t): (String, TopicShape)) {
+        self.replicas += t.partitions as u64 * t.replication_factor as u64;
+        self.partitions += t.partitions as u64;
+        self.topics.push((name, t));
     }
 
     fn broker(&self, broker: BrokerId, field: &str) -> Result<(), CommandError> {
@@ -519,7 +534,7 @@ impl Ledger {
             );
         }
         self.check_replica_assignment(t)?;
-        self.check_work("partitions", t.partitions as u64, replicas)?;
+        self.check_work(Some("partitions"), t.partitions as u64, replicas)?;
         let shape = TopicShape { partitions: t.partitions, replication_factor: t.replication_factor };
         Ok((t.name.clone(), shape))
     }
@@ -590,63 +605,201 @@ impl Ledger {
         Ok(())
     }
 
-    /// Work units per simulated second that the cluster implies when idle: heartbeats, follower
-    /// fetch sessions (one per pair of follower and leader broker, each a request, a response and its
-    /// partitions per `replica.fetch.wait.max.ms` plus a round trip), consumer fetches, producer
-    /// retries at `retry.backoff.max.ms` for every partition, and the controller's sweeps. An upper
-    /// bound: it assumes every pair of brokers shares a partition as far as replicas allow.
+    /// Work units per simulated second that the cluster implies when idle ([`Load`]).
     pub fn work_per_second(&self) -> u64 {
-        self.work_with(0, self.replicas)
+        self.load(0, self.replicas).work_per_second()
     }
 
-    /// [`work_per_second`](Ledger::work_per_second) with `partitions_added` more partitions and
-    /// `replicas` replicas in all.
-    fn work_with(&self, partitions_added: u64, replicas: u64) -> u64 {
+    /// Entries the engine's agenda holds at once when idle ([`Load`]).
+    pub fn agenda_entries(&self) -> u64 {
+        self.load(0, self.replicas).agenda_entries()
+    }
+
+    /// What the cluster costs with `partitions_added` more partitions and `replicas` replicas in all.
+    fn load(&self, partitions_added: u64, replicas: u64) -> Load {
         let c = &self.config;
         let partitions = self.partitions + partitions_added;
+        // The fastest round trip paces the cycles (jitter may draw 0; no message takes under 1 ms).
         let round_trip_ms = 2 * self.network.latency_ms.max(1);
-        let per_second = |units: u64, cycle_ms: u64| units.saturating_mul(1_000) / cycle_ms.max(1);
         let brokers = self.brokers.len() as u64;
-        let heartbeats = per_second(2 * brokers, c.broker_heartbeat_interval_ms);
-        let follower_replicas = replicas - partitions;
-        let sessions = follower_replicas.min(brokers * brokers.saturating_sub(1));
-        let followers = per_second(2 * sessions + follower_replicas, c.replica_fetch_wait_max_ms + round_trip_ms);
-        let consumers = self.consumers.len() as u64;
-        let consumer_sessions = consumers * brokers.min(partitions);
-        let consumer_units = 2 * consumer_sessions + consumers * partitions;
-        let consumer_work = match self.consumer_fetch_wait_ms {
-            u64::MAX => 0,
-            wait => per_second(consumer_units, wait + round_trip_ms),
-        };
-        let producer_work = match self.producer_retry_ms {
-            u64::MAX => 0,
-            retry => per_second(2 * self.producers.len() as u64 * partitions, retry + round_trip_ms),
-        };
-        let sweeps = per_second(partitions, c.unclean_leader_election_interval_ms);
-        heartbeats + followers + consumer_work + producer_work + sweeps
+        let mut load = Load { terms: Vec::new(), one_way_ms: self.network.latency_ms + self.network.jitter_ms };
+        // A heartbeat, its answer and the session expiry the controller keeps armed (kafka-model
+        // §2.3), one a broker.
+        let heartbeat_ms = c.broker_heartbeat_interval_ms;
+        load.add("broker.heartbeat.interval.ms", 3 * brokers, heartbeat_ms, 2 * brokers);
+        // Each broker's isr-expiration task walks the partitions it leads (kafka-model §4.2), and its
+        // HW checkpoint runs every 5 s.
+        load.add("replica.lag.time.max.ms", brokers + partitions, c.replica_lag_time_max_ms / 2, brokers);
+        // Every node's own timers (ticks, checkpoints, metadata refresh, linger, back-offs, the
+        // timeouts of metadata and offset requests retried while a broker is down), twice for a
+        // broker whose crashed incarnation's timers still wait to be dropped.
+        let clients = (self.producers.len() + self.consumers.len()) as u64;
+        // Their work: a few units a second each (HW checkpoints, metadata refreshes and the like).
+        load.add("", 4 * (brokers + clients), 1_000, 16 * brokers + 16 * clients);
+        let (producer_timeouts, consumer_timeouts) = self.client_timeouts;
+        load.add_for("request.timeout.ms", "producers", 0, 1_000, producer_timeouts);
+        load.add_for("request.timeout.ms", "consumers", 0, 1_000, consumer_timeouts);
+        // One fetch session per pair of follower and leader broker, at most as many as follower
+        // replicas: a request, its wait at the leader, an answer and its partitions per cycle (work
+        // units: each step, and each partition a step handles). A cycle is the leader's wait
+        // (or the follower's back-off after an error) plus a round trip. A session keeps one timeout
+        // timer and one parked fetch at the leader.
+        let followers = replicas - partitions;
+        let sessions = followers.min(brokers * brokers.saturating_sub(1));
+        let wait_ms = c.replica_fetch_wait_max_ms.min(c.replica_fetch_backoff_ms);
+        let cycle_ms = wait_ms + round_trip_ms;
+        load.add("replica.fetch.wait.max.ms", 3 * sessions + followers, cycle_ms, 2 * sessions);
+        // Every consumer fetches from every leader broker, each fetch with one timeout timer and one
+        // parked fetch at the broker.
+        if let Some(wait_ms) = self.consumer_fetch_wait_ms {
+            let consumers = self.consumers.len() as u64;
+            let sessions = consumers * brokers.min(partitions);
+            let timeouts = 2 * sessions;
+            // A request, its wait, an answer and its timeout falling due, and the partitions.
+            let units = 4 * sessions + consumers * partitions;
+            load.add("fetch.max.wait.ms", units, wait_ms + round_trip_ms, timeouts);
+        }
+        // Producers retrying every partition at their sustained back-off (`retry.backoff.max.ms`).
+        if let Some(retry_ms) = self.producer_retry_ms {
+            let producers = self.producers.len() as u64;
+            load.add(
+                "retry.backoff.max.ms",
+                2 * producers * partitions,
+                retry_ms + round_trip_ms,
+                producers * partitions,
+            );
+        }
+        load.add("unclean.leader.election.interval.ms", partitions, c.unclean_leader_election_interval_ms, 1);
+        load
     }
 
-    /// The work bound, for the cluster with `partitions_added` more partitions and `replicas` in all.
-    fn check_work(&self, field: &str, partitions_added: u64, replicas: u64) -> Result<(), CommandError> {
-        let work = self.work_with(partitions_added, replicas);
-        let max = LIMITS.work_per_second_max;
+    /// The work and agenda bounds, for the cluster with `partitions_added` more partitions and
+    /// `replicas` in all. The message names the setting behind the largest cost; so does the
+    /// error's field when `field` is `None` (the cluster's own settings, before any topic).
+    fn check_work(&self, field: Option<&str>, partitions_added: u64, replicas: u64) -> Result<(), CommandError> {
+        let load = self.load(partitions_added, replicas);
+        let (work, max) = (load.work_per_second(), LIMITS.work_per_second_max);
+        let field = |measure: fn(&Term) -> u64| match (field, load.largest_field(measure)) {
+            (Some(field), _) => field.to_string(),
+            (None, field @ ("cluster.brokers" | "producers" | "consumers")) => field.to_string(),
+            (None, key) => join("cluster.config", key),
+        };
         if work > max {
             return fail(
-                field,
+                field(Term::work),
                 format!(
-                    "this cluster would take about {} work units per simulated second (heartbeats, fetch sessions \
-                     and their partitions, retries); the playground runs at most {} ({} brokers, {} replicas, \
-                     broker.heartbeat.interval.ms {}, replica.fetch.wait.max.ms {})",
+                    "this cluster would take about {} work units per simulated second; the playground runs at most \
+                     {} ({} brokers, {} replicas; most of it from {})",
                     thousands(work),
                     thousands(max),
                     self.brokers.len(),
                     thousands(replicas),
-                    self.config.broker_heartbeat_interval_ms,
-                    self.config.replica_fetch_wait_max_ms
+                    load.largest(Term::work, "units")
+                ),
+            );
+        }
+        let (entries, max) = (load.agenda_entries(), LIMITS.agenda_entries_max);
+        if entries > max {
+            return fail(
+                field(Term::pending),
+                format!(
+                    "this cluster would keep about {} timers and messages in flight; the playground holds at most {} \
+                     (most of them from {})",
+                    thousands(entries),
+                    thousands(max),
+                    load.largest(Term::pending, "entries")
                 ),
             );
         }
         Ok(())
+    }
+}
+
+/// See [`Ledger::client_timeouts`](Ledger).
+fn client_timeouts(s: &Scenario) -> (u64, u64) {
+    let round_trip_ms = 2 * s.cluster.network.latency_ms.max(1);
+    // Retried as fast as a round trip when the broker refuses at once (a request to a dead process).
+    let waiting = |timeout_ms: u64| timeout_ms / round_trip_ms + 1;
+    let producers = s.producers.iter().map(|p| waiting(p.config.request_timeout_ms));
+    let consumers = s.consumers.iter().map(|c| waiting(c.config.request_timeout_ms));
+    (producers.fold(0, u64::saturating_add), consumers.fold(0, u64::saturating_add))
+}
+
+/// What a cluster costs when idle, term by term: the work units (one message, one timer, or one
+/// partition handled in a fetch) per simulated second that its intervals and fan-out imply, and the
+/// entries its agenda holds at once (timers waiting to fall due, messages on the wire). Upper
+/// bounds: every pair of brokers is assumed to share a partition as far as replicas allow, every
+/// partition of every topic is assumed consumed and retried. Traffic adds work in proportion to the
+/// records, which [`Limits::records_max`] bounds.
+#[derive(Clone, Debug)]
+pub struct Load {
+    terms: Vec<Term>,
+    /// A message's longest one-way delay (`latency.ms` + `jitter.ms`).
+    one_way_ms: u64,
+}
+
+#[derive(Clone, Debug)]
+struct Term {
+    /// The setting that paces it (empty: a fixed interval of the broker).
+    setting: &'static str,
+    /// Where that setting is: a key of `cluster.config`, or `cluster.brokers`, `producers`, `consumers`.
+    field: &'static str,
+    work_per_second: u64,
+    pending: u64,
+}
+
+impl Term {
+    fn work(&self) -> u64 {
+        self.work_per_second
+    }
+
+    fn pending(&self) -> u64 {
+        self.pending
+    }
+}
+
+impl Load {
+    /// `units` of work every `cycle_ms`, keeping `pending` timers on the agenda, paced by a broker
+    /// setting (empty: the brokers' own fixed intervals).
+    fn add(&mut self, setting: &'static str, units: u64, cycle_ms: u64, pending: u64) {
+        let field = if setting.is_empty() { "cluster.brokers" } else { setting };
+        self.add_for(setting, field, units, cycle_ms, pending);
+    }
+
+    /// [`add`](Load::add) for a term whose setting is not a broker's: `field` names where it is set.
+    fn add_for(&mut self, setting: &'static str, field: &'static str, units: u64, cycle_ms: u64, pending: u64) {
+        let work_per_second = units.saturating_mul(1_000) / cycle_ms.max(1);
+        self.terms.push(Term { setting, field, work_per_second, pending });
+    }
+
+    /// The terms' sum, plus a quarter for what they leave out (elections, metadata pushes, the
+    /// churn of a cluster whose session timeouts are barely longer than its heartbeats).
+    pub fn work_per_second(&self) -> u64 {
+        let sum = self.terms.iter().fold(0u64, |sum, t| sum.saturating_add(t.work_per_second));
+        sum.saturating_add(sum / 4)
+    }
+
+    /// Timers waiting plus the messages a second's work puts on the wire for the longest delay.
+    pub fn agenda_entries(&self) -> u64 {
+        let timers = self.terms.iter().fold(0u64, |sum, t| sum.saturating_add(t.pending));
+        // A quarter more for what the terms leave out (re-registrations, requests retried in a fault).
+        let timers = timers.saturating_add(timers / 4);
+        let on_the_wire = self.work_per_second().saturating_mul(self.one_way_ms.max(1)) / 1_000;
+        timers.saturating_add(on_the_wire)
+    }
+
+    /// Where the setting behind the largest term by `measure` is.
+    fn largest_field(&self, measure: fn(&Term) -> u64) -> &'static str {
+        self.terms.iter().max_by_key(|t| measure(t)).map_or("", |t| t.field)
+    }
+
+    /// The setting behind the largest term by `measure`, in words (`noun`: what it counts).
+    fn largest(&self, measure: fn(&Term) -> u64, noun: &str) -> String {
+        match self.terms.iter().max_by_key(|t| measure(t)) {
+            Some(t) if !t.setting.is_empty() => format!("{} {noun} ({})", thousands(measure(t)), t.setting),
+            Some(t) => format!("{} {noun} (the brokers' own timers)", thousands(measure(t))),
+            None => "nothing".into(),
+        }
     }
 }
 
@@ -668,10 +821,10 @@ pub fn check_scenario_at(s: &Scenario, command_path: &dyn Fn(usize) -> String) -
     check_cluster(&s.cluster)?;
     check_clients(s)?;
     let mut ledger = Ledger::new(s);
-    ledger.check_work("broker.heartbeat.interval.ms", 0, 0).map_err(at("cluster.config"))?;
+    ledger.check_work(None, 0, 0).map_err(at(""))?;
     for (i, t) in s.topics.iter().enumerate() {
         let topic = ledger.check_topic(t).map_err(at(&format!("topics[{i}]")))?;
-        ledger.count(Cost { records: 0, topic: Some(topic) });
+        ledger.add_topic(topic);
     }
     let commands_max = LIMITS.commands_max;
     if s.commands.len() > commands_max {
@@ -762,11 +915,31 @@ fn check_cluster(cluster: &ClusterSpec) -> Result<(), ScenarioError> {
 fn check_clients(s: &Scenario) -> Result<(), ScenarioError> {
     check_client_names(s.producers.iter().map(|p| p.name.as_str()), "producers")?;
     check_client_names(s.consumers.iter().map(|c| c.name.as_str()), "consumers")?;
+    let round_trip_ms = 2 * (s.cluster.network.latency_ms + s.cluster.network.jitter_ms);
     for (i, p) in s.producers.iter().enumerate() {
-        check_producer_config(&p.config).map_err(at(&format!("producers[{i}].config")))?;
+        let path = format!("producers[{i}].config");
+        check_producer_config(&p.config).map_err(at(&path))?;
+        check_outlasts_round_trip(p.config.request_timeout_ms, round_trip_ms).map_err(at(&path))?;
     }
     for (i, c) in s.consumers.iter().enumerate() {
-        check_consumer_config(&c.config).map_err(at(&format!("consumers[{i}].config")))?;
+        let path = format!("consumers[{i}].config");
+        check_consumer_config(&c.config).map_err(at(&path))?;
+        check_outlasts_round_trip(c.config.request_timeout_ms, round_trip_ms).map_err(at(&path))?;
+    }
+    Ok(())
+}
+
+/// A client's `request.timeout.ms` must outlast the network's slowest round trip: a request that
+/// always times out is retried at once, without end, while every late answer still arrives.
+fn check_outlasts_round_trip(request_timeout_ms: u64, round_trip_ms: u64) -> Result<(), CommandError> {
+    if request_timeout_ms <= round_trip_ms {
+        return fail(
+            "request.timeout.ms",
+            format!(
+                "must be longer than the network's slowest round trip (2 × (latency.ms + jitter.ms) = {round_trip_ms} \
+                 ms), found {request_timeout_ms}; every request would time out before its answer came"
+            ),
+        );
     }
     Ok(())
 }

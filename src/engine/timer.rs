@@ -14,9 +14,9 @@ pub enum BrokerTimer {
     FetchBackoffDone {
         leader: BrokerId,
     },
+    /// The follower fetch to `leader` may have timed out (`replica.socket.timeout.ms`).
     FetchTimeout {
         leader: BrokerId,
-        request_id: u64,
     },
     /// Controlled shutdown: the controller said SHUTDOWN_NOW.
     FinishShutdown,
@@ -52,9 +52,18 @@ pub enum ProducerTimer {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ConsumerTimer {
-    RequestTimeout { request_id: u64 },
+    /// A metadata or ListOffsets request may have timed out.
+    RequestTimeout {
+        request_id: u64,
+    },
+    /// The fetch to `broker` may have timed out.
+    FetchTimeout {
+        broker: BrokerId,
+    },
     MetadataBackoffDone,
-    FetchBackoffDone { broker: BrokerId },
+    FetchBackoffDone {
+        broker: BrokerId,
+    },
 }
 
 /// A timer on the agenda: one of a node kind's own. `Ctx::set_timer` stamps it with the node that

@@ -333,7 +333,8 @@ pub fn from_value(value: Value) -> Result<Scenario, ScenarioError> {
             positions.push(i);
         }
     }
-    let until_ms = until_ms.unwrap_or_else(|| cursor.saturating_add(DEFAULT_SETTLE_MS));
+    // The settling time never takes a scenario past the 30 days it may run.
+    let until_ms = until_ms.unwrap_or_else(|| cursor.saturating_add(DEFAULT_SETTLE_MS).min(LIMITS.time_ms_max));
     let scenario = Scenario { format, seed, cluster, topics, producers, consumers, commands, until_ms };
     check_scenario_at(&scenario, &|i| format!("commands[{}]", positions[i]))?;
     Ok(scenario)

@@ -148,7 +148,9 @@ pub fn pp_engine_bench(scenario_code: &[u8], until_ms: f64) -> Result<String, Js
     let scenario = decode(scenario_code).map_err(|e| JsValue::from_str(&e.to_string()))?;
     let t0 = dom::now_ms();
     let mut engine = Engine::new(&scenario).map_err(|e| JsValue::from_str(&e.to_string()))?;
-    engine.advance_to(until_ms.max(0.0) as u64, u64::MAX).map_err(|e| JsValue::from_str(&e.to_string()))?;
+    let until_ms = until_ms.max(0.0) as u64;
+    engine.ledger().check_run_to(until_ms).map_err(|e| JsValue::from_str(&e.to_string()))?;
+    engine.advance_to(until_ms, u64::MAX).map_err(|e| JsValue::from_str(&e.to_string()))?;
     let wall_ms = dom::now_ms() - t0;
     Ok(format!(
         "{{\"wall_ms\":{},\"steps\":{},\"state_hash\":\"{:016x}\"}}",
