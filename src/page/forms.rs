@@ -3,7 +3,9 @@
 //! and asks the engine, whose `CommandError { field, reason }` it shows beside the input at fault.
 //! A [`FormError`] names its input the same way.
 
-use crate::engine::{Acks, BrokerId, ChangeConfig, Command, NodeRef, Produce, TopicConfig, TopicSpec};
+use crate::engine::{
+    thousands, Acks, BrokerId, ChangeConfig, Command, NodeRef, Produce, TopicConfig, TopicSpec, LIMITS,
+};
 
 /// An input that makes no command: the input, named as the engine names its fields (`count`,
 /// `topic`, `replication.factor`), and the sentence to show beside it.
@@ -44,7 +46,21 @@ impl ProduceForm<'_> {
         if self.topic.is_empty() {
             return Err(refuse("topic", "Choose a topic (create one under “Topics & configs”)."));
         }
-        let count = parse_whole(self.count).ok_or_else(|| refuse("count", "Count is a whole number."))?;
+        let count = match parse_whole(self.count) {
+            Some(count) => count,
+            // Digits too many for a count: say the engine's bound rather than "not a number".
+            None if !self.count.trim().is_empty() && self.count.trim().bytes().all(|b| b.is_ascii_digit()) => {
+                let max = thousands(LIMITS.records_max);
+                return Err(FormError { field: "count", message: format!("Count is at most {max}.") });
+            }
+            None => return Err(refuse("count", "Count is a whole number.")),
+        };
+        let partition = match self.partition {
+            "" => None,
+            typed => Some(parse_whole(typed).ok_or_else(|| {
+                refuse("partition", "Partition is a whole number, or empty for the partitioner to choose.")
+            })?),
+        };
         let acks = Acks::parse(self.acks).ok_or_else(|| refuse("acks", "acks is 0, 1 or all."))?;
         Ok(Command::Produce(Produce {
             producer: self.producer.to_string(),
@@ -52,7 +68,7 @@ impl ProduceForm<'_> {
             key: (!self.key.is_empty()).then(|| self.key.to_string()),
             value: self.value.to_string(),
             count,
-            partition: self.partition.parse().ok(),
+            partition,
             acks: Some(acks),
         }))
     }
@@ -163,7 +179,6 @@ pub fn broker_action(action: &str, broker: BrokerId, stalled: bool) -> Option<Co
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::LIMITS;
     use crate::page::tests::default_engine;
 
     fn produce_form<'a>(count: &'a str) -> ProduceForm<'a> {
@@ -208,6 +223,10 @@ mod tests {
     #[test]
     fn what_makes_no_command_is_refused_before_the_engine() {
         assert_eq!(produce_form("1.5").command().unwrap_err().field, "count");
+        let huge = produce_form("5000000000").command().unwrap_err();
+        assert_eq!((huge.field, huge.message.as_str()), ("count", "Count is at most 1,000,000."));
+        let partition = ProduceForm { partition: "two", ..produce_form("1") }.command().unwrap_err();
+        assert_eq!(partition.field, "partition");
         assert_eq!(ProduceForm { topic: "", ..produce_form("1") }.command().unwrap_err().field, "topic");
         let bad_acks = ProduceForm { acks: "2", ..produce_form("1") }.command().unwrap_err();
         assert_eq!((bad_acks.field, bad_acks.message.as_str()), ("acks", "acks is 0, 1 or all."));

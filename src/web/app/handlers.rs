@@ -58,12 +58,16 @@ impl App {
             Ok(command) => command,
             Err(e) => return show_refusal(&err, &e, None),
         };
-        self.on_rack();
+        // The rack first: a refused rack is the answer (the consume would overwrite it).
+        if self.on_rack().is_err() {
+            return;
+        }
         show_result(&err, &self.apply(command), None);
     }
 
-    /// Applies the chosen client.rack when it differs from the consumer's.
-    pub(super) fn on_rack(&mut self) {
+    /// Applies the chosen client.rack when it differs from the consumer's, and says the engine's
+    /// answer.
+    pub(super) fn on_rack(&mut self) -> Result<(), CommandError> {
         let err = self.ui.consume.error.clone();
         let consumer = self.ui.consume.consumer.value();
         let current = self
@@ -71,9 +75,12 @@ impl App {
             .as_ref()
             .and_then(|v| v.consumers.iter().find(|c| c.name == consumer))
             .map(|c| c.client_rack.clone());
-        if let Some(change) = forms::rack_change(&consumer, &self.ui.consume.rack.value(), current.as_deref()) {
-            show_result(&err, &self.apply(change), None);
-        }
+        let Some(change) = forms::rack_change(&consumer, &self.ui.consume.rack.value(), current.as_deref()) else {
+            return Ok(());
+        };
+        let result = self.apply(change);
+        show_result(&err, &result, None);
+        result
     }
 
     pub(super) fn on_link(&mut self, change: LinkChange) {
@@ -156,8 +163,8 @@ impl App {
             }
         };
         let result = self.apply(command);
-        let field = result.is_err().then_some(&self.ui.config.min_isr);
-        show_result(&err, &result, field);
+        let at_min_isr = result.as_ref().is_err_and(|e| e.field == "min.insync.replicas");
+        show_result(&err, &result, at_min_isr.then_some(&self.ui.config.min_isr));
         if result.is_ok() {
             let _ = err.set_attribute("class", "ok-note");
             err.set_text_content(Some("Applied."));

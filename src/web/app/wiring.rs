@@ -142,7 +142,10 @@ fn wire_forms(app: &Rc<RefCell<App>>) {
     if let Some(b) = by_id(&root, "link-heal") {
         on::<Event>(&b, "click", app, |a, _| a.on_link(LinkChange::Heal));
     }
-    on::<Event>(&rack, "change", app, |a, _| a.on_rack());
+    on::<Event>(&rack, "change", app, |a, _| {
+        // Its answer is shown beside the form.
+        let _ = a.on_rack();
+    });
     on::<Event>(&config_topic, "change", app, |a, _| a.on_config_topic());
 }
 
