@@ -140,14 +140,24 @@ fn parse_args(args: &[String]) -> Result<Invocation, UsageError> {
 }
 
 fn load(path: &str) -> Result<Scenario, UsageError> {
-    let bytes = if path == "-" {
-        let mut buf = Vec::new();
-        io::Read::read_to_end(&mut io::stdin(), &mut buf)
-            .map_err(|e| UsageError(format!("standard input: cannot read: {e}")))?;
-        buf
+    // Read at most one byte past the bound, so a huge input is refused without being held.
+    let limit = LIMITS.input_bytes_max as u64 + 1;
+    let mut bytes = Vec::new();
+    let read = if path == "-" {
+        io::Read::read_to_end(&mut io::Read::take(io::stdin(), limit), &mut bytes)
+            .map_err(|e| UsageError(format!("standard input: cannot read: {e}")))
     } else {
-        std::fs::read(path).map_err(|e| UsageError(format!("{path}: cannot read the file: {e}")))?
+        let file = std::fs::File::open(path).map_err(|e| UsageError(format!("{path}: cannot read the file: {e}")))?;
+        io::Read::read_to_end(&mut io::Read::take(file, limit), &mut bytes)
+            .map_err(|e| UsageError(format!("{path}: cannot read the file: {e}")))
     };
+    read?;
+    if bytes.len() > LIMITS.input_bytes_max {
+        return Err(UsageError(format!(
+            "{path}: a scenario has at most {} bytes; this input has more",
+            LIMITS.input_bytes_max
+        )));
+    }
     if is_code(&bytes) {
         return scenario::decode(&bytes).map_err(|e| UsageError(format!("{path}: {e}")));
     }

@@ -268,6 +268,31 @@ fn produce_body() -> Produce {
     }
 }
 
+/// A code can claim any length for a list: one longer than its bound is refused while it is read,
+/// and an input longer than `LIMITS.input_bytes_max` is not read at all.
+#[test]
+fn oversized_inputs_are_refused_before_they_are_held() {
+    let many = vec![Command::CrashBroker { broker: BrokerId(1) }; LIMITS.commands_max + 1];
+    let s = scenario(cluster(3, BrokerConfig::default()), vec![topic("orders", 3, 3)], many, 60_000);
+    let e = scenario::decode(&scenario::encode(&s)).unwrap_err();
+    // postcard keeps no message of its own errors: the code is refused as damaged.
+    assert!(e.reason.starts_with("not a scenario code of format 1"), "{e}");
+    let huge = " ".repeat(LIMITS.input_bytes_max + 1);
+    let e = scenario::parse(&huge).unwrap_err();
+    assert!(e.reason.contains("a scenario has at most 33554432 bytes"), "{e}");
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("budget-tests");
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    let file = dir.join("huge.json");
+    std::fs::write(&file, huge).expect("scratch file");
+    let out = Process::new(env!("CARGO_BIN_EXE_partition-playground"))
+        .args(["run", &file.to_string_lossy()])
+        .output()
+        .expect("the runner starts");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("a scenario has at most 33554432 bytes; this input has more"), "{stderr}");
+}
+
 #[test]
 fn a_key_given_twice_in_json_names_the_key() {
     let text = r#"{"format": 1, "seed": 1, "seed": 2, "cluster": {"brokers": [{"id": 1}]}}"#;

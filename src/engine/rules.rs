@@ -57,6 +57,8 @@ pub struct Limits {
     /// declares that the simulation makes no progress (an engine bug; every message takes at least
     /// 1 ms).
     pub steps_per_ms_max: u64,
+    /// A scenario's JSON text or binary code: 10,000 commands of 2 KB of text fit.
+    pub input_bytes_max: usize,
     /// Events the engine keeps; older ones are dropped (their `seq` is never reused).
     pub events_kept: usize,
     /// Received records the consumers keep for views and the runner, shared equally (their counts
@@ -87,6 +89,7 @@ pub const LIMITS: Limits = Limits {
     agenda_entries_max: 1_000_000,
     run_work_max: 500_000_000,
     steps_per_ms_max: 1_000_000,
+    input_bytes_max: 32 << 20,
     events_kept: 10_000,
     records_received_kept: 200_000,
 };

@@ -6,7 +6,11 @@
 use super::command::{Command, TopicSpec};
 use super::config::{BrokerConfig, ConsumerConfig, NetworkConfig, ProducerConfig};
 use super::ids::{BrokerId, Millis};
+use super::rules::LIMITS;
+use serde::de::{Deserializer, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::marker::PhantomData;
 
 /// The format version this build reads and writes.
 pub const FORMAT_VERSION: u32 = 1;
@@ -16,10 +20,14 @@ pub struct Scenario {
     pub format: u32,
     pub seed: u64,
     pub cluster: ClusterSpec,
+    #[serde(deserialize_with = "topics_bounded")]
     pub topics: Vec<TopicSpec>,
+    #[serde(deserialize_with = "clients_bounded")]
     pub producers: Vec<ProducerSpec>,
+    #[serde(deserialize_with = "clients_bounded")]
     pub consumers: Vec<ConsumerSpec>,
     /// In time order.
+    #[serde(deserialize_with = "commands_bounded")]
     pub commands: Vec<TimedCommand>,
     /// Where the runner stops unless told otherwise.
     pub until_ms: Millis,
@@ -28,6 +36,7 @@ pub struct Scenario {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClusterSpec {
+    #[serde(deserialize_with = "brokers_bounded")]
     pub brokers: Vec<BrokerSpec>,
     #[serde(default)]
     pub config: BrokerConfig,
@@ -79,6 +88,55 @@ impl Scenario {
             until_ms,
         }
     }
+}
+
+/// A list read with at most `max` entries: a binary code can claim any length, and its entries can
+/// be far smaller encoded than in memory, so a longer list is refused as soon as it passes the
+/// bound, before it is held (the scenario check would refuse it anyway, later).
+fn bounded<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    de: D,
+    max: usize,
+    what: &'static str,
+) -> Result<Vec<T>, D::Error> {
+    struct Bounded<T> {
+        max: usize,
+        what: &'static str,
+        entries: PhantomData<T>,
+    }
+    impl<'de, T: Deserialize<'de>> Visitor<'de> for Bounded<T> {
+        type Value = Vec<T>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            write!(f, "at most {} {}", self.max, self.what)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+            let mut items = Vec::new();
+            while let Some(item) = seq.next_element()? {
+                if items.len() == self.max {
+                    return Err(serde::de::Error::custom(format_args!("more than {} {}", self.max, self.what)));
+                }
+                items.push(item);
+            }
+            Ok(items)
+        }
+    }
+    de.deserialize_seq(Bounded { max, what, entries: PhantomData })
+}
+
+fn brokers_bounded<'de, D: Deserializer<'de>>(de: D) -> Result<Vec<BrokerSpec>, D::Error> {
+    bounded(de, LIMITS.brokers_max, "brokers")
+}
+
+/// Every topic has a replica at least.
+fn topics_bounded<'de, D: Deserializer<'de>>(de: D) -> Result<Vec<TopicSpec>, D::Error> {
+    bounded(de, LIMITS.replicas_max as usize, "topics")
+}
+
+fn clients_bounded<'de, D: Deserializer<'de>, T: Deserialize<'de>>(de: D) -> Result<Vec<T>, D::Error> {
+    bounded(de, LIMITS.clients_max, "clients")
+}
+
+fn commands_bounded<'de, D: Deserializer<'de>>(de: D) -> Result<Vec<TimedCommand>, D::Error> {
+    bounded(de, LIMITS.commands_max, "commands")
 }
 
 /// In JSON the command's name sits beside `at_ms` (`{"at_ms": 0, "consume": {...}}`); the JSON

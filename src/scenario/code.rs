@@ -6,6 +6,7 @@
 //! not. The page reads only codes: JSON (serde_json and the error-locating reader) stays out of
 //! the wasm bundle.
 
+use super::json::check_size;
 use super::{Scenario, ScenarioError, FORMAT_VERSION};
 use crate::engine::check_scenario;
 
@@ -18,6 +19,7 @@ pub fn encode(s: &Scenario) -> Vec<u8> {
 
 /// Reads a scenario from its binary code, and checks it as [`parse`](super::parse) does.
 pub fn decode(bytes: &[u8]) -> Result<Scenario, ScenarioError> {
+    check_size(bytes.len())?;
     let damaged = |e: postcard::Error| ScenarioError {
         path: String::new(),
         reason: format!("not a scenario code of format {FORMAT_VERSION} ({e})"),

@@ -173,7 +173,18 @@ fn command_fields(name: &str) -> &'static [&'static str] {
 
 /// Reads a scenario from JSON text.
 pub fn parse(text: &str) -> Result<Scenario, ScenarioError> {
+    check_size(text.len())?;
     from_value(read_json(text)?)
+}
+
+/// A scenario's text or code is at most `LIMITS.input_bytes_max` long: it is refused before it is
+/// read into memory several times its size.
+pub(super) fn check_size(bytes: usize) -> Result<(), ScenarioError> {
+    let max = LIMITS.input_bytes_max;
+    if bytes > max {
+        return err("", format!("a scenario has at most {max} bytes, this one {bytes}"));
+    }
+    Ok(())
 }
 
 /// JSON text to a value, refusing a key that appears twice in one object (where `serde_json::Value`
