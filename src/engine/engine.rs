@@ -14,11 +14,12 @@ use super::error::{CommandError, ScenarioError};
 use super::event::{ClusterEvent, EventKind};
 use super::ids::*;
 use super::insert_sorted;
+use super::limits::LIMITS;
 use super::message::{Message, ProduceRequest};
 use super::network::Network;
 use super::producer::Producer;
 use super::queue::{EventQueue, Pending};
-use super::rules::{check_scenario, Ledger, LIMITS};
+use super::rules::{check_scenario, Ledger};
 use super::safety::{SafetyChecker, World};
 use super::setup::Scenario;
 use super::timer::{ControllerTimer, Timer};
@@ -33,7 +34,7 @@ pub enum AdvanceError {
     /// The call's step budget ran out; the clock stands at `reached_ms`, and the next call goes on
     /// from there (the page's frame loop does, a frame later).
     StepBudgetSpent { reached_ms: Millis, steps: u64 },
-    /// [`Limits::steps_per_ms_max`](super::rules::Limits) steps ran without simulated time moving:
+    /// [`Limits::steps_per_ms_max`](super::limits::Limits) steps ran without simulated time moving:
     /// an engine bug, since every message takes at least 1 ms.
     NoProgress { at_ms: Millis, steps: u64 },
 }

@@ -15,6 +15,7 @@ mod event;
 mod explain;
 mod ids;
 mod invariant;
+mod limits;
 mod log;
 mod message;
 mod metadata;
@@ -46,12 +47,11 @@ pub use ids::{
     BrokerEpoch, BrokerId, ClientIdx, LeaderEpoch, Millis, NodeId, Offset, PartitionEpoch, PartitionIdx, TopicIdx,
 };
 pub use invariant::Invariant;
+pub use limits::{Limits, LIMITS};
 pub use message::{ErrorCode, MessageKind};
 pub use metadata::LeaderRecoveryState;
 pub use murmur2::murmur2;
-pub use rules::{
-    check_name, check_scenario, check_scenario_at, check_topic_name, join, thousands, Cost, Ledger, Limits, LIMITS,
-};
+pub use rules::{check_name, check_scenario, check_scenario_at, check_topic_name, join, thousands, Cost, Ledger};
 pub use setup::{BrokerSpec, ClusterSpec, ConsumerSpec, ProducerSpec, Scenario, TimedCommand, FORMAT_VERSION};
 pub use view::*;
 

@@ -14,85 +14,8 @@ use super::command::{ChangeConfig, Command, NodeRef, Produce, TopicSpec};
 use super::config::{Acks, BrokerConfig, ConsumerConfig, NetworkConfig, ProducerConfig, RACK_AWARE_REPLICA_SELECTOR};
 use super::error::{CommandError, ScenarioError};
 use super::ids::{BrokerId, Millis};
+use super::limits::LIMITS;
 use super::setup::{ClusterSpec, Scenario, FORMAT_VERSION};
-
-/// Every bound of the contract, with one spelling (qualifier last). [`LIMITS`] holds the values.
-#[derive(Clone, Copy, Debug)]
-pub struct Limits {
-    pub brokers_max: usize,
-    /// Broker ids are `0..=broker_id_max`.
-    pub broker_id_max: u32,
-    pub partitions_per_topic_max: u32,
-    /// Partitions × replication factor, over every topic of the scenario and the page session.
-    pub replicas_max: u64,
-    /// Producers, and separately consumers.
-    pub clients_max: usize,
-    /// Commands of a scenario (its `commands`); the page session adds at most as many again.
-    pub commands_max: usize,
-    /// Records produced over the scenario and everything done in the page afterwards.
-    pub records_max: u64,
-    /// A record's key or value.
-    pub text_bytes_max: usize,
-    /// Client names and racks.
-    pub name_bytes_max: usize,
-    /// Kafka's bound on a topic name (`Topic.MAX_NAME_LENGTH`).
-    pub topic_name_bytes_max: usize,
-    /// No scenario runs longer than 30 days of simulated time.
-    pub time_ms_max: Millis,
-    /// No timeout, interval or backoff is longer than a day.
-    pub config_ms_max: u64,
-    /// Byte and record counts in configs fit Kafka's `int`.
-    pub config_count_max: u64,
-    /// One-way network latency and jitter. Whatever they are, the engine delivers no message in
-    /// less than 1 ms, so every message moves simulated time on.
-    pub latency_ms_max: u64,
-    /// Work units (one message, one timer, or one partition handled in a fetch) per simulated second
-    /// that the cluster's intervals and fan-out imply when idle ([`Load`]).
-    pub work_per_second_max: u64,
-    /// Timers waiting and messages in flight at once when idle ([`Load::agenda_entries`]).
-    pub agenda_entries_max: u64,
-    /// Work units from time 0 to `until_ms`: `work_per_second` × seconds.
-    pub run_work_max: u64,
-    /// Steps at one simulated millisecond before [`Engine::advance_to`](super::Engine::advance_to)
-    /// declares that the simulation makes no progress (an engine bug; every message takes at least
-    /// 1 ms).
-    pub steps_per_ms_max: u64,
-    /// A scenario's JSON text or binary code: 10,000 commands of 2 KB of text fit.
-    pub input_bytes_max: usize,
-    /// Events the engine keeps; older ones are dropped (their `seq` is never reused).
-    pub events_kept: usize,
-    /// Received records the consumers keep for views and the runner, shared equally (their counts
-    /// are kept in full).
-    pub records_received_kept: usize,
-}
-
-/// The bounds. Sized for a browser tab: 1,000,000 records take about 100 MiB natively (README,
-/// Performance) and less in wasm32; 10,000 replicas draw in about 15 ms a frame (the 3,000 of the
-/// large scenario take 4.7 ms); 100,000 work units a simulated second run at 1× speed in a fraction
-/// of a frame (the large scenario implies about 16,000).
-pub const LIMITS: Limits = Limits {
-    brokers_max: 256,
-    broker_id_max: 1_000_000,
-    partitions_per_topic_max: 10_000,
-    replicas_max: 10_000,
-    clients_max: 64,
-    commands_max: 10_000,
-    records_max: 1_000_000,
-    text_bytes_max: 1_024,
-    name_bytes_max: 64,
-    topic_name_bytes_max: 249,
-    time_ms_max: 30 * 24 * 3_600_000,
-    config_ms_max: 24 * 3_600_000,
-    config_count_max: i32::MAX as u64,
-    latency_ms_max: 60_000,
-    work_per_second_max: 100_000,
-    agenda_entries_max: 1_000_000,
-    run_work_max: 500_000_000,
-    steps_per_ms_max: 1_000_000,
-    input_bytes_max: 32 << 20,
-    events_kept: 10_000,
-    records_received_kept: 200_000,
-};
 
 fn fail<T>(field: impl Into<String>, reason: impl Into<String>) -> Result<T, CommandError> {
     Err(CommandError::new(field, reason))
@@ -733,7 +656,7 @@ fn client_timeouts(s: &Scenario) -> (u64, u64) {
 /// entries its agenda holds at once (timers waiting to fall due, messages on the wire). Upper
 /// bounds: every pair of brokers is assumed to share a partition as far as replicas allow, every
 /// partition of every topic is assumed consumed and retried. Traffic adds work in proportion to the
-/// records, which [`Limits::records_max`] bounds.
+/// records, which [`Limits::records_max`](super::limits::Limits) bounds.
 #[derive(Clone, Debug)]
 pub struct Load {
     terms: Vec<Term>,
@@ -870,7 +793,7 @@ fn check_until(s: &Scenario, ledger: &Ledger, last_command_ms: Millis) -> Result
 }
 
 impl Ledger {
-    /// Whether running from time 0 to `until_ms` stays within [`Limits::run_work_max`]: the runner
+    /// Whether running from time 0 to `until_ms` stays within [`Limits::run_work_max`](super::limits::Limits): the runner
     /// asks for its `--until`, a link for the moment it opens at.
     pub fn check_run_to(&self, until_ms: Millis) -> Result<(), CommandError> {
         check_time("", until_ms)?;

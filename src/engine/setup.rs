@@ -6,7 +6,7 @@
 use super::command::{Command, TopicSpec};
 use super::config::{BrokerConfig, ConsumerConfig, NetworkConfig, ProducerConfig};
 use super::ids::{BrokerId, Millis};
-use super::rules::LIMITS;
+use super::limits::LIMITS;
 use serde::de::{Deserializer, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use std::fmt;
