@@ -98,7 +98,7 @@ fn an_invalid_scenario_in_a_code_is_refused_with_its_path() {
 
     let mut s = default_scenario();
     s.producers[0].config.acks = partition_playground::engine::Acks::Leader;
-    s.producers[0].config.enable_idempotence = true;
+    s.producers[0].config.enable_idempotence = Some(true);
     assert_eq!(refused(&s).path, "producers[0].config.enable.idempotence");
 }
 

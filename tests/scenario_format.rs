@@ -176,11 +176,18 @@ fn not_json_is_an_error_without_a_path() {
     assert!(e.reason.contains("a scenario is a JSON object"), "{e}");
 }
 
-/// Kafka's rule (KAFKA-13673): idempotence left at its default is off when acks is not `all`.
+/// Kafka's rule (KAFKA-13673): idempotence left at its default is off when acks is not `all`. The
+/// engine applies it, so a binary code or a scenario built in Rust gets the same producers as JSON.
 #[test]
 fn acks_below_all_turns_default_idempotence_off() {
     let s = scenario::parse(&with(r#"{"producers": [{"name": "a", "config": {"acks": 1}}, {"name": "b", "config": {"acks": "0", "enable.idempotence": false}}, {"name": "c"}]}"#)).unwrap();
-    let idem: Vec<bool> = s.producers.iter().map(|p| p.config.enable_idempotence).collect();
+    let idem: Vec<bool> = s.producers.iter().map(|p| p.config.idempotent()).collect();
+    assert_eq!(idem, [false, false, true]);
+    let decoded = scenario::decode(&scenario::encode(&s)).expect("the same scenario as a code");
+    assert_eq!(decoded, s);
+    let engine = partition_playground::engine::Engine::new(&decoded).expect("valid");
+    let view = engine.view(Default::default());
+    let idem: Vec<bool> = view.producers.iter().map(|p| p.enable_idempotence).collect();
     assert_eq!(idem, [false, false, true]);
 }
 

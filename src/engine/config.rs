@@ -112,8 +112,10 @@ impl Acks {
 #[serde(deny_unknown_fields, default)]
 pub struct ProducerConfig {
     pub acks: Acks,
+    /// `None`: Kafka's default, which is on unless `acks` is not `all` (Kafka 3.2+, KAFKA-13673: a
+    /// default idempotence is turned off by a lower `acks`; an explicit one is a ConfigException).
     #[serde(rename = "enable.idempotence")]
-    pub enable_idempotence: bool,
+    pub enable_idempotence: Option<bool>,
     #[serde(rename = "delivery.timeout.ms")]
     pub delivery_timeout_ms: u64,
     #[serde(rename = "request.timeout.ms")]
@@ -130,11 +132,18 @@ pub struct ProducerConfig {
     pub metadata_max_age_ms: u64,
 }
 
+impl ProducerConfig {
+    /// Whether the producer is idempotent: `enable.idempotence`, or Kafka's default for its `acks`.
+    pub fn idempotent(&self) -> bool {
+        self.enable_idempotence.unwrap_or(self.acks == Acks::All)
+    }
+}
+
 impl Default for ProducerConfig {
     fn default() -> Self {
         ProducerConfig {
             acks: Acks::All,
-            enable_idempotence: true,
+            enable_idempotence: None,
             delivery_timeout_ms: 120_000,
             request_timeout_ms: 30_000,
             linger_ms: 5,

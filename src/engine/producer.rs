@@ -135,6 +135,8 @@ pub struct Producer {
     pub idx: ClientIdx,
     pub name: String,
     pub config: ProducerConfig,
+    /// Decided when the producer is created, from `enable.idempotence` and `acks` (kafka-model §5.6).
+    pub idempotent: bool,
     pub producer_id: u64,
     pub producer_epoch: u16,
     pub metadata: ClientMetadata,
@@ -154,6 +156,7 @@ impl Producer {
         Producer {
             idx,
             name,
+            idempotent: config.idempotent(),
             config,
             // Producer ids come from the cluster; any unique value does here.
             producer_id: 1000 + idx.0 as u64,
@@ -308,7 +311,7 @@ impl Producer {
                 return;
             };
             let request_id = self.next_request_id();
-            let idempotent = self.config.enable_idempotence;
+            let idempotent = self.idempotent;
             let (pid, epoch) = (self.producer_id, self.producer_epoch);
             let q = self.queues.get_mut(&partition).expect("queue");
             let s = &mut self.sends[send];

@@ -167,7 +167,7 @@ pub fn check_network(n: &NetworkConfig) -> Result<(), CommandError> {
 
 /// Producer settings (kafka-model §1.2) and Kafka's rules between them.
 pub fn check_producer_config(c: &ProducerConfig) -> Result<(), CommandError> {
-    if c.acks != Acks::All && c.enable_idempotence {
+    if c.acks != Acks::All && c.enable_idempotence == Some(true) {
         return fail(
             "enable.idempotence",
             format!(

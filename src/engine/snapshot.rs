@@ -122,7 +122,7 @@ impl Engine {
                     idx: p.idx,
                     name: p.name.clone(),
                     acks: p.config.acks,
-                    enable_idempotence: p.config.enable_idempotence,
+                    enable_idempotence: p.idempotent,
                     producer_id: p.producer_id,
                     producer_epoch: p.producer_epoch,
                     sends_total: p.sends.len(),

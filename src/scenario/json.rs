@@ -1,14 +1,13 @@
-//! Reading and validating a scenario. Every error names the field (a JSON path such as
-//! `commands[3].crash_broker.broker`) and the reason; nothing here can panic on any input.
+//! Reading a scenario from JSON (and writing it back). Every error names the field (a JSON path such
+//! as `commands[3].crash_broker.broker`) and the reason; nothing here can panic on any input.
 //!
 //! Reading goes in two passes. The first turns JSON into typed values; when serde rejects an object,
 //! [`located`] finds which key was at fault, so the error names the field rather than its parent.
-//! The second checks what types cannot say: references, bounds, and Kafka's own config rules.
+//! The second is the engine's own check (`check_scenario_at`: references, bounds, Kafka's config
+//! rules), with each command named by its place in the JSON.
 
 use super::*;
-use crate::engine::{
-    check_scenario_at, join, Acks, Command, ConsumerConfig, Millis, ProducerConfig, TopicSpec, LIMITS,
-};
+use crate::engine::{check_scenario_at, join, Command, ConsumerConfig, Millis, ProducerConfig, TopicSpec, LIMITS};
 use crate::engine::{BrokerConfig, ChangeConfig, ChangeConfigSpec, NetworkConfig, TopicConfig};
 use serde::de::{DeserializeOwned, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
@@ -385,26 +384,18 @@ fn read_topic(path: &str, value: Value) -> Result<TopicSpec, ScenarioError> {
     located(path, value, serde_json::from_value::<TopicSpec>)
 }
 
-/// A producer: Kafka's rule for `enable.idempotence` depends on whether it was given, which only
-/// the JSON knows.
+/// A producer (its config located field by field; `acks` may be written as a number).
 fn read_producer(path: &str, value: Value) -> Result<ProducerSpec, ScenarioError> {
     let mut obj = object(path, value)?;
-    let mut idempotence_given = false;
     if let Some(config) = obj.get_mut("config") {
         let config_path = join(path, "config");
         let Value::Object(c) = config else {
             return err(config_path, format!("expected an object, found {}", json_type(config)));
         };
         normalize_acks(c);
-        idempotence_given = c.contains_key("enable.idempotence");
         located(&config_path, config.clone(), serde_json::from_value::<ProducerConfig>)?;
     }
-    let mut spec = located(path, Value::Object(obj), serde_json::from_value::<ProducerSpec>)?;
-    if spec.config.acks != Acks::All && !idempotence_given {
-        // Kafka 3.2+ (KAFKA-13673): idempotence left at its default is disabled by acks other than all.
-        spec.config.enable_idempotence = false;
-    }
-    Ok(spec)
+    located(path, Value::Object(obj), serde_json::from_value::<ProducerSpec>)
 }
 
 /// One entry of `commands`: `{"at_ms": N, "<command>": {...}}`, `{"<command>": {...}}` (at the
