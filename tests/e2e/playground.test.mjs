@@ -383,6 +383,50 @@ test('switching scenarios and Reset leave one working playground', async () => {
   }
 });
 
+// Issue 8's first trap: the broker menu opens on its harmless item, so Space (which elsewhere plays
+// the clock) crashes nothing; it follows the ARIA menu pattern (arrows move, Escape closes and
+// gives the focus back to the broker).
+test('the broker menu opens on "Show details"; Space crashes nothing; arrows move; Escape returns the focus', async () => {
+  const p = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  p.on('pageerror', (err) => pageErrors.push(String(err?.stack ?? err)));
+  const focused = () => p.evaluate(() => document.activeElement?.dataset?.action ?? null);
+  const state = () => p.evaluate(() => document.querySelector('[data-broker="2"][data-state]')?.dataset.state);
+  try {
+    await p.goto(`${server.url}#paused`, { waitUntil: 'load' });
+    await waitReady(p);
+    await p.locator('[data-broker="2"]').first().focus();
+    await p.keyboard.press('Enter');
+    await p.locator('#broker-menu').waitFor({ state: 'visible', timeout: 5_000 });
+    assert.equal(await focused(), 'select', 'the menu opens with the focus on Show details');
+    const t0 = await p.getAttribute('#sim-time', 'data-ms');
+    await p.keyboard.press('ArrowDown');
+    assert.equal(await focused(), 'shutdown');
+    await p.keyboard.press('ArrowUp');
+    await p.keyboard.press('ArrowUp');
+    assert.equal(await focused(), 'crash', 'ArrowUp wraps to the last enabled item (Restart is disabled)');
+    await p.keyboard.press('ArrowRight');
+    assert.equal(await focused(), 'crash', 'ArrowRight stays in the menu');
+    assert.equal(await p.getAttribute('#sim-time', 'data-ms'), t0, 'ArrowRight in the menu does not step the clock');
+    await p.keyboard.press('Home');
+    assert.equal(await focused(), 'select');
+    await p.keyboard.press('Escape');
+    assert.equal(await p.locator('#broker-menu').isVisible(), false, 'Escape closes the menu');
+    assert.equal(
+      await p.evaluate(() => document.activeElement?.closest('[data-broker]')?.dataset.broker),
+      '2',
+      'the focus is back on broker 2',
+    );
+    // Open again and press Space at once: details, no crash.
+    await p.keyboard.press('Enter');
+    await p.locator('#broker-menu').waitFor({ state: 'visible', timeout: 5_000 });
+    await p.keyboard.press('Space');
+    assert.notEqual(await state(), 'crashed', 'Space on the opened menu crashed nothing');
+    assert.doesNotMatch(await p.locator('#event-log').textContent(), /broker 2 crashed/);
+  } finally {
+    await p.close();
+  }
+});
+
 // The engine owns the input contract: the page's forms show its refusals beside the input at fault,
 // the budget included, and the page goes on working.
 test('over-budget input from the forms is refused inline, and the page goes on', async () => {

@@ -339,9 +339,48 @@ impl App {
             self.update_menu(&v);
             self.view = Some(v);
         }
-        if let Ok(Some(first)) = menu.query_selector("button:not([disabled])") {
+        // The focus goes to "Show details", never to a destructive action (ARIA menu pattern: the
+        // first item; the arrow keys move from there).
+        if let Ok(Some(first)) = menu.query_selector("[data-action=select]") {
             let _ = html(&first).focus();
         }
+    }
+
+    /// Arrow keys, Home and End in the open broker menu move the focus among its enabled items
+    /// (wrapping), as the ARIA menu pattern has it. `true` if the key was the menu's.
+    fn on_menu_key(&mut self, key: &str) -> bool {
+        let Ok(items) = self.ui.menu.root.query_selector_all("[role=menuitem]:not([disabled])") else { return false };
+        let items: Vec<web_sys::HtmlElement> =
+            (0..items.length()).filter_map(|i| items.item(i)).filter_map(|n| n.dyn_into().ok()).collect();
+        if items.is_empty() {
+            return false;
+        }
+        let active = dom::document().active_element();
+        let at = items.iter().position(|i| active.as_ref().is_some_and(|a| a.is_same_node(Some(i))));
+        let last = items.len() - 1;
+        let next = match (key, at) {
+            ("ArrowDown", Some(i)) => {
+                if i == last {
+                    0
+                } else {
+                    i + 1
+                }
+            }
+            ("ArrowUp", Some(i)) => {
+                if i == 0 {
+                    last
+                } else {
+                    i - 1
+                }
+            }
+            ("ArrowDown" | "Home", _) => 0,
+            ("ArrowUp" | "End", _) => last,
+            // Left and right have no meaning in a menu without submenus (and must not step the clock).
+            ("ArrowLeft" | "ArrowRight", Some(i)) => i,
+            _ => return false,
+        };
+        let _ = items[next].focus();
+        true
     }
 
     /// Closes the broker menu (the clock plays again if it did); `refocus` puts the focus back on
@@ -382,6 +421,11 @@ impl App {
         let key = e.key();
         if key == "Escape" {
             self.close_menu(true);
+            return;
+        }
+        let in_menu = target.as_ref().is_some_and(|t| t.closest("#broker-menu").ok().flatten().is_some());
+        if in_menu && self.menu.broker.is_some() && self.on_menu_key(&key) {
+            e.prevent_default();
             return;
         }
         if in_field || self.ui.help.unchecked_ref::<web_sys::HtmlDialogElement>().open() && key != "?" {
