@@ -416,6 +416,11 @@ test('the broker menu opens on "Show details"; Space crashes nothing; arrows mov
       '2',
       'the focus is back on broker 2',
     );
+    // A click on a replica inspects it: no broker menu over the diagram, the clock not held.
+    await p.locator('[data-replica="2:orders-1"]').first().click();
+    assert.equal(await p.locator('#broker-menu').isVisible(), false, 'a replica click opens no broker menu');
+    assert.match(await p.locator('#details').textContent(), /orders-1/, 'the replica is in the details panel');
+    await p.locator('[data-broker="2"]').first().focus();
     // Open again and press Space at once: details, no crash.
     await p.keyboard.press('Enter');
     await p.locator('#broker-menu').waitFor({ state: 'visible', timeout: 5_000 });

@@ -253,12 +253,15 @@ impl App {
 
     fn on_diagram_click(&mut self, e: &MouseEvent) {
         let ev: &Event = e.unchecked_ref();
-        let selected = self.select_from(ev);
+        // A click on a replica (or anything else inside a broker that can be selected) inspects it,
+        // as the help says; only a click on the broker itself opens the broker's actions.
+        if self.select_from(ev) {
+            self.render();
+            return;
+        }
         if let Some((el, id)) = closest_attr(ev, "data-broker") {
             if let Ok(id) = id.parse::<u32>() {
-                if !selected {
-                    self.selection = Selection::Broker(id);
-                }
+                self.selection = Selection::Broker(id);
                 let (x, y) = if e.client_x() == 0 && e.client_y() == 0 {
                     let r = el.get_bounding_client_rect();
                     (r.left() + r.width() / 2.0, r.top() + 24.0)
