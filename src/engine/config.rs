@@ -211,6 +211,21 @@ pub struct NetworkConfig {
     pub jitter_ms: u64,
 }
 
+impl NetworkConfig {
+    /// No message arrives in less than this, so a request and its answer never share an instant.
+    pub const DELAY_MS_MIN: u64 = 1;
+
+    /// The fastest a request can be answered (jitter may draw 0).
+    pub fn round_trip_ms_min(&self) -> u64 {
+        2 * self.latency_ms.max(Self::DELAY_MS_MIN)
+    }
+
+    /// The longest a message can take one way.
+    pub fn one_way_ms_max(&self) -> u64 {
+        (self.latency_ms + self.jitter_ms).max(Self::DELAY_MS_MIN)
+    }
+}
+
 impl Default for NetworkConfig {
     fn default() -> Self {
         NetworkConfig { latency_ms: 2, jitter_ms: 1 }

@@ -32,7 +32,7 @@ impl Network {
             j => rng.next_u64() % (j + 1),
         };
         // At least 1 ms, so a response never arrives in the same instant as its request.
-        (self.config.latency_ms + jitter).max(1)
+        (self.config.latency_ms + jitter).max(NetworkConfig::DELAY_MS_MIN)
     }
 
     pub fn is_cut(&self, a: NodeId, b: NodeId) -> bool {

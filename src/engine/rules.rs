@@ -545,10 +545,10 @@ impl Ledger {
     fn load(&self, partitions_added: u64, replicas: u64) -> Load {
         let c = &self.config;
         let partitions = self.partitions + partitions_added;
-        // The fastest round trip paces the cycles (jitter may draw 0; no message takes under 1 ms).
-        let round_trip_ms = 2 * self.network.latency_ms.max(1);
+        // The fastest round trip paces the cycles.
+        let round_trip_ms = self.network.round_trip_ms_min();
         let brokers = self.brokers.len() as u64;
-        let mut load = Load { terms: Vec::new(), one_way_ms: self.network.latency_ms + self.network.jitter_ms };
+        let mut load = Load { terms: Vec::new(), one_way_ms: self.network.one_way_ms_max() };
         // A heartbeat, its answer and the session expiry the controller keeps armed (kafka-model
         // §2.3), one a broker.
         let heartbeat_ms = c.broker_heartbeat_interval_ms;
@@ -556,12 +556,12 @@ impl Ledger {
         // Each broker's isr-expiration task walks the partitions it leads (kafka-model §4.2), and its
         // HW checkpoint runs every 5 s.
         load.add("replica.lag.time.max.ms", brokers + partitions, c.replica_lag_time_max_ms / 2, brokers);
-        // Every node's own timers (ticks, checkpoints, metadata refresh, linger, back-offs, the
-        // timeouts of metadata and offset requests retried while a broker is down), twice for a
-        // broker whose crashed incarnation's timers still wait to be dropped.
+        // Every node's own timers (ticks, checkpoints, metadata refresh, linger, back-offs; twice
+        // for a broker whose crashed incarnation's timers still wait to be dropped), and their work:
+        // a few units a second each.
         let clients = (self.producers.len() + self.consumers.len()) as u64;
-        // Their work: a few units a second each (HW checkpoints, metadata refreshes and the like).
         load.add("", 4 * (brokers + clients), 1_000, 16 * brokers + 16 * clients);
+        // The timeouts of metadata and offset requests a client retries while a broker is down.
         let (producer_timeouts, consumer_timeouts) = self.client_timeouts;
         load.add_for("request.timeout.ms", "producers", 0, 1_000, producer_timeouts);
         load.add_for("request.timeout.ms", "consumers", 0, 1_000, consumer_timeouts);
@@ -643,7 +643,7 @@ impl Ledger {
 
 /// See [`Ledger::client_timeouts`](Ledger).
 fn client_timeouts(s: &Scenario) -> (u64, u64) {
-    let round_trip_ms = 2 * s.cluster.network.latency_ms.max(1);
+    let round_trip_ms = s.cluster.network.round_trip_ms_min();
     // Retried as fast as a round trip when the broker refuses at once (a request to a dead process).
     let waiting = |timeout_ms: u64| timeout_ms / round_trip_ms + 1;
     let producers = s.producers.iter().map(|p| waiting(p.config.request_timeout_ms));
@@ -710,7 +710,7 @@ impl Load {
         let timers = self.terms.iter().fold(0u64, |sum, t| sum.saturating_add(t.pending));
         // A quarter more for what the terms leave out (re-registrations, requests retried in a fault).
         let timers = timers.saturating_add(timers / 4);
-        let on_the_wire = self.work_per_second().saturating_mul(self.one_way_ms.max(1)) / 1_000;
+        let on_the_wire = self.work_per_second().saturating_mul(self.one_way_ms) / 1_000;
         timers.saturating_add(on_the_wire)
     }
 
