@@ -199,6 +199,8 @@ pub enum Detail {
 pub struct RackBox {
     pub name: String,
     pub rect: Rect,
+    /// The first box of its rack: only it carries the label, so a rack that spans rows is named once.
+    pub labelled: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -315,7 +317,8 @@ pub fn layout(shape: &Shape, width: f64) -> Layout {
         let rack_h = RACK_LABEL_H + 2.0 * RACK_PAD + box_h;
         for (rack_name, members) in row {
             let rack_w = members.len() as f64 * box_w + (members.len() as f64 - 1.0) * INNER_GAP + 2.0 * RACK_PAD;
-            racks.push(RackBox { name: rack_name.clone(), rect: Rect::new(x, y, rack_w, rack_h) });
+            let labelled = !racks.iter().any(|r: &RackBox| r.name == *rack_name);
+            racks.push(RackBox { name: rack_name.clone(), rect: Rect::new(x, y, rack_w, rack_h), labelled });
             let mut bx = x + RACK_PAD;
             for &i in members {
                 let rect = Rect::new(bx, y + RACK_LABEL_H + RACK_PAD, box_w, box_h);
@@ -665,6 +668,12 @@ mod tests {
             assert_eq!(l.detail, Detail::Summary);
             check(&l, &s);
             check_racks_adjacent(&l, &s);
+            // 33 brokers of a rack span several rows at these widths; the rack is still named once.
+            assert!(l.racks.len() > 3, "racks span rows at width {width}");
+            for name in ["rack-0", "rack-1", "rack-2"] {
+                let labels = l.racks.iter().filter(|r| r.name == name && r.labelled).count();
+                assert_eq!(labels, 1, "{name} labelled {labels} times at width {width}");
+            }
             let heat = l.heat.as_ref().expect("a heat map");
             assert_eq!(heat.cells.len(), 1000);
             let page = Rect::new(0.0, 0.0, l.width, l.height);

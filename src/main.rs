@@ -13,7 +13,7 @@
 //! No CLI crate: the arguments are few and parsed by hand, so the binary keeps its dependencies few.
 
 use partition_playground::engine::{
-    BrokerId, ClusterEvent, ClusterView, Engine, Millis, ReplicaRole, SendStatus, ViewOptions, LIMITS,
+    BrokerId, ClusterEvent, ClusterView, Engine, Millis, SendStatus, ViewOptions, LIMITS,
 };
 use partition_playground::scenario::{self, Scenario};
 use serde::Serialize;
@@ -279,11 +279,7 @@ fn text_report(engine: &Engine, scenario: &Scenario, path: &str, view: &ClusterV
             brokers_list(&p.replicas)
         );
         for r in &p.replica_states {
-            let role = match r.role {
-                ReplicaRole::Leader => "leader",
-                ReplicaRole::Follower => "follower",
-                ReplicaRole::Offline => "offline",
-            };
+            let role = r.role.word();
             let _ = writeln!(
                 o,
                 "      broker {:<4} {:<8} LEO {:<6} HW {:<6} epoch {:<4}{}",

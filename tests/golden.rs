@@ -7,7 +7,7 @@
 //! After an intended change, rewrite the files with `PP_BLESS=1 cargo test --test golden` and review
 //! the diff. Event lines carry no sequence number, so one inserted event changes one line.
 
-use partition_playground::engine::{Engine, ReplicaRole, SendStatus, ViewOptions};
+use partition_playground::engine::{Engine, SendStatus, ViewOptions};
 use partition_playground::scenario;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -86,11 +86,7 @@ fn run(path: &Path) -> Run {
                 .iter()
                 .map(|r| ReplicaEnd {
                     broker: r.broker.0,
-                    role: match r.role {
-                        ReplicaRole::Leader => "leader",
-                        ReplicaRole::Follower => "follower",
-                        ReplicaRole::Offline => "offline",
-                    },
+                    role: r.role.word(),
                     log_end_offset: r.log_end_offset,
                     high_watermark: r.high_watermark,
                 })

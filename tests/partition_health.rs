@@ -45,3 +45,26 @@ fn health_follows_the_committed_leader_and_isr() {
     engine.advance_to(at_ms + 15_000, u64::MAX).expect("progress");
     assert_eq!(health(&engine), (PartitionHealth::UnderMinIsr, 1));
 }
+
+/// kafka-model §3.4: a running broker's replica of a partition with no leader is a follower with
+/// nobody to fetch from. The partition is offline; that replica is not, and the view says so.
+#[test]
+fn a_running_replica_of_a_leaderless_partition_is_not_offline() {
+    let scenario = scenario::parse(SCENARIO).expect("a valid scenario");
+    let mut engine = Engine::new(&scenario).expect("within the contract");
+    let mut at_ms = 1_000;
+    engine.advance_to(at_ms, u64::MAX).expect("progress");
+    for broker in [3, 2, 1] {
+        engine.apply(Command::CrashBroker { broker: BrokerId(broker) }).expect("a valid command");
+        at_ms += 15_000;
+        engine.advance_to(at_ms, u64::MAX).expect("progress");
+    }
+    // Broker 3 left the ISR first: back, it cannot lead (unclean election is off), so nobody leads.
+    engine.apply(Command::RestartBroker { broker: BrokerId(3) }).expect("a valid command");
+    engine.advance_to(at_ms + 15_000, u64::MAX).expect("progress");
+    let view = engine.view(ViewOptions::default());
+    let p = &view.partitions[0];
+    assert_eq!((p.health, p.leader), (PartitionHealth::Offline, None));
+    let roles: Vec<(u32, &str)> = p.replica_states.iter().map(|r| (r.broker.0, r.role.word())).collect();
+    assert_eq!(roles, [(1, "offline"), (2, "offline"), (3, "no leader")]);
+}

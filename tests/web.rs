@@ -340,6 +340,10 @@ fn a_large_cluster_is_drawn_as_a_summary() {
     assert_eq!(m.count("#diagram [data-broker]"), 100);
     assert_eq!(m.count("#diagram [data-replica]"), 0, "no per-replica detail at this scale");
     assert_eq!(m.count("#diagram [data-partition]"), 1000);
+    // Each rack spans several rows of tiles and is named once (issue 8).
+    assert!(m.count("#diagram .rack") > 3, "racks span rows");
+    let labels: Vec<String> = m.all("#diagram .rack-label").iter().filter_map(|e| e.text_content()).collect();
+    assert_eq!(labels, ["rack a", "rack b", "rack c"]);
     let perf = web_sys::window().unwrap().performance().unwrap();
     let t0 = perf.now();
     for _ in 0..10 {
@@ -447,4 +451,55 @@ fn the_url_fragment_is_read_and_its_mistakes_named() {
     let long = format!("scenario={}", "x".repeat(5000));
     let o = parse_fragment(&long);
     assert!(o.problems[0].chars().count() < 120, "a long link is quoted short: {}", o.problems[0]);
+}
+
+/// Twelve partitions of a long topic name: every replica's label keeps its partition number, and
+/// a log longer than the strip shows its open left edge (issue 8).
+#[wasm_bindgen_test]
+fn long_topic_names_keep_the_partition_number_and_a_long_log_shows_its_window() {
+    let m = mount_scenario(
+        r#"{ "format": 1, "seed": 3,
+      "cluster": { "brokers": [{ "id": 1 }, { "id": 2 }, { "id": 3 }] },
+      "topics": [{ "name": "payments-events", "partitions": 12, "replication.factor": 3 }],
+      "producers": [{ "name": "p", "config": { "acks": "all" } }],
+      "commands": [{ "at_ms": 10, "produce": { "producer": "p", "topic": "payments-events", "partition": 0, "value": "v", "count": 40 } }] }"#,
+    );
+    m.app.advance_by(3_000.0);
+    m.app.render();
+    let mut names: Vec<String> =
+        m.all("[data-broker='1'] [data-replica] .replica-name").iter().filter_map(|e| e.text_content()).collect();
+    assert_eq!(names.len(), 12);
+    for n in &names {
+        assert!(n.chars().count() <= 13, "{n} fits its label");
+    }
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), 12, "twelve distinct labels: {names:?}");
+    assert!(names.iter().any(|n| n.ends_with("-11")), "{names:?}");
+    // 40 records in partition 0, more than the strip's cells: its edge is open; partition 1's is not.
+    let edge = |p: &str| m.attr(&format!("[data-replica='1:payments-events-{p}'] .window-edge"), "display");
+    assert_eq!(edge("0"), "inline");
+    assert_eq!(edge("1"), "none");
+    assert!(m.q("[data-replica='1:payments-events-0'] title").text_content().unwrap().contains("earlier not drawn"));
+}
+
+/// kafka-model §3.4: with every ISR member crashed, a running replica outside the ISR is not
+/// offline; the partition is. The diagram says "no leader" for it.
+#[wasm_bindgen_test]
+fn a_running_replica_of_a_leaderless_partition_reads_no_leader() {
+    let m = mount_scenario(
+        r#"{ "format": 1, "seed": 7,
+      "cluster": { "brokers": [{ "id": 1 }, { "id": 2 }, { "id": 3 }] },
+      "topics": [{ "name": "t", "partitions": 1, "replication.factor": 3, "replica.assignment": [[1, 2, 3]] }],
+      "commands": [
+        { "at_ms": 1000, "crash_broker": { "broker": 3 } },
+        { "at_ms": 16000, "crash_broker": { "broker": 2 } },
+        { "at_ms": 31000, "crash_broker": { "broker": 1 } },
+        { "at_ms": 46000, "restart_broker": { "broker": 3 } }] }"#,
+    );
+    m.app.advance_by(61_000.0);
+    m.app.render();
+    assert_eq!(m.attr("[data-replica='3:t-0']", "data-role"), "no-leader");
+    assert_eq!(m.attr("[data-replica='1:t-0']", "data-role"), "offline");
+    assert!(m.attr("[data-replica='3:t-0']", "aria-label").contains("no leader"));
 }

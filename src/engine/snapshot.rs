@@ -255,6 +255,10 @@ impl Engine {
                         (_, false) => ReplicaRole::Offline,
                         (Role::Leader(_), _) => ReplicaRole::Leader,
                         (Role::Follower { .. }, _) => ReplicaRole::Follower,
+                        // Caught up on the partition's latest metadata, which names no leader.
+                        (Role::Offline, true) if record.leader.is_none() && r.leader_epoch == record.leader_epoch => {
+                            ReplicaRole::NoLeader
+                        }
                         (Role::Offline, _) => ReplicaRole::Offline,
                     },
                     log_end_offset: r.log_end_offset(),

@@ -134,8 +134,24 @@ impl PartitionHealth {
 pub enum ReplicaRole {
     Leader,
     Follower,
-    /// No leader known, or the broker is down or has not caught up on metadata.
+    /// A running broker's replica of a partition that has no leader: a follower with nobody to fetch
+    /// from (Kafka's `makeFollower` with leader -1, kafka-model §3.4). The partition is offline; the
+    /// replica is not.
+    NoLeader,
+    /// The broker is down, or has not yet caught up on the partition's metadata.
     Offline,
+}
+
+impl ReplicaRole {
+    /// The role in a word or two, as the diagram, the panels and the runner say it.
+    pub fn word(self) -> &'static str {
+        match self {
+            ReplicaRole::Leader => "leader",
+            ReplicaRole::Follower => "follower",
+            ReplicaRole::NoLeader => "no leader",
+            ReplicaRole::Offline => "offline",
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -10,12 +10,14 @@
 //!   request, each with the key of what it is about.
 //! - [`forms`]: what the forms and the broker menu ask for, as `Command`s (the engine checks them).
 //! - [`fragment`]: the options of the URL's fragment (`#scenario=large&speed=0.1&paused`).
+//! - [`label`]: names cut to fit a box; a partition keeps its number.
 //! - [`Selection`]: what the side panel shows, and the keys the DOM carries for it.
 
 pub mod clock;
 pub mod event_log;
 pub mod forms;
 pub mod fragment;
+pub mod label;
 mod selection;
 pub mod speed;
 

@@ -88,6 +88,8 @@ struct ReplicaEl {
     hw: Cached,
     leo: Cached,
     behind: Cached,
+    /// The strip's left edge drawn open (a dashed bar and a ‹) when earlier offsets exist.
+    window_edge: Cached,
     strip: Rect,
 }
 
@@ -174,6 +176,9 @@ impl Diagram {
             let label = if rack.name.is_empty() { "no rack".to_string() } else { format!("rack {}", rack.name) };
             svg("title").text(&label).into_parent(&g);
             rect_el(&r, 10.0).with("class", "rack-box").into_parent(&g);
+            if !rack.labelled {
+                continue;
+            }
             svg("text")
                 .with("class", "rack-label")
                 .with("x", &fmt1(r.x + 8.0))
@@ -659,7 +664,9 @@ fn replica_el(
     let badge = svg("circle").with("cx", &fmt1(cx)).with("cy", &fmt1(cy)).with("r", "8").into_parent(&g);
     let badge_text = text_el(&g, cx, cy + 3.5, "badge-text", "middle");
     let name = text_el(&g, rb.label.x + 22.0, rb.rect.y + 12.0, "replica-name", "start");
-    name.set_text_content(Some(&short(&p.name)));
+    // 11.5 px bold is about 7 px a character; the name ends before the strip and its LEO mark.
+    let name_chars = ((rb.label.w - 24.0) / 7.0).floor().max(4.0) as usize;
+    name.set_text_content(Some(&crate::page::label::partition(&p.name, name_chars)));
     let info = text_el(&g, rb.label.x + 22.0, rb.rect.y + 24.0, "replica-info", "start");
     let strip_g = svg("g").with("class", "strip").into_parent(&g);
     rect_el(&rb.strip, 2.0).with("class", "strip-bg").into_parent(&strip_g);
@@ -676,6 +683,7 @@ fn replica_el(
     let mark = |class: &str| svg("path").with("class", class).into_parent(&strip_g);
     let hw = mark("hw-mark");
     let leo = mark("leo-mark");
+    let window_edge = svg("path").with("class", "window-edge").into_parent(&strip_g);
     let behind = text_el(&strip_g, rb.strip.x + 3.0, rb.strip.y + rb.strip.h / 2.0 + 3.5, "behind", "start");
     ReplicaEl {
         partition: pi,
@@ -690,6 +698,7 @@ fn replica_el(
         hw: Cached::new(hw),
         leo: Cached::new(leo),
         behind: Cached::new(behind),
+        window_edge: Cached::new(window_edge),
         strip: rb.strip,
     }
 }
@@ -700,10 +709,10 @@ fn update_replica(layout: &Layout, r: &mut ReplicaEl, broker: BrokerId, p: &Part
         r.g.set("class", "replica missing");
         return;
     };
+    // As a CSS class and a data attribute: `no-leader`.
     let role = match rv.role {
-        ReplicaRole::Leader => "leader",
-        ReplicaRole::Follower => "follower",
-        ReplicaRole::Offline => "offline",
+        ReplicaRole::NoLeader => "no-leader",
+        role => role.word(),
     };
     let (leo, hw) = (rv.log_end_offset, rv.high_watermark);
     r.g.set("data-role", role);
@@ -733,15 +742,18 @@ fn update_replica(layout: &Layout, r: &mut ReplicaEl, broker: BrokerId, p: &Part
     r.badge_text.set_text(match rv.role {
         ReplicaRole::Leader => "L",
         ReplicaRole::Follower => "F",
+        ReplicaRole::NoLeader => "–",
         ReplicaRole::Offline => "×",
     });
+    let role = rv.role.word();
     let isr_word = if rv.in_isr { "in ISR" } else { "NOT in ISR" };
     r.info.set_text(&format!("LEO {leo} · HW {hw}{}", if rv.in_isr { "" } else { " · ∉ISR" }));
     r.title.set_text(&format!(
-        "Replica of {} on broker {broker}: {role}, leader epoch {}, LEO {leo}, HW {hw}, {isr_word}{}",
+        "Replica of {} on broker {broker}: {role}, leader epoch {}, LEO {leo}, HW {hw}, {isr_word}{}{}",
         p.name,
         rv.leader_epoch,
-        if lagging { ", not caught up" } else { "" }
+        if lagging { ", not caught up" } else { "" },
+        window_words(p, layout.strip_cells as u64)
     ));
     r.g.set("aria-label", &format!("Replica {} on broker {broker}: {role}, LEO {leo}, HW {hw}, {isr_word}", p.name));
     let _ = &r.name;
@@ -751,6 +763,15 @@ fn update_replica(layout: &Layout, r: &mut ReplicaEl, broker: BrokerId, p: &Part
     let k = layout.strip_cells as u64;
     let end = p.replica_states.iter().map(|x| x.log_end_offset).max().unwrap_or(0);
     let start = end.saturating_sub(k);
+    if start > 0 {
+        // A window on a longer log: the left edge is open, with a ‹ pointing at what is not drawn.
+        let s = r.strip;
+        let (x, top, bottom, mid) = (fmt1(s.x - 1.5), fmt1(s.y), fmt1(s.bottom()), fmt1(s.y + s.h / 2.0));
+        r.window_edge.set("d", &format!("M{x} {top}V{bottom}M{x} {mid}l-3 -3M{x} {mid}l-3 3"));
+        r.window_edge.show(true);
+    } else {
+        r.window_edge.show(false);
+    }
     let cw = layout.cell_w(&r.strip);
     for (i, (cell, text)) in r.cells.iter_mut().enumerate() {
         let offset = start + i as u64;
@@ -801,6 +822,16 @@ fn update_replica(layout: &Layout, r: &mut ReplicaEl, broker: BrokerId, p: &Part
     } else {
         r.behind.set_text("");
     }
+}
+
+/// What the strip shows of the log when it is a window: ", offsets 41 to 49 drawn (0 to 40 before them)".
+fn window_words(p: &PartitionView, cells: u64) -> String {
+    let end = p.replica_states.iter().map(|x| x.log_end_offset).max().unwrap_or(0);
+    let start = end.saturating_sub(cells);
+    if start == 0 {
+        return String::new();
+    }
+    format!(", offsets {start} to {} drawn ({} earlier not drawn)", end - 1, start)
 }
 
 /// The leader epoch of the record at `offset` in the replica's log tail, if it is there.

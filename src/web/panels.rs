@@ -309,11 +309,7 @@ fn row_class(h: PartitionHealth) -> &'static str {
 }
 
 fn role(r: ReplicaRole) -> &'static str {
-    match r {
-        ReplicaRole::Leader => "leader",
-        ReplicaRole::Follower => "follower",
-        ReplicaRole::Offline => "offline",
-    }
+    r.word()
 }
 
 fn brokers_list(list: &[crate::engine::BrokerId]) -> String {

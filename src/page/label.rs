@@ -1,0 +1,57 @@
+//! Names cut to fit a box without losing what tells them apart: a partition keeps its number.
+
+/// `name` in at most `chars_max` characters (at least 3), cut with an ellipsis.
+pub fn fit(name: &str, chars_max: usize) -> String {
+    let max = chars_max.max(3);
+    if name.chars().count() <= max {
+        return name.to_string();
+    }
+    let cut: String = name.chars().take(max - 1).collect();
+    format!("{cut}…")
+}
+
+/// A partition's name (`topic-N`) in at most `chars_max` characters: the topic is cut, never the
+/// partition number, so twelve partitions of `payments-events` read `payments…-0` to `payments…-11`
+/// instead of twelve identical `payments-ev…`.
+pub fn partition(name: &str, chars_max: usize) -> String {
+    if name.chars().count() <= chars_max {
+        return name.to_string();
+    }
+    let Some((topic, number)) = name.rsplit_once('-') else { return fit(name, chars_max) };
+    // "-N" and at least two characters of the topic and the ellipsis.
+    let topic_max = chars_max.saturating_sub(number.chars().count() + 1).max(3);
+    format!("{}-{number}", fit(topic, topic_max))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_names_are_kept_whole() {
+        assert_eq!(partition("orders-0", 12), "orders-0");
+        assert_eq!(partition("orders-11", 9), "orders-11");
+    }
+
+    #[test]
+    fn a_long_topic_is_cut_and_the_partition_number_kept() {
+        let labels: Vec<String> = (0..12).map(|i| partition(&format!("payments-events-{i}"), 11)).collect();
+        assert_eq!(labels[0], "payments…-0");
+        assert_eq!(labels[11], "payment…-11");
+        for (i, l) in labels.iter().enumerate() {
+            assert!(l.chars().count() <= 11, "{l}");
+            assert!(l.ends_with(&format!("-{i}")), "{l}");
+        }
+        // Twelve distinct labels: a person can tell the partitions apart.
+        let mut unique = labels.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), 12);
+    }
+
+    #[test]
+    fn a_tiny_box_still_shows_the_number() {
+        assert_eq!(partition("payments-events-7", 4), "pa…-7");
+        assert_eq!(fit("controller", 2), "co…");
+    }
+}
