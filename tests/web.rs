@@ -503,3 +503,33 @@ fn a_running_replica_of_a_leaderless_partition_reads_no_leader() {
     assert_eq!(m.attr("[data-replica='1:t-0']", "data-role"), "offline");
     assert!(m.attr("[data-replica='3:t-0']", "aria-label").contains("no leader"));
 }
+
+/// kafka-model §4.8: turning on unclean election for a leaderless partition elects nobody at once;
+/// the page says when the controller's sweep will, and its button jumps there (issue 8).
+#[wasm_bindgen_test]
+fn the_unclean_sweep_notice_says_when_and_jumps_there() {
+    let m = mount_scenario(
+        r#"{ "format": 1, "seed": 7,
+      "cluster": { "brokers": [{ "id": 1 }, { "id": 2 }, { "id": 3 }] },
+      "topics": [{ "name": "t", "partitions": 1, "replication.factor": 3, "replica.assignment": [[1, 2, 3]] }],
+      "commands": [
+        { "at_ms": 1000, "crash_broker": { "broker": 3 } },
+        { "at_ms": 16000, "crash_broker": { "broker": 2 } },
+        { "at_ms": 31000, "crash_broker": { "broker": 1 } },
+        { "at_ms": 46000, "restart_broker": { "broker": 3 } },
+        { "at_ms": 60000, "change_config": { "topic": "t", "unclean.leader.election.enable": true } }] }"#,
+    );
+    m.app.advance_by(59_000.0);
+    m.app.render();
+    assert!(m.q("#sweep-notice").has_attribute("hidden"), "unclean election is still off");
+    m.app.advance_by(2_000.0);
+    m.app.render();
+    assert!(!m.q("#sweep-notice").has_attribute("hidden"));
+    assert!(m.text("#sweep-notice").contains("t-0 has no leader"), "{}", m.text("#sweep-notice"));
+    assert!(m.text("#sweep-notice").contains("at its next sweep, at 360.0 s"), "{}", m.text("#sweep-notice"));
+    assert_eq!(m.text("#jump-sweep"), "Jump to 360.0 s");
+    m.click("#jump-sweep");
+    assert!(m.app.now_ms() >= 360_000, "jumped to {} ms", m.app.now_ms());
+    assert_eq!(m.attr("[data-partition='t-0']", "data-leader"), "3", "broker 3 elected unclean");
+    assert!(m.q("#sweep-notice").has_attribute("hidden"));
+}

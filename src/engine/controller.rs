@@ -35,7 +35,8 @@ pub struct Controller {
     pub metadata_offset: u64,
     /// Offset up to which commits were sent to the brokers.
     published_offset: u64,
-    unclean_sweep_scheduled: bool,
+    /// When the next unclean-election sweep runs, if one is scheduled (kafka-model §4.8).
+    pub unclean_sweep_at_ms: Option<Millis>,
 }
 
 impl Controller {
@@ -325,7 +326,7 @@ impl Controller {
 
     /// The unclean-election sweep (kafka-model §4.8), for topics that allow it.
     pub fn on_unclean_sweep(&mut self, ctx: &mut Ctx) {
-        self.unclean_sweep_scheduled = false;
+        self.unclean_sweep_at_ms = None;
         let mut changes = Vec::new();
         for record in &self.partitions {
             if record.leader.is_none() && ctx.catalog.unclean_leader_election_enable(record.partition) {
@@ -343,8 +344,8 @@ impl Controller {
     pub fn schedule_unclean_sweep(&mut self, ctx: &mut Ctx) {
         let any = (0..ctx.catalog.partitions.len())
             .any(|p| ctx.catalog.unclean_leader_election_enable(PartitionIdx(p as u32)));
-        if any && !self.unclean_sweep_scheduled {
-            self.unclean_sweep_scheduled = true;
+        if any && self.unclean_sweep_at_ms.is_none() {
+            self.unclean_sweep_at_ms = Some(ctx.now + ctx.catalog.config.unclean_leader_election_interval_ms);
             ctx.set_timer(ctx.catalog.config.unclean_leader_election_interval_ms, ControllerTimer::UncleanSweep);
         }
     }

@@ -207,7 +207,10 @@ impl Engine {
         in_flight.truncate(options.in_flight_max);
         ClusterView {
             now_ms: self.now_ms(),
-            controller: ControllerView { metadata_offset: self.controller.metadata_offset },
+            controller: ControllerView {
+                metadata_offset: self.controller.metadata_offset,
+                next_unclean_sweep_ms: self.controller.unclean_sweep_at_ms,
+            },
             brokers,
             topics,
             partitions,

@@ -48,6 +48,9 @@ pub struct ClusterView {
 #[derive(Clone, Debug, Serialize)]
 pub struct ControllerView {
     pub metadata_offset: u64,
+    /// When the controller's periodic unclean-election sweep runs next (`unclean.leader.election.interval.ms`,
+    /// kafka-model §4.8): scheduled while any topic allows unclean election.
+    pub next_unclean_sweep_ms: Option<Millis>,
 }
 
 #[derive(Clone, Debug, Serialize)]

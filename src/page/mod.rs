@@ -11,6 +11,7 @@
 //! - [`forms`]: what the forms and the broker menu ask for, as `Command`s (the engine checks them).
 //! - [`fragment`]: the options of the URL's fragment (`#scenario=large&speed=0.1&paused`).
 //! - [`label`]: names cut to fit a box; a partition keeps its number.
+//! - [`sweep`]: the notice for partitions that wait on the controller's unclean-election sweep.
 //! - [`Selection`]: what the side panel shows, and the keys the DOM carries for it.
 
 pub mod clock;
@@ -20,6 +21,7 @@ pub mod fragment;
 pub mod label;
 mod selection;
 pub mod speed;
+pub mod sweep;
 
 pub use clock::Clock;
 pub use event_log::{EventLog, LogLine};

@@ -10,6 +10,7 @@ mod app;
 mod diagram;
 mod dom;
 mod panels;
+mod sweep;
 
 pub use crate::page::{Selection, UrlOptions};
 pub use app::{mount, AppHandle, Options};

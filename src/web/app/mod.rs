@@ -265,6 +265,15 @@ impl App {
         let _ = play.set_attribute("class", if playing { "playing" } else { "" });
     }
 
+    /// Runs to the controller's next unclean-election sweep (the notice's button), paused after it.
+    fn jump_to_sweep(&mut self) {
+        let Some(at_ms) = self.ui.sweep.at_ms() else { return };
+        self.set_playing(false);
+        // Just past it: the sweep's election and its metadata reach the brokers in the same frame.
+        self.advance_to((at_ms + 100) as f64, f64::INFINITY);
+        self.render();
+    }
+
     fn step(&mut self) {
         self.set_playing(false);
         if let Some(t) = self.engine.step() {

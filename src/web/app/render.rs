@@ -53,6 +53,7 @@ impl App {
         self.details.update(&view, &self.selection, log_tail_shown);
         self.partitions.update(&view, &self.selection);
         self.safety.update(&view);
+        self.ui.sweep.update(&view);
         if self.menu.broker.is_some() {
             self.update_menu(&view);
         }

@@ -8,6 +8,7 @@ use crate::page::speed::{SPEED_LOG_MAX, SPEED_LOG_MIN};
 use crate::web::diagram::{heat_class, Diagram};
 use crate::web::dom::{el, svg, Build, Cached};
 use crate::web::panels::{Details, Partitions, Safety};
+use crate::web::sweep::SweepUi;
 use crate::web::SCENARIOS;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlInputElement, HtmlSelectElement};
@@ -80,6 +81,7 @@ pub(super) struct Ui {
     pub(super) hide_routine: HtmlInputElement,
     pub(super) menu: MenuUi,
     pub(super) help: Element,
+    pub(super) sweep: SweepUi,
 }
 
 /// What the shell holds: the controls and the drawn parts.
@@ -163,6 +165,7 @@ pub(super) fn build_shell(root: &Element, view: &ClusterView, scenario: &Scenari
     let clock = build_header(root);
     // What the page could not do of what its link asked (`page::parse_fragment`); hidden otherwise.
     el("p").with("id", "notice").with("class", "notice").with("role", "status").with("hidden", "").into_parent(root);
+    let sweep = SweepUi::new(root);
 
     let main = el("div").with("class", "layout").into_parent(root);
     let left = el("div").with("class", "col col-main").into_parent(&main);
@@ -198,7 +201,8 @@ pub(super) fn build_shell(root: &Element, view: &ClusterView, scenario: &Scenari
     let menu = build_menu(root);
     let help = build_help(root);
 
-    let ui = Ui { clock, diagram_wrap, produce, consume, link, topic, config, event_log, hide_routine, menu, help };
+    let ui =
+        Ui { clock, diagram_wrap, produce, consume, link, topic, config, event_log, hide_routine, menu, help, sweep };
     Shell { ui, diagram, details, partitions, safety }
 }
 

@@ -81,6 +81,9 @@ fn wire_header(app: &Rc<RefCell<App>>) {
         let p = !a.clock.playing();
         a.set_playing(p);
     });
+    if let Some(jump) = by_id(&root, "jump-sweep") {
+        on::<Event>(&jump, "click", app, |a, _| a.jump_to_sweep());
+    }
     if let Some(step) = by_id(&root, "step") {
         on::<Event>(&step, "click", app, |a, _| a.step());
     }
