@@ -4,6 +4,7 @@
 //! come through a function the caller gives, JavaScript's `Number` in the page).
 //!
 //! - [`speed`]: the speed ladder of the +/- keys, the log-scale slider, the speed's label.
+//! - [`activity`]: what a client is doing, for its panel (never "talking to nobody" while retrying).
 //! - [`clock`]: the display clock (play, pause, speed) and the frame budget: how far a frame runs the
 //!   engine for the wall time that passed.
 //! - [`event_log`]: the lines of the event log, kept and shown within bounds, routine ones hidden on
@@ -14,6 +15,7 @@
 //! - [`sweep`]: the notice for partitions that wait on the controller's unclean-election sweep.
 //! - [`Selection`]: what the side panel shows, and the keys the DOM carries for it.
 
+pub mod activity;
 pub mod clock;
 pub mod event_log;
 pub mod forms;

@@ -193,7 +193,7 @@ impl Details {
                     kv.push(row("records acknowledged", p.acked_records.to_string()));
                     kv.push(row("records failed", p.failed_records.to_string()));
                     kv.push(row("records pending", p.pending_records.to_string()));
-                    kv.push(row("talking to", brokers_list(&p.talking_to)));
+                    kv.push(row("requests", crate::page::activity::producer_activity(p)));
                     let rows = p
                         .sends
                         .iter()
