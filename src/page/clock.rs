@@ -12,6 +12,10 @@ pub const FRAME_WALL_MS_MAX: f64 = 100.0;
 /// Engine work per frame stops after this much wall time; the clock then lags instead of freezing
 /// the page.
 pub const FRAME_ENGINE_BUDGET_MS: f64 = 40.0;
+/// A frame's engine work and drawing together: 30 frames a second at least.
+pub const FRAME_MS_TARGET: f64 = 33.0;
+/// The engine runs at least this long a frame, however long the drawing takes.
+pub const FRAME_ENGINE_BUDGET_MIN_MS: f64 = 4.0;
 /// Engine steps between two looks at the frame's deadline.
 pub const FRAME_STEPS: u64 = 256;
 

@@ -13,6 +13,7 @@
 //! - [`fragment`]: the options of the URL's fragment (`#scenario=large&speed=0.1&paused`).
 //! - [`label`]: names cut to fit a box; a partition keeps its number.
 //! - [`sweep`]: the notice for partitions that wait on the controller's unclean-election sweep.
+//! - [`reached`]: the speed the page actually reaches, shown when it falls short of the one asked.
 //! - [`Selection`]: what the side panel shows, and the keys the DOM carries for it.
 
 pub mod activity;
@@ -21,6 +22,7 @@ pub mod event_log;
 pub mod forms;
 pub mod fragment;
 pub mod label;
+pub mod reached;
 mod selection;
 pub mod speed;
 pub mod sweep;

@@ -21,7 +21,8 @@ use super::dom::{self, el, Build};
 use super::panels::{Details, Partitions, Safety};
 use super::Selection;
 use crate::engine::{ClusterView, Engine, Scenario, ScenarioError, ViewOptions};
-use crate::page::clock::FRAME_ENGINE_BUDGET_MS;
+use crate::page::clock::{FRAME_ENGINE_BUDGET_MIN_MS, FRAME_ENGINE_BUDGET_MS, FRAME_MS_TARGET};
+use crate::page::reached::SpeedMeter;
 use crate::page::{speed, Clock, EventLog};
 use render::LayoutSig;
 use shell::{build_shell, Shell, Ui};
@@ -149,6 +150,9 @@ pub struct App {
     menu: Menu,
     drawn: Drawn,
     lifecycle: Lifecycle,
+    /// The speed reached while playing, and the wall time the last frame's drawing took.
+    meter: SpeedMeter,
+    render_ms: f64,
     /// The last view drawn (handlers read the cluster from it).
     view: Option<ClusterView>,
 }
@@ -175,6 +179,8 @@ pub fn mount(container: &Element, scenario: &Scenario, options: Options) -> Resu
         menu: Menu::default(),
         drawn: Drawn::default(),
         lifecycle: Lifecycle::default(),
+        meter: SpeedMeter::new(),
+        render_ms: 0.0,
         view: None,
     };
     let app = Rc::new(RefCell::new(app));
@@ -239,12 +245,31 @@ impl App {
     /// the frame's budget) and the page is drawn, unless paused with nothing to redraw.
     fn frame(&mut self, wall_ms: f64) {
         match self.clock.frame_target(wall_ms) {
-            Some(target) => self.advance_to(target, FRAME_ENGINE_BUDGET_MS),
+            Some(target) => {
+                // A frame's engine work and drawing together within 1/30 s: the heavier the drawing,
+                // the less the engine runs (the clock lags, and the label says by how much).
+                let budget =
+                    (FRAME_MS_TARGET - self.render_ms).clamp(FRAME_ENGINE_BUDGET_MIN_MS, FRAME_ENGINE_BUDGET_MS);
+                self.advance_to(target, budget);
+                self.meter.record(wall_ms, self.clock.sim_ms());
+                self.update_speed_label();
+            }
             // Paused and the same size: every handler has already drawn what it changed.
             None if self.drawn.layout_sig.is_some_and(|sig| sig.4 == self.diagram_width() as i64) => return,
             None => {}
         }
+        let t0 = dom::now_ms();
         self.render();
+        self.render_ms = dom::now_ms() - t0;
+    }
+
+    /// `100×`, or `100× (reached 70×)` while the page falls short of the speed asked.
+    fn update_speed_label(&mut self) {
+        let text = self.meter.label(self.clock.speed());
+        let el = &self.ui.clock.speed_label;
+        if el.text_content().as_deref() != Some(text.as_str()) {
+            el.set_text_content(Some(&text));
+        }
     }
 
     /// Runs the engine up to `target` (fractional ms) for at most `budget_ms` of wall time; an
@@ -258,6 +283,7 @@ impl App {
 
     fn set_playing(&mut self, playing: bool) {
         self.clock.set_playing(playing);
+        self.meter.reset();
         let play = &self.ui.clock.play;
         let _ = play.set_attribute("aria-pressed", if playing { "true" } else { "false" });
         let _ = play.set_attribute("aria-label", if playing { "Pause" } else { "Play" });
@@ -284,6 +310,7 @@ impl App {
 
     fn set_speed(&mut self, speed: f64) {
         let speed = self.clock.set_speed(speed);
+        self.meter.reset();
         let text = speed::label(speed);
         let slider = &self.ui.clock.speed;
         let _ = slider.set_attribute("data-speed", &text);
