@@ -7,6 +7,9 @@
 //   (d) one engine scenario natively (in process: benches/scenario.rs; and the runner binary) and in
 //       wasm (pp_engine_bench): wall-time ratio, and the same state_hash everywhere (determinism
 //       across native and wasm)
+//   (e) the playing page (its own frame loop) on the large scenario at 100x and 1000x: frames a
+//       second, the speed reached, and the speed label, which must say the speed reached when the
+//       page falls short (reported, not budgeted: it depends on the machine)
 //
 // Run: `./dev bench` (builds dist/ and the runner first), or after `trunk build --release` and
 // `cargo build --release`: `node tests/e2e/bench.mjs`. Prints a report; writes the figures to
@@ -245,6 +248,15 @@ async function main() {
     line(`wasm in Chromium (pp_engine_bench) x${ENGINE_RUNS}`, 'wasm');
     console.log(`      wasm / native wall time: ${report.engine.ratio.toFixed(2)}`);
     check(hashes.size === 1 && steps.size === 1, `native, runner and wasm reach the same state: hashes {${[...hashes].join(', ')}}, steps {${[...steps].join(', ')}}`);
+    console.log('(e) the playing page: large scenario, 3 s of frames after 1.5 s of warm-up');
+    report.playing = [];
+    for (const speed of [100, 1000]) {
+      const r = await playing(browser, server.url, speed);
+      report.playing.push(r);
+      console.log(`  info  at ${speed}x: ${r.fps.toFixed(1)} frames/s, reached ${r.reached.toFixed(0)}x, label "${r.label}"`);
+      const honest = r.reached >= 0.9 * speed ? !r.label.includes('reached') : r.label.includes('reached');
+      check(honest, `at ${speed}x the speed label tells the speed reached when it falls short ("${r.label}", reached ${r.reached.toFixed(0)}x)`);
+    }
     check(errors.length === 0, `no page errors during the benchmarks${errors.length ? `: ${errors.join('; ')}` : ''}`);
     await page.close();
   } finally {
@@ -256,6 +268,31 @@ async function main() {
   console.log(`figures written to ${path.relative(process.cwd(), path.join(ARTIFACTS, 'bench.json'))}`);
   console.log(failures.length ? `page benchmarks: ${failures.length} FAILED` : 'page benchmarks: all budgets met');
   process.exit(failures.length ? 1 : 0);
+}
+
+/** The page playing `#scenario=large` at `speed`: frames a second, simulated ms per wall ms, label. */
+async function playing(browser, url, speed) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  try {
+    await page.goto(`${url}#scenario=large&speed=${speed}`);
+    await waitReady(page);
+    return await page.evaluate(async () => {
+      const simMs = () => Number(document.querySelector('#sim-time').dataset.ms);
+      await new Promise((ok) => setTimeout(ok, 1500));
+      const s0 = simMs();
+      const w0 = performance.now();
+      let frames = 0;
+      await new Promise((ok) => {
+        const f = () => (++frames, performance.now() - w0 < 3000 ? requestAnimationFrame(f) : ok());
+        requestAnimationFrame(f);
+      });
+      const w1 = performance.now();
+      const label = document.querySelector('.speed-label')?.textContent ?? '';
+      return { speed: Number(new URLSearchParams(location.hash.slice(1)).get('speed')), fps: frames / ((w1 - w0) / 1000), reached: (simMs() - s0) / (w1 - w0), label };
+    });
+  } finally {
+    await page.close();
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
