@@ -250,7 +250,8 @@ impl Broker {
             }
             BrokerTimer::ProduceExpired { park_id } => {
                 if let Some(parked) = self.parked_produces.remove(&park_id) {
-                    let result = ProduceResult::Error { error: ErrorCode::RequestTimedOut, leader_hint: None };
+                    let result =
+                        ProduceResult::Error { error: ErrorCode::RequestTimedOut, leader_hint: None, shortfall: None };
                     ctx.send(parked.from, Message::ProduceResponse { request_id: parked.request_id, result });
                 }
             }
@@ -417,8 +418,8 @@ impl Broker {
                 self.parked_produces.iter().filter(|(_, p)| p.partition == partition).map(|(id, _)| *id).collect();
             for id in lost {
                 let parked = self.parked_produces.remove(&id).expect("listed");
-                let result =
-                    ProduceResult::Error { error: ErrorCode::NotLeaderOrFollower, leader_hint: Some(hint.clone()) };
+                let (error, leader_hint) = (ErrorCode::NotLeaderOrFollower, Some(hint.clone()));
+                let result = ProduceResult::Error { error, leader_hint, shortfall: None };
                 ctx.send(parked.from, Message::ProduceResponse { request_id: parked.request_id, result });
             }
         }

@@ -4,7 +4,7 @@
 use super::config::Acks;
 use super::ids::*;
 use super::invariant::Invariant;
-use super::message::ErrorCode;
+use super::message::{ErrorCode, IsrShortfall};
 use serde::Serialize;
 
 /// Why the controller changed a partition's leadership or ISR (kafka-model §3.2, §4.3).
@@ -139,6 +139,8 @@ pub enum EventKind {
         error: ErrorCode,
         attempt: u32,
         broker: Option<BrokerId>,
+        /// For `NOT_ENOUGH_REPLICAS(_AFTER_APPEND)`: the ISR and `min.insync.replicas` the leader saw.
+        shortfall: Option<IsrShortfall>,
     },
     ProduceFailed {
         producer: ClientIdx,

@@ -144,12 +144,20 @@ pub fn explain(catalog: &Catalog, event: &ClusterEvent) -> String {
             pn(partition),
             producer(p)
         ),
-        ProduceRetried { producer: p, partition, error, attempt, broker } => format!(
-            "producer {}'s request to {} for {} failed with {error} (attempt {attempt}); it retries",
-            producer(p),
-            broker.map_or("?".to_string(), |b| format!("broker {b}")),
-            pn(partition)
-        ),
+        ProduceRetried { producer: p, partition, error, attempt, broker, shortfall } => {
+            // kafka-model §5.4: the ISR and min.insync.replicas the leader compared, as it saw them.
+            let why = shortfall.as_ref().map_or(String::new(), |s| {
+                let n = s.isr.len();
+                let members = if n == 1 { "member" } else { "members" };
+                format!(": ISR {} has {n} {members} < min.insync.replicas = {}", list(&s.isr), s.min_insync_replicas)
+            });
+            format!(
+                "producer {}'s request to {} for {} failed with {error}{why} (attempt {attempt}); it retries",
+                producer(p),
+                broker.map_or("?".to_string(), |b| format!("broker {b}")),
+                pn(partition)
+            )
+        }
         ProduceFailed { producer: p, partition, count, error } => {
             format!("producer {} gave up on {count} record(s) for {}: {error}", producer(p), pn(partition))
         }

@@ -120,10 +120,27 @@ pub struct PartitionLeader {
     pub leader_epoch: LeaderEpoch,
 }
 
+/// What a leader saw when it answered an `acks=all` produce with `NOT_ENOUGH_REPLICAS` or
+/// `NOT_ENOUGH_REPLICAS_AFTER_APPEND` (kafka-model §5.4): the ISR it compared, and the effective
+/// `min.insync.replicas` (capped at the replication factor, kafka-model §1.1). Carried to the
+/// producer so its retry says why, as the leader saw it then.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct IsrShortfall {
+    pub isr: Vec<BrokerId>,
+    pub min_insync_replicas: u32,
+}
+
 #[derive(Clone, Debug)]
 pub enum ProduceResult {
-    Appended { base_offset: Offset },
-    Error { error: ErrorCode, leader_hint: Option<PartitionLeader> },
+    Appended {
+        base_offset: Offset,
+    },
+    /// `shortfall` is set exactly for the two not-enough-replicas errors.
+    Error {
+        error: ErrorCode,
+        leader_hint: Option<PartitionLeader>,
+        shortfall: Option<IsrShortfall>,
+    },
 }
 
 /// A fetch (kafka-model §3.6 for followers, §6 for consumers).

@@ -48,7 +48,7 @@ pub use ids::{
 };
 pub use invariant::Invariant;
 pub use limits::{Limits, LIMITS};
-pub use message::{ErrorCode, MessageKind};
+pub use message::{ErrorCode, IsrShortfall, MessageKind};
 pub use metadata::LeaderRecoveryState;
 pub use murmur2::murmur2;
 pub use rules::{check_name, check_scenario, check_scenario_at, check_topic_name, join, thousands, Cost, Ledger};

@@ -395,7 +395,7 @@ impl Producer {
                     ctx.set_timer(self.config.retry_backoff_ms, ProducerTimer::MetadataBackoffDone);
                 } else if self.in_flight.contains_key(&request_id) {
                     // A client-side timeout disconnects and refreshes metadata (kafka-model §5.4).
-                    self.on_error(request_id, ErrorCode::NetworkException, None, ctx);
+                    self.on_error(request_id, ErrorCode::NetworkException, None, None, ctx);
                 }
             }
             ProducerTimer::MetadataBackoffDone => {
@@ -436,7 +436,9 @@ impl Producer {
                     self.acknowledge(send, Some(base_offset), ctx);
                     self.try_send(partition, ctx);
                 }
-                ProduceResult::Error { error, leader_hint } => self.on_error(request_id, error, leader_hint, ctx),
+                ProduceResult::Error { error, leader_hint, shortfall } => {
+                    self.on_error(request_id, error, leader_hint, shortfall, ctx)
+                }
             },
             Message::MetadataResponse { request_id, leaders, .. }
                 if self.metadata.on_response(request_id, &leaders, ctx.now) =>
@@ -462,7 +464,7 @@ impl Producer {
                 let lost: Vec<u64> =
                     self.in_flight.iter().filter(|(_, (_, b, _))| *b == broker).map(|(id, _)| *id).collect();
                 for id in lost {
-                    self.on_error(id, ErrorCode::NetworkException, None, ctx);
+                    self.on_error(id, ErrorCode::NetworkException, None, None, ctx);
                 }
                 // acks=0 sends are not in flight; a refused connection still means stale metadata.
                 self.request_metadata(ctx);
@@ -473,7 +475,15 @@ impl Producer {
 
     /// `Sender.completeBatch` for an error (kafka-model §5.4): retry after a backoff, refreshing
     /// metadata where the error says it is stale, until `delivery.timeout.ms`.
-    fn on_error(&mut self, request_id: u64, error: ErrorCode, leader_hint: Option<PartitionLeader>, ctx: &mut Ctx) {
+    /// `shortfall` is what the leader saw for `NOT_ENOUGH_REPLICAS(_AFTER_APPEND)`, passed to the event.
+    fn on_error(
+        &mut self,
+        request_id: u64,
+        error: ErrorCode,
+        leader_hint: Option<PartitionLeader>,
+        shortfall: Option<IsrShortfall>,
+        ctx: &mut Ctx,
+    ) {
         let Some((partition, broker, send)) = self.in_flight.remove(&request_id) else {
             return;
         };
@@ -515,6 +525,7 @@ impl Producer {
             error,
             attempt: attempts,
             broker: Some(broker),
+            shortfall,
         });
         if refresh {
             self.metadata.refreshed_ms = None;

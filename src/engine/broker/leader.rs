@@ -397,7 +397,7 @@ impl Broker {
         };
         let (first_record, count) = (batch.records[0].id, batch.len() as u32);
         match self.append_as_leader(partition, acks, batch, ctx) {
-            Err(error) => {
+            Err((error, shortfall)) => {
                 let leader_hint = self.image.partition(partition).map(|r| PartitionLeader {
                     partition,
                     leader: r.leader,
@@ -409,7 +409,7 @@ impl Broker {
                     let (first_record, count) = (first_record, count);
                     ctx.observe(Observation::Acks0Refused { broker: self.id, partition, first_record, count });
                 }
-                respond(ctx, ProduceResult::Error { error, leader_hint });
+                respond(ctx, ProduceResult::Error { error, leader_hint, shortfall });
             }
             Ok((base_offset, end_offset, duplicate)) => {
                 if let (true, NodeId::Producer(producer)) = (duplicate, from) {
@@ -443,7 +443,7 @@ impl Broker {
         let Some(state) = replica.leader_state() else {
             return;
         };
-        let (hw, maximal) = (replica.high_watermark, state.isr.maximal().len());
+        let (hw, maximal) = (replica.high_watermark, state.isr.maximal());
         let done: Vec<u64> = self
             .parked_produces
             .iter()
@@ -452,34 +452,39 @@ impl Broker {
             .collect();
         for id in done {
             let parked = self.parked_produces.remove(&id).expect("listed");
-            let result = if maximal >= min_isr {
+            let result = if maximal.len() >= min_isr {
                 ProduceResult::Appended { base_offset: parked.base_offset }
             } else {
-                ProduceResult::Error { error: ErrorCode::NotEnoughReplicasAfterAppend, leader_hint: None }
+                // kafka-model §5.4: the ISR this check saw travels with the error.
+                let shortfall = IsrShortfall { isr: maximal.clone(), min_insync_replicas: min_isr as u32 };
+                let error = ErrorCode::NotEnoughReplicasAfterAppend;
+                ProduceResult::Error { error, leader_hint: None, shortfall: Some(shortfall) }
             };
             ctx.send(parked.from, Message::ProduceResponse { request_id: parked.request_id, result });
         }
     }
 
     /// `Partition.appendRecordsToLeader`: returns the batch's offsets and whether it was a duplicate
-    /// already in the log, or why it was refused.
+    /// already in the log, or why it was refused (with the ISR it saw, for `NOT_ENOUGH_REPLICAS`).
     pub(super) fn append_as_leader(
         &mut self,
         partition: PartitionIdx,
         acks: Acks,
         mut batch: Batch,
         ctx: &mut Ctx,
-    ) -> Result<(Offset, Offset, bool), ErrorCode> {
+    ) -> Result<(Offset, Offset, bool), (ErrorCode, Option<IsrShortfall>)> {
         let min_isr = ctx.catalog.effective_min_isr(partition);
-        let replica = self.replicas.get_mut(&partition).ok_or(ErrorCode::NotLeaderOrFollower)?;
+        let replica = self.replicas.get_mut(&partition).ok_or((ErrorCode::NotLeaderOrFollower, None))?;
         let Role::Leader(state) = &replica.role else {
-            return Err(ErrorCode::NotLeaderOrFollower);
+            return Err((ErrorCode::NotLeaderOrFollower, None));
         };
         if acks == Acks::All && state.isr.committed.len() < min_isr {
-            return Err(ErrorCode::NotEnoughReplicas);
+            // kafka-model §5.4: nothing appended; the producer learns which ISR was too small.
+            let shortfall = IsrShortfall { isr: state.isr.committed.clone(), min_insync_replicas: min_isr as u32 };
+            return Err((ErrorCode::NotEnoughReplicas, Some(shortfall)));
         }
         if let Some(stamp) = batch.producer {
-            if let Some(base_offset) = check_sequence(replica, stamp, batch.len())? {
+            if let Some(base_offset) = check_sequence(replica, stamp, batch.len()).map_err(|e| (e, None))? {
                 // A retry of a batch this log already has: answered with its original offsets.
                 return Ok((base_offset, base_offset + batch.len(), true));
             }
