@@ -483,20 +483,26 @@ fn long_topic_names_keep_the_partition_number_and_a_long_log_shows_its_window() 
     assert!(m.q("[data-replica='1:payments-events-0'] title").text_content().unwrap().contains("earlier not drawn"));
 }
 
+/// Topic `t` on brokers 1, 2, 3 loses them one by one (3, 2, then 1, the last ISR member, 15 s
+/// apart); broker 3 comes back at 46 s outside the ISR, so nobody leads. `more` adds commands.
+fn leaderless(more: &str) -> String {
+    format!(
+        r#"{{ "format": 1, "seed": 7,
+      "cluster": {{ "brokers": [{{ "id": 1 }}, {{ "id": 2 }}, {{ "id": 3 }}] }},
+      "topics": [{{ "name": "t", "partitions": 1, "replication.factor": 3, "replica.assignment": [[1, 2, 3]] }}],
+      "commands": [
+        {{ "at_ms": 1000, "crash_broker": {{ "broker": 3 }} }},
+        {{ "at_ms": 16000, "crash_broker": {{ "broker": 2 }} }},
+        {{ "at_ms": 31000, "crash_broker": {{ "broker": 1 }} }},
+        {{ "at_ms": 46000, "restart_broker": {{ "broker": 3 }} }}{more}] }}"#
+    )
+}
+
 /// kafka-model §3.4: with every ISR member crashed, a running replica outside the ISR is not
 /// offline; the partition is. The diagram says "no leader" for it.
 #[wasm_bindgen_test]
 fn a_running_replica_of_a_leaderless_partition_reads_no_leader() {
-    let m = mount_scenario(
-        r#"{ "format": 1, "seed": 7,
-      "cluster": { "brokers": [{ "id": 1 }, { "id": 2 }, { "id": 3 }] },
-      "topics": [{ "name": "t", "partitions": 1, "replication.factor": 3, "replica.assignment": [[1, 2, 3]] }],
-      "commands": [
-        { "at_ms": 1000, "crash_broker": { "broker": 3 } },
-        { "at_ms": 16000, "crash_broker": { "broker": 2 } },
-        { "at_ms": 31000, "crash_broker": { "broker": 1 } },
-        { "at_ms": 46000, "restart_broker": { "broker": 3 } }] }"#,
-    );
+    let m = mount_scenario(&leaderless(""));
     m.app.advance_by(61_000.0);
     m.app.render();
     assert_eq!(m.attr("[data-replica='3:t-0']", "data-role"), "no-leader");
@@ -508,17 +514,9 @@ fn a_running_replica_of_a_leaderless_partition_reads_no_leader() {
 /// the page says when the controller's sweep will, and its button jumps there (issue 8).
 #[wasm_bindgen_test]
 fn the_unclean_sweep_notice_says_when_and_jumps_there() {
-    let m = mount_scenario(
-        r#"{ "format": 1, "seed": 7,
-      "cluster": { "brokers": [{ "id": 1 }, { "id": 2 }, { "id": 3 }] },
-      "topics": [{ "name": "t", "partitions": 1, "replication.factor": 3, "replica.assignment": [[1, 2, 3]] }],
-      "commands": [
-        { "at_ms": 1000, "crash_broker": { "broker": 3 } },
-        { "at_ms": 16000, "crash_broker": { "broker": 2 } },
-        { "at_ms": 31000, "crash_broker": { "broker": 1 } },
-        { "at_ms": 46000, "restart_broker": { "broker": 3 } },
-        { "at_ms": 60000, "change_config": { "topic": "t", "unclean.leader.election.enable": true } }] }"#,
-    );
+    let m = mount_scenario(&leaderless(
+        r#", { "at_ms": 60000, "change_config": { "topic": "t", "unclean.leader.election.enable": true } }"#,
+    ));
     m.app.advance_by(59_000.0);
     m.app.render();
     assert!(m.q("#sweep-notice").has_attribute("hidden"), "unclean election is still off");

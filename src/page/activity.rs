@@ -1,4 +1,5 @@
 //! What a client is doing, in a line for its panel: never "talking to nobody" while records wait.
+//! Also the brokers list the panels write (`broker 1, broker 2`).
 
 use crate::engine::{BrokerId, ProducerView, SendStatus};
 
@@ -7,7 +8,7 @@ use crate::engine::{BrokerId, ProducerView, SendStatus};
 /// fresh metadata before the next attempt).
 pub fn producer_activity(p: &ProducerView) -> String {
     if !p.talking_to.is_empty() {
-        return format!("requests in flight to {}", brokers(&p.talking_to));
+        return format!("requests in flight to {}", brokers_list(&p.talking_to));
     }
     let retrying = p.sends.iter().find_map(|s| match &s.status {
         SendStatus::Pending { attempts, last_error: Some(e) } => Some((*attempts, *e)),
@@ -24,7 +25,11 @@ pub fn producer_activity(p: &ProducerView) -> String {
     }
 }
 
-fn brokers(list: &[BrokerId]) -> String {
+/// `broker 1, broker 2`; `nobody` for none.
+pub fn brokers_list(list: &[BrokerId]) -> String {
+    if list.is_empty() {
+        return "nobody".into();
+    }
     list.iter().map(|b| format!("broker {b}")).collect::<Vec<_>>().join(", ")
 }
 

@@ -9,6 +9,7 @@ use crate::engine::{
     ReplicaRole, ReplicaView,
 };
 use crate::layout::{self, clamp, Detail, Layout, NodeKey, Rect, Shape};
+use crate::page::label;
 use web_sys::Element;
 
 /// Leader epochs are coloured with this many hues, cycling.
@@ -56,12 +57,7 @@ pub fn shape_of(view: &ClusterView) -> (Shape, Vec<Vec<usize>>) {
 }
 
 pub fn short(name: &str) -> String {
-    if name.chars().count() > NAME_CHARS_MAX {
-        let cut: String = name.chars().take(NAME_CHARS_MAX - 1).collect();
-        format!("{cut}…")
-    } else {
-        name.to_string()
-    }
+    label::fit(name, NAME_CHARS_MAX)
 }
 
 struct NodeEl {
@@ -635,13 +631,7 @@ fn node_el(parent: &Element, r: &Rect, class: &str, attrs: &[(&str, &str)]) -> N
 
 /// `text` cut with an ellipsis to fit `width` px at `px_per_char`.
 fn fit(text: &str, width: f64, px_per_char: f64) -> String {
-    let max = ((width - 8.0) / px_per_char).floor().max(3.0) as usize;
-    if text.chars().count() <= max {
-        text.to_string()
-    } else {
-        let cut: String = text.chars().take(max - 1).collect();
-        format!("{cut}…")
-    }
+    label::fit(text, ((width - 8.0) / px_per_char).floor().max(3.0) as usize)
 }
 
 fn replica_el(
@@ -666,7 +656,7 @@ fn replica_el(
     let name = text_el(&g, rb.label.x + 22.0, rb.rect.y + 12.0, "replica-name", "start");
     // 11.5 px bold is about 7 px a character; the name ends before the strip and its LEO mark.
     let name_chars = ((rb.label.w - 24.0) / 7.0).floor().max(4.0) as usize;
-    name.set_text_content(Some(&crate::page::label::partition(&p.name, name_chars)));
+    name.set_text_content(Some(&label::partition(&p.name, name_chars)));
     let info = text_el(&g, rb.label.x + 22.0, rb.rect.y + 24.0, "replica-info", "start");
     let strip_g = svg("g").with("class", "strip").into_parent(&g);
     rect_el(&rb.strip, 2.0).with("class", "strip-bg").into_parent(&strip_g);
@@ -746,6 +736,16 @@ fn update_replica(layout: &Layout, r: &mut ReplicaEl, broker: BrokerId, p: &Part
         ReplicaRole::Offline => "×",
     });
     let role = rv.role.word();
+    // The strip: the same window of offsets for every replica of the partition, ending at the
+    // highest LEO, so a lagging follower shows as empty cells on the right.
+    let k = layout.strip_cells as u64;
+    let end = p.replica_states.iter().map(|x| x.log_end_offset).max().unwrap_or(0);
+    let start = end.saturating_sub(k);
+    let window = if start == 0 {
+        String::new()
+    } else {
+        format!(", offsets {start} to {} drawn ({start} earlier not drawn)", end - 1)
+    };
     let isr_word = if rv.in_isr { "in ISR" } else { "NOT in ISR" };
     r.info.set_text(&format!("LEO {leo} · HW {hw}{}", if rv.in_isr { "" } else { " · ∉ISR" }));
     r.title.set_text(&format!(
@@ -753,16 +753,11 @@ fn update_replica(layout: &Layout, r: &mut ReplicaEl, broker: BrokerId, p: &Part
         p.name,
         rv.leader_epoch,
         if lagging { ", not caught up" } else { "" },
-        window_words(p, layout.strip_cells as u64)
+        window
     ));
     r.g.set("aria-label", &format!("Replica {} on broker {broker}: {role}, LEO {leo}, HW {hw}, {isr_word}", p.name));
     let _ = &r.name;
 
-    // The strip: the same window of offsets for every replica of the partition, ending at the
-    // highest LEO, so a lagging follower shows as empty cells on the right.
-    let k = layout.strip_cells as u64;
-    let end = p.replica_states.iter().map(|x| x.log_end_offset).max().unwrap_or(0);
-    let start = end.saturating_sub(k);
     if start > 0 {
         // A window on a longer log: the left edge is open, with a ‹ pointing at what is not drawn.
         let s = r.strip;
@@ -822,16 +817,6 @@ fn update_replica(layout: &Layout, r: &mut ReplicaEl, broker: BrokerId, p: &Part
     } else {
         r.behind.set_text("");
     }
-}
-
-/// What the strip shows of the log when it is a window: ", offsets 41 to 49 drawn (0 to 40 before them)".
-fn window_words(p: &PartitionView, cells: u64) -> String {
-    let end = p.replica_states.iter().map(|x| x.log_end_offset).max().unwrap_or(0);
-    let start = end.saturating_sub(cells);
-    if start == 0 {
-        return String::new();
-    }
-    format!(", offsets {start} to {} drawn ({} earlier not drawn)", end - 1, start)
 }
 
 /// The leader epoch of the record at `offset` in the replica's log tail, if it is there.

@@ -4,7 +4,8 @@
 use super::diagram::{health_word, ids, set_partition_attrs};
 use super::dom::{el, Build, Cached, Rows};
 use super::Selection;
-use crate::engine::{Acks, ClusterView, LeaderRecoveryState, PartitionHealth, ProcessState, ReplicaRole, SendStatus};
+use crate::engine::{Acks, ClusterView, LeaderRecoveryState, PartitionHealth, ProcessState, SendStatus};
+use crate::page::activity::brokers_list;
 
 /// Partition rows shown in the table; beyond this the heat map (or the selection) tells the rest.
 pub const PARTITION_ROWS_MAX: usize = 60;
@@ -102,7 +103,7 @@ impl Details {
                         if let Some(r) = p.replica_states.iter().find(|r| r.broker == b.id) {
                             rows.push(vec![
                                 p.name.clone(),
-                                role(r.role).into(),
+                                r.role.word().into(),
                                 r.log_end_offset.to_string(),
                                 r.high_watermark.to_string(),
                                 yes_no(r.in_isr),
@@ -116,7 +117,7 @@ impl Details {
                 title = format!("Replica {name} on broker {id}");
                 let p = view.partitions.iter().find(|p| p.name == *name);
                 if let Some(r) = p.and_then(|p| p.replica_states.iter().find(|r| r.broker.0 == *id)) {
-                    kv.push(row("role", role(r.role).into()));
+                    kv.push(row("role", r.role.word().into()));
                     kv.push(row("leader epoch", r.leader_epoch.to_string()));
                     kv.push(row("log end offset (LEO)", r.log_end_offset.to_string()));
                     kv.push(row("high watermark (HW)", r.high_watermark.to_string()));
@@ -172,7 +173,7 @@ impl Details {
                         .map(|r| {
                             vec![
                                 r.broker.to_string(),
-                                role(r.role).into(),
+                                r.role.word().into(),
                                 r.log_end_offset.to_string(),
                                 r.high_watermark.to_string(),
                                 yes_no(r.in_isr),
@@ -305,18 +306,6 @@ fn row_class(h: PartitionHealth) -> &'static str {
     match h {
         PartitionHealth::UnderMinIsr => "under below-min",
         h => health_word(h),
-    }
-}
-
-fn role(r: ReplicaRole) -> &'static str {
-    r.word()
-}
-
-fn brokers_list(list: &[crate::engine::BrokerId]) -> String {
-    if list.is_empty() {
-        "nobody".into()
-    } else {
-        list.iter().map(|b| format!("broker {b}")).collect::<Vec<_>>().join(", ")
     }
 }
 

@@ -264,7 +264,7 @@ impl App {
     }
 
     /// `100×`, or `100× (reached 70×)` while the page falls short of the speed asked.
-    fn update_speed_label(&mut self) {
+    fn update_speed_label(&self) {
         let text = self.meter.label(self.clock.speed());
         let el = &self.ui.clock.speed_label;
         if el.text_content().as_deref() != Some(text.as_str()) {
@@ -315,10 +315,10 @@ impl App {
         let slider = &self.ui.clock.speed;
         let _ = slider.set_attribute("data-speed", &text);
         let _ = slider.set_attribute("aria-valuetext", &format!("{text} times real time"));
-        self.ui.clock.speed_label.set_text_content(Some(&format!("{text}×")));
         if let Some(v) = speed::slider_for(speed, slider.value_as_number()) {
             slider.set_value(&v);
         }
+        self.update_speed_label();
     }
 
     fn on_speed_input(&mut self) {
