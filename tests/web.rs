@@ -607,7 +607,7 @@ fn repeated_retries_of_a_send_fold_into_one_line_with_a_counter() {
     let n: u32 = counter.text_content().unwrap().trim_start_matches('×').parse().unwrap();
     assert!(n >= 5, "it counts the retries: {n}");
     let title = counter.get_attribute("title").unwrap_or_default();
-    assert!(title.starts_with(&format!("{n} retries of this send since 20.")), "{title}");
+    assert!(title.starts_with(&format!("{n} retries in a row with this error, the first at 20.")), "{title}");
     let text = retries[0].text_content().unwrap();
     assert!(text.contains("ISR [1, 2] has 2 members < min.insync.replicas = 3"), "{text}");
     assert!(text.contains(&format!("(attempt {n})")), "the line says the latest attempt: {text}");
