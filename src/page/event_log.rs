@@ -66,7 +66,9 @@ impl LogLine {
     /// For a folded line, what the counter means: `5 retries in a row with this error, the first at
     /// 15.010 s` (an earlier attempt may have failed otherwise: the attempt number can be higher).
     pub fn repeats_label(&self) -> Option<String> {
-        (self.repeats > 1).then(|| format!("{} retries in a row with this error, the first at {}", self.repeats, seconds(self.first_at_ms)))
+        (self.repeats > 1).then(|| {
+            format!("{} retries in a row with this error, the first at {}", self.repeats, seconds(self.first_at_ms))
+        })
     }
 }
 
@@ -441,7 +443,10 @@ mod tests {
         assert!(line.text.contains("ISR [1, 2] has 2 members < min.insync.replicas = 3"), "and why: {}", line.text);
         assert!(line.first_at_ms < line.at_ms);
         let label = line.repeats_label().expect("a counter");
-        assert!(label.starts_with(&format!("{retries_seen} retries in a row with this error, the first at ")), "{label}");
+        assert!(
+            label.starts_with(&format!("{retries_seen} retries in a row with this error, the first at ")),
+            "{label}"
+        );
         assert_eq!(removed.len(), retries_seen - 1, "each fold takes the line it replaces out of the page");
         // Hiding routine lines hides retries too.
         log.set_hide_routine(true);
