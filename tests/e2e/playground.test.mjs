@@ -617,6 +617,7 @@ test('in a 700 x 520 frame the diagram and the main controls are visible togethe
       return out;
     });
     assert.deepEqual(outside, [], 'everything in the 700 x 520 viewport');
+    assert.equal(await p.locator('.notice.sweep').isVisible(), false, 'no empty sweep notice takes room');
     assert.equal(await p.evaluate(() => scrollY), 0);
     // The Send beside the clock submits the Produce form.
     await p.locator('#quick-send').click();
