@@ -467,7 +467,7 @@ fn long_topic_names_keep_the_partition_number_and_a_long_log_shows_its_window() 
     m.app.advance_by(3_000.0);
     m.app.render();
     let mut names: Vec<String> =
-        m.all("[data-broker='1'] [data-replica] .replica-name").iter().filter_map(|e| e.text_content()).collect();
+        m.all("[data-replica^='1:'] .replica-name").iter().filter_map(|e| e.text_content()).collect();
     assert_eq!(names.len(), 12);
     for n in &names {
         assert!(n.chars().count() <= 13, "{n} fits its label");
