@@ -95,7 +95,9 @@ fn default_scenario_draws_three_brokers_and_nine_replicas() {
     for b in m.all("[data-broker]") {
         assert_eq!(b.get_attribute("data-state").as_deref(), Some("running"));
         assert_eq!(b.get_attribute("data-fenced").as_deref(), Some("false"));
-        assert!(b.get_attribute("aria-label").is_some_and(|l| l.starts_with("Broker ")));
+        // Named by its title (also its tooltip), which begins with what the broker shows.
+        let title = b.query_selector("title").unwrap().and_then(|t| t.text_content()).unwrap_or_default();
+        assert!(title.starts_with("Broker "), "{title}");
     }
     let leaders: Vec<Element> = m.all("[data-replica][data-role=leader]");
     assert_eq!(leaders.len(), 3, "one leader per partition");
@@ -507,7 +509,11 @@ fn a_running_replica_of_a_leaderless_partition_reads_no_leader() {
     m.app.render();
     assert_eq!(m.attr("[data-replica='3:t-0']", "data-role"), "no-leader");
     assert_eq!(m.attr("[data-replica='1:t-0']", "data-role"), "offline");
-    assert!(m.attr("[data-replica='3:t-0']", "aria-label").contains("no leader"));
+    assert!(
+        m.text("[data-replica='3:t-0'] > title").contains("no leader"),
+        "{}",
+        m.text("[data-replica='3:t-0'] > title")
+    );
 }
 
 /// kafka-model §4.8: turning on unclean election for a leaderless partition elects nobody at once;
@@ -634,7 +640,7 @@ fn no_button_is_inside_another_and_clicks_keep_their_meaning() {
     assert_eq!(buttons.len(), 3 + 9 + 3, "3 brokers, 9 replicas, the controller and two clients");
     for b in &buttons {
         let outer = b.parent_element().and_then(|p| p.closest("[role=button]").unwrap());
-        assert!(outer.is_none(), "{:?} sits inside another button", b.get_attribute("aria-label"));
+        assert!(outer.is_none(), "{:?} sits inside another button", b.text_content());
     }
     click(&m.q("[data-replica='2:orders-1']"));
     assert!(m.q("#broker-menu").has_attribute("hidden"), "a replica click opens no broker menu");

@@ -307,14 +307,13 @@ impl Diagram {
                 INFO_PX_PER_CHAR,
             ));
             c.title.set_text(&format!(
-                "The active KRaft controller: metadata offset {}, {} broker(s) fenced",
+                "Controller (the active KRaft controller): metadata offset {}, {} broker(s) fenced",
                 view.controller.metadata_offset, fenced
             ));
             c.g.set(
                 "class",
                 if *selection == Selection::Controller { "node controller selected" } else { "node controller" },
             );
-            c.g.set("aria-label", "Controller");
         }
         for (i, (el, p)) in self.producers.iter_mut().zip(&view.producers).enumerate() {
             el.line1.set_text(&fit(&p.name, el.w, 7.4));
@@ -334,7 +333,6 @@ impl Diagram {
             ));
             let sel = *selection == Selection::Producer(i as u32);
             el.g.set("class", if sel { "node producer selected" } else { "node producer" });
-            el.g.set("aria-label", &format!("Producer {}", p.name));
         }
         for (i, (el, c)) in self.consumers.iter_mut().zip(&view.consumers).enumerate() {
             el.line1.set_text(&fit(&c.name, el.w, 7.4));
@@ -348,7 +346,6 @@ impl Diagram {
             ));
             let sel = *selection == Selection::Consumer(i as u32);
             el.g.set("class", if sel { "node consumer selected" } else { "node consumer" });
-            el.g.set("aria-label", &format!("Consumer {}", c.name));
         }
 
         // Brokers and their replicas.
@@ -391,7 +388,6 @@ impl Diagram {
                 "Broker {} ({rack}): {status}; leader of {} partition(s). Click for actions.",
                 bv.id, leaders[b.view_index]
             ));
-            b.g.set("aria-label", &format!("Broker {}, {rack}, {status}", bv.id));
             if full {
                 b.name.set_text(&format!("Broker {}", bv.id));
                 b.state.set_text(&status);
@@ -773,7 +769,6 @@ fn update_replica(layout: &Layout, r: &mut ReplicaEl, broker: BrokerId, p: &Part
         if lagging { ", not caught up" } else { "" },
         window
     ));
-    r.g.set("aria-label", &format!("Replica {} on broker {broker}: {role}, LEO {leo}, HW {hw}, {isr_word}", p.name));
     let _ = &r.name;
 
     if start > 0 {

@@ -223,7 +223,8 @@ pub(super) fn build_shell(root: &Element, view: &ClusterView, scenario: &Scenari
     let LogUi { event_log, hide_routine, show_replication } = build_log(&left);
     let partitions = Partitions::new(&right);
     let safety = Safety::new(&right);
-    let menu = build_menu(root);
+    // Inside the main landmark (it is fixed on screen wherever it sits in the document).
+    let menu = build_menu(&main);
     let help = build_help(root);
     // Read by screen readers when its text changes; one short sentence at a time (`page::announce`).
     let announce = el("div")
@@ -295,9 +296,8 @@ fn build_header(root: &Element) -> ClockUi {
     for s in &SCENARIOS {
         el("option").with("value", s.name).text(s.title).into_parent(&scenario_select);
     }
-    button(&header, "reset", "Reset", "button")
-        .with("aria-label", "Start the scenario again")
-        .with("title", "Start the scenario again");
+    // Named by its text (what a person says to voice control), described by its title.
+    button(&header, "reset", "Reset", "button").with("title", "Start the scenario again");
     button(&header, "help-button", "?", "button")
         .with("aria-label", "Keyboard shortcuts and legend")
         .with("aria-haspopup", "dialog")
