@@ -592,7 +592,8 @@ fn build_help(root: &Element) -> Element {
         ("+  /  −", "faster / slower"),
         ("?", "this help"),
         ("Esc", "close a menu or this dialog"),
-        ("Enter", "on a focused broker: its menu; on a replica, client or partition: its details"),
+        ("Enter", "on a focused broker: its menu; on a replica, client, partition or event: its details"),
+        ("↑ ↓ Home End", "in the event log or the broker menu: move along its lines"),
     ] {
         el("dt").child(&el("kbd").text(k)).into_parent(&dl);
         el("dd").text(what).into_parent(&dl);
