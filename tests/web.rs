@@ -642,6 +642,13 @@ fn no_button_is_inside_another_and_clicks_keep_their_meaning() {
         let outer = b.parent_element().and_then(|p| p.closest("[role=button]").unwrap());
         assert!(outer.is_none(), "{:?} sits inside another button", b.text_content());
     }
+    // The tab order follows the picture: the client row left to right, then the brokers.
+    let first: Vec<String> = buttons[..4]
+        .iter()
+        .map(|b| b.get_attribute("data-client").or(b.get_attribute("data-node")).or(b.get_attribute("data-broker")))
+        .map(Option::unwrap_or_default)
+        .collect();
+    assert_eq!(first, ["producer:0", "controller", "consumer:0", "1"]);
     click(&m.q("[data-replica='2:orders-1']"));
     assert!(m.q("#broker-menu").has_attribute("hidden"), "a replica click opens no broker menu");
     assert!(m.text("#details").contains("orders-1"), "{}", m.text("#details"));

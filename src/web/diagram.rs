@@ -190,14 +190,15 @@ impl Diagram {
                 .text(&short(&label))
                 .into_parent(&g);
         }
-        self.controller =
-            Some(node_el(&self.nodes, &layout.controller, "node controller", &[("data-node", "controller")]));
+        // In the order of the client row (producers, the controller, consumers): the tab order.
         self.producers = layout
             .producers
             .iter()
             .enumerate()
             .map(|(i, r)| node_el(&self.nodes, r, "node producer", &[("data-client", &format!("producer:{i}"))]))
             .collect();
+        self.controller =
+            Some(node_el(&self.nodes, &layout.controller, "node controller", &[("data-node", "controller")]));
         self.consumers = layout
             .consumers
             .iter()
