@@ -27,21 +27,28 @@ pub const ARC_LANE_H: f64 = 46.0;
 pub const GUTTER_W: f64 = 34.0;
 /// A broker box in full detail: header, then one row per replica.
 pub const BROKER_HEADER_H: f64 = 42.0;
-pub const REPLICA_ROW_H: f64 = 32.0;
+/// Two lines of text (11.5 px and [`TEXT_PX_MIN`]) and the strip.
+pub const REPLICA_ROW_H: f64 = 34.0;
 pub const BROKER_PAD: f64 = 6.0;
 /// At least: three racks of one broker side by side fit a 700 px frame (a notes page's iframe).
 pub const BROKER_W_MIN: f64 = 184.0;
 pub const BROKER_W_MAX: f64 = 380.0;
 /// Width of the label (partition name and role badge) left of a replica's log strip.
-pub const REPLICA_LABEL_W: f64 = 100.0;
-/// Width of one offset cell in a log strip, at least.
-pub const STRIP_CELL_W_MIN: f64 = 14.0;
+pub const REPLICA_LABEL_W: f64 = 112.0;
+/// The smallest text the diagram draws, in px at the default zoom (one SVG unit is one CSS px):
+/// smaller is hard to read (WCAG 1.4.4's spirit; the page's issue 8).
+pub const TEXT_PX_MIN: f64 = 11.0;
+/// The advance of a digit (tabular figures) of [`TEXT_PX_MIN`] text, with room to spare.
+pub const DIGIT_W: f64 = 6.6;
+/// Width of one offset cell in a log strip, at least: two digits of the smallest text and a margin.
+pub const STRIP_CELL_W_MIN: f64 = 16.0;
 pub const STRIP_CELLS_MAX: usize = 16;
 pub const STRIP_CELLS_MIN: usize = 4;
 /// A broker tile in summary detail.
 pub const TILE_W_MIN: f64 = 60.0;
 pub const TILE_W_MAX: f64 = 84.0;
-pub const TILE_H: f64 = 44.0;
+/// Three lines: the name (12 px) and two of [`TEXT_PX_MIN`].
+pub const TILE_H: f64 = 48.0;
 pub const HEAT_LABEL_H: f64 = 22.0;
 
 /// Full detail up to this many brokers, replicas per broker, and replicas in all.
@@ -737,6 +744,23 @@ mod tests {
         assert!((l.cell_x(&strip, 0) - strip.x).abs() < 1e-9);
         assert!((l.cell_x(&strip, l.strip_cells) - strip.right()).abs() < 1e-9);
         assert!(l.cell_w(&strip) >= STRIP_CELL_W_MIN - 1e-9 || l.strip_cells == STRIP_CELLS_MIN);
+    }
+
+    #[test]
+    fn two_digit_offsets_fit_their_cells_in_the_smallest_text_at_any_width() {
+        // The default scenario's shape from a phone to a wide screen: offsets 10 to 99 are drawn in
+        // 11 px text (the web layer draws a number only where it fits: digits × DIGIT_W + 2).
+        let s = shape(&[(1, "a"), (2, "b"), (3, "c")], 3, 3, (1, 1));
+        for width in [360.0, 600.0, 1000.0, 1680.0] {
+            let l = layout(&s, width);
+            for b in &l.brokers {
+                for r in &b.replicas {
+                    let cw = l.cell_w(&r.strip);
+                    assert!(2.0 * DIGIT_W + 2.0 <= cw, "a {cw} px cell at {width} px");
+                    assert!(r.strip.h >= TEXT_PX_MIN + 4.0, "the strip holds a line of text");
+                }
+            }
+        }
     }
 
     #[test]

@@ -95,7 +95,9 @@ fn default_scenario_draws_three_brokers_and_nine_replicas() {
     for b in m.all("[data-broker]") {
         assert_eq!(b.get_attribute("data-state").as_deref(), Some("running"));
         assert_eq!(b.get_attribute("data-fenced").as_deref(), Some("false"));
-        assert!(b.get_attribute("aria-label").is_some_and(|l| l.starts_with("Broker ")));
+        // Named by its title (also its tooltip), which begins with what the broker shows.
+        let title = b.query_selector("title").unwrap().and_then(|t| t.text_content()).unwrap_or_default();
+        assert!(title.starts_with("Broker "), "{title}");
     }
     let leaders: Vec<Element> = m.all("[data-replica][data-role=leader]");
     assert_eq!(leaders.len(), 3, "one leader per partition");
@@ -467,7 +469,7 @@ fn long_topic_names_keep_the_partition_number_and_a_long_log_shows_its_window() 
     m.app.advance_by(3_000.0);
     m.app.render();
     let mut names: Vec<String> =
-        m.all("[data-broker='1'] [data-replica] .replica-name").iter().filter_map(|e| e.text_content()).collect();
+        m.all("[data-replica^='1:'] .replica-name").iter().filter_map(|e| e.text_content()).collect();
     assert_eq!(names.len(), 12);
     for n in &names {
         assert!(n.chars().count() <= 13, "{n} fits its label");
@@ -507,7 +509,11 @@ fn a_running_replica_of_a_leaderless_partition_reads_no_leader() {
     m.app.render();
     assert_eq!(m.attr("[data-replica='3:t-0']", "data-role"), "no-leader");
     assert_eq!(m.attr("[data-replica='1:t-0']", "data-role"), "offline");
-    assert!(m.attr("[data-replica='3:t-0']", "aria-label").contains("no leader"));
+    assert!(
+        m.text("[data-replica='3:t-0'] > title").contains("no leader"),
+        "{}",
+        m.text("[data-replica='3:t-0'] > title")
+    );
 }
 
 /// kafka-model §4.8: turning on unclean election for a leaderless partition elects nobody at once;
@@ -616,4 +622,115 @@ fn repeated_retries_of_a_send_fold_into_one_line_with_a_counter() {
     hide.set_checked(true);
     dispatch(&hide, "new Event('change', {bubbles: true})");
     assert!(log_texts(&m, "#event-log li").iter().all(|t| !t.contains("NOT_ENOUGH_REPLICAS")));
+}
+
+// ------------------------------------------------------------------------------- accessibility
+
+fn key(target: &Element, key: &str) {
+    dispatch(target, &format!("new KeyboardEvent('keydown', {{key: '{key}', bubbles: true, cancelable: true}})"));
+}
+
+/// Issue 8: a replica's button is not inside its broker's (ARIA: a button's children are
+/// presentational, so a nested one is unreachable to a screen reader), and clicks keep their
+/// meaning: a replica click inspects the replica, a broker click opens the broker's menu.
+#[wasm_bindgen_test]
+fn no_button_is_inside_another_and_clicks_keep_their_meaning() {
+    let m = mount_scenario(DEFAULT_SCENARIO);
+    let buttons = m.all("#diagram [role=button]");
+    assert_eq!(buttons.len(), 3 + 9 + 3, "3 brokers, 9 replicas, the controller and two clients");
+    for b in &buttons {
+        let outer = b.parent_element().and_then(|p| p.closest("[role=button]").unwrap());
+        assert!(outer.is_none(), "{:?} sits inside another button", b.text_content());
+    }
+    // The tab order follows the picture: the client row left to right, then the brokers.
+    let first: Vec<String> = buttons[..4]
+        .iter()
+        .map(|b| b.get_attribute("data-client").or(b.get_attribute("data-node")).or(b.get_attribute("data-broker")))
+        .map(Option::unwrap_or_default)
+        .collect();
+    assert_eq!(first, ["producer:0", "controller", "consumer:0", "1"]);
+    click(&m.q("[data-replica='2:orders-1']"));
+    assert!(m.q("#broker-menu").has_attribute("hidden"), "a replica click opens no broker menu");
+    assert!(m.text("#details").contains("orders-1"), "{}", m.text("#details"));
+    assert!(m.q("[data-replica='2:orders-1']").get_attribute("class").unwrap().contains("selected"));
+    click(&m.q("[data-broker='2']"));
+    assert!(!m.q("#broker-menu").has_attribute("hidden"), "a broker click opens its menu");
+    assert_eq!(m.text("#broker-menu .menu-title"), "Broker 2");
+}
+
+/// Issue 8: the event log is one tab stop (not 300 before the controls), its lines are named by
+/// their own text, and the arrows, Home, End, Enter and Space work on it.
+#[wasm_bindgen_test]
+fn the_event_log_is_one_tab_stop_whose_lines_read_as_themselves() {
+    let m = mount_scenario(DEFAULT_SCENARIO);
+    let leader = m.attr("[data-partition='orders-0']", "data-leader");
+    click(&m.q(&format!("#diagram [data-broker='{leader}']")));
+    m.click("#broker-menu [data-action=crash]");
+    m.app.advance_by(12_000.0);
+    m.app.render();
+    assert_eq!(m.attr("#event-log", "role"), "listbox");
+    let lines = m.all("#event-log > li");
+    assert!(lines.len() > 5, "{} lines", lines.len());
+    assert_eq!(m.count("#event-log > [tabindex='0']"), 1, "one tab stop");
+    assert_eq!(m.count("#event-log > [tabindex='-1']") as usize, lines.len() - 1);
+    assert!(lines.iter().all(|l| l.get_attribute("role").as_deref() == Some("option") && !l.has_attribute("title")));
+    let stop = || m.q("#event-log > [tabindex='0']").get_attribute("data-seq").unwrap();
+    let seq = |i: usize| lines[i].get_attribute("data-seq").unwrap();
+    assert_eq!(stop(), seq(0), "the newest line has it first");
+    key(&lines[0], "ArrowDown");
+    key(&lines[1], "ArrowDown");
+    assert_eq!(stop(), seq(2));
+    key(&lines[2], "ArrowUp");
+    assert_eq!(stop(), seq(1));
+    key(&lines[1], "End");
+    assert_eq!(stop(), seq(lines.len() - 1));
+    key(&lines[lines.len() - 1], "Home");
+    assert_eq!(stop(), seq(0));
+    // New events keep the tab stop where the person left it.
+    key(&lines[0], "ArrowDown");
+    m.app.advance_by(3_000.0);
+    m.app.render();
+    assert_eq!(stop(), seq(1));
+    assert_eq!(m.count("#event-log > [tabindex='0']"), 1);
+    // Enter (and Space) on a line shows what it is about, as a click does.
+    let crashed = m.q(&format!("#event-log > li[data-subject='broker:{leader}']"));
+    key(&crashed, "Enter");
+    assert_eq!(m.text("#details h2"), format!("Broker {leader}"));
+    let replica_line = m.q("#event-log > li[data-subject^='replica:']");
+    key(&replica_line, " ");
+    assert!(m.text("#details h2").starts_with("Replica"), "{}", m.text("#details h2"));
+}
+
+/// Issue 8: elections (and losses and violations) are said in the polite live region, one short
+/// sentence each; routine traffic is not.
+#[wasm_bindgen_test]
+fn the_live_region_announces_the_election_after_a_crash() {
+    let m = mount_scenario(DEFAULT_SCENARIO);
+    assert_eq!(m.attr("#announce", "aria-live"), "polite");
+    m.set_input("#produce-count", "5");
+    m.click("#produce-submit");
+    m.app.advance_by(2_000.0);
+    m.app.render();
+    assert_eq!(m.text("#announce"), "", "acknowledgements and fetches are not announced");
+    let leader = m.attr("[data-partition='orders-0']", "data-leader");
+    click(&m.q(&format!("#diagram [data-broker='{leader}']")));
+    m.click("#broker-menu [data-action=crash]");
+    m.app.advance_by(12_000.0);
+    m.app.render();
+    let said = m.text("#announce");
+    let new_leader = m.attr("[data-partition='orders-0']", "data-leader");
+    assert!(said.contains(&format!("Broker {new_leader} leads orders-0, epoch 1.")), "{said}");
+}
+
+/// Issue 8: a skip link comes first, and takes the focus to the controls.
+#[wasm_bindgen_test]
+fn the_skip_link_comes_first_and_focuses_the_controls() {
+    let m = mount_scenario(DEFAULT_SCENARIO);
+    let first = m.q(".pp > *");
+    assert_eq!(first.get_attribute("id").as_deref(), Some("skip-to-controls"));
+    assert_eq!(first.text_content().as_deref(), Some("Skip to controls"));
+    click(&first);
+    let active = document().active_element().expect("a focused element");
+    assert_eq!(active.get_attribute("id").as_deref(), Some("controls"));
+    assert_eq!(m.count("main #controls"), 1, "the controls are in the main landmark");
 }

@@ -23,9 +23,31 @@ pub fn partition(name: &str, chars_max: usize) -> String {
     format!("{}-{number}", fit(topic, topic_max))
 }
 
+/// A replica's info line (its LEO and HW, and "∉ISR" out of the ISR) in at most `chars_max`
+/// characters: the words go before the numbers do, since the numbers are what a person compares
+/// between the rows of a partition (the row's style marks the ISR state too).
+pub fn replica_info(leo: u64, hw: u64, in_isr: bool, chars_max: usize) -> String {
+    let osr = if in_isr { "" } else { " · ∉ISR" };
+    let candidates =
+        [format!("LEO {leo} · HW {hw}{osr}"), format!("LEO {leo} · HW {hw}"), format!("LEO {leo} HW {hw}")];
+    match candidates.iter().find(|c| c.chars().count() <= chars_max) {
+        Some(c) => c.clone(),
+        None => fit(&format!("{leo}/{hw}"), chars_max),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_replica_info_line_drops_words_before_numbers() {
+        assert_eq!(replica_info(12, 10, false, 30), "LEO 12 · HW 10 · ∉ISR");
+        assert_eq!(replica_info(12, 10, false, 14), "LEO 12 · HW 10");
+        assert_eq!(replica_info(120, 100, true, 14), "LEO 120 HW 100");
+        assert_eq!(replica_info(120_000, 100_000, true, 14), "120000/100000");
+        assert_eq!(replica_info(1_200_000, 1_000_000, true, 12), "1200000/100…");
+    }
 
     #[test]
     fn short_names_are_kept_whole() {

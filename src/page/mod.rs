@@ -4,6 +4,7 @@
 //! come through a function the caller gives, JavaScript's `Number` in the page).
 //!
 //! - [`speed`]: the speed ladder of the +/- keys, the log-scale slider, the speed's label.
+//! - [`announce`]: what the live region says: elections, offline partitions, losses, violations.
 //! - [`activity`]: what a client is doing, for its panel (never "talking to nobody" while retrying).
 //! - [`clock`]: the display clock (play, pause, speed) and the frame budget: how far a frame runs the
 //!   engine for the wall time that passed.
@@ -15,10 +16,12 @@
 //! - [`label`]: names cut to fit a box; a partition keeps its number.
 //! - [`step`]: Step (→) runs to the next event the log shows, and says what it did.
 //! - [`sweep`]: the notice for partitions that wait on the controller's unclean-election sweep.
+//! - [`roving`]: one tab stop for a list (the event log, the broker menu) and the keys that move it.
 //! - [`reached`]: the speed the page actually reaches, shown when it falls short of the one asked.
 //! - [`Selection`]: what the side panel shows, and the keys the DOM carries for it.
 
 pub mod activity;
+pub mod announce;
 pub mod clock;
 pub mod event_log;
 pub mod forms;
@@ -26,6 +29,7 @@ pub mod fragment;
 pub mod frame_budget;
 pub mod label;
 pub mod reached;
+pub mod roving;
 mod selection;
 pub mod speed;
 pub mod step;

@@ -16,6 +16,8 @@ use web_sys::Element;
 const EPOCH_HUES: u32 = 6;
 /// Partition and topic names longer than this are cut in the drawing (the full name is in the title).
 const NAME_CHARS_MAX: usize = 12;
+/// The advance of a character of the diagram's 11 px secondary text (`layout::TEXT_PX_MIN`).
+const INFO_PX_PER_CHAR: f64 = 6.2;
 
 pub fn node_key(n: NodeId) -> NodeKey {
     match n {
@@ -80,6 +82,8 @@ struct ReplicaEl {
     badge_text: Cached,
     name: Cached,
     info: Cached,
+    /// How many characters of the info line fit beside the badge.
+    info_chars: usize,
     cells: Vec<(Cached, Cached)>,
     hw: Cached,
     leo: Cached,
@@ -91,6 +95,10 @@ struct ReplicaEl {
 
 struct BrokerEl {
     view_index: usize,
+    /// The broker's drawing: its button (`g`) and its replicas; the state's classes are here, so
+    /// that they style both.
+    frame: Cached,
+    /// The button: frame and title (`data-broker`, the state as data attributes).
     g: Cached,
     rect: Cached,
     title: Cached,
@@ -182,14 +190,15 @@ impl Diagram {
                 .text(&short(&label))
                 .into_parent(&g);
         }
-        self.controller =
-            Some(node_el(&self.nodes, &layout.controller, "node controller", &[("data-node", "controller")]));
+        // In the order of the client row (producers, the controller, consumers): the tab order.
         self.producers = layout
             .producers
             .iter()
             .enumerate()
             .map(|(i, r)| node_el(&self.nodes, r, "node producer", &[("data-client", &format!("producer:{i}"))]))
             .collect();
+        self.controller =
+            Some(node_el(&self.nodes, &layout.controller, "node controller", &[("data-node", "controller")]));
         self.consumers = layout
             .consumers
             .iter()
@@ -232,12 +241,17 @@ impl Diagram {
         parts: &[usize],
     ) -> BrokerEl {
         let r = b.rect;
+        // The broker's button is its frame and title; its replicas are buttons of their own, drawn
+        // on top as a sibling group: an interactive element never sits inside another (WAI-ARIA
+        // "button": children presentational), and a click on a replica still inspects the replica.
+        let frame = svg("g").with("class", "broker").into_parent(&self.nodes);
         let g = svg("g")
+            .with("class", "broker-button")
             .with("data-broker", &b.id.to_string())
             .with("tabindex", "0")
             .with("role", "button")
             .with("aria-haspopup", "menu")
-            .into_parent(&self.nodes);
+            .into_parent(&frame);
         let title = svg("title").into_parent(&g);
         let rect = rect_el(&r, 8.0).with("class", "broker-box").into_parent(&g);
         let full = layout.detail == Detail::Full;
@@ -251,20 +265,22 @@ impl Diagram {
             (
                 text_el(&g, r.cx(), r.y + 17.0, "tile-name", "middle"),
                 text_el(&g, r.cx(), r.y + 30.0, "tile-state", "middle"),
-                text_el(&g, r.cx(), r.y + 40.0, "tile-info", "middle"),
+                text_el(&g, r.cx(), r.y + 43.0, "tile-info", "middle"),
             )
         };
         let replicas = if full {
+            let group = svg("g").with("class", "broker-replicas").into_parent(&frame);
             b.replicas
                 .iter()
                 .zip(parts)
-                .map(|(rb, &pi)| replica_el(layout, &g, b.id, rb, &view.partitions[pi], pi))
+                .map(|(rb, &pi)| replica_el(layout, &group, b.id, rb, &view.partitions[pi], pi))
                 .collect()
         } else {
             Vec::new()
         };
         BrokerEl {
             view_index: bi,
+            frame: Cached::new(frame),
             g: Cached::new(g),
             rect: Cached::new(rect),
             title: Cached::new(title),
@@ -289,17 +305,16 @@ impl Diagram {
             c.line2.set_text(&fit(
                 &format!("metadata @{} · {} fenced", view.controller.metadata_offset, fenced),
                 c.w,
-                5.6,
+                INFO_PX_PER_CHAR,
             ));
             c.title.set_text(&format!(
-                "The active KRaft controller: metadata offset {}, {} broker(s) fenced",
+                "Controller (the active KRaft controller): metadata offset {}, {} broker(s) fenced",
                 view.controller.metadata_offset, fenced
             ));
             c.g.set(
                 "class",
                 if *selection == Selection::Controller { "node controller selected" } else { "node controller" },
             );
-            c.g.set("aria-label", "Controller");
         }
         for (i, (el, p)) in self.producers.iter_mut().zip(&view.producers).enumerate() {
             el.line1.set_text(&fit(&p.name, el.w, 7.4));
@@ -308,7 +323,7 @@ impl Diagram {
             } else {
                 format!("acks={} · {} acked", p.acks.as_str(), p.acked_records)
             };
-            el.line2.set_text(&fit(&info, el.w, 5.6));
+            el.line2.set_text(&fit(&info, el.w, INFO_PX_PER_CHAR));
             el.title.set_text(&format!(
                 "Producer {}: acks={}, {} records acknowledged, {} failed, {} pending",
                 p.name,
@@ -319,12 +334,11 @@ impl Diagram {
             ));
             let sel = *selection == Selection::Producer(i as u32);
             el.g.set("class", if sel { "node producer selected" } else { "node producer" });
-            el.g.set("aria-label", &format!("Producer {}", p.name));
         }
         for (i, (el, c)) in self.consumers.iter_mut().zip(&view.consumers).enumerate() {
             el.line1.set_text(&fit(&c.name, el.w, 7.4));
             let rack = if c.client_rack.is_empty() { "no rack".to_string() } else { format!("rack {}", c.client_rack) };
-            el.line2.set_text(&fit(&format!("{rack} · {} received", c.received_total), el.w, 5.6));
+            el.line2.set_text(&fit(&format!("{rack} · {} received", c.received_total), el.w, INFO_PX_PER_CHAR));
             el.title.set_text(&format!(
                 "Consumer {} (client.rack {}): {} records received",
                 c.name,
@@ -333,7 +347,6 @@ impl Diagram {
             ));
             let sel = *selection == Selection::Consumer(i as u32);
             el.g.set("class", if sel { "node consumer selected" } else { "node consumer" });
-            el.g.set("aria-label", &format!("Consumer {}", c.name));
         }
 
         // Brokers and their replicas.
@@ -359,7 +372,7 @@ impl Diagram {
             if *selection == Selection::Broker(bv.id.0) {
                 class.push_str(" selected");
             }
-            b.g.set("class", &class);
+            b.frame.set("class", &class);
             let mut words = vec![state.to_string()];
             if bv.fenced {
                 words.push("fenced".into());
@@ -376,7 +389,6 @@ impl Diagram {
                 "Broker {} ({rack}): {status}; leader of {} partition(s). Click for actions.",
                 bv.id, leaders[b.view_index]
             ));
-            b.g.set("aria-label", &format!("Broker {}, {rack}, {status}", bv.id));
             if full {
                 b.name.set_text(&format!("Broker {}", bv.id));
                 b.state.set_text(&status);
@@ -653,11 +665,12 @@ fn replica_el(
     let cy = rb.label.cy();
     let badge = svg("circle").with("cx", &fmt1(cx)).with("cy", &fmt1(cy)).with("r", "8").into_parent(&g);
     let badge_text = text_el(&g, cx, cy + 3.5, "badge-text", "middle");
-    let name = text_el(&g, rb.label.x + 22.0, rb.rect.y + 12.0, "replica-name", "start");
+    let name = text_el(&g, rb.label.x + 22.0, rb.rect.y + 13.0, "replica-name", "start");
     // 11.5 px bold is about 7 px a character; the name ends before the strip and its LEO mark.
     let name_chars = ((rb.label.w - 24.0) / 7.0).floor().max(4.0) as usize;
     name.set_text_content(Some(&label::partition(&p.name, name_chars)));
-    let info = text_el(&g, rb.label.x + 22.0, rb.rect.y + 24.0, "replica-info", "start");
+    let info = text_el(&g, rb.label.x + 22.0, rb.rect.y + 26.0, "replica-info", "start");
+    let info_chars = ((rb.label.w - 24.0) / INFO_PX_PER_CHAR).floor().max(6.0) as usize;
     let strip_g = svg("g").with("class", "strip").into_parent(&g);
     rect_el(&rb.strip, 2.0).with("class", "strip-bg").into_parent(&strip_g);
     let cw = layout.cell_w(&rb.strip);
@@ -684,6 +697,7 @@ fn replica_el(
         badge_text: Cached::new(badge_text),
         name: Cached::new(name),
         info: Cached::new(info),
+        info_chars,
         cells,
         hw: Cached::new(hw),
         leo: Cached::new(leo),
@@ -747,7 +761,8 @@ fn update_replica(layout: &Layout, r: &mut ReplicaEl, broker: BrokerId, p: &Part
         format!(", offsets {start} to {} drawn ({start} earlier not drawn)", end - 1)
     };
     let isr_word = if rv.in_isr { "in ISR" } else { "NOT in ISR" };
-    r.info.set_text(&format!("LEO {leo} · HW {hw}{}", if rv.in_isr { "" } else { " · ∉ISR" }));
+    // As much as fits beside the badge (the whole line is in the title).
+    r.info.set_text(&label::replica_info(leo, hw, rv.in_isr, r.info_chars));
     r.title.set_text(&format!(
         "Replica of {} on broker {broker}: {role}, leader epoch {}, LEO {leo}, HW {hw}, {isr_word}{}{}",
         p.name,
@@ -755,7 +770,6 @@ fn update_replica(layout: &Layout, r: &mut ReplicaEl, broker: BrokerId, p: &Part
         if lagging { ", not caught up" } else { "" },
         window
     ));
-    r.g.set("aria-label", &format!("Replica {} on broker {broker}: {role}, LEO {leo}, HW {hw}, {isr_word}", p.name));
     let _ = &r.name;
 
     if start > 0 {
@@ -776,7 +790,7 @@ fn update_replica(layout: &Layout, r: &mut ReplicaEl, broker: BrokerId, p: &Part
                 let class = format!("cell e{}{}", epoch % EPOCH_HUES, if committed { "" } else { " uncommitted" });
                 cell.set("class", &class);
                 let digits = offset.to_string();
-                let fits = digits.len() as f64 * 5.6 + 2.0 <= cw;
+                let fits = digits.len() as f64 * layout::DIGIT_W + 2.0 <= cw;
                 text.set_text(if fits { &digits } else { "" });
             }
             _ if offset < leo => {

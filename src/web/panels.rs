@@ -45,6 +45,7 @@ impl Details {
         let root = el("section")
             .with("class", "card details")
             .with("id", "details")
+            .with("aria-label", "Selection")
             .with("aria-live", "off")
             .into_parent(parent);
         let head = el("div").with("class", "card-head sheet-head").into_parent(&root);
@@ -387,7 +388,7 @@ pub struct Partitions {
 
 impl Partitions {
     pub fn new(parent: &Element) -> Partitions {
-        let root = el("section").with("class", "card partitions").into_parent(parent);
+        let root = el("section").with("class", "card partitions").with("aria-label", "Partitions").into_parent(parent);
         el("h2").text("Partitions").into_parent(&root);
         let wrap = el("div").with("class", "scroll").into_parent(&root);
         let t = el("table").with("class", "list parts").into_parent(&wrap);
@@ -453,7 +454,11 @@ pub struct Safety {
 
 impl Safety {
     pub fn new(parent: &Element) -> Safety {
-        let root = el("section").with("class", "card safety").with("id", "safety").into_parent(parent);
+        let root = el("section")
+            .with("class", "card safety")
+            .with("id", "safety")
+            .with("aria-label", "Safety")
+            .into_parent(parent);
         el("h2").text("Safety").into_parent(&root);
         let summary = el("p").with("class", "safety-summary").with("role", "status").into_parent(&root);
         let list = el("ul").with("class", "invariants").into_parent(&root);

@@ -211,7 +211,8 @@ step(`crash the leader of ${PARTITION} from the broker menu`, async (t) => {
   const epoch = Number(partition.leaderEpoch);
   assert.ok(Number.isInteger(epoch), `data-leader-epoch is an integer (got ${partition.leaderEpoch})`);
 
-  await page.locator(`[data-broker="${leader}"]`).first().click();
+  // On the broker's title: a click on one of its replicas would inspect the replica instead.
+  await page.locator(`[data-broker="${leader}"]`).first().click({ position: { x: 40, y: 16 } });
   const crashButton = page.locator('#broker-menu [data-action=crash]');
   await crashButton.waitFor({ state: 'visible', timeout: 5_000 });
   // The page holds the clock while the menu is open, so this is the crash's simulated time.

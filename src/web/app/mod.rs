@@ -21,6 +21,7 @@ use super::dom::{self, el, Build};
 use super::panels::{Details, Partitions, Safety};
 use super::Selection;
 use crate::engine::{ClusterView, Engine, Scenario, ScenarioError, ViewOptions};
+use crate::page::announce::Announcer;
 use crate::page::event_log::replication_shown_by_default;
 use crate::page::frame_budget::FrameBudget;
 use crate::page::reached::SpeedMeter;
@@ -148,6 +149,7 @@ pub struct App {
     clock: Clock,
     selection: Selection,
     log: EventLog,
+    announcer: Announcer,
     menu: Menu,
     drawn: Drawn,
     lifecycle: Lifecycle,
@@ -183,6 +185,7 @@ pub fn mount(container: &Element, scenario: &Scenario, options: Options) -> Resu
         clock: Clock::new(),
         selection: Selection::None,
         log,
+        announcer: Announcer::new(),
         menu: Menu::default(),
         drawn: Drawn::default(),
         lifecycle: Lifecycle::default(),

@@ -49,6 +49,9 @@ impl App {
         self.update_time(view.now_ms, display_ms);
         self.update_topics(&view);
         self.update_log();
+        if let Some(said) = self.announcer.update(&self.engine) {
+            self.ui.announce.set_text_content(Some(&said));
+        }
         let log_tail_shown = self.view_options().log_tail > 0;
         self.details.update(&view, &self.selection, log_tail_shown);
         let (opened, changed) = self.details.set_open(&self.selection);
@@ -172,6 +175,7 @@ impl App {
             let _ = list.insert_before(&make_li(line), list.first_child().as_ref());
         }
         trim_list(list, LOG_SHOWN);
+        super::wiring::keep_one_tab_stop(list);
     }
 
     /// Draws the log again (routine lines hidden or shown, replication lines made or not).
@@ -180,6 +184,7 @@ impl App {
         for line in self.log.shown() {
             let _ = self.ui.event_log.append_child(&make_li(line));
         }
+        super::wiring::keep_one_tab_stop(&self.ui.event_log);
     }
 
     /// Scrolls the page so that what was selected stays in sight above the sheet that shows it.
@@ -218,6 +223,9 @@ fn severity_class(s: Severity) -> &'static str {
 
 fn make_li(line: &LogLine) -> Element {
     let li = el("li").with("data-seq", &line.seq.to_string()).with("data-time", &line.time_label()).text(&line.text);
+    // An option of the log's listbox, named by its text; one line has the list's tab stop.
+    let _ = li.set_attribute("role", "option");
+    let _ = li.set_attribute("tabindex", "-1");
     let mut class = String::from(severity_class(line.severity));
     if line.routine {
         class.push_str(" routine");
@@ -231,8 +239,6 @@ fn make_li(line: &LogLine) -> Element {
     if !line.subject.is_empty() {
         class.push_str(" linked");
         let _ = li.set_attribute("data-subject", &line.subject);
-        let _ = li.set_attribute("tabindex", "0");
-        let _ = li.set_attribute("title", "Show what this event is about");
     }
     let _ = li.set_attribute("class", class.trim());
     li

@@ -85,6 +85,8 @@ pub(super) struct Ui {
     pub(super) menu: MenuUi,
     pub(super) help: Element,
     pub(super) sweep: SweepUi,
+    /// The polite live region: what `page::announce` says (elections, losses, violations).
+    pub(super) announce: Element,
 }
 
 /// What the shell holds: the controls and the drawn parts.
@@ -165,12 +167,21 @@ fn hide(e: &Element) {
 
 /// Builds the playground's page into `root` for the scenario and its first view.
 pub(super) fn build_shell(root: &Element, view: &ClusterView, scenario: &Scenario) -> Shell {
+    // The first tab stop: past the diagram's brokers, replicas and clients and the log to the forms.
+    el("a")
+        .with("class", "skip-link")
+        .with("id", "skip-to-controls")
+        .with("href", "#controls")
+        .text("Skip to controls")
+        .into_parent(root);
     let clock = build_header(root);
     // What the page could not do of what its link asked (`page::parse_fragment`); hidden otherwise.
     el("p").with("id", "notice").with("class", "notice").with("role", "status").with("hidden", "").into_parent(root);
     let sweep = SweepUi::new(root);
 
-    let main = el("div").with("class", "layout").into_parent(root);
+    // Landmarks: the header (banner), this main part, and a named region per card. The document's
+    // order is the visual order in both layouts (two columns, or one in it), so it is the tab order.
+    let main = el("main").with("class", "layout").into_parent(root);
     let left = el("div").with("class", "col col-main").into_parent(&main);
     let right = el("div").with("class", "col col-side").into_parent(&main);
 
@@ -192,7 +203,12 @@ pub(super) fn build_shell(root: &Element, view: &ClusterView, scenario: &Scenari
     build_legend(&stage);
 
     // Controls.
-    let controls = el("section").with("class", "card controls").with("aria-label", "Controls").into_parent(&right);
+    let controls = el("section")
+        .with("class", "card controls")
+        .with("id", "controls")
+        .with("aria-label", "Controls")
+        .with("tabindex", "-1")
+        .into_parent(&right);
     el("h2").text("Controls").into_parent(&controls);
     let topics: Vec<(String, String)> = view.topics.iter().map(|t| (t.name.clone(), t.name.clone())).collect();
     let produce = build_produce(&controls, scenario, &refs(&topics));
@@ -207,8 +223,15 @@ pub(super) fn build_shell(root: &Element, view: &ClusterView, scenario: &Scenari
     let LogUi { event_log, hide_routine, show_replication } = build_log(&left);
     let partitions = Partitions::new(&right);
     let safety = Safety::new(&right);
-    let menu = build_menu(root);
+    // Inside the main landmark (it is fixed on screen wherever it sits in the document).
+    let menu = build_menu(&main);
     let help = build_help(root);
+    // Read by screen readers when its text changes; one short sentence at a time (`page::announce`).
+    let announce = el("div")
+        .with("id", "announce")
+        .with("class", "visually-hidden")
+        .with("aria-live", "polite")
+        .into_parent(&main);
 
     let ui = Ui {
         clock,
@@ -225,6 +248,7 @@ pub(super) fn build_shell(root: &Element, view: &ClusterView, scenario: &Scenari
         menu,
         help,
         sweep,
+        announce,
     };
     Shell { ui, diagram, details, partitions, safety }
 }
@@ -278,9 +302,8 @@ fn build_header(root: &Element) -> ClockUi {
     for s in &SCENARIOS {
         el("option").with("value", s.name).text(s.title).into_parent(&scenario_select);
     }
-    button(&header, "reset", "Reset", "button")
-        .with("aria-label", "Start the scenario again")
-        .with("title", "Start the scenario again");
+    // Named by its text (what a person says to voice control), described by its title.
+    button(&header, "reset", "Reset", "button").with("title", "Start the scenario again");
     button(&header, "help-button", "?", "button")
         .with("aria-label", "Keyboard shortcuts and legend")
         .with("aria-haspopup", "dialog")
@@ -453,7 +476,14 @@ fn build_log(left: &Element) -> LogUi {
         "hide routine (acks, consumer fetches, retries)",
         "Hide acknowledgements, consumer fetches and produce retries",
     );
-    let event_log = el("ul").with("id", "event-log").with("class", "events").with("aria-live", "off").into_parent(&log);
+    // A listbox of one tab stop (`page::roving`): its lines are options named by their own text.
+    let event_log = el("ul")
+        .with("id", "event-log")
+        .with("class", "events")
+        .with("role", "listbox")
+        .with("aria-label", "Events, newest first")
+        .with("aria-live", "off")
+        .into_parent(&log);
     LogUi { event_log, hide_routine, show_replication }
 }
 
@@ -568,7 +598,8 @@ fn build_help(root: &Element) -> Element {
         ("+  /  −", "faster / slower"),
         ("?", "this help"),
         ("Esc", "close a menu or this dialog"),
-        ("Enter", "on a focused broker: its menu; on a replica, client or partition: its details"),
+        ("Enter", "on a focused broker: its menu; on a replica, client, partition or event: its details"),
+        ("↑ ↓ Home End", "in the event log or the broker menu: move along its lines"),
     ] {
         el("dt").child(&el("kbd").text(k)).into_parent(&dl);
         el("dd").text(what).into_parent(&dl);

@@ -4,6 +4,7 @@
 
 use super::App;
 use crate::page::forms::LinkChange;
+use crate::page::roving::{self, Ends};
 use crate::web::dom::{self, html};
 use crate::web::Selection;
 use std::cell::RefCell;
@@ -103,6 +104,16 @@ fn wire_header(app: &Rc<RefCell<App>>) {
     if let Some(b) = by_id(&root, "help-button") {
         on::<Event>(&b, "click", app, |a, _| a.toggle_help());
     }
+    // The skip link moves the focus itself: following `#controls` would put it in the URL's
+    // fragment, which the page reads as its options on the next load.
+    if let Some(skip) = by_id(&root, "skip-to-controls") {
+        on::<Event>(&skip, "click", app, |a, e| {
+            e.prevent_default();
+            if let Some(controls) = by_id(&a.root, "controls") {
+                let _ = html(&controls).focus();
+            }
+        });
+    }
 }
 
 /// The forms' submits and the controls that act on change.
@@ -175,11 +186,7 @@ fn wire_views(app: &Rc<RefCell<App>>) {
     on::<MouseEvent>(&svg, "click", app, |a, e| a.on_diagram_click(&e));
     on::<KeyboardEvent>(&svg, "keydown", app, |a, e| a.on_diagram_key(&e));
     on::<MouseEvent>(&event_log, "click", app, |a, e| a.on_log_click(&e));
-    on::<KeyboardEvent>(&event_log, "keydown", app, |a, e| {
-        if e.key() == "Enter" {
-            a.on_log_click(e.unchecked_ref());
-        }
-    });
+    on::<KeyboardEvent>(&event_log, "keydown", app, |a, e| a.on_log_key(&e));
     if let Some(parts) = root.query_selector(".parts").ok().flatten() {
         on::<MouseEvent>(&parts, "click", app, |a, e| a.on_partition_row(&e));
         on::<KeyboardEvent>(&parts, "keydown", app, |a, e| {
@@ -230,6 +237,33 @@ pub(super) fn start_loop(app: &Rc<RefCell<App>>) {
 
 fn target_el(e: &Event) -> Option<Element> {
     e.target().and_then(|t| t.dyn_into::<Element>().ok())
+}
+
+/// Keeps the event log's one tab stop (`tabindex="0"`; the other lines have `-1`, `page::roving`):
+/// on the newest line until the person moves it (arrows, a click) or is in the list, then where
+/// they left it, or on the newest line again if theirs was trimmed away.
+pub(super) fn keep_one_tab_stop(list: &Element) {
+    let Some(first) = list.first_element_child() else { return };
+    let current = list.query_selector(":scope > [tabindex='0']").ok().flatten();
+    let focus_inside = dom::document().active_element().is_some_and(|a| list.contains(Some(&a)));
+    match current {
+        Some(c) if list.has_attribute("data-stop-moved") || focus_inside || c.is_same_node(Some(&first)) => {}
+        _ => move_tab_stop(list, &first),
+    }
+}
+
+/// Moves the list's tab stop to `item` (one of its children).
+fn move_tab_stop(list: &Element, item: &Element) {
+    // Away from the newest line the stop stays put; back on it (Home), it follows the newest again.
+    if list.first_element_child().is_some_and(|f| f.is_same_node(Some(item))) {
+        let _ = list.remove_attribute("data-stop-moved");
+    } else {
+        let _ = list.set_attribute("data-stop-moved", "");
+    }
+    if let Ok(Some(old)) = list.query_selector(":scope > [tabindex='0']") {
+        let _ = old.set_attribute("tabindex", "-1");
+    }
+    let _ = item.set_attribute("tabindex", "0");
 }
 
 /// The nearest element at or above the event's target that has `attr`, and its value.
@@ -371,27 +405,13 @@ impl App {
         }
         let active = dom::document().active_element();
         let at = items.iter().position(|i| active.as_ref().is_some_and(|a| a.is_same_node(Some(i))));
-        let last = items.len() - 1;
         let next = match (key, at) {
-            ("ArrowDown", Some(i)) => {
-                if i == last {
-                    0
-                } else {
-                    i + 1
-                }
-            }
-            ("ArrowUp", Some(i)) => {
-                if i == 0 {
-                    last
-                } else {
-                    i - 1
-                }
-            }
-            ("ArrowDown" | "Home", _) => 0,
-            ("ArrowUp" | "End", _) => last,
             // Left and right have no meaning in a menu without submenus (and must not step the clock).
             ("ArrowLeft" | "ArrowRight", Some(i)) => i,
-            _ => return false,
+            _ => match roving::target(key, at, items.len(), Ends::Wrap) {
+                Some(next) => next,
+                None => return false,
+            },
         };
         let _ = items[next].focus();
         true
@@ -491,7 +511,34 @@ impl App {
 
     // ---------------------------------------------------------------- event log and table
 
+    /// The event log's keys: the arrows, Home and End move its one tab stop (`page::roving`);
+    /// Enter and Space show what the line is about, as a click does (and Space does not play).
+    fn on_log_key(&mut self, e: &KeyboardEvent) {
+        let key = e.key();
+        if key == "Enter" || key == " " {
+            e.prevent_default();
+            e.stop_propagation();
+            self.on_log_click(e.unchecked_ref());
+            return;
+        }
+        let list = self.ui.event_log.clone();
+        let Ok(lines) = list.query_selector_all(":scope > li") else { return };
+        let len = lines.length() as usize;
+        let line = target_el(e.unchecked_ref()).and_then(|t| t.closest("li").ok().flatten());
+        let at = line.and_then(|l| (0..len).find(|&i| lines.item(i as u32).is_some_and(|c| c.is_same_node(Some(&l)))));
+        let Some(next) = roving::target(&key, at, len, Ends::Stop) else { return };
+        e.prevent_default();
+        if let Some(line) = lines.item(next as u32).and_then(|n| n.dyn_into::<Element>().ok()) {
+            move_tab_stop(&list, &line);
+            let _ = html(&line).focus();
+        }
+    }
+
     fn on_log_click(&mut self, e: &MouseEvent) {
+        // The line clicked becomes the log's tab stop, as if the arrows had moved there.
+        if let Some(line) = target_el(e.unchecked_ref()).and_then(|t| t.closest("#event-log > li").ok().flatten()) {
+            move_tab_stop(&self.ui.event_log, &line);
+        }
         let Some((_, subject)) = closest_attr(e.unchecked_ref(), "data-subject") else { return };
         if let Some(s) = Selection::from_subject(&subject) {
             self.selection = s;
