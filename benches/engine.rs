@@ -71,7 +71,6 @@ fn throughput(records: u64) {
                 value: format!("value-{sent:08}"),
                 count: 1,
                 partition: None,
-                acks: None,
             };
             engine.apply(Command::Produce(produce)).expect("produce");
             sent += 1;
@@ -133,7 +132,6 @@ fn large_cluster(sim_seconds: u64) {
             value: "x".into(),
             count: 100,
             partition: None,
-            acks: None,
         };
         engine.apply(Command::Produce(produce)).expect("produce");
     }

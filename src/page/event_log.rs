@@ -138,7 +138,6 @@ mod tests {
             value: "v".into(),
             count,
             partition: None,
-            acks: None,
         };
         engine.apply(Command::Produce(p)).expect("a valid produce");
     }
