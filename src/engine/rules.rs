@@ -410,7 +410,8 @@ impl Ledger {
             return fail("config", "names no setting to change: give acks or enable.idempotence");
         }
         let acks = c.acks.unwrap_or(self.producer_acks[i]);
-        check_idempotence(acks, c.enable_idempotence).map_err(|e| CommandError::new(join("config", &e.field), e.reason))?;
+        check_idempotence(acks, c.enable_idempotence)
+            .map_err(|e| CommandError::new(join("config", &e.field), e.reason))?;
         Ok((i, acks))
     }
 

@@ -4,7 +4,8 @@
 //! A [`FormError`] names its input the same way.
 
 use crate::engine::{
-    thousands, Acks, BrokerId, ChangeConfig, Command, NodeRef, Produce, ProducerReconfig, TopicConfig, TopicSpec, LIMITS,
+    thousands, Acks, BrokerId, ChangeConfig, Command, NodeRef, Produce, ProducerReconfig, TopicConfig, TopicSpec,
+    LIMITS,
 };
 
 /// An input that makes no command: the input, named as the engine names its fields (`count`,
@@ -82,6 +83,17 @@ pub struct ReconfigureForm<'a> {
     pub producer: &'a str,
     pub acks: &'a str,
     pub enable_idempotence: &'a str,
+}
+
+/// The reconfigure form's choices for a producer as it is now (`acks`, effective idempotence): its
+/// `acks`, and `default` where the idempotence is Kafka's default for it.
+pub fn reconfigure_choices(acks: Acks, idempotent: bool) -> (&'static str, &'static str) {
+    let idempotence = match (idempotent == (acks == Acks::All), idempotent) {
+        (true, _) => "default",
+        (false, true) => "true",
+        (false, false) => "false",
+    };
+    (acks.as_str(), idempotence)
 }
 
 impl ReconfigureForm<'_> {
@@ -206,14 +218,7 @@ mod tests {
     use crate::page::tests::default_engine;
 
     fn produce_form<'a>(count: &'a str) -> ProduceForm<'a> {
-        ProduceForm {
-            producer: "producer-1",
-            topic: "orders",
-            key: "",
-            value: "hello",
-            count,
-            partition: "",
-        }
+        ProduceForm { producer: "producer-1", topic: "orders", key: "", value: "hello", count, partition: "" }
     }
 
     #[test]
@@ -317,6 +322,26 @@ mod tests {
         assert_eq!((p.acks, p.enable_idempotence), (Acks::All, true));
         assert_ne!(p.producer_id, first_id);
         assert_eq!(p.producer_epoch, 0);
+    }
+
+    #[test]
+    fn the_reconfigure_form_starts_from_the_producers_settings() {
+        assert_eq!(reconfigure_choices(Acks::All, true), ("all", "default"));
+        assert_eq!(reconfigure_choices(Acks::Leader, false), ("1", "default"));
+        assert_eq!(reconfigure_choices(Acks::None, false), ("0", "default"));
+        assert_eq!(reconfigure_choices(Acks::All, false), ("all", "false"));
+        for (acks, idempotent) in [(Acks::All, true), (Acks::Leader, false), (Acks::All, false)] {
+            let (a, i) = reconfigure_choices(acks, idempotent);
+            assert!(IDEMPOTENCE_CHOICES.iter().any(|(v, _)| *v == i));
+            let form = ReconfigureForm { producer: "producer-1", acks: a, enable_idempotence: i };
+            let Ok(Command::ReconfigureProducer { config, .. }) = form.command() else { panic!() };
+            let config = crate::engine::ProducerConfig {
+                acks: config.acks.expect("the form always gives acks"),
+                enable_idempotence: config.enable_idempotence,
+                ..Default::default()
+            };
+            assert_eq!((config.acks, config.idempotent()), (acks, idempotent), "the choices say the same producer");
+        }
     }
 
     #[test]
