@@ -469,7 +469,7 @@ impl Producer {
                 self.fail(send, ErrorCode::DeliveryTimeout, ctx);
                 self.try_send(partition, ctx);
             }
-            // The batch this linger was for already went (full, or flushed by an acks change).
+            // The batch this linger was for already went (full, or closed by a reconfiguration).
             ProducerTimer::Linger { .. } => {}
         }
     }
