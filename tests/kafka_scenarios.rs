@@ -485,3 +485,29 @@ fn s5_6_a_reconfigured_producer_is_a_new_instance_and_its_closed_batches_keep_th
         )
     );
 }
+
+#[test]
+fn s5_6_a_batch_retrying_through_a_failover_keeps_the_closed_instances_acks_and_producer_id() {
+    // close() waits for the batches already sent: A, retrying while broker 1 is down, is the old
+    // instance's (acks=all, producer id 1000, the sequence after warm-up's); B, sent after the reconfiguration, is acks=1 and
+    // queues behind A on its partition.
+    let run = run("s5_6_reconfigure_during_retry");
+    let sends: Vec<(&str, Acks, Option<u64>)> =
+        run.producer("p").sends.iter().map(|s| (s.value.as_str(), s.acks, s.producer_id)).collect();
+    assert_eq!(sends, [("warm-up", Acks::All, Some(1000)), ("A", Acks::All, Some(1000)), ("B", Acks::Leader, None)]);
+    let acked = |i: usize| match run.producer("p").sends[i].status {
+        SendStatus::Acknowledged { base_offset, attempts, .. } => (base_offset, attempts),
+        ref other => panic!("send {i}: {other:?}\n{}", run.log()),
+    };
+    let (a_offset, a_attempts) = acked(1);
+    assert_eq!(a_offset, Some(1));
+    assert!(a_attempts > 1, "A was retried until broker 2 led t-0");
+    assert_eq!(acked(2).0, Some(3), "B after A");
+    // A's sequence follows warm-up's under producer id 1000: the new leader takes it as the next.
+    let out_of_order =
+        |k: &EventKind| matches!(k, EventKind::ProduceRetried { error: ErrorCode::OutOfOrderSequenceNumber, .. });
+    assert!(run.find(out_of_order).is_empty(), "{}", run.log());
+    let values: Vec<String> = run.values("t-0", 2).into_iter().map(|(_, v)| v).collect();
+    assert_eq!(values, ["warm-up", "A", "A", "B", "B"]);
+    assert_eq!(run.values("t-0", 3), run.values("t-0", 2), "broker 3 follows broker 2");
+}
