@@ -121,6 +121,51 @@ fn tc01_keys_choose_partitions_and_every_replica_reaches_the_high_watermark() {
     assert!(run.producer("p").sends.iter().all(|s| matches!(s.status, SendStatus::Acknowledged { .. })));
 }
 
+/// kafka-model §3.4–§3.5: an acks=all success is the end of a chain the log shows link by link: the
+/// leader appends, each follower fetches the records and then fetches again from the next offset
+/// (which tells the leader it holds them), the leader advances the high watermark, and only then
+/// does the producer hear success.
+#[test]
+fn tc01_an_acks_all_success_is_preceded_by_the_append_the_fetches_and_the_high_watermark_advance() {
+    let run = run("tc01_steady_state");
+    let t2 = run.partition("t-2").idx;
+    let position = |what: &str, f: &dyn Fn(&EventKind) -> bool| -> usize {
+        run.events.iter().position(|(e, _)| f(&e.kind)).unwrap_or_else(|| panic!("expected {what}\n{}", run.log()))
+    };
+    let appended = position("leader 3 appends offsets 0..9 of t-2", &|k| {
+        matches!(k, EventKind::LeaderAppended { broker, partition, base_offset: 0, count: 10, .. }
+            if *broker == b(3) && *partition == t2)
+    });
+    let fetched_records = |f: u32| {
+        position("the follower fetches the 10 records", &|k| {
+            matches!(k, EventKind::FollowerFetched { follower, partition, fetch_offset: 0, count: 10, .. }
+                if *follower == b(f) && *partition == t2)
+        })
+    };
+    let confirmed = |f: u32| {
+        position("the follower fetches again from offset 10", &|k| {
+            matches!(k, EventKind::FollowerFetched { follower, partition, fetch_offset: 10, .. }
+                if *follower == b(f) && *partition == t2)
+        })
+    };
+    let advanced = position("leader 3 advances the HW of t-2 to 10", &|k| {
+        matches!(k, EventKind::HighWatermarkAdvanced { broker, partition, from: 0, to: 10, .. }
+            if *broker == b(3) && *partition == t2)
+    });
+    let acked = position(
+        "acks=all success for t-2",
+        &|k| matches!(k, EventKind::ProduceAcked { partition, base_offset: Some(0), count: 10, .. } if *partition == t2),
+    );
+    for follower in [1, 2] {
+        assert!(appended < fetched_records(follower), "broker {follower} fetches what leader 3 appended");
+        assert!(fetched_records(follower) < confirmed(follower), "then asks for offset 10");
+        assert!(confirmed(follower) < advanced, "the HW moves only once broker {follower} holds offset 9");
+    }
+    assert!(advanced < acked, "the producer hears success after the HW passed its records");
+    let text = &run.events[advanced].1;
+    assert!(text.contains("from 0 to 10") && text.contains("ISR [3, 1, 2]"), "the HW line says why: {text}");
+}
+
 trait PartitionName {
     fn partition_name(&self, run: &Run) -> String;
 }

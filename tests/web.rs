@@ -585,3 +585,89 @@ fn the_unclean_sweep_notice_says_when_and_jumps_there() {
     assert_eq!(m.attr("[data-partition='t-0']", "data-leader"), "3", "broker 3 elected unclean");
     assert!(m.q("#sweep-notice").has_attribute("hidden"));
 }
+
+/// The `li` texts of the event log, newest first.
+fn log_texts(m: &Mounted, selector: &str) -> Vec<String> {
+    m.all(selector).iter().map(|li| li.text_content().unwrap_or_default()).collect()
+}
+
+#[wasm_bindgen_test]
+fn a_step_after_a_send_says_what_it_did_and_the_log_says_why_the_high_watermark_moved() {
+    let m = mount_scenario(DEFAULT_SCENARIO);
+    let replication: HtmlInputElement = m.q("#show-replication").unchecked_into();
+    assert!(replication.checked(), "the default scenario shows replication lines");
+    assert!(m.q("#step-status").has_attribute("hidden"), "no step yet");
+    m.set_select("#produce-topic", "orders");
+    m.set_input("#produce-key", "");
+    m.set_input("#produce-value", "order 35 paid");
+    m.set_input("#produce-count", "1");
+    m.click("#produce-submit");
+    let mut presses = 0;
+    while !m.text("#step-status").contains("acks=all success") {
+        presses += 1;
+        assert!(presses <= 12, "the success comes within a few steps: {}", m.text("#step-status"));
+        m.click("#step");
+        let status = m.text("#step-status");
+        assert!(status.starts_with("Stepped "), "each step says what it did: {status}");
+    }
+    assert!(!m.q("#step-status").has_attribute("hidden"));
+    // Newest first: the success, below it the HW advance, below that the append.
+    let texts = log_texts(&m, "#event-log li");
+    let at = |what: &str| texts.iter().position(|t| t.contains(what)).unwrap_or_else(|| panic!("{what}: {texts:#?}"));
+    assert!(at("acks=all success") < at("advanced the high watermark"));
+    assert!(at("advanced the high watermark") < at("appended 1 record"));
+    assert!(m.count("#event-log li.replication") >= 3);
+    // Hidden: no replication line is left.
+    replication.set_checked(false);
+    dispatch(&replication, "new Event('change', {bubbles: true})");
+    assert_eq!(m.count("#event-log li.replication"), 0);
+    assert!(log_texts(&m, "#event-log li").iter().any(|t| t.contains("acks=all success")));
+}
+
+#[wasm_bindgen_test]
+fn a_large_cluster_starts_with_replication_lines_hidden() {
+    let m = mount_scenario(include_str!("../www/scenarios/large.json"));
+    let replication: HtmlInputElement = m.q("#show-replication").unchecked_into();
+    assert!(!replication.checked());
+    m.app.advance_by(3_000.0);
+    m.app.render();
+    assert_eq!(m.count("#event-log li.replication"), 0);
+}
+
+#[wasm_bindgen_test]
+fn repeated_retries_of_a_send_fold_into_one_line_with_a_counter() {
+    // min.insync.replicas 3 with broker 3 crashed: the send is retried with NOT_ENOUGH_REPLICAS.
+    let m = mount_scenario(
+        r#"{ "format": 1, "seed": 1,
+      "cluster": { "brokers": [{ "id": 1 }, { "id": 2 }, { "id": 3 }] },
+      "topics": [{ "name": "t", "partitions": 1, "replication.factor": 3, "replica.assignment": [[1, 2, 3]],
+                   "config": { "min.insync.replicas": 3 } }],
+      "producers": [{ "name": "p" }],
+      "commands": [
+        { "at_ms": 0, "crash_broker": { "broker": 3 } },
+        { "at_ms": 20000, "produce": { "producer": "p", "topic": "t", "value": "v" } }
+      ],
+      "until_ms": 60000 }"#,
+    );
+    for _ in 0..40 {
+        m.app.advance_by(1_000.0);
+        m.app.render();
+    }
+    let retries = m.all("#event-log li");
+    let retries: Vec<&Element> =
+        retries.iter().filter(|li| li.text_content().unwrap_or_default().contains("NOT_ENOUGH_REPLICAS")).collect();
+    assert_eq!(retries.len(), 1, "one line for the send's retries");
+    let counter = retries[0].query_selector(".repeats").unwrap().expect("a counter");
+    let n: u32 = counter.text_content().unwrap().trim_start_matches('×').parse().unwrap();
+    assert!(n >= 5, "it counts the retries: {n}");
+    let title = counter.get_attribute("title").unwrap_or_default();
+    assert!(title.starts_with(&format!("{n} retries in a row with this error, the first at 20.")), "{title}");
+    let text = retries[0].text_content().unwrap();
+    assert!(text.contains("ISR [1, 2] has 2 members < min.insync.replicas = 3"), "{text}");
+    assert!(text.contains(&format!("(attempt {n})")), "the line says the latest attempt: {text}");
+    // "hide routine" hides retries too.
+    let hide: HtmlInputElement = m.q("#hide-routine").unchecked_into();
+    hide.set_checked(true);
+    dispatch(&hide, "new Event('change', {bubbles: true})");
+    assert!(log_texts(&m, "#event-log li").iter().all(|t| !t.contains("NOT_ENOUGH_REPLICAS")));
+}

@@ -119,6 +119,38 @@ pub enum EventKind {
         leader: BrokerId,
         diverging_epoch: Option<LeaderEpoch>,
     },
+    /// The leader appended a producer's batch to its log (kafka-model §3.3, §5.3).
+    LeaderAppended {
+        broker: BrokerId,
+        partition: PartitionIdx,
+        leader_epoch: LeaderEpoch,
+        base_offset: Offset,
+        count: u32,
+    },
+    /// A follower's fetch reached its leader and mattered: records came back, or its fetch offset
+    /// moved, which tells the leader the follower holds every offset below it (kafka-model §3.4,
+    /// §3.6). Fetches that change nothing (caught up, nothing new) are not events.
+    FollowerFetched {
+        leader: BrokerId,
+        follower: BrokerId,
+        partition: PartitionIdx,
+        fetch_offset: Offset,
+        count: u32,
+        /// The HW the response carries: read before this fetch moved it (kafka-model §3.5).
+        high_watermark: Offset,
+    },
+    /// The leader moved the high watermark to the lowest log end offset of the replicas that count:
+    /// the ISR and followers caught up within `replica.lag.time.max.ms` (kafka-model §3.4).
+    HighWatermarkAdvanced {
+        broker: BrokerId,
+        partition: PartitionIdx,
+        from: Offset,
+        to: Offset,
+        /// The ISR the leader counted (its maximal ISR, kafka-model §4.6), and the followers outside it
+        /// that counted because they are caught up and eligible.
+        isr: Vec<BrokerId>,
+        caught_up: Vec<BrokerId>,
+    },
     ProduceAcked {
         producer: ClientIdx,
         partition: PartitionIdx,
@@ -281,7 +313,10 @@ impl EventKind {
             LeaderElected { partition, leader, .. } => Subject::Replica(*leader, *partition),
             BecameLeader { broker, partition, .. }
             | BecameFollower { broker, partition, .. }
-            | LogTruncated { broker, partition, .. } => Subject::Replica(*broker, *partition),
+            | LogTruncated { broker, partition, .. }
+            | LeaderAppended { broker, partition, .. }
+            | HighWatermarkAdvanced { broker, partition, .. } => Subject::Replica(*broker, *partition),
+            FollowerFetched { follower, partition, .. } => Subject::Replica(*follower, *partition),
             IsrShrinkProposed { partition, leader, .. }
             | IsrExpandProposed { partition, leader, .. }
             | AlterPartitionRejected { partition, leader, .. } => Subject::Replica(*leader, *partition),
@@ -334,6 +369,9 @@ impl EventKind {
             | AlterPartitionRejected { .. }
             | BecameLeader { .. }
             | BecameFollower { .. }
+            | LeaderAppended { .. }
+            | FollowerFetched { .. }
+            | HighWatermarkAdvanced { .. }
             | ProduceAcked { .. }
             | ProduceDeduplicated { .. }
             | ProduceRetried { .. }
@@ -350,9 +388,24 @@ impl EventKind {
         }
     }
 
-    /// Events that only report routine progress; the event log can hide them.
+    /// Routine client traffic: acknowledgements, consumer fetches and retries (each retry says why;
+    /// what a retried send comes to is its own event). The event log can hide them.
     pub fn is_routine(&self) -> bool {
-        matches!(self, EventKind::ProduceAcked { .. } | EventKind::ConsumerFetched { .. })
+        matches!(
+            self,
+            EventKind::ProduceAcked { .. } | EventKind::ConsumerFetched { .. } | EventKind::ProduceRetried { .. }
+        )
+    }
+
+    /// How records reach the followers and become committed: leader appends, follower fetches and
+    /// high-watermark advances. Many per record; the event log shows them on request.
+    pub fn is_replication(&self) -> bool {
+        matches!(
+            self,
+            EventKind::LeaderAppended { .. }
+                | EventKind::FollowerFetched { .. }
+                | EventKind::HighWatermarkAdvanced { .. }
+        )
     }
 }
 
@@ -437,6 +490,45 @@ mod tests {
             attempts: 1,
         };
         assert!(acked.is_routine());
+        assert!(!acked.is_replication());
         assert_eq!(acked.severity(), Severity::Info);
+    }
+
+    #[test]
+    fn replication_steps_are_info_and_not_routine_client_traffic() {
+        let (b, p) = (BrokerId(1), PartitionIdx(0));
+        let steps = [
+            EventKind::LeaderAppended { broker: b, partition: p, leader_epoch: 0, base_offset: 4, count: 1 },
+            EventKind::FollowerFetched {
+                leader: b,
+                follower: BrokerId(2),
+                partition: p,
+                fetch_offset: 5,
+                count: 0,
+                high_watermark: 4,
+            },
+            EventKind::HighWatermarkAdvanced {
+                broker: b,
+                partition: p,
+                from: 4,
+                to: 5,
+                isr: vec![b],
+                caught_up: vec![],
+            },
+        ];
+        for kind in steps {
+            assert!(kind.is_replication() && !kind.is_routine(), "{kind:?}");
+            assert_eq!(kind.severity(), Severity::Info, "{kind:?}");
+        }
+        // The follower's fetch is about the follower's replica; the others about the leader's.
+        let fetched = EventKind::FollowerFetched {
+            leader: b,
+            follower: BrokerId(2),
+            partition: p,
+            fetch_offset: 5,
+            count: 0,
+            high_watermark: 4,
+        };
+        assert_eq!(fetched.subject(), Some(Subject::Replica(BrokerId(2), p)));
     }
 }

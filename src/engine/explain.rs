@@ -9,6 +9,23 @@ fn list(brokers: &[BrokerId]) -> String {
     format!("[{}]", names.join(", "))
 }
 
+/// `1 record`, `3 records`.
+fn records(count: u32) -> String {
+    if count == 1 {
+        "1 record".into()
+    } else {
+        format!("{count} records")
+    }
+}
+
+/// `offset 4`, `offsets 4..6` (inclusive, as the log shows them).
+fn offsets(base: Offset, count: u32) -> String {
+    match count {
+        0 | 1 => format!("offset {base}"),
+        n => format!("offsets {base}..{}", base + u64::from(n) - 1),
+    }
+}
+
 fn node(catalog: &Catalog, n: NodeId) -> String {
     match n {
         NodeId::Controller => "the controller".into(),
@@ -155,6 +172,39 @@ pub fn explain(catalog: &Catalog, event: &ClusterEvent) -> String {
                 "producer {}'s request to {} for {} failed with {error}{why} (attempt {attempt}); it retries",
                 producer(p),
                 broker.map_or("?".to_string(), |b| format!("broker {b}")),
+                pn(partition)
+            )
+        }
+        LeaderAppended { broker, partition, leader_epoch, base_offset, count } => format!(
+            "leader {broker} (epoch {leader_epoch}) appended {} to {} at {}; committed once the high watermark passes {}",
+            records(*count),
+            pn(partition),
+            offsets(*base_offset, *count),
+            if *count == 1 { "it" } else { "them" }
+        ),
+        FollowerFetched { leader, follower, partition, fetch_offset, count, high_watermark } => {
+            let holds = match fetch_offset {
+                0 => "its log is empty".to_string(),
+                o => format!("it holds offsets up to {}", o - 1),
+            };
+            let got = match count {
+                0 => "nothing new to return".to_string(),
+                n => format!("it gets {} ({})", records(*n), offsets(*fetch_offset, *n)),
+            };
+            format!(
+                "broker {follower} fetched {} from leader {leader} at fetch offset {fetch_offset} ({holds}); {got}, \
+                 with high watermark {high_watermark}",
+                pn(partition)
+            )
+        }
+        HighWatermarkAdvanced { broker, partition, from, to, isr, caught_up } => {
+            let who = match caught_up.as_slice() {
+                [] => format!("ISR {}", list(isr)),
+                more => format!("ISR {} and caught-up follower(s) {}", list(isr), list(more)),
+            };
+            format!(
+                "leader {broker} advanced the high watermark of {} from {from} to {to}, the lowest log end offset of {who}; \
+                 offsets below {to} are committed",
                 pn(partition)
             )
         }

@@ -12,6 +12,7 @@
 //! - [`forms`]: what the forms and the broker menu ask for, as `Command`s (the engine checks them).
 //! - [`fragment`]: the options of the URL's fragment (`#scenario=large&speed=0.1&paused`).
 //! - [`label`]: names cut to fit a box; a partition keeps its number.
+//! - [`step`]: Step (→) runs to the next event the log shows, and says what it did.
 //! - [`sweep`]: the notice for partitions that wait on the controller's unclean-election sweep.
 //! - [`reached`]: the speed the page actually reaches, shown when it falls short of the one asked.
 //! - [`Selection`]: what the side panel shows, and the keys the DOM carries for it.
@@ -25,6 +26,7 @@ pub mod label;
 pub mod reached;
 mod selection;
 pub mod speed;
+pub mod step;
 pub mod sweep;
 
 pub use clock::Clock;

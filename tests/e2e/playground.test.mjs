@@ -471,6 +471,91 @@ test('over-budget input from the forms is refused inline, and the page goes on',
   }
 });
 
+// Issue 8, "every step explained": after a Send, each press of Step (→) stops at the next line the
+// log shows and says what it did; with replication shown (the default scenario), the success is
+// preceded by the leader's append, the followers' fetches and the high-watermark advance.
+test('Step goes from line to line after a Send, and the log says why the high watermark moved', async () => {
+  const p = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  p.on('pageerror', (err) => pageErrors.push(String(err?.stack ?? err)));
+  const logTexts = () => p.$$eval('#event-log li', (els) => els.map((e) => e.textContent));
+  try {
+    await p.goto(`${server.url}#paused`, { waitUntil: 'load' });
+    await waitReady(p);
+    assert.equal(await p.locator('#show-replication').isChecked(), true, 'replication lines shown in the default scenario');
+    await p.locator('#produce-value').fill('order 35 paid');
+    await p.locator('#produce-submit').click();
+    const statuses = [];
+    for (let press = 0; press < 12; press++) {
+      const before = (await logTexts()).length;
+      if (press % 2) {
+        await p.locator('#step').click();
+      } else {
+        await p.locator('#diagram').focus();
+        await p.keyboard.press('ArrowRight');
+      }
+      const status = await p.locator('#step-status').textContent();
+      statuses.push(status);
+      assert.match(status, /^Stepped \d+ ms \(\d+ engine steps?\) to \d+\.\d{3} s: /);
+      assert.ok((await logTexts()).length > before, `press ${press + 1} added a line: ${status}`);
+      if (/acks=all success/.test(status)) break;
+    }
+    assert.ok(statuses.some((s) => /acks=all success/.test(s)), `the success within 12 presses: ${statuses.join('\n')}`);
+    assert.equal(await p.getAttribute('#play', 'aria-pressed'), 'false', 'stepping keeps the clock paused');
+    const texts = await logTexts(); // newest first
+    const at = (re) => texts.findIndex((t) => re.test(t));
+    assert.ok(at(/acks=all success/) >= 0 && at(/acks=all success/) < at(/advanced the high watermark of orders-\d from 0 to 1/));
+    assert.ok(at(/advanced the high watermark/) < at(/fetched orders-\d from leader \d at fetch offset 1 \(it holds offsets up to 0\)/));
+    assert.ok(at(/fetch offset 1 \(it holds/) < at(/appended 1 record to orders-\d at offset 0/));
+    await p.locator('#show-replication').uncheck();
+    assert.equal(await p.locator('#event-log li.replication').count(), 0, 'replication lines hidden on request');
+  } finally {
+    await p.close();
+  }
+});
+
+// Issue 8: NOT_ENOUGH_REPLICAS retries say why, fold into one line with a counter, and "hide
+// routine" hides them.
+test('retries of a send refused with NOT_ENOUGH_REPLICAS fold into one line that says why', async () => {
+  const p = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  p.on('pageerror', (err) => pageErrors.push(String(err?.stack ?? err)));
+  try {
+    await p.goto(`${server.url}#paused`, { waitUntil: 'load' });
+    await waitReady(p);
+    await p.locator('summary', { hasText: 'Topics & configs' }).click();
+    await p.locator('#config-topic').selectOption('orders');
+    await p.locator('#config-min-isr').fill('3');
+    await p.locator('#config-submit').click();
+    await p.locator('[data-broker="3"]').first().focus();
+    await p.keyboard.press('Enter');
+    await p.locator('#broker-menu [data-action="crash"]').click();
+    await p.locator('#produce-partition').selectOption('0');
+    await p.locator('#produce-submit').click();
+    await p.locator('#speed').evaluate((e) => {
+      e.value = String(Math.log10(20));
+      e.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    await p.locator('#play').click();
+    const retryLines = p.locator('#event-log li', { hasText: 'NOT_ENOUGH_REPLICAS' });
+    await p.waitForFunction(
+      () => [...document.querySelectorAll('#event-log li .repeats')].some((c) => Number(c.textContent.slice(1)) >= 4),
+      null,
+      { timeout: WALL_TIMEOUT_MS },
+    );
+    await p.locator('#play').click();
+    assert.equal(await retryLines.count(), 1, 'one line for all the retries of the send');
+    const text = await retryLines.first().textContent();
+    assert.match(text, /ISR \[1, 2\] has 2 members < min\.insync\.replicas = 3/);
+    const n = Number((await retryLines.first().locator('.repeats').textContent()).slice(1));
+    const attempt = Number(text.match(/\(attempt (\d+)\)/)[1]);
+    assert.ok(attempt >= n, `the line says the latest attempt (${attempt}, after ${n} with this error)`);
+    assert.match(await retryLines.first().locator('.repeats').getAttribute('title'), new RegExp(`^${n} retries in a row with this error, the first at `));
+    await p.locator('#hide-routine').check();
+    assert.equal(await retryLines.count(), 0, '"hide routine" hides retries');
+  } finally {
+    await p.close();
+  }
+});
+
 // Issue 8's fourth trap: acks is the producer's configuration, fixed when a KafkaProducer is
 // constructed (kafka-model §5.3). The producer's panel reconfigures it (close() and a new producer);
 // an explicit enable.idempotence=true with acks=1 is Kafka's ConfigException (KAFKA-13673).

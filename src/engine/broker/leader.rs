@@ -102,7 +102,18 @@ impl Broker {
         let high_watermark = replica.high_watermark;
         let batches = replica.log.read(fp.fetch_offset, leo, ctx.catalog.config.replica_fetch_max_bytes);
         let state = replica.leader_state_mut().expect("leader");
-        state.followers.get_mut(&follower).expect("follower").on_fetch(fp.fetch_offset, leo, ctx.now, broker_epoch);
+        let follower_state = state.followers.get_mut(&follower).expect("follower");
+        let moved = follower_state.log_end_offset != Some(fp.fetch_offset);
+        follower_state.on_fetch(fp.fetch_offset, leo, ctx.now, broker_epoch);
+        // Whole batches come back; count the records from the fetch offset on.
+        let count: u64 =
+            batches.iter().map(|b| b.end_offset().saturating_sub(b.base_offset.max(fp.fetch_offset))).sum();
+        // A first fetch at offset 0 with nothing to return tells the reader nothing.
+        if count > 0 || (moved && fp.fetch_offset > 0) {
+            let (leader, partition, fetch_offset) = (self.id, fp.partition, fp.fetch_offset);
+            let count = count as u32;
+            ctx.emit(EventKind::FollowerFetched { leader, follower, partition, fetch_offset, count, high_watermark });
+        }
         self.maybe_expand_isr(fp.partition, follower, ctx);
         self.maybe_increment_hw(fp.partition, ctx);
         FetchPartitionResult::Records { batches, high_watermark }
@@ -233,13 +244,19 @@ impl Broker {
             return;
         }
         let mut candidate = leo;
+        let mut caught_up = Vec::new();
         for (b, f) in &state.followers {
             let holds_back = state.isr.maximal_contains(*b)
                 || (f.is_caught_up(leo, ctx.now, lag_max)
                     && f.broker_epoch.is_some_and(|e| self.image.is_isr_eligible(*b, e)));
             if holds_back {
                 match f.log_end_offset {
-                    Some(f_leo) => candidate = candidate.min(f_leo),
+                    Some(f_leo) => {
+                        candidate = candidate.min(f_leo);
+                        if !state.isr.maximal_contains(*b) {
+                            caught_up.push(*b);
+                        }
+                    }
                     None if state.isr.maximal_contains(*b) => return,
                     None => {}
                 }
@@ -249,9 +266,11 @@ impl Broker {
             return;
         }
         let from = replica.high_watermark;
+        let isr = state.isr.maximal();
         replica.high_watermark = candidate;
         let leader_epoch = replica.leader_epoch;
         ctx.observe(Observation::LeaderHwAdvanced { broker: self.id, partition, leader_epoch, from, to: candidate });
+        ctx.emit(EventKind::HighWatermarkAdvanced { broker: self.id, partition, from, to: candidate, isr, caught_up });
         self.wakes.push((partition, Wake::HighWatermark));
         self.complete_parked_produces(partition, ctx);
     }
@@ -492,8 +511,10 @@ impl Broker {
         batch.base_offset = replica.log_end_offset();
         batch.leader_epoch = replica.leader_epoch;
         let (base, end, first_record) = (batch.base_offset, batch.end_offset(), batch.records[0].id);
+        let (leader_epoch, count) = (batch.leader_epoch, batch.len() as u32);
         replica.log.append(batch);
         ctx.observe(Observation::Appended { partition, base_offset: base, first_record });
+        ctx.emit(EventKind::LeaderAppended { broker: self.id, partition, leader_epoch, base_offset: base, count });
         self.wakes.push((partition, Wake::Appended));
         self.maybe_increment_hw(partition, ctx);
         Ok((base, end, false))

@@ -22,8 +22,9 @@ use super::panels::{Details, Partitions, Safety};
 use super::Selection;
 use crate::engine::{ClusterView, Engine, Scenario, ScenarioError, ViewOptions};
 use crate::page::clock::{FRAME_ENGINE_BUDGET_MIN_MS, FRAME_ENGINE_BUDGET_MS, FRAME_MS_TARGET};
+use crate::page::event_log::replication_shown_by_default;
 use crate::page::reached::SpeedMeter;
-use crate::page::{speed, Clock, EventLog};
+use crate::page::{speed, step, Clock, EventLog};
 use render::LayoutSig;
 use shell::{build_shell, Shell, Ui};
 use std::cell::RefCell;
@@ -164,6 +165,10 @@ pub fn mount(container: &Element, scenario: &Scenario, options: Options) -> Resu
     let view = engine.view(ViewOptions::default());
     let root = el("div").with("class", "pp").into_parent(container);
     let Shell { ui, diagram, details, partitions, safety } = build_shell(&root, &view, scenario);
+    let mut log = EventLog::new();
+    let show_replication = replication_shown_by_default(&view);
+    log.set_show_replication(show_replication, &engine);
+    ui.show_replication.set_checked(show_replication);
     let app = App {
         engine,
         root,
@@ -175,7 +180,7 @@ pub fn mount(container: &Element, scenario: &Scenario, options: Options) -> Resu
         options,
         clock: Clock::new(),
         selection: Selection::None,
-        log: EventLog::new(),
+        log,
         menu: Menu::default(),
         drawn: Drawn::default(),
         lifecycle: Lifecycle::default(),
@@ -189,6 +194,8 @@ pub fn mount(container: &Element, scenario: &Scenario, options: Options) -> Resu
         let mut a = app.borrow_mut();
         a.set_playing(options.autoplay);
         a.set_speed(1.0);
+        // The log already holds the scenario's first lines (made when replication was set).
+        a.rebuild_log();
         a.render();
         a.on_config_topic();
     }
@@ -283,6 +290,10 @@ impl App {
 
     fn set_playing(&mut self, playing: bool) {
         self.clock.set_playing(playing);
+        if playing {
+            // What the last step did is no longer where the clock is.
+            let _ = self.ui.step_status.set_attribute("hidden", "");
+        }
         self.meter.reset();
         let play = &self.ui.clock.play;
         let _ = play.set_attribute("aria-pressed", if playing { "true" } else { "false" });
@@ -300,11 +311,14 @@ impl App {
         self.render();
     }
 
+    /// Step (→): runs to the next event the log shows and says what the step did.
     fn step(&mut self) {
         self.set_playing(false);
-        if let Some(t) = self.engine.step() {
-            self.clock.stepped_to(t);
-        }
+        let report = step::step_to_visible(&mut self.engine, &self.log);
+        self.clock.stepped_to(report.at_ms);
+        let status = &self.ui.step_status;
+        status.set_text_content(Some(&report.text()));
+        let _ = status.remove_attribute("hidden");
         self.render();
     }
 

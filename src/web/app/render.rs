@@ -153,13 +153,20 @@ impl App {
     /// Adds the engine's new events at the top of the log.
     fn update_log(&mut self) {
         let list = &self.ui.event_log;
-        for line in self.log.update(&self.engine) {
+        let update = self.log.update(&self.engine);
+        // A folded retry line moves up as the newer line that counts it.
+        for seq in update.removed {
+            if let Ok(Some(old)) = list.query_selector(&format!("li[data-seq='{seq}']")) {
+                old.remove();
+            }
+        }
+        for line in update.fresh {
             let _ = list.insert_before(&make_li(line), list.first_child().as_ref());
         }
         trim_list(list, LOG_SHOWN);
     }
 
-    /// Draws the log again (routine lines hidden or shown).
+    /// Draws the log again (routine lines hidden or shown, replication lines made or not).
     pub(super) fn rebuild_log(&mut self) {
         self.ui.event_log.set_text_content(None);
         for line in self.log.shown() {
@@ -195,6 +202,12 @@ fn make_li(line: &LogLine) -> Element {
     let mut class = String::from(severity_class(line.severity));
     if line.routine {
         class.push_str(" routine");
+    }
+    if line.replication {
+        class.push_str(" replication");
+    }
+    if let Some(label) = line.repeats_label() {
+        el("span").with("class", "repeats").with("title", &label).text(&format!("×{}", line.repeats)).into_parent(&li);
     }
     if !line.subject.is_empty() {
         class.push_str(" linked");

@@ -78,6 +78,9 @@ pub(super) struct Ui {
     pub(super) config: ConfigUi,
     pub(super) event_log: Element,
     pub(super) hide_routine: HtmlInputElement,
+    pub(super) show_replication: HtmlInputElement,
+    /// What the last press of Step (→) did (`page::step`).
+    pub(super) step_status: Element,
     pub(super) menu: MenuUi,
     pub(super) help: Element,
     pub(super) sweep: SweepUi,
@@ -175,6 +178,12 @@ pub(super) fn build_shell(root: &Element, view: &ClusterView, scenario: &Scenari
     let diagram_wrap = el("div").with("class", "diagram-wrap").into_parent(&stage);
     let diagram = Diagram::new();
     let _ = diagram_wrap.append_child(&diagram.svg);
+    let step_status = el("p")
+        .with("id", "step-status")
+        .with("class", "step-status")
+        .with("role", "status")
+        .with("hidden", "")
+        .into_parent(&stage);
     el("p")
         .with("class", "hint")
         .text("Click or tap a broker for crash / restart / shutdown / slow. Space plays or pauses, → steps, ? shows all shortcuts.")
@@ -194,14 +203,28 @@ pub(super) fn build_shell(root: &Element, view: &ClusterView, scenario: &Scenari
     let config = build_config(&topics_group, &refs(&topics));
 
     let details = Details::new(&right);
-    let (event_log, hide_routine) = build_log(&left);
+    let LogUi { event_log, hide_routine, show_replication } = build_log(&left);
     let partitions = Partitions::new(&right);
     let safety = Safety::new(&right);
     let menu = build_menu(root);
     let help = build_help(root);
 
-    let ui =
-        Ui { clock, diagram_wrap, produce, consume, link, topic, config, event_log, hide_routine, menu, help, sweep };
+    let ui = Ui {
+        clock,
+        diagram_wrap,
+        produce,
+        consume,
+        link,
+        topic,
+        config,
+        event_log,
+        hide_routine,
+        show_replication,
+        step_status,
+        menu,
+        help,
+        sweep,
+    };
     Shell { ui, diagram, details, partitions, safety }
 }
 
@@ -397,17 +420,36 @@ fn build_config(group: &Element, topics: &[(&str, &str)]) -> ConfigUi {
     ConfigUi { topic, min_isr, unclean, error }
 }
 
-/// The event log's card: its list and the "hide routine" check.
-fn build_log(left: &Element) -> (Element, HtmlInputElement) {
+struct LogUi {
+    event_log: Element,
+    hide_routine: HtmlInputElement,
+    show_replication: HtmlInputElement,
+}
+
+/// The event log's card: its list and its two checks (`page::event_log` says what each covers).
+fn build_log(left: &Element) -> LogUi {
     let log = el("section").with("class", "card log").with("aria-label", "Event log").into_parent(left);
     let head = el("div").with("class", "card-head").into_parent(&log);
     el("h2").text("Event log").into_parent(&head);
-    let check = el("label").with("class", "check").into_parent(&head);
-    let hide_routine: HtmlInputElement =
-        el("input").with("id", "hide-routine").with("type", "checkbox").into_parent(&check).unchecked_into();
-    el("span").text("hide routine (acks, fetches)").into_parent(&check);
+    let checks = el("div").with("class", "log-checks").into_parent(&head);
+    let check = |id: &str, text: &str, title: &str| -> HtmlInputElement {
+        let label = el("label").with("class", "check").with("title", title).into_parent(&checks);
+        let input = el("input").with("id", id).with("type", "checkbox").into_parent(&label).unchecked_into();
+        el("span").text(text).into_parent(&label);
+        input
+    };
+    let show_replication = check(
+        "show-replication",
+        "show replication (appends, follower fetches, HW)",
+        "Why the high watermark moves: each leader append, follower fetch and high-watermark advance",
+    );
+    let hide_routine = check(
+        "hide-routine",
+        "hide routine (acks, consumer fetches, retries)",
+        "Hide acknowledgements, consumer fetches and produce retries",
+    );
     let event_log = el("ul").with("id", "event-log").with("class", "events").with("aria-live", "off").into_parent(&log);
-    (event_log, hide_routine)
+    LogUi { event_log, hide_routine, show_replication }
 }
 
 fn build_menu(root: &Element) -> MenuUi {

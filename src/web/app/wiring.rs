@@ -155,14 +155,20 @@ fn wire_forms(app: &Rc<RefCell<App>>) {
 
 /// The diagram, the event log, the partition table and the broker menu.
 fn wire_views(app: &Rc<RefCell<App>>) {
-    let (root, svg, event_log, menu, hide_routine) = {
+    let (root, svg, event_log, menu, hide_routine, show_replication) = {
         let a = app.borrow();
         let ui = &a.ui;
-        (a.root.clone(), a.diagram.svg.clone(), ui.event_log.clone(), ui.menu.root.clone(), ui.hide_routine.clone())
+        let checks = (ui.hide_routine.clone(), ui.show_replication.clone());
+        (a.root.clone(), a.diagram.svg.clone(), ui.event_log.clone(), ui.menu.root.clone(), checks.0, checks.1)
     };
     on::<Event>(&hide_routine, "change", app, |a, _| {
         let hide = a.ui.hide_routine.checked();
         a.log.set_hide_routine(hide);
+        a.rebuild_log();
+    });
+    on::<Event>(&show_replication, "change", app, |a, _| {
+        let show = a.ui.show_replication.checked();
+        a.log.set_show_replication(show, &a.engine);
         a.rebuild_log();
     });
     on::<MouseEvent>(&svg, "click", app, |a, e| a.on_diagram_click(&e));
