@@ -204,6 +204,7 @@ fn the_producer_panel_reconfigures_acks_and_shows_kafkas_refusal_beside_the_sele
     assert!(m.text("#reconfigure-error").contains("acks=1"), "{}", m.text("#reconfigure-error"));
     assert_eq!((detail(&m, "acks"), detail(&m, "enable.idempotence")), ("1".into(), "false".into()));
     assert!(m.text("[data-client='producer:0'] title").starts_with("Producer producer-1: acks=1,"), "the diagram too");
+    assert_eq!(detail(&m, "producer id / epoch"), "none (not idempotent)");
     let log = m.text("#event-log");
     assert!(log.contains("enable.idempotence defaults to false when acks is not all (KAFKA-13673)"), "{log}");
 

@@ -266,7 +266,13 @@ impl Details {
                 if let Some(p) = p {
                     kv.push(row("acks", p.acks.as_str().into()));
                     kv.push(row("enable.idempotence", p.enable_idempotence.to_string()));
-                    kv.push(row("producer id / epoch", format!("{} / {}", p.producer_id, p.producer_epoch)));
+                    // A producer that is not idempotent has no producer id (Kafka's -1, kafka-model §5.6).
+                    let id = if p.enable_idempotence {
+                        format!("{} / {}", p.producer_id, p.producer_epoch)
+                    } else {
+                        "none (not idempotent)".into()
+                    };
+                    kv.push(row("producer id / epoch", id));
                     kv.push(row("sends", p.sends_total.to_string()));
                     kv.push(row("records acknowledged", p.acked_records.to_string()));
                     kv.push(row("records failed", p.failed_records.to_string()));
