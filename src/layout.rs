@@ -29,7 +29,8 @@ pub const GUTTER_W: f64 = 34.0;
 pub const BROKER_HEADER_H: f64 = 42.0;
 pub const REPLICA_ROW_H: f64 = 32.0;
 pub const BROKER_PAD: f64 = 6.0;
-pub const BROKER_W_MIN: f64 = 236.0;
+/// At least: three racks of one broker side by side fit a 700 px frame (a notes page's iframe).
+pub const BROKER_W_MIN: f64 = 184.0;
 pub const BROKER_W_MAX: f64 = 380.0;
 /// Width of the label (partition name and role badge) left of a replica's log strip.
 pub const REPLICA_LABEL_W: f64 = 100.0;
@@ -456,7 +457,7 @@ fn replica_boxes(broker: &Rect, partitions: &[String]) -> Vec<ReplicaBox> {
                 broker.w - 2.0 * BROKER_PAD,
                 REPLICA_ROW_H - 4.0,
             );
-            let label_w = REPLICA_LABEL_W.min(rect.w * 0.45);
+            let label_w = REPLICA_LABEL_W.min(rect.w * 0.5);
             let label = Rect::new(rect.x, rect.y, label_w, rect.h);
             let strip = Rect::new(rect.x + label_w + 4.0, rect.y + 3.0, rect.w - label_w - 8.0, rect.h - 6.0);
             ReplicaBox { partition: p.clone(), rect, label, strip }

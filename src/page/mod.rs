@@ -7,6 +7,7 @@
 //! - [`activity`]: what a client is doing, for its panel (never "talking to nobody" while retrying).
 //! - [`clock`]: the display clock (play, pause, speed) and the frame budget: how far a frame runs the
 //!   engine for the wall time that passed.
+//! - [`frame_budget`]: the engine's share of a frame, shrunk when frames come late (30 fps floor).
 //! - [`event_log`]: the lines of the event log, kept and shown within bounds, routine ones hidden on
 //!   request, each with the key of what it is about.
 //! - [`forms`]: what the forms and the broker menu ask for, as `Command`s (the engine checks them).
@@ -22,6 +23,7 @@ pub mod clock;
 pub mod event_log;
 pub mod forms;
 pub mod fragment;
+pub mod frame_budget;
 pub mod label;
 pub mod reached;
 mod selection;

@@ -14,6 +14,11 @@ use web_sys::HtmlSelectElement;
 pub const PARTITION_ROWS_MAX: usize = 60;
 
 pub struct Details {
+    root: Element,
+    /// Closes the selection; shown only where the panel is a bottom sheet (narrow screens, CSS).
+    close: HtmlElement,
+    open: bool,
+    shown: Selection,
     title: Cached,
     hint: Cached,
     kv: Rows,
@@ -40,7 +45,8 @@ pub struct ReconfigureUi {
     filled_for: Option<u32>,
 }
 
-use web_sys::Element;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement};
 
 fn labelled_select(parent: &Element, id: &str, text: &str, options: &[(&str, &str)]) -> HtmlSelectElement {
     let l = el("label").into_parent(parent);
@@ -116,7 +122,15 @@ impl Details {
             .with("id", "details")
             .with("aria-live", "off")
             .into_parent(parent);
-        let title = el("h2").text("Selection").into_parent(&root);
+        let head = el("div").with("class", "card-head sheet-head").into_parent(&root);
+        let title = el("h2").text("Selection").into_parent(&head);
+        let close = el("button")
+            .with("type", "button")
+            .with("class", "sheet-close")
+            .with("aria-label", "Close the selection")
+            .text("✕ Close")
+            .into_parent(&head)
+            .unchecked_into();
         let hint = el("p")
             .with("class", "hint")
             .text("Click or tap a broker, a replica, a client or a partition to see its state here.")
@@ -127,6 +141,10 @@ impl Details {
         let (list_table, list_caption, list_head, list) = table(&root, "list");
         let (list2_table, list2_caption, list2_head, list2) = table(&root, "list");
         Details {
+            root,
+            close,
+            open: false,
+            shown: Selection::None,
             title: Cached::new(title),
             hint: Cached::new(hint),
             kv: Rows::new(kv_body, "tr", "td"),
@@ -140,6 +158,35 @@ impl Details {
             list2_table,
             reconfigure,
         }
+    }
+
+    /// Marks the panel open while something is selected (`data-open`: on narrow screens the CSS
+    /// makes it a bottom sheet next to what was tapped). Says whether it has just opened and
+    /// whether it shows another selection than last time.
+    pub fn set_open(&mut self, selection: &Selection) -> (bool, bool) {
+        let open = *selection != Selection::None;
+        let changed = *selection != self.shown;
+        self.shown = selection.clone();
+        if open == self.open {
+            return (false, changed);
+        }
+        self.open = open;
+        let _ = if open { self.root.set_attribute("data-open", "") } else { self.root.remove_attribute("data-open") };
+        (open, changed)
+    }
+
+    /// The sheet's top edge in the viewport (what is below it is hidden).
+    pub fn top(&self) -> f64 {
+        self.root.get_bounding_client_rect().top()
+    }
+
+    /// Whether the panel is drawn as a bottom sheet now (its close button is laid out only then).
+    pub fn is_sheet(&self) -> bool {
+        self.open && self.close.offset_width() > 0
+    }
+
+    pub fn close_button(&self) -> &HtmlElement {
+        &self.close
     }
 
     pub fn update(&mut self, view: &ClusterView, selection: &Selection, log_tail_shown: bool) {

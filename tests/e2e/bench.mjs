@@ -256,6 +256,7 @@ async function main() {
       console.log(`  info  at ${speed}x: ${r.fps.toFixed(1)} frames/s, reached ${r.reached.toFixed(0)}x, label "${r.label}"`);
       const honest = r.reached >= 0.9 * speed ? !r.label.includes('reached') : r.label.includes('reached');
       check(honest, `at ${speed}x the speed label tells the speed reached when it falls short ("${r.label}", reached ${r.reached.toFixed(0)}x)`);
+      check(r.fps >= 29, `at ${speed}x the page keeps the 30 fps floor (${r.fps.toFixed(1)} frames/s)`);
     }
     check(errors.length === 0, `no page errors during the benchmarks${errors.length ? `: ${errors.join('; ')}` : ''}`);
     await page.close();

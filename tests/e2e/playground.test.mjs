@@ -556,6 +556,80 @@ test('retries of a send refused with NOT_ENOUGH_REPLICAS fold into one line that
   }
 });
 
+// Issue 8, "Phone and frame": on a phone a tap shows the selection in a bottom sheet beside what
+// was tapped (not 1,600 px below); Escape and the close button close it and give the focus back.
+test('on a phone a tapped replica opens a sheet beside it; Escape and Close give the focus back', async () => {
+  const p = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  p.on('pageerror', (err) => pageErrors.push(String(err?.stack ?? err)));
+  const rect = (sel) => p.locator(sel).first().evaluate((e) => e.getBoundingClientRect().toJSON());
+  const replica = '[data-replica="2:orders-1"]';
+  try {
+    await p.goto(`${server.url}#paused`, { waitUntil: 'load' });
+    await waitReady(p);
+    assert.equal(await p.locator('#details').isVisible(), false, 'no sheet before a selection');
+    await p.locator(replica).first().tap();
+    await p.locator('#details').waitFor({ state: 'visible', timeout: 5_000 });
+    const sheet = await rect('#details');
+    assert.ok(sheet.top > 0 && sheet.bottom <= 844 + 1, `the sheet is in the viewport: ${JSON.stringify(sheet)}`);
+    assert.ok(sheet.height <= 844 * 0.46, `it covers at most about 45% of the screen (${sheet.height} px)`);
+    assert.match(await p.locator('#details h2').textContent(), /orders-1 on broker 2/i);
+    const tapped = await rect(replica);
+    assert.ok(tapped.top >= 0 && tapped.bottom <= sheet.top, `the tapped replica stays in sight above it: ${JSON.stringify(tapped)}`);
+    assert.equal(await p.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Close the selection');
+    await p.keyboard.press('Escape');
+    assert.equal(await p.locator('#details').isVisible(), false, 'Escape closes the sheet');
+    assert.equal(await p.evaluate(() => document.activeElement?.dataset?.replica), '2:orders-1', 'the focus is back on the replica');
+    await p.locator('[data-client="producer:0"]').first().tap();
+    await p.locator('#details').waitFor({ state: 'visible', timeout: 5_000 });
+    assert.match(await p.locator('#details h2').textContent(), /producer-1/i);
+    await p.getByRole('button', { name: 'Close the selection' }).tap();
+    assert.equal(await p.locator('#details').isVisible(), false, 'the close button closes it');
+    await p.evaluate(() => scrollTo(0, 0));
+    const send = await rect('#quick-send');
+    assert.ok(send.top >= 0 && send.bottom <= 844, 'Send is at hand beside the clock, at the top of the page');
+  } finally {
+    await p.close();
+  }
+});
+
+// A notes page embeds the playground in a frame of about 700 × 520: the diagram (every broker) and
+// the main controls (play, step, speed, send) are visible together without scrolling.
+test('in a 700 x 520 frame the diagram and the main controls are visible together', async () => {
+  const p = await browser.newPage({ viewport: { width: 700, height: 520 } });
+  p.on('pageerror', (err) => pageErrors.push(String(err?.stack ?? err)));
+  try {
+    await p.goto(`${server.url}#paused`, { waitUntil: 'load' });
+    await waitReady(p);
+    const outside = await p.evaluate(() => {
+      const sels = ['#play', '#step', '#speed', '#quick-send', '#sim-time', '#diagram [data-broker]', '#diagram [data-client]'];
+      const out = [];
+      for (const sel of sels) {
+        const els = [...document.querySelectorAll(sel)];
+        if (!els.length) out.push(`${sel}: missing`);
+        for (const e of els) {
+          const r = e.getBoundingClientRect();
+          if (r.top < 0 || r.left < 0 || r.bottom > innerHeight || r.right > innerWidth || r.width === 0) {
+            out.push(`${sel} at ${Math.round(r.left)},${Math.round(r.top)}–${Math.round(r.right)},${Math.round(r.bottom)}`);
+          }
+        }
+      }
+      return out;
+    });
+    assert.deepEqual(outside, [], 'everything in the 700 x 520 viewport');
+    assert.equal(await p.locator('.notice.sweep').isVisible(), false, 'no empty sweep notice takes room');
+    assert.equal(await p.evaluate(() => scrollY), 0);
+    // The Send beside the clock submits the Produce form.
+    await p.locator('#quick-send').click();
+    assert.equal(await p.locator('#produce-error').textContent(), '');
+    for (let i = 0; i < 12 && !/acks=all success/.test(await p.locator('#step-status').textContent()); i++) {
+      await p.locator('#step').click();
+    }
+    assert.match(await p.locator('#step-status').textContent(), /acks=all success/);
+  } finally {
+    await p.close();
+  }
+});
+
 // Issue 8's fourth trap: acks is the producer's configuration, fixed when a KafkaProducer is
 // constructed (kafka-model §5.3). The producer's panel reconfigures it (close() and a new producer);
 // an explicit enable.idempotence=true with acks=1 is Kafka's ConfigException (KAFKA-13673).

@@ -21,8 +21,8 @@ use super::dom::{self, el, Build};
 use super::panels::{Details, Partitions, Safety};
 use super::Selection;
 use crate::engine::{ClusterView, Engine, Scenario, ScenarioError, ViewOptions};
-use crate::page::clock::{FRAME_ENGINE_BUDGET_MIN_MS, FRAME_ENGINE_BUDGET_MS, FRAME_MS_TARGET};
 use crate::page::event_log::replication_shown_by_default;
+use crate::page::frame_budget::FrameBudget;
 use crate::page::reached::SpeedMeter;
 use crate::page::{speed, step, Clock, EventLog};
 use render::LayoutSig;
@@ -153,6 +153,8 @@ pub struct App {
     lifecycle: Lifecycle,
     /// The speed reached while playing, and the wall time the last frame's drawing took.
     meter: SpeedMeter,
+    /// The engine's share of each frame (`page::frame_budget`).
+    budget: FrameBudget,
     render_ms: f64,
     /// The last view drawn (handlers read the cluster from it).
     view: Option<ClusterView>,
@@ -185,6 +187,7 @@ pub fn mount(container: &Element, scenario: &Scenario, options: Options) -> Resu
         drawn: Drawn::default(),
         lifecycle: Lifecycle::default(),
         meter: SpeedMeter::new(),
+        budget: FrameBudget::new(),
         render_ms: 0.0,
         view: None,
     };
@@ -253,10 +256,9 @@ impl App {
     fn frame(&mut self, wall_ms: f64) {
         match self.clock.frame_target(wall_ms) {
             Some(target) => {
-                // A frame's engine work and drawing together within 1/30 s: the heavier the drawing,
-                // the less the engine runs (the clock lags, and the label says by how much).
-                let budget =
-                    (FRAME_MS_TARGET - self.render_ms).clamp(FRAME_ENGINE_BUDGET_MIN_MS, FRAME_ENGINE_BUDGET_MS);
+                // Engine work, drawing and the browser's paint within 1/30 s: the later the frames
+                // come, the less the engine runs (the clock lags, and the label says by how much).
+                let budget = self.budget.next(wall_ms, self.render_ms);
                 self.advance_to(target, budget);
                 self.meter.record(wall_ms, self.clock.sim_ms());
                 self.update_speed_label();
@@ -290,6 +292,7 @@ impl App {
 
     fn set_playing(&mut self, playing: bool) {
         self.clock.set_playing(playing);
+        self.budget.reset();
         if playing {
             // What the last step did is no longer where the clock is.
             let _ = self.ui.step_status.set_attribute("hidden", "");

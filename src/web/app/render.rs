@@ -51,6 +51,14 @@ impl App {
         self.update_log();
         let log_tail_shown = self.view_options().log_tail > 0;
         self.details.update(&view, &self.selection, log_tail_shown);
+        let (opened, changed) = self.details.set_open(&self.selection);
+        if changed && self.details.is_sheet() {
+            self.keep_above_sheet();
+            // A sheet that opens takes the focus (Escape or its button gives it back).
+            if opened {
+                let _ = self.details.close_button().focus();
+            }
+        }
         self.partitions.update(&view, &self.selection);
         self.safety.update(&view);
         self.ui.sweep.update(&view);
@@ -171,6 +179,17 @@ impl App {
         self.ui.event_log.set_text_content(None);
         for line in self.log.shown() {
             let _ = self.ui.event_log.append_child(&make_li(line));
+        }
+    }
+
+    /// Scrolls the page so that what was selected stays in sight above the sheet that shows it.
+    fn keep_above_sheet(&self) {
+        let Ok(Some(el)) = self.diagram.svg.query_selector(".selected") else { return };
+        let r = el.get_bounding_client_rect();
+        let sheet_top = self.details.top();
+        if r.bottom() > sheet_top - 8.0 || r.top() < 0.0 {
+            let by = if r.top() < 0.0 { r.top() - 8.0 } else { r.bottom() - sheet_top + 8.0 };
+            dom::window().scroll_by_with_x_and_y(0.0, by);
         }
     }
 

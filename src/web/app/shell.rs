@@ -246,6 +246,12 @@ fn build_header(root: &Element) -> ClockUi {
     button(&clock, "step", "Step →", "button")
         .with("aria-label", "Step to the next event")
         .with("title", "Step to the next event (→)");
+    // The produce form's Send, beside the clock where the form is out of sight (a phone, a short
+    // frame): the `form` attribute makes it submit that form, through the same handler.
+    button(&clock, "quick-send", "Send", "submit")
+        .with("form", "produce-form")
+        .with("class", "quick-send")
+        .with("title", "Send with the values of the Produce form");
     let speed_box = el("div").with("class", "speed").into_parent(&clock);
     el("label").with("for", "speed").text("Speed").into_parent(&speed_box);
     let speed = el("input")

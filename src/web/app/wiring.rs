@@ -166,6 +166,8 @@ fn wire_views(app: &Rc<RefCell<App>>) {
         a.log.set_hide_routine(hide);
         a.rebuild_log();
     });
+    let close: Element = app.borrow().details.close_button().clone().into();
+    on::<MouseEvent>(&close, "click", app, |a, _| a.close_selection());
     on::<Event>(&show_replication, "change", app, |a, _| {
         let show = a.ui.show_replication.checked();
         a.log.set_show_replication(show, &a.engine);
@@ -398,6 +400,26 @@ impl App {
 
     /// Closes the broker menu (the clock plays again if it did); `refocus` puts the focus back on
     /// the broker.
+    /// Closes the selection's sheet: nothing selected, and the focus back on what was.
+    pub(super) fn close_selection(&mut self) {
+        let selected = self
+            .diagram
+            .svg
+            .query_selector("[data-replica].selected, [data-broker].selected, .selected")
+            .ok()
+            .flatten();
+        self.selection = Selection::None;
+        self.render();
+        match selected.as_ref().and_then(|e| e.dyn_ref::<web_sys::SvgElement>()) {
+            Some(e) => {
+                let _ = e.focus();
+            }
+            None => {
+                let _ = self.diagram.svg.unchecked_ref::<web_sys::SvgElement>().focus();
+            }
+        }
+    }
+
     pub(super) fn close_menu(&mut self, refocus: bool) {
         let Some(id) = self.menu.broker.take() else { return };
         let _ = self.ui.menu.root.set_attribute("hidden", "");
@@ -433,7 +455,11 @@ impl App {
             || target.as_ref().is_some_and(|t| t.get_attribute("role").as_deref() == Some("button"));
         let key = e.key();
         if key == "Escape" {
-            self.close_menu(true);
+            if self.menu.broker.is_some() {
+                self.close_menu(true);
+            } else if self.details.is_sheet() {
+                self.close_selection();
+            }
             return;
         }
         let in_menu = target.as_ref().is_some_and(|t| t.closest("#broker-menu").ok().flatten().is_some());
