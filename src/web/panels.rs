@@ -7,8 +7,6 @@ use super::Selection;
 use crate::engine::{Acks, ClusterView, LeaderRecoveryState, PartitionHealth, ProcessState, SendStatus};
 use crate::page::activity::brokers_list;
 use crate::page::forms::{reconfigure_choices, IDEMPOTENCE_CHOICES};
-use wasm_bindgen::JsCast;
-use web_sys::HtmlSelectElement;
 
 /// Partition rows shown in the table; beyond this the heat map (or the selection) tells the rest.
 pub const PARTITION_ROWS_MAX: usize = 60;
@@ -46,7 +44,7 @@ pub struct ReconfigureUi {
 }
 
 use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlElement};
+use web_sys::{Element, HtmlElement, HtmlSelectElement};
 
 fn labelled_select(parent: &Element, id: &str, text: &str, options: &[(&str, &str)]) -> HtmlSelectElement {
     let l = el("label").into_parent(parent);
