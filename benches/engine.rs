@@ -74,7 +74,6 @@ fn throughput(records: u64) {
             value: format!("value-{sent:08}"),
             count: count as u32,
             partition: None,
-            acks: None,
         };
         engine.apply(Command::Produce(produce)).expect("produce");
         sent += count;
@@ -135,7 +134,6 @@ fn large_cluster(sim_seconds: u64) {
             value: "x".into(),
             count: 100,
             partition: None,
-            acks: None,
         };
         engine.apply(Command::Produce(produce)).expect("produce");
     }

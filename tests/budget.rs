@@ -33,7 +33,6 @@ fn produce(count: u32) -> Command {
         value: "v".into(),
         count,
         partition: None,
-        acks: None,
     })
 }
 
@@ -374,7 +373,6 @@ mod refused_commands_change_nothing {
                     value: "v".into(),
                     count,
                     partition,
-                    acks: None,
                 })),
             (name(), name()).prop_map(|(consumer, topic)| Command::Consume { consumer, topic }),
             broker.clone().prop_map(|broker| Command::CrashBroker { broker }),

@@ -483,3 +483,76 @@ fn s7_5_a_follower_cut_off_from_its_leader_leaves_the_isr_and_rejoins_after_heal
     run.assert_replicas_identical("t-0");
     assert_eq!(run.consumer("c").received_total, 120);
 }
+
+#[test]
+fn s5_6_a_reconfigured_producer_is_a_new_instance_and_its_closed_batches_keep_their_settings() {
+    // kafka-model §5.3, §5.6: acks is fixed when a KafkaProducer is constructed; reconfiguring means
+    // close() and a new instance. KAFKA-13673: a default idempotence is off when acks is not all.
+    let run = run("s5_6_reconfigure_producer");
+    let sends: Vec<(&str, Acks, Option<u64>)> =
+        run.producer("p").sends.iter().map(|s| (s.value.as_str(), s.acks, s.producer_id)).collect();
+    assert_eq!(
+        sends,
+        [
+            ("A", Acks::All, Some(1000)),
+            // Sent while filling a batch: close() sends it with the old instance's acks and id.
+            ("B", Acks::All, Some(1000)),
+            // acks=1 and the default idempotence: no producer id.
+            ("C", Acks::Leader, None),
+            // acks=all, enable.idempotence=true, then an idempotent instance again: a new id each time.
+            ("D", Acks::All, Some(1128)),
+            ("E", Acks::All, Some(1192)),
+        ]
+    );
+    let p = run.producer("p");
+    assert_eq!((p.acks, p.enable_idempotence, p.producer_id, p.producer_epoch), (Acks::All, true, 1192, 0));
+    assert!(run.producer("p").sends.iter().all(|s| matches!(s.status, SendStatus::Acknowledged { .. })));
+    // Each new producer id starts its sequences at 0: the leader accepts them, no retry.
+    assert!(run.find(|k| matches!(k, EventKind::ProduceRetried { .. })).is_empty(), "{}", run.log());
+    let values: Vec<String> = run.values("t-0", 1).into_iter().map(|(_, v)| v).collect();
+    assert_eq!(values, ["A", "A", "A", "B", "B", "C", "C", "D", "D", "E", "E"]);
+    run.assert_replicas_identical("t-0");
+    assert_eq!(run.consumer("c").received_total, 11);
+
+    let reconfigured = run.find(|k| matches!(k, EventKind::ProducerReconfigured { .. }));
+    assert_eq!(reconfigured.len(), 3);
+    let EventKind::ProducerReconfigured { acks, producer_id, pending_records, .. } = &reconfigured[0].kind else {
+        unreachable!()
+    };
+    assert_eq!((*acks, *producer_id, *pending_records), (Acks::Leader, None, 2), "B was still pending");
+    let explained = run.events.iter().find(|(e, _)| e.seq == reconfigured[0].seq).map(|(_, t)| t.as_str());
+    assert_eq!(
+        explained,
+        Some(
+            "producer p was closed and recreated with acks=1; enable.idempotence defaults to false when acks is not \
+             all (KAFKA-13673), so its new sends carry no producer id; its 2 pending record(s) complete with the old \
+             settings (close() waits for them)"
+        )
+    );
+}
+
+#[test]
+fn s5_6_a_batch_retrying_through_a_failover_keeps_the_closed_instances_acks_and_producer_id() {
+    // close() waits for the batches already sent: A, retrying while broker 1 is down, is the old
+    // instance's (acks=all, producer id 1000, the sequence after warm-up's); B, sent after the reconfiguration, is acks=1 and
+    // queues behind A on its partition.
+    let run = run("s5_6_reconfigure_during_retry");
+    let sends: Vec<(&str, Acks, Option<u64>)> =
+        run.producer("p").sends.iter().map(|s| (s.value.as_str(), s.acks, s.producer_id)).collect();
+    assert_eq!(sends, [("warm-up", Acks::All, Some(1000)), ("A", Acks::All, Some(1000)), ("B", Acks::Leader, None)]);
+    let acked = |i: usize| match run.producer("p").sends[i].status {
+        SendStatus::Acknowledged { base_offset, attempts, .. } => (base_offset, attempts),
+        ref other => panic!("send {i}: {other:?}\n{}", run.log()),
+    };
+    let (a_offset, a_attempts) = acked(1);
+    assert_eq!(a_offset, Some(1));
+    assert!(a_attempts > 1, "A was retried until broker 2 led t-0");
+    assert_eq!(acked(2).0, Some(3), "B after A");
+    // A's sequence follows warm-up's under producer id 1000: the new leader takes it as the next.
+    let out_of_order =
+        |k: &EventKind| matches!(k, EventKind::ProduceRetried { error: ErrorCode::OutOfOrderSequenceNumber, .. });
+    assert!(run.find(out_of_order).is_empty(), "{}", run.log());
+    let values: Vec<String> = run.values("t-0", 2).into_iter().map(|(_, v)| v).collect();
+    assert_eq!(values, ["warm-up", "A", "A", "B", "B"]);
+    assert_eq!(run.values("t-0", 3), run.values("t-0", 2), "broker 3 follows broker 2");
+}

@@ -107,7 +107,17 @@ const BAD: &[(&str, &str, &str, &str)] = &[
     ("produce without value", r#"{"commands": [{"produce": {"producer": "p1", "topic": "orders"}}]}"#, "commands[0].produce.value", "missing"),
     ("produce count zero", r#"{"commands": [{"produce": {"producer": "p1", "topic": "orders", "value": "v", "count": 0}}]}"#, "commands[0].produce.count", "1 to 1,000,000"),
     ("produce to a missing partition", r#"{"commands": [{"produce": {"producer": "p1", "topic": "orders", "value": "v", "partition": 3}}]}"#, "commands[0].produce.partition", "partitions 0 to 2"),
-    ("produce bad acks", r#"{"commands": [{"produce": {"producer": "p1", "topic": "orders", "value": "v", "acks": "2"}}]}"#, "commands[0].produce.acks", "unknown variant"),
+    ("produce with acks", r#"{"commands": [{"produce": {"producer": "p1", "topic": "orders", "value": "v", "acks": "1"}}]}"#, "commands[0].produce.acks", "the producer's setting, fixed when it is constructed"),
+    // reconfigure_producer: close() and a new KafkaProducer (kafka-model §5.3, §5.6; KAFKA-13673).
+    ("reconfigure unknown producer", r#"{"commands": [{"reconfigure_producer": {"producer": "p9", "config": {"acks": "1"}}}]}"#, "commands[0].reconfigure_producer.producer", "no producer named `p9`"),
+    ("reconfigure nothing", r#"{"commands": [{"reconfigure_producer": {"producer": "p1", "config": {}}}]}"#, "commands[0].reconfigure_producer.config", "names no setting to change"),
+    ("reconfigure without config", r#"{"commands": [{"reconfigure_producer": {"producer": "p1"}}]}"#, "commands[0].reconfigure_producer.config", "missing"),
+    ("reconfigure explicit idempotence with acks=1", r#"{"commands": [{"reconfigure_producer": {"producer": "p1", "config": {"acks": 1, "enable.idempotence": true}}}]}"#, "commands[0].reconfigure_producer.config.enable.idempotence", "needs acks=all, not acks=1"),
+    ("reconfigure idempotence kept acks=1", r#"{"producers": [{"name": "p1", "config": {"acks": "1"}}], "commands": [{"reconfigure_producer": {"producer": "p1", "config": {"enable.idempotence": true}}}]}"#, "commands[0].reconfigure_producer.config.enable.idempotence", "needs acks=all, not acks=1"),
+    ("reconfigure idempotence after acks=1", r#"{"commands": [{"reconfigure_producer": {"producer": "p1", "config": {"acks": "1"}}}, {"reconfigure_producer": {"producer": "p1", "config": {"enable.idempotence": true}}}]}"#, "commands[1].reconfigure_producer.config.enable.idempotence", "not acks=1"),
+    ("reconfigure bad acks", r#"{"commands": [{"reconfigure_producer": {"producer": "p1", "config": {"acks": "2"}}}]}"#, "commands[0].reconfigure_producer.config.acks", "unknown variant `2`"),
+    ("reconfigure other setting", r#"{"commands": [{"reconfigure_producer": {"producer": "p1", "config": {"linger.ms": 10}}}]}"#, "commands[0].reconfigure_producer.config.linger.ms", "unknown field"),
+    ("reconfigure unknown field", r#"{"commands": [{"reconfigure_producer": {"producer": "p1", "acks": "1"}}]}"#, "commands[0].reconfigure_producer.acks", "unknown field"),
     ("produce unknown field", r#"{"commands": [{"produce": {"producer": "p1", "topic": "orders", "value": "v", "headers": {}}}]}"#, "commands[0].produce.headers", "unknown field"),
     ("unknown consumer", r#"{"commands": [{"consume": {"consumer": "c9", "topic": "orders"}}]}"#, "commands[0].consume.consumer", "no consumer named `c9`"),
     ("consume unknown topic", r#"{"commands": [{"consume": {"consumer": "c1", "topic": "x"}}]}"#, "commands[0].consume.topic", "no topic `x`"),
@@ -254,7 +264,7 @@ fn round_trip_every_command_and_config() {
             "producers": [{"name": "p1", "config": {"acks": "1", "linger.ms": 0}}, {"name": "p2", "config": {"acks": "-1"}}],
             "consumers": [{"name": "c1", "config": {"client.rack": "a", "auto.offset.reset": "earliest"}}],
             "commands": [
-                {"produce": {"producer": "p1", "topic": "orders", "key": "k", "value": "v", "count": 3, "partition": 2, "acks": 0}},
+                {"produce": {"producer": "p1", "topic": "orders", "key": "k", "value": "v", "count": 3, "partition": 2}},
                 {"produce": {"producer": "p2", "topic": "orders", "value": "null key"}},
                 {"consume": {"consumer": "c1", "topic": "orders"}},
                 {"at_ms": 100, "crash_broker": {"broker": 1}},
@@ -267,7 +277,10 @@ fn round_trip_every_command_and_config() {
                 {"create_topic": {"name": "audit.log_v2", "partitions": 2, "replication.factor": 2, "config": {"unclean.leader.election.enable": false}}},
                 {"create_topic": {"name": "pinned", "partitions": 2, "replication.factor": 2, "replica.assignment": [[3, 1], [1, 2]]}},
                 {"change_config": {"topic": "audit.log_v2", "min.insync.replicas": 2}},
-                {"change_config": {"consumer": "c1", "client.rack": ""}}
+                {"change_config": {"consumer": "c1", "client.rack": ""}},
+                {"reconfigure_producer": {"producer": "p1", "config": {"acks": 0}}},
+                {"reconfigure_producer": {"producer": "p2", "config": {"acks": "all", "enable.idempotence": false}}},
+                {"reconfigure_producer": {"producer": "p2", "config": {"enable.idempotence": true}}}
             ],
             "until_ms": 60000
         }"#,

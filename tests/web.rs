@@ -113,11 +113,8 @@ fn default_scenario_draws_three_brokers_and_nine_replicas() {
     assert_eq!(m.attr(&format!("[data-replica='{leader}:orders-0']"), "data-role"), "leader");
     assert_eq!(m.attr("#safety", "data-unexpected"), "0");
     assert!(m.text("#sim-time").contains("0.000 s"));
-    assert_eq!(m.attr("#produce-acks", "id"), "produce-acks");
-    assert!(
-        m.count("#produce-acks option[value='0'], #produce-acks option[value='1'], #produce-acks option[value=all]")
-            == 3
-    );
+    // acks is the producer's setting (its panel reconfigures it), not the produce form's.
+    assert_eq!(m.count("#produce-form select[name*=acks]"), 0);
     // The event log: newest first, one line per event, each with the engine's explanation.
     let lines = m.all("#event-log li");
     assert!(!lines.is_empty());
@@ -134,7 +131,6 @@ fn a_produce_through_the_form_shows_the_records() {
     m.set_input("#produce-key", "order-42");
     m.set_input("#produce-value", "hello <b>world</b>");
     m.set_input("#produce-count", "5");
-    m.set_select("#produce-acks", "all");
     m.click("#produce-submit");
     assert_eq!(m.text("#produce-error"), "", "no error for a valid produce");
     m.app.advance_by(2_000.0);
@@ -168,6 +164,65 @@ fn a_produce_through_the_form_shows_the_records() {
     // The producer's panel lists the acknowledged send.
     click(&m.q("[data-client='producer:0']"));
     assert!(m.text("#details").contains("acknowledged at offset 0"), "{}", m.text("#details"));
+}
+
+/// The value of the selection panel's row `key`.
+fn detail(m: &Mounted, key: &str) -> String {
+    let row = m
+        .all("#details .kv tr")
+        .into_iter()
+        .find(|tr| tr.first_element_child().and_then(|td| td.text_content()).as_deref() == Some(key));
+    row.and_then(|tr| tr.last_element_child())
+        .and_then(|td| td.text_content())
+        .unwrap_or_else(|| panic!("no row {key}"))
+}
+
+#[wasm_bindgen_test]
+fn the_producer_panel_reconfigures_acks_and_shows_kafkas_refusal_beside_the_select() {
+    let m = mount_scenario(DEFAULT_SCENARIO);
+    assert_eq!(m.attr("#reconfigure-form", "data-hidden"), "true", "no producer selected");
+    click(&m.q("[data-client='producer:0']"));
+    assert_eq!(m.attr("#reconfigure-form", "data-hidden"), "false");
+    assert_eq!((detail(&m, "acks"), detail(&m, "enable.idempotence")), ("all".into(), "true".into()));
+    let first_id = detail(&m, "producer id / epoch");
+    let select = |id: &str| -> HtmlSelectElement { m.q(id).unchecked_into() };
+    assert_eq!(
+        (select("#reconfigure-acks").value(), select("#reconfigure-idempotence").value()),
+        ("all".into(), "default".into())
+    );
+
+    // KAFKA-13673: an explicit enable.idempotence=true with acks=1 is a ConfigException.
+    m.set_select("#reconfigure-acks", "1");
+    m.set_select("#reconfigure-idempotence", "true");
+    m.click("#reconfigure-submit");
+    assert!(m.text("#reconfigure-error").contains("needs acks=all, not acks=1"), "{}", m.text("#reconfigure-error"));
+    assert_eq!(m.attr("#reconfigure-idempotence", "aria-invalid"), "true");
+    assert_eq!(detail(&m, "acks"), "all", "nothing changed");
+
+    // The default idempotence goes with acks=1.
+    m.set_select("#reconfigure-idempotence", "default");
+    m.click("#reconfigure-submit");
+    assert_eq!(m.attr("#reconfigure-idempotence", "aria-invalid"), "false");
+    assert!(m.text("#reconfigure-error").contains("acks=1"), "{}", m.text("#reconfigure-error"));
+    assert_eq!((detail(&m, "acks"), detail(&m, "enable.idempotence")), ("1".into(), "false".into()));
+    assert!(m.text("[data-client='producer:0'] title").starts_with("Producer producer-1: acks=1,"), "the diagram too");
+    assert_eq!(detail(&m, "producer id / epoch"), "none (not idempotent)");
+    let log = m.text("#event-log");
+    assert!(log.contains("enable.idempotence defaults to false when acks is not all (KAFKA-13673)"), "{log}");
+
+    // A send now goes with acks=1, and the send list says so.
+    m.set_select("#produce-topic", "orders");
+    m.set_input("#produce-count", "1");
+    m.click("#produce-submit");
+    m.app.advance_by(1_000.0);
+    m.app.render();
+    assert!(m.text("#details").contains("acks=1acknowledged at offset"), "{}", m.text("#details"));
+
+    // Back to acks=all: idempotent again, under a new producer id.
+    m.set_select("#reconfigure-acks", "all");
+    m.click("#reconfigure-submit");
+    assert_eq!((detail(&m, "acks"), detail(&m, "enable.idempotence")), ("all".into(), "true".into()));
+    assert_ne!(detail(&m, "producer id / epoch"), first_id);
 }
 
 #[wasm_bindgen_test]

@@ -72,9 +72,6 @@ pub struct Produce {
     /// Explicit partition (kafka-model §5.1 rule 1).
     #[serde(default)]
     pub partition: Option<u32>,
-    /// Overrides the producer's `acks` from now on (the page's acks selector).
-    #[serde(default)]
-    pub acks: Option<Acks>,
 }
 
 fn one() -> u32 {
@@ -244,6 +241,35 @@ pub enum Command {
     },
     CreateTopic(TopicSpec),
     ChangeConfig(ChangeConfig),
+    /// The application closes the producer and constructs a new `KafkaProducer` with other settings:
+    /// `acks` is fixed when a producer is constructed (kafka-model §5.3), so changing it means a new
+    /// instance. The last variant, so the binary codes of the others keep their indexes.
+    ///
+    /// - `close()` waits for what was sent: every batch already created (the one filling up is
+    ///   closed at once) keeps the `acks`, the producer id and the sequences it was created with, and
+    ///   completes, is retried or expires as before.
+    /// - Sends after the command go to the new instance: the new `acks`, idempotence by Kafka's rule
+    ///   ([`ProducerConfig::idempotent`](super::config::ProducerConfig::idempotent): `enable.idempotence`, or on exactly when `acks=all`), and, if
+    ///   idempotent, a new producer id with epoch 0 and every partition's sequences from 0 (kafka-model
+    ///   §5.6). They queue behind the old instance's batches of their partition, as they would behind
+    ///   `close()`. Metadata and the other settings carry over.
+    ReconfigureProducer {
+        producer: String,
+        config: ProducerReconfig,
+    },
+}
+
+/// The settings a `reconfigure_producer` gives the new producer instance, with Kafka's names.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProducerReconfig {
+    /// `None`: the producer's `acks` stays as it is.
+    #[serde(default)]
+    pub acks: Option<Acks>,
+    /// `None`: Kafka's default for the new `acks` (on exactly when `acks=all`, KAFKA-13673), whatever
+    /// the old instance had.
+    #[serde(rename = "enable.idempotence", default)]
+    pub enable_idempotence: Option<bool>,
 }
 
 impl Command {
@@ -260,6 +286,7 @@ impl Command {
             Command::SlowReplica { .. } => "slow_replica",
             Command::CreateTopic(_) => "create_topic",
             Command::ChangeConfig(_) => "change_config",
+            Command::ReconfigureProducer { .. } => "reconfigure_producer",
         }
     }
 }

@@ -530,6 +530,13 @@ impl Engine {
             Command::SlowReplica { broker, stalled } => self.slow_replica(broker, stalled)?,
             Command::CreateTopic(spec) => self.create_topic(&spec)?,
             Command::ChangeConfig(change) => self.change_config(change)?,
+            Command::ReconfigureProducer { producer, config } => {
+                let p = self
+                    .producer(&producer)
+                    .ok_or_else(|| CommandError::new("producer", format!("no producer named `{producer}`")))?;
+                let i = p.0 as usize;
+                self.with_node(NodeId::Producer(p), |e, ctx| e.producers[i].reconfigure(&config, ctx));
+            }
         }
         Ok(())
     }

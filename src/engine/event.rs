@@ -180,6 +180,17 @@ pub enum EventKind {
         count: u32,
         error: ErrorCode,
     },
+    /// `reconfigure_producer`: the producer was closed and a new instance constructed.
+    ProducerReconfigured {
+        producer: ClientIdx,
+        acks: Acks,
+        /// As given (`None`: Kafka's default for `acks`).
+        enable_idempotence: Option<bool>,
+        /// The new instance's producer id, if it is idempotent.
+        producer_id: Option<u64>,
+        /// Records of the closed instance still pending, which complete with its settings.
+        pending_records: u64,
+    },
     ConsumerFetched {
         consumer: ClientIdx,
         partition: PartitionIdx,
@@ -317,7 +328,8 @@ impl EventKind {
             ProduceAcked { producer, .. }
             | ProduceDeduplicated { producer, .. }
             | ProduceRetried { producer, .. }
-            | ProduceFailed { producer, .. } => Subject::Producer(*producer),
+            | ProduceFailed { producer, .. }
+            | ProducerReconfigured { producer, .. } => Subject::Producer(*producer),
             ConsumerFetched { consumer, .. }
             | ConsumerRedirected { consumer, .. }
             | ConsumerLeftReplica { consumer, .. }
@@ -363,6 +375,7 @@ impl EventKind {
             | ProduceAcked { .. }
             | ProduceDeduplicated { .. }
             | ProduceRetried { .. }
+            | ProducerReconfigured { .. }
             | ConsumerFetched { .. }
             | ConsumerRedirected { .. }
             | ConsumerLeftReplica { .. }

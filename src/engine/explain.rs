@@ -211,6 +211,29 @@ pub fn explain(catalog: &Catalog, event: &ClusterEvent) -> String {
         ProduceFailed { producer: p, partition, count, error } => {
             format!("producer {} gave up on {count} record(s) for {}: {error}", producer(p), pn(partition))
         }
+        ProducerReconfigured { producer: p, acks, enable_idempotence, producer_id, pending_records } => {
+            // kafka-model §5.3, §5.6; KAFKA-13673 for the default.
+            let acks = acks.as_str();
+            let instance = match (producer_id, enable_idempotence) {
+                (Some(id), Some(_)) => {
+                    format!("acks={acks} and enable.idempotence=true: new producer id {id}, its sequences start at 0")
+                }
+                (Some(id), None) => format!(
+                    "acks={acks}; enable.idempotence defaults to true with acks=all: new producer id {id}, its sequences start at 0"
+                ),
+                (None, None) => format!(
+                    "acks={acks}; enable.idempotence defaults to false when acks is not all (KAFKA-13673), so its new sends carry no producer id"
+                ),
+                (None, Some(_)) => {
+                    format!("acks={acks} and enable.idempotence=false, so its new sends carry no producer id")
+                }
+            };
+            let closing = match pending_records {
+                0 => String::new(),
+                n => format!("; its {n} pending record(s) complete with the old settings (close() waits for them)"),
+            };
+            format!("producer {} was closed and recreated with {instance}{closing}", producer(p))
+        }
         ConsumerFetched { consumer: c, partition, from, count, broker, high_watermark } => format!(
             "consumer {} received {count} record(s) of {} from offset {from} via broker {broker} (high watermark {high_watermark})",
             consumer(c),

@@ -35,7 +35,7 @@ mod view;
 // The public API: everything a driver (the runner, the page, the tests) may name. The rest of the
 // engine is private to it, so the compiler reports what nobody uses.
 pub use catalog::Catalog;
-pub use command::{ChangeConfig, ChangeConfigSpec, Command, NodeRef, Produce, TopicSpec};
+pub use command::{ChangeConfig, ChangeConfigSpec, Command, NodeRef, Produce, ProducerReconfig, TopicSpec};
 pub use config::{
     Acks, AutoOffsetReset, BrokerConfig, ConsumerConfig, NetworkConfig, ProducerConfig, TopicConfig,
     RACK_AWARE_REPLICA_SELECTOR,

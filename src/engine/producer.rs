@@ -1,13 +1,15 @@
 //! A Kafka producer (kafka-model §5): partitioning, batching with `linger.ms` / `batch.size`, the
 //! idempotent sequence numbers, and the retry loop bounded by `delivery.timeout.ms`. One batch per
 //! partition is in flight at a time, which keeps per-partition order without modelling the 5
-//! in-flight requests of a connection.
+//! in-flight requests of a connection. A `reconfigure_producer` replaces the instance behind the
+//! name ([`Producer::reconfigure`]); the batches of the instances before it complete on their own.
 
-use super::command::Produce;
+use super::command::{Produce, ProducerReconfig};
 use super::config::{Acks, ProducerConfig};
 use super::ctx::{Ctx, Observation};
 use super::event::EventKind;
 use super::ids::*;
+use super::limits::LIMITS;
 use super::log::{Batch, ProducerStamp, Record};
 use super::message::*;
 use super::murmur2::partition_for_key;
@@ -48,6 +50,9 @@ pub struct SendRecord {
     pub partition: PartitionIdx,
     pub records: Rc<[Record]>,
     pub acks: Acks,
+    /// Whether the instance that created it is idempotent: it is then stamped when first sent (or
+    /// when that instance is closed, [`Producer::reconfigure`]).
+    pub idempotent: bool,
     pub created_ms: Millis,
     pub attempts: u32,
     pub stamp: Option<ProducerStamp>,
@@ -135,8 +140,9 @@ pub struct Producer {
     pub idx: ClientIdx,
     pub name: String,
     pub config: ProducerConfig,
-    /// Decided when the producer is created, from `enable.idempotence` and `acks` (kafka-model §5.6).
+    /// Decided when the instance is created, from `enable.idempotence` and `acks` (kafka-model §5.6).
     pub idempotent: bool,
+    /// The current instance's; earlier instances' batches carry theirs in their stamps.
     pub producer_id: u64,
     pub producer_epoch: u16,
     pub metadata: ClientMetadata,
@@ -148,6 +154,14 @@ pub struct Producer {
     sticky: Map<TopicIdx, (PartitionIdx, u64)>,
     next_record: u64,
     next_request: u64,
+    /// Instances closed by `reconfigure_producer` so far.
+    closed_instances: u64,
+}
+
+/// A producer id no other producer or instance has: ids come from the cluster in Kafka; any unique
+/// value does here (at most `clients_max` producers, each instance a new id).
+fn producer_id(idx: ClientIdx, closed_instances: u64) -> u64 {
+    1000 + idx.0 as u64 + closed_instances * LIMITS.clients_max as u64
 }
 
 impl Producer {
@@ -158,8 +172,7 @@ impl Producer {
             name,
             idempotent: config.idempotent(),
             config,
-            // Producer ids come from the cluster; any unique value does here.
-            producer_id: 1000 + idx.0 as u64,
+            producer_id: producer_id(idx, 0),
             producer_epoch: 0,
             metadata: ClientMetadata::new(brokers, first),
             sends: Vec::new(),
@@ -168,6 +181,7 @@ impl Producer {
             sticky: Map::new(),
             next_record: 0,
             next_request: 0,
+            closed_instances: 0,
         }
     }
 
@@ -189,19 +203,56 @@ impl Producer {
         b
     }
 
+    /// `close()` and a new `KafkaProducer` with `change` applied to the config (the semantics are
+    /// [`Command::ReconfigureProducer`](super::Command::ReconfigureProducer)'s): the batches filling
+    /// up are closed, every pending batch of the old instance keeps its `acks` and is stamped now
+    /// with the old producer id and its next sequences if that instance was idempotent, and the new
+    /// instance starts with a new producer id, epoch 0 and every sequence at 0 (kafka-model §5.6).
+    pub fn reconfigure(&mut self, change: &ProducerReconfig, ctx: &mut Ctx) {
+        let open: Vec<PartitionIdx> = self.queues.iter().filter(|(_, q)| q.open.is_some()).map(|(p, _)| *p).collect();
+        for p in &open {
+            self.close_batch(*p);
+        }
+        let (pid, epoch) = (self.producer_id, self.producer_epoch);
+        let mut pending_records = 0;
+        // `ready` holds a partition's pending batches in order, the one in flight first.
+        for (_, q) in self.queues.iter_mut() {
+            for &send in &q.ready {
+                let s = &mut self.sends[send];
+                pending_records += s.records.len() as u64;
+                if s.idempotent && s.stamp.is_none() {
+                    s.stamp =
+                        Some(ProducerStamp { producer_id: pid, producer_epoch: epoch, base_sequence: q.next_sequence });
+                    q.next_sequence += s.records.len() as u32;
+                }
+            }
+            q.next_sequence = 0;
+        }
+        if let Some(acks) = change.acks {
+            self.config.acks = acks;
+        }
+        self.config.enable_idempotence = change.enable_idempotence;
+        self.idempotent = self.config.idempotent();
+        self.closed_instances += 1;
+        self.producer_id = producer_id(self.idx, self.closed_instances);
+        self.producer_epoch = 0;
+        // A new instance has its own sticky partitions (kafka-model §5.1 rule 4).
+        self.sticky = Map::new();
+        ctx.emit(EventKind::ProducerReconfigured {
+            producer: self.idx,
+            acks: self.config.acks,
+            enable_idempotence: self.config.enable_idempotence,
+            producer_id: self.idempotent.then_some(self.producer_id),
+            pending_records,
+        });
+        // close() sends what it closed without waiting for `linger.ms`.
+        for p in open {
+            self.try_send(p, ctx);
+        }
+    }
+
     /// `producer.send()` `count` times (kafka-model §5.1–5.2).
     pub fn send(&mut self, produce: &Produce, topic: TopicIdx, ctx: &mut Ctx) {
-        if let Some(acks) = produce.acks {
-            if acks != self.config.acks {
-                // A batch holds records of one `acks` setting: close what is open.
-                let open: Vec<PartitionIdx> =
-                    self.queues.iter().filter(|(_, q)| q.open.is_some()).map(|(p, _)| *p).collect();
-                for p in open {
-                    self.close_batch(p);
-                }
-                self.config.acks = acks;
-            }
-        }
         let text = Record::text(produce.key.as_deref(), &produce.value);
         let mut touched = Vec::new();
         for _ in 0..produce.count {
@@ -254,6 +305,7 @@ impl Producer {
                 partition,
                 records: Rc::from(Vec::new()),
                 acks: self.config.acks,
+                idempotent: self.idempotent,
                 created_ms: ctx.now,
                 attempts: 0,
                 stamp: None,
@@ -311,13 +363,12 @@ impl Producer {
                 return;
             };
             let request_id = self.next_request_id();
-            let idempotent = self.idempotent;
             let (pid, epoch) = (self.producer_id, self.producer_epoch);
             let q = self.queues.get_mut(&partition).expect("queue");
             let s = &mut self.sends[send];
-            // Idempotence needs acks=all (Kafka refuses the combination; a batch sent with a lower
-            // `acks`, chosen on the page, goes unstamped like a non-idempotent producer's).
-            if idempotent && s.acks == Acks::All && s.stamp.is_none() {
+            // Only the current instance's batches are unstamped here: `reconfigure` stamps the
+            // closed ones' (kafka-model §5.6: the sequence is assigned when a batch is first sent).
+            if s.idempotent && s.stamp.is_none() {
                 s.stamp =
                     Some(ProducerStamp { producer_id: pid, producer_epoch: epoch, base_sequence: q.next_sequence });
                 q.next_sequence += s.records.len() as u32;
@@ -418,7 +469,7 @@ impl Producer {
                 self.fail(send, ErrorCode::DeliveryTimeout, ctx);
                 self.try_send(partition, ctx);
             }
-            // The batch this linger was for already went (full, or flushed by an acks change).
+            // The batch this linger was for already went (full, or closed by a reconfiguration).
             ProducerTimer::Linger { .. } => {}
         }
     }
@@ -502,16 +553,20 @@ impl Producer {
             self.metadata.update(&hint);
             refresh &= self.metadata.leader(partition) == before;
         }
-        if error == ErrorCode::OutOfOrderSequenceNumber {
+        let current_instance = self.sends[send].stamp.is_some_and(|st| st.producer_id == self.producer_id);
+        if error == ErrorCode::OutOfOrderSequenceNumber && current_instance {
             // KIP-360 style recovery: a new producer epoch restarts every sequence at 0; batches not
-            // in flight are stamped again when sent.
+            // in flight are stamped again when sent. A closed instance's batch does not recover
+            // (the application closed it): it is retried as it is until `delivery.timeout.ms`.
             self.producer_epoch += 1;
             for q in self.queues.iter_mut().map(|(_, v)| v) {
                 q.next_sequence = 0;
             }
             let in_flight: Vec<usize> = self.in_flight.values().map(|(_, _, s)| *s).collect();
+            let pid = self.producer_id;
             for (i, s) in self.sends.iter_mut().enumerate() {
-                if matches!(s.status, SendStatus::Pending { .. }) && !in_flight.contains(&i) {
+                let ours = s.stamp.is_some_and(|st| st.producer_id == pid);
+                if matches!(s.status, SendStatus::Pending { .. }) && ours && !in_flight.contains(&i) {
                     s.stamp = None;
                 }
             }

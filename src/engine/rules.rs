@@ -10,7 +10,7 @@
 //! without end or makes the engine hold much more than its records and replicas
 //! (`docs/scenario-format.md`, "Bounds").
 
-use super::command::{ChangeConfig, Command, NodeRef, Produce, TopicSpec};
+use super::command::{ChangeConfig, Command, NodeRef, Produce, ProducerReconfig, TopicSpec};
 use super::config::{Acks, BrokerConfig, ConsumerConfig, NetworkConfig, ProducerConfig, RACK_AWARE_REPLICA_SELECTOR};
 use super::error::{CommandError, ScenarioError};
 use super::ids::{BrokerId, Millis};
@@ -167,16 +167,7 @@ pub fn check_network(n: &NetworkConfig) -> Result<(), CommandError> {
 
 /// Producer settings (kafka-model §1.2) and Kafka's rules between them.
 pub fn check_producer_config(c: &ProducerConfig) -> Result<(), CommandError> {
-    if c.acks != Acks::All && c.enable_idempotence == Some(true) {
-        return fail(
-            "enable.idempotence",
-            format!(
-                "the idempotent producer needs acks=all, not acks={} (Kafka refuses this with a ConfigException); \
-                 set enable.idempotence to false or acks to all",
-                c.acks.as_str()
-            ),
-        );
-    }
+    check_idempotence(c.acks, c.enable_idempotence)?;
     check_ms("delivery.timeout.ms", c.delivery_timeout_ms, 1)?;
     check_ms("request.timeout.ms", c.request_timeout_ms, 1)?;
     check_ms("linger.ms", c.linger_ms, 0)?;
@@ -191,6 +182,22 @@ pub fn check_producer_config(c: &ProducerConfig) -> Result<(), CommandError> {
                 "must be at least linger.ms + request.timeout.ms ({} ms), as Kafka requires, found {}",
                 c.linger_ms + c.request_timeout_ms,
                 c.delivery_timeout_ms
+            ),
+        );
+    }
+    Ok(())
+}
+
+/// An explicit `enable.idempotence=true` needs `acks=all`: Kafka refuses the producer's config
+/// (a default idempotence is turned off instead, KAFKA-13673; kafka-model §5.6).
+fn check_idempotence(acks: Acks, enable_idempotence: Option<bool>) -> Result<(), CommandError> {
+    if acks != Acks::All && enable_idempotence == Some(true) {
+        return fail(
+            "enable.idempotence",
+            format!(
+                "the idempotent producer needs acks=all, not acks={} (Kafka refuses this with a ConfigException); \
+                 set enable.idempotence to false or acks to all",
+                acks.as_str()
             ),
         );
     }
@@ -220,6 +227,8 @@ struct TopicShape {
 pub struct Cost {
     records: u64,
     topic: Option<(String, TopicShape)>,
+    /// A reconfigured producer (its index) and its `acks` from then on.
+    producer_acks: Option<(usize, Acks)>,
 }
 
 /// What a scenario and the commands applied since have made, and what they cost: the names
@@ -230,6 +239,9 @@ pub struct Cost {
 pub struct Ledger {
     brokers: Vec<BrokerId>,
     producers: Vec<String>,
+    /// Each producer's `acks` now, in `producers`' order: what a `reconfigure_producer` that gives
+    /// no `acks` keeps.
+    producer_acks: Vec<Acks>,
     consumers: Vec<String>,
     /// In creation order. The lists are short (256 brokers, 64 clients and a few topics at most): a
     /// linear search costs less of the page's bundle than another map type.
@@ -255,6 +267,7 @@ impl Ledger {
         Ledger {
             brokers: s.cluster.brokers.iter().map(|b| b.id).collect(),
             producers: s.producers.iter().map(|p| p.name.clone()).collect(),
+            producer_acks: s.producers.iter().map(|p| p.config.acks).collect(),
             consumers: s.consumers.iter().map(|c| c.name.clone()).collect(),
             topics: Vec::new(),
             config: s.cluster.config.clone(),
@@ -319,6 +332,9 @@ impl Ledger {
             }
             Command::CreateTopic(t) => cost.topic = Some(self.check_topic(t)?),
             Command::ChangeConfig(c) => self.check_change_config(c)?,
+            Command::ReconfigureProducer { producer, config } => {
+                cost.producer_acks = Some(self.check_reconfigure_producer(producer, config)?)
+            }
         }
         Ok(cost)
     }
@@ -329,6 +345,9 @@ impl Ledger {
         self.records += cost.records;
         if let Some(topic) = cost.topic {
             self.add_topic(topic);
+        }
+        if let Some((i, acks)) = cost.producer_acks {
+            self.producer_acks[i] = acks;
         }
     }
 
@@ -347,11 +366,12 @@ impl Ledger {
         Ok(())
     }
 
-    fn producer(&self, name: &str, field: &str) -> Result<(), CommandError> {
-        if !self.producers.iter().any(|p| p == name) {
-            return fail(field, format!("no producer named `{name}`"));
+    /// The producer's index.
+    fn producer(&self, name: &str, field: &str) -> Result<usize, CommandError> {
+        match self.producers.iter().position(|p| p == name) {
+            Some(i) => Ok(i),
+            None => fail(field, format!("no producer named `{name}`")),
         }
-        Ok(())
     }
 
     fn consumer(&self, name: &str, field: &str) -> Result<(), CommandError> {
@@ -379,6 +399,20 @@ impl Ledger {
             return fail(field, format!("no node `{node}` in the scenario"));
         }
         Ok(())
+    }
+
+    /// A `reconfigure_producer`: a producer of the scenario, a setting to change, and the new
+    /// instance's settings by the rule of the scenario's producers (`enable.idempotence=true` needs
+    /// `acks=all`). Returns the producer's index and its `acks` from then on.
+    fn check_reconfigure_producer(&self, producer: &str, c: &ProducerReconfig) -> Result<(usize, Acks), CommandError> {
+        let i = self.producer(producer, "producer")?;
+        if c.acks.is_none() && c.enable_idempotence.is_none() {
+            return fail("config", "names no setting to change: give acks or enable.idempotence");
+        }
+        let acks = c.acks.unwrap_or(self.producer_acks[i]);
+        check_idempotence(acks, c.enable_idempotence)
+            .map_err(|e| CommandError::new(join("config", &e.field), e.reason))?;
+        Ok((i, acks))
     }
 
     /// The records a produce adds.

@@ -144,6 +144,7 @@ impl Engine {
                             key: s.records[0].key().map(str::to_string),
                             value: s.records[0].value().to_string(),
                             acks: s.acks,
+                            producer_id: s.stamp.map(|st| st.producer_id),
                             created_ms: s.created_ms,
                             status: s.status.clone(),
                         })

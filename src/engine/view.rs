@@ -193,6 +193,8 @@ pub struct LogEntryView {
 pub struct ProducerView {
     pub idx: ClientIdx,
     pub name: String,
+    /// The current instance's `acks` and effective idempotence (`enable.idempotence`, or Kafka's
+    /// default for the `acks`); `reconfigure_producer` changes them.
     pub acks: Acks,
     pub enable_idempotence: bool,
     pub producer_id: u64,
@@ -216,7 +218,10 @@ pub struct SendView {
     pub first_record_id: RecordId,
     pub key: Option<String>,
     pub value: String,
+    /// The `acks` of the producer instance that created it (kept across `reconfigure_producer`).
     pub acks: Acks,
+    /// The producer id it carries once stamped (idempotent instances only, kafka-model §5.6).
+    pub producer_id: Option<u64>,
     pub created_ms: Millis,
     pub status: SendStatus,
 }

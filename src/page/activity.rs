@@ -59,7 +59,6 @@ mod tests {
             value: "v".into(),
             count: 1,
             partition: None,
-            acks: None,
         };
         engine.apply(Command::Produce(produce)).expect("a valid command");
         let mut seen = Vec::new();

@@ -117,7 +117,6 @@ mod tests {
             value: "v".into(),
             count: 5,
             partition: None,
-            acks: None,
         };
         engine.apply(Command::Produce(produce)).expect("a valid produce");
         engine.advance_to(2_000, u64::MAX).expect("progress");

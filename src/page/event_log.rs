@@ -250,7 +250,6 @@ mod tests {
             value: "v".into(),
             count,
             partition: None,
-            acks: None,
         }
     }
 

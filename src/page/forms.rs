@@ -4,7 +4,8 @@
 //! A [`FormError`] names its input the same way.
 
 use crate::engine::{
-    thousands, Acks, BrokerId, ChangeConfig, Command, NodeRef, Produce, TopicConfig, TopicSpec, LIMITS,
+    thousands, Acks, BrokerId, ChangeConfig, Command, NodeRef, Produce, ProducerReconfig, TopicConfig, TopicSpec,
+    LIMITS,
 };
 
 /// An input that makes no command: the input, named as the engine names its fields (`count`,
@@ -38,7 +39,6 @@ pub struct ProduceForm<'a> {
     pub count: &'a str,
     /// Empty: the partitioner chooses.
     pub partition: &'a str,
-    pub acks: &'a str,
 }
 
 impl ProduceForm<'_> {
@@ -61,7 +61,6 @@ impl ProduceForm<'_> {
                 refuse("partition", "Partition is a whole number, or empty for the partitioner to choose.")
             })?),
         };
-        let acks = Acks::parse(self.acks).ok_or_else(|| refuse("acks", "acks is 0, 1 or all."))?;
         Ok(Command::Produce(Produce {
             producer: self.producer.to_string(),
             topic: self.topic.to_string(),
@@ -69,8 +68,45 @@ impl ProduceForm<'_> {
             value: self.value.to_string(),
             count,
             partition,
-            acks: Some(acks),
         }))
+    }
+}
+
+/// The choices of the reconfigure form's `enable.idempotence`: Kafka's default for the `acks`, or
+/// set (value, label).
+pub const IDEMPOTENCE_CHOICES: [(&str, &str); 3] =
+    [("default", "default (true with acks=all)"), ("true", "true"), ("false", "false")];
+
+/// The producer panel's "Reconfigure producer" form as chosen: `close()` and a new `KafkaProducer`
+/// with this `acks` and `enable.idempotence` ([`IDEMPOTENCE_CHOICES`]).
+pub struct ReconfigureForm<'a> {
+    pub producer: &'a str,
+    pub acks: &'a str,
+    pub enable_idempotence: &'a str,
+}
+
+/// The reconfigure form's choices for a producer as it is now (`acks`, effective idempotence): its
+/// `acks`, and `default` where the idempotence is Kafka's default for it.
+pub fn reconfigure_choices(acks: Acks, idempotent: bool) -> (&'static str, &'static str) {
+    let idempotence = match (idempotent == (acks == Acks::All), idempotent) {
+        (true, _) => "default",
+        (false, true) => "true",
+        (false, false) => "false",
+    };
+    (acks.as_str(), idempotence)
+}
+
+impl ReconfigureForm<'_> {
+    pub fn command(&self) -> Result<Command, FormError> {
+        let acks = Acks::parse(self.acks).ok_or_else(|| refuse("config.acks", "acks is 0, 1 or all."))?;
+        let enable_idempotence = match self.enable_idempotence {
+            "default" => None,
+            "true" => Some(true),
+            "false" => Some(false),
+            _ => return Err(refuse("config.enable.idempotence", "enable.idempotence is default, true or false.")),
+        };
+        let config = ProducerReconfig { acks: Some(acks), enable_idempotence };
+        Ok(Command::ReconfigureProducer { producer: self.producer.to_string(), config })
     }
 }
 
@@ -182,15 +218,7 @@ mod tests {
     use crate::page::tests::default_engine;
 
     fn produce_form<'a>(count: &'a str) -> ProduceForm<'a> {
-        ProduceForm {
-            producer: "producer-1",
-            topic: "orders",
-            key: "",
-            value: "hello",
-            count,
-            partition: "",
-            acks: "all",
-        }
+        ProduceForm { producer: "producer-1", topic: "orders", key: "", value: "hello", count, partition: "" }
     }
 
     #[test]
@@ -207,12 +235,12 @@ mod tests {
         let mut engine = default_engine();
         let command = produce_form("3").command().expect("a command");
         let Command::Produce(p) = &command else { panic!("{command:?}") };
-        assert_eq!((p.key.as_deref(), p.partition, p.acks, p.count), (None, None, Some(Acks::All), 3));
+        assert_eq!((p.key.as_deref(), p.partition, p.count), (None, None, 3));
         assert_eq!(engine.apply(command), Ok(()));
 
-        let keyed = ProduceForm { key: "k", partition: "2", acks: "1", ..produce_form("1") };
+        let keyed = ProduceForm { key: "k", partition: "2", ..produce_form("1") };
         let Ok(Command::Produce(p)) = keyed.command() else { panic!() };
-        assert_eq!((p.key.as_deref(), p.partition, p.acks), (Some("k"), Some(2), Some(Acks::Leader)));
+        assert_eq!((p.key.as_deref(), p.partition), (Some("k"), Some(2)));
 
         // Over the engine's bound: the engine refuses it and names the input.
         let many = (LIMITS.records_max + 1).to_string();
@@ -228,8 +256,11 @@ mod tests {
         let partition = ProduceForm { partition: "two", ..produce_form("1") }.command().unwrap_err();
         assert_eq!(partition.field, "partition");
         assert_eq!(ProduceForm { topic: "", ..produce_form("1") }.command().unwrap_err().field, "topic");
-        let bad_acks = ProduceForm { acks: "2", ..produce_form("1") }.command().unwrap_err();
-        assert_eq!((bad_acks.field, bad_acks.message.as_str()), ("acks", "acks is 0, 1 or all."));
+        let bad_acks = ReconfigureForm { producer: "producer-1", acks: "2", enable_idempotence: "default" };
+        let bad_acks = bad_acks.command().unwrap_err();
+        assert_eq!((bad_acks.field, bad_acks.message.as_str()), ("config.acks", "acks is 0, 1 or all."));
+        let bad = ReconfigureForm { producer: "producer-1", acks: "1", enable_idempotence: "yes" }.command();
+        assert_eq!(bad.unwrap_err().field, "config.enable.idempotence");
         assert_eq!(consume("consumer-1", "").unwrap_err().message, "Choose a topic.");
         let topic = TopicForm { name: "t", partitions: "x", replication_factor: "" }.command().unwrap_err();
         let fields: Vec<&str> = topic.iter().map(|e| e.field).collect();
@@ -259,6 +290,58 @@ mod tests {
         let between = [NodeRef::Controller, NodeRef::Broker(BrokerId(2))];
         assert_eq!(cut, Command::CutLink { between: between.clone() });
         assert_eq!(link("controller", "broker:2", LinkChange::Heal), Ok(Command::HealLink { between }));
+    }
+
+    #[test]
+    fn the_reconfigure_form_recreates_the_producer_and_the_engine_refuses_idempotence_without_acks_all() {
+        let mut engine = default_engine();
+        let producer = |engine: &crate::engine::Engine| engine.view(Default::default()).producers[0].clone();
+        assert_eq!((producer(&engine).acks, producer(&engine).enable_idempotence), (Acks::All, true));
+        let first_id = producer(&engine).producer_id;
+
+        // KAFKA-13673: an explicit enable.idempotence=true with acks=1 is a ConfigException; the
+        // engine names the input, and nothing changes.
+        let explicit = ReconfigureForm { producer: "producer-1", acks: "1", enable_idempotence: "true" };
+        let refused = engine.apply(explicit.command().expect("a command")).expect_err("acks=1 and idempotence");
+        assert_eq!(refused.field, "config.enable.idempotence");
+        assert!(refused.reason.contains("needs acks=all, not acks=1"), "{}", refused.reason);
+        assert_eq!(producer(&engine).acks, Acks::All);
+
+        // The default idempotence goes with acks=1.
+        let to_acks1 = ReconfigureForm { producer: "producer-1", acks: "1", enable_idempotence: "default" };
+        let command = to_acks1.command().expect("a command");
+        let config = ProducerReconfig { acks: Some(Acks::Leader), enable_idempotence: None };
+        assert_eq!(command, Command::ReconfigureProducer { producer: "producer-1".into(), config });
+        assert_eq!(engine.apply(command), Ok(()));
+        assert_eq!((producer(&engine).acks, producer(&engine).enable_idempotence), (Acks::Leader, false));
+
+        // Back to acks=all, idempotent again: a new instance, so a new producer id.
+        let back = ReconfigureForm { producer: "producer-1", acks: "all", enable_idempotence: "true" };
+        assert_eq!(engine.apply(back.command().expect("a command")), Ok(()));
+        let p = producer(&engine);
+        assert_eq!((p.acks, p.enable_idempotence), (Acks::All, true));
+        assert_ne!(p.producer_id, first_id);
+        assert_eq!(p.producer_epoch, 0);
+    }
+
+    #[test]
+    fn the_reconfigure_form_starts_from_the_producers_settings() {
+        assert_eq!(reconfigure_choices(Acks::All, true), ("all", "default"));
+        assert_eq!(reconfigure_choices(Acks::Leader, false), ("1", "default"));
+        assert_eq!(reconfigure_choices(Acks::None, false), ("0", "default"));
+        assert_eq!(reconfigure_choices(Acks::All, false), ("all", "false"));
+        for (acks, idempotent) in [(Acks::All, true), (Acks::Leader, false), (Acks::All, false)] {
+            let (a, i) = reconfigure_choices(acks, idempotent);
+            assert!(IDEMPOTENCE_CHOICES.iter().any(|(v, _)| *v == i));
+            let form = ReconfigureForm { producer: "producer-1", acks: a, enable_idempotence: i };
+            let Ok(Command::ReconfigureProducer { config, .. }) = form.command() else { panic!() };
+            let config = crate::engine::ProducerConfig {
+                acks: config.acks.expect("the form always gives acks"),
+                enable_idempotence: config.enable_idempotence,
+                ..Default::default()
+            };
+            assert_eq!((config.acks, config.idempotent()), (acks, idempotent), "the choices say the same producer");
+        }
     }
 
     #[test]

@@ -85,7 +85,6 @@ mod tests {
             value: "order 35 paid".into(),
             count: 1,
             partition: Some(0),
-            acks: None,
         };
         engine.apply(Command::Produce(p)).expect("a valid produce");
     }

@@ -8,7 +8,7 @@
 
 use super::*;
 use crate::engine::{check_scenario_at, join, Command, ConsumerConfig, Millis, ProducerConfig, TopicSpec, LIMITS};
-use crate::engine::{BrokerConfig, ChangeConfig, ChangeConfigSpec, NetworkConfig, TopicConfig};
+use crate::engine::{BrokerConfig, ChangeConfig, ChangeConfigSpec, NetworkConfig, ProducerReconfig, TopicConfig};
 use serde::de::{DeserializeOwned, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 use std::cell::RefCell;
@@ -18,7 +18,7 @@ use std::fmt;
 pub const DEFAULT_SETTLE_MS: Millis = 30_000;
 
 /// The command names of the format, in the order the documentation lists them.
-pub const COMMAND_NAMES: [&str; 10] = [
+pub const COMMAND_NAMES: [&str; 11] = [
     "produce",
     "consume",
     "crash_broker",
@@ -29,6 +29,7 @@ pub const COMMAND_NAMES: [&str; 10] = [
     "slow_replica",
     "create_topic",
     "change_config",
+    "reconfigure_producer",
 ];
 
 const TOP_LEVEL_KEYS: [&str; 8] =
@@ -157,7 +158,7 @@ fn normalize_acks(obj: &mut Map<String, Value>) {
 /// variant, so they are checked here.
 fn command_fields(name: &str) -> &'static [&'static str] {
     match name {
-        "produce" => &["producer", "topic", "key", "value", "count", "partition", "acks"],
+        "produce" => &["producer", "topic", "key", "value", "count", "partition"],
         "consume" => &["consumer", "topic"],
         "crash_broker" | "restart_broker" | "controlled_shutdown" => &["broker"],
         "cut_link" | "heal_link" => &["between"],
@@ -166,6 +167,7 @@ fn command_fields(name: &str) -> &'static [&'static str] {
         "change_config" => {
             &["topic", "consumer", "min.insync.replicas", "unclean.leader.election.enable", "client.rack"]
         }
+        "reconfigure_producer" => &["producer", "config"],
         _ => &[],
     }
 }
@@ -439,6 +441,14 @@ fn parse_step(path: &str, raw: Value, cursor: &mut Millis) -> Result<Option<Time
     if let Value::Object(b) = &mut body {
         normalize_acks(b);
         let fields = command_fields(&name);
+        if name == "produce" && b.contains_key("acks") {
+            // A produce once carried its own acks: say where the setting is now.
+            return err(
+                join(&here, "acks"),
+                "acks is the producer's setting, fixed when it is constructed (kafka-model §5.3): set it in the \
+                 producer's config, or change it with reconfigure_producer",
+            );
+        }
         if let Some(key) = b.keys().find(|k| !fields.contains(&k.as_str())) {
             let expected: Vec<String> = fields.iter().map(|f| format!("`{f}`")).collect();
             return err(join(&here, key), format!("unknown field; expected one of {}", expected.join(", ")));
@@ -446,6 +456,14 @@ fn parse_step(path: &str, raw: Value, cursor: &mut Millis) -> Result<Option<Time
     }
     if name == "create_topic" {
         read_topic(&here, body.clone())?;
+    }
+    if name == "reconfigure_producer" {
+        if let Some(Value::Object(config)) = body.get_mut("config") {
+            // As in a producer's config: `acks` may be a number, and the error names the key.
+            normalize_acks(config);
+            let config = Value::Object(config.clone());
+            located(&join(&here, "config"), config, serde_json::from_value::<ProducerReconfig>)?;
+        }
     }
     if name == "change_config" {
         // Which settings go with which target: said by the engine's type, located here.

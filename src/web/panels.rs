@@ -6,6 +6,7 @@ use super::dom::{el, Build, Cached, Rows};
 use super::Selection;
 use crate::engine::{Acks, ClusterView, LeaderRecoveryState, PartitionHealth, ProcessState, SendStatus};
 use crate::page::activity::brokers_list;
+use crate::page::forms::{reconfigure_choices, IDEMPOTENCE_CHOICES};
 
 /// Partition rows shown in the table; beyond this the heat map (or the selection) tells the rest.
 pub const PARTITION_ROWS_MAX: usize = 60;
@@ -27,10 +28,82 @@ pub struct Details {
     list2_head: Rows,
     list2: Rows,
     list2_table: Cached,
+    pub reconfigure: ReconfigureUi,
+}
+
+/// The producer panel's "Reconfigure producer" form: `close()` and a new `KafkaProducer` with the
+/// chosen `acks` and `enable.idempotence` (kafka-model §5.3, §5.6). Shown while a producer is
+/// selected, and filled from its settings when the selection comes to it.
+pub struct ReconfigureUi {
+    form: Cached,
+    pub acks: HtmlSelectElement,
+    pub idempotence: HtmlSelectElement,
+    pub error: Element,
+    /// The producer the form was last filled for.
+    filled_for: Option<u32>,
 }
 
 use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlElement};
+use web_sys::{Element, HtmlElement, HtmlSelectElement};
+
+fn labelled_select(parent: &Element, id: &str, text: &str, options: &[(&str, &str)]) -> HtmlSelectElement {
+    let l = el("label").into_parent(parent);
+    el("span").with("class", "label-text").text(text).into_parent(&l);
+    let s = el("select").with("id", id).with("name", id).into_parent(&l);
+    for (value, text) in options {
+        el("option").with("value", value).text(text).into_parent(&s);
+    }
+    s.unchecked_into()
+}
+
+impl ReconfigureUi {
+    fn new(parent: &Element) -> ReconfigureUi {
+        let form = el("form")
+            .with("id", "reconfigure-form")
+            .with("class", "form")
+            .with("novalidate", "")
+            .with("data-hidden", "true")
+            .into_parent(parent);
+        el("h3").text("Reconfigure producer").into_parent(&form);
+        let row = el("div").with("class", "row").into_parent(&form);
+        let acks_values: Vec<(&str, &str)> = Acks::ALL_VALUES.iter().map(|a| (a.as_str(), a.as_str())).collect();
+        let acks = labelled_select(&row, "reconfigure-acks", "acks", &acks_values);
+        let idempotence = labelled_select(&row, "reconfigure-idempotence", "enable.idempotence", &IDEMPOTENCE_CHOICES);
+        let actions = el("div").with("class", "actions").into_parent(&form);
+        el("button").with("id", "reconfigure-submit").with("type", "submit").text("Reconfigure").into_parent(&actions);
+        let error = el("p")
+            .with("id", "reconfigure-error")
+            .with("class", "error")
+            .with("role", "alert")
+            .with("aria-live", "polite")
+            .into_parent(&form);
+        el("p")
+            .with("class", "hint")
+            .text("Closes the producer and constructs a new one: batches already created finish with the old settings.")
+            .into_parent(&form);
+        ReconfigureUi { form: Cached::new(form), acks, idempotence, error, filled_for: None }
+    }
+
+    /// Shows the form for the selected producer (`None`: hides it), filling it when the selection
+    /// comes to another producer.
+    fn update(&mut self, producer: Option<(u32, Acks, bool)>) {
+        self.form.set("data-hidden", if producer.is_some() { "false" } else { "true" });
+        let Some((i, acks, idempotent)) = producer else {
+            self.filled_for = None;
+            return;
+        };
+        if self.filled_for != Some(i) {
+            let (acks, idempotence) = reconfigure_choices(acks, idempotent);
+            self.acks.set_value(acks);
+            self.idempotence.set_value(idempotence);
+            self.error.set_text_content(None);
+            for s in [&self.acks, &self.idempotence] {
+                let _ = s.set_attribute("aria-invalid", "false");
+            }
+            self.filled_for = Some(i);
+        }
+    }
+}
 
 fn table(parent: &Element, class: &str) -> (Cached, Cached, Rows, Rows) {
     let t = el("table").with("class", class).into_parent(parent);
@@ -63,6 +136,7 @@ impl Details {
             .into_parent(&root);
         let kv_table = el("table").with("class", "kv").into_parent(&root);
         let kv_body = el("tbody").into_parent(&kv_table);
+        let reconfigure = ReconfigureUi::new(&root);
         let (list_table, list_caption, list_head, list) = table(&root, "list");
         let (list2_table, list2_caption, list2_head, list2) = table(&root, "list");
         Details {
@@ -81,6 +155,7 @@ impl Details {
             list2_head,
             list2,
             list2_table,
+            reconfigure,
         }
     }
 
@@ -237,7 +312,13 @@ impl Details {
                 if let Some(p) = p {
                     kv.push(row("acks", p.acks.as_str().into()));
                     kv.push(row("enable.idempotence", p.enable_idempotence.to_string()));
-                    kv.push(row("producer id / epoch", format!("{} / {}", p.producer_id, p.producer_epoch)));
+                    // A producer that is not idempotent has no producer id (Kafka's -1, kafka-model §5.6).
+                    let id = if p.enable_idempotence {
+                        format!("{} / {}", p.producer_id, p.producer_epoch)
+                    } else {
+                        "none (not idempotent)".into()
+                    };
+                    kv.push(row("producer id / epoch", id));
                     kv.push(row("sends", p.sends_total.to_string()));
                     kv.push(row("records acknowledged", p.acked_records.to_string()));
                     kv.push(row("records failed", p.failed_records.to_string()));
@@ -317,6 +398,11 @@ impl Details {
                 }
             }
         }
+        let producer = match selection {
+            Selection::Producer(i) => view.producers.get(*i as usize).map(|p| (*i, p.acks, p.enable_idempotence)),
+            _ => None,
+        };
+        self.reconfigure.update(producer);
         self.title.set_text(&title);
         self.hint.set("data-hidden", if *selection == Selection::None { "false" } else { "true" });
         self.kv.set(&kv);

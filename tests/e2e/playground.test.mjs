@@ -169,7 +169,6 @@ step(`produce ${COUNT} records with key ${KEY} (acks=all): offsets 0-${COUNT - 1
   await setControl('#produce-key', KEY);
   await setControl('#produce-value', 'hello');
   await setControl('#produce-count', COUNT);
-  await setControl('#produce-acks', 'all');
   await page.locator('#produce-submit').click();
   const error = ((await page.locator('#produce-error').textContent()) ?? '').trim();
   assert.equal(error, '', '#produce-error stays empty');
@@ -627,6 +626,53 @@ test('in a 700 x 520 frame the diagram and the main controls are visible togethe
       await p.locator('#step').click();
     }
     assert.match(await p.locator('#step-status').textContent(), /acks=all success/);
+  } finally {
+    await p.close();
+  }
+});
+
+// Issue 8's fourth trap: acks is the producer's configuration, fixed when a KafkaProducer is
+// constructed (kafka-model §5.3). The producer's panel reconfigures it (close() and a new producer);
+// an explicit enable.idempotence=true with acks=1 is Kafka's ConfigException (KAFKA-13673).
+test('the producer panel reconfigures acks; idempotence with acks=1 is refused beside its select', async () => {
+  const p = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  p.on('pageerror', (err) => pageErrors.push(String(err?.stack ?? err)));
+  // The selection panel's key-value rows.
+  const rows = () =>
+    p.$$eval('#details .kv tr', (trs) => Object.fromEntries(trs.map((tr) => [...tr.cells].map((td) => td.textContent))));
+  try {
+    await p.goto(`${server.url}#paused`, { waitUntil: 'load' });
+    await waitReady(p);
+    assert.equal(await p.locator('#produce-form select[name*=acks]').count(), 0, 'no acks select in the produce form');
+    assert.equal(await p.locator('#reconfigure-form').isVisible(), false, 'no producer selected: no form');
+    await p.locator('[data-client="producer:0"]').first().click();
+    await p.locator('#reconfigure-form').waitFor({ state: 'visible', timeout: 5_000 });
+    const before = await rows();
+    assert.equal(before['acks'], 'all');
+    assert.equal(before['enable.idempotence'], 'true');
+
+    await p.locator('#reconfigure-acks').selectOption('1');
+    await p.locator('#reconfigure-idempotence').selectOption('true');
+    await p.locator('#reconfigure-submit').click();
+    assert.match(await p.locator('#reconfigure-error').textContent(), /needs acks=all, not acks=1 .*ConfigException/);
+    assert.equal(await p.getAttribute('#reconfigure-idempotence', 'aria-invalid'), 'true');
+    assert.equal((await rows())['acks'], 'all', 'refused: nothing changed');
+
+    await p.locator('#reconfigure-idempotence').selectOption('default');
+    await p.locator('#reconfigure-submit').click();
+    assert.equal(await p.getAttribute('#reconfigure-idempotence', 'aria-invalid'), 'false');
+    const after = await rows();
+    assert.equal(after['acks'], '1');
+    assert.equal(after['enable.idempotence'], 'false');
+    assert.match(await p.locator('#event-log').textContent(), /enable\.idempotence defaults to false when acks is not all \(KAFKA-13673\)/);
+
+    // A send from the new producer goes with acks=1.
+    await p.locator('#produce-count').fill('1');
+    await p.locator('#produce-submit').click();
+    await p.locator('#play').click();
+    await p.waitForFunction(() => /acks=1acknowledged at offset/.test(document.querySelector('#details')?.textContent ?? ''), null, {
+      timeout: WALL_TIMEOUT_MS,
+    });
   } finally {
     await p.close();
   }

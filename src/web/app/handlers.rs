@@ -3,9 +3,9 @@
 
 use super::App;
 use crate::engine::{BrokerId, Command, CommandError};
-use crate::page::forms::{self, ConfigForm, FormError, LinkChange, ProduceForm, TopicForm};
+use crate::page::forms::{self, ConfigForm, FormError, LinkChange, ProduceForm, ReconfigureForm, TopicForm};
 use crate::web::Selection;
-use web_sys::{Element, HtmlInputElement};
+use web_sys::{Element, HtmlInputElement, HtmlSelectElement};
 
 impl App {
     /// Applies a command now and redraws; the engine's error (its field and reason) on failure.
@@ -30,7 +30,7 @@ impl App {
         let ui = &self.ui.produce;
         let err = ui.error.clone();
         let (producer, topic, key, value) = (ui.producer.value(), ui.topic.value(), ui.key.value(), ui.value.value());
-        let (count, partition, acks) = (ui.count.value(), ui.partition.value(), ui.acks.value());
+        let (count, partition) = (ui.count.value(), ui.partition.value());
         let form = ProduceForm {
             producer: &producer,
             topic: &topic,
@@ -38,7 +38,6 @@ impl App {
             value: &value,
             count: &count,
             partition: &partition,
-            acks: &acks,
         };
         let command = match form.command() {
             Ok(command) => command,
@@ -171,6 +170,43 @@ impl App {
         }
     }
 
+    /// The producer panel's reconfigure form: the selected producer closed and constructed again
+    /// with the chosen settings, or the refusal beside the select it names.
+    pub(super) fn on_reconfigure(&mut self) {
+        let Selection::Producer(i) = self.selection else { return };
+        let Some(producer) = self.view.as_ref().and_then(|v| v.producers.get(i as usize)).map(|p| p.name.clone())
+        else {
+            return;
+        };
+        let ui = &self.details.reconfigure;
+        let (err, acks_select, idempotence_select) = (ui.error.clone(), ui.acks.clone(), ui.idempotence.clone());
+        let (acks, idempotence) = (acks_select.value(), idempotence_select.value());
+        let form = ReconfigureForm { producer: &producer, acks: &acks, enable_idempotence: &idempotence };
+        let field = |field: &str| match field {
+            "config.acks" => Some(&acks_select),
+            "config.enable.idempotence" => Some(&idempotence_select),
+            _ => None,
+        };
+        let result = match form.command() {
+            Ok(command) => self.apply(command).map_err(|e| (e.field.clone(), capitalized(&e.reason))),
+            Err(e) => Err((e.field.to_string(), e.message)),
+        };
+        mark_select(&acks_select, false);
+        mark_select(&idempotence_select, false);
+        match result {
+            Ok(()) => {
+                let _ = err.set_attribute("class", "ok-note");
+                err.set_text_content(Some(&format!("Producer {producer} constructed again with acks={acks}.")));
+            }
+            Err((name, reason)) => {
+                set_error(&err, &reason, None);
+                if let Some(select) = field(&name) {
+                    mark_select(select, true);
+                }
+            }
+        }
+    }
+
     /// A broker menu item: its command (a refusal also lands in the event log; nothing else to
     /// show), or the broker's details.
     pub(super) fn on_menu_action(&mut self, action: &str) {
@@ -215,6 +251,10 @@ fn capitalized(reason: &str) -> String {
         first.make_ascii_uppercase();
     }
     s
+}
+
+fn mark_select(select: &HtmlSelectElement, invalid: bool) {
+    let _ = select.set_attribute("aria-invalid", if invalid { "true" } else { "false" });
 }
 
 /// Shows `message` (or clears it) and marks `field` invalid while there is one. Typed text stays.

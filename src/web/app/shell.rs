@@ -2,7 +2,7 @@
 //! log, the panels, the broker menu and the help dialog. What the handlers read later is kept in
 //! [`Ui`], one part per form.
 
-use crate::engine::{insert_sorted, Acks, ClusterView, PartitionHealth, ProducerConfig, Scenario, LIMITS};
+use crate::engine::{insert_sorted, ClusterView, PartitionHealth, Scenario, LIMITS};
 use crate::layout::fixed;
 use crate::page::speed::{SPEED_LOG_MAX, SPEED_LOG_MIN};
 use crate::web::diagram::{heat_class, Diagram};
@@ -27,7 +27,6 @@ pub(super) struct ProduceUi {
     pub(super) key: HtmlInputElement,
     pub(super) value: HtmlInputElement,
     pub(super) count: HtmlInputElement,
-    pub(super) acks: HtmlSelectElement,
     pub(super) partition: HtmlSelectElement,
     pub(super) error: Element,
 }
@@ -324,10 +323,6 @@ fn build_produce(controls: &Element, scenario: &Scenario, topics: &[(&str, &str)
     let partition = select(&r, "produce-partition", "Partition", &[("", "auto")]);
     let _ = partition
         .set_attribute("title", "auto: by the key's murmur2 hash, or sticky when there is no key (kafka-model §5.1)");
-    let acks_values: Vec<(&str, &str)> = Acks::ALL_VALUES.iter().map(|a| (a.as_str(), a.as_str())).collect();
-    let acks = select(&r, "produce-acks", "acks", &acks_values);
-    let default_acks = scenario.producers.first().map_or(ProducerConfig::default().acks, |p| p.config.acks);
-    acks.set_value(default_acks.as_str());
     let r = row(&produce);
     let key = input(&r, "produce-key", "Key", "text", "");
     let _ = key.set_attribute("placeholder", "none = sticky");
@@ -340,10 +335,16 @@ fn build_produce(controls: &Element, scenario: &Scenario, topics: &[(&str, &str)
     let _ = count.set_attribute("inputmode", "numeric");
     button(&actions(&produce), "produce-submit", "Send", "submit").with("class", "primary");
     let error = error_el(&produce, "produce-error");
+    el("p")
+        .with("class", "hint")
+        .text(
+            "acks is the producer's own setting, fixed when it is constructed: select the producer to reconfigure it.",
+        )
+        .into_parent(&produce);
     if scenario.producers.is_empty() {
         hide(&produce);
     }
-    ProduceUi { producer, topic, key, value, count, acks, partition, error }
+    ProduceUi { producer, topic, key, value, count, partition, error }
 }
 
 fn build_consume(controls: &Element, view: &ClusterView, scenario: &Scenario, topics: &[(&str, &str)]) -> ConsumeUi {

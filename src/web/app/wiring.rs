@@ -135,6 +135,7 @@ fn wire_forms(app: &Rc<RefCell<App>>) {
         ("consume-form", App::on_consume),
         ("topic-form", App::on_create_topic),
         ("config-form", App::on_config),
+        ("reconfigure-form", App::on_reconfigure),
     ] {
         if let Some(form) = by_id(&root, id) {
             let weak = Rc::downgrade(app);
