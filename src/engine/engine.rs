@@ -21,7 +21,7 @@ use super::producer::Producer;
 use super::queue::{EventQueue, Pending};
 use super::rules::{check_scenario, Ledger};
 use super::safety::{SafetyChecker, World};
-use super::setup::Scenario;
+use super::setup::{Scenario, TimedCommand};
 use super::timer::{ControllerTimer, Timer};
 use rand_xoshiro::rand_core::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -95,6 +95,9 @@ pub struct Engine {
     steps_per_ms_max: u64,
     /// What the scenario and the commands applied since have made and cost (the input contract).
     ledger: Ledger,
+    /// The commands applied since the scenario started, at the times they ran (a share link's
+    /// session; the ledger bounds how many).
+    session: Vec<TimedCommand>,
 }
 
 impl Engine {
@@ -148,6 +151,7 @@ impl Engine {
             steps_at_now: 0,
             steps_per_ms_max: LIMITS.steps_per_ms_max,
             ledger,
+            session: Vec::new(),
         };
         let session_ms = engine.catalog.config.broker_session_timeout_ms;
         engine.with_node(NodeId::Controller, |_, ctx| {
@@ -215,11 +219,62 @@ impl Engine {
     /// Carries out a command at the current time, after checking it against the same rules and the
     /// same budget as the scenario's own commands ([`Ledger::check`]); counted once carried out, so on
     /// error nothing changed.
+    ///
+    /// A command applied at time `t` runs after everything scheduled up to `t`: a driver that ran
+    /// the engine in slices (the page's frames) may stand in the middle of a millisecond, so the
+    /// rest of it runs first. That makes [`Engine::session`] replay exactly ([`Engine::replay`]).
     pub fn apply(&mut self, command: Command) -> Result<(), CommandError> {
         let cost = self.ledger.check(&command)?;
-        self.execute(command)?;
+        self.advance_to(self.now, u64::MAX)
+            .map_err(|e| CommandError::new("", format!("the simulation cannot go on: {e}")))?;
+        self.execute(command.clone())?;
         self.ledger.count(cost);
+        self.session.push(TimedCommand { at_ms: self.now, command });
         Ok(())
+    }
+
+    /// The commands applied since the scenario started, in order, at the times they ran.
+    pub fn session(&self) -> &[TimedCommand] {
+        &self.session
+    }
+
+    /// The engine that `scenario` and then `session` (commands applied at their times, as
+    /// [`Engine::apply`] runs them) make, run to `until_ms`. Every command goes through the same
+    /// rules and budget as in the page; the run to `until_ms` is bounded as the runner's
+    /// `--until` is. An error names the session command (`session[3].produce.count`).
+    pub fn replay(scenario: &Scenario, session: &[TimedCommand], until_ms: Millis) -> Result<Engine, ScenarioError> {
+        let mut engine = Engine::new(scenario)?;
+        let fail = |path: String, reason: String| ScenarioError { path, reason };
+        let mut last = 0;
+        for (i, t) in session.iter().enumerate() {
+            let path = |field: &str| {
+                let name = t.command.name();
+                if field.is_empty() {
+                    format!("session[{i}].{name}")
+                } else {
+                    format!("session[{i}].{name}.{field}")
+                }
+            };
+            if t.at_ms < last {
+                return Err(fail(
+                    format!("session[{i}].at_ms"),
+                    format!("{} is earlier than the command before it ({last} ms)", t.at_ms),
+                ));
+            }
+            if t.at_ms > until_ms {
+                return Err(fail(
+                    format!("session[{i}].at_ms"),
+                    format!("{} is after the moment to open at ({until_ms} ms)", t.at_ms),
+                ));
+            }
+            last = t.at_ms;
+            engine.ledger.check_run_to(t.at_ms).map_err(|e| fail(format!("session[{i}].at_ms"), e.reason))?;
+            engine.advance_to(t.at_ms, u64::MAX).map_err(|e| fail(format!("session[{i}].at_ms"), e.to_string()))?;
+            engine.apply(t.command.clone()).map_err(|e| fail(path(&e.field), e.reason))?;
+        }
+        engine.ledger.check_run_to(until_ms).map_err(|e| fail("t".into(), e.reason))?;
+        engine.advance_to(until_ms, u64::MAX).map_err(|e| fail("t".into(), e.to_string()))?;
+        Ok(engine)
     }
 
     /// What the scenario and the commands applied since have made and cost.

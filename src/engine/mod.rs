@@ -34,6 +34,11 @@ mod view;
 
 // The public API: everything a driver (the runner, the page, the tests) may name. The rest of the
 // engine is private to it, so the compiler reports what nobody uses.
+/// The engine's behaviour version, named in every share link: raised whenever the same scenario
+/// can run differently (another event, another order, another outcome), so that a page opening an
+/// older link can say its replay may differ from the one its author saw.
+pub const BEHAVIOUR_VERSION: u32 = 1;
+
 pub use catalog::Catalog;
 pub use command::{ChangeConfig, ChangeConfigSpec, Command, NodeRef, Produce, ProducerReconfig, TopicSpec};
 pub use config::{

@@ -5,9 +5,11 @@
 
 mod code;
 mod json;
+pub mod link;
 
 pub use crate::engine::{
     BrokerSpec, ClusterSpec, ConsumerSpec, ProducerSpec, Scenario, ScenarioError, TimedCommand, FORMAT_VERSION,
 };
 pub use code::{decode, encode};
 pub use json::{from_value, parse, COMMAND_NAMES, DEFAULT_SETTLE_MS};
+pub use link::{make_link, read_link, Link, LinkError, LINK_FORMAT, LINK_INFLATED_MAX, LINK_TEXT_MAX};

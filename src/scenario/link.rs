@@ -1,0 +1,107 @@
+//! Share links: a scenario and the commands a person applied since (the engine's session), in the
+//! text a URL fragment carries (`#s=1.1.812.eJzt...&t=42000&paused`).
+//!
+//! The text is `LINK.BEHAVIOUR.LENGTH.DATA`: the link format, the engine's behaviour version, the
+//! length of DATA in characters, and DATA, the binary code (postcard) of the scenario and the
+//! session, deflated (zlib, `miniz_oxide`) and written in base64url (`base64`). The length tells a
+//! link a chat app cut short from a damaged one, whose zlib checksum (Adler-32) fails. The text is
+//! capped before anything is decoded ([`LINK_TEXT_MAX`]) and the inflation too
+//! ([`LINK_INFLATED_MAX`]); what comes out is checked by the engine (`check_scenario`, and every
+//! session command again when [`Engine::replay`](crate::engine::Engine::replay) applies it).
+
+use super::{Scenario, ScenarioError, TimedCommand};
+use crate::engine::{check_scenario, BEHAVIOUR_VERSION};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The link format this playground writes; it reads this one and every earlier one.
+pub const LINK_FORMAT: u32 = 1;
+/// A link's text is refused above this many bytes, before any decoding.
+pub const LINK_TEXT_MAX: usize = 8 * 1024;
+/// Inflation stops at this many bytes.
+pub const LINK_INFLATED_MAX: usize = 64 * 1024;
+
+/// What a link carries.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Link {
+    pub scenario: Scenario,
+    /// Commands applied after the start, at the times they ran (`Engine::session`).
+    pub session: Vec<TimedCommand>,
+}
+
+/// Why a link cannot be opened; each has its own sentence.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LinkError {
+    TooLong { bytes: usize },
+    NotALink,
+    NewerFormat { format: u32 },
+    CutShort { have: usize, want: usize },
+    Damaged,
+    Invalid(ScenarioError),
+}
+
+impl fmt::Display for LinkError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LinkError::TooLong { bytes } => {
+                write!(f, "this link is too long: {bytes} bytes, and a scenario link has at most {LINK_TEXT_MAX}")
+            }
+            LinkError::NotALink => write!(f, "this is not a scenario link"),
+            LinkError::NewerFormat { format } => write!(
+                f,
+                "this link was made by a newer version of the playground (link format {format}; this one reads up to {LINK_FORMAT})"
+            ),
+            LinkError::CutShort { have, want } => {
+                write!(f, "this link was cut short: it has {have} of its {want} characters (copy all of it)")
+            }
+            LinkError::Damaged => write!(f, "this link is damaged: its characters do not add up (its checksum fails)"),
+            LinkError::Invalid(e) => write!(f, "this link's scenario is not valid: {e}"),
+        }
+    }
+}
+
+/// The link text of `link`.
+pub fn make_link(link: &Link) -> String {
+    // Plain structs, enums, strings and numbers: postcard writes them all (round-trip tests).
+    let code = postcard::to_allocvec(link).unwrap_or_default();
+    let deflated = miniz_oxide::deflate::compress_to_vec_zlib(&code, 10);
+    let data = URL_SAFE_NO_PAD.encode(deflated);
+    format!("{LINK_FORMAT}.{BEHAVIOUR_VERSION}.{}.{data}", data.len())
+}
+
+/// Reads a link's text (a fragment's `s` value); also returns the behaviour version it names.
+pub fn read_link(text: &str) -> Result<(Link, u32), LinkError> {
+    if text.len() > LINK_TEXT_MAX {
+        return Err(LinkError::TooLong { bytes: text.len() });
+    }
+    let mut parts = text.splitn(4, '.');
+    let mut number = || parts.next().and_then(|p| p.parse::<u64>().ok());
+    let (Some(format), Some(behaviour), Some(want)) = (number(), number(), number()) else {
+        return Err(LinkError::NotALink);
+    };
+    let data = parts.next().ok_or(LinkError::NotALink)?;
+    if format == 0 {
+        return Err(LinkError::NotALink);
+    }
+    if format > u64::from(LINK_FORMAT) {
+        return Err(LinkError::NewerFormat { format: u32::try_from(format).unwrap_or(u32::MAX) });
+    }
+    let want = usize::try_from(want).unwrap_or(usize::MAX);
+    if data.len() < want {
+        return Err(LinkError::CutShort { have: data.len(), want });
+    }
+    if data.len() > want {
+        return Err(LinkError::Damaged);
+    }
+    let deflated = URL_SAFE_NO_PAD.decode(data).map_err(|_| LinkError::Damaged)?;
+    let code = miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(&deflated, LINK_INFLATED_MAX)
+        .map_err(|_| LinkError::Damaged)?;
+    let (link, rest) = postcard::take_from_bytes::<Link>(&code).map_err(|_| LinkError::Damaged)?;
+    if !rest.is_empty() {
+        return Err(LinkError::Damaged);
+    }
+    check_scenario(&link.scenario).map_err(LinkError::Invalid)?;
+    Ok((link, u32::try_from(behaviour).unwrap_or(u32::MAX)))
+}

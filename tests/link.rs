@@ -1,0 +1,124 @@
+//! Share links (issue 9): a scenario and a person's session in a URL fragment, replayed exactly;
+//! every way a link can be broken refused with its own sentence, never a panic.
+
+use partition_playground::engine::{BrokerId, Command, Engine, Produce, ViewOptions};
+use partition_playground::scenario::{self, make_link, read_link, Link, LinkError, LINK_TEXT_MAX};
+
+fn default_scenario() -> scenario::Scenario {
+    scenario::parse(include_str!("../www/scenarios/default.json")).expect("the default scenario")
+}
+
+fn send(value: &str, count: u32, key: Option<&str>) -> Command {
+    Command::Produce(Produce {
+        producer: "producer-1".into(),
+        topic: "orders".into(),
+        key: key.map(str::to_string),
+        value: value.into(),
+        count,
+        partition: None,
+    })
+}
+
+/// A person's session in the page: sends at irregular times (the engine run in uneven slices, as
+/// frames do), a crash and a restart, ending 1.3 s after the last command.
+fn session_engine() -> Engine {
+    let mut engine = Engine::new(&default_scenario()).expect("within the contract");
+    let mut t = 0u64;
+    for i in 0..40u64 {
+        t += 300 + (i * 7_919) % 2_200;
+        // Stop in the middle of a millisecond sometimes: apply finishes it first.
+        let _ = engine.advance_to(t, 1 + i % 5);
+        engine.advance_to(t, u64::MAX).expect("progress");
+        let command = match i {
+            12 => Command::CrashBroker { broker: BrokerId(2) },
+            25 => Command::RestartBroker { broker: BrokerId(2) },
+            _ if i % 3 == 0 => send("order 35 paid", [1, 5, 10][(i % 3) as usize], Some("order-35")),
+            _ => send("hello", 1, None),
+        };
+        engine.apply(command).expect("a valid command");
+    }
+    let end = engine.now_ms() + 1_300;
+    engine.advance_to(end, u64::MAX).expect("progress");
+    engine
+}
+
+#[test]
+fn a_link_replays_to_the_same_state_at_the_same_time() {
+    let engine = session_engine();
+    let link = Link { scenario: default_scenario(), session: engine.session().to_vec() };
+    assert_eq!(link.session.len(), 40);
+    let text = make_link(&link);
+    let (read, behaviour) = read_link(&text).expect("its own link");
+    assert_eq!(read, link);
+    assert_eq!(behaviour, partition_playground::engine::BEHAVIOUR_VERSION);
+    let replayed = Engine::replay(&read.scenario, &read.session, engine.now_ms()).expect("replays");
+    assert_eq!(replayed.now_ms(), engine.now_ms());
+    assert_eq!(replayed.state_hash(), engine.state_hash(), "the same state hash");
+    let (a, b) = (engine.view(ViewOptions::default()), replayed.view(ViewOptions::default()));
+    assert_eq!(format!("{:?}", a.partitions), format!("{:?}", b.partitions));
+    eprintln!("a 40-command session: {} characters", text.len());
+}
+
+#[test]
+fn a_cut_link_says_so_and_a_damaged_one_too() {
+    let text = make_link(&Link { scenario: default_scenario(), session: session_engine().session().to_vec() });
+    let header = text.match_indices('.').nth(2).map(|(i, _)| i + 1).expect("a header");
+    for cut in 0..text.len() {
+        let err = read_link(&text[..cut]).expect_err("a cut link never opens");
+        if cut > header {
+            assert!(matches!(err, LinkError::CutShort { .. }), "cut at {cut}: {err}");
+            assert!(err.to_string().starts_with("this link was cut short"));
+        }
+    }
+    let bytes = text.as_bytes();
+    for at in header..text.len() {
+        for c in [b'A', b'z', b'-', b'_', b'0'] {
+            if bytes[at] == c {
+                continue;
+            }
+            let mut changed = bytes.to_vec();
+            changed[at] = c;
+            let changed = String::from_utf8(changed).unwrap();
+            // A change the checksum cannot see would have to decode to a valid scenario.
+            if let Err(e) = read_link(&changed) {
+                assert!(matches!(e, LinkError::Damaged | LinkError::Invalid(_)), "{e}");
+            }
+        }
+    }
+    assert!(matches!(read_link(&format!("{text}x")), Err(LinkError::Damaged)));
+}
+
+#[test]
+fn other_bad_links_get_their_own_sentences() {
+    let big = "1.1.9000.".to_string() + &"A".repeat(LINK_TEXT_MAX);
+    assert_eq!(read_link(&big), Err(LinkError::TooLong { bytes: big.len() }));
+    assert!(read_link(&big).unwrap_err().to_string().contains("at most 8192"));
+    assert_eq!(read_link("hello"), Err(LinkError::NotALink));
+    assert_eq!(read_link("2.1.4.AAAA"), Err(LinkError::NewerFormat { format: 2 }));
+    assert!(read_link("2.1.4.AAAA").unwrap_err().to_string().contains("made by a newer version"));
+    // A valid link around an invalid scenario: the engine's rule, naming the field.
+    let mut bad = default_scenario();
+    bad.topics[0].name = "bad name!".into();
+    let err = read_link(&make_link(&Link { scenario: bad, session: vec![] })).expect_err("refused");
+    let LinkError::Invalid(e) = &err else { panic!("{err}") };
+    assert_eq!(e.path, "topics[0].name");
+    assert!(err.to_string().starts_with("this link's scenario is not valid: topics[0].name"), "{err}");
+}
+
+#[test]
+fn a_session_command_outside_the_rules_is_refused_on_replay_with_its_path() {
+    let mut engine = Engine::new(&default_scenario()).expect("valid");
+    engine.advance_to(1_000, u64::MAX).expect("progress");
+    engine.apply(send("v", 1, None)).expect("valid");
+    let mut session = engine.session().to_vec();
+    session.push(partition_playground::engine::TimedCommand { at_ms: 2_000, command: send("v", 0, None) });
+    let err = Engine::replay(&default_scenario(), &session, 3_000).map(|_| ()).expect_err("count 0");
+    assert_eq!(err.path, "session[1].produce.count");
+    session.pop();
+    session.push(partition_playground::engine::TimedCommand { at_ms: 500, command: send("v", 1, None) });
+    let err = Engine::replay(&default_scenario(), &session, 3_000).map(|_| ()).expect_err("backwards");
+    assert_eq!(err.path, "session[1].at_ms");
+    // The moment to open at is bounded as the runner's --until is.
+    let err = Engine::replay(&default_scenario(), &[], u64::MAX).map(|_| ()).expect_err("too far");
+    assert_eq!(err.path, "t");
+}
