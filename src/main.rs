@@ -27,6 +27,7 @@ Partition Playground: a deterministic simulation of Kafka partition leadership a
 Usage:
   partition-playground run SCENARIO.json [--until MS] [--format json|text]
   partition-playground encode SCENARIO.json CODE.bin
+  partition-playground link SCENARIO.json [--at MS] [--paused] [--base URL]
   partition-playground --help
 
 run: runs the scenario (docs/scenario-format.md; `-` reads it from standard input; a scenario's
@@ -35,6 +36,10 @@ until_ms) and prints the final state: partitions, replicas and their logs, produ
 records, the event log, the safety panel and the state hash.
 
 encode: checks the scenario and writes its binary code (what the page embeds) to CODE.bin.
+
+link: prints a share link to the scenario (`#s=...`, after URL if given), opening at MS
+(`&t=MS`) and paused if asked. `run` accepts such a link, or its fragment, in place of a file: it
+replays the link's session too, to --until, else the link's t, else the scenario's until_ms.
 
 Options:
   --until MS         stop at MS simulated milliseconds (a whole number, at most 2592000000 = 30 days)
@@ -74,6 +79,7 @@ enum Invocation {
     Help,
     Run(RunArgs),
     Encode { input: String, output: String },
+    Link { path: String, at_ms: Option<Millis>, paused: bool, base: String },
 }
 
 /// A failure the user can fix; printed as `error: <message>` with exit code 2.
@@ -95,6 +101,9 @@ fn parse_args(args: &[String]) -> Result<Invocation, UsageError> {
             }
             _ => Err(usage("encode takes two paths: `encode SCENARIO.json CODE.bin`".into())),
         };
+    }
+    if sub == "link" {
+        return parse_link_args(&args[1..]).map_err(usage);
     }
     if sub != "run" {
         return Err(usage(format!("unknown command `{sub}`: {expected}")));
@@ -137,6 +146,85 @@ fn parse_args(args: &[String]) -> Result<Invocation, UsageError> {
     }
     let path = path.ok_or_else(|| usage("missing the scenario file: `run SCENARIO.json`".into()))?;
     Ok(Invocation::Run(RunArgs { path, until_ms, format }))
+}
+
+fn parse_link_args(args: &[String]) -> Result<Invocation, String> {
+    let (mut path, mut at_ms, mut paused, mut base) = (None, None, false, String::new());
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--at" => {
+                let v = rest.next().ok_or("--at needs a value")?;
+                at_ms = Some(
+                    v.parse::<Millis>().map_err(|_| format!("--at: `{v}` is not a whole number of milliseconds"))?,
+                );
+            }
+            "--paused" => paused = true,
+            "--base" => base = rest.next().ok_or("--base needs a URL")?.clone(),
+            a if a.starts_with('-') && a.len() > 1 => return Err(format!("unknown option `{a}`")),
+            _ if path.is_none() => path = Some(arg.clone()),
+            _ => return Err(format!("unexpected argument `{arg}`: one scenario file per link")),
+        }
+    }
+    let path = path.ok_or("missing the scenario file: `link SCENARIO.json`")?;
+    Ok(Invocation::Link { path, at_ms, paused, base })
+}
+
+/// A share link, or its fragment, given in place of a scenario file: the link's text (`s`), the
+/// moment to open at (`t`). None when `arg` is not one (or names a file).
+fn link_arg(arg: &str) -> Option<(String, Option<String>)> {
+    if std::path::Path::new(arg).exists() {
+        return None;
+    }
+    let fragment = arg.rsplit_once('#').map_or(arg, |(_, f)| f);
+    let mut s = None;
+    let mut t = None;
+    for part in fragment.split('&') {
+        match part.split_once('=') {
+            Some(("s", v)) => s = Some(v.to_string()),
+            Some(("t", v)) => t = Some(v.to_string()),
+            _ => {}
+        }
+    }
+    let bare = fragment.split('.').take(3).all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    match s {
+        Some(s) => Some((s, t)),
+        None if bare => Some((fragment.to_string(), None)),
+        None => None,
+    }
+}
+
+/// The engine a link makes, run to `until` (else its `t`, else the scenario's `until_ms`).
+fn replay_link(text: &str, t: Option<String>, until: Option<Millis>) -> Result<(Engine, Scenario), UsageError> {
+    let (link, behaviour) = scenario::read_link(text).map_err(|e| UsageError(e.to_string()))?;
+    if behaviour != partition_playground::engine::BEHAVIOUR_VERSION {
+        eprintln!(
+            "note: this link was made by engine behaviour {behaviour}; this runner is {}: the replay may differ",
+            partition_playground::engine::BEHAVIOUR_VERSION
+        );
+    }
+    let t = match t {
+        Some(v) => Some(
+            v.parse::<Millis>().map_err(|_| UsageError(format!("t: `{v}` is not a whole number of milliseconds")))?,
+        ),
+        None => None,
+    };
+    let last = link.session.last().map_or(0, |c| c.at_ms);
+    let until = until.or(t).unwrap_or(link.scenario.until_ms.max(last));
+    let engine = Engine::replay(&link.scenario, &link.session, until).map_err(|e| UsageError(format!("link: {e}")))?;
+    Ok((engine, link.scenario))
+}
+
+fn make_link_text(path: &str, at_ms: Option<Millis>, paused: bool, base: &str) -> Result<String, UsageError> {
+    let scenario = load(path)?;
+    let engine = Engine::new(&scenario).map_err(|e| UsageError(format!("{path}: {e}")))?;
+    if let Some(Err(e)) = at_ms.map(|t| engine.ledger().check_run_to(t)) {
+        return Err(UsageError(format!("--at: {e}")));
+    }
+    let text = scenario::make_link(&scenario::Link { scenario, session: Vec::new() });
+    let t = at_ms.map_or(String::new(), |t| format!("&t={t}"));
+    let paused = if paused { "&paused" } else { "" };
+    Ok(format!("{base}#s={text}{t}{paused}\n"))
 }
 
 fn load(path: &str) -> Result<Scenario, UsageError> {
@@ -424,26 +512,37 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Ok(Invocation::Link { path, at_ms, paused, base }) => {
+            return match make_link_text(&path, at_ms, paused, &base) {
+                Ok(text) => {
+                    print_out(&text);
+                    ExitCode::SUCCESS
+                }
+                Err(UsageError(msg)) => {
+                    eprintln!("error: {msg}");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Err(UsageError(msg)) => {
             eprintln!("error: {msg}");
             return ExitCode::from(2);
         }
     };
-    let scenario = match load(&run_args.path) {
-        Ok(s) => s,
+    let loaded = match link_arg(&run_args.path) {
+        Some((text, t)) => replay_link(&text, t, run_args.until_ms),
+        None => load(&run_args.path)
+            .and_then(|s| Engine::new(&s).map(|e| (e, s)).map_err(|e| UsageError(format!("{}: {e}", run_args.path)))),
+    };
+    let (mut engine, scenario) = match loaded {
+        Ok(x) => x,
         Err(UsageError(msg)) => {
             eprintln!("error: {msg}");
             return ExitCode::from(2);
         }
     };
-    let until_ms = run_args.until_ms.unwrap_or(scenario.until_ms);
-    let mut engine = match Engine::new(&scenario) {
-        Ok(engine) => engine,
-        Err(e) => {
-            eprintln!("error: {}: {e}", run_args.path);
-            return ExitCode::from(2);
-        }
-    };
+    // A link's engine stands where the link opens; a file's runs to its until_ms.
+    let until_ms = run_args.until_ms.unwrap_or(if engine.now_ms() > 0 { engine.now_ms() } else { scenario.until_ms });
     if let Some(Err(e)) = run_args.until_ms.map(|t| engine.ledger().check_run_to(t)) {
         eprintln!("error: --until: {e}");
         return ExitCode::from(2);

@@ -268,3 +268,34 @@ fn encode_writes_a_code_that_runs_like_its_json() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("not a scenario code"), "{}", stderr(&o));
 }
+
+/// The state hash a JSON report ends with.
+fn state_hash(o: &Output) -> String {
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("a JSON report");
+    v["state_hash"].as_str().expect("a state hash").to_string()
+}
+
+#[test]
+fn link_makes_a_share_link_and_run_replays_it_to_the_same_state() {
+    let example = root().join("examples/leader-crash.json").to_string_lossy().into_owned();
+    let made = run(&["link", &example, "--at", "12000", "--paused", "--base", "https://notes.test/pp/"]);
+    assert!(made.status.success(), "{}", stderr(&made));
+    let url = String::from_utf8(made.stdout).unwrap().trim().to_string();
+    assert!(url.starts_with("https://notes.test/pp/#s=1.1.") && url.ends_with("&t=12000&paused"), "{url}");
+    let by_link = run(&["run", &url]);
+    assert!(by_link.status.success(), "{}", stderr(&by_link));
+    let by_file = run(&["run", &example, "--until", "12000"]);
+    assert_eq!(state_hash(&by_link), state_hash(&by_file), "the link opens where --until 12000 stops");
+    // The fragment alone works too.
+    let fragment = url.split_once('#').unwrap().1;
+    assert_eq!(state_hash(&run(&["run", fragment])), state_hash(&by_file));
+    // A link cut inside its data says so, exit code 2.
+    let cut = &url[..url.find("&t=").unwrap() - 10];
+    let o = run(&["run", cut]);
+    no_panic(&o);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("this link was cut short"), "{}", stderr(&o));
+    let o = run(&["link", &example, "--at", "99999999999"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).starts_with("error: --at:"), "{}", stderr(&o));
+}
