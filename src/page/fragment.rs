@@ -1,5 +1,6 @@
-//! The URL's fragment: `#scenario=large&speed=0.1&paused` (each part optional), so a note can embed
-//! the playground in the state it talks about. A part the page cannot use is named in `problems`
+//! The URL's fragment: `#scenario=large&speed=0.1&paused` (each part optional), or a share link
+//! `#s=1.1.812.eJzt...&t=42000&paused`, so a note can embed the playground in the state it talks
+//! about. A part the page cannot use is named in `problems`
 //! (the page shows them), never silently dropped.
 
 /// What the URL's fragment asks for.
@@ -8,13 +9,23 @@ pub struct UrlOptions {
     pub scenario: String,
     pub speed: Option<f64>,
     pub paused: bool,
+    /// A share link's text (`s`, read by `scenario::read_link`) and the moment to open at (`t`).
+    pub link: Option<String>,
+    pub at_ms: Option<u64>,
     pub problems: Vec<String>,
 }
 
 impl UrlOptions {
     /// Opens `scenario`, playing at the default speed.
     pub fn opening(scenario: &str) -> UrlOptions {
-        UrlOptions { scenario: scenario.into(), speed: None, paused: false, problems: Vec::new() }
+        UrlOptions {
+            scenario: scenario.into(),
+            speed: None,
+            paused: false,
+            link: None,
+            at_ms: None,
+            problems: Vec::new(),
+        }
     }
 }
 
@@ -50,8 +61,17 @@ pub fn parse_fragment(fragment: &str, scenarios: &[&str], number: impl Fn(&str) 
                     o.problems.push(format!("speed “{}” is not a positive number (e.g. speed=0.1)", quote(v)));
                 }
             }
+            Some(("s", text)) => o.link = Some(text.to_string()),
+            Some(("t", v)) => {
+                let t = number(v);
+                if t.is_finite() && t >= 0.0 && t <= crate::engine::LIMITS.time_ms_max as f64 && t == t.trunc() {
+                    o.at_ms = Some(t as u64);
+                } else {
+                    o.problems.push(format!("t “{}” is not a whole number of milliseconds (e.g. t=42000)", quote(v)));
+                }
+            }
             None if part == "paused" => o.paused = true,
-            _ => o.problems.push(format!("“{}” is not an option (scenario=…, speed=…, paused)", quote(part))),
+            _ => o.problems.push(format!("“{}” is not an option (scenario=…, speed=…, paused, s=…, t=…)", quote(part))),
         }
     }
     o
@@ -82,7 +102,17 @@ mod tests {
         assert_eq!(parse(""), UrlOptions::opening("default"));
         assert_eq!(parse("#"), UrlOptions::opening("default"));
         let o = parse("#scenario=large&speed=0.1&paused");
-        assert_eq!(o, UrlOptions { scenario: "large".into(), speed: Some(0.1), paused: true, problems: vec![] });
+        assert_eq!(
+            o,
+            UrlOptions {
+                scenario: "large".into(),
+                speed: Some(0.1),
+                paused: true,
+                link: None,
+                at_ms: None,
+                problems: vec![]
+            }
+        );
         assert_eq!(parse("speed=1e3").speed, Some(1000.0));
         assert_eq!(parse("paused&&scenario=large").scenario, "large");
     }
@@ -98,7 +128,7 @@ mod tests {
             [
                 "there is no scenario “lage”, so the default one opened (scenarios: default, large)",
                 "speed “2x” is not a positive number (e.g. speed=0.1)",
-                "“pause” is not an option (scenario=…, speed=…, paused)",
+                "“pause” is not an option (scenario=…, speed=…, paused, s=…, t=…)",
                 "speed “-1” is not a positive number (e.g. speed=0.1)",
                 "speed “” is not a positive number (e.g. speed=0.1)",
             ]
@@ -111,5 +141,17 @@ mod tests {
         let o = parse(&long);
         assert_eq!(o.problems.len(), 1);
         assert!(o.problems[0].contains(&format!("“{}…”", "x".repeat(40))), "{}", o.problems[0]);
+    }
+
+    #[test]
+    fn a_share_link_brings_its_text_and_the_moment_to_open_at() {
+        let o = parse("#s=1.1.8.eJzLSM3JyQcA&t=42000&paused");
+        assert_eq!(o.link.as_deref(), Some("1.1.8.eJzLSM3JyQcA"));
+        assert_eq!((o.at_ms, o.paused), (Some(42_000), true));
+        assert!(o.problems.is_empty());
+        let bad = parse("#s=x&t=-5");
+        assert_eq!(bad.at_ms, None);
+        assert_eq!(bad.problems, ["t “-5” is not a whole number of milliseconds (e.g. t=42000)"]);
+        assert_eq!(parse("#t=1.5").at_ms, None);
     }
 }

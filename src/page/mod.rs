@@ -14,6 +14,7 @@
 //! - [`forms`]: what the forms and the broker menu ask for, as `Command`s (the engine checks them).
 //! - [`fragment`]: the options of the URL's fragment (`#scenario=large&speed=0.1&paused`).
 //! - [`label`]: names cut to fit a box; a partition keeps its number.
+//! - [`share`]: the share link's fragment, where a link opens, the note for another engine behaviour.
 //! - [`step`]: Step (→) runs to the next event the log shows, and says what it did.
 //! - [`sweep`]: the notice for partitions that wait on the controller's unclean-election sweep.
 //! - [`roving`]: one tab stop for a list (the event log, the broker menu) and the keys that move it.
@@ -31,6 +32,7 @@ pub mod label;
 pub mod reached;
 pub mod roving;
 mod selection;
+pub mod share;
 pub mod speed;
 pub mod step;
 pub mod sweep;

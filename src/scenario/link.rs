@@ -64,9 +64,20 @@ impl fmt::Display for LinkError {
 
 /// The link text of `link`.
 pub fn make_link(link: &Link) -> String {
+    let deflated = miniz_oxide::deflate::compress_to_vec_zlib(&link_code(link), 10);
+    link_text(&deflated)
+}
+
+/// The binary code a link deflates. The page deflates it with the browser's own
+/// `CompressionStream("deflate")` (a zlib stream as well), which keeps miniz's compressor out of
+/// its bundle, and then calls [`link_text`].
+pub fn link_code(link: &Link) -> Vec<u8> {
     // Plain structs, enums, strings and numbers: postcard writes them all (round-trip tests).
-    let code = postcard::to_allocvec(link).unwrap_or_default();
-    let deflated = miniz_oxide::deflate::compress_to_vec_zlib(&code, 10);
+    postcard::to_allocvec(link).unwrap_or_default()
+}
+
+/// The link text of a zlib stream of [`link_code`].
+pub fn link_text(deflated: &[u8]) -> String {
     let data = URL_SAFE_NO_PAD.encode(deflated);
     format!("{LINK_FORMAT}.{BEHAVIOUR_VERSION}.{}.{data}", data.len())
 }

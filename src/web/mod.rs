@@ -13,7 +13,7 @@ mod panels;
 mod sweep;
 
 pub use crate::page::{Selection, UrlOptions};
-pub use app::{mount, AppHandle, Options};
+pub use app::{mount, mount_with, AppHandle, Options};
 
 use crate::engine::Engine;
 use crate::layout::fixed;
@@ -72,15 +72,46 @@ thread_local! {
     static PAGE: std::cell::RefCell<Option<AppHandle>> = const { std::cell::RefCell::new(None) };
 }
 
+/// What a share link in the fragment opens: its scenario, its session and where to stand, with the
+/// notice to show; or why it cannot open (the default scenario opens under that sentence).
+/// A scenario, the session to replay, where to stand, and the notice to show.
+type Opening = (Scenario, Vec<crate::engine::TimedCommand>, u64, Option<String>);
+
+fn from_link(o: &UrlOptions) -> Option<Result<Opening, String>> {
+    let text = o.link.as_deref()?;
+    Some(match crate::scenario::read_link(text) {
+        Ok((link, behaviour)) => {
+            let at = page::share::open_at(&link, o.at_ms);
+            Ok((link.scenario, link.session, at, page::share::behaviour_notice(behaviour)))
+        }
+        Err(e) => Err(format!("This link could not open: {e}. The default scenario opened instead.")),
+    })
+}
+
 fn start_with(container: &web_sys::Element, o: &UrlOptions) -> Result<(), JsValue> {
+    let linked = from_link(o);
     let name = o.scenario.as_str();
-    let scenario = page_scenario(name).map_err(|e| JsValue::from_str(&e))?;
+    let (scenario, session, at_ms, mut notice) = match linked {
+        Some(Ok(opened)) => opened,
+        Some(Err(why)) => (page_scenario(name).map_err(|e| JsValue::from_str(&e))?, Vec::new(), 0, Some(why)),
+        None => (page_scenario(name).map_err(|e| JsValue::from_str(&e))?, Vec::new(), 0, None),
+    };
     if let Some(previous) = PAGE.with(|p| p.borrow_mut().take()) {
         previous.dispose();
     }
     container.set_text_content(None);
     let options = Options { autoplay: !o.paused, ..Options::page() };
-    let handle = match mount(container, &scenario, options) {
+    let mounted = match mount_with(container, &scenario, &session, at_ms, options) {
+        // A link whose commands the engine refuses: the default scenario, and the reason.
+        Err(e) if o.link.is_some() => {
+            container.set_text_content(None);
+            notice = Some(format!("This link could not open: {e}. The default scenario opened instead."));
+            let default = page_scenario("default").map_err(|e| JsValue::from_str(&e))?;
+            mount(container, &default, options)
+        }
+        other => other,
+    };
+    let handle = match mounted {
         Ok(handle) => handle,
         Err(e) => {
             // The engine refused the scenario: say why where the playground would be.
@@ -96,8 +127,12 @@ fn start_with(container: &web_sys::Element, o: &UrlOptions) -> Result<(), JsValu
     if let Some(s) = o.speed {
         handle.set_speed(s);
     }
+    let mut lines: Vec<String> = notice.into_iter().collect();
     if !o.problems.is_empty() {
-        handle.set_notice(&format!("Part of this link was not used: {}.", o.problems.join("; ")));
+        lines.push(format!("Part of this link was not used: {}.", o.problems.join("; ")));
+    }
+    if !lines.is_empty() {
+        handle.set_notice(&lines.join(" "));
     }
     PAGE.with(|p| *p.borrow_mut() = Some(handle));
     Ok(())

@@ -678,6 +678,54 @@ test('the producer panel reconfigures acks; idempotence with acks=1 is refused b
   }
 });
 
+// Issue 9: "Copy link" carries the scenario and everything done in the page; opening the link
+// replays to the same state hash at the same simulated time. A link cut short says so and the
+// default scenario opens under that sentence.
+test('a copied link opens at the same moment with the same state hash; a cut one says so', async () => {
+  const p = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  p.on('pageerror', (err) => pageErrors.push(String(err?.stack ?? err)));
+  try {
+    await p.goto(`${server.url}#paused`, { waitUntil: 'load' });
+    await waitReady(p);
+    await p.locator('#produce-value').fill('order 35 paid');
+    await p.locator('#produce-submit').click();
+    for (let i = 0; i < 3; i++) await p.locator('#step').click();
+    await p.locator('[data-broker="2"]').first().click({ position: { x: 40, y: 16 } });
+    await p.locator('#broker-menu [data-action="crash"]').click();
+    for (let i = 0; i < 5; i++) await p.locator('#step').click();
+    await p.locator('#produce-submit').click();
+    await p.locator('#step').click();
+    await p.locator('#copy-link').click();
+    await p.waitForFunction(() => document.querySelector('#share-link').value.startsWith('http'));
+    const link = await p.locator('#share-link').inputValue();
+    const hash = await p.locator('#state-hash').textContent();
+    const at = await p.getAttribute('#sim-time', 'data-ms');
+    assert.match(hash, /^[0-9a-f]{16}$/);
+    assert.match(link, /#s=1\.1\.\d+\.[A-Za-z0-9_-]+&t=\d+&paused$/);
+    const opened = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    opened.on('pageerror', (err) => pageErrors.push(String(err?.stack ?? err)));
+    try {
+      await opened.goto(link, { waitUntil: 'load' });
+      await waitReady(opened);
+      assert.equal(await opened.getAttribute('#play', 'aria-pressed'), 'false', 'paused as linked');
+      assert.equal(await opened.getAttribute('#sim-time', 'data-ms'), at, 'the same simulated time');
+      assert.equal(await opened.locator('#state-hash').textContent(), hash, 'the same state hash');
+      assert.equal(await opened.getAttribute('[data-broker="2"][data-state]', 'data-state'), 'crashed');
+      assert.equal(await opened.locator('#notice').isVisible(), false);
+      const cut = link.slice(0, link.indexOf('&t=') - 12);
+      await opened.goto(cut, { waitUntil: 'load' });
+      await opened.reload({ waitUntil: 'load' });
+      await waitReady(opened);
+      assert.match(await opened.locator('#notice').textContent(), /^This link could not open: this link was cut short: it has \d+ of its \d+ characters/);
+      assert.equal(await opened.locator('#diagram [data-broker]').count(), 3, 'the default scenario opened under it');
+    } finally {
+      await opened.close();
+    }
+  } finally {
+    await p.close();
+  }
+});
+
 // Runs even when a step failed: errors in the console are often the reason.
 test('no console errors, page errors, failed requests or requests outside the sub-path', () => {
   const misses = (server?.misses ?? []).filter((p) => p !== '/favicon.ico');

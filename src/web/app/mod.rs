@@ -13,6 +13,7 @@
 
 mod handlers;
 mod render;
+mod share;
 mod shell;
 mod wiring;
 
@@ -20,7 +21,7 @@ use super::diagram::Diagram;
 use super::dom::{self, el, Build};
 use super::panels::{Details, Partitions, Safety};
 use super::Selection;
-use crate::engine::{ClusterView, Engine, Scenario, ScenarioError, ViewOptions};
+use crate::engine::{ClusterView, Engine, Millis, Scenario, ScenarioError, TimedCommand, ViewOptions};
 use crate::page::announce::Announcer;
 use crate::page::event_log::replication_shown_by_default;
 use crate::page::frame_budget::FrameBudget;
@@ -139,6 +140,8 @@ struct Lifecycle {
 
 pub struct App {
     engine: Engine,
+    /// The scenario it started from (a share link carries it with the session).
+    scenario: Scenario,
     root: Element,
     ui: Ui,
     diagram: Diagram,
@@ -165,7 +168,23 @@ pub struct App {
 /// Builds the playground into `container` from a scenario; the engine's reason if the scenario
 /// breaks its contract (nothing is built then).
 pub fn mount(container: &Element, scenario: &Scenario, options: Options) -> Result<AppHandle, ScenarioError> {
-    let engine = Engine::new(scenario)?;
+    mount_with(container, scenario, &[], 0, options)
+}
+
+/// Builds the playground from a scenario and a session (a share link's commands, applied at their
+/// times), standing at `at_ms`; the engine's reason if they break its contract.
+pub fn mount_with(
+    container: &Element,
+    scenario: &Scenario,
+    session: &[TimedCommand],
+    at_ms: Millis,
+    options: Options,
+) -> Result<AppHandle, ScenarioError> {
+    let engine = if session.is_empty() && at_ms == 0 {
+        Engine::new(scenario)?
+    } else {
+        Engine::replay(scenario, session, at_ms)?
+    };
     let view = engine.view(ViewOptions::default());
     let root = el("div").with("class", "pp").into_parent(container);
     let Shell { ui, diagram, details, partitions, safety } = build_shell(&root, &view, scenario);
@@ -173,8 +192,11 @@ pub fn mount(container: &Element, scenario: &Scenario, options: Options) -> Resu
     let show_replication = replication_shown_by_default(&view);
     log.set_show_replication(show_replication, &engine);
     ui.show_replication.set_checked(show_replication);
+    let mut clock = Clock::new();
+    clock.stepped_to(engine.now_ms());
     let app = App {
         engine,
+        scenario: scenario.clone(),
         root,
         ui,
         diagram,
@@ -182,7 +204,7 @@ pub fn mount(container: &Element, scenario: &Scenario, options: Options) -> Resu
         partitions,
         safety,
         options,
-        clock: Clock::new(),
+        clock,
         selection: Selection::None,
         log,
         announcer: Announcer::new(),

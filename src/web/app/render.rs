@@ -65,6 +65,7 @@ impl App {
         self.partitions.update(&view, &self.selection);
         self.safety.update(&view);
         self.ui.sweep.update(&view);
+        self.update_about();
         if self.menu.broker.is_some() {
             self.update_menu(&view);
         }

@@ -84,6 +84,7 @@ pub(super) struct Ui {
     pub(super) menu: MenuUi,
     pub(super) help: Element,
     pub(super) sweep: SweepUi,
+    pub(super) share: super::share::ShareUi,
     /// The polite live region: what `page::announce` says (elections, losses, violations).
     pub(super) announce: Element,
 }
@@ -222,6 +223,7 @@ pub(super) fn build_shell(root: &Element, view: &ClusterView, scenario: &Scenari
     let LogUi { event_log, hide_routine, show_replication } = build_log(&left);
     let partitions = Partitions::new(&right);
     let safety = Safety::new(&right);
+    let share = super::share::build_share(&right);
     // Inside the main landmark (it is fixed on screen wherever it sits in the document).
     let menu = build_menu(&main);
     let help = build_help(root);
@@ -248,6 +250,7 @@ pub(super) fn build_shell(root: &Element, view: &ClusterView, scenario: &Scenari
         help,
         sweep,
         announce,
+        share,
     };
     Shell { ui, diagram, details, partitions, safety }
 }

@@ -177,6 +177,8 @@ fn wire_views(app: &Rc<RefCell<App>>) {
         a.log.set_hide_routine(hide);
         a.rebuild_log();
     });
+    let copy = app.borrow().ui.share.copy.clone();
+    on::<MouseEvent>(&copy, "click", app, |a, _| a.on_copy_link());
     let close: Element = app.borrow().details.close_button().clone().into();
     on::<MouseEvent>(&close, "click", app, |a, _| a.close_selection());
     on::<Event>(&show_replication, "change", app, |a, _| {
