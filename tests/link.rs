@@ -122,3 +122,47 @@ fn a_session_command_outside_the_rules_is_refused_on_replay_with_its_path() {
     let err = Engine::replay(&default_scenario(), &[], u64::MAX).map(|_| ()).expect_err("too far");
     assert_eq!(err.path, "t");
 }
+
+/// Links of every link format, kept forever (`tests/links/format-N.txt`, one `AT_MS HASH TEXT` a
+/// line): each still decodes and replays to its state hash. When the engine's behaviour changes
+/// (BEHAVIOUR_VERSION), the hashes are rewritten with `PP_BLESS_LINK_HASHES=1`; the texts never are.
+/// `PP_ADD_GOLDEN_LINK=1` adds this version's link of the session above.
+#[test]
+fn golden_links_of_every_format_still_open() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/links");
+    let path = dir.join(format!("format-{}.txt", scenario::LINK_FORMAT));
+    if std::env::var_os("PP_ADD_GOLDEN_LINK").is_some() {
+        let engine = session_engine();
+        let text = make_link(&Link { scenario: default_scenario(), session: engine.session().to_vec() });
+        let line = format!("{} {:016x} {text}\n", engine.now_ms(), engine.state_hash());
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut old = std::fs::read_to_string(&path).unwrap_or_default();
+        old.push_str(&line);
+        std::fs::write(&path, old).unwrap();
+    }
+    let mut files: Vec<_> = std::fs::read_dir(&dir).expect("tests/links").map(|e| e.unwrap().path()).collect();
+    files.sort();
+    let bless = std::env::var_os("PP_BLESS_LINK_HASHES").is_some();
+    let mut seen = 0;
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let mut blessed = String::new();
+        for line in text.lines() {
+            let mut parts = line.splitn(3, ' ');
+            let (at, hash, link) = (parts.next().unwrap(), parts.next().unwrap(), parts.next().unwrap());
+            let (read, _) = read_link(link).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+            let engine = Engine::replay(&read.scenario, &read.session, at.parse().unwrap()).expect("replays");
+            let now = format!("{:016x}", engine.state_hash());
+            if bless {
+                blessed.push_str(&format!("{at} {now} {link}\n"));
+            } else {
+                assert_eq!(now, hash, "{}: a golden link replays to its state hash", file.display());
+            }
+            seen += 1;
+        }
+        if bless {
+            std::fs::write(&file, blessed).unwrap();
+        }
+    }
+    assert!(seen > 0, "at least one golden link");
+}

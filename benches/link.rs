@@ -1,0 +1,82 @@
+//! Share-link length (`cargo bench --bench link`): a person's 200-command session in the page, as
+//! issue 9 describes it, made into a link; a deterministic measure (characters), not a timing.
+//!
+//! Clicks 0.3–2.5 s apart at irregular times; sends of the default value with a few typed values
+//! ("order 35 paid"), counts 1 / 5 / 10, a key on a third of them; crashes, restarts, a cut and a
+//! healed link. The commands go through `Engine::apply`, as the page's do.
+
+use partition_playground::engine::{BrokerId, Command, Engine, NodeRef, Produce};
+use partition_playground::scenario::{self, make_link, read_link, Link};
+
+/// A small deterministic generator (xorshift): the bench needs irregular, repeatable times.
+struct Irregular(u64);
+
+impl Irregular {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+fn session(commands: usize) -> (scenario::Scenario, Engine) {
+    let scenario = scenario::parse(include_str!("../www/scenarios/default.json")).expect("default scenario");
+    let mut engine = Engine::new(&scenario).expect("within the contract");
+    let mut r = Irregular(0x9e37_79b9_7f4a_7c15);
+    let mut t = 0;
+    let mut crashed: Option<u32> = None;
+    let mut cut = false;
+    for i in 0..commands {
+        t += 300 + r.below(2_201);
+        engine.advance_to(t, u64::MAX).expect("progress");
+        let command = match r.below(20) {
+            0 if crashed.is_none() => {
+                let b = 1 + r.below(3) as u32;
+                crashed = Some(b);
+                Command::CrashBroker { broker: BrokerId(b) }
+            }
+            1 if crashed.is_some() => Command::RestartBroker { broker: BrokerId(crashed.take().unwrap()) },
+            2 => {
+                cut = !cut;
+                let between = [NodeRef::Broker(BrokerId(1)), NodeRef::Broker(BrokerId(2))];
+                if cut { Command::CutLink { between } } else { Command::HealLink { between } }
+            }
+            _ => {
+                let value = if r.below(8) == 0 { "order 35 paid" } else { "hello" };
+                let key = (i % 3 == 0).then(|| format!("order-{}", r.below(50)));
+                let count = [1, 1, 1, 5, 10][r.below(5) as usize];
+                let p = Produce {
+                    producer: "producer-1".into(),
+                    topic: "orders".into(),
+                    key,
+                    value: value.into(),
+                    count,
+                    partition: None,
+                };
+                Command::Produce(p)
+            }
+        };
+        engine.apply(command).expect("a command the page would send");
+    }
+    (scenario, engine)
+}
+
+fn main() {
+    for commands in [50, 100, 200] {
+        let (scenario, engine) = session(commands);
+        let link = Link { scenario, session: engine.session().to_vec() };
+        let text = make_link(&link);
+        let code = scenario::link_code(&link).len();
+        let (read, _) = read_link(&text).expect("its own link");
+        assert_eq!(read, link);
+        // The page writes `#s=TEXT&t=MS&paused` after its URL.
+        let fragment = format!("#s={text}&t={}&paused", engine.now_ms());
+        println!(
+            "{commands:>4} commands: link {} characters (fragment {}), binary code {code} bytes, {:.1} bits a command",
+            text.len(),
+            fragment.len(),
+            (text.len() as f64 * 6.0) / commands as f64
+        );
+    }
+}
