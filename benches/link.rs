@@ -40,7 +40,11 @@ fn session(commands: usize) -> (scenario::Scenario, Engine) {
             2 => {
                 cut = !cut;
                 let between = [NodeRef::Broker(BrokerId(1)), NodeRef::Broker(BrokerId(2))];
-                if cut { Command::CutLink { between } } else { Command::HealLink { between } }
+                if cut {
+                    Command::CutLink { between }
+                } else {
+                    Command::HealLink { between }
+                }
             }
             _ => {
                 let value = if r.below(8) == 0 { "order 35 paid" } else { "hello" };
