@@ -38,8 +38,9 @@ records, the event log, the safety panel and the state hash.
 encode: checks the scenario and writes its binary code (what the page embeds) to CODE.bin.
 
 link: prints a share link to the scenario (`#s=...`, after URL if given), opening at MS
-(`&t=MS`) and paused if asked. `run` accepts such a link, or its fragment, in place of a file: it
-replays the link's session too, to --until, else the link's t, else the scenario's until_ms.
+(`&t=MS`, default 0) and paused if asked. `run` accepts such a link, or its fragment, in place of a
+file: it replays the link's session too, to --until, else the link's t, else its last command's
+time (where the page opens it).
 
 Options:
   --until MS         stop at MS simulated milliseconds (a whole number, at most 2592000000 = 30 days)
@@ -194,8 +195,9 @@ fn link_arg(arg: &str) -> Option<(String, Option<String>)> {
     }
 }
 
-/// The engine a link makes, run to `until` (else its `t`, else the scenario's `until_ms`).
-fn replay_link(text: &str, t: Option<String>, until: Option<Millis>) -> Result<(Engine, Scenario), UsageError> {
+/// The engine a link makes, run to `until` (else its `t`, else where the page opens it:
+/// `page::share::open_at`), and that time.
+fn replay_link(text: &str, t: Option<String>, until: Option<Millis>) -> Result<(Engine, Scenario, Millis), UsageError> {
     let (link, behaviour) = scenario::read_link(text).map_err(|e| UsageError(e.to_string()))?;
     if behaviour != partition_playground::engine::BEHAVIOUR_VERSION {
         eprintln!(
@@ -209,10 +211,9 @@ fn replay_link(text: &str, t: Option<String>, until: Option<Millis>) -> Result<(
         ),
         None => None,
     };
-    let last = link.session.last().map_or(0, |c| c.at_ms);
-    let until = until.or(t).unwrap_or(link.scenario.until_ms.max(last));
+    let until = until.unwrap_or_else(|| partition_playground::page::share::open_at(&link, t));
     let engine = Engine::replay(&link.scenario, &link.session, until).map_err(|e| UsageError(format!("link: {e}")))?;
-    Ok((engine, link.scenario))
+    Ok((engine, link.scenario, until))
 }
 
 fn make_link_text(path: &str, at_ms: Option<Millis>, paused: bool, base: &str) -> Result<String, UsageError> {
@@ -221,8 +222,11 @@ fn make_link_text(path: &str, at_ms: Option<Millis>, paused: bool, base: &str) -
     if let Some(Err(e)) = at_ms.map(|t| engine.ledger().check_run_to(t)) {
         return Err(UsageError(format!("--at: {e}")));
     }
-    let text = scenario::make_link(&scenario::Link { scenario, session: Vec::new() });
-    let t = at_ms.map_or(String::new(), |t| format!("&t={t}"));
+    let link = scenario::Link { scenario, session: Vec::new() };
+    scenario::check_link_code(&scenario::link_code(&link)).map_err(|e| UsageError(format!("{path}: {e}")))?;
+    let text = scenario::make_link(&link);
+    scenario::check_link_text(&text).map_err(|e| UsageError(format!("{path}: {e}")))?;
+    let t = format!("&t={}", at_ms.unwrap_or(0));
     let paused = if paused { "&paused" } else { "" };
     Ok(format!("{base}#s={text}{t}{paused}\n"))
 }
@@ -531,18 +535,18 @@ fn main() -> ExitCode {
     };
     let loaded = match link_arg(&run_args.path) {
         Some((text, t)) => replay_link(&text, t, run_args.until_ms),
-        None => load(&run_args.path)
-            .and_then(|s| Engine::new(&s).map(|e| (e, s)).map_err(|e| UsageError(format!("{}: {e}", run_args.path)))),
+        None => load(&run_args.path).and_then(|s| {
+            let until = run_args.until_ms.unwrap_or(s.until_ms);
+            Engine::new(&s).map(|e| (e, s, until)).map_err(|e| UsageError(format!("{}: {e}", run_args.path)))
+        }),
     };
-    let (mut engine, scenario) = match loaded {
+    let (mut engine, scenario, until_ms) = match loaded {
         Ok(x) => x,
         Err(UsageError(msg)) => {
             eprintln!("error: {msg}");
             return ExitCode::from(2);
         }
     };
-    // A link's engine stands where the link opens; a file's runs to its until_ms.
-    let until_ms = run_args.until_ms.unwrap_or(if engine.now_ms() > 0 { engine.now_ms() } else { scenario.until_ms });
     if let Some(Err(e)) = run_args.until_ms.map(|t| engine.ledger().check_run_to(t)) {
         eprintln!("error: --until: {e}");
         return ExitCode::from(2);

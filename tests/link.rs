@@ -81,7 +81,7 @@ fn a_cut_link_says_so_and_a_damaged_one_too() {
             let changed = String::from_utf8(changed).unwrap();
             // A change the checksum cannot see would have to decode to a valid scenario.
             if let Err(e) = read_link(&changed) {
-                assert!(matches!(e, LinkError::Damaged | LinkError::Invalid(_)), "{e}");
+                assert!(matches!(e, LinkError::Damaged | LinkError::NotAScenario | LinkError::Invalid(_)), "{e}");
             }
         }
     }
@@ -94,6 +94,13 @@ fn other_bad_links_get_their_own_sentences() {
     assert_eq!(read_link(&big), Err(LinkError::TooLong { bytes: big.len() }));
     assert!(read_link(&big).unwrap_err().to_string().contains("at most 8192"));
     assert_eq!(read_link("hello"), Err(LinkError::NotALink));
+    assert_eq!(read_link("1.1.18446744073709551615.AAAA"), Err(LinkError::NotALink), "no link has that length");
+    // A sound zlib stream of more than 64 KiB: too large, not damaged.
+    let big = miniz_oxide::deflate::compress_to_vec_zlib(&vec![0u8; scenario::LINK_INFLATED_MAX + 1], 10);
+    assert_eq!(read_link(&scenario::link_text(&big)), Err(LinkError::TooLarge));
+    assert_eq!(scenario::check_link_code(&vec![0u8; scenario::LINK_INFLATED_MAX + 1]), Err(LinkError::TooLarge));
+    // A sound stream of something else: not a scenario.
+    assert_eq!(read_link(&scenario::link_text(&miniz_oxide_free_zlib(b"hello"))), Err(LinkError::NotAScenario));
     assert_eq!(read_link("2.1.4.AAAA"), Err(LinkError::NewerFormat { format: 2 }));
     assert!(read_link("2.1.4.AAAA").unwrap_err().to_string().contains("made by a newer version"));
     // A valid link around an invalid scenario: the engine's rule, naming the field.
@@ -165,4 +172,35 @@ fn golden_links_of_every_format_still_open() {
         }
     }
     assert!(seen > 0, "at least one golden link");
+}
+
+/// A zlib stream of `bytes` in stored (uncompressed) blocks, written by hand (RFC 1950/1951): a
+/// sound stream that is no link's code.
+fn miniz_oxide_free_zlib(bytes: &[u8]) -> Vec<u8> {
+    let mut out = vec![0x78, 0x01];
+    let chunks: Vec<&[u8]> = bytes.chunks(65_535).collect();
+    for (i, chunk) in chunks.iter().enumerate() {
+        out.push(u8::from(i + 1 == chunks.len()));
+        let len = chunk.len() as u16;
+        out.extend(len.to_le_bytes());
+        out.extend((!len).to_le_bytes());
+        out.extend(*chunk);
+    }
+    let (mut a, mut b) = (1u32, 0u32);
+    for &x in bytes {
+        a = (a + u32::from(x)) % 65_521;
+        b = (b + a) % 65_521;
+    }
+    out.extend(((b << 16) | a).to_be_bytes());
+    out
+}
+
+#[test]
+fn the_page_replays_only_what_it_can_in_a_few_seconds() {
+    use partition_playground::engine::LIMITS;
+    let s = default_scenario();
+    let far = 2_592_000_000; // 30 days: within the runner's bound for this small cluster, not the page's
+    let err = Engine::replay_within(&s, &[], far, LIMITS.page_replay_work_max).map(|_| ()).expect_err("too far");
+    assert_eq!(err.path, "t");
+    assert!(err.reason.contains(&format!("the playground runs at most {}", "20,000,000")), "{}", err.reason);
 }

@@ -286,9 +286,12 @@ fn link_makes_a_share_link_and_run_replays_it_to_the_same_state() {
     assert!(by_link.status.success(), "{}", stderr(&by_link));
     let by_file = run(&["run", &example, "--until", "12000"]);
     assert_eq!(state_hash(&by_link), state_hash(&by_file), "the link opens where --until 12000 stops");
-    // The fragment alone works too.
+    // The fragment alone works too; `t=0` opens at 0.
     let fragment = url.split_once('#').unwrap().1;
     assert_eq!(state_hash(&run(&["run", fragment])), state_hash(&by_file));
+    let at_zero = run(&["run", &fragment.replace("&t=12000", "&t=0")]);
+    let v: serde_json::Value = serde_json::from_slice(&at_zero.stdout).expect("a JSON report");
+    assert_eq!(v["now_ms"], 0);
     // A link cut inside its data says so, exit code 2.
     let cut = &url[..url.find("&t=").unwrap() - 10];
     let o = run(&["run", cut]);

@@ -217,20 +217,25 @@ impl Engine {
     }
 
     /// Carries out a command at the current time, after checking it against the same rules and the
-    /// same budget as the scenario's own commands ([`Ledger::check`]); counted once carried out, so on
-    /// error nothing changed.
+    /// same budget as the scenario's own commands ([`Ledger::check`]); counted once carried out. On
+    /// error the command changed nothing (the rest of the millisecond, below, may have run).
     ///
     /// A command applied at time `t` runs after everything scheduled up to `t`: a driver that ran
     /// the engine in slices (the page's frames) may stand in the middle of a millisecond, so the
     /// rest of it runs first. That makes [`Engine::session`] replay exactly ([`Engine::replay`]).
     pub fn apply(&mut self, command: Command) -> Result<(), CommandError> {
         let cost = self.ledger.check(&command)?;
-        self.advance_to(self.now, u64::MAX)
-            .map_err(|e| CommandError::new("", format!("the simulation cannot go on: {e}")))?;
+        self.finish_millisecond().map_err(|e| CommandError::new("", format!("the simulation cannot go on: {e}")))?;
         self.execute(command.clone())?;
         self.ledger.count(cost);
         self.session.push(TimedCommand { at_ms: self.now, command });
         Ok(())
+    }
+
+    /// Runs what is left of the current millisecond: a paused page shows, and links, a state that
+    /// [`Engine::replay`] reaches (it replays to whole milliseconds).
+    pub fn finish_millisecond(&mut self) -> Result<(), AdvanceError> {
+        self.advance_to(self.now, u64::MAX)
     }
 
     /// The commands applied since the scenario started, in order, at the times they ran.
@@ -243,6 +248,17 @@ impl Engine {
     /// rules and budget as in the page; the run to `until_ms` is bounded as the runner's
     /// `--until` is. An error names the session command (`session[3].produce.count`).
     pub fn replay(scenario: &Scenario, session: &[TimedCommand], until_ms: Millis) -> Result<Engine, ScenarioError> {
+        Engine::replay_within(scenario, session, until_ms, LIMITS.run_work_max)
+    }
+
+    /// [`Engine::replay`] with its own work bound: the page replays a link before it draws, within
+    /// [`Limits::page_replay_work_max`](super::limits::Limits).
+    pub fn replay_within(
+        scenario: &Scenario,
+        session: &[TimedCommand],
+        until_ms: Millis,
+        work_max: u64,
+    ) -> Result<Engine, ScenarioError> {
         let mut engine = Engine::new(scenario)?;
         let fail = |path: String, reason: String| ScenarioError { path, reason };
         let mut last = 0;
@@ -268,11 +284,14 @@ impl Engine {
                 ));
             }
             last = t.at_ms;
-            engine.ledger.check_run_to(t.at_ms).map_err(|e| fail(format!("session[{i}].at_ms"), e.reason))?;
+            engine
+                .ledger
+                .check_run_within(t.at_ms, work_max)
+                .map_err(|e| fail(format!("session[{i}].at_ms"), e.reason))?;
             engine.advance_to(t.at_ms, u64::MAX).map_err(|e| fail(format!("session[{i}].at_ms"), e.to_string()))?;
             engine.apply(t.command.clone()).map_err(|e| fail(path(&e.field), e.reason))?;
         }
-        engine.ledger.check_run_to(until_ms).map_err(|e| fail("t".into(), e.reason))?;
+        engine.ledger.check_run_within(until_ms, work_max).map_err(|e| fail("t".into(), e.reason))?;
         engine.advance_to(until_ms, u64::MAX).map_err(|e| fail("t".into(), e.to_string()))?;
         Ok(engine)
     }

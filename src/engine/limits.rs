@@ -40,6 +40,9 @@ pub struct Limits {
     pub agenda_entries_max: u64,
     /// Work units from time 0 to `until_ms`: `work_per_second` × seconds.
     pub run_work_max: u64,
+    /// The same, for a link the page opens: it replays before it draws, so a link must not hold
+    /// the tab for more than a few seconds (the runner replays up to `run_work_max`).
+    pub page_replay_work_max: u64,
     /// Steps at one simulated millisecond before [`Engine::advance_to`](super::Engine::advance_to)
     /// declares that the simulation makes no progress (an engine bug; every message takes at least
     /// 1 ms).
@@ -75,6 +78,7 @@ pub const LIMITS: Limits = Limits {
     work_per_second_max: 100_000,
     agenda_entries_max: 1_000_000,
     run_work_max: 500_000_000,
+    page_replay_work_max: 20_000_000,
     steps_per_ms_max: 1_000_000,
     input_bytes_max: 32 << 20,
     events_kept: 10_000,

@@ -830,11 +830,17 @@ impl Ledger {
     /// Whether running from time 0 to `until_ms` stays within [`Limits::run_work_max`](super::limits::Limits): the runner
     /// asks for its `--until`, a link for the moment it opens at.
     pub fn check_run_to(&self, until_ms: Millis) -> Result<(), CommandError> {
+        self.check_run_within(until_ms, LIMITS.run_work_max)
+    }
+
+    /// Whether running from time 0 to `until_ms` costs at most `work_max` work units (the runner's
+    /// [`Limits::run_work_max`](super::limits::Limits), or the page's smaller replay bound).
+    pub fn check_run_within(&self, until_ms: Millis, work_max: u64) -> Result<(), CommandError> {
         check_time("", until_ms)?;
         let per_second = self.work_per_second();
         let work = per_second.saturating_mul(until_ms) / 1_000;
-        if work > LIMITS.run_work_max {
-            let seconds_max = LIMITS.run_work_max / per_second.max(1);
+        if work > work_max {
+            let seconds_max = work_max / per_second.max(1);
             return fail(
                 "",
                 format!(
@@ -842,7 +848,7 @@ impl Ledger {
                      (for this cluster, up to {} s of simulated time)",
                     thousands(until_ms),
                     thousands(work),
-                    thousands(LIMITS.run_work_max),
+                    thousands(work_max),
                     thousands(seconds_max)
                 ),
             );

@@ -60,9 +60,16 @@ pub fn step_to_visible(engine: &mut Engine, log: &EventLog) -> StepReport {
     let stop = loop {
         let Some(at_ms) = engine.step() else { break StepStop::Idle };
         engine_steps += 1;
-        let mut shown = engine.events_since(first_seq).filter(|e| log.would_show(e));
-        if let Some(first) = shown.next() {
-            break StepStop::Event { text: engine.explain(first), more: shown.count() };
+        if engine.events_since(first_seq).any(|e| log.would_show(e)) {
+            // The rest of the millisecond too: the page then stands where a share link replays to.
+            let before = engine.steps();
+            if engine.finish_millisecond().is_err() {
+                break StepStop::Cap;
+            }
+            engine_steps += engine.steps() - before;
+            let mut shown = engine.events_since(first_seq).filter(|e| log.would_show(e));
+            let first = shown.next().map(|e| engine.explain(e)).unwrap_or_default();
+            break StepStop::Event { text: first, more: shown.count() };
         }
         if engine_steps == STEP_ENGINE_STEPS_MAX || at_ms - from_ms >= STEP_SIM_MS_MAX {
             break StepStop::Cap;
@@ -150,6 +157,27 @@ mod tests {
         assert_eq!(report.stop, StepStop::Cap, "heartbeats and empty fetches only");
         assert!(report.at_ms - report.from_ms >= STEP_SIM_MS_MAX);
         assert!(report.text().contains("nothing the log shows happened"), "{}", report.text());
+    }
+
+    /// What the page shows after a step is what its share link replays to (the step finishes
+    /// its millisecond).
+    #[test]
+    fn after_each_step_the_engine_stands_where_a_replay_reaches() {
+        let scenario = crate::scenario::parse(include_str!("../../www/scenarios/default.json")).expect("default");
+        let mut engine = Engine::new(&scenario).expect("valid");
+        engine.advance_to(1_000, u64::MAX).expect("progress");
+        for _ in 0..3 {
+            send(&mut engine);
+        }
+        engine.apply(Command::CrashBroker { broker: crate::engine::BrokerId(1) }).expect("valid");
+        let log = EventLog::new();
+        for press in 0..400 {
+            step_to_visible(&mut engine, &log);
+            if press % 40 == 0 {
+                let replayed = Engine::replay(&scenario, engine.session(), engine.now_ms()).expect("replays");
+                assert_eq!(replayed.state_hash(), engine.state_hash(), "press {press} at {} ms", engine.now_ms());
+            }
+        }
     }
 
     #[test]

@@ -34,11 +34,23 @@ pub struct Link {
 /// Why a link cannot be opened; each has its own sentence.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LinkError {
-    TooLong { bytes: usize },
+    TooLong {
+        bytes: usize,
+    },
     NotALink,
-    NewerFormat { format: u32 },
-    CutShort { have: usize, want: usize },
+    NewerFormat {
+        format: u32,
+    },
+    CutShort {
+        have: usize,
+        want: usize,
+    },
+    /// The checksum (or the base64) fails: characters changed on the way.
     Damaged,
+    /// More than [`LINK_INFLATED_MAX`] bytes once inflated.
+    TooLarge,
+    /// A sound stream that holds no scenario link of this format.
+    NotAScenario,
     Invalid(ScenarioError),
 }
 
@@ -57,8 +69,31 @@ impl fmt::Display for LinkError {
                 write!(f, "this link was cut short: it has {have} of its {want} characters (copy all of it)")
             }
             LinkError::Damaged => write!(f, "this link is damaged: its characters do not add up (its checksum fails)"),
+            LinkError::TooLarge => {
+                write!(f, "this link holds more than {LINK_INFLATED_MAX} bytes of scenario, more than a link may carry")
+            }
+            LinkError::NotAScenario => write!(f, "this link's contents are not a scenario of link format {LINK_FORMAT}"),
             LinkError::Invalid(e) => write!(f, "this link's scenario is not valid: {e}"),
         }
+    }
+}
+
+/// Whether a link's code can be opened at all: at most [`LINK_INFLATED_MAX`] bytes (a link's text
+/// over [`LINK_TEXT_MAX`] is refused by [`check_link_text`]).
+pub fn check_link_code(code: &[u8]) -> Result<(), LinkError> {
+    if code.len() > LINK_INFLATED_MAX {
+        Err(LinkError::TooLarge)
+    } else {
+        Ok(())
+    }
+}
+
+/// Whether a link's text can be opened: at most [`LINK_TEXT_MAX`] bytes.
+pub fn check_link_text(text: &str) -> Result<(), LinkError> {
+    if text.len() > LINK_TEXT_MAX {
+        Err(LinkError::TooLong { bytes: text.len() })
+    } else {
+        Ok(())
     }
 }
 
@@ -84,9 +119,7 @@ pub fn link_text(deflated: &[u8]) -> String {
 
 /// Reads a link's text (a fragment's `s` value); also returns the behaviour version it names.
 pub fn read_link(text: &str) -> Result<(Link, u32), LinkError> {
-    if text.len() > LINK_TEXT_MAX {
-        return Err(LinkError::TooLong { bytes: text.len() });
-    }
+    check_link_text(text)?;
     let mut parts = text.splitn(4, '.');
     let mut number = || parts.next().and_then(|p| p.parse::<u64>().ok());
     let (Some(format), Some(behaviour), Some(want)) = (number(), number(), number()) else {
@@ -99,7 +132,8 @@ pub fn read_link(text: &str) -> Result<(Link, u32), LinkError> {
     if format > u64::from(LINK_FORMAT) {
         return Err(LinkError::NewerFormat { format: u32::try_from(format).unwrap_or(u32::MAX) });
     }
-    let want = usize::try_from(want).unwrap_or(usize::MAX);
+    // A length no link can have is no cut: the header itself is wrong.
+    let want = usize::try_from(want).ok().filter(|w| *w <= LINK_TEXT_MAX).ok_or(LinkError::NotALink)?;
     if data.len() < want {
         return Err(LinkError::CutShort { have: data.len(), want });
     }
@@ -107,11 +141,15 @@ pub fn read_link(text: &str) -> Result<(Link, u32), LinkError> {
         return Err(LinkError::Damaged);
     }
     let deflated = URL_SAFE_NO_PAD.decode(data).map_err(|_| LinkError::Damaged)?;
-    let code = miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(&deflated, LINK_INFLATED_MAX)
-        .map_err(|_| LinkError::Damaged)?;
-    let (link, rest) = postcard::take_from_bytes::<Link>(&code).map_err(|_| LinkError::Damaged)?;
+    let code = miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(&deflated, LINK_INFLATED_MAX).map_err(|e| {
+        match e.status {
+            miniz_oxide::inflate::TINFLStatus::HasMoreOutput => LinkError::TooLarge,
+            _ => LinkError::Damaged,
+        }
+    })?;
+    let (link, rest) = postcard::take_from_bytes::<Link>(&code).map_err(|_| LinkError::NotAScenario)?;
     if !rest.is_empty() {
-        return Err(LinkError::Damaged);
+        return Err(LinkError::NotAScenario);
     }
     check_scenario(&link.scenario).map_err(LinkError::Invalid)?;
     Ok((link, u32::try_from(behaviour).unwrap_or(u32::MAX)))

@@ -84,7 +84,7 @@ fn from_link(o: &UrlOptions) -> Option<Result<Opening, String>> {
             let at = page::share::open_at(&link, o.at_ms);
             Ok((link.scenario, link.session, at, page::share::behaviour_notice(behaviour)))
         }
-        Err(e) => Err(format!("This link could not open: {e}. The default scenario opened instead.")),
+        Err(e) => Err(format!("This link could not open: {e}. The “{}” scenario opened instead.", o.scenario)),
     })
 }
 
@@ -105,7 +105,7 @@ fn start_with(container: &web_sys::Element, o: &UrlOptions) -> Result<(), JsValu
         // A link whose commands the engine refuses: the default scenario, and the reason.
         Err(e) if o.link.is_some() => {
             container.set_text_content(None);
-            notice = Some(format!("This link could not open: {e}. The default scenario opened instead."));
+            notice = Some(format!("This link could not open: {e}. The “default” scenario opened instead."));
             let default = page_scenario("default").map_err(|e| JsValue::from_str(&e))?;
             mount(container, &default, options)
         }

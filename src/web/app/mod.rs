@@ -183,7 +183,7 @@ pub fn mount_with(
     let engine = if session.is_empty() && at_ms == 0 {
         Engine::new(scenario)?
     } else {
-        Engine::replay(scenario, session, at_ms)?
+        Engine::replay_within(scenario, session, at_ms, crate::engine::LIMITS.page_replay_work_max)?
     };
     let view = engine.view(ViewOptions::default());
     let root = el("div").with("class", "pp").into_parent(container);
@@ -316,6 +316,11 @@ impl App {
     }
 
     fn set_playing(&mut self, playing: bool) {
+        if !playing && self.clock.playing() {
+            // A frame may have stopped inside a millisecond; a paused page stands where its link
+            // replays to.
+            let _ = self.engine.finish_millisecond();
+        }
         self.clock.set_playing(playing);
         self.budget.reset();
         if playing {

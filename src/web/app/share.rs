@@ -65,12 +65,22 @@ impl App {
         let location = crate::web::dom::window().location();
         let href = location.href().unwrap_or_default();
         let base = href.split('#').next().unwrap_or_default().to_string();
+        let _ = self.engine.finish_millisecond();
         let code = crate::scenario::link_code(&share::link_to(&self.scenario, &self.engine));
+        if let Err(e) = crate::scenario::check_link_code(&code) {
+            self.ui.share.link.set_value(&format!("No link: {e}."));
+            return;
+        }
         let (at_ms, paused) = (self.engine.now_ms(), !self.clock.playing());
         let (field, button) = (self.ui.share.link.clone(), self.ui.share.copy.clone());
         let done = Closure::once_into_js(move |buffer: JsValue| {
             let deflated = js_sys::Uint8Array::new(&buffer).to_vec();
-            let link = format!("{base}{}", share::fragment(&crate::scenario::link_text(&deflated), at_ms, paused));
+            let text = crate::scenario::link_text(&deflated);
+            if let Err(e) = crate::scenario::check_link_text(&text) {
+                field.set_value(&format!("No link: {e}."));
+                return;
+            }
+            let link = format!("{base}{}", share::fragment(&text, at_ms, paused));
             field.set_value(&link);
             field.select();
             // Refused where the page may not write the clipboard: the field holds the link anyway.
