@@ -14,6 +14,8 @@ pub(super) struct ShareUi {
     pub(super) time: Element,
     pub(super) copy: Element,
     pub(super) link: HtmlInputElement,
+    /// What the last link cannot do (open in a page, past its replay bound); empty otherwise.
+    pub(super) note: Element,
 }
 
 pub(super) fn build_share(parent: &Element) -> ShareUi {
@@ -39,7 +41,8 @@ pub(super) fn build_share(parent: &Element) -> ShareUi {
         .with("readonly", "")
         .into_parent(&label)
         .unchecked_into();
-    ShareUi { hash, time, copy, link }
+    let note = el("p").with("id", "share-note").with("class", "hint").into_parent(&card);
+    ShareUi { hash, time, copy, link, note }
 }
 
 impl App {
@@ -72,6 +75,10 @@ impl App {
             return;
         }
         let (at_ms, paused) = (self.engine.now_ms(), !self.clock.playing());
+        // Past the page's replay bound the link still opens in the runner: say so beside it.
+        let page_bound = self.engine.ledger().check_run_within(at_ms, crate::engine::LIMITS.page_replay_work_max);
+        let note = page_bound.err().map(|e| format!("A page cannot open this link, the runner can: {}.", e.reason));
+        self.ui.share.note.set_text_content(note.as_deref());
         let (field, button) = (self.ui.share.link.clone(), self.ui.share.copy.clone());
         let done = Closure::once_into_js(move |buffer: JsValue| {
             let deflated = js_sys::Uint8Array::new(&buffer).to_vec();
@@ -82,11 +89,16 @@ impl App {
             }
             let link = format!("{base}{}", share::fragment(&text, at_ms, paused));
             field.set_value(&link);
+            if note.is_some() {
+                button.set_text_content(Some("Copied (runner only)"));
+            }
             field.select();
             // Refused where the page may not write the clipboard: the field holds the link anyway.
             let written = crate::web::dom::window().navigator().clipboard().write_text(&link);
             on_settled(&written, "catch", Closure::once_into_js(|_: JsValue| {}));
-            button.set_text_content(Some("Copied"));
+            if note.is_none() {
+                button.set_text_content(Some("Copied"));
+            }
         });
         match deflate(&code) {
             Ok(promise) => on_settled(&promise, "then", done),
