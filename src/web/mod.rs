@@ -67,6 +67,19 @@ pub(crate) fn start_page(container: &web_sys::Element, name: &str) -> Result<(),
     start_with(container, &UrlOptions::opening(name))
 }
 
+/// Replaces the page's playground by a fresh one of `scenario` (Reset); it plays, as a freshly
+/// opened page does, and the scenario choice shows `name`.
+pub(crate) fn start_scenario(container: &web_sys::Element, scenario: &Scenario, name: &str) -> Result<(), JsValue> {
+    if let Some(previous) = PAGE.with(|p| p.borrow_mut().take()) {
+        previous.dispose();
+    }
+    container.set_text_content(None);
+    let handle = mount(container, scenario, Options::page()).map_err(|e| JsValue::from_str(&e.to_string()))?;
+    handle.set_scenario_name(name);
+    PAGE.with(|p| *p.borrow_mut() = Some(handle));
+    Ok(())
+}
+
 thread_local! {
     /// The playground the page shows. Replacing it frees the previous one, listeners and all.
     static PAGE: std::cell::RefCell<Option<AppHandle>> = const { std::cell::RefCell::new(None) };

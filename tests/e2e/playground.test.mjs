@@ -726,6 +726,29 @@ test('a copied link opens at the same moment with the same state hash; a cut one
   }
 });
 
+// Reset on a page opened from a link restarts the link's scenario, not the one the select shows.
+test('Reset on a linked page restarts the linked scenario', async () => {
+  const p = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  p.on('pageerror', (err) => pageErrors.push(String(err?.stack ?? err)));
+  try {
+    await p.goto(`${server.url}#scenario=large&paused`, { waitUntil: 'load' });
+    await waitReady(p);
+    await p.locator('#copy-link').click();
+    await p.waitForFunction(() => document.querySelector('#share-link').value.startsWith('http'));
+    const link = await p.locator('#share-link').inputValue();
+    await p.goto(link, { waitUntil: 'load' });
+    await p.reload({ waitUntil: 'load' });
+    await waitReady(p);
+    assert.equal(await p.locator('#diagram [data-broker]').count(), 100, 'the link opens the large scenario');
+    await p.locator('#reset').click();
+    await p.waitForFunction(() => document.querySelectorAll('.pp').length === 1 && document.querySelectorAll('#diagram [data-broker]').length > 0);
+    await p.waitForTimeout(200);
+    assert.equal(await p.locator('#diagram [data-broker]').count(), 100, 'Reset keeps the linked scenario');
+  } finally {
+    await p.close();
+  }
+});
+
 // Runs even when a step failed: errors in the console are often the reason.
 test('no console errors, page errors, failed requests or requests outside the sub-path', () => {
   const misses = (server?.misses ?? []).filter((p) => p !== '/favicon.ico');

@@ -274,6 +274,24 @@ impl App {
         let _ = dom::window().set_timeout_with_callback(later.unchecked_ref());
     }
 
+    /// Reset: this playground's own scenario again from its start, without the commands applied
+    /// since (a page opened from a link restarts the link's scenario, not the one in the select).
+    fn restart(&mut self) {
+        let Some(container) = self.root.parent_element() else { return };
+        self.lifecycle.stopped = true;
+        let scenario = self.scenario.clone();
+        let name = self
+            .root
+            .query_selector("#scenario-select")
+            .ok()
+            .flatten()
+            .map_or("default".to_string(), |s| s.unchecked_into::<HtmlSelectElement>().value());
+        let later = Closure::once_into_js(move || {
+            let _ = super::start_scenario(&container, &scenario, &name);
+        });
+        let _ = dom::window().set_timeout_with_callback(later.unchecked_ref());
+    }
+
     // ---------------------------------------------------------------- clock
 
     /// One animation frame at wall time `wall_ms`: the engine runs for the time that passed (within

@@ -91,15 +91,7 @@ fn wire_header(app: &Rc<RefCell<App>>) {
     on::<Event>(&speed, "input", app, |a, _| a.on_speed_input());
     on::<Event>(&speed, "change", app, |a, _| a.on_speed_input());
     if let Some(b) = by_id(&root, "reset") {
-        on::<Event>(&b, "click", app, |a, _| {
-            let name = a
-                .root
-                .query_selector("#scenario-select")
-                .ok()
-                .flatten()
-                .map_or("default".to_string(), |s| s.unchecked_into::<HtmlSelectElement>().value());
-            a.load_scenario(name);
-        });
+        on::<Event>(&b, "click", app, |a, _| a.restart());
     }
     if let Some(b) = by_id(&root, "help-button") {
         on::<Event>(&b, "click", app, |a, _| a.toggle_help());
