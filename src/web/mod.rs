@@ -75,7 +75,11 @@ pub(crate) fn start_scenario(container: &web_sys::Element, scenario: &Scenario, 
     }
     container.set_text_content(None);
     let handle = mount(container, scenario, Options::page()).map_err(|e| JsValue::from_str(&e.to_string()))?;
-    handle.set_scenario_name(name);
+    if name == app::LINKED {
+        handle.mark_linked();
+    } else {
+        handle.set_scenario_name(name);
+    }
     PAGE.with(|p| *p.borrow_mut() = Some(handle));
     Ok(())
 }
@@ -104,6 +108,7 @@ fn from_link(o: &UrlOptions) -> Option<Result<Opening, String>> {
 fn start_with(container: &web_sys::Element, o: &UrlOptions) -> Result<(), JsValue> {
     let linked = from_link(o);
     let name = o.scenario.as_str();
+    let opened_link = matches!(linked, Some(Ok(_)));
     let (scenario, session, at_ms, mut notice) = match linked {
         Some(Ok(opened)) => opened,
         Some(Err(why)) => (page_scenario(name).map_err(|e| JsValue::from_str(&e))?, Vec::new(), 0, Some(why)),
@@ -136,7 +141,11 @@ fn start_with(container: &web_sys::Element, o: &UrlOptions) -> Result<(), JsValu
             return Ok(());
         }
     };
-    handle.set_scenario_name(name);
+    if opened_link {
+        handle.mark_linked();
+    } else {
+        handle.set_scenario_name(name);
+    }
     if let Some(s) = o.speed {
         handle.set_speed(s);
     }

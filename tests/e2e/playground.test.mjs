@@ -740,10 +740,12 @@ test('Reset on a linked page restarts the linked scenario', async () => {
     await p.reload({ waitUntil: 'load' });
     await waitReady(p);
     assert.equal(await p.locator('#diagram [data-broker]').count(), 100, 'the link opens the large scenario');
+    assert.equal(await p.locator('#scenario-select').inputValue(), 'link', 'the choice says it came from a link');
     await p.locator('#reset').click();
     await p.waitForFunction(() => document.querySelectorAll('.pp').length === 1 && document.querySelectorAll('#diagram [data-broker]').length > 0);
     await p.waitForTimeout(200);
     assert.equal(await p.locator('#diagram [data-broker]').count(), 100, 'Reset keeps the linked scenario');
+    assert.equal(await p.locator('#scenario-select').inputValue(), 'link');
   } finally {
     await p.close();
   }

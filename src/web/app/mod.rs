@@ -61,6 +61,9 @@ impl Options {
     }
 }
 
+/// The scenario choice's value for a scenario that came from a link.
+pub const LINKED: &str = "link";
+
 /// A handle on a mounted playground: tests and benchmarks drive it; the page keeps the one it shows
 /// (`web::PAGE`). The playground goes with its last handle.
 pub struct AppHandle(Rc<RefCell<App>>);
@@ -80,6 +83,14 @@ impl AppHandle {
     pub fn set_scenario_name(&self, name: &str) {
         if let Ok(Some(s)) = self.0.borrow().root.query_selector("#scenario-select") {
             s.unchecked_ref::<HtmlSelectElement>().set_value(name);
+        }
+    }
+    /// The scenario choice says the scenario came from a shared link (none of the page's own).
+    pub fn mark_linked(&self) {
+        if let Ok(Some(s)) = self.0.borrow().root.query_selector("#scenario-select") {
+            let option = el("option").with("value", LINKED).text("From a shared link").into_parent(&s);
+            let _ = option.set_attribute("disabled", "");
+            s.unchecked_ref::<HtmlSelectElement>().set_value(LINKED);
         }
     }
     /// Shows `text` (which may quote user input: set as text) above the playground.
