@@ -153,15 +153,20 @@ fn parse_link_args(args: &[String]) -> Result<Invocation, String> {
     let (mut path, mut at_ms, mut paused, mut base) = (None, None, false, String::new());
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
-        match arg.as_str() {
+        // `--at 5000` and `--at=5000`, `--base URL` and `--base=URL`, as `run` takes `--until`.
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
+            _ => (arg.as_str(), None),
+        };
+        match flag {
             "--at" => {
-                let v = rest.next().ok_or("--at needs a value")?;
+                let v = inline.or_else(|| rest.next().cloned()).ok_or("--at needs a value")?;
                 at_ms = Some(
                     v.parse::<Millis>().map_err(|_| format!("--at: `{v}` is not a whole number of milliseconds"))?,
                 );
             }
             "--paused" => paused = true,
-            "--base" => base = rest.next().ok_or("--base needs a URL")?.clone(),
+            "--base" => base = inline.or_else(|| rest.next().cloned()).ok_or("--base needs a URL")?,
             a if a.starts_with('-') && a.len() > 1 => return Err(format!("unknown option `{a}`")),
             _ if path.is_none() => path = Some(arg.clone()),
             _ => return Err(format!("unexpected argument `{arg}`: one scenario file per link")),

@@ -298,6 +298,8 @@ fn link_makes_a_share_link_and_run_replays_it_to_the_same_state() {
     no_panic(&o);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("this link was cut short"), "{}", stderr(&o));
+    let inline = run(&["link", &example, "--at=12000", "--paused", "--base=https://notes.test/pp/"]);
+    assert_eq!(String::from_utf8(inline.stdout).unwrap().trim(), url, "--at=MS and --base=URL read the same");
     let o = run(&["link", &example, "--at", "99999999999"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).starts_with("error: --at:"), "{}", stderr(&o));

@@ -61,6 +61,9 @@ pub fn parse_fragment(fragment: &str, scenarios: &[&str], number: impl Fn(&str) 
                     o.problems.push(format!("speed “{}” is not a positive number (e.g. speed=0.1)", quote(v)));
                 }
             }
+            Some(("s", _)) if o.link.is_some() => {
+                o.problems.push("a link has one s=…; the first one opened".into());
+            }
             Some(("s", text)) => o.link = Some(text.to_string()),
             Some(("t", v)) => {
                 let t = number(v);
@@ -153,5 +156,8 @@ mod tests {
         assert_eq!(bad.at_ms, None);
         assert_eq!(bad.problems, ["t “-5” is not a whole number of milliseconds (e.g. t=42000)"]);
         assert_eq!(parse("#t=1.5").at_ms, None);
+        let twice = parse("#s=first&s=second");
+        assert_eq!(twice.link.as_deref(), Some("first"));
+        assert_eq!(twice.problems, ["a link has one s=…; the first one opened"]);
     }
 }
