@@ -516,19 +516,12 @@ mod tests {
                 caught_up: vec![],
             },
         ];
-        for kind in steps {
+        for kind in &steps {
             assert!(kind.is_replication() && !kind.is_routine(), "{kind:?}");
             assert_eq!(kind.severity(), Severity::Info, "{kind:?}");
         }
         // The follower's fetch is about the follower's replica; the others about the leader's.
-        let fetched = EventKind::FollowerFetched {
-            leader: b,
-            follower: BrokerId(2),
-            partition: p,
-            fetch_offset: 5,
-            count: 0,
-            high_watermark: 4,
-        };
-        assert_eq!(fetched.subject(), Some(Subject::Replica(BrokerId(2), p)));
+        assert_eq!(steps[1].subject(), Some(Subject::Replica(BrokerId(2), p)));
+        assert_eq!(steps[2].subject(), Some(Subject::Replica(b, p)));
     }
 }

@@ -5,6 +5,7 @@
 //! many per record, and a busy cluster's would push everything else out. Repeated retries of one
 //! send fold into one line with a counter.
 
+use super::label::seconds;
 use crate::engine::{Catalog, ClientIdx, ClusterEvent, ClusterView, Engine, ErrorCode, EventKind, PartitionIdx};
 use crate::engine::{Severity, Subject};
 use std::collections::VecDeque;
@@ -70,10 +71,6 @@ impl LogLine {
             format!("{} retries in a row with this error, the first at {}", self.repeats, seconds(self.first_at_ms))
         })
     }
-}
-
-fn seconds(ms: u64) -> String {
-    format!("{}.{:03} s", ms / 1000, ms % 1000)
 }
 
 /// The send a producer event is about: its producer and partition (a producer has one batch per

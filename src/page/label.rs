@@ -1,4 +1,10 @@
-//! Names cut to fit a box without losing what tells them apart: a partition keeps its number.
+//! Names cut to fit a box without losing what tells them apart: a partition keeps its number. And
+//! simulated times as the log and the panels write them.
+
+/// A simulated time to the millisecond: `9.003 s`.
+pub fn seconds(ms: u64) -> String {
+    format!("{}.{:03} s", ms / 1000, ms % 1000)
+}
 
 /// `name` in at most `chars_max` characters (at least 3), cut with an ellipsis.
 pub fn fit(name: &str, chars_max: usize) -> String {

@@ -3,6 +3,7 @@
 //! person pressing → would see nothing change for many presses.
 
 use super::event_log::EventLog;
+use super::label::seconds;
 use crate::engine::Engine;
 
 /// A step gives up after this many engine steps or this much simulated time without a visible
@@ -45,10 +46,6 @@ impl StepReport {
             StepStop::Cap => format!("Stepped {moved}: nothing the log shows happened; press again to go on"),
         }
     }
-}
-
-fn seconds(ms: u64) -> String {
-    format!("{}.{:03} s", ms / 1000, ms % 1000)
 }
 
 /// Runs `engine` one engine step at a time until an event that `log` would show is made, nothing

@@ -9,6 +9,7 @@
 mod app;
 mod diagram;
 mod dom;
+mod form;
 mod panels;
 mod sweep;
 

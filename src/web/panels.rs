@@ -3,6 +3,7 @@
 
 use super::diagram::{health_word, ids, set_partition_attrs};
 use super::dom::{el, Build, Cached, Rows};
+use super::form::{actions, button, error_el, form, row, select};
 use super::Selection;
 use crate::engine::{Acks, ClusterView, LeaderRecoveryState, PartitionHealth, ProcessState, SendStatus};
 use crate::page::activity::brokers_list;
@@ -46,37 +47,16 @@ pub struct ReconfigureUi {
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, HtmlSelectElement};
 
-fn labelled_select(parent: &Element, id: &str, text: &str, options: &[(&str, &str)]) -> HtmlSelectElement {
-    let l = el("label").into_parent(parent);
-    el("span").with("class", "label-text").text(text).into_parent(&l);
-    let s = el("select").with("id", id).with("name", id).into_parent(&l);
-    for (value, text) in options {
-        el("option").with("value", value).text(text).into_parent(&s);
-    }
-    s.unchecked_into()
-}
-
 impl ReconfigureUi {
     fn new(parent: &Element) -> ReconfigureUi {
-        let form = el("form")
-            .with("id", "reconfigure-form")
-            .with("class", "form")
-            .with("novalidate", "")
-            .with("data-hidden", "true")
-            .into_parent(parent);
+        let form = form(parent, "reconfigure-form").with("data-hidden", "true");
         el("h3").text("Reconfigure producer").into_parent(&form);
-        let row = el("div").with("class", "row").into_parent(&form);
+        let row = row(&form);
         let acks_values: Vec<(&str, &str)> = Acks::ALL_VALUES.iter().map(|a| (a.as_str(), a.as_str())).collect();
-        let acks = labelled_select(&row, "reconfigure-acks", "acks", &acks_values);
-        let idempotence = labelled_select(&row, "reconfigure-idempotence", "enable.idempotence", &IDEMPOTENCE_CHOICES);
-        let actions = el("div").with("class", "actions").into_parent(&form);
-        el("button").with("id", "reconfigure-submit").with("type", "submit").text("Reconfigure").into_parent(&actions);
-        let error = el("p")
-            .with("id", "reconfigure-error")
-            .with("class", "error")
-            .with("role", "alert")
-            .with("aria-live", "polite")
-            .into_parent(&form);
+        let acks = select(&row, "reconfigure-acks", "acks", &acks_values);
+        let idempotence = select(&row, "reconfigure-idempotence", "enable.idempotence", &IDEMPOTENCE_CHOICES);
+        button(&actions(&form), "reconfigure-submit", "Reconfigure", "submit");
+        let error = error_el(&form, "reconfigure-error");
         el("p")
             .with("class", "hint")
             .text("Closes the producer and constructs a new one: batches already created finish with the old settings.")

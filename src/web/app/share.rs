@@ -51,7 +51,7 @@ impl App {
     pub(super) fn update_about(&self) {
         let ui = &self.ui.share;
         let now = self.engine.now_ms();
-        let time = format!("{}.{:03} s ({now} ms)", now / 1000, now % 1000);
+        let time = format!("{} ({now} ms)", crate::page::label::seconds(now));
         if ui.time.text_content().as_deref() != Some(time.as_str()) {
             ui.time.set_text_content(Some(&time));
         }

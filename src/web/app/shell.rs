@@ -7,6 +7,7 @@ use crate::layout::fixed;
 use crate::page::speed::{SPEED_LOG_MAX, SPEED_LOG_MIN};
 use crate::web::diagram::{heat_class, Diagram};
 use crate::web::dom::{el, svg, Build, Cached};
+use crate::web::form::{actions, button, error_el, form, input, row, select};
 use crate::web::panels::{Details, Partitions, Safety};
 use crate::web::sweep::SweepUi;
 use crate::web::SCENARIOS;
@@ -100,29 +101,6 @@ pub(super) struct Shell {
 
 // ------------------------------------------------------------------------------------------ helpers
 
-fn label(parent: &Element, text: &str) -> Element {
-    let l = el("label").into_parent(parent);
-    el("span").with("class", "label-text").text(text).into_parent(&l);
-    l
-}
-
-fn input(parent: &Element, id: &str, text: &str, kind: &str, value: &str) -> HtmlInputElement {
-    let l = label(parent, text);
-    let i = el("input").with("id", id).with("type", kind).with("name", id).into_parent(&l);
-    let i: HtmlInputElement = i.unchecked_into();
-    i.set_value(value);
-    i
-}
-
-fn select(parent: &Element, id: &str, text: &str, options: &[(&str, &str)]) -> HtmlSelectElement {
-    let l = label(parent, text);
-    let s = el("select").with("id", id).with("name", id).into_parent(&l);
-    for (value, text) in options {
-        el("option").with("value", value).text(text).into_parent(&s);
-    }
-    s.unchecked_into()
-}
-
 /// Replaces a select's options, keeping its choice if it is still offered.
 pub(super) fn set_options(select: &HtmlSelectElement, options: &[(String, String)]) {
     let keep = select.value();
@@ -137,26 +115,6 @@ pub(super) fn set_options(select: &HtmlSelectElement, options: &[(String, String
 
 fn refs(options: &[(String, String)]) -> Vec<(&str, &str)> {
     options.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect()
-}
-
-fn error_el(parent: &Element, id: &str) -> Element {
-    el("p").with("id", id).with("class", "error").with("role", "alert").with("aria-live", "polite").into_parent(parent)
-}
-
-fn button(parent: &Element, id: &str, text: &str, kind: &str) -> Element {
-    el("button").with("id", id).with("type", kind).text(text).into_parent(parent)
-}
-
-fn form(parent: &Element, id: &str) -> Element {
-    el("form").with("id", id).with("class", "form").with("novalidate", "").into_parent(parent)
-}
-
-fn row(parent: &Element) -> Element {
-    el("div").with("class", "row").into_parent(parent)
-}
-
-fn actions(parent: &Element) -> Element {
-    el("div").with("class", "actions").into_parent(parent)
 }
 
 fn hide(e: &Element) {
