@@ -208,8 +208,9 @@ impl EventLog {
         self.lines.drain(..dropped);
         let oldest = self.lines.front().map_or(next, |l| l.seq);
         self.folds.retain(|f| f.seq >= oldest);
-        let mut fresh: Vec<&LogLine> =
-            self.lines.iter().filter(|l| l.seq >= first_fresh_seq && self.visible(l)).collect();
+        // Lines are in seq order: the fresh ones are the tail.
+        let start = self.lines.partition_point(|l| l.seq < first_fresh_seq);
+        let mut fresh: Vec<&LogLine> = self.lines.range(start..).filter(|l| self.visible(l)).collect();
         let from = fresh.len().saturating_sub(LOG_SHOWN);
         LogUpdate { fresh: fresh.split_off(from), removed }
     }
