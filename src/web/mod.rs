@@ -71,18 +71,19 @@ pub(crate) fn start_page(container: &web_sys::Element, name: &str) -> Result<(),
 /// Replaces the page's playground by a fresh one of `scenario` (Reset); it plays, as a freshly
 /// opened page does, and the scenario choice shows `name`.
 pub(crate) fn start_scenario(container: &web_sys::Element, scenario: &Scenario, name: &str) -> Result<(), JsValue> {
+    clear_page(container);
+    let handle = mount(container, scenario, Options::page()).map_err(|e| JsValue::from_str(&e.to_string()))?;
+    handle.set_scenario_name(name);
+    PAGE.with(|p| *p.borrow_mut() = Some(handle));
+    Ok(())
+}
+
+/// Frees the page's playground (listeners and all) and empties `container` for the next one.
+fn clear_page(container: &web_sys::Element) {
     if let Some(previous) = PAGE.with(|p| p.borrow_mut().take()) {
         previous.dispose();
     }
     container.set_text_content(None);
-    let handle = mount(container, scenario, Options::page()).map_err(|e| JsValue::from_str(&e.to_string()))?;
-    if name == app::LINKED {
-        handle.mark_linked();
-    } else {
-        handle.set_scenario_name(name);
-    }
-    PAGE.with(|p| *p.borrow_mut() = Some(handle));
-    Ok(())
 }
 
 thread_local! {
@@ -90,11 +91,11 @@ thread_local! {
     static PAGE: std::cell::RefCell<Option<AppHandle>> = const { std::cell::RefCell::new(None) };
 }
 
-/// What a share link in the fragment opens: its scenario, its session and where to stand, with the
-/// notice to show; or why it cannot open (the default scenario opens under that sentence).
 /// A scenario, the session to replay, where to stand, and the notice to show.
 type Opening = (Scenario, Vec<crate::engine::TimedCommand>, u64, Option<String>);
 
+/// What a share link in the fragment opens: its scenario, its session and where to stand, with the
+/// notice to show; or why it cannot open (the fragment's scenario opens under that sentence).
 fn from_link(o: &UrlOptions) -> Option<Result<Opening, String>> {
     let text = o.link.as_deref()?;
     Some(match crate::scenario::read_link(text) {
@@ -115,10 +116,7 @@ fn start_with(container: &web_sys::Element, o: &UrlOptions) -> Result<(), JsValu
         Some(Err(why)) => (page_scenario(name).map_err(|e| JsValue::from_str(&e))?, Vec::new(), 0, Some(why)),
         None => (page_scenario(name).map_err(|e| JsValue::from_str(&e))?, Vec::new(), 0, None),
     };
-    if let Some(previous) = PAGE.with(|p| p.borrow_mut().take()) {
-        previous.dispose();
-    }
-    container.set_text_content(None);
+    clear_page(container);
     let options = Options { autoplay: !o.paused, ..Options::page() };
     let mounted = match mount_with(container, &scenario, &session, at_ms, options) {
         // A link whose commands the engine refuses: the default scenario, and the reason.
@@ -142,11 +140,7 @@ fn start_with(container: &web_sys::Element, o: &UrlOptions) -> Result<(), JsValu
             return Ok(());
         }
     };
-    if opened_link {
-        handle.mark_linked();
-    } else {
-        handle.set_scenario_name(name);
-    }
+    handle.set_scenario_name(if opened_link { app::LINKED } else { name });
     if let Some(s) = o.speed {
         handle.set_speed(s);
     }

@@ -80,17 +80,14 @@ impl AppHandle {
         self.0.borrow_mut().render();
     }
     /// Shows `name` as the chosen scenario.
+    /// Shows `name` in the scenario choice; [`LINKED`] adds the choice "From a shared link" (a
+    /// scenario that came from a link is none of the page's own).
     pub fn set_scenario_name(&self, name: &str) {
         if let Ok(Some(s)) = self.0.borrow().root.query_selector("#scenario-select") {
+            if name == LINKED {
+                el("option").with("value", LINKED).with("disabled", "").text("From a shared link").into_parent(&s);
+            }
             s.unchecked_ref::<HtmlSelectElement>().set_value(name);
-        }
-    }
-    /// The scenario choice says the scenario came from a shared link (none of the page's own).
-    pub fn mark_linked(&self) {
-        if let Ok(Some(s)) = self.0.borrow().root.query_selector("#scenario-select") {
-            let option = el("option").with("value", LINKED).text("From a shared link").into_parent(&s);
-            let _ = option.set_attribute("disabled", "");
-            s.unchecked_ref::<HtmlSelectElement>().set_value(LINKED);
         }
     }
     /// Shows `text` (which may quote user input: set as text) above the playground.
@@ -274,22 +271,15 @@ impl App {
 
     /// Replaces this playground by a fresh one of another scenario (after this event returns).
     fn load_scenario(&mut self, name: String) {
-        let Some(container) = self.root.parent_element() else { return };
-        // `start_page` disposes this playground just before it draws the next one, in the same
-        // task: the page never shows an empty frame.
-        self.lifecycle.stopped = true;
         let _ = dom::window().location().set_hash(&format!("scenario={name}"));
-        let later = Closure::once_into_js(move || {
-            let _ = super::start_page(&container, &name);
+        self.replace_later(move |container| {
+            let _ = super::start_page(container, &name);
         });
-        let _ = dom::window().set_timeout_with_callback(later.unchecked_ref());
     }
 
     /// Reset: this playground's own scenario again from its start, without the commands applied
     /// since (a page opened from a link restarts the link's scenario, not the one in the select).
     fn restart(&mut self) {
-        let Some(container) = self.root.parent_element() else { return };
-        self.lifecycle.stopped = true;
         let scenario = self.scenario.clone();
         let name = self
             .root
@@ -297,9 +287,18 @@ impl App {
             .ok()
             .flatten()
             .map_or("default".to_string(), |s| s.unchecked_into::<HtmlSelectElement>().value());
-        let later = Closure::once_into_js(move || {
-            let _ = super::start_scenario(&container, &scenario, &name);
+        self.replace_later(move |container| {
+            let _ = super::start_scenario(container, &scenario, &name);
         });
+    }
+
+    /// Stops this playground and, after the event being handled returns, lets `start` draw the next
+    /// one into the same container. `start` disposes this one just before it draws, in the same
+    /// task: the page never shows an empty frame.
+    fn replace_later(&mut self, start: impl FnOnce(&Element) + 'static) {
+        let Some(container) = self.root.parent_element() else { return };
+        self.lifecycle.stopped = true;
+        let later = Closure::once_into_js(move || start(&container));
         let _ = dom::window().set_timeout_with_callback(later.unchecked_ref());
     }
 
