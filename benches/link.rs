@@ -70,8 +70,8 @@ fn main() {
     for commands in [50, 100, 200] {
         let (scenario, engine) = session(commands);
         let link = Link { scenario, session: engine.session().to_vec() };
-        let text = make_link(&link);
-        let code = scenario::link_code(&link).len();
+        let text = make_link(&link).expect("within the caps");
+        let code = scenario::link_code(&link).expect("within the caps").len();
         let (read, _) = read_link(&text).expect("its own link");
         assert_eq!(read, link);
         // The page writes `#s=TEXT&t=MS&paused` after its URL.

@@ -228,9 +228,7 @@ fn make_link_text(path: &str, at_ms: Option<Millis>, paused: bool, base: &str) -
         return Err(UsageError(format!("--at: {e}")));
     }
     let link = scenario::Link { scenario, session: Vec::new() };
-    scenario::check_link_code(&scenario::link_code(&link)).map_err(|e| UsageError(format!("{path}: {e}")))?;
-    let text = scenario::make_link(&link);
-    scenario::check_link_text(&text).map_err(|e| UsageError(format!("{path}: {e}")))?;
+    let text = scenario::make_link(&link).map_err(|e| UsageError(format!("{path}: {e}")))?;
     let t = format!("&t={}", at_ms.unwrap_or(0));
     let paused = if paused { "&paused" } else { "" };
     Ok(format!("{base}#s={text}{t}{paused}\n"))

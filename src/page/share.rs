@@ -1,5 +1,5 @@
 //! The page's share link: the fragment it writes (`#s=...&t=42000&paused`) and what it says of a
-//! link it opens. The link's text itself is `scenario::make_link`'s.
+//! link it opens. The link's text itself is `scenario::make_link`'s (or `link_text`'s).
 
 use crate::engine::{Engine, Millis, Scenario, BEHAVIOUR_VERSION};
 use crate::scenario::Link;
@@ -54,7 +54,8 @@ mod tests {
         engine.advance_to(4_321, u64::MAX).expect("progress");
         engine.apply(Command::CrashBroker { broker: BrokerId(2) }).expect("valid");
         engine.advance_to(15_000, u64::MAX).expect("progress");
-        let f = fragment(&crate::scenario::make_link(&link_to(&scenario, &engine)), engine.now_ms(), true);
+        let f =
+            fragment(&crate::scenario::make_link(&link_to(&scenario, &engine)).expect("a link"), engine.now_ms(), true);
         assert!(f.starts_with("#s=1.") && f.ends_with("&t=15000&paused"), "{f}");
         let text = f.trim_start_matches("#s=").split('&').next().unwrap();
         let (link, behaviour) = read_link(text).expect("readable");

@@ -78,18 +78,8 @@ impl fmt::Display for LinkError {
     }
 }
 
-/// Whether a link's code can be opened at all: at most [`LINK_INFLATED_MAX`] bytes (a link's text
-/// over [`LINK_TEXT_MAX`] is refused by [`check_link_text`]).
-pub fn check_link_code(code: &[u8]) -> Result<(), LinkError> {
-    if code.len() > LINK_INFLATED_MAX {
-        Err(LinkError::TooLarge)
-    } else {
-        Ok(())
-    }
-}
-
-/// Whether a link's text can be opened: at most [`LINK_TEXT_MAX`] bytes.
-pub fn check_link_text(text: &str) -> Result<(), LinkError> {
+/// A link's text can be opened only within [`LINK_TEXT_MAX`] bytes.
+fn check_link_text(text: &str) -> Result<(), LinkError> {
     if text.len() > LINK_TEXT_MAX {
         Err(LinkError::TooLong { bytes: text.len() })
     } else {
@@ -97,24 +87,31 @@ pub fn check_link_text(text: &str) -> Result<(), LinkError> {
     }
 }
 
-/// The link text of `link`.
-pub fn make_link(link: &Link) -> String {
-    let deflated = miniz_oxide::deflate::compress_to_vec_zlib(&link_code(link), 10);
+/// The link text of `link`; refused, as [`read_link`] would refuse it, over either cap.
+pub fn make_link(link: &Link) -> Result<String, LinkError> {
+    let deflated = miniz_oxide::deflate::compress_to_vec_zlib(&link_code(link)?, 10);
     link_text(&deflated)
 }
 
-/// The binary code a link deflates. The page deflates it with the browser's own
-/// `CompressionStream("deflate")` (a zlib stream as well), which keeps miniz's compressor out of
-/// its bundle, and then calls [`link_text`].
-pub fn link_code(link: &Link) -> Vec<u8> {
+/// The binary code a link deflates; refused over [`LINK_INFLATED_MAX`]. The page deflates it with
+/// the browser's own `CompressionStream("deflate")` (a zlib stream as well), which keeps miniz's
+/// compressor out of its bundle, and then calls [`link_text`].
+pub fn link_code(link: &Link) -> Result<Vec<u8>, LinkError> {
     // Plain structs, enums, strings and numbers: postcard writes them all (round-trip tests).
-    postcard::to_allocvec(link).unwrap_or_default()
+    let code = postcard::to_allocvec(link).unwrap_or_default();
+    if code.len() > LINK_INFLATED_MAX {
+        Err(LinkError::TooLarge)
+    } else {
+        Ok(code)
+    }
 }
 
-/// The link text of a zlib stream of [`link_code`].
-pub fn link_text(deflated: &[u8]) -> String {
+/// The link text of a zlib stream of [`link_code`]; refused over [`LINK_TEXT_MAX`].
+pub fn link_text(deflated: &[u8]) -> Result<String, LinkError> {
     let data = URL_SAFE_NO_PAD.encode(deflated);
-    format!("{LINK_FORMAT}.{BEHAVIOUR_VERSION}.{}.{data}", data.len())
+    let text = format!("{LINK_FORMAT}.{BEHAVIOUR_VERSION}.{}.{data}", data.len());
+    check_link_text(&text)?;
+    Ok(text)
 }
 
 /// Reads a link's text (a fragment's `s` value); also returns the behaviour version it names.

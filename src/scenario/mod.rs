@@ -13,6 +13,5 @@ pub use crate::engine::{
 pub use code::{decode, encode};
 pub use json::{from_value, parse, COMMAND_NAMES, DEFAULT_SETTLE_MS};
 pub use link::{
-    check_link_code, check_link_text, link_code, link_text, make_link, read_link, Link, LinkError, LINK_FORMAT,
-    LINK_INFLATED_MAX, LINK_TEXT_MAX,
+    link_code, link_text, make_link, read_link, Link, LinkError, LINK_FORMAT, LINK_INFLATED_MAX, LINK_TEXT_MAX,
 };

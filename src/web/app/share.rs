@@ -69,11 +69,10 @@ impl App {
         let href = location.href().unwrap_or_default();
         let base = href.split('#').next().unwrap_or_default().to_string();
         let _ = self.engine.finish_millisecond();
-        let code = crate::scenario::link_code(&share::link_to(&self.scenario, &self.engine));
-        if let Err(e) = crate::scenario::check_link_code(&code) {
-            self.ui.share.link.set_value(&format!("No link: {e}."));
-            return;
-        }
+        let code = match crate::scenario::link_code(&share::link_to(&self.scenario, &self.engine)) {
+            Ok(code) => code,
+            Err(e) => return self.ui.share.link.set_value(&format!("No link: {e}.")),
+        };
         let (at_ms, paused) = (self.engine.now_ms(), !self.clock.playing());
         // Past the page's replay bound the link still opens in the runner: say so beside it.
         let page_bound = self.engine.ledger().check_run_within(at_ms, crate::engine::LIMITS.page_replay_work_max);
@@ -82,11 +81,10 @@ impl App {
         let (field, button) = (self.ui.share.link.clone(), self.ui.share.copy.clone());
         let done = Closure::once_into_js(move |buffer: JsValue| {
             let deflated = js_sys::Uint8Array::new(&buffer).to_vec();
-            let text = crate::scenario::link_text(&deflated);
-            if let Err(e) = crate::scenario::check_link_text(&text) {
-                field.set_value(&format!("No link: {e}."));
-                return;
-            }
+            let text = match crate::scenario::link_text(&deflated) {
+                Ok(text) => text,
+                Err(e) => return field.set_value(&format!("No link: {e}.")),
+            };
             let link = format!("{base}{}", share::fragment(&text, at_ms, paused));
             field.set_value(&link);
             if note.is_some() {
