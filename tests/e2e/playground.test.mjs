@@ -66,6 +66,15 @@ function step(name, fn) {
   });
 }
 
+// A new page of the playground at `hash`, ready, its errors collected for the last test.
+async function openPage(hash, options) {
+  const p = await browser.newPage(options);
+  p.on('pageerror', (err) => pageErrors.push(String(err?.stack ?? err)));
+  await p.goto(`${server.url}${hash}`, { waitUntil: 'load' });
+  await waitReady(p);
+  return p;
+}
+
 const simMs = () => page.evaluate(() => window.__e2eSimMs());
 
 async function attrs(selector) {
@@ -387,13 +396,10 @@ test('switching scenarios and Reset leave one working playground', async () => {
 // the clock) crashes nothing; it follows the ARIA menu pattern (arrows move, Escape closes and
 // gives the focus back to the broker).
 test('the broker menu opens on "Show details"; Space crashes nothing; arrows move; Escape returns the focus', async () => {
-  const p = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  p.on('pageerror', (err) => pageErrors.push(String(err?.stack ?? err)));
+  const p = await openPage('#paused', { viewport: { width: 1280, height: 900 } });
   const focused = () => p.evaluate(() => document.activeElement?.dataset?.action ?? null);
   const state = () => p.evaluate(() => document.querySelector('[data-broker="2"][data-state]')?.dataset.state);
   try {
-    await p.goto(`${server.url}#paused`, { waitUntil: 'load' });
-    await waitReady(p);
     await p.locator('[data-broker="2"]').first().focus();
     await p.keyboard.press('Enter');
     await p.locator('#broker-menu').waitFor({ state: 'visible', timeout: 5_000 });
@@ -476,12 +482,9 @@ test('over-budget input from the forms is refused inline, and the page goes on',
 // log shows and says what it did; with replication shown (the default scenario), the success is
 // preceded by the leader's append, the followers' fetches and the high-watermark advance.
 test('Step goes from line to line after a Send, and the log says why the high watermark moved', async () => {
-  const p = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  p.on('pageerror', (err) => pageErrors.push(String(err?.stack ?? err)));
+  const p = await openPage('#paused', { viewport: { width: 1280, height: 900 } });
   const logTexts = () => p.$$eval('#event-log li', (els) => els.map((e) => e.textContent));
   try {
-    await p.goto(`${server.url}#paused`, { waitUntil: 'load' });
-    await waitReady(p);
     assert.equal(await p.locator('#show-replication').isChecked(), true, 'replication lines shown in the default scenario');
     await p.locator('#produce-value').fill('order 35 paid');
     await p.locator('#produce-submit').click();
@@ -517,11 +520,8 @@ test('Step goes from line to line after a Send, and the log says why the high wa
 // Issue 8: NOT_ENOUGH_REPLICAS retries say why, fold into one line with a counter, and "hide
 // routine" hides them.
 test('retries of a send refused with NOT_ENOUGH_REPLICAS fold into one line that says why', async () => {
-  const p = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  p.on('pageerror', (err) => pageErrors.push(String(err?.stack ?? err)));
+  const p = await openPage('#paused', { viewport: { width: 1280, height: 900 } });
   try {
-    await p.goto(`${server.url}#paused`, { waitUntil: 'load' });
-    await waitReady(p);
     await p.locator('summary', { hasText: 'Topics & configs' }).click();
     await p.locator('#config-topic').selectOption('orders');
     await p.locator('#config-min-isr').fill('3');
@@ -560,13 +560,10 @@ test('retries of a send refused with NOT_ENOUGH_REPLICAS fold into one line that
 // Issue 8, "Phone and frame": on a phone a tap shows the selection in a bottom sheet beside what
 // was tapped (not 1,600 px below); Escape and the close button close it and give the focus back.
 test('on a phone a tapped replica opens a sheet beside it; Escape and Close give the focus back', async () => {
-  const p = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
-  p.on('pageerror', (err) => pageErrors.push(String(err?.stack ?? err)));
+  const p = await openPage('#paused', { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   const rect = (sel) => p.locator(sel).first().evaluate((e) => e.getBoundingClientRect().toJSON());
   const replica = '[data-replica="2:orders-1"]';
   try {
-    await p.goto(`${server.url}#paused`, { waitUntil: 'load' });
-    await waitReady(p);
     assert.equal(await p.locator('#details').isVisible(), false, 'no sheet before a selection');
     await p.locator(replica).first().tap();
     await p.locator('#details').waitFor({ state: 'visible', timeout: 5_000 });
@@ -596,11 +593,8 @@ test('on a phone a tapped replica opens a sheet beside it; Escape and Close give
 // A notes page embeds the playground in a frame of about 700 × 520: the diagram (every broker) and
 // the main controls (play, step, speed, send) are visible together without scrolling.
 test('in a 700 x 520 frame the diagram and the main controls are visible together', async () => {
-  const p = await browser.newPage({ viewport: { width: 700, height: 520 } });
-  p.on('pageerror', (err) => pageErrors.push(String(err?.stack ?? err)));
+  const p = await openPage('#paused', { viewport: { width: 700, height: 520 } });
   try {
-    await p.goto(`${server.url}#paused`, { waitUntil: 'load' });
-    await waitReady(p);
     const outside = await p.evaluate(() => {
       const sels = ['#play', '#step', '#speed', '#quick-send', '#sim-time', '#diagram [data-broker]', '#diagram [data-client]'];
       const out = [];
@@ -682,11 +676,8 @@ test('the producer panel reconfigures acks; idempotence with acks=1 is refused b
 // replays to the same state hash at the same simulated time. A link cut short says so and the
 // default scenario opens under that sentence.
 test('a copied link opens at the same moment with the same state hash; a cut one says so', async () => {
-  const p = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  p.on('pageerror', (err) => pageErrors.push(String(err?.stack ?? err)));
+  const p = await openPage('#paused', { viewport: { width: 1280, height: 900 } });
   try {
-    await p.goto(`${server.url}#paused`, { waitUntil: 'load' });
-    await waitReady(p);
     await p.locator('#produce-value').fill('order 35 paid');
     await p.locator('#produce-submit').click();
     for (let i = 0; i < 3; i++) await p.locator('#step').click();
@@ -728,11 +719,8 @@ test('a copied link opens at the same moment with the same state hash; a cut one
 
 // Reset on a page opened from a link restarts the link's scenario, not the one the select shows.
 test('Reset on a linked page restarts the linked scenario', async () => {
-  const p = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  p.on('pageerror', (err) => pageErrors.push(String(err?.stack ?? err)));
+  const p = await openPage('#scenario=large&paused', { viewport: { width: 1280, height: 900 } });
   try {
-    await p.goto(`${server.url}#scenario=large&paused`, { waitUntil: 'load' });
-    await waitReady(p);
     await p.locator('#copy-link').click();
     await p.waitForFunction(() => document.querySelector('#share-link').value.startsWith('http'));
     const link = await p.locator('#share-link').inputValue();
