@@ -37,3 +37,21 @@ fn wasm_runs_reach_the_native_state_hashes() {
         assert_eq!(Some(&format!("{:016x}", engine.state_hash())), golden.get(name), "{name}");
     }
 }
+
+/// Issue 9: a share link replays to the same state in the browser as natively. The golden links of
+/// every format (`tests/links/format-N.txt`: time, native state hash, link) decode and replay in wasm
+/// to the hash recorded natively.
+#[wasm_bindgen_test]
+fn golden_links_replay_in_wasm_to_their_native_state_hashes() {
+    let files = [include_str!("links/format-1.txt")];
+    let mut seen = 0;
+    for line in files.iter().flat_map(|f| f.lines()) {
+        let mut parts = line.splitn(3, ' ');
+        let (at, hash, text) = (parts.next().unwrap(), parts.next().unwrap(), parts.next().unwrap());
+        let (link, _) = scenario::read_link(text).expect("a golden link opens");
+        let engine = Engine::replay(&link.scenario, &link.session, at.parse().unwrap()).expect("replays");
+        assert_eq!(format!("{:016x}", engine.state_hash()), hash, "{}", &text[..24]);
+        seen += 1;
+    }
+    assert!(seen >= 1, "golden links are kept in tests/links");
+}
