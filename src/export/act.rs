@@ -187,6 +187,33 @@ impl<'a> Acts<'a> {
     }
 }
 
+/// The command in a few words, for the comment above its act (`cut_link broker:1 controller`).
+pub fn describe(command: &Command) -> String {
+    let what = match command {
+        Command::Produce(p) => {
+            let key = p.key.as_deref().map_or("no key".to_string(), |k| format!("key {}", shell(&one_line(k))));
+            format!("{} sends {} record(s) to {}, {key}", p.producer, p.count, p.topic)
+        }
+        Command::Consume { consumer, topic } => format!("{consumer} reads {topic}"),
+        Command::CrashBroker { broker }
+        | Command::RestartBroker { broker }
+        | Command::ControlledShutdown { broker } => {
+            format!("broker {broker}")
+        }
+        Command::CutLink { between } | Command::HealLink { between } => format!("{} and {}", between[0], between[1]),
+        Command::SlowReplica { broker, stalled } => {
+            format!("broker {broker} {}", if *stalled { "stalls" } else { "fetches again" })
+        }
+        Command::CreateTopic(t) => t.name.clone(),
+        Command::ChangeConfig(ChangeConfig::Topic { topic, .. }) => format!("topic {topic}"),
+        Command::ChangeConfig(ChangeConfig::ClientRack { consumer, client_rack }) => {
+            format!("consumer {consumer}: client.rack={}", shell(client_rack))
+        }
+        Command::ReconfigureProducer { producer, .. } => format!("producer {producer}"),
+    };
+    format!("{} {what}", command.name())
+}
+
 fn unknown(what: &str, name: &str) -> Act {
     // The engine's rules refuse a scenario naming an unknown client, so only an unchecked one gets here.
     Act::default().with_note(format!("no {what} named {} in the scenario", shell(&one_line(name))))

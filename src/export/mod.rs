@@ -14,7 +14,7 @@ mod compose;
 mod quote;
 mod script;
 
-pub use act::{Act, Acts};
+pub use act::{describe, Act, Acts};
 pub use quote::{kafka_env, shell, yaml};
 
 use crate::engine::{BrokerId, ConsumerConfig, ProducerConfig, Scenario};
@@ -34,7 +34,7 @@ pub fn export(scenario: &Scenario) -> Vec<(String, String)> {
     let names = Names::of(scenario);
     let mut acts = Acts::new(&names);
     let timeline: Vec<(u64, String, Act)> =
-        scenario.commands.iter().map(|c| (c.at_ms, c.command.name().to_string(), acts.act(&c.command))).collect();
+        scenario.commands.iter().map(|c| (c.at_ms, describe(&c.command), acts.act(&c.command))).collect();
     vec![
         ("compose.yaml".to_string(), compose::compose(scenario, &names)),
         ("commands.sh".to_string(), script::commands(scenario, &names, &timeline)),

@@ -74,7 +74,7 @@ pub fn commands(scenario: &Scenario, names: &Names, timeline: &[(Millis, String,
         for note in &act.notes {
             let _ = writeln!(o, "# Note: {}", one_line(note));
         }
-        let _ = writeln!(o, "echo {}", shell(&format!("{at_ms} ms: {name}")));
+        let _ = writeln!(o, "echo {}", shell(&one_line(&format!("{at_ms} ms: {name}"))));
         if act.lines.is_empty() {
             let _ = writeln!(o, "# (no real act)");
         }
@@ -177,7 +177,8 @@ pub fn readme(scenario: &Scenario, names: &Names, timeline: &[(Millis, String, A
         jitter = scenario.cluster.network.jitter_ms,
     );
     let mut seen: Vec<&str> = Vec::new();
-    for (_, name, act) in timeline {
+    for (_, what, act) in timeline {
+        let name = what.split(' ').next().unwrap_or(what);
         for note in &act.notes {
             if !seen.contains(&note.as_str()) {
                 seen.push(note);

@@ -92,50 +92,50 @@ kafka kafka-topics.sh --bootstrap-server "$BOOTSTRAP" --create --topic orders --
 # time of their own, so later ones run a little late).
 echo 'time 0: the scenario starts'
 
-# 0 ms: consume
+# 0 ms: consume billing reads orders
 # Note: the console consumer joins a consumer group of its own (it gets every partition, and commits its offsets), where the simulator's consumer has the partitions assigned by hand
-echo '0 ms: consume'
+echo '0 ms: consume billing reads orders'
 consumer_0 orders
 sleep 0.100
 
-# 100 ms: produce
+# 100 ms: produce checkout sends 3 record(s) to orders, key 'order-1'
 # Note: each send starts a console producer of its own: a new producer instance (a new producer id, a new sticky partition for null keys) and a JVM start of a second or two, where the simulator keeps one producer
-echo '100 ms: produce'
+echo '100 ms: produce checkout sends 3 record(s) to orders, key '\''order-1'\'''
 keyed_lines 3 'order-1' 'created' | producer_0 orders --property parse.key=true
 sleep 0.050
 
-# 150 ms: produce
+# 150 ms: produce audit sends 1 record(s) to orders, no key
 # Note: each send starts a console producer of its own: a new producer instance (a new producer id, a new sticky partition for null keys) and a JVM start of a second or two, where the simulator keeps one producer
 # Note: the console producer cannot name a partition: the scenario sends to partition 0, this goes where the producer's partitioner puts it
-echo '150 ms: produce'
+echo '150 ms: produce audit sends 1 record(s) to orders, no key'
 lines 1 'audit-entry' | producer_1 orders
 sleep 0.400
 
-# 550 ms: crash_broker
-echo '550 ms: crash_broker'
+# 550 ms: crash_broker broker 1
+echo '550 ms: crash_broker broker 1'
 docker kill kafka-1
 sleep 0.150
 
-# 700 ms: produce
+# 700 ms: produce checkout sends 1 record(s) to orders, key 'order-1'
 # Note: each send starts a console producer of its own: a new producer instance (a new producer id, a new sticky partition for null keys) and a JVM start of a second or two, where the simulator keeps one producer
-echo '700 ms: produce'
+echo '700 ms: produce checkout sends 1 record(s) to orders, key '\''order-1'\'''
 keyed_lines 1 'order-1' 'paid' | producer_0 orders --property parse.key=true
 sleep 11.300
 
-# 12000 ms: restart_broker
-echo '12000 ms: restart_broker'
+# 12000 ms: restart_broker broker 1
+echo '12000 ms: restart_broker broker 1'
 docker start kafka-1
 sleep 3.000
 
-# 15000 ms: cut_link
+# 15000 ms: cut_link broker:2 and broker:3
 # Note: docker network disconnect cuts the broker from everyone (the controller, every other broker, every client), not one link: Docker has no per-link cut without NET_ADMIN tools
-echo '15000 ms: cut_link'
+echo '15000 ms: cut_link broker:2 and broker:3'
 docker network disconnect partition-playground kafka-2
 sleep 1.000
 
-# 16000 ms: heal_link
+# 16000 ms: heal_link broker:2 and broker:3
 # Note: the broker rejoins the network: every link of it heals at once
-echo '16000 ms: heal_link'
+echo '16000 ms: heal_link broker:2 and broker:3'
 docker network connect partition-playground kafka-2
 
 echo 'done: the consumers print to /tmp/consumer-*.log in the tools container'

@@ -92,68 +92,68 @@ kafka kafka-topics.sh --bootstrap-server "$BOOTSTRAP" --create --topic t --repli
 # time of their own, so later ones run a little late).
 echo 'time 0: the scenario starts'
 
-# 0 ms: consume
+# 0 ms: consume c reads t
 # Note: the console consumer joins a consumer group of its own (it gets every partition, and commits its offsets), where the simulator's consumer has the partitions assigned by hand
-echo '0 ms: consume'
+echo '0 ms: consume c reads t'
 consumer_0 t
 sleep 1.000
 
-# 1000 ms: produce
+# 1000 ms: produce safe sends 5 record(s) to t, no key
 # Note: each send starts a console producer of its own: a new producer instance (a new producer id, a new sticky partition for null keys) and a JVM start of a second or two, where the simulator keeps one producer
-echo '1000 ms: produce'
+echo '1000 ms: produce safe sends 5 record(s) to t, no key'
 lines 5 'before' | producer_1 t
 sleep 1.000
 
-# 2000 ms: cut_link
+# 2000 ms: cut_link broker:1 and controller
 # Note: docker network disconnect cuts the broker from everyone (the controller, every other broker, every client), not one link: Docker has no per-link cut without NET_ADMIN tools
-echo '2000 ms: cut_link'
+echo '2000 ms: cut_link broker:1 and controller'
 docker network disconnect partition-playground kafka-1
 
-# 2000 ms: cut_link
+# 2000 ms: cut_link broker:1 and broker:2
 # Note: kafka-1 is off the network already (an earlier cut)
-echo '2000 ms: cut_link'
+echo '2000 ms: cut_link broker:1 and broker:2'
 # (no real act)
 
-# 2000 ms: cut_link
+# 2000 ms: cut_link broker:1 and broker:3
 # Note: kafka-1 is off the network already (an earlier cut)
-echo '2000 ms: cut_link'
+echo '2000 ms: cut_link broker:1 and broker:3'
 # (no real act)
 
-# 2000 ms: cut_link
+# 2000 ms: cut_link broker:1 and consumer:c
 # Note: kafka-1 is off the network already (an earlier cut)
-echo '2000 ms: cut_link'
+echo '2000 ms: cut_link broker:1 and consumer:c'
 # (no real act)
 sleep 12.000
 
-# 14000 ms: produce
+# 14000 ms: produce fast sends 3 record(s) to t, no key
 # Note: each send starts a console producer of its own: a new producer instance (a new producer id, a new sticky partition for null keys) and a JVM start of a second or two, where the simulator keeps one producer
-echo '14000 ms: produce'
+echo '14000 ms: produce fast sends 3 record(s) to t, no key'
 lines 3 'zombie-acks-1' | producer_0 t
 
-# 14000 ms: produce
+# 14000 ms: produce safe sends 2 record(s) to t, no key
 # Note: each send starts a console producer of its own: a new producer instance (a new producer id, a new sticky partition for null keys) and a JVM start of a second or two, where the simulator keeps one producer
-echo '14000 ms: produce'
+echo '14000 ms: produce safe sends 2 record(s) to t, no key'
 lines 2 'zombie-acks-all' | producer_1 t
 sleep 46.000
 
-# 60000 ms: heal_link
+# 60000 ms: heal_link broker:1 and controller
 # Note: kafka-1 stays off the network: another of its links is still cut
-echo '60000 ms: heal_link'
+echo '60000 ms: heal_link broker:1 and controller'
 # (no real act)
 
-# 60000 ms: heal_link
+# 60000 ms: heal_link broker:1 and broker:2
 # Note: kafka-1 stays off the network: another of its links is still cut
-echo '60000 ms: heal_link'
+echo '60000 ms: heal_link broker:1 and broker:2'
 # (no real act)
 
-# 60000 ms: heal_link
+# 60000 ms: heal_link broker:1 and broker:3
 # Note: kafka-1 stays off the network: another of its links is still cut
-echo '60000 ms: heal_link'
+echo '60000 ms: heal_link broker:1 and broker:3'
 # (no real act)
 
-# 60000 ms: heal_link
+# 60000 ms: heal_link broker:1 and consumer:c
 # Note: the broker rejoins the network: every link of it heals at once
-echo '60000 ms: heal_link'
+echo '60000 ms: heal_link broker:1 and consumer:c'
 docker network connect partition-playground kafka-1
 
 echo 'done: the consumers print to /tmp/consumer-*.log in the tools container'
