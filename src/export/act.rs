@@ -31,6 +31,9 @@ pub const NOTE_CUT_LINK: &str = "docker network disconnect cuts the broker from 
 pub const NOTE_PRODUCER: &str = "each send starts a console producer of its own: a new producer instance (a new \
      producer id, a new sticky partition for null keys) and a JVM start of a second or two, where the simulator \
      keeps one producer";
+/// Kafka throttles a follower only when it is out of the ISR ("to avoid ISR thrashing":
+/// `shouldFollowerThrottle` in apache/kafka `core/.../server/RemoteLeaderEndPoint.scala`), so a
+/// throttle cannot make an in-sync follower fall behind; a network delay can.
 pub const NOTE_SLOW: &str = "the simulator's slow disk stops the broker's follower fetches while it heartbeats; the \
      nearest real act delays the broker's connections to other brokers' port 9092 (tc netem in a helper container \
      sharing its network), leaving its controller heartbeats on port 9093 on time. Replication throttling \

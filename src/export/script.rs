@@ -116,7 +116,9 @@ fn producers(o: &mut String, names: &Names) {
 }
 
 /// One shell function per consumer: a console consumer started in the background of the tools
-/// container (a fixed group, so a restart resumes), printing partition, offset, key and value.
+/// container (a fixed group, so a restart resumes), printing partition, offset, key and value. Its
+/// `auto.offset.reset` is given as a property, which the tool keeps when `--from-beginning` is not
+/// given (`ConsoleConsumerOptions.setAutoOffsetResetValue`).
 fn consumers(o: &mut String, names: &Names) {
     for (i, (name, c)) in names.consumers.iter().enumerate() {
         let _ = writeln!(o, "# Consumer {name}: a console consumer per topic it consumes, printing to a log.");
