@@ -127,3 +127,22 @@ fn bad_arguments_and_bad_files_exit_2_naming_the_field() {
     }
     assert!(!Path::new(&blocked).exists(), "a bad scenario writes nothing");
 }
+
+/// What a person did in the page travels in the link's session: the export plays it too, at its
+/// time among the scenario's own commands (here a controlled shutdown of broker 3 at 5 s, between
+/// the send at 700 ms and the restart at 12 s).
+#[test]
+fn export_plays_a_links_session_among_the_scenarios_commands() {
+    use partition_playground::engine::{BrokerId, Command as Cmd, TimedCommand};
+    use partition_playground::scenario::{self, Link};
+    let text = std::fs::read_to_string(leader_crash()).expect("the example");
+    let scenario = scenario::parse(&text).expect("a valid scenario");
+    let session = vec![TimedCommand { at_ms: 5_000, command: Cmd::ControlledShutdown { broker: BrokerId(3) } }];
+    let link = scenario::make_link(&Link { scenario, session }).expect("a link");
+    let dir = scratch_dir("export-session");
+    ok(&run(&["export", &format!("#s={link}&t=5000"), "-o", dir.to_str().unwrap()]));
+    let script = std::fs::read_to_string(dir.join("commands.sh")).expect("commands.sh");
+    let at = |s: &str| script.find(s).unwrap_or_else(|| panic!("no `{s}` in commands.sh"));
+    assert!(at("# 700 ms: produce") < at("docker stop --time 30 kafka-3"));
+    assert!(at("docker stop --time 30 kafka-3") < at("docker start kafka-1"));
+}

@@ -6,9 +6,9 @@ pub mod picture;
 
 use crate::UsageError;
 
-/// A scenario file, a share link or its fragment, as `run` takes it: the engine at time 0 (with a
-/// link's session to replay), the scenario, and the moment the source itself names (a link's `t`,
-/// else the scenario's `until_ms`).
+/// What `svg` and `export` read, as `run` does: a scenario file (JSON or binary code, checked), or
+/// a share link or its fragment (its text and its `t`, read by the caller, which replays it or
+/// takes its scenario).
 pub enum Source {
     File(partition_playground::engine::Scenario),
     Link { text: String, t: Option<String> },
