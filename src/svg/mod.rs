@@ -51,7 +51,7 @@ pub fn diagram(view: &ClusterView, width: f64) -> String {
     let (title, desc) = summary(view);
     x.text("title", &[("id", "pp-title")], &title);
     x.text("desc", &[("id", "pp-desc")], &desc);
-    x.raw(style::STYLE);
+    x.raw(&style::style());
     x.rect(&Rect::new(0.0, 0.0, layout.width, height), 0.0, "bg");
     x.label(layout::MARGIN, 15.0, "heading", "start", &heading(view));
     let shift = format!("translate(0 {})", num(HEADING_H));

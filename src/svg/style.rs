@@ -1,24 +1,78 @@
 //! The standalone SVG's style sheet: the page's diagram classes and colours (www/style.css), light by
 //! default and dark where the host page or viewer prefers it. The drawing paints its own background,
 //! so it stays readable on a light or a dark notes page whichever scheme applies. Fonts are generic
-//! families: a standalone file cannot count on the page's.
+//! families: a standalone file cannot count on the page's. Colours are written out in each rule (no
+//! CSS variables), so viewers without custom properties (librsvg, some converters) draw them too.
 
-pub const STYLE: &str = r#"<style>
-svg { --bg: #ffffff; --fg: #1b2130; --muted: #5b6577; --line: #d7dce5; --line-strong: #9aa5b8;
-  --rack: #f7f8fb; --row: #f3f5f9; --leader-row: #e8effd; --strip: #fbfcfe; --muted-bg: #e3e6ec;
-  --down-bg: #eceef2; --accent: #2456d6; --accent-fg: #ffffff; --ok: #157a41; --warn: #d97706;
-  --warn-text: #a14a07; --warn-bg: #fff4e0; --bad: #c42a1e; --slow: #6d28d9; --hw: #16a34a; --leo: #c026d3;
-  --ctrl: #7b8597; --produce: #2456d6; --consume: #0d7d73; --fetch: #16a34a; --cell-fg: #1b2130;
-  --uncommitted-fg: #1b2130; --e0: #9cc3fb; --e1: #fcd46a; --e2: #8de5a6; --e3: #f7a8d2; --e4: #c8b8fd;
-  --e5: #fdbb7f; }
-@media (prefers-color-scheme: dark) {
-  svg { --bg: #161b22; --fg: #e6e9ef; --muted: #9aa4b3; --line: #2b333e; --line-strong: #55606f;
-    --rack: #12171d; --row: #1b212a; --leader-row: #1a2640; --strip: #11161c; --muted-bg: #2a313b;
-    --down-bg: #1b1f25; --accent: #5b8cff; --accent-fg: #0b1020; --ok: #3ccf7c; --warn: #f0a23b;
-    --warn-text: #f0a23b; --warn-bg: #2e2312; --bad: #ff6b5e; --slow: #a78bfa; --hw: #3ddc7a; --leo: #e879f9;
-    --ctrl: #8390a3; --produce: #5b8cff; --consume: #2cc3b3; --fetch: #3ddc7a; --uncommitted-fg: #e6e9ef; }
-}
-text { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; fill: var(--fg); }
+/// The page's light colours (www/style.css `:root`), by the name the rules use (`var(--name)`).
+const LIGHT: &[(&str, &str)] = &[
+    ("bg", "#ffffff"),
+    ("fg", "#1b2130"),
+    ("muted", "#5b6577"),
+    ("line", "#d7dce5"),
+    ("line-strong", "#9aa5b8"),
+    ("rack", "#f7f8fb"),
+    ("row", "#f3f5f9"),
+    ("leader-row", "#e8effd"),
+    ("strip", "#fbfcfe"),
+    ("muted-bg", "#e3e6ec"),
+    ("down-bg", "#eceef2"),
+    ("accent", "#2456d6"),
+    ("accent-fg", "#ffffff"),
+    ("ok", "#157a41"),
+    ("warn", "#d97706"),
+    ("warn-text", "#a14a07"),
+    ("warn-bg", "#fff4e0"),
+    ("bad", "#c42a1e"),
+    ("slow", "#6d28d9"),
+    ("hw", "#16a34a"),
+    ("leo", "#c026d3"),
+    ("ctrl", "#7b8597"),
+    ("produce", "#2456d6"),
+    ("consume", "#0d7d73"),
+    ("fetch", "#16a34a"),
+    ("cell-fg", "#1b2130"),
+    ("uncommitted-fg", "#1b2130"),
+    ("e0", "#9cc3fb"),
+    ("e1", "#fcd46a"),
+    ("e2", "#8de5a6"),
+    ("e3", "#f7a8d2"),
+    ("e4", "#c8b8fd"),
+    ("e5", "#fdbb7f"),
+];
+
+/// The page's dark colours (www/style.css, `prefers-color-scheme: dark`); the rest as in [`LIGHT`].
+const DARK: &[(&str, &str)] = &[
+    ("bg", "#161b22"),
+    ("fg", "#e6e9ef"),
+    ("muted", "#9aa4b3"),
+    ("line", "#2b333e"),
+    ("line-strong", "#55606f"),
+    ("rack", "#12171d"),
+    ("row", "#1b212a"),
+    ("leader-row", "#1a2640"),
+    ("strip", "#11161c"),
+    ("muted-bg", "#2a313b"),
+    ("down-bg", "#1b1f25"),
+    ("accent", "#5b8cff"),
+    ("accent-fg", "#0b1020"),
+    ("ok", "#3ccf7c"),
+    ("warn", "#f0a23b"),
+    ("warn-text", "#f0a23b"),
+    ("warn-bg", "#2e2312"),
+    ("bad", "#ff6b5e"),
+    ("slow", "#a78bfa"),
+    ("hw", "#3ddc7a"),
+    ("leo", "#e879f9"),
+    ("ctrl", "#8390a3"),
+    ("produce", "#5b8cff"),
+    ("consume", "#2cc3b3"),
+    ("fetch", "#3ddc7a"),
+    ("uncommitted-fg", "#e6e9ef"),
+];
+
+/// The diagram's rules, with colours as `var(--name)` placeholders that [`style`] fills in.
+const RULES: &str = r#"text { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; fill: var(--fg); }
 .bg { fill: var(--bg); }
 .heading { font-size: 12px; fill: var(--muted); }
 .rack-box { fill: var(--rack); stroke: var(--line-strong); stroke-dasharray: 5 4; stroke-width: 1; }
@@ -82,5 +136,44 @@ text { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Ari
 .link.cut { stroke: var(--bad); stroke-width: 2.6; stroke-dasharray: 6 4; opacity: 1; }
 .link-label { font-size: 11px; font-weight: 600; fill: var(--consume); paint-order: stroke; stroke: var(--bg); stroke-width: 4px; stroke-linejoin: round; }
 .link-label.cut { fill: var(--bad); }
-</style>
 "#;
+
+/// The `<style>` element: the rules in the light colours, then again in the dark ones for a dark host.
+pub fn style() -> String {
+    format!(
+        "<style>\n{}@media (prefers-color-scheme: dark) {{\n{}}}\n</style>\n",
+        coloured(LIGHT, &[]),
+        coloured(DARK, LIGHT)
+    )
+}
+
+/// [`RULES`] with every `var(--name)` replaced by its colour in `palette` (else in `fallback`).
+fn coloured(palette: &[(&str, &str)], fallback: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(RULES.len());
+    let mut rest = RULES;
+    while let Some(at) = rest.find("var(--") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + "var(--".len()..];
+        let end = after.find(')').unwrap_or(after.len());
+        let name = &after[..end];
+        let colour = palette.iter().chain(fallback).find(|(n, _)| *n == name).map_or("currentColor", |(_, c)| c);
+        out.push_str(colour);
+        rest = after.get(end + 1..).unwrap_or("");
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_colour_the_rules_name_is_in_the_light_palette() {
+        let light = coloured(LIGHT, &[]);
+        assert!(!light.contains("var(") && !light.contains("currentColor"), "{light}");
+        assert!(light.contains(".bg { fill: #ffffff; }"));
+        let dark = coloured(DARK, LIGHT);
+        assert!(dark.contains(".bg { fill: #161b22; }") && dark.contains(".cell.e0 { fill: #9cc3fb; }"));
+    }
+}
