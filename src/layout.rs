@@ -6,6 +6,8 @@
 //! `Detail::Summary` draws a tile per broker and a heat map of partitions (100 brokers × 1,000
 //! partitions stays fast to draw).
 
+use crate::engine::{map_from, BrokerId, ClusterView, Map};
+
 /// Space around the whole drawing.
 pub const MARGIN: f64 = 10.0;
 /// Space between rack boxes and between rows.
@@ -470,6 +472,36 @@ fn replica_boxes(broker: &Rect, partitions: &[String]) -> Vec<ReplicaBox> {
             ReplicaBox { partition: p.clone(), rect, label, strip }
         })
         .collect()
+}
+
+/// The shape of the cluster a view shows, and for each broker the indices of the partitions it has a
+/// replica of (in the view's partition order): what the page's diagram and the runner's SVG lay out.
+pub fn shape_of(view: &ClusterView) -> (Shape, Vec<Vec<usize>>) {
+    let mut per_broker: Vec<Vec<usize>> = vec![Vec::new(); view.brokers.len()];
+    let index: Map<BrokerId, usize> = map_from(view.brokers.iter().enumerate().map(|(i, b)| (b.id, i)));
+    for (pi, p) in view.partitions.iter().enumerate() {
+        for b in &p.replicas {
+            if let Some(&i) = index.get(b) {
+                per_broker[i].push(pi);
+            }
+        }
+    }
+    let shape = Shape {
+        brokers: view
+            .brokers
+            .iter()
+            .zip(&per_broker)
+            .map(|(b, ps)| BrokerShape {
+                id: b.id.0,
+                rack: b.rack.clone(),
+                replicas: ps.iter().map(|&pi| view.partitions[pi].name.clone()).collect(),
+            })
+            .collect(),
+        producers: view.producers.len(),
+        consumers: view.consumers.len(),
+        partitions: view.partitions.len(),
+    };
+    (shape, per_broker)
 }
 
 impl Layout {

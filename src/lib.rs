@@ -7,8 +7,10 @@
 //! - `web` (wasm32 only): the page; turns DOM events into commands and views into SVG.
 
 pub mod engine;
+pub mod export;
 pub mod layout;
 pub mod page;
 pub mod scenario;
+pub mod svg;
 #[cfg(target_arch = "wasm32")]
 pub mod web;

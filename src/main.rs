@@ -3,6 +3,8 @@
 //! ```text
 //! partition-playground run SCENARIO.json [--until MS] [--format json|text]
 //! partition-playground encode SCENARIO.json CODE.bin
+//! partition-playground svg SCENARIO.json [--at MS] [-o FILE]
+//! partition-playground export SCENARIO.json [-o DIR]
 //! ```
 //!
 //! Exit codes: 0 the run ended with no unexpected invariant violation; 1 it ended with at least one
@@ -11,6 +13,8 @@
 //! engine bug: too many steps without simulated time moving).
 //!
 //! No CLI crate: the arguments are few and parsed by hand, so the binary keeps its dependencies few.
+
+mod runner;
 
 use partition_playground::engine::{
     BrokerId, ClusterEvent, ClusterView, Engine, Millis, SendStatus, ViewOptions, LIMITS,
@@ -28,6 +32,8 @@ Usage:
   partition-playground run SCENARIO.json [--until MS] [--format json|text]
   partition-playground encode SCENARIO.json CODE.bin
   partition-playground link SCENARIO.json [--at MS] [--paused] [--base URL]
+  partition-playground svg SCENARIO.json [--at MS] [-o FILE]
+  partition-playground export SCENARIO.json [-o DIR]
   partition-playground --help
 
 run: runs the scenario (docs/scenario-format.md; `-` reads it from standard input; a scenario's
@@ -41,6 +47,15 @@ link: prints a share link to the scenario (`#s=...`, after URL if given), openin
 (`&t=MS`, default 0) and paused if asked. `run` accepts such a link, or its fragment, in place of a
 file: it replays the link's session too, to --until, else the link's t, else its last command's
 time (where the page opens it).
+
+svg: writes the diagram at MS (default: the scenario's until_ms, or a link's t) as a standalone SVG
+document to standard output, or to FILE: racks, brokers, replicas with their logs, LEO and HW,
+clients; text as text, a title and description in words.
+
+export: writes the scenario's setup for a real Apache Kafka cluster into DIR (default
+kafka-export): compose.yaml (KRaft, the same broker ids and racks), commands.sh (the topics, then
+every command as its real act in time order) and README.md (where the real acts differ; see
+docs/real-cluster.md).
 
 Options:
   --until MS         stop at MS simulated milliseconds (a whole number, at most 2592000000 = 30 days)
@@ -81,10 +96,12 @@ enum Invocation {
     Run(RunArgs),
     Encode { input: String, output: String },
     Link { path: String, at_ms: Option<Millis>, paused: bool, base: String },
+    Svg(runner::picture::Args),
+    Export(runner::export::Args),
 }
 
 /// A failure the user can fix; printed as `error: <message>` with exit code 2.
-struct UsageError(String);
+pub struct UsageError(pub String);
 
 fn parse_args(args: &[String]) -> Result<Invocation, UsageError> {
     let usage = |msg: String| UsageError(format!("{msg}\n(run `partition-playground --help` for usage)"));
@@ -105,6 +122,12 @@ fn parse_args(args: &[String]) -> Result<Invocation, UsageError> {
     }
     if sub == "link" {
         return parse_link_args(&args[1..]).map_err(usage);
+    }
+    if sub == "svg" {
+        return runner::picture::parse(&args[1..]).map(Invocation::Svg).map_err(usage);
+    }
+    if sub == "export" {
+        return runner::export::parse(&args[1..]).map(Invocation::Export).map_err(usage);
     }
     if sub != "run" {
         return Err(usage(format!("unknown command `{sub}`: {expected}")));
@@ -178,7 +201,7 @@ fn parse_link_args(args: &[String]) -> Result<Invocation, String> {
 
 /// A share link, or its fragment, given in place of a scenario file: the link's text (`s`), the
 /// moment to open at (`t`). None when `arg` is not one (or names a file).
-fn link_arg(arg: &str) -> Option<(String, Option<String>)> {
+pub fn link_arg(arg: &str) -> Option<(String, Option<String>)> {
     if std::path::Path::new(arg).exists() {
         return None;
     }
@@ -202,7 +225,11 @@ fn link_arg(arg: &str) -> Option<(String, Option<String>)> {
 
 /// The engine a link makes, run to `until` (else its `t`, else where the page opens it:
 /// `page::share::open_at`), and that time.
-fn replay_link(text: &str, t: Option<String>, until: Option<Millis>) -> Result<(Engine, Scenario, Millis), UsageError> {
+pub fn replay_link(
+    text: &str,
+    t: Option<String>,
+    until: Option<Millis>,
+) -> Result<(Engine, Scenario, Millis), UsageError> {
     let (link, behaviour) = scenario::read_link(text).map_err(|e| UsageError(e.to_string()))?;
     if behaviour != partition_playground::engine::BEHAVIOUR_VERSION {
         eprintln!(
@@ -234,7 +261,7 @@ fn make_link_text(path: &str, at_ms: Option<Millis>, paused: bool, base: &str) -
     Ok(format!("{base}#s={text}{t}{paused}\n"))
 }
 
-fn load(path: &str) -> Result<Scenario, UsageError> {
+pub fn load(path: &str) -> Result<Scenario, UsageError> {
     // Read at most one byte past the bound, so a huge input is refused without being held.
     let limit = LIMITS.input_bytes_max as u64 + 1;
     let mut bytes = Vec::new();
@@ -519,6 +546,8 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Ok(Invocation::Svg(a)) => return finish(runner::picture::run(&a)),
+        Ok(Invocation::Export(a)) => return finish(runner::export::run(&a)),
         Ok(Invocation::Link { path, at_ms, paused, base }) => {
             return match make_link_text(&path, at_ms, paused, &base) {
                 Ok(text) => {
@@ -579,6 +608,20 @@ fn main() -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// Prints a command's output (exit 0) or its error (exit 2).
+fn finish(result: Result<String, UsageError>) -> ExitCode {
+    match result {
+        Ok(text) => {
+            print_out(&text);
+            ExitCode::SUCCESS
+        }
+        Err(UsageError(msg)) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(2)
+        }
     }
 }
 

@@ -66,6 +66,42 @@ const RULES: &[Rule] = &[
     },
     Rule { files: "src/layout.rs", words: WASM_CRATES, why: "layout is pure geometry, tested natively" },
     Rule {
+        files: "src/export/",
+        words: &["crate::scenario", "crate::web", "crate::layout", "crate::page", "crate::svg"],
+        why:
+            "the export reads the engine's scenario types only (engine <- export <- runner), so the page can use it too",
+    },
+    Rule {
+        files: "src/export/",
+        words: &["std::fs", "std::io", "std::process", "std::env", "serde_json"],
+        why: "the export is a pure function from a scenario to file contents; the runner writes the files",
+    },
+    Rule { files: "src/export/", words: WASM_CRATES, why: "the export is plain Rust, tested natively" },
+    Rule {
+        files: "src/svg/",
+        words: &["crate::scenario", "crate::web", "crate::export"],
+        why: "the SVG paints a view into the page's layout (engine, layout and page::label <- svg <- runner)",
+    },
+    Rule {
+        files: "src/svg/",
+        words: &["std::fs", "std::io", "std::process", "std::env"],
+        why: "the SVG is a pure function from a view to a document; the runner writes it",
+    },
+    Rule { files: "src/svg/", words: WASM_CRATES, why: "the SVG writer is plain Rust, tested natively" },
+    Rule {
+        files: "src/main.rs",
+        words: &["partition_playground::web", "partition_playground::layout"],
+        why: "the runner imports engine, scenario, svg and export (and page::share for where a link opens); \
+              it draws through svg, never the page's layout or DOM",
+    },
+    Rule {
+        files: "src/runner/",
+        words: &["partition_playground::web", "partition_playground::layout"],
+        why:
+            "the runner imports engine, scenario, svg and export; it draws through svg, never the page's layout or DOM",
+    },
+    Rule { files: "src/runner/", words: WASM_CRATES, why: "the runner is native" },
+    Rule {
         files: "src/page/",
         words: &["crate::web"],
         why: "the page's logic sits below the page's DOM layer (engine <- page <- web, never back)",
@@ -386,6 +422,28 @@ mod rules {
         check(path, "use crate::scenario::Scenario;", "use crate::engine::ClusterView;");
         check(path, "use crate::web::dom;", "use crate::engine::ids::BrokerId;");
         check(path, "use wasm_bindgen::JsValue;", "use std::fmt;");
+    }
+
+    #[test]
+    fn the_export_is_pure_and_knows_only_the_engine() {
+        let path = "src/export/compose.rs";
+        check(path, "use crate::scenario::parse;", "use crate::engine::Scenario;");
+        check(path, "std::fs::write(path, text)?;", "out.push((path, text));");
+        check(path, "use crate::{engine::Scenario, layout::Rect};", "use crate::{engine::Scenario};");
+    }
+
+    #[test]
+    fn the_svg_paints_views_and_writes_no_files() {
+        let path = "src/svg/mod.rs";
+        check(path, "use crate::scenario::Scenario;", "use crate::layout::Layout;");
+        check(path, "let f = std::fs::File::create(p);", "let doc = String::new();");
+        check(path, "use web_sys::Element;", "use crate::page::label;");
+    }
+
+    #[test]
+    fn the_runner_draws_through_svg() {
+        check("src/main.rs", "use partition_playground::layout::layout;", "use partition_playground::svg;");
+        check("src/runner/picture.rs", "use partition_playground::web::diagram;", "use partition_playground::svg;");
     }
 
     #[test]
