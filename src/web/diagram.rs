@@ -5,10 +5,10 @@
 use super::dom::{fmt1, svg, Build, Cached, Keyed};
 use super::Selection;
 use crate::engine::{
-    map_from, BrokerId, ClusterView, Map, MessageKind, NodeId, PartitionHealth, PartitionView, ProcessState,
-    ReplicaRole, ReplicaView,
+    BrokerId, ClusterView, Map, MessageKind, NodeId, PartitionHealth, PartitionView, ProcessState, ReplicaRole,
+    ReplicaView,
 };
-use crate::layout::{self, clamp, Detail, Layout, NodeKey, Rect, Shape};
+use crate::layout::{self, clamp, Detail, Layout, NodeKey, Rect};
 use crate::page::label;
 use web_sys::Element;
 
@@ -26,36 +26,6 @@ pub fn node_key(n: NodeId) -> NodeKey {
         NodeId::Producer(c) => NodeKey::Producer(c.0),
         NodeId::Consumer(c) => NodeKey::Consumer(c.0),
     }
-}
-
-/// The shape the layout needs, read from a view, and for each broker the partition indices of its
-/// replicas (in the view's partition order).
-pub fn shape_of(view: &ClusterView) -> (Shape, Vec<Vec<usize>>) {
-    let mut per_broker: Vec<Vec<usize>> = vec![Vec::new(); view.brokers.len()];
-    let index: Map<BrokerId, usize> = map_from(view.brokers.iter().enumerate().map(|(i, b)| (b.id, i)));
-    for (pi, p) in view.partitions.iter().enumerate() {
-        for b in &p.replicas {
-            if let Some(&i) = index.get(b) {
-                per_broker[i].push(pi);
-            }
-        }
-    }
-    let shape = Shape {
-        brokers: view
-            .brokers
-            .iter()
-            .zip(&per_broker)
-            .map(|(b, ps)| layout::BrokerShape {
-                id: b.id.0,
-                rack: b.rack.clone(),
-                replicas: ps.iter().map(|&pi| view.partitions[pi].name.clone()).collect(),
-            })
-            .collect(),
-        producers: view.producers.len(),
-        consumers: view.consumers.len(),
-        partitions: view.partitions.len(),
-    };
-    (shape, per_broker)
 }
 
 pub fn short(name: &str) -> String {

@@ -7,6 +7,8 @@
 //   (d) one engine scenario natively (in process: benches/scenario.rs; and the runner binary) and in
 //       wasm (pp_engine_bench): wall-time ratio, and the same state_hash everywhere (determinism
 //       across native and wasm)
+//   (f) a share link: navigation -> first drawn diagram of a page opened from a link, which decodes
+//       it and replays its 200 commands before it draws (issue 9), median of 5 cold loads, beside (b)
 //   (e) the playing page (its own frame loop) on the large scenario at 100x and 1000x: frames a
 //       second, the speed reached, and the speed label, which must say the speed reached when the
 //       page falls short (reported, not budgeted: it depends on the machine)
@@ -69,6 +71,43 @@ function encode(scenario) {
   fs.writeFileSync(json, JSON.stringify(scenario));
   execFileSync(RUNNER, ['encode', json, bin]);
   return [...fs.readFileSync(bin)];
+}
+
+/**
+ * A person's session on the default scenario as benches/link.rs describes it (issue 9): `commands`
+ * clicks 0.3-2.5 s apart, mostly sends (counts 1/5/10, a key on a third, a few typed values), a crash
+ * and restart, a cut and healed link; made into a link by the runner (`link --at MS --paused`).
+ */
+function sessionLink(commands) {
+  const scenario = JSON.parse(fs.readFileSync(path.join(ROOT, 'www/scenarios/default.json'), 'utf8'));
+  let x = 0x9e3779b9;
+  const below = (n) => ((x = (Math.imul(x, 1664525) + 1013904223) >>> 0), x % n);
+  let t = 0;
+  let crashed = null;
+  let cut = false;
+  // After the scenario's own commands (the consumer subscribing at 0).
+  for (let i = 0; i < commands; i++) {
+    t += 300 + below(2201);
+    const r = below(20);
+    let command;
+    if (r === 0 && crashed === null) command = { crash_broker: { broker: (crashed = 1 + below(3)) } };
+    else if (r === 1 && crashed !== null) (command = { restart_broker: { broker: crashed } }), (crashed = null);
+    else if (r === 2) command = { [(cut = !cut) ? 'cut_link' : 'heal_link']: { between: ['broker:1', 'broker:2'] } };
+    else {
+      const produce = { producer: 'producer-1', topic: 'orders', value: below(8) === 0 ? 'order 35 paid' : 'hello', count: [1, 1, 1, 5, 10][below(5)] };
+      if (i % 3 === 0) produce.key = `order-${below(50)}`;
+      command = { produce };
+    }
+    scenario.commands.push({ at_ms: t, ...command });
+  }
+  const atMs = t + 1300;
+  scenario.until_ms = atMs;
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const json = path.join(ARTIFACTS, 'bench-session.json');
+  fs.writeFileSync(json, JSON.stringify(scenario));
+  const fragment = execFileSync(RUNNER, ['link', json, '--at', String(atMs), '--paused'], { encoding: 'utf8' }).trim();
+  const text = new URLSearchParams(fragment.slice(fragment.indexOf('#') + 1)).get('s');
+  return { fragment: fragment.slice(fragment.indexOf('#')), text, atMs };
 }
 
 function gzipBytes(file) {
@@ -200,6 +239,11 @@ async function main() {
     console.log(`(b) navigation -> first drawn diagram, ${LOADS} cold loads`);
     report.firstDraw = await firstDraw(browser, server.url);
     console.log(`      median ${report.firstDraw.medianMs.toFixed(1)} ms (samples ${report.firstDraw.samplesMs.join(', ')} ms)`);
+
+    console.log(`(f) a share link of 200 commands: navigation -> decoded, replayed and drawn, ${LOADS} cold loads`);
+    const linked = sessionLink(200);
+    report.linkFirstDraw = { linkChars: linked.text.length, atMs: linked.atMs, ...(await firstDraw(browser, `${server.url}${linked.fragment}`)) };
+    console.log(`      link of ${linked.text.length} characters at t=${linked.atMs} ms: median ${report.linkFirstDraw.medianMs.toFixed(1)} ms (samples ${report.linkFirstDraw.samplesMs.join(', ')} ms)`);
 
     const { page, errors } = await benchPage(browser, server.url);
     report.browser = await browser.version();

@@ -4,10 +4,10 @@
 use super::shell::set_options;
 use super::App;
 use crate::engine::{ClusterView, ProcessState, Severity, ViewOptions};
+use crate::layout::shape_of;
 use crate::layout::{layout, Detail};
 use crate::page::event_log::LOG_SHOWN;
 use crate::page::LogLine;
-use crate::web::diagram::shape_of;
 use crate::web::dom::{self, el, Build};
 use wasm_bindgen::JsValue;
 use web_sys::Element;
