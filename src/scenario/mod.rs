@@ -5,6 +5,8 @@
 
 mod code;
 mod json;
+mod lesson;
+pub mod lesson_index;
 pub mod link;
 
 pub use crate::engine::{
@@ -12,6 +14,7 @@ pub use crate::engine::{
 };
 pub use code::{decode, encode};
 pub use json::{from_value, parse, COMMAND_NAMES, DEFAULT_SETTLE_MS};
+pub use lesson::{decode_lesson, encode_lesson, parse_lesson};
 pub use link::{
     link_code, link_text, make_link, read_link, Link, LinkError, LINK_FORMAT, LINK_INFLATED_MAX, LINK_TEXT_MAX,
 };
