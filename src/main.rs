@@ -28,6 +28,7 @@ Usage:
   partition-playground run SCENARIO.json [--until MS] [--format json|text]
   partition-playground encode SCENARIO.json CODE.bin
   partition-playground link SCENARIO.json [--at MS] [--paused] [--base URL]
+  partition-playground lessons [DIR] [--base URL]
   partition-playground --help
 
 run: runs the scenario (docs/scenario-format.md; `-` reads it from standard input; a scenario's
@@ -41,6 +42,10 @@ link: prints a share link to the scenario (`#s=...`, after URL if given), openin
 (`&t=MS`, default 0) and paused if asked. `run` accepts such a link, or its fragment, in place of a
 file: it replays the link's session too, to --until, else the link's t, else its last command's
 time (where the page opens it).
+
+lessons: checks every built-in lesson in DIR (default www/lessons; docs/lessons.md) and writes
+DIR/index.html, the lesson index: each lesson's concept, link and embed code, the playground being
+at URL (default ../, the index's place in dist/).
 
 Options:
   --until MS         stop at MS simulated milliseconds (a whole number, at most 2592000000 = 30 days)
@@ -81,6 +86,7 @@ enum Invocation {
     Run(RunArgs),
     Encode { input: String, output: String },
     Link { path: String, at_ms: Option<Millis>, paused: bool, base: String },
+    Lessons { dir: String, base: String },
 }
 
 /// A failure the user can fix; printed as `error: <message>` with exit code 2.
@@ -105,6 +111,9 @@ fn parse_args(args: &[String]) -> Result<Invocation, UsageError> {
     }
     if sub == "link" {
         return parse_link_args(&args[1..]).map_err(usage);
+    }
+    if sub == "lessons" {
+        return parse_lessons_args(&args[1..]).map_err(usage);
     }
     if sub != "run" {
         return Err(usage(format!("unknown command `{sub}`: {expected}")));
@@ -531,6 +540,18 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Ok(Invocation::Lessons { dir, base }) => {
+            return match write_lesson_index(&dir, &base) {
+                Ok(report) => {
+                    print_out(&report);
+                    ExitCode::SUCCESS
+                }
+                Err(UsageError(msg)) => {
+                    eprintln!("error: {msg}");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Err(UsageError(msg)) => {
             eprintln!("error: {msg}");
             return ExitCode::from(2);
@@ -580,6 +601,38 @@ fn main() -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+fn parse_lessons_args(args: &[String]) -> Result<Invocation, String> {
+    let (mut dir, mut base) = (None, None);
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.split_once('=') {
+            Some(("--base", v)) => base = Some(v.to_string()),
+            _ if arg == "--base" => base = Some(rest.next().ok_or("--base needs a value")?.clone()),
+            _ if arg.starts_with('-') => return Err(format!("unknown option `{arg}`")),
+            _ if dir.is_none() => dir = Some(arg.clone()),
+            _ => return Err(format!("unexpected argument `{arg}`: `lessons [DIR] [--base URL]`")),
+        }
+    }
+    let dir = dir.unwrap_or_else(|| "www/lessons".into());
+    Ok(Invocation::Lessons { dir, base: base.unwrap_or_else(|| scenario::lesson_index::INDEX_BASE.into()) })
+}
+
+/// Reads the built-in lessons of `dir` and writes `dir/index.html`.
+fn write_lesson_index(dir: &str, base: &str) -> Result<String, UsageError> {
+    let mut lessons = Vec::new();
+    for slug in scenario::lesson_index::LESSON_SLUGS {
+        let path = format!("{dir}/{slug}.json");
+        let text = std::fs::read_to_string(&path).map_err(|e| UsageError(format!("{path}: {e}")))?;
+        let lesson = scenario::parse_lesson(&text).map_err(|e| UsageError(format!("{path}: {e}")))?;
+        lessons.push((slug.to_string(), lesson));
+    }
+    let html = scenario::lesson_index::lesson_index_html(&lessons, base)
+        .map_err(|e| UsageError(format!("{dir}: a lesson's link: {e}")))?;
+    let out = format!("{dir}/index.html");
+    std::fs::write(&out, html).map_err(|e| UsageError(format!("{out}: {e}")))?;
+    Ok(format!("wrote {out}: {} lessons\n", lessons.len()))
 }
 
 /// Writes to stdout without panicking when the reader has gone (`| head`).
