@@ -6,6 +6,8 @@
 mod code;
 mod json;
 pub mod link;
+mod range_coder;
+mod session_code;
 
 pub use crate::engine::{
     BrokerSpec, ClusterSpec, ConsumerSpec, ProducerSpec, Scenario, ScenarioError, TimedCommand, FORMAT_VERSION,
