@@ -8,6 +8,8 @@ mod json;
 mod lesson;
 pub mod lesson_index;
 pub mod link;
+mod range_coder;
+mod session_code;
 
 pub use crate::engine::{
     BrokerSpec, ClusterSpec, ConsumerSpec, ProducerSpec, Scenario, ScenarioError, TimedCommand, FORMAT_VERSION,
