@@ -70,7 +70,7 @@ fn session(commands: usize) -> (scenario::Scenario, Engine) {
 fn main() {
     for commands in [50, 100, 200] {
         let (scenario, engine) = session(commands);
-        let link = Link { scenario, session: engine.session().to_vec() };
+        let link = Link { scenario, session: engine.session().to_vec(), lesson: None };
         let text = make_link(&link).expect("within the caps");
         let code = scenario::link_code(&link).expect("within the caps").len();
         // Format 1 (before format 2): the postcard code of the scenario and the session, deflated.

@@ -39,7 +39,8 @@ records, the event log, the safety panel and the state hash.
 encode: checks the scenario and writes its binary code (what the page embeds) to CODE.bin.
 
 link: prints a share link to the scenario (`#s=...`, after URL if given), opening at MS
-(`&t=MS`, default 0) and paused if asked. `run` accepts such a link, or its fragment, in place of a
+(`&t=MS`, default 0) and paused if asked. Given a lesson (docs/lessons.md), the link carries the
+lesson: its scenario, narration and questions. `run` accepts such a link, or its fragment, in place of a
 file: it replays the link's session too, to --until, else the link's t, else its last command's
 time (where the page opens it).
 
@@ -231,16 +232,31 @@ fn replay_link(text: &str, t: Option<String>, until: Option<Millis>) -> Result<(
 }
 
 fn make_link_text(path: &str, at_ms: Option<Millis>, paused: bool, base: &str) -> Result<String, UsageError> {
+    if let Some(lesson) = load_lesson(path)? {
+        // A lesson opens at its start and pauses at its own steps.
+        let text = scenario::lesson_index::lesson_fragment(&lesson).map_err(|e| UsageError(format!("{path}: {e}")))?;
+        return Ok(format!("{base}{text}\n"));
+    }
     let scenario = load(path)?;
     let engine = Engine::new(&scenario).map_err(|e| UsageError(format!("{path}: {e}")))?;
     if let Some(Err(e)) = at_ms.map(|t| engine.ledger().check_run_to(t)) {
         return Err(UsageError(format!("--at: {e}")));
     }
-    let link = scenario::Link { scenario, session: Vec::new() };
+    let link = scenario::Link { scenario, session: Vec::new(), lesson: None };
     let text = scenario::make_link(&link).map_err(|e| UsageError(format!("{path}: {e}")))?;
     let t = format!("&t={}", at_ms.unwrap_or(0));
     let paused = if paused { "&paused" } else { "" };
     Ok(format!("{base}#s={text}{t}{paused}\n"))
+}
+
+/// The lesson in `path`, if it is a lesson's JSON (an object with `steps`; docs/lessons.md).
+fn load_lesson(path: &str) -> Result<Option<partition_playground::engine::Lesson>, UsageError> {
+    let Ok(text) = std::fs::read_to_string(path) else { return Ok(None) };
+    let is_lesson = serde_json::from_str::<serde_json::Value>(&text).is_ok_and(|v| v.get("steps").is_some());
+    if !is_lesson {
+        return Ok(None);
+    }
+    scenario::parse_lesson(&text).map(Some).map_err(|e| UsageError(format!("{path}: {e}")))
 }
 
 fn load(path: &str) -> Result<Scenario, UsageError> {

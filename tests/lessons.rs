@@ -6,7 +6,9 @@
 use partition_playground::engine::{ClusterEvent, ClusterView, Engine, EventKind, Lesson, Outcome, SendStatus};
 use partition_playground::engine::{ViewOptions, LIMITS};
 use partition_playground::scenario::lesson_index::{lesson_fragment, lesson_index_html, INDEX_BASE, LESSON_SLUGS};
-use partition_playground::scenario::{self, decode_lesson, encode_lesson, parse_lesson};
+use partition_playground::scenario::{
+    self, decode_lesson, encode_lesson, make_link, parse_lesson, read_link, Link, LinkError,
+};
 use serde_json::{json, Value};
 
 fn lessons_dir() -> String {
@@ -54,16 +56,31 @@ fn every_lesson_round_trips_through_its_binary_code() {
 }
 
 #[test]
-fn every_lesson_link_fits_what_chat_apps_keep() {
+fn every_lesson_link_carries_the_whole_lesson_and_fits_what_chat_apps_keep() {
     for (slug, lesson) in all() {
         let fragment = lesson_fragment(&lesson).expect("a link");
         assert!(fragment.len() <= 2_000, "{slug}: {} characters", fragment.len());
-        // The whole lesson (scenario, narration, questions), deflated and in base64url, as a link
-        // that carries it would.
-        let deflated = miniz_oxide::deflate::compress_to_vec_zlib(&encode_lesson(&lesson), 10);
-        let chars = deflated.len().div_ceil(3) * 4;
-        assert!(chars <= 2_000, "{slug}: the lesson's text would take {chars} characters");
+        let text = fragment.strip_prefix("#s=").expect("a share link");
+        let (link, _) = read_link(text).unwrap_or_else(|e| panic!("{slug}: {e}"));
+        assert_eq!(link.lesson.map(|t| Lesson::from_text(link.scenario, t)), Some(lesson), "{slug}");
     }
+}
+
+/// A link's lesson goes through the engine's lesson rules, named under `lesson.`.
+#[test]
+fn a_link_with_an_invalid_lesson_is_refused_with_the_field_named() {
+    let lesson = lesson("partition-leader");
+    let mut text = lesson.text();
+    text.steps[1].question.as_mut().expect("a question").answer = 9;
+    let link = Link { scenario: lesson.scenario.clone(), session: Vec::new(), lesson: Some(text) };
+    let e = read_link(&make_link(&link).expect("a link")).expect_err("refused");
+    let LinkError::Invalid(e) = e else { panic!("{e}") };
+    assert_eq!(e.path, "lesson.steps[1].question.answer", "{e}");
+    let mut text = lesson.text();
+    text.steps.iter_mut().for_each(|s| s.question = None);
+    let link = Link { scenario: lesson.scenario, session: Vec::new(), lesson: Some(text) };
+    let e = read_link(&make_link(&link).expect("a link")).expect_err("refused");
+    assert!(e.to_string().contains("lesson.steps: a lesson asks at least one question"), "{e}");
 }
 
 /// A lesson run question by question: the playground pauses at the question's step, then plays

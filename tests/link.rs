@@ -45,7 +45,7 @@ fn session_engine() -> Engine {
 #[test]
 fn a_link_replays_to_the_same_state_at_the_same_time() {
     let engine = session_engine();
-    let link = Link { scenario: default_scenario(), session: engine.session().to_vec() };
+    let link = Link { scenario: default_scenario(), session: engine.session().to_vec(), lesson: None };
     assert_eq!(link.session.len(), 40);
     let text = make_link(&link).expect("within the caps");
     let (read, behaviour) = read_link(&text).expect("its own link");
@@ -61,8 +61,9 @@ fn a_link_replays_to_the_same_state_at_the_same_time() {
 
 #[test]
 fn a_cut_link_says_so_and_a_damaged_one_too() {
-    let text = make_link(&Link { scenario: default_scenario(), session: session_engine().session().to_vec() })
-        .expect("within the caps");
+    let text =
+        make_link(&Link { scenario: default_scenario(), session: session_engine().session().to_vec(), lesson: None })
+            .expect("within the caps");
     let header = text.match_indices('.').nth(2).map(|(i, _)| i + 1).expect("a header");
     for cut in 0..text.len() {
         let err = read_link(&text[..cut]).expect_err("a cut link never opens");
@@ -111,7 +112,7 @@ fn other_bad_links_get_their_own_sentences() {
         at_ms,
         command: send(&(0..1024).map(|_| letter()).collect::<String>(), 1, None),
     });
-    let heavy = Link { scenario: default_scenario(), session: session.collect() };
+    let heavy = Link { scenario: default_scenario(), session: session.collect(), lesson: None };
     assert_eq!(scenario::link_code(&heavy), Err(LinkError::TooLarge));
     assert_eq!(make_link(&heavy), Err(LinkError::TooLarge));
     // A sound stream of something else: not a scenario.
@@ -124,7 +125,8 @@ fn other_bad_links_get_their_own_sentences() {
     // A valid link around an invalid scenario: the engine's rule, naming the field.
     let mut bad = default_scenario();
     bad.topics[0].name = "bad name!".into();
-    let err = read_link(&make_link(&Link { scenario: bad, session: vec![] }).unwrap()).expect_err("refused");
+    let err =
+        read_link(&make_link(&Link { scenario: bad, session: vec![], lesson: None }).unwrap()).expect_err("refused");
     let LinkError::Invalid(e) = &err else { panic!("{err}") };
     assert_eq!(e.path, "topics[0].name");
     assert!(err.to_string().starts_with("this link's scenario is not valid: topics[0].name"), "{err}");
@@ -158,7 +160,7 @@ fn golden_links_of_every_format_still_open() {
     let path = dir.join(format!("format-{}.txt", scenario::LINK_FORMAT));
     if std::env::var_os("PP_ADD_GOLDEN_LINK").is_some() {
         let engine = session_engine();
-        let text = make_link(&Link { scenario: default_scenario(), session: engine.session().to_vec() })
+        let text = make_link(&Link { scenario: default_scenario(), session: engine.session().to_vec(), lesson: None })
             .expect("within the caps");
         let line = format!("{} {:016x} {text}\n", engine.now_ms(), engine.state_hash());
         std::fs::create_dir_all(&dir).unwrap();

@@ -120,7 +120,7 @@ proptest! {
 
     #[test]
     fn any_scenario_and_session_come_back_as_they_were(scenario in any_scenario(), session in session()) {
-        let link = Link { scenario, session };
+        let link = Link { scenario, session, lesson: None };
         let text = make_link(&link).expect("within the caps");
         prop_assert!(text.starts_with("2."));
         let (read, _) = read_link(&text).expect("its own link");
@@ -195,7 +195,7 @@ fn every_command_engine() -> Engine {
 #[test]
 fn a_session_of_every_command_replays_to_the_same_state() {
     let engine = every_command_engine();
-    let link = Link { scenario: default_scenario(), session: engine.session().to_vec() };
+    let link = Link { scenario: default_scenario(), session: engine.session().to_vec(), lesson: None };
     let (read, _) = read_link(&make_link(&link).expect("within the caps")).expect("its own link");
     assert_eq!(read, link);
     let replayed = Engine::replay(&read.scenario, &read.session, engine.now_ms()).expect("replays");
@@ -208,7 +208,8 @@ fn a_session_of_every_command_replays_to_the_same_state() {
 fn the_every_command_session_is_among_the_golden_links() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/links/format-2.txt");
     let engine = every_command_engine();
-    let text = make_link(&Link { scenario: default_scenario(), session: engine.session().to_vec() }).unwrap();
+    let text =
+        make_link(&Link { scenario: default_scenario(), session: engine.session().to_vec(), lesson: None }).unwrap();
     let line = format!("{} {:016x} {text}\n", engine.now_ms(), engine.state_hash());
     let mut golden = std::fs::read_to_string(&path).unwrap_or_default();
     if std::env::var_os("PP_ADD_GOLDEN_LINK").is_some() && !golden.contains(&line) {
@@ -222,8 +223,12 @@ fn the_every_command_session_is_among_the_golden_links() {
 
 #[test]
 fn every_cut_is_cut_short_and_every_changed_character_is_refused_or_valid() {
-    let text = make_link(&Link { scenario: default_scenario(), session: every_command_engine().session().to_vec() })
-        .expect("within the caps");
+    let text = make_link(&Link {
+        scenario: default_scenario(),
+        session: every_command_engine().session().to_vec(),
+        lesson: None,
+    })
+    .expect("within the caps");
     let header = text.match_indices('.').nth(2).map(|(i, _)| i + 1).expect("a header");
     for cut in header..text.len() {
         assert!(matches!(read_link(&text[..cut]), Err(LinkError::CutShort { .. })), "cut at {cut}");
@@ -290,7 +295,7 @@ fn refusal(sections: &[(u8, Vec<u8>)]) -> String {
 }
 
 fn a_session() -> Link {
-    Link { scenario: default_scenario(), session: every_command_engine().session().to_vec() }
+    Link { scenario: default_scenario(), session: every_command_engine().session().to_vec(), lesson: None }
 }
 
 #[test]
@@ -352,7 +357,7 @@ fn oversized_lists_are_refused_before_anything_is_allocated() {
 #[test]
 fn format_2_is_shorter_for_a_session_of_many_sends() {
     let engine = every_command_engine();
-    let link = Link { scenario: default_scenario(), session: engine.session().to_vec() };
+    let link = Link { scenario: default_scenario(), session: engine.session().to_vec(), lesson: None };
     let code = link_code(&link).expect("within the caps");
     let format_1 = postcard::to_allocvec(&(&link.scenario, &link.session)).expect("postcard");
     assert!(code.len() < format_1.len(), "{} bytes, format 1 {}", code.len(), format_1.len());

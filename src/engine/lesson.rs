@@ -21,6 +21,28 @@ pub struct Lesson {
     pub steps: Vec<LessonStep>,
 }
 
+/// A lesson without its scenario: what a share link carries beside its scenario (its lesson
+/// section), so a notes author can write a question into a link.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LessonText {
+    pub title: String,
+    pub concept: String,
+    pub steps: Vec<LessonStep>,
+}
+
+impl Lesson {
+    /// The lesson's text, without its scenario.
+    pub fn text(&self) -> LessonText {
+        LessonText { title: self.title.clone(), concept: self.concept.clone(), steps: self.steps.clone() }
+    }
+
+    /// The lesson of `text` on `scenario` (a link's).
+    pub fn from_text(scenario: Scenario, text: LessonText) -> Lesson {
+        Lesson { title: text.title, concept: text.concept, scenario, steps: text.steps }
+    }
+}
+
 /// Where the playground pauses (after everything at `at_ms` happened) to say `text`, and maybe ask.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

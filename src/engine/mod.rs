@@ -53,7 +53,7 @@ pub use ids::{
     BrokerEpoch, BrokerId, ClientIdx, LeaderEpoch, Millis, NodeId, Offset, PartitionEpoch, PartitionIdx, TopicIdx,
 };
 pub use invariant::Invariant;
-pub use lesson::{check_lesson, check_lesson_text, Lesson, LessonStep, Outcome, Question, Reveal};
+pub use lesson::{check_lesson, check_lesson_text, Lesson, LessonStep, LessonText, Outcome, Question, Reveal};
 pub use limits::{Limits, LIMITS};
 pub use message::{ErrorCode, IsrShortfall, MessageKind};
 pub use metadata::LeaderRecoveryState;

@@ -7,7 +7,7 @@ use crate::scenario::Link;
 /// What a link to where `engine` stands carries: the scenario it started from and the commands the
 /// person applied since.
 pub fn link_to(scenario: &Scenario, engine: &Engine) -> Link {
-    Link { scenario: scenario.clone(), session: engine.session().to_vec() }
+    Link { scenario: scenario.clone(), session: engine.session().to_vec(), lesson: None }
 }
 
 /// The fragment of a link: its text (`scenario::make_link`, or `link_text` of what the browser

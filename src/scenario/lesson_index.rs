@@ -26,10 +26,12 @@ pub const INDEX_BASE: &str = "../";
 /// The height of an embedded lesson: the diagram, the control bar and the narration.
 const EMBED_HEIGHT_PX: u32 = 560;
 
-/// The URL fragment that opens `lesson` in the playground, at its start and paused.
+/// The URL fragment that opens `lesson` in the playground: a share link carrying its scenario,
+/// narration and questions (the page pauses at the lesson's steps).
 pub fn lesson_fragment(lesson: &Lesson) -> Result<String, LinkError> {
-    let text = make_link(&Link { scenario: lesson.scenario.clone(), session: Vec::new() })?;
-    Ok(format!("#s={text}&t=0&paused"))
+    let text =
+        make_link(&Link { scenario: lesson.scenario.clone(), session: Vec::new(), lesson: Some(lesson.text()) })?;
+    Ok(format!("#s={text}"))
 }
 
 /// The `<iframe>` a notes page embeds `lesson` with, the playground being at `base`.

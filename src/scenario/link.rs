@@ -11,13 +11,15 @@
 //!
 //! The code of format 2 is a list of sections, each `TAG LENGTH BODY` (a byte, a LEB128 length,
 //! the body), in increasing tag order: the scenario (postcard, required and first), then the
-//! session in columns ([`session_code`](super::session_code)). A later version adds sections with
+//! session in columns ([`session_code`](super::session_code)), then, in a lesson's link, the
+//! lesson's text (postcard of [`LessonText`]: title, concept, narration steps and questions;
+//! `docs/lessons.md`), checked by the engine's `check_lesson_text`. A later version adds sections with
 //! new tags within format 2; a reader that meets a tag it does not know refuses the link as made
 //! by a newer version. Format 1, the postcard code of the scenario and the session, is still read.
 
 use super::session_code::{put_varint, read_session, write_session, Bytes};
 use super::{Scenario, ScenarioError, TimedCommand};
-use crate::engine::{check_scenario, BEHAVIOUR_VERSION};
+use crate::engine::{check_lesson_text, check_scenario, join, Lesson, LessonText, BEHAVIOUR_VERSION};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use serde::Deserialize;
@@ -28,6 +30,7 @@ pub const LINK_FORMAT: u32 = 2;
 /// The sections of format 2, by tag.
 const SECTION_SCENARIO: u8 = 1;
 const SECTION_SESSION: u8 = 2;
+const SECTION_LESSON: u8 = 3;
 /// A link's text is refused above this many bytes, before any decoding.
 pub const LINK_TEXT_MAX: usize = 8 * 1024;
 /// Inflation stops at this many bytes.
@@ -39,6 +42,8 @@ pub struct Link {
     pub scenario: Scenario,
     /// Commands applied after the start, at the times they ran (`Engine::session`).
     pub session: Vec<TimedCommand>,
+    /// A lesson's narration and questions, on this scenario (format 2's lesson section).
+    pub lesson: Option<LessonText>,
 }
 
 /// A link of format 1: the postcard code of this, field by field (kept as it was, forever).
@@ -131,6 +136,9 @@ pub fn link_code(link: &Link) -> Result<Vec<u8>, LinkError> {
     let mut session = Vec::new();
     write_session(&link.scenario, &link.session, &mut session)?;
     write_section(&mut code, SECTION_SESSION, &session);
+    if let Some(lesson) = &link.lesson {
+        write_section(&mut code, SECTION_LESSON, &postcard::to_allocvec(lesson).unwrap_or_default());
+    }
     if code.len() > LINK_INFLATED_MAX {
         Err(LinkError::TooLarge)
     } else {
@@ -193,7 +201,7 @@ fn read_format_1(code: &[u8]) -> Result<Link, LinkError> {
     if !rest.is_empty() {
         return Err(LinkError::NotAScenario);
     }
-    Ok(Link { scenario: link.scenario, session: link.session })
+    Ok(Link { scenario: link.scenario, session: link.session, lesson: None })
 }
 
 /// Format 2's sections. The scenario comes first: a stream that does not start with it is no
@@ -202,6 +210,7 @@ fn read_sections(code: &[u8]) -> Result<Link, LinkError> {
     let mut bytes = Bytes(code);
     let mut scenario = None;
     let mut session = None;
+    let mut lesson = None;
     let mut last = 0;
     while let Some(tag) = bytes.byte() {
         if last == 0 && tag != SECTION_SCENARIO {
@@ -221,11 +230,33 @@ fn read_sections(code: &[u8]) -> Result<Link, LinkError> {
                 check_scenario(s).map_err(LinkError::Invalid)?;
                 session = Some(read_session(s, body)?);
             }
+            SECTION_LESSON => lesson = Some(read_lesson(body)?),
             _ => return Err(LinkError::NewerSection { tag }),
         }
     }
     let scenario = scenario.ok_or(LinkError::NotAScenario)?;
-    Ok(Link { scenario, session: session.unwrap_or_default() })
+    if let Some(text) = lesson {
+        check_scenario(&scenario).map_err(LinkError::Invalid)?;
+        let lesson = Lesson::from_text(scenario, text);
+        let named =
+            |e: ScenarioError| LinkError::Invalid(ScenarioError { path: join("lesson", &e.path), reason: e.reason });
+        check_lesson_text(&lesson).map_err(named)?;
+        let Lesson { title, concept, scenario, steps } = lesson;
+        let text = LessonText { title, concept, steps };
+        return Ok(Link { scenario, session: session.unwrap_or_default(), lesson: Some(text) });
+    }
+    Ok(Link { scenario, session: session.unwrap_or_default(), lesson: None })
+}
+
+/// The lesson section: a lesson's text, checked once the scenario is known.
+fn read_lesson(body: &[u8]) -> Result<LessonText, LinkError> {
+    let malformed = |reason: String| LinkError::Malformed(ScenarioError { path: "lesson".into(), reason });
+    let (text, rest) =
+        postcard::take_from_bytes::<LessonText>(body).map_err(|e| malformed(format!("not a lesson ({e})")))?;
+    if !rest.is_empty() {
+        return Err(malformed(format!("{} bytes after the lesson's end", rest.len())));
+    }
+    Ok(text)
 }
 
 fn section_body<'a>(bytes: &mut Bytes<'a>, tag: u8) -> Result<&'a [u8], LinkError> {
