@@ -177,10 +177,9 @@ fn check_question(path: &str, q: &Question, at_ms: Millis, scenario: &Scenario) 
 
 fn check_reveal(path: &str, r: &Reveal, at_ms: Millis, scenario: &Scenario) -> Result<(), ScenarioError> {
     let Some((_, has_partition)) = EventKind::NAMES.iter().find(|(name, _)| *name == r.event) else {
-        let names: Vec<&str> = EventKind::NAMES.iter().map(|(name, _)| *name).collect();
         return fail(
             join(path, "event"),
-            format!("no event is named {:?}; expected one of {}", r.event, names.join(", ")),
+            format!("no event is named \"{}\" (the runner's JSON names each event: docs/lessons.md)", r.event),
         );
     };
     if let Some(partition) = &r.partition {
@@ -218,7 +217,7 @@ fn check_outcome(path: &str, o: &Outcome, scenario: &Scenario) -> Result<(), Sce
     }
     match (&o.consumer, o.fetching_from) {
         (Some(c), Some(_)) if scenario.consumers.iter().any(|s| &s.name == c) => Ok(()),
-        (Some(c), Some(_)) => fail(join(path, "consumer"), format!("no consumer {c:?} in the scenario")),
+        (Some(c), Some(_)) => fail(join(path, "consumer"), format!("no consumer \"{c}\" in the scenario")),
         (None, None) => Ok(()),
         (Some(_), None) => fail(join(path, "fetching_from"), "missing: a consumer is named to check where it fetches"),
         (None, Some(_)) => fail(join(path, "consumer"), "missing: fetching_from is about a consumer"),
@@ -242,7 +241,7 @@ fn check_partition(path: &str, name: &str, scenario: &Scenario) -> Result<(), Sc
     } else {
         fail(
             path,
-            format!("no partition {name:?} in the scenario (a partition is named <topic>-<number>, e.g. orders-0)"),
+            format!("no partition \"{name}\" in the scenario (a partition is named <topic>-<number>, e.g. orders-0)"),
         )
     }
 }
@@ -252,8 +251,8 @@ fn check_text(path: &str, text: &str, max: usize) -> Result<(), ScenarioError> {
     if text.trim().is_empty() || text.len() > max {
         return fail(path, format!("1 to {max} bytes of text, found {}", text.len()));
     }
-    if let Some(c) = text.chars().find(|c| c.is_control()) {
-        return fail(path, format!("one paragraph of plain text: no control characters (found {c:?})"));
+    if text.chars().any(|c| c.is_control()) {
+        return fail(path, "one paragraph of plain text: no control characters (line breaks, tabs)");
     }
     Ok(())
 }
