@@ -312,7 +312,7 @@ fn trailing_bytes_are_refused_where_they_are() {
     let [s, session] = sections_of(&a_session());
     let mut scenario_and_more = s.clone();
     scenario_and_more.1.push(0);
-    assert_eq!(refusal(&[scenario_and_more]), "scenario: 1 bytes after the scenario's end");
+    assert_eq!(refusal(&[scenario_and_more]), "scenario: 1 bytes after its end");
     let mut more = session.clone();
     more.1.push(7);
     assert_eq!(refusal(&[s.clone(), more]), "session: 1 bytes after its last command");
@@ -342,7 +342,7 @@ fn sections_come_in_order_and_a_newer_one_is_told_apart() {
 
 #[test]
 fn oversized_lists_are_refused_before_anything_is_allocated() {
-    let s = (1, scenario::encode(&default_scenario()));
+    let [s, _] = sections_of(&a_session());
     let counts = |commands: u64, strings: u64| {
         let mut body = Vec::new();
         varint(&mut body, commands);

@@ -17,7 +17,7 @@
 //! new tags within format 2; a reader that meets a tag it does not know refuses the link as made
 //! by a newer version. Format 1, the postcard code of the scenario and the session, is still read.
 
-use super::session_code::{put_varint, read_session, write_session, Bytes};
+use super::session_code::{put_varint, read_bytes, read_session, write_bytes, write_session, Bytes};
 use super::{Scenario, ScenarioError, TimedCommand};
 use crate::engine::{check_lesson_text, check_scenario, join, Lesson, LessonText, BEHAVIOUR_VERSION};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -132,7 +132,11 @@ pub fn make_link(link: &Link) -> Result<String, LinkError> {
 pub fn link_code(link: &Link) -> Result<Vec<u8>, LinkError> {
     let mut code = Vec::new();
     // Plain structs, enums, strings and numbers: postcard writes them all (round-trip tests).
-    write_section(&mut code, SECTION_SCENARIO, &postcard::to_allocvec(&link.scenario).unwrap_or_default());
+    write_section(
+        &mut code,
+        SECTION_SCENARIO,
+        &write_bytes(&postcard::to_allocvec(&link.scenario).unwrap_or_default()),
+    );
     let mut session = Vec::new();
     write_session(&link.scenario, &link.session, &mut session)?;
     write_section(&mut code, SECTION_SESSION, &session);
@@ -223,7 +227,7 @@ fn read_sections(code: &[u8]) -> Result<Link, LinkError> {
         last = tag;
         let body = section_body(&mut bytes, tag)?;
         match tag {
-            SECTION_SCENARIO => scenario = Some(read_scenario(body)?),
+            SECTION_SCENARIO => scenario = Some(read_scenario(&read_bytes(body, "scenario")?)?),
             SECTION_SESSION => {
                 // Names in the session are indices into the scenario's tables: check those first.
                 let s = scenario.as_ref().ok_or(LinkError::NotAScenario)?;

@@ -1,5 +1,5 @@
-//! An adaptive binary range coder (the one LZMA uses: 11-bit probabilities that move 1/16 of the
-//! way towards each bit seen) and the integer model a link's session codes its columns with.
+//! An adaptive binary range coder (the one LZMA uses, with 15-bit probabilities that learn fast at first,
+//! then steadily) and the integer model a link's session codes its columns with.
 //!
 //! Deflate codes bytes with one Huffman table for a whole block, so a column of nearly random time
 //! steps and a column of nearly constant command tags pay for each other; here every column keeps
@@ -9,21 +9,44 @@
 //! The decoder never fails: past the end of its bytes it reads zeros and notes it ([`Decoder::overrun`]);
 //! the caller refuses what it decodes then, and every value it decodes is bounded by its model.
 
-/// Probabilities are of a 0 bit, in 1/2048ths.
-const HALF: u16 = 1 << 10;
+/// Probabilities are of a 0 bit, in 1/32768ths.
+const BITS: u32 = 15;
 const TOP: u32 = 1 << 24;
+
+/// A probability and how often it has learnt: it moves 1/2 of the way towards the first bit it
+/// sees, then 1/4, 1/8, 1/16, and 1/32 from the fourth on (fast to learn, then steady).
+#[derive(Clone, Copy)]
+pub(super) struct Prob {
+    p: u16,
+    shift: u8,
+}
+
+const HALF: Prob = Prob::HALF;
+
+impl Prob {
+    pub(super) const HALF: Prob = Prob { p: 1 << (BITS - 1), shift: 1 };
+
+    fn learn(&mut self, bit: u64) {
+        if bit == 0 {
+            self.p += ((1 << BITS) - self.p) >> self.shift;
+        } else {
+            self.p -= self.p >> self.shift;
+        }
+        self.shift = (self.shift + 1).min(5);
+    }
+}
 
 /// Codes an integer of up to 64 bits: its bit length (0 for 0) in unary, each step with its own probability, then the three
 /// bits below its top bit with a tree per length, then the rest as plain bits. Small values and
 /// the leading bits of large ones are learnt; the low bits of large ones are taken as random.
 pub(super) struct Model {
-    lengths: [u16; 128],
-    leading: [[u16; 8]; 65],
+    lengths: [Prob; 64],
+    leading: [[Prob; 8]; 65],
 }
 
 impl Model {
     pub(super) fn new() -> Self {
-        Model { lengths: [HALF; 128], leading: [[HALF; 8]; 65] }
+        Model { lengths: [HALF; 64], leading: [[HALF; 8]; 65] }
     }
 }
 
@@ -41,15 +64,19 @@ impl Encoder {
         Encoder { low: 0, range: u32::MAX, cache: 0, pending: 1, out: Vec::new() }
     }
 
-    fn bit(&mut self, p: &mut u16, bit: u64) {
-        let bound = (self.range >> 11) * u32::from(*p);
+    fn bit(&mut self, p: &mut Prob, bit: u64) {
+        self.even(p.p, bit);
+        p.learn(bit);
+    }
+
+    /// A bit of probability `p` (of a 0).
+    fn even(&mut self, p: u16, bit: u64) {
+        let bound = (self.range >> BITS) * u32::from(p);
         if bit == 0 {
             self.range = bound;
-            *p += (2048 - *p) >> 4;
         } else {
             self.low += u64::from(bound);
             self.range -= bound;
-            *p -= *p >> 4;
         }
         while self.range < TOP {
             self.range <<= 8;
@@ -72,7 +99,7 @@ impl Encoder {
         self.low = u64::from((self.low as u32) << 8);
     }
 
-    fn tree(&mut self, probs: &mut [u16], bits: u32, v: u64) {
+    fn tree(&mut self, probs: &mut [Prob], bits: u32, v: u64) {
         let mut node = 1;
         for i in (0..bits).rev() {
             let bit = (v >> i) & 1;
@@ -96,19 +123,21 @@ impl Encoder {
                 self.bit(&mut m.leading[len as usize][node], bit);
                 node = node * 2 + bit as usize;
             } else {
-                self.bit(&mut HALF.clone(), bit);
+                self.even(HALF.p, bit);
             }
         }
     }
 
-    pub(super) fn byte(&mut self, probs: &mut [u16; 256], b: u8) {
+    pub(super) fn byte(&mut self, probs: &mut [Prob; 256], b: u8) {
         self.tree(probs, 8, u64::from(b));
     }
 
+    /// The bytes, without the first: LZMA's coder always writes a 0 first.
     pub(super) fn finish(mut self) -> Vec<u8> {
         for _ in 0..5 {
             self.shift_low();
         }
+        self.out.remove(0);
         self.out
     }
 }
@@ -125,7 +154,7 @@ pub(super) struct Decoder<'a> {
 impl<'a> Decoder<'a> {
     pub(super) fn new(bytes: &'a [u8]) -> Self {
         let mut d = Decoder { code: 0, range: u32::MAX, bytes, read: 0, overrun: false };
-        for _ in 0..5 {
+        for _ in 0..4 {
             d.code = (d.code << 8) | d.next();
         }
         d
@@ -138,16 +167,20 @@ impl<'a> Decoder<'a> {
         u32::from(b.unwrap_or(0))
     }
 
-    fn bit(&mut self, p: &mut u16) -> u64 {
-        let bound = (self.range >> 11) * u32::from(*p);
+    fn bit(&mut self, p: &mut Prob) -> u64 {
+        let bit = self.even(p.p);
+        p.learn(bit);
+        bit
+    }
+
+    fn even(&mut self, p: u16) -> u64 {
+        let bound = (self.range >> BITS) * u32::from(p);
         let bit = if self.code < bound {
             self.range = bound;
-            *p += (2048 - *p) >> 4;
             0
         } else {
             self.code -= bound;
             self.range -= bound;
-            *p -= *p >> 4;
             1
         };
         while self.range < TOP {
@@ -157,7 +190,7 @@ impl<'a> Decoder<'a> {
         bit
     }
 
-    fn tree(&mut self, probs: &mut [u16], bits: u32) -> u64 {
+    fn tree(&mut self, probs: &mut [Prob], bits: u32) -> u64 {
         let mut node = 1;
         for _ in 0..bits {
             node = node * 2 + self.bit(&mut probs[node]) as usize;
@@ -180,14 +213,14 @@ impl<'a> Decoder<'a> {
                 node = node * 2 + bit as usize;
                 bit
             } else {
-                self.bit(&mut HALF.clone())
+                self.even(HALF.p)
             };
             v = v << 1 | bit;
         }
         Some(v)
     }
 
-    pub(super) fn byte(&mut self, probs: &mut [u16; 256]) -> u8 {
+    pub(super) fn byte(&mut self, probs: &mut [Prob; 256]) -> u8 {
         self.tree(probs, 8) as u8
     }
 }

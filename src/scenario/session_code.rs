@@ -12,7 +12,7 @@
 //! [`Engine::replay`](crate::engine::Engine::replay) applies them.
 
 use super::link::LinkError;
-use super::range_coder::{Decoder, Encoder, Model};
+use super::range_coder::{Decoder, Encoder, Model, Prob};
 use super::{Scenario, TimedCommand};
 use crate::engine::{
     Acks, BrokerId, ChangeConfig, ChangeConfigSpec, Command, NodeRef, Produce, ProducerReconfig, TopicConfig,
@@ -40,12 +40,12 @@ const COLUMNS: usize = 10;
 /// The models of every column, and of the bytes of the strings.
 struct Models {
     columns: [Model; COLUMNS],
-    bytes: [u16; 256],
+    bytes: [Prob; 256],
 }
 
 impl Models {
     fn new() -> Self {
-        Models { columns: std::array::from_fn(|_| Model::new()), bytes: [1 << 10; 256] }
+        Models { columns: std::array::from_fn(|_| Model::new()), bytes: [Prob::HALF; 256] }
     }
 }
 
@@ -140,7 +140,7 @@ impl<'a> Names<'a> {
 pub(super) fn write_session(scenario: &Scenario, session: &[TimedCommand], out: &mut Vec<u8>) -> Result<(), LinkError> {
     // Strings are numbered in the order of first use: a first pass finds them.
     let names = Names::of(scenario);
-    let mut w = Writer { names, strings: Vec::new(), coder: None, models: Models::new(), text_bytes: 0 };
+    let mut w = Writer { names, strings: Vec::new(), coder: None, seen: 0, models: Models::new(), text_bytes: 0 };
     session.iter().for_each(|c| w.command(&c.command));
     let table_bytes: usize = w.strings.iter().map(|s| s.len()).sum();
     if w.text_bytes > SESSION_TEXT_BYTES_MAX || table_bytes > super::LINK_INFLATED_MAX {
@@ -155,7 +155,7 @@ pub(super) fn write_session(scenario: &Scenario, session: &[TimedCommand], out: 
         s.bytes().skip(shared).for_each(|b| coder.byte(&mut w.models.bytes, b));
         before = s.as_bytes();
     }
-    w.coder = Some(coder);
+    (w.coder, w.seen) = (Some(coder), 0);
     let mut at = 0u64;
     for c in session {
         w.put(TIME, c.at_ms.wrapping_sub(at));
@@ -173,6 +173,8 @@ struct Writer<'a> {
     strings: Vec<&'a str>,
     /// None in the first pass, which only numbers the strings.
     coder: Option<Encoder>,
+    /// The strings used so far by the commands written.
+    seen: u64,
     models: Models,
     /// The text of the first pass's commands, repetitions counted, as the reader counts it.
     text_bytes: usize,
@@ -187,14 +189,33 @@ impl<'a> Writer<'a> {
 
     /// A name: its index in the scenario's table, or past that table, a string of the session's.
     fn name(&mut self, column: usize, table: usize, s: &'a str) {
-        self.text_bytes += s.len();
-        let v = name_index(&self.names.tables[table], &mut self.strings, s);
+        let v = self.name_value(table, s);
         self.put(column, v);
     }
 
+    /// A name: its index in the scenario's table, or past that table, a string of the session's.
+    fn name_value(&mut self, table: usize, s: &'a str) -> u64 {
+        let known = &self.names.tables[table];
+        match known.iter().position(|n| *n == s) {
+            Some(i) => {
+                self.text_bytes += s.len();
+                i as u64
+            }
+            None => known.len() as u64 + self.text(s),
+        }
+    }
+
+    /// A string's reference: 0 for the next string of the table not used yet (the table is in
+    /// order of first use), else its index + 1.
     fn text(&mut self, s: &'a str) -> u64 {
         self.text_bytes += s.len();
-        intern(&mut self.strings, s)
+        let i = intern(&mut self.strings, s);
+        if i == self.seen {
+            self.seen += 1;
+            0
+        } else {
+            i + 1
+        }
     }
 
     fn broker(&mut self, b: BrokerId) {
@@ -209,14 +230,11 @@ impl<'a> Writer<'a> {
 
     /// The kind in the two low bits (controller, broker, producer, consumer), the index above.
     fn node(&mut self, n: &'a NodeRef) {
-        if let NodeRef::Producer(p) | NodeRef::Consumer(p) = n {
-            self.text_bytes += p.len();
-        }
         let v = match n {
             NodeRef::Controller => 0,
             NodeRef::Broker(b) => broker_index(&self.names.brokers, *b) << 2 | 1,
-            NodeRef::Producer(p) => name_index(&self.names.tables[PRODUCERS], &mut self.strings, p) << 2 | 2,
-            NodeRef::Consumer(c) => name_index(&self.names.tables[CONSUMERS], &mut self.strings, c) << 2 | 3,
+            NodeRef::Producer(p) => self.name_value(PRODUCERS, p) << 2 | 2,
+            NodeRef::Consumer(c) => self.name_value(CONSUMERS, c) << 2 | 3,
         };
         self.put(OTHER, v);
     }
@@ -312,13 +330,6 @@ fn intern<'a>(strings: &mut Vec<&'a str>, s: &'a str) -> u64 {
     i as u64
 }
 
-fn name_index<'a>(known: &[&'a str], strings: &mut Vec<&'a str>, s: &'a str) -> u64 {
-    match known.iter().position(|n| *n == s) {
-        Some(i) => i as u64,
-        None => known.len() as u64 + intern(strings, s),
-    }
-}
-
 /// Its position among the scenario's brokers, or past them, the id itself.
 fn broker_index(brokers: &[BrokerId], b: BrokerId) -> u64 {
     brokers.iter().position(|x| *x == b).map_or(brokers.len() as u64 + u64::from(b.0), |i| i as u64)
@@ -326,6 +337,38 @@ fn broker_index(brokers: &[BrokerId], b: BrokerId) -> u64 {
 
 fn malformed(path: String, reason: String) -> LinkError {
     LinkError::Malformed(crate::engine::ScenarioError { path, reason })
+}
+
+/// Bytes (the scenario's postcard code) through the coder, one adaptive model for every byte: the
+/// section is then as random as the session's, and deflate stores both as they are instead of
+/// coding the scenario with a Huffman table the session's bytes spoil.
+pub(super) fn write_bytes(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    put_varint(&mut out, bytes.len() as u64);
+    let mut probs = [Prob::HALF; 256];
+    let mut coder = Encoder::new();
+    bytes.iter().for_each(|b| coder.byte(&mut probs, *b));
+    out.extend(coder.finish());
+    out
+}
+
+/// What [`write_bytes`] wrote: at most [`LINK_INFLATED_MAX`](super::LINK_INFLATED_MAX) bytes.
+pub(super) fn read_bytes(body: &[u8], path: &str) -> Result<Vec<u8>, LinkError> {
+    let mut b = Bytes(body);
+    let len = bounded(&mut b, path, "bytes", super::LINK_INFLATED_MAX)?;
+    let mut probs = [Prob::HALF; 256];
+    let mut coder = Decoder::new(b.0);
+    let mut bytes = Vec::with_capacity(len);
+    while bytes.len() < len && !coder.overrun {
+        bytes.push(coder.byte(&mut probs));
+    }
+    if coder.overrun {
+        return Err(malformed(path.into(), "its code ends early".into()));
+    }
+    if coder.read < b.0.len() {
+        return Err(malformed(path.into(), format!("{} bytes after its end", b.0.len() - coder.read)));
+    }
+    Ok(bytes)
 }
 
 /// A count within `max`.
@@ -346,6 +389,7 @@ pub(super) fn read_session(scenario: &Scenario, body: &[u8]) -> Result<Vec<Timed
     let mut r = Reader {
         names: Names::of(scenario),
         strings: Vec::new(),
+        seen: 0,
         coder: Decoder::new(b.0),
         models: Models::new(),
         text_bytes: 0,
@@ -367,6 +411,9 @@ pub(super) fn read_session(scenario: &Scenario, body: &[u8]) -> Result<Vec<Timed
         r.tag = tag as u8;
         session.push(TimedCommand { at_ms, command: r.command()? });
     }
+    if r.seen < k {
+        return Err(malformed("session.strings".into(), format!("{k} strings, of which its commands use {}", r.seen)));
+    }
     let left = b.0.len() - r.coder.read;
     if left > 0 {
         return Err(malformed("session".into(), format!("{left} bytes after its last command")));
@@ -377,6 +424,8 @@ pub(super) fn read_session(scenario: &Scenario, body: &[u8]) -> Result<Vec<Timed
 struct Reader<'a> {
     names: Names<'a>,
     strings: Vec<String>,
+    /// The strings used so far.
+    seen: usize,
     coder: Decoder<'a>,
     models: Models,
     /// The text taken so far, repetitions counted ([`SESSION_TEXT_BYTES_MAX`]).
@@ -458,20 +507,35 @@ impl<'a> Reader<'a> {
 
     /// Text repeated from a table, within [`SESSION_TEXT_BYTES_MAX`] in all.
     fn owned(&mut self, s: &str) -> Result<String, LinkError> {
-        self.text_bytes += s.len();
+        self.charge(s.len())?;
+        Ok(s.to_string())
+    }
+
+    fn charge(&mut self, len: usize) -> Result<(), LinkError> {
+        self.text_bytes += len;
         if self.text_bytes > SESSION_TEXT_BYTES_MAX {
             let reason = format!("its commands repeat more than {SESSION_TEXT_BYTES_MAX} bytes of text");
             return Err(malformed("session".into(), reason));
         }
-        Ok(s.to_string())
+        Ok(())
     }
 
-    fn string(&mut self, field: &str, i: u64) -> Result<String, LinkError> {
-        let Some(s) = usize::try_from(i).ok().and_then(|i| self.strings.get(i)) else {
-            return Err(self.fail(field, format!("string {i} is past the link's {}", self.strings.len())));
+    /// A string by its reference: 0 for the next one not used yet, else its index + 1.
+    fn string(&mut self, field: &str, v: u64) -> Result<String, LinkError> {
+        let i = if v == 0 {
+            if self.seen == self.strings.len() {
+                return Err(self.fail(field, format!("a new string past the link's {}", self.strings.len())));
+            }
+            self.seen += 1;
+            self.seen - 1
+        } else {
+            match usize::try_from(v - 1).ok().filter(|i| *i < self.seen) {
+                Some(i) => i,
+                None => return Err(self.fail(field, format!("string {} is past the {} used so far", v - 1, self.seen))),
+            }
         };
-        let s = s.clone();
-        self.owned(&s)
+        self.charge(self.strings[i].len())?;
+        Ok(self.strings[i].clone())
     }
 
     fn text(&mut self, column: usize, field: &str) -> Result<String, LinkError> {
@@ -486,11 +550,6 @@ impl<'a> Reader<'a> {
             Some(name) => self.owned(name),
             None => {
                 let past = v - known.len() as u64;
-                let (names, strings) = (known.len(), self.strings.len());
-                if past >= strings as u64 {
-                    let reason = format!("{v} is past the scenario's {names} names and the link's {strings} strings");
-                    return Err(self.fail(field, reason));
-                }
                 self.string(field, past)
             }
         }

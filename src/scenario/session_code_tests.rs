@@ -55,13 +55,13 @@ fn a_hand_made_send_opens() {
 
 #[test]
 fn names_and_strings_past_their_tables_are_refused_naming_the_field() {
-    // The default scenario has one producer and one topic, the code one string: 2 is past both.
-    assert_eq!(
-        refusal(&send(2, 0, 0, 1)),
-        "session[0].produce.producer: 2 is past the scenario's 1 names and the link's 1 strings"
-    );
-    assert!(refusal(&send(0, 9, 0, 1)).starts_with("session[0].produce.topic: 9 is past"));
-    assert_eq!(refusal(&send(0, 0, 4, 1)), "session[0].produce.key: string 3 is past the link's 1");
+    // The default scenario has one producer and one topic; past them, strings: 0 the next one not
+    // used yet, k + 1 string k of those used. Nothing is used before the first command's value.
+    assert_eq!(refusal(&send(3, 0, 0, 1)), "session[0].produce.producer: string 1 is past the 0 used so far");
+    assert_eq!(refusal(&send(0, 9, 0, 1)), "session[0].produce.topic: string 7 is past the 0 used so far");
+    assert_eq!(refusal(&send(0, 0, 4, 1)), "session[0].produce.key: string 2 is past the 0 used so far");
+    // The producer takes the one new string: the value finds none left.
+    assert_eq!(refusal(&send(1, 0, 0, 1)), "session[0].produce.value: a new string past the link's 1");
     assert_eq!(refusal(&send(0, 0, 0, 1 << 32)), "session[0].produce.count: 4294967296 is more than a 32-bit number");
 }
 
@@ -81,6 +81,12 @@ fn brokers_nodes_tags_and_codes_out_of_range_are_refused() {
     let change = code(1, &[], &[(TIME, 5), (TAG, 9), (OTHER, 0), (TOPIC, 0), (OTHER, 0), (OTHER, 0)]);
     assert!(refusal(&change).starts_with("session[0].change_config: names no setting to change"));
     let assignment = code(1, &["t"], &[(TIME, 5), (TAG, 8), (OTHER, 0), (OTHER, 1), (OTHER, 1), (OTHER, 20_000)]);
+    let unused = code(
+        1,
+        &["t", "u"],
+        &[(TIME, 5), (TAG, 8), (OTHER, 0), (OTHER, 1), (OTHER, 1), (OTHER, 0), (OTHER, 0), (OTHER, 0)],
+    );
+    assert_eq!(refusal(&unused), "session.strings: 2 strings, of which its commands use 1");
     assert_eq!(
         refusal(&assignment),
         "session[0].create_topic.replica.assignment: 19999 entries, past the bounds of a topic's assignment"
@@ -94,8 +100,18 @@ fn strings_and_text_beyond_their_bounds_are_refused() {
     // One string of 1 KiB, sent 2,000 times: more text than a session may hold in memory.
     let kib = "v".repeat(1_024);
     let mut values = Vec::new();
-    for _ in 0..2_000 {
-        values.extend([(TIME, 1), (TAG, 0), (PRODUCER, 0), (TOPIC, 0), (KEY, 0), (VALUE, 0), (COUNT, 1), (OTHER, 0)]);
+    for i in 0..2_000 {
+        let value = u64::from(i > 0); // new, then string 0 again
+        values.extend([
+            (TIME, 1),
+            (TAG, 0),
+            (PRODUCER, 0),
+            (TOPIC, 0),
+            (KEY, 0),
+            (VALUE, value),
+            (COUNT, 1),
+            (OTHER, 0),
+        ]);
     }
     assert_eq!(refusal(&code(2_000, &[&kib], &values)), "session: its commands repeat more than 1048576 bytes of text");
 }
