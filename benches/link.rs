@@ -5,7 +5,8 @@
 //! ("order 35 paid"), counts 1 / 5 / 10, a key on a third of them; crashes, restarts, a cut and a
 //! healed link. The commands go through `Engine::apply`, as the page's do.
 
-use partition_playground::engine::{BrokerId, Command, Engine, NodeRef, Produce};
+use base64::Engine as _;
+use partition_playground::engine::{BrokerId, Command, Engine, NodeRef, Produce, BEHAVIOUR_VERSION};
 use partition_playground::scenario::{self, make_link, read_link, Link};
 
 /// A small deterministic generator (xorshift): the bench needs irregular, repeatable times.
@@ -69,15 +70,20 @@ fn session(commands: usize) -> (scenario::Scenario, Engine) {
 fn main() {
     for commands in [50, 100, 200] {
         let (scenario, engine) = session(commands);
-        let link = Link { scenario, session: engine.session().to_vec() };
+        let link = Link { scenario, session: engine.session().to_vec(), lesson: None };
         let text = make_link(&link).expect("within the caps");
         let code = scenario::link_code(&link).expect("within the caps").len();
+        // Format 1 (before format 2): the postcard code of the scenario and the session, deflated.
+        let format_1 = postcard::to_allocvec(&(&link.scenario, &link.session)).expect("postcard");
+        let format_1 = miniz_oxide::deflate::compress_to_vec_zlib(&format_1, 10);
+        let data = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format_1);
+        let format_1 = format!("1.{BEHAVIOUR_VERSION}.{}.{data}", data.len()).len();
         let (read, _) = read_link(&text).expect("its own link");
         assert_eq!(read, link);
         // The page writes `#s=TEXT&t=MS&paused` after its URL.
         let fragment = format!("#s={text}&t={}&paused", engine.now_ms());
         println!(
-            "{commands:>4} commands: link {} characters (fragment {}), binary code {code} bytes, {:.1} bits a command",
+            "{commands:>4} commands: link {} characters (format 1: {format_1}; fragment {}), binary code {code} bytes, {:.1} bits a command",
             text.len(),
             fragment.len(),
             (text.len() as f64 * 6.0) / commands as f64

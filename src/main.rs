@@ -34,6 +34,7 @@ Usage:
   partition-playground link SCENARIO.json [--at MS] [--paused] [--base URL]
   partition-playground svg SCENARIO.json [--at MS] [-o FILE]
   partition-playground export SCENARIO.json [-o DIR]
+  partition-playground lessons [DIR] [--base URL]
   partition-playground --help
 
 run: runs the scenario (docs/scenario-format.md; `-` reads it from standard input; a scenario's
@@ -44,7 +45,8 @@ records, the event log, the safety panel and the state hash.
 encode: checks the scenario and writes its binary code (what the page embeds) to CODE.bin.
 
 link: prints a share link to the scenario (`#s=...`, after URL if given), opening at MS
-(`&t=MS`, default 0) and paused if asked. `run` accepts such a link, or its fragment, in place of a
+(`&t=MS`, default 0) and paused if asked. Given a lesson (docs/lessons.md), the link carries the
+lesson: its scenario, narration and questions. `run` accepts such a link, or its fragment, in place of a
 file: it replays the link's session too, to --until, else the link's t, else its last command's
 time (where the page opens it).
 
@@ -56,6 +58,9 @@ export: writes the scenario's setup for a real Apache Kafka cluster into DIR (de
 kafka-export): compose.yaml (KRaft, the same broker ids and racks), commands.sh (the topics, then
 every command as its real act in time order) and README.md (where the real acts differ; see
 docs/real-cluster.md).
+lessons: checks every built-in lesson in DIR (default www/lessons; docs/lessons.md) and writes
+DIR/index.html, the lesson index: each lesson's concept, link and embed code, the playground being
+at URL (default ../, the index's place in dist/).
 
 Options:
   --until MS         stop at MS simulated milliseconds (a whole number, at most 2592000000 = 30 days)
@@ -98,6 +103,7 @@ enum Invocation {
     Link { path: String, at_ms: Option<Millis>, paused: bool, base: String },
     Svg(runner::picture::Args),
     Export(runner::export::Args),
+    Lessons { dir: String, base: String },
 }
 
 /// A failure the user can fix; printed as `error: <message>` with exit code 2.
@@ -128,6 +134,9 @@ fn parse_args(args: &[String]) -> Result<Invocation, UsageError> {
     }
     if sub == "export" {
         return runner::export::parse(&args[1..]).map(Invocation::Export).map_err(usage);
+    }
+    if sub == "lessons" {
+        return parse_lessons_args(&args[1..]).map_err(usage);
     }
     if sub != "run" {
         return Err(usage(format!("unknown command `{sub}`: {expected}")));
@@ -249,16 +258,31 @@ pub fn replay_link(
 }
 
 fn make_link_text(path: &str, at_ms: Option<Millis>, paused: bool, base: &str) -> Result<String, UsageError> {
+    if let Some(lesson) = load_lesson(path)? {
+        // A lesson opens at its start and pauses at its own steps.
+        let text = scenario::lesson_index::lesson_fragment(&lesson).map_err(|e| UsageError(format!("{path}: {e}")))?;
+        return Ok(format!("{base}{text}\n"));
+    }
     let scenario = load(path)?;
     let engine = Engine::new(&scenario).map_err(|e| UsageError(format!("{path}: {e}")))?;
     if let Some(Err(e)) = at_ms.map(|t| engine.ledger().check_run_to(t)) {
         return Err(UsageError(format!("--at: {e}")));
     }
-    let link = scenario::Link { scenario, session: Vec::new() };
+    let link = scenario::Link { scenario, session: Vec::new(), lesson: None };
     let text = scenario::make_link(&link).map_err(|e| UsageError(format!("{path}: {e}")))?;
     let t = format!("&t={}", at_ms.unwrap_or(0));
     let paused = if paused { "&paused" } else { "" };
     Ok(format!("{base}#s={text}{t}{paused}\n"))
+}
+
+/// The lesson in `path`, if it is a lesson's JSON (an object with `steps`; docs/lessons.md).
+fn load_lesson(path: &str) -> Result<Option<partition_playground::engine::Lesson>, UsageError> {
+    let Ok(text) = std::fs::read_to_string(path) else { return Ok(None) };
+    let is_lesson = serde_json::from_str::<serde_json::Value>(&text).is_ok_and(|v| v.get("steps").is_some());
+    if !is_lesson {
+        return Ok(None);
+    }
+    scenario::parse_lesson(&text).map(Some).map_err(|e| UsageError(format!("{path}: {e}")))
 }
 
 pub fn load(path: &str) -> Result<Scenario, UsageError> {
@@ -560,6 +584,7 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Ok(Invocation::Lessons { dir, base }) => return finish(write_lesson_index(&dir, &base)),
         Err(UsageError(msg)) => {
             eprintln!("error: {msg}");
             return ExitCode::from(2);
@@ -623,6 +648,38 @@ fn finish(result: Result<String, UsageError>) -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+fn parse_lessons_args(args: &[String]) -> Result<Invocation, String> {
+    let (mut dir, mut base) = (None, None);
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.split_once('=') {
+            Some(("--base", v)) => base = Some(v.to_string()),
+            _ if arg == "--base" => base = Some(rest.next().ok_or("--base needs a value")?.clone()),
+            _ if arg.starts_with('-') => return Err(format!("unknown option `{arg}`")),
+            _ if dir.is_none() => dir = Some(arg.clone()),
+            _ => return Err(format!("unexpected argument `{arg}`: `lessons [DIR] [--base URL]`")),
+        }
+    }
+    let dir = dir.unwrap_or_else(|| "www/lessons".into());
+    Ok(Invocation::Lessons { dir, base: base.unwrap_or_else(|| scenario::lesson_index::INDEX_BASE.into()) })
+}
+
+/// Reads the built-in lessons of `dir` and writes `dir/index.html`.
+fn write_lesson_index(dir: &str, base: &str) -> Result<String, UsageError> {
+    let mut lessons = Vec::new();
+    for slug in scenario::lesson_index::LESSON_SLUGS {
+        let path = format!("{dir}/{slug}.json");
+        let text = std::fs::read_to_string(&path).map_err(|e| UsageError(format!("{path}: {e}")))?;
+        let lesson = scenario::parse_lesson(&text).map_err(|e| UsageError(format!("{path}: {e}")))?;
+        lessons.push((slug.to_string(), lesson));
+    }
+    let html = scenario::lesson_index::lesson_index_html(&lessons, base)
+        .map_err(|e| UsageError(format!("{dir}: a lesson's link: {e}")))?;
+    let out = format!("{dir}/index.html");
+    std::fs::write(&out, html).map_err(|e| UsageError(format!("{out}: {e}")))?;
+    Ok(format!("wrote {out}: {} lessons\n", lessons.len()))
 }
 
 /// Writes to stdout without panicking when the reader has gone (`| head`).

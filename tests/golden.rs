@@ -4,6 +4,9 @@
 //! state hash — and compared with `<name>.golden.txt` beside the scenario. A change of behaviour then
 //! reads as "broker 2 elected at 9003 ms instead of 9000 ms", not as a new hash.
 //!
+//! The lessons' scenarios (`www/lessons/*.json`) have theirs in `tests/lessons/<slug>.golden.txt`
+//! (not beside them: `www/lessons/` is copied into the published site).
+//!
 //! After an intended change, rewrite the files with `PP_BLESS=1 cargo test --test golden` and review
 //! the diff. Event lines carry no sequence number, so one inserted event changes one line.
 
@@ -15,6 +18,10 @@ use std::path::{Path, PathBuf};
 
 /// Directories whose `*.json` scenarios have golden files, relative to the crate root.
 const SCENARIO_DIRS: [&str; 2] = ["tests/scenarios", "examples"];
+
+/// The lessons, and where their golden files are, relative to the crate root.
+const LESSON_DIR: &str = "www/lessons";
+const LESSON_GOLDEN_DIR: &str = "tests/lessons";
 
 /// Differing lines shown on a mismatch.
 const DIFF_LINES_SHOWN: usize = 20;
@@ -61,7 +68,12 @@ struct ProducerEnd {
 /// that an API change is adapted in one place.
 fn run(path: &Path) -> Run {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let scenario = scenario::parse(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let scenario = if path.parent().is_some_and(|d| d.ends_with(LESSON_DIR)) {
+        scenario::parse_lesson(&text).map(|l| l.scenario)
+    } else {
+        scenario::parse(&text)
+    };
+    let scenario = scenario.unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut engine = Engine::new(&scenario).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     engine.advance_to(scenario.until_ms, u64::MAX).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let events: Vec<(u64, String)> = engine.events_since(0).map(|e| (e.at_ms, engine.explain(e))).collect();
@@ -237,16 +249,19 @@ fn diff(old: &str, new: &str) -> String {
     text
 }
 
-/// The scenario files, sorted, as (path relative to the crate root, absolute path).
-fn scenarios() -> Vec<(String, PathBuf)> {
+/// The scenario files, sorted, as (path relative to the crate root, absolute path, absolute path
+/// of its golden file).
+fn scenarios() -> Vec<(String, PathBuf, PathBuf)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut found = Vec::new();
-    for dir in SCENARIO_DIRS {
+    for dir in SCENARIO_DIRS.into_iter().chain([LESSON_DIR]) {
+        let golden_dir = if dir == LESSON_DIR { LESSON_GOLDEN_DIR } else { dir };
         let entries = std::fs::read_dir(root.join(dir)).unwrap_or_else(|e| panic!("{dir}: {e}"));
         for entry in entries {
             let name = entry.expect("directory entry").file_name().into_string().expect("UTF-8 file name");
-            if name.ends_with(".json") {
-                found.push((format!("{dir}/{name}"), root.join(dir).join(&name)));
+            if let Some(stem) = name.strip_suffix(".json") {
+                let golden = root.join(golden_dir).join(format!("{stem}.golden.txt"));
+                found.push((format!("{dir}/{name}"), root.join(dir).join(&name), golden));
             }
         }
     }
@@ -260,16 +275,16 @@ fn every_scenario_matches_its_golden_explained_log() {
     let mut failures = Vec::new();
     let scenarios = scenarios();
     assert!(!scenarios.is_empty(), "no scenario files found in {SCENARIO_DIRS:?}");
-    for (name, path) in &scenarios {
+    for (name, path, golden_path) in &scenarios {
         let actual = render(name, &run(path));
-        let golden_path = path.with_extension("golden.txt");
-        let golden_name = name.replace(".json", ".golden.txt");
-        let golden = std::fs::read_to_string(&golden_path).ok();
+        let golden_name =
+            golden_path.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap_or(golden_path).display().to_string();
+        let golden = std::fs::read_to_string(golden_path).ok();
         if golden.as_deref() == Some(actual.as_str()) {
             continue;
         }
         if bless {
-            std::fs::write(&golden_path, &actual).unwrap_or_else(|e| panic!("{golden_name}: {e}"));
+            std::fs::write(golden_path, &actual).unwrap_or_else(|e| panic!("{golden_name}: {e}"));
             eprintln!("blessed {golden_name}");
             continue;
         }

@@ -138,7 +138,7 @@ fn export_plays_a_links_session_among_the_scenarios_commands() {
     let text = std::fs::read_to_string(leader_crash()).expect("the example");
     let scenario = scenario::parse(&text).expect("a valid scenario");
     let session = vec![TimedCommand { at_ms: 5_000, command: Cmd::ControlledShutdown { broker: BrokerId(3) } }];
-    let link = scenario::make_link(&Link { scenario, session }).expect("a link");
+    let link = scenario::make_link(&Link { scenario, session, lesson: None }).expect("a link");
     let dir = scratch_dir("export-session");
     ok(&run(&["export", &format!("#s={link}&t=5000"), "-o", dir.to_str().unwrap()]));
     let script = std::fs::read_to_string(dir.join("commands.sh")).expect("commands.sh");

@@ -409,6 +409,129 @@ impl EventKind {
     }
 }
 
+impl EventKind {
+    /// Every event's name as the runner's JSON and lessons write it (its serde tag), with whether
+    /// events of that kind are about one partition (an invariant violation may be, or not).
+    pub const NAMES: [(&'static str, bool); 39] = [
+        ("broker_crashed", false),
+        ("broker_started", false),
+        ("broker_registered", false),
+        ("registration_rejected", false),
+        ("broker_fenced", false),
+        ("broker_unfenced", false),
+        ("controlled_shutdown_started", false),
+        ("broker_shut_down", false),
+        ("leader_elected", true),
+        ("partition_offline", true),
+        ("isr_shrunk", true),
+        ("isr_expanded", true),
+        ("isr_shrink_proposed", true),
+        ("isr_expand_proposed", true),
+        ("alter_partition_rejected", true),
+        ("became_leader", true),
+        ("became_follower", true),
+        ("log_truncated", true),
+        ("leader_appended", true),
+        ("follower_fetched", true),
+        ("high_watermark_advanced", true),
+        ("produce_acked", true),
+        ("produce_deduplicated", true),
+        ("produce_retried", true),
+        ("produce_failed", true),
+        ("producer_reconfigured", false),
+        ("consumer_fetched", true),
+        ("consumer_redirected", true),
+        ("consumer_left_replica", true),
+        ("consumer_position_reset", true),
+        ("records_lost", true),
+        ("invariant_violated", true),
+        ("link_cut", false),
+        ("link_healed", false),
+        ("replica_stalled", false),
+        ("replica_resumed", false),
+        ("topic_created", false),
+        ("config_changed", false),
+        ("command_rejected", false),
+    ];
+
+    /// The event's name, as in [`EventKind::NAMES`].
+    pub fn name(&self) -> &'static str {
+        use EventKind::*;
+        match self {
+            BrokerCrashed { .. } => "broker_crashed",
+            BrokerStarted { .. } => "broker_started",
+            BrokerRegistered { .. } => "broker_registered",
+            RegistrationRejected { .. } => "registration_rejected",
+            BrokerFenced { .. } => "broker_fenced",
+            BrokerUnfenced { .. } => "broker_unfenced",
+            ControlledShutdownStarted { .. } => "controlled_shutdown_started",
+            BrokerShutDown { .. } => "broker_shut_down",
+            LeaderElected { .. } => "leader_elected",
+            PartitionOffline { .. } => "partition_offline",
+            IsrShrunk { .. } => "isr_shrunk",
+            IsrExpanded { .. } => "isr_expanded",
+            IsrShrinkProposed { .. } => "isr_shrink_proposed",
+            IsrExpandProposed { .. } => "isr_expand_proposed",
+            AlterPartitionRejected { .. } => "alter_partition_rejected",
+            BecameLeader { .. } => "became_leader",
+            BecameFollower { .. } => "became_follower",
+            LogTruncated { .. } => "log_truncated",
+            LeaderAppended { .. } => "leader_appended",
+            FollowerFetched { .. } => "follower_fetched",
+            HighWatermarkAdvanced { .. } => "high_watermark_advanced",
+            ProduceAcked { .. } => "produce_acked",
+            ProduceDeduplicated { .. } => "produce_deduplicated",
+            ProduceRetried { .. } => "produce_retried",
+            ProduceFailed { .. } => "produce_failed",
+            ProducerReconfigured { .. } => "producer_reconfigured",
+            ConsumerFetched { .. } => "consumer_fetched",
+            ConsumerRedirected { .. } => "consumer_redirected",
+            ConsumerLeftReplica { .. } => "consumer_left_replica",
+            ConsumerPositionReset { .. } => "consumer_position_reset",
+            RecordsLost { .. } => "records_lost",
+            InvariantViolated { .. } => "invariant_violated",
+            LinkCut { .. } => "link_cut",
+            LinkHealed { .. } => "link_healed",
+            ReplicaStalled { .. } => "replica_stalled",
+            ReplicaResumed { .. } => "replica_resumed",
+            TopicCreated { .. } => "topic_created",
+            ConfigChanged { .. } => "config_changed",
+            CommandRejected { .. } => "command_rejected",
+        }
+    }
+
+    /// The partition the event is about, if it is about one.
+    pub fn partition(&self) -> Option<PartitionIdx> {
+        use EventKind::*;
+        match self {
+            LeaderElected { partition, .. }
+            | PartitionOffline { partition, .. }
+            | IsrShrunk { partition, .. }
+            | IsrExpanded { partition, .. }
+            | IsrShrinkProposed { partition, .. }
+            | IsrExpandProposed { partition, .. }
+            | AlterPartitionRejected { partition, .. }
+            | BecameLeader { partition, .. }
+            | BecameFollower { partition, .. }
+            | LogTruncated { partition, .. }
+            | LeaderAppended { partition, .. }
+            | FollowerFetched { partition, .. }
+            | HighWatermarkAdvanced { partition, .. }
+            | ProduceAcked { partition, .. }
+            | ProduceDeduplicated { partition, .. }
+            | ProduceRetried { partition, .. }
+            | ProduceFailed { partition, .. }
+            | ConsumerFetched { partition, .. }
+            | ConsumerRedirected { partition, .. }
+            | ConsumerLeftReplica { partition, .. }
+            | ConsumerPositionReset { partition, .. }
+            | RecordsLost { partition, .. } => Some(*partition),
+            InvariantViolated { partition, .. } => *partition,
+            _ => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -54,6 +54,14 @@ pub struct Limits {
     /// Received records the consumers keep for views and the runner, shared equally (their counts
     /// are kept in full).
     pub records_received_kept: usize,
+    /// Narration steps of a lesson (each may hold a question).
+    pub lesson_steps_max: usize,
+    /// A lesson's title and concept, and each answer choice.
+    pub lesson_title_bytes_max: usize,
+    /// A narration step's text, a question's prompt and its reason: a few sentences beside the diagram.
+    pub lesson_text_bytes_max: usize,
+    /// Answer choices of a question (at least 2): a flashcard's buttons.
+    pub lesson_choices_max: usize,
 }
 
 /// The bounds. Sized for a browser tab: 1,000,000 records take about 100 MiB natively (README,
@@ -83,4 +91,8 @@ pub const LIMITS: Limits = Limits {
     input_bytes_max: 32 << 20,
     events_kept: 10_000,
     records_received_kept: 200_000,
+    lesson_steps_max: 16,
+    lesson_title_bytes_max: 120,
+    lesson_text_bytes_max: 400,
+    lesson_choices_max: 4,
 };

@@ -15,6 +15,7 @@ mod event;
 mod explain;
 mod ids;
 mod invariant;
+mod lesson;
 mod limits;
 mod log;
 mod message;
@@ -52,6 +53,7 @@ pub use ids::{
     BrokerEpoch, BrokerId, ClientIdx, LeaderEpoch, Millis, NodeId, Offset, PartitionEpoch, PartitionIdx, TopicIdx,
 };
 pub use invariant::Invariant;
+pub use lesson::{check_lesson, check_lesson_text, Lesson, LessonStep, LessonText, Outcome, Question, Reveal};
 pub use limits::{Limits, LIMITS};
 pub use message::{ErrorCode, IsrShortfall, MessageKind};
 pub use metadata::LeaderRecoveryState;

@@ -29,6 +29,7 @@ pub mod forms;
 pub mod fragment;
 pub mod frame_budget;
 pub mod label;
+pub mod lesson;
 pub mod reached;
 pub mod roving;
 mod selection;

@@ -7,7 +7,7 @@ use crate::scenario::Link;
 /// What a link to where `engine` stands carries: the scenario it started from and the commands the
 /// person applied since.
 pub fn link_to(scenario: &Scenario, engine: &Engine) -> Link {
-    Link { scenario: scenario.clone(), session: engine.session().to_vec() }
+    Link { scenario: scenario.clone(), session: engine.session().to_vec(), lesson: None }
 }
 
 /// The fragment of a link: its text (`scenario::make_link`, or `link_text` of what the browser
@@ -56,7 +56,7 @@ mod tests {
         engine.advance_to(15_000, u64::MAX).expect("progress");
         let f =
             fragment(&crate::scenario::make_link(&link_to(&scenario, &engine)).expect("a link"), engine.now_ms(), true);
-        assert!(f.starts_with("#s=1.") && f.ends_with("&t=15000&paused"), "{f}");
+        assert!(f.starts_with("#s=2.") && f.ends_with("&t=15000&paused"), "{f}");
         let text = f.trim_start_matches("#s=").split('&').next().unwrap();
         let (link, behaviour) = read_link(text).expect("readable");
         assert_eq!(behaviour_notice(behaviour), None);

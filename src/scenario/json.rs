@@ -35,7 +35,7 @@ pub const COMMAND_NAMES: [&str; 11] = [
 const TOP_LEVEL_KEYS: [&str; 8] =
     ["format", "seed", "cluster", "topics", "producers", "consumers", "commands", "until_ms"];
 
-fn err<T>(path: impl Into<String>, reason: impl Into<String>) -> Result<T, ScenarioError> {
+pub(super) fn err<T>(path: impl Into<String>, reason: impl Into<String>) -> Result<T, ScenarioError> {
     Err(ScenarioError { path: path.into(), reason: reason.into() })
 }
 
@@ -68,7 +68,7 @@ fn reword(message: &str) -> String {
 /// serde reports the first bad field of a map without naming it. Removing the key at fault changes
 /// the error (to the next one, to "missing field", or to none); removing any other key does not. One
 /// deserialization per key, and only on the error path.
-fn located<T>(
+pub(super) fn located<T>(
     path: &str,
     value: Value,
     de: impl Fn(Value) -> Result<T, serde_json::Error>,
@@ -125,19 +125,19 @@ fn short(v: &Value) -> String {
     }
 }
 
-fn typed<T: DeserializeOwned>(path: &str, value: Value) -> Result<T, ScenarioError> {
+pub(super) fn typed<T: DeserializeOwned>(path: &str, value: Value) -> Result<T, ScenarioError> {
     serde_json::from_value(value.clone())
         .map_err(|e| ScenarioError { path: path.to_string(), reason: with_found(&e.to_string(), &value) })
 }
 
-fn object(path: &str, value: Value) -> Result<Map<String, Value>, ScenarioError> {
+pub(super) fn object(path: &str, value: Value) -> Result<Map<String, Value>, ScenarioError> {
     match value {
         Value::Object(obj) => Ok(obj),
         other => err(path, format!("expected an object, found {}", json_type(&other))),
     }
 }
 
-fn list(path: &str, value: Option<Value>) -> Result<Vec<Value>, ScenarioError> {
+pub(super) fn list(path: &str, value: Option<Value>) -> Result<Vec<Value>, ScenarioError> {
     match value {
         None => Ok(Vec::new()),
         Some(Value::Array(items)) => Ok(items),
@@ -190,7 +190,7 @@ pub(super) fn check_size(bytes: usize) -> Result<(), ScenarioError> {
 
 /// JSON text to a value, refusing a key that appears twice in one object (where `serde_json::Value`
 /// would silently keep the last), by the path of the second one.
-fn read_json(text: &str) -> Result<Value, ScenarioError> {
+pub(super) fn read_json(text: &str) -> Result<Value, ScenarioError> {
     let duplicate = RefCell::new(None);
     let mut de = serde_json::Deserializer::from_str(text);
     let read = StrictValue { path: String::new(), duplicate: &duplicate }.deserialize(&mut de).and_then(|v| {

@@ -1,34 +1,56 @@
 //! Share links: a scenario and the commands a person applied since (the engine's session), in the
-//! text a URL fragment carries (`#s=1.1.812.eJzt...&t=42000&paused`).
+//! text a URL fragment carries (`#s=2.1.812.eJzt...&t=42000&paused`).
 //!
 //! The text is `LINK.BEHAVIOUR.LENGTH.DATA`: the link format, the engine's behaviour version, the
-//! length of DATA in characters, and DATA, the binary code (postcard) of the scenario and the
-//! session, deflated (zlib, `miniz_oxide`) and written in base64url (`base64`). The length tells a
-//! link a chat app cut short from a damaged one, whose zlib checksum (Adler-32) fails. The text is
-//! capped before anything is decoded ([`LINK_TEXT_MAX`]) and the inflation too
-//! ([`LINK_INFLATED_MAX`]); what comes out is checked by the engine (`check_scenario`, and every
-//! session command again when [`Engine::replay`](crate::engine::Engine::replay) applies it).
+//! length of DATA in characters, and DATA, the link's binary code deflated (zlib, `miniz_oxide`)
+//! and written in base64url (`base64`). The length tells a link a chat app cut short from a
+//! damaged one, whose zlib checksum (Adler-32) fails. The text is capped before anything is decoded
+//! ([`LINK_TEXT_MAX`]) and the inflation too ([`LINK_INFLATED_MAX`]); what comes out is checked by
+//! the engine (`check_scenario`, and every session command again when
+//! [`Engine::replay`](crate::engine::Engine::replay) applies it).
+//!
+//! The code of format 2 is a list of sections, each `TAG LENGTH BODY` (a byte, a LEB128 length,
+//! the body), in increasing tag order: the scenario (postcard, required and first), then the
+//! session in columns ([`session_code`](super::session_code)), then, in a lesson's link, the
+//! lesson's text (postcard of [`LessonText`]: title, concept, narration steps and questions;
+//! `docs/lessons.md`), checked by the engine's `check_lesson_text`. A later version adds sections with
+//! new tags within format 2; a reader that meets a tag it does not know refuses the link as made
+//! by a newer version. Format 1, the postcard code of the scenario and the session, is still read.
 
+use super::session_code::{put_varint, read_bytes, read_session, write_bytes, write_session, Bytes};
 use super::{Scenario, ScenarioError, TimedCommand};
-use crate::engine::{check_scenario, BEHAVIOUR_VERSION};
+use crate::engine::{check_lesson_text, check_scenario, join, Lesson, LessonText, BEHAVIOUR_VERSION};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::fmt;
 
 /// The link format this playground writes; it reads this one and every earlier one.
-pub const LINK_FORMAT: u32 = 1;
+pub const LINK_FORMAT: u32 = 2;
+/// The sections of format 2, by tag.
+const SECTION_SCENARIO: u8 = 1;
+const SECTION_SESSION: u8 = 2;
+const SECTION_LESSON: u8 = 3;
 /// A link's text is refused above this many bytes, before any decoding.
 pub const LINK_TEXT_MAX: usize = 8 * 1024;
 /// Inflation stops at this many bytes.
 pub const LINK_INFLATED_MAX: usize = 64 * 1024;
 
 /// What a link carries.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Link {
     pub scenario: Scenario,
     /// Commands applied after the start, at the times they ran (`Engine::session`).
     pub session: Vec<TimedCommand>,
+    /// A lesson's narration and questions, on this scenario (format 2's lesson section).
+    pub lesson: Option<LessonText>,
+}
+
+/// A link of format 1: the postcard code of this, field by field (kept as it was, forever).
+#[derive(Deserialize)]
+struct LinkFormat1 {
+    scenario: Scenario,
+    session: Vec<TimedCommand>,
 }
 
 /// Why a link cannot be opened; each has its own sentence.
@@ -49,8 +71,14 @@ pub enum LinkError {
     Damaged,
     /// More than [`LINK_INFLATED_MAX`] bytes once inflated.
     TooLarge,
-    /// A sound stream that holds no scenario link of this format.
+    /// A sound stream that holds no scenario link.
     NotAScenario,
+    /// A section of format 2 this version does not know: a newer version made the link.
+    NewerSection {
+        tag: u8,
+    },
+    /// A field of the link's code that no link writer writes: the field and why.
+    Malformed(ScenarioError),
     Invalid(ScenarioError),
 }
 
@@ -72,7 +100,12 @@ impl fmt::Display for LinkError {
             LinkError::TooLarge => {
                 write!(f, "this link holds more than {LINK_INFLATED_MAX} bytes of scenario, more than a link may carry")
             }
-            LinkError::NotAScenario => write!(f, "this link's contents are not a scenario of link format {LINK_FORMAT}"),
+            LinkError::NotAScenario => write!(f, "this link's contents are not a scenario"),
+            LinkError::NewerSection { tag } => write!(
+                f,
+                "this link was made by a newer version of the playground (it holds a section {tag} this one does not know)"
+            ),
+            LinkError::Malformed(e) => write!(f, "this link's code is malformed: {e}"),
             LinkError::Invalid(e) => write!(f, "this link's scenario is not valid: {e}"),
         }
     }
@@ -93,17 +126,35 @@ pub fn make_link(link: &Link) -> Result<String, LinkError> {
     link_text(&deflated)
 }
 
-/// The binary code a link deflates; refused over [`LINK_INFLATED_MAX`]. The page deflates it with
-/// the browser's own `CompressionStream("deflate")` (a zlib stream as well), which keeps miniz's
-/// compressor out of its bundle, and then calls [`link_text`].
+/// The binary code a link deflates (format 2: its sections); refused over [`LINK_INFLATED_MAX`].
+/// The page deflates it with the browser's own `CompressionStream("deflate")` (a zlib stream as
+/// well), which keeps miniz's compressor out of its bundle, and then calls [`link_text`].
 pub fn link_code(link: &Link) -> Result<Vec<u8>, LinkError> {
+    let mut code = Vec::new();
     // Plain structs, enums, strings and numbers: postcard writes them all (round-trip tests).
-    let code = postcard::to_allocvec(link).unwrap_or_default();
+    write_section(
+        &mut code,
+        SECTION_SCENARIO,
+        &write_bytes(&postcard::to_allocvec(&link.scenario).unwrap_or_default()),
+    );
+    let mut session = Vec::new();
+    write_session(&link.scenario, &link.session, &mut session)?;
+    write_section(&mut code, SECTION_SESSION, &session);
+    if let Some(lesson) = &link.lesson {
+        write_section(&mut code, SECTION_LESSON, &postcard::to_allocvec(lesson).unwrap_or_default());
+    }
     if code.len() > LINK_INFLATED_MAX {
         Err(LinkError::TooLarge)
     } else {
         Ok(code)
     }
+}
+
+/// A section: its tag, the length of its body, the body.
+fn write_section(code: &mut Vec<u8>, tag: u8, body: &[u8]) {
+    code.push(tag);
+    put_varint(code, body.len() as u64);
+    code.extend_from_slice(body);
 }
 
 /// The link text of a zlib stream of [`link_code`]; refused over [`LINK_TEXT_MAX`].
@@ -144,10 +195,87 @@ pub fn read_link(text: &str) -> Result<(Link, u32), LinkError> {
             _ => LinkError::Damaged,
         }
     })?;
-    let (link, rest) = postcard::take_from_bytes::<Link>(&code).map_err(|_| LinkError::NotAScenario)?;
+    let link = if format == 1 { read_format_1(&code)? } else { read_sections(&code)? };
+    check_scenario(&link.scenario).map_err(LinkError::Invalid)?;
+    Ok((link, u32::try_from(behaviour).unwrap_or(u32::MAX)))
+}
+
+fn read_format_1(code: &[u8]) -> Result<Link, LinkError> {
+    let (link, rest) = postcard::take_from_bytes::<LinkFormat1>(code).map_err(|_| LinkError::NotAScenario)?;
     if !rest.is_empty() {
         return Err(LinkError::NotAScenario);
     }
-    check_scenario(&link.scenario).map_err(LinkError::Invalid)?;
-    Ok((link, u32::try_from(behaviour).unwrap_or(u32::MAX)))
+    Ok(Link { scenario: link.scenario, session: link.session, lesson: None })
+}
+
+/// Format 2's sections. The scenario comes first: a stream that does not start with it is no
+/// link at all, while an unknown tag after it is a newer version's section.
+fn read_sections(code: &[u8]) -> Result<Link, LinkError> {
+    let mut bytes = Bytes(code);
+    let mut scenario = None;
+    let mut session = None;
+    let mut lesson = None;
+    let mut last = 0;
+    while let Some(tag) = bytes.byte() {
+        if last == 0 && tag != SECTION_SCENARIO {
+            return Err(LinkError::NotAScenario);
+        }
+        if tag <= last {
+            let reason = format!("section {tag} after section {last} (sections come once each, in tag order)");
+            return Err(LinkError::Malformed(ScenarioError { path: format!("section {tag}"), reason }));
+        }
+        last = tag;
+        let body = section_body(&mut bytes, tag)?;
+        match tag {
+            SECTION_SCENARIO => scenario = Some(read_scenario(&read_bytes(body, "scenario")?)?),
+            SECTION_SESSION => {
+                // Names in the session are indices into the scenario's tables: check those first.
+                let s = scenario.as_ref().ok_or(LinkError::NotAScenario)?;
+                check_scenario(s).map_err(LinkError::Invalid)?;
+                session = Some(read_session(s, body)?);
+            }
+            SECTION_LESSON => lesson = Some(read_lesson(body)?),
+            _ => return Err(LinkError::NewerSection { tag }),
+        }
+    }
+    let scenario = scenario.ok_or(LinkError::NotAScenario)?;
+    if let Some(text) = lesson {
+        check_scenario(&scenario).map_err(LinkError::Invalid)?;
+        let lesson = Lesson::from_text(scenario, text);
+        let named =
+            |e: ScenarioError| LinkError::Invalid(ScenarioError { path: join("lesson", &e.path), reason: e.reason });
+        check_lesson_text(&lesson).map_err(named)?;
+        let Lesson { title, concept, scenario, steps } = lesson;
+        let text = LessonText { title, concept, steps };
+        return Ok(Link { scenario, session: session.unwrap_or_default(), lesson: Some(text) });
+    }
+    Ok(Link { scenario, session: session.unwrap_or_default(), lesson: None })
+}
+
+/// The lesson section: a lesson's text, checked once the scenario is known.
+fn read_lesson(body: &[u8]) -> Result<LessonText, LinkError> {
+    let malformed = |reason: String| LinkError::Malformed(ScenarioError { path: "lesson".into(), reason });
+    let (text, rest) =
+        postcard::take_from_bytes::<LessonText>(body).map_err(|e| malformed(format!("not a lesson ({e})")))?;
+    if !rest.is_empty() {
+        return Err(malformed(format!("{} bytes after the lesson's end", rest.len())));
+    }
+    Ok(text)
+}
+
+fn section_body<'a>(bytes: &mut Bytes<'a>, tag: u8) -> Result<&'a [u8], LinkError> {
+    let len = bytes.varint();
+    len.and_then(|len| bytes.take(len)).ok_or_else(|| {
+        let reason = format!("its length is past the {} bytes left", bytes.0.len());
+        LinkError::Malformed(ScenarioError { path: format!("section {tag}"), reason })
+    })
+}
+
+fn read_scenario(body: &[u8]) -> Result<Scenario, LinkError> {
+    let (scenario, rest) = postcard::take_from_bytes::<Scenario>(body).map_err(|_| LinkError::NotAScenario)?;
+    if !rest.is_empty() {
+        let reason = format!("{} bytes after the scenario's end", rest.len());
+        return Err(LinkError::Malformed(ScenarioError { path: "scenario".into(), reason }));
+    }
+    Ok(scenario)
 }

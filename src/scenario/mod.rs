@@ -5,13 +5,18 @@
 
 mod code;
 mod json;
+mod lesson;
+pub mod lesson_index;
 pub mod link;
+mod range_coder;
+mod session_code;
 
 pub use crate::engine::{
     BrokerSpec, ClusterSpec, ConsumerSpec, ProducerSpec, Scenario, ScenarioError, TimedCommand, FORMAT_VERSION,
 };
 pub use code::{decode, encode};
 pub use json::{from_value, parse, COMMAND_NAMES, DEFAULT_SETTLE_MS};
+pub use lesson::{decode_lesson, encode_lesson, parse_lesson};
 pub use link::{
     link_code, link_text, make_link, read_link, Link, LinkError, LINK_FORMAT, LINK_INFLATED_MAX, LINK_TEXT_MAX,
 };

@@ -92,7 +92,7 @@ thread_local! {
 }
 
 /// A scenario, the session to replay, where to stand, and the notice to show.
-type Opening = (Scenario, Vec<crate::engine::TimedCommand>, u64, Option<String>);
+type Opening = (Scenario, Vec<crate::engine::TimedCommand>, u64, Option<String>, Option<crate::engine::LessonText>);
 
 /// What a share link in the fragment opens: its scenario, its session and where to stand, with the
 /// notice to show; or why it cannot open (the fragment's scenario opens under that sentence).
@@ -101,7 +101,7 @@ fn from_link(o: &UrlOptions) -> Option<Result<Opening, String>> {
     Some(match crate::scenario::read_link(text) {
         Ok((link, behaviour)) => {
             let at = page::share::open_at(&link, o.at_ms);
-            Ok((link.scenario, link.session, at, page::share::behaviour_notice(behaviour)))
+            Ok((link.scenario, link.session, at, page::share::behaviour_notice(behaviour), link.lesson))
         }
         Err(e) => Err(format!("This link could not open: {e}. The “{}” scenario opened instead.", o.scenario)),
     })
@@ -111,10 +111,10 @@ fn start_with(container: &web_sys::Element, o: &UrlOptions) -> Result<(), JsValu
     let linked = from_link(o);
     let name = o.scenario.as_str();
     let opened_link = matches!(linked, Some(Ok(_)));
-    let (scenario, session, at_ms, mut notice) = match linked {
+    let (scenario, session, at_ms, mut notice, mut lesson) = match linked {
         Some(Ok(opened)) => opened,
-        Some(Err(why)) => (page_scenario(name).map_err(|e| JsValue::from_str(&e))?, Vec::new(), 0, Some(why)),
-        None => (page_scenario(name).map_err(|e| JsValue::from_str(&e))?, Vec::new(), 0, None),
+        Some(Err(why)) => (page_scenario(name).map_err(|e| JsValue::from_str(&e))?, Vec::new(), 0, Some(why), None),
+        None => (page_scenario(name).map_err(|e| JsValue::from_str(&e))?, Vec::new(), 0, None, None),
     };
     clear_page(container);
     let options = Options { autoplay: !o.paused, ..Options::page() };
@@ -123,6 +123,7 @@ fn start_with(container: &web_sys::Element, o: &UrlOptions) -> Result<(), JsValu
         Err(e) if o.link.is_some() => {
             container.set_text_content(None);
             notice = Some(format!("This link could not open: {e}. The “default” scenario opened instead."));
+            lesson = None;
             let default = page_scenario("default").map_err(|e| JsValue::from_str(&e))?;
             mount(container, &default, options)
         }
@@ -141,6 +142,9 @@ fn start_with(container: &web_sys::Element, o: &UrlOptions) -> Result<(), JsValu
         }
     };
     handle.set_scenario_name(if opened_link { app::LINKED } else { name });
+    if let Some(text) = lesson {
+        handle.start_lesson(text);
+    }
     if let Some(s) = o.speed {
         handle.set_speed(s);
     }

@@ -12,6 +12,7 @@
 //! in `crate::page`, tested natively.
 
 mod handlers;
+mod lesson;
 mod render;
 mod share;
 mod shell;
@@ -171,6 +172,8 @@ pub struct App {
     render_ms: f64,
     /// The last view drawn (handlers read the cluster from it).
     view: Option<ClusterView>,
+    /// The lesson a link carried, if any (`lesson.rs`).
+    lesson: Option<lesson::LessonUi>,
 }
 
 /// Builds the playground into `container` from a scenario; the engine's reason if the scenario
@@ -223,6 +226,7 @@ pub fn mount_with(
         budget: FrameBudget::new(),
         render_ms: 0.0,
         view: None,
+        lesson: None,
     };
     let app = Rc::new(RefCell::new(app));
     wiring::wire(&app);
@@ -337,10 +341,12 @@ impl App {
     /// Runs the engine up to `target` (fractional ms) for at most `budget_ms` of wall time; an
     /// engine that stops making progress pauses the page with a notice.
     fn advance_to(&mut self, target: f64, budget_ms: f64) {
+        let target = self.lesson_target(target);
         if let Err(e) = self.clock.advance(&mut self.engine, target, budget_ms, dom::now_ms) {
             self.set_playing(false);
             self.show_notice(&format!("The simulation stopped: {e}. Please report this scenario."));
         }
+        self.lesson_check();
     }
 
     fn set_playing(&mut self, playing: bool) {

@@ -37,7 +37,12 @@ fn listen(app: &Rc<RefCell<App>>, target: &EventTarget, event: &'static str, bod
 
 /// Calls `f` on the playground for each `event` on `target`; an event that arrives while the
 /// playground is busy (re-entrant) is dropped.
-fn on<E: JsCast + 'static>(target: &EventTarget, event: &'static str, app: &Rc<RefCell<App>>, f: fn(&mut App, E)) {
+pub(super) fn on<E: JsCast + 'static>(
+    target: &EventTarget,
+    event: &'static str,
+    app: &Rc<RefCell<App>>,
+    f: fn(&mut App, E),
+) {
     let weak = Rc::downgrade(app);
     listen(app, target, event, move |e: Event| {
         if let Some(app) = weak.upgrade() {
