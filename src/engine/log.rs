@@ -39,15 +39,22 @@ impl Record {
     }
 
     pub fn key(&self) -> Option<&str> {
-        (self.key_len != NULL_KEY).then(|| &self.text[..self.key_len as usize])
+        (self.key_len != NULL_KEY).then(|| self.split().0)
     }
 
     pub fn value(&self) -> &str {
         if self.key_len == NULL_KEY {
             &self.text
         } else {
-            &self.text[self.key_len as usize..]
+            self.split().1
         }
+    }
+
+    /// Key and value of a keyed record. `split_at_checked`, not `text[..key_len]`: a string slice's
+    /// panic message prints characters with `{:?}`, which brings Unicode's printable tables and
+    /// char escaping into the wasm bundle. `key_len` always ends the key (see [`Record::text`]).
+    fn split(&self) -> (&str, &str) {
+        self.text.split_at_checked(self.key_len as usize).unwrap_or((&self.text, ""))
     }
 
     /// Size the batch limits count with: key and value bytes plus a fixed per-record overhead close to

@@ -61,13 +61,31 @@ pub fn check_topic_name(name: &str) -> Result<(), String> {
         return Err("a topic name cannot be \".\" or \"..\"".into());
     }
     if let Some(c) = name.chars().find(|c| !is_name_char(*c)) {
-        return Err(format!("a topic name may only contain ASCII letters, digits, '.', '_' and '-' (found {c:?})"));
+        return Err(format!(
+            "a topic name may only contain ASCII letters, digits, '.', '_' and '-' (found {})",
+            quoted(c)
+        ));
     }
     Ok(())
 }
 
 fn is_name_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')
+}
+
+/// `c` in quotes as `{c:?}` writes an ASCII character (`'/'`, `' '`, `'\n'`), and any other as its
+/// code point (`'\u{e9}'`, which also tells look-alike letters apart). Not `{:?}` itself: its table
+/// of printable Unicode characters would come into the page's wasm bundle.
+fn quoted(c: char) -> String {
+    match c {
+        '\'' | '\\' => format!("'\\{c}'"),
+        ' '..='~' => format!("'{c}'"),
+        '\t' => "'\\t'".into(),
+        '\n' => "'\\n'".into(),
+        '\r' => "'\\r'".into(),
+        '\0' => "'\\0'".into(),
+        _ => format!("'\\u{{{:x}}}'", c as u32),
+    }
 }
 
 /// Client names and racks: short, printable, no separators that would confuse node names.
@@ -77,7 +95,7 @@ pub fn check_name(what: &str, name: &str) -> Result<(), String> {
         return Err(format!("a {what} has 1 to {max} characters"));
     }
     if let Some(c) = name.chars().find(|c| !is_name_char(*c)) {
-        return Err(format!("a {what} may only contain ASCII letters, digits, '.', '_' and '-' (found {c:?})"));
+        return Err(format!("a {what} may only contain ASCII letters, digits, '.', '_' and '-' (found {})", quoted(c)));
     }
     Ok(())
 }
@@ -925,4 +943,20 @@ fn check_client_names<'a>(names: impl ExactSizeIterator<Item = &'a str>, key: &s
         seen.push(n);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_character_is_named_as_rust_quotes_it_and_beyond_ascii_by_its_code_point() {
+        for c in (0u8..0x80).map(char::from) {
+            assert_eq!(quoted(c), format!("{c:?}"));
+        }
+        let refused = check_topic_name("caf\u{e9}").unwrap_err();
+        assert!(refused.ends_with("(found '\\u{e9}')"), "{refused}");
+        let refused = check_name("rack", "rack a").unwrap_err();
+        assert!(refused.ends_with("(found ' ')"), "{refused}");
+    }
 }

@@ -479,7 +479,9 @@ impl Diagram {
                 let half = label.chars().count() as f64 * 3.1;
                 t.num("x", clamp(mid.x, half + 2.0, (layout.width - half - 2.0).max(half + 2.0)));
                 t.num("y", mid.y - 4.0);
-                t.set("class", if class.contains("cut") { "link-label cut" } else { "link-label" });
+                // `==`, not `contains("cut")`: a `&str` pattern brings the two-way searcher and the
+                // string-slice panic (which prints chars with `{:?}`, Unicode tables and all).
+                t.set("class", if class == "link cut" { "link-label cut" } else { "link-label" });
                 t.set("text-anchor", "middle");
                 t.set_text(label);
             }

@@ -19,14 +19,15 @@ pub fn now_ms() -> f64 {
     window().performance().map_or(0.0, |p| p.now())
 }
 
-/// A new HTML element.
+/// A new HTML element. (Not `expect`: its message prints the `JsValue` with `{:?}`, which brings
+/// wasm-bindgen's debug printer, Rust and JavaScript, into the bundle.)
 pub fn el(tag: &str) -> Element {
-    document().create_element(tag).expect("createElement")
+    document().create_element(tag).unwrap_or_else(|_| panic!("createElement {tag}"))
 }
 
 /// A new SVG element.
 pub fn svg(tag: &str) -> Element {
-    document().create_element_ns(Some(SVG_NS), tag).expect("createElementNS")
+    document().create_element_ns(Some(SVG_NS), tag).unwrap_or_else(|_| panic!("createElementNS {tag}"))
 }
 
 /// Chainable construction: `el("div").with("class", "x").text("hello").into_parent(&p)`.
