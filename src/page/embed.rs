@@ -14,7 +14,7 @@ pub const EMBED_TITLE: &str = "Partition Playground: a simulated Kafka cluster";
 /// Whether an embed's clock runs: never before it is on screen (or, with `start=click`, before the
 /// click), paused when it scrolls away, and playing again when it comes back if it played when it
 /// left. A pause the reader chose stays.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Visibility {
     on_screen: bool,
     /// Play when next on screen.
@@ -43,22 +43,9 @@ impl Visibility {
     }
 }
 
-/// The text in an HTML attribute value between double quotes.
-fn attribute_text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-/// The `<iframe>` a notes author pastes for `embed_url` (a link with `&embed`): as wide as the
+/// The `<iframe>` a notes author pastes for `embed_url` (a link with `&embed`, made from the page's
+/// own address: a parsed URL, whose quotes and angle brackets are percent-encoded, so only `&` needs
+/// escaping in the attribute): as wide as the
 /// note, a fixed height (notes hosts run no resize scripts), a title for screen readers, loaded
 /// when scrolled near, no border (`frameborder`: notes hosts may strip a `style`). The sandbox lets
 /// it run its scripts as its own origin (its module and wasm load from there) and open "Open in the
@@ -68,7 +55,7 @@ pub fn embed_snippet(embed_url: &str) -> String {
         "<iframe src=\"{}\" width=\"100%\" height=\"{EMBED_HEIGHT_PX}\" title=\"{EMBED_TITLE}\" loading=\"lazy\" \
          sandbox=\"allow-scripts allow-same-origin allow-popups allow-popups-to-escape-sandbox\" \
          frameborder=\"0\"></iframe>",
-        attribute_text(embed_url)
+        embed_url.replace('&', "&amp;")
     )
 }
 
@@ -117,9 +104,5 @@ mod tests {
              sandbox=\"allow-scripts allow-same-origin allow-popups allow-popups-to-escape-sandbox\" \
              frameborder=\"0\"></iframe>"
         );
-        // Whatever the page's address holds stays inside the attribute.
-        let odd = embed_snippet("https://h/\"><script>alert(1)</script>#embed");
-        assert!(odd.starts_with("<iframe src=\"https://h/&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;#embed\""));
-        assert_eq!(odd.matches('<').count(), 2, "{odd}");
     }
 }

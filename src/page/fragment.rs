@@ -33,10 +33,6 @@ pub enum Theme {
 }
 
 impl Theme {
-    fn name(self) -> &'static str {
-        self.attribute().unwrap_or("auto")
-    }
-
     /// The value of the document's `data-theme` attribute (the style sheet's switch); none for Auto.
     pub fn attribute(self) -> Option<&'static str> {
         match self {
@@ -74,16 +70,15 @@ const EMBED_ONLY: [&str; 3] = ["embed", "start=", "theme="];
 /// without the embed's own flags (`embed`, `start=…`, `theme=…`: a new tab follows the reader's
 /// system setting). With its `#`, or empty when nothing is left.
 pub fn full_playground_fragment(fragment: &str) -> String {
-    let kept: Vec<&str> = fragment
-        .trim_start_matches('#')
-        .split('&')
-        .filter(|p| !p.is_empty() && !EMBED_ONLY.iter().any(|f| *p == *f || (f.ends_with('=') && p.starts_with(f))))
-        .collect();
-    if kept.is_empty() {
-        String::new()
-    } else {
-        format!("#{}", kept.join("&"))
+    let mut kept = String::new();
+    for part in fragment.strip_prefix('#').unwrap_or(fragment).split('&') {
+        if !part.is_empty() && !EMBED_ONLY.iter().any(|f| part == *f || (f.ends_with('=') && part.starts_with(f))) {
+            // Pushed, not joined: a `join` of `&str`s would add its own copy of the code to the page.
+            kept.push(if kept.is_empty() { '#' } else { '&' });
+            kept.push_str(part);
+        }
     }
+    kept
 }
 
 /// A link is user input: quote at most a few dozen characters of it.
@@ -132,10 +127,12 @@ pub fn parse_fragment(fragment: &str, scenarios: &[&str], number: impl Fn(&str) 
             }
             Some(("start", "click")) => o.start_on_click = true,
             Some(("start", v)) => o.problems.push(format!("start “{}” is not a way to start (start=click)", quote(v))),
-            Some(("theme", v)) => match [Theme::Auto, Theme::Dark, Theme::Light].into_iter().find(|t| t.name() == v) {
-                Some(theme) => o.theme = theme,
-                None => o.problems.push(format!("theme “{}” is not a colour scheme (dark, light or auto)", quote(v))),
-            },
+            Some(("theme", "auto")) => o.theme = Theme::Auto,
+            Some(("theme", "dark")) => o.theme = Theme::Dark,
+            Some(("theme", "light")) => o.theme = Theme::Light,
+            Some(("theme", v)) => {
+                o.problems.push(format!("theme “{}” is not a colour scheme (dark, light or auto)", quote(v)))
+            }
             None if part == "paused" => o.paused = true,
             None if part == "embed" => o.embed = true,
             _ => o.problems.push(format!("“{}” is not an option ({OPTIONS})", quote(part))),
