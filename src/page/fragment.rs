@@ -2,6 +2,10 @@
 //! `#s=1.1.812.eJzt...&t=42000&paused`, so a note can embed the playground in the state it talks
 //! about. A part the page cannot use is named in `problems`
 //! (the page shows them), never silently dropped.
+//!
+//! An embed (an iframe in a notes page) adds its flags to either: `embed` (no page chrome),
+//! `start=click` (wait for a click to start) and `theme=dark|light|auto` (the notes site's colour
+//! scheme, not the reader's system setting).
 
 /// What the URL's fragment asks for.
 #[derive(Clone, Debug, PartialEq)]
@@ -12,7 +16,31 @@ pub struct UrlOptions {
     /// A share link's text (`s`, read by `scenario::read_link`) and the moment to open at (`t`).
     pub link: Option<String>,
     pub at_ms: Option<u64>,
+    /// Embed mode: the diagram and a compact control bar, nothing else (`page::embed`).
+    pub embed: bool,
+    /// Wait for a click before the clock runs (`start=click`).
+    pub start_on_click: bool,
+    pub theme: Theme,
     pub problems: Vec<String>,
+}
+
+/// The colour scheme a link asks for (`theme=...`): the reader's system setting by default.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Theme {
+    Auto,
+    Dark,
+    Light,
+}
+
+impl Theme {
+    /// The value of the document's `data-theme` attribute (the style sheet's switch); none for Auto.
+    pub fn attribute(self) -> Option<&'static str> {
+        match self {
+            Theme::Auto => None,
+            Theme::Dark => Some("dark"),
+            Theme::Light => Some("light"),
+        }
+    }
 }
 
 impl UrlOptions {
@@ -24,9 +52,33 @@ impl UrlOptions {
             paused: false,
             link: None,
             at_ms: None,
+            embed: false,
+            start_on_click: false,
+            theme: Theme::Auto,
             problems: Vec::new(),
         }
     }
+}
+
+/// What a fragment may hold, for the notice that names a part it cannot use.
+const OPTIONS: &str = "scenario=…, speed=…, paused, s=…, t=…, embed, start=click, theme=…";
+
+/// The parts of a fragment that only make sense in a frame: the full playground drops them.
+const EMBED_ONLY: [&str; 3] = ["embed", "start=", "theme="];
+
+/// The fragment of the full playground for an embed's fragment: the same scenario and moment,
+/// without the embed's own flags (`embed`, `start=…`, `theme=…`: a new tab follows the reader's
+/// system setting). With its `#`, or empty when nothing is left.
+pub fn full_playground_fragment(fragment: &str) -> String {
+    let mut kept = String::new();
+    for part in fragment.strip_prefix('#').unwrap_or(fragment).split('&') {
+        if !part.is_empty() && !EMBED_ONLY.iter().any(|f| part == *f || (f.ends_with('=') && part.starts_with(f))) {
+            // Pushed, not joined: a `join` of `&str`s would add its own copy of the code to the page.
+            kept.push(if kept.is_empty() { '#' } else { '&' });
+            kept.push_str(part);
+        }
+    }
+    kept
 }
 
 /// A link is user input: quote at most a few dozen characters of it.
@@ -73,8 +125,17 @@ pub fn parse_fragment(fragment: &str, scenarios: &[&str], number: impl Fn(&str) 
                     o.problems.push(format!("t “{}” is not a whole number of milliseconds (e.g. t=42000)", quote(v)));
                 }
             }
+            Some(("start", "click")) => o.start_on_click = true,
+            Some(("start", v)) => o.problems.push(format!("start “{}” is not a way to start (start=click)", quote(v))),
+            Some(("theme", "auto")) => o.theme = Theme::Auto,
+            Some(("theme", "dark")) => o.theme = Theme::Dark,
+            Some(("theme", "light")) => o.theme = Theme::Light,
+            Some(("theme", v)) => {
+                o.problems.push(format!("theme “{}” is not a colour scheme (dark, light or auto)", quote(v)))
+            }
             None if part == "paused" => o.paused = true,
-            _ => o.problems.push(format!("“{}” is not an option (scenario=…, speed=…, paused, s=…, t=…)", quote(part))),
+            None if part == "embed" => o.embed = true,
+            _ => o.problems.push(format!("“{}” is not an option ({OPTIONS})", quote(part))),
         }
     }
     o
@@ -113,6 +174,9 @@ mod tests {
                 paused: true,
                 link: None,
                 at_ms: None,
+                embed: false,
+                start_on_click: false,
+                theme: Theme::Auto,
                 problems: vec![]
             }
         );
@@ -131,7 +195,7 @@ mod tests {
             [
                 "there is no scenario “lage”, so the default one opened (scenarios: default, large)",
                 "speed “2x” is not a positive number (e.g. speed=0.1)",
-                "“pause” is not an option (scenario=…, speed=…, paused, s=…, t=…)",
+                "“pause” is not an option (scenario=…, speed=…, paused, s=…, t=…, embed, start=click, theme=…)",
                 "speed “-1” is not a positive number (e.g. speed=0.1)",
                 "speed “” is not a positive number (e.g. speed=0.1)",
             ]
@@ -159,5 +223,49 @@ mod tests {
         let twice = parse("#s=first&s=second");
         assert_eq!(twice.link.as_deref(), Some("first"));
         assert_eq!(twice.problems, ["a link has one s=…; the first one opened"]);
+    }
+
+    #[test]
+    fn a_shared_link_embeds_with_its_flags_and_keeps_its_scenario() {
+        let o = parse("#s=1.1.8.eJzLSM3JyQcA&t=42000&paused&embed&start=click&theme=dark");
+        assert_eq!(o.link.as_deref(), Some("1.1.8.eJzLSM3JyQcA"));
+        assert_eq!((o.at_ms, o.paused), (Some(42_000), true));
+        assert!(o.embed && o.start_on_click);
+        assert_eq!(o.theme, Theme::Dark);
+        assert_eq!(o.theme.attribute(), Some("dark"));
+        assert!(o.problems.is_empty(), "{:?}", o.problems);
+        assert_eq!(parse("#embed&theme=light").theme.attribute(), Some("light"));
+        assert_eq!(parse("#embed&theme=auto").theme.attribute(), None);
+        let plain = parse("#scenario=large");
+        assert!(!plain.embed && !plain.start_on_click);
+        assert_eq!(plain.theme, Theme::Auto);
+    }
+
+    #[test]
+    fn an_embed_flag_with_a_value_it_cannot_use_is_named() {
+        let o = parse("#embed&start=hover&theme=sepia&theme=<img src=x>");
+        assert!(o.embed && !o.start_on_click);
+        assert_eq!(o.theme, Theme::Auto);
+        assert_eq!(
+            o.problems,
+            [
+                "start “hover” is not a way to start (start=click)",
+                "theme “sepia” is not a colour scheme (dark, light or auto)",
+                "theme “<img src=x>” is not a colour scheme (dark, light or auto)",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_full_playground_opens_the_same_link_without_the_embed_flags() {
+        assert_eq!(
+            full_playground_fragment("#s=1.1.8.eJzLSM3JyQcA&t=42000&embed&start=click&theme=dark&paused"),
+            "#s=1.1.8.eJzLSM3JyQcA&t=42000&paused"
+        );
+        assert_eq!(full_playground_fragment("#scenario=large&embed"), "#scenario=large");
+        assert_eq!(full_playground_fragment("#embed&theme=light"), "");
+        assert_eq!(full_playground_fragment(""), "");
+        // Only whole parts go: an option that merely starts like one stays (and is named there).
+        assert_eq!(full_playground_fragment("embedded&themes=x"), "#embedded&themes=x");
     }
 }

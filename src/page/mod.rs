@@ -9,6 +9,7 @@
 //! - [`clock`]: the display clock (play, pause, speed) and the frame budget: how far a frame runs the
 //!   engine for the wall time that passed.
 //! - [`frame_budget`]: the engine's share of a frame, shrunk when frames come late (30 fps floor).
+//! - [`embed`]: an embed's clock (only while on screen) and its `<iframe>` snippet.
 //! - [`event_log`]: the lines of the event log, kept and shown within bounds, routine ones hidden on
 //!   request, each with the key of what it is about.
 //! - [`forms`]: what the forms and the broker menu ask for, as `Command`s (the engine checks them).
@@ -24,6 +25,7 @@
 pub mod activity;
 pub mod announce;
 pub mod clock;
+pub mod embed;
 pub mod event_log;
 pub mod forms;
 pub mod fragment;
@@ -40,7 +42,7 @@ pub mod sweep;
 
 pub use clock::Clock;
 pub use event_log::{EventLog, LogLine};
-pub use fragment::{parse_fragment, UrlOptions};
+pub use fragment::{full_playground_fragment, parse_fragment, Theme, UrlOptions};
 pub use selection::Selection;
 
 #[cfg(test)]

@@ -22,6 +22,9 @@ use crate::page;
 use crate::scenario::{decode, Scenario};
 use wasm_bindgen::prelude::*;
 
+// The exports below carry `//` comments, not `///`, and `skip_jsdoc`: wasm-bindgen copies doc
+// comments and type annotations into the JavaScript the page downloads (bundle budget).
+
 /// The scenario the page opens with, as JSON (`www/scenarios/default.json`, which the runner reads).
 /// Tests mount it through `scenario::parse`; the page embeds its binary code instead.
 pub const DEFAULT_SCENARIO: &str = include_str!("../../www/scenarios/default.json");
@@ -68,11 +71,16 @@ pub(crate) fn start_page(container: &web_sys::Element, name: &str) -> Result<(),
     start_with(container, &UrlOptions::opening(name))
 }
 
-/// Replaces the page's playground by a fresh one of `scenario` (Reset); it plays, as a freshly
-/// opened page does, and the scenario choice shows `name`.
-pub(crate) fn start_scenario(container: &web_sys::Element, scenario: &Scenario, name: &str) -> Result<(), JsValue> {
+/// Replaces the page's playground by a fresh one of `scenario` (Reset) with `options` (an embed
+/// stays one), and the scenario choice shows `name`.
+pub(crate) fn start_scenario(
+    container: &web_sys::Element,
+    scenario: &Scenario,
+    name: &str,
+    options: Options,
+) -> Result<(), JsValue> {
     clear_page(container);
-    let handle = mount(container, scenario, Options::page()).map_err(|e| JsValue::from_str(&e.to_string()))?;
+    let handle = mount(container, scenario, options).map_err(|e| JsValue::from_str(&e.to_string()))?;
     handle.set_scenario_name(name);
     PAGE.with(|p| *p.borrow_mut() = Some(handle));
     Ok(())
@@ -117,7 +125,15 @@ fn start_with(container: &web_sys::Element, o: &UrlOptions) -> Result<(), JsValu
         None => (page_scenario(name).map_err(|e| JsValue::from_str(&e))?, Vec::new(), 0, None, None),
     };
     clear_page(container);
-    let options = Options { autoplay: !o.paused, ..Options::page() };
+    show_as(o);
+    // An embed plays once on screen (`pp_visible`); `start=click` waits for its Start button.
+    let play_when_seen = !o.paused && !o.start_on_click;
+    let options = Options {
+        autoplay: play_when_seen && !o.embed,
+        embed: o.embed.then(|| page::embed::Visibility::new(play_when_seen)),
+        wait_for_click: o.start_on_click,
+        ..Options::page()
+    };
     let mounted = match mount_with(container, &scenario, &session, at_ms, options) {
         // A link whose commands the engine refuses: the default scenario, and the reason.
         Err(e) if o.link.is_some() => {
@@ -159,8 +175,33 @@ fn start_with(container: &web_sys::Element, o: &UrlOptions) -> Result<(), JsValu
     Ok(())
 }
 
-/// The page's entry point: mounts the playground into `#app` (or the body) and starts the clock.
-#[wasm_bindgen]
+/// The document's switches for the style sheet: `data-theme` (a colour scheme the link chose) and
+/// `data-embed` (no page chrome; the start script then watches the frame, see `pp_visible`).
+fn show_as(o: &UrlOptions) {
+    // The body's parent is the root element (one import fewer than `documentElement`).
+    let Some(html) = dom::document().body().and_then(|b| b.parent_element()) else { return };
+    if let Some(theme) = o.theme.attribute() {
+        let _ = html.set_attribute("data-theme", theme);
+    }
+    if o.embed {
+        let _ = html.set_attribute("data-embed", "");
+    }
+}
+
+// An embed's start script (`www/start.js`) reports whether the frame is on screen (an
+// IntersectionObserver): the clock runs only while it is (`page::embed::Visibility`). Nothing
+// outside an embed.
+#[wasm_bindgen(skip_jsdoc)]
+pub fn pp_visible(on_screen: bool) {
+    PAGE.with(|p| {
+        if let Some(handle) = p.borrow().as_ref() {
+            handle.seen(on_screen);
+        }
+    });
+}
+
+// The page's entry point: mounts the playground into `#app` (or the body) and starts the clock.
+#[wasm_bindgen(skip_jsdoc)]
 pub fn pp_start() -> Result<(), JsValue> {
     console_error_panic_hook::set_once();
     let doc = dom::document();
@@ -172,17 +213,17 @@ pub fn pp_start() -> Result<(), JsValue> {
     start_with(&container, &o)
 }
 
-/// Frame cost: builds the scenario (its binary code) into a hidden container with the page's
-/// render path, runs `frames` frames of `sim_ms_per_frame` simulated ms (engine advance + diagram
-/// update) and returns each frame's cost in ms, measured with `performance.now()` (the caller
-/// takes the median and percentiles).
-#[wasm_bindgen]
+// Frame cost: builds the scenario (its binary code) into a hidden container with the page's
+// render path, runs `frames` frames of `sim_ms_per_frame` simulated ms (engine advance + diagram
+// update) and returns each frame's cost in ms, measured with `performance.now()` (the caller
+// takes the median and percentiles).
+#[wasm_bindgen(skip_jsdoc)]
 pub fn pp_frame_bench(scenario_code: &[u8], frames: u32, sim_ms_per_frame: f64) -> Result<Vec<f64>, JsValue> {
     let scenario = decode(scenario_code).map_err(|e| JsValue::from_str(&e.to_string()))?;
     let doc = dom::document();
     let body = doc.body().ok_or("no body")?;
     let container = dom::el("div");
-    let _ = container.set_attribute("style", "position:absolute;left:-20000px;top:0;width:1280px;");
+    dom::html(&container).style().set_css_text("position:absolute;left:-20000px;top:0;width:1280px;");
     let _ = container.set_attribute("aria-hidden", "true");
     let _ = body.append_child(&container);
     let handle = mount(&container, &scenario, Options::bench()).map_err(|e| JsValue::from_str(&e.to_string()))?;
@@ -198,9 +239,9 @@ pub fn pp_frame_bench(scenario_code: &[u8], frames: u32, sim_ms_per_frame: f64) 
     Ok(times)
 }
 
-/// Engine speed: runs the scenario (its binary code) to `until_ms` with no DOM and returns
-/// `{"wall_ms","steps","state_hash"}` (the hash is `Engine::state_hash` as 16 hex digits).
-#[wasm_bindgen]
+// Engine speed: runs the scenario (its binary code) to `until_ms` with no DOM and returns
+// `{"wall_ms","steps","state_hash"}` (the hash is `Engine::state_hash` as 16 hex digits).
+#[wasm_bindgen(skip_jsdoc)]
 pub fn pp_engine_bench(scenario_code: &[u8], until_ms: f64) -> Result<String, JsValue> {
     let scenario = decode(scenario_code).map_err(|e| JsValue::from_str(&e.to_string()))?;
     let t0 = dom::now_ms();

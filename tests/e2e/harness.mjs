@@ -11,6 +11,11 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const DIST = path.resolve(process.env.E2E_DIST ?? path.join(ROOT, 'dist'));
 export const ARTIFACTS = path.join(ROOT, 'tests/e2e/artifacts');
 
+// The policy the page declares in a <meta> (www/index.html); the server sends it as a header too, as
+// a careful host would (docs/embedding.md). Without frame-ancestors: notes sites on other origins
+// may frame it.
+export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
+
 // The page is hosted under a sub-path, as a notes site would embed it: asset URLs must be relative.
 export const SUB_PATH = '/playground/';
 
@@ -61,6 +66,7 @@ export async function startServer(dir = DIST) {
     res.writeHead(200, {
       'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
       'cache-control': 'no-store',
+      ...(file.endsWith('.html') ? { 'content-security-policy': CSP } : {}),
     });
     fs.createReadStream(file).pipe(res);
   });

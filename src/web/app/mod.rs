@@ -24,6 +24,7 @@ use super::panels::{Details, Partitions, Safety};
 use super::Selection;
 use crate::engine::{ClusterView, Engine, Millis, Scenario, ScenarioError, TimedCommand, ViewOptions};
 use crate::page::announce::Announcer;
+use crate::page::embed::Visibility;
 use crate::page::event_log::replication_shown_by_default;
 use crate::page::frame_budget::FrameBudget;
 use crate::page::reached::SpeedMeter;
@@ -48,14 +49,33 @@ pub struct Options {
     pub global_listeners: bool,
     /// Set `body[data-ready]` and `window.__ppFirstDrawMs` after the first draw.
     pub signal_ready: bool,
+    /// Embed mode (`#...&embed`), and whether its clock may run (on screen): the bar gets "Open in
+    /// the full playground"; the style sheet hides the rest of the chrome (`html[data-embed]`).
+    pub embed: Option<Visibility>,
+    /// A Start button over the diagram until the clock first plays (`start=click`).
+    pub wait_for_click: bool,
 }
 
 impl Options {
     pub fn page() -> Options {
-        Options { autoplay: true, animate: true, global_listeners: true, signal_ready: true }
+        Options {
+            autoplay: true,
+            animate: true,
+            global_listeners: true,
+            signal_ready: true,
+            embed: None,
+            wait_for_click: false,
+        }
     }
     pub fn test() -> Options {
-        Options { autoplay: false, animate: false, global_listeners: false, signal_ready: false }
+        Options {
+            autoplay: false,
+            animate: false,
+            global_listeners: false,
+            signal_ready: false,
+            embed: None,
+            wait_for_click: false,
+        }
     }
     pub fn bench() -> Options {
         Options::test()
@@ -98,6 +118,14 @@ impl AppHandle {
     /// Sets the speed multiplier (clamped to 0.01×–1000×).
     pub fn set_speed(&self, speed: f64) {
         self.0.borrow_mut().set_speed(speed);
+    }
+    /// An embed came on screen or left it (`pp_visible`): its clock follows (`page::embed`).
+    pub fn seen(&self, on_screen: bool) {
+        let mut a = self.0.borrow_mut();
+        let playing = a.clock.playing();
+        if let Some(play) = a.options.embed.as_mut().and_then(|v| v.seen(on_screen, playing)) {
+            a.set_playing(play);
+        }
     }
     /// Stops the frame loop.
     pub fn stop(&self) {
@@ -198,7 +226,7 @@ pub fn mount_with(
     };
     let view = engine.view(ViewOptions::default());
     let root = el("div").with("class", "pp").into_parent(container);
-    let Shell { ui, diagram, details, partitions, safety } = build_shell(&root, &view, scenario);
+    let Shell { ui, diagram, details, partitions, safety } = build_shell(&root, &view, scenario, &options);
     let mut log = EventLog::new();
     let show_replication = replication_shown_by_default(&view);
     log.set_show_replication(show_replication, &engine);
@@ -285,6 +313,7 @@ impl App {
     /// since (a page opened from a link restarts the link's scenario, not the one in the select).
     fn restart(&mut self) {
         let scenario = self.scenario.clone();
+        let options = Options { autoplay: true, wait_for_click: false, ..self.options };
         let name = self
             .root
             .query_selector("#scenario-select")
@@ -292,7 +321,7 @@ impl App {
             .flatten()
             .map_or("default".to_string(), |s| s.unchecked_into::<HtmlSelectElement>().value());
         self.replace_later(move |container| {
-            let _ = super::start_scenario(container, &scenario, &name);
+            let _ = super::start_scenario(container, &scenario, &name, options);
         });
     }
 
@@ -362,6 +391,12 @@ impl App {
             let _ = self.ui.step_status.set_attribute("hidden", "");
         }
         self.meter.reset();
+        if playing {
+            // The clock has been started: the Start button (`start=click`) has done its work.
+            if let Some(start) = self.ui.start.take() {
+                start.remove();
+            }
+        }
         let play = &self.ui.clock.play;
         let _ = play.set_attribute("aria-pressed", if playing { "true" } else { "false" });
         let _ = play.set_attribute("aria-label", if playing { "Pause" } else { "Play" });

@@ -1,6 +1,7 @@
 //! "About this scenario": the simulated time, the state hash (so anyone can check a replay against
-//! the runner) and "Copy link" (`page::share`). The link also stands in a read-only field, so it
-//! can be copied by hand where the clipboard is not allowed.
+//! the runner), "Copy link" (`page::share`) and "Copy embed code" (the `<iframe>` of the same link
+//! in embed mode, `page::embed`). What was copied also stands in a read-only field, so it can be
+//! copied by hand where the clipboard is not allowed.
 
 use super::App;
 use crate::page::share;
@@ -13,7 +14,10 @@ pub(super) struct ShareUi {
     pub(super) hash: Element,
     pub(super) time: Element,
     pub(super) copy: Element,
+    pub(super) copy_embed: Element,
     pub(super) link: HtmlInputElement,
+    /// The field's label: what it holds (the link or the embed code).
+    pub(super) link_label: Element,
     /// What the last link cannot do (open in a page, past its replay bound); empty otherwise.
     pub(super) note: Element,
 }
@@ -33,8 +37,10 @@ pub(super) fn build_share(parent: &Element) -> ShareUi {
     row("engine behaviour").text(&crate::engine::BEHAVIOUR_VERSION.to_string());
     let actions = el("div").with("class", "actions").into_parent(&card);
     let copy = el("button").with("id", "copy-link").with("type", "button").text("Copy link").into_parent(&actions);
+    let copy_embed =
+        el("button").with("id", "copy-embed").with("type", "button").text("Copy embed code").into_parent(&actions);
     let label = el("label").into_parent(&card);
-    el("span").with("class", "label-text").text("Link to this moment").into_parent(&label);
+    let link_label = el("span").with("class", "label-text").text("Link to this moment").into_parent(&label);
     let link: HtmlInputElement = el("input")
         .with("id", "share-link")
         .with("type", "text")
@@ -42,7 +48,7 @@ pub(super) fn build_share(parent: &Element) -> ShareUi {
         .into_parent(&label)
         .unchecked_into();
     let note = el("p").with("id", "share-note").with("class", "hint").into_parent(&card);
-    ShareUi { hash, time, copy, link, note }
+    ShareUi { hash, time, copy, copy_embed, link, link_label, note }
 }
 
 impl App {
@@ -62,9 +68,10 @@ impl App {
         }
     }
 
-    /// "Copy link": the link to this moment, in the field and on the clipboard. The browser deflates
-    /// the link's code (`CompressionStream`, asynchronous); the field fills when it is done.
-    pub(super) fn on_copy_link(&mut self) {
+    /// "Copy link" (or, `embed`, "Copy embed code": an `<iframe>` of the link with `&embed`): the
+    /// link to this moment, in the field and on the clipboard. The browser deflates the link's code
+    /// (`CompressionStream`, asynchronous); the field fills when it is done.
+    pub(super) fn on_copy_link(&mut self, embed: bool) {
         let location = crate::web::dom::window().location();
         let href = location.href().unwrap_or_default();
         let base = href.split('#').next().unwrap_or_default().to_string();
@@ -78,7 +85,10 @@ impl App {
         let page_bound = self.engine.ledger().check_run_within(at_ms, crate::engine::LIMITS.page_replay_work_max);
         let note = page_bound.err().map(|e| format!("A page cannot open this link, the runner can: {}.", e.reason));
         self.ui.share.note.set_text_content(note.as_deref());
-        let (field, button) = (self.ui.share.link.clone(), self.ui.share.copy.clone());
+        let ui = &self.ui.share;
+        let button = if embed { ui.copy_embed.clone() } else { ui.copy.clone() };
+        ui.link_label.set_text_content(Some(if embed { "Embed code for this moment" } else { "Link to this moment" }));
+        let field = ui.link.clone();
         let done = Closure::once_into_js(move |buffer: JsValue| {
             let deflated = js_sys::Uint8Array::new(&buffer).to_vec();
             let text = match crate::scenario::link_text(&deflated) {
@@ -86,6 +96,7 @@ impl App {
                 Err(e) => return field.set_value(&format!("No link: {e}.")),
             };
             let link = format!("{base}{}", share::fragment(&text, at_ms, paused));
+            let link = if embed { crate::page::embed::embed_snippet(&format!("{link}&embed")) } else { link };
             field.set_value(&link);
             if note.is_some() {
                 button.set_text_content(Some("Copied (runner only)"));

@@ -88,6 +88,8 @@ pub(super) struct Ui {
     pub(super) share: super::share::ShareUi,
     /// The polite live region: what `page::announce` says (elections, losses, violations).
     pub(super) announce: Element,
+    /// The Start button over the diagram (`start=click`) until the clock first plays.
+    pub(super) start: Option<Element>,
 }
 
 /// What the shell holds: the controls and the drawn parts.
@@ -124,7 +126,7 @@ fn hide(e: &Element) {
 // ------------------------------------------------------------------------------------------ shell
 
 /// Builds the playground's page into `root` for the scenario and its first view.
-pub(super) fn build_shell(root: &Element, view: &ClusterView, scenario: &Scenario) -> Shell {
+pub(super) fn build_shell(root: &Element, view: &ClusterView, scenario: &Scenario, options: &super::Options) -> Shell {
     // The first tab stop: past the diagram's brokers, replicas and clients and the log to the forms.
     el("a")
         .with("class", "skip-link")
@@ -132,7 +134,7 @@ pub(super) fn build_shell(root: &Element, view: &ClusterView, scenario: &Scenari
         .with("href", "#controls")
         .text("Skip to controls")
         .into_parent(root);
-    let clock = build_header(root);
+    let clock = build_header(root, options.embed.is_some());
     // What the page could not do of what its link asked (`page::parse_fragment`); hidden otherwise.
     el("p").with("id", "notice").with("class", "notice").with("role", "status").with("hidden", "").into_parent(root);
     let sweep = SweepUi::new(root);
@@ -148,6 +150,11 @@ pub(super) fn build_shell(root: &Element, view: &ClusterView, scenario: &Scenari
     let diagram_wrap = el("div").with("class", "diagram-wrap").into_parent(&stage);
     let diagram = Diagram::new();
     let _ = diagram_wrap.append_child(&diagram.svg);
+    let start = options.wait_for_click.then(|| {
+        button(&stage, "start", "▶ Start", "button")
+            .with("class", "start primary")
+            .with("title", "Start the simulation")
+    });
     let step_status = el("p")
         .with("id", "step-status")
         .with("class", "step-status")
@@ -209,12 +216,14 @@ pub(super) fn build_shell(root: &Element, view: &ClusterView, scenario: &Scenari
         sweep,
         announce,
         share,
+        start,
     };
     Shell { ui, diagram, details, partitions, safety }
 }
 
-/// The header: title, the clock's controls, the scenario choice, Reset and help.
-fn build_header(root: &Element) -> ClockUi {
+/// The header: title, the clock's controls, the scenario choice, Reset and help; in an embed, the
+/// way out to the full playground (the style sheet hides the rest there).
+fn build_header(root: &Element, embed: bool) -> ClockUi {
     let header = el("header").with("class", "bar").into_parent(root);
     let brand = el("div").with("class", "brand").into_parent(&header);
     el("h1").text("Partition Playground").into_parent(&brand);
@@ -268,6 +277,17 @@ fn build_header(root: &Element) -> ClockUi {
         .with("aria-label", "Keyboard shortcuts and legend")
         .with("aria-haspopup", "dialog")
         .with("title", "Keyboard shortcuts (?)");
+    if embed {
+        // A fragment alone (or nothing) is this page's address with it: the same link, unframed.
+        let hash = crate::web::dom::window().location().hash().unwrap_or_default();
+        el("a")
+            .with("class", "full-playground")
+            .with("href", &crate::page::full_playground_fragment(&hash))
+            .with("target", "_blank")
+            .with("rel", "noopener")
+            .text("Open in the full playground ↗")
+            .into_parent(&header);
+    }
     ClockUi { play, speed: speed.unchecked_into(), speed_label, sim_time: Cached::new(sim_time) }
 }
 

@@ -90,6 +90,9 @@ fn wire_header(app: &Rc<RefCell<App>>) {
     if let Some(jump) = by_id(&root, "jump-sweep") {
         on::<Event>(&jump, "click", app, |a, _| a.jump_to_sweep());
     }
+    if let Some(start) = by_id(&root, "start") {
+        on::<Event>(&start, "click", app, |a, _| a.set_playing(true));
+    }
     if let Some(step) = by_id(&root, "step") {
         on::<Event>(&step, "click", app, |a, _| a.step());
     }
@@ -174,8 +177,9 @@ fn wire_views(app: &Rc<RefCell<App>>) {
         a.log.set_hide_routine(hide);
         a.rebuild_log();
     });
-    let copy = app.borrow().ui.share.copy.clone();
-    on::<MouseEvent>(&copy, "click", app, |a, _| a.on_copy_link());
+    let (copy, copy_embed) = (app.borrow().ui.share.copy.clone(), app.borrow().ui.share.copy_embed.clone());
+    on::<MouseEvent>(&copy, "click", app, |a, _| a.on_copy_link(false));
+    on::<MouseEvent>(&copy_embed, "click", app, |a, _| a.on_copy_link(true));
     let close: Element = app.borrow().details.close_button().clone().into();
     on::<MouseEvent>(&close, "click", app, |a, _| a.close_selection());
     on::<Event>(&show_replication, "change", app, |a, _| {
@@ -376,13 +380,15 @@ impl App {
         let win = dom::window();
         let vw = win.inner_width().ok().and_then(|v| v.as_f64()).unwrap_or(1000.0);
         let vh = win.inner_height().ok().and_then(|v| v.as_f64()).unwrap_or(800.0);
-        let _ = menu.set_attribute("style", "left:0px;top:0px");
+        // Through the CSSOM: the page's Content-Security-Policy (style-src 'self') refuses style
+        // attributes.
+        let style = html(&menu).style();
+        style.set_css_text("left:0px;top:0px");
         let size = menu.get_bounding_client_rect();
         let (w, h) = (size.width().max(200.0), size.height().max(150.0));
         let left = (x + 8.0).min(vw - w - 4.0).max(4.0);
         let top = if y + 8.0 + h <= vh - 4.0 { y + 8.0 } else { (y - h - 8.0).max(4.0).min((vh - h - 4.0).max(4.0)) };
-        let style = format!("left:{}px;top:{}px", crate::layout::fixed(left, 0), crate::layout::fixed(top, 0));
-        let _ = menu.set_attribute("style", &style);
+        style.set_css_text(&format!("left:{}px;top:{}px", crate::layout::fixed(left, 0), crate::layout::fixed(top, 0)));
         if let Some(v) = self.view.take() {
             self.update_menu(&v);
             self.view = Some(v);
