@@ -89,4 +89,21 @@ fn main() {
             (text.len() as f64 * 6.0) / commands as f64
         );
     }
+    lesson_links();
+}
+
+/// Every built-in lesson's link (its scenario, narration and questions): issue 9 keeps each within
+/// 2,000 characters, what chat apps keep.
+fn lesson_links() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("www/lessons");
+    let mut longest = (0, "");
+    for slug in scenario::lesson_index::LESSON_SLUGS {
+        let text = std::fs::read_to_string(dir.join(format!("{slug}.json"))).expect("a built-in lesson");
+        let lesson = scenario::parse_lesson(&text).expect("a valid lesson");
+        let fragment = scenario::lesson_index::lesson_fragment(&lesson).expect("within the caps");
+        println!("lesson {slug:<26} fragment {} characters", fragment.len());
+        longest = longest.max((fragment.len(), slug));
+    }
+    println!("longest lesson link: {} ({} characters)", longest.1, longest.0);
+    assert!(longest.0 <= 2_000, "a lesson's link over 2,000 characters");
 }

@@ -43,7 +43,7 @@ fn wasm_runs_reach_the_native_state_hashes() {
 /// to the hash recorded natively.
 #[wasm_bindgen_test]
 fn golden_links_replay_in_wasm_to_their_native_state_hashes() {
-    let files = [include_str!("links/format-1.txt")];
+    let files = [include_str!("links/format-1.txt"), include_str!("links/format-2.txt")];
     let mut seen = 0;
     for line in files.iter().flat_map(|f| f.lines()) {
         let mut parts = line.splitn(3, ' ');

@@ -1,13 +1,13 @@
 //! The page's share link: the fragment it writes (`#s=...&t=42000&paused`) and what it says of a
 //! link it opens. The link's text itself is `scenario::make_link`'s (or `link_text`'s).
 
-use crate::engine::{Engine, Millis, Scenario, BEHAVIOUR_VERSION};
+use crate::engine::{Engine, LessonText, Millis, Scenario, BEHAVIOUR_VERSION};
 use crate::scenario::Link;
 
-/// What a link to where `engine` stands carries: the scenario it started from and the commands the
-/// person applied since.
-pub fn link_to(scenario: &Scenario, engine: &Engine) -> Link {
-    Link { scenario: scenario.clone(), session: engine.session().to_vec(), lesson: None }
+/// What a link to where `engine` stands carries: the scenario it started from, the commands the
+/// person applied since, and the lesson being played, if any (so a lesson's link stays a lesson).
+pub fn link_to(scenario: &Scenario, engine: &Engine, lesson: Option<&LessonText>) -> Link {
+    Link { scenario: scenario.clone(), session: engine.session().to_vec(), lesson: lesson.cloned() }
 }
 
 /// The fragment of a link: its text (`scenario::make_link`, or `link_text` of what the browser
@@ -54,8 +54,11 @@ mod tests {
         engine.advance_to(4_321, u64::MAX).expect("progress");
         engine.apply(Command::CrashBroker { broker: BrokerId(2) }).expect("valid");
         engine.advance_to(15_000, u64::MAX).expect("progress");
-        let f =
-            fragment(&crate::scenario::make_link(&link_to(&scenario, &engine)).expect("a link"), engine.now_ms(), true);
+        let f = fragment(
+            &crate::scenario::make_link(&link_to(&scenario, &engine, None)).expect("a link"),
+            engine.now_ms(),
+            true,
+        );
         assert!(f.starts_with("#s=2.") && f.ends_with("&t=15000&paused"), "{f}");
         let text = f.trim_start_matches("#s=").split('&').next().unwrap();
         let (link, behaviour) = read_link(text).expect("readable");
@@ -66,6 +69,22 @@ mod tests {
         assert_eq!(open_at(&link, None), 4_321);
         assert_eq!(open_at(&link, Some(9)), 9);
         assert_eq!(fragment("1.1.4.AAAA", 7, false), "#s=1.1.4.AAAA&t=7");
+    }
+
+    /// "Copy link" on a page playing a lesson: the link carries the lesson on, so whoever opens it
+    /// gets the narration and the questions too, not a bare scenario.
+    #[test]
+    fn a_link_copied_during_a_lesson_carries_the_lesson() {
+        let lesson = crate::scenario::parse_lesson(include_str!("../../www/lessons/partition-leader.json"))
+            .expect("a built-in lesson");
+        let mut engine = Engine::new(&lesson.scenario).expect("valid");
+        engine.advance_to(1_000, u64::MAX).expect("progress");
+        let text = lesson.text();
+        let link = link_to(&lesson.scenario, &engine, Some(&text));
+        let (read, _) = read_link(&crate::scenario::make_link(&link).expect("a link")).expect("readable");
+        assert_eq!(read.lesson.as_ref(), Some(&text));
+        assert_eq!(read.scenario, lesson.scenario);
+        assert_eq!(link_to(&lesson.scenario, &engine, None).lesson, None);
     }
 
     #[test]

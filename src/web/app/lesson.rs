@@ -38,6 +38,11 @@ impl AppHandle {
 }
 
 impl App {
+    /// The lesson being played, which "Copy link" and "Copy embed code" carry on.
+    pub(super) fn lesson_text(&self) -> Option<&LessonText> {
+        self.lesson.as_ref().map(|ui| ui.player.text())
+    }
+
     /// The clock's target kept at the lesson's next pause (and where it is while a question waits
     /// for its answer).
     pub(super) fn lesson_target(&self, target: f64) -> f64 {

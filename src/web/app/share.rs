@@ -76,7 +76,7 @@ impl App {
         let href = location.href().unwrap_or_default();
         let base = href.split('#').next().unwrap_or_default().to_string();
         let _ = self.engine.finish_millisecond();
-        let code = match crate::scenario::link_code(&share::link_to(&self.scenario, &self.engine)) {
+        let code = match crate::scenario::link_code(&share::link_to(&self.scenario, &self.engine, self.lesson_text())) {
             Ok(code) => code,
             Err(e) => return self.ui.share.link.set_value(&format!("No link: {e}.")),
         };
