@@ -53,7 +53,8 @@ pub fn lesson_index_html(lessons: &[(String, Lesson)], base: &str) -> Result<Str
         o,
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>Lessons: Partition Playground</title>\n<link rel=\"icon\" href=\"data:,\">\n<link rel=\"stylesheet\" href=\"lessons.css\">\n</head>\n<body>\n<main>\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'self'; style-src 'self'\">\n\
+         <title>Lessons: Partition Playground</title>\n<link rel=\"icon\" href=\"../icon.svg\">\n<link rel=\"stylesheet\" href=\"lessons.css\">\n</head>\n<body>\n<main>\n\
          <h1>Lessons</h1>\n<p>Each lesson is a small Kafka cluster that pauses to explain what happens and to ask \
          you to predict what comes next; then it plays on and shows the answer in the event log. \
          <a href=\"{}\">Open the playground</a>.</p>\n<ol class=\"lessons\">\n",
