@@ -114,7 +114,7 @@ fn parse_args(args: &[String]) -> Result<Invocation, UsageError> {
     if args.iter().any(|a| a == "-h" || a == "--help") || args.first().is_some_and(|a| a == "help") {
         return Ok(Invocation::Help);
     }
-    let expected = "expected `run SCENARIO.json` or `encode SCENARIO.json CODE.bin`";
+    let expected = "expected one of `run`, `encode`, `link`, `svg`, `export`, `lessons` (see --help)";
     let Some(sub) = args.first() else {
         return Err(usage(format!("missing command: {expected}")));
     };
