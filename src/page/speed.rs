@@ -15,13 +15,64 @@ const SLIDER_SLACK: f64 = 0.026;
 
 /// `speed` within 0.01×–1000× (the lowest for NaN).
 pub fn clamped(speed: f64) -> f64 {
-    clamp(speed, 10f64.powf(SPEED_LOG_MIN), 10f64.powf(SPEED_LOG_MAX))
+    clamp(speed, SPEEDS[0], SPEEDS[SPEEDS.len() - 1])
 }
 
 /// Two significant digits: 10^0.3 = 1.995… shows as 2.
 pub fn nice(s: f64) -> f64 {
-    let mag = 10f64.powf(s.log10().floor() - 1.0);
+    let mag = pow10(decade(s) - 1);
     (s / mag).round() * mag
+}
+
+// Powers and logarithms of ten without libm's `pow`/`log10` (about 1.3 KB of wasm): a speed needs
+// a few significant digits, and the integer powers below are the ones `powf` gives.
+
+/// 10^e, exact to 10^22 and for 10^-e the nearest double (one rounding, as `powf`'s).
+fn pow10(e: i32) -> f64 {
+    let p = (0..e.unsigned_abs().min(400)).fold(1.0, |p, _| p * 10.0);
+    if e < 0 {
+        1.0 / p
+    } else {
+        p
+    }
+}
+
+/// The power of ten at or below `s` (⌊log10 s⌋), for `s` > 0.
+fn decade(s: f64) -> i32 {
+    let mut e = 0;
+    while e < 400 && pow10(e + 1) <= s {
+        e += 1;
+    }
+    while e > -400 && pow10(e) > s {
+        e -= 1;
+    }
+    e
+}
+
+/// 10^v: 10^⌊v⌋ times e^(f·ln 10) for the fraction f, by its series (terms past 30 are below 1e-20).
+fn exp10(v: f64) -> f64 {
+    let whole = v.floor();
+    let x = (v - whole) * std::f64::consts::LN_10;
+    let (mut sum, mut term) = (1.0, 1.0);
+    for n in 1..31 {
+        term *= x / f64::from(n);
+        sum += term;
+    }
+    pow10(whole as i32) * sum
+}
+
+/// log10 of `s` > 0: its decade plus ln(m)/ln 10 of the rest m in [1, 10), m brought near 1 by four
+/// square roots (a wasm instruction) for the series 2·atanh((m-1)/(m+1)).
+fn log10(s: f64) -> f64 {
+    let e = decade(s);
+    let m = (0..4).fold(s / pow10(e), |m, _| m.sqrt());
+    let z = (m - 1.0) / (m + 1.0);
+    let (mut sum, mut power) = (0.0, z);
+    for k in 0..10 {
+        sum += power / f64::from(2 * k + 1);
+        power *= z * z;
+    }
+    f64::from(e) + 32.0 * sum / std::f64::consts::LN_10
 }
 
 /// The speed as the page shows it: `250`, `2.5`, `0.05` (without the `×`).
@@ -38,12 +89,12 @@ pub fn label(s: f64) -> String {
 /// The speed a slider position stands for (1× for a value that is not a number).
 pub fn from_slider(v: f64) -> f64 {
     let v = if v.is_finite() { clamp(v, SPEED_LOG_MIN, SPEED_LOG_MAX) } else { 0.0 };
-    nice(10f64.powf(v))
+    nice(exp10(v))
 }
 
 /// Where the slider should move to show `speed`, if it is not close enough already: its new value.
 pub fn slider_for(speed: f64, slider: f64) -> Option<String> {
-    let v = speed.log10();
+    let v = log10(speed);
     ((slider - v).abs() > SLIDER_SLACK).then(|| fixed(v, 2))
 }
 
@@ -101,6 +152,23 @@ mod tests {
         assert_eq!(slider_for(0.1, 0.0).as_deref(), Some("-1.00"));
         // Within half a step of the slider: it stays where the user put it.
         assert_eq!(slider_for(2.0, 0.3), None);
+    }
+
+    #[test]
+    fn the_slider_shows_what_libm_would_at_every_hundredth() {
+        // The powers and logarithms without libm give the speeds and slider values std's would.
+        for i in -200..=300 {
+            let v = f64::from(i) / 100.0;
+            let libm = 10f64.powf(v);
+            let nice_libm =
+                (libm / 10f64.powf(libm.log10().floor() - 1.0)).round() * 10f64.powf(libm.log10().floor() - 1.0);
+            assert_eq!(from_slider(v), nice_libm, "slider {v}");
+            assert!((log10(libm) - libm.log10()).abs() < 1e-12, "log10 of {libm}");
+            assert_eq!(fixed(log10(from_slider(v)), 2), fixed(from_slider(v).log10(), 2), "slider {v}");
+        }
+        for s in SPEEDS {
+            assert_eq!(fixed(log10(s), 2), fixed(s.log10(), 2));
+        }
     }
 
     #[test]

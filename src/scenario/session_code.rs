@@ -335,6 +335,7 @@ fn broker_index(brokers: &[BrokerId], b: BrokerId) -> u64 {
     brokers.iter().position(|x| *x == b).map_or(brokers.len() as u64 + u64::from(b.0), |i| i as u64)
 }
 
+#[inline(never)]
 fn malformed(path: String, reason: String) -> LinkError {
     LinkError::Malformed(crate::engine::ScenarioError { path, reason })
 }
@@ -421,6 +422,23 @@ pub(super) fn read_session(scenario: &Scenario, body: &[u8]) -> Result<Vec<Timed
     Ok(session)
 }
 
+/// Why a field of a command is refused ([`Reader::fail`] words it).
+enum Why {
+    EndsEarly,
+    Over64Bits,
+    /// The value and the largest code.
+    NotCode(u64, u64),
+    Over32Bits(u64),
+    PastBrokers(u64),
+    NoNode(u64),
+    /// The strings in the link.
+    NewString(usize),
+    /// The string's index and the strings used so far.
+    StringPast(u64, usize),
+    Assignment(u64),
+    Said(String),
+}
+
 struct Reader<'a> {
     names: Names<'a>,
     strings: Vec<String>,
@@ -466,39 +484,55 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
-    /// The refusal of the current command's `field` (`session[12].produce.topic: ...`).
-    fn fail(&self, field: &str, reason: String) -> LinkError {
+    /// The refusal of the current command's `field` (`session[12].produce.topic: ...`): every
+    /// sentence is built here, so each refusal in the readers is a few instructions.
+    #[cold]
+    #[inline(never)]
+    fn fail(&self, field: &str, why: Why) -> LinkError {
+        let reason = match why {
+            Why::EndsEarly => "the session's code ends early".into(),
+            Why::Over64Bits => "a number of more than 64 bits".into(),
+            Why::NotCode(v, max) => format!("{v} is not one of its codes (0 to {max})"),
+            Why::Over32Bits(v) => format!("{v} is more than a 32-bit number"),
+            Why::PastBrokers(v) => format!("{v} is past every broker id"),
+            Why::NoNode(v) => format!("{v} is no node"),
+            Why::NewString(n) => format!("a new string past the link's {n}"),
+            Why::StringPast(i, seen) => format!("string {i} is past the {seen} used so far"),
+            Why::Assignment(n) => format!("{n} entries, past the bounds of a topic's assignment"),
+            Why::Said(reason) => reason,
+        };
         let command = TAG_NAMES[usize::from(self.tag)];
         let dot = if field.is_empty() { "" } else { "." };
         malformed(format!("session[{}].{command}{dot}{field}", self.at), reason)
     }
 
+    #[inline(never)]
     fn pull(&mut self, column: usize, field: &str) -> Result<u64, LinkError> {
         let v = self.coder.value(&mut self.models.columns[column]);
         if self.coder.overrun {
-            return Err(self.fail(field, "the session's code ends early".into()));
+            return Err(self.fail(field, Why::EndsEarly));
         }
-        v.ok_or_else(|| self.fail(field, "a number of more than 64 bits".into()))
+        v.ok_or_else(|| self.fail(field, Why::Over64Bits))
     }
 
     fn small(&mut self, column: usize, field: &str, max: u64) -> Result<u64, LinkError> {
         let v = self.pull(column, field)?;
         if v > max {
-            return Err(self.fail(field, format!("{v} is not one of its codes (0 to {max})")));
+            return Err(self.fail(field, Why::NotCode(v, max)));
         }
         Ok(v)
     }
 
     fn number(&mut self, column: usize, field: &str) -> Result<u32, LinkError> {
         let v = self.pull(column, field)?;
-        u32::try_from(v).map_err(|_| self.fail(field, format!("{v} is more than a 32-bit number")))
+        u32::try_from(v).map_err(|_| self.fail(field, Why::Over32Bits(v)))
     }
 
     /// 0 for none, else the value and 1.
     fn option(&mut self, field: &str) -> Result<Option<u32>, LinkError> {
         let v = self.pull(OTHER, field)?;
         let n = v.checked_sub(1).map(u32::try_from).transpose();
-        n.map_err(|_| self.fail(field, format!("{} is more than a 32-bit number", v - 1)))
+        n.map_err(|_| self.fail(field, Why::Over32Bits(v - 1)))
     }
 
     fn option_bool(&mut self, field: &str) -> Result<Option<bool>, LinkError> {
@@ -524,14 +558,14 @@ impl<'a> Reader<'a> {
     fn string(&mut self, field: &str, v: u64) -> Result<String, LinkError> {
         let i = if v == 0 {
             if self.seen == self.strings.len() {
-                return Err(self.fail(field, format!("a new string past the link's {}", self.strings.len())));
+                return Err(self.fail(field, Why::NewString(self.strings.len())));
             }
             self.seen += 1;
             self.seen - 1
         } else {
             match usize::try_from(v - 1).ok().filter(|i| *i < self.seen) {
                 Some(i) => i,
-                None => return Err(self.fail(field, format!("string {} is past the {} used so far", v - 1, self.seen))),
+                None => return Err(self.fail(field, Why::StringPast(v - 1, self.seen))),
             }
         };
         self.charge(self.strings[i].len())?;
@@ -566,7 +600,7 @@ impl<'a> Reader<'a> {
             return Ok(*b);
         }
         let id = u32::try_from(v - brokers.len() as u64);
-        id.map(BrokerId).map_err(|_| self.fail(field, format!("{v} is past every broker id")))
+        id.map(BrokerId).map_err(|_| self.fail(field, Why::PastBrokers(v)))
     }
 
     fn broker(&mut self, field: &str) -> Result<BrokerId, LinkError> {
@@ -579,7 +613,7 @@ impl<'a> Reader<'a> {
         let i = v >> 2;
         Ok(match v & 3 {
             0 if i == 0 => NodeRef::Controller,
-            0 => return Err(self.fail(field, format!("{v} is no node"))),
+            0 => return Err(self.fail(field, Why::NoNode(v))),
             1 => NodeRef::Broker(self.broker_at(field, i)?),
             2 => NodeRef::Producer(self.name_at(field, PRODUCERS, i)?),
             _ => NodeRef::Consumer(self.name_at(field, CONSUMERS, i)?),
@@ -654,7 +688,7 @@ impl<'a> Reader<'a> {
         let mut within = |r: &Self, n: u64, max: u64| {
             replicas += n;
             if n > max || replicas > LIMITS.replicas_max + len {
-                return Err(r.fail(field, format!("{n} entries, past the bounds of a topic's assignment")));
+                return Err(r.fail(field, Why::Assignment(n)));
             }
             Ok(n as usize)
         };
@@ -691,7 +725,7 @@ impl<'a> Reader<'a> {
                 ..ChangeConfigSpec::default()
             }
         };
-        ChangeConfig::try_from(spec).map_err(|e| self.fail(&e.field, e.reason))
+        ChangeConfig::try_from(spec).map_err(|e| self.fail(&e.field, Why::Said(e.reason)))
     }
 }
 
