@@ -226,3 +226,22 @@ fn the_page_replays_only_what_it_can_in_a_few_seconds() {
     assert_eq!(err.path, "t");
     assert!(err.reason.contains(&format!("the playground runs at most {}", "20,000,000")), "{}", err.reason);
 }
+
+/// The page reads a link in the same four steps as `read_link`, with the browser decoding the base64
+/// (`atob`, standard alphabet) and inflating: the data it hands `atob` decodes to the same stream,
+/// and a character outside base64url is damage before `atob` sees it.
+#[test]
+fn the_pages_steps_read_a_link_as_read_link_does() {
+    use base64::Engine as _;
+    let link = Link { scenario: default_scenario(), session: session_engine().session().to_vec(), lesson: None };
+    let text = make_link(&link).expect("within the caps");
+    let header = scenario::read_link_header(&text).expect("a sound header");
+    assert_eq!(header.format, scenario::LINK_FORMAT);
+    let standard = scenario::link_data_base64(header.data).expect("base64url");
+    let decoded = base64::engine::general_purpose::STANDARD_NO_PAD.decode(&standard).expect("standard base64");
+    assert_eq!(decoded, scenario::link_data_bytes(header.data).expect("base64url"));
+    let code = scenario::inflate_link_code(&decoded).expect("within the cap");
+    assert_eq!(scenario::read_link_code(header.format, &code), Ok(link));
+    assert_eq!(scenario::link_data_base64("eJzt+AAA"), Err(LinkError::Damaged), "'+' is not base64url");
+    assert_eq!(scenario::link_data_base64("eJzt AAA"), Err(LinkError::Damaged), "nor a space, which atob skips");
+}

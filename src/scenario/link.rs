@@ -166,7 +166,24 @@ pub fn link_text(deflated: &[u8]) -> Result<String, LinkError> {
 }
 
 /// Reads a link's text (a fragment's `s` value); also returns the behaviour version it names.
+/// The four steps, which the page drives itself (it decodes and inflates in the browser):
+/// [`read_link_header`], [`link_data_bytes`], [`inflate_link_code`], [`read_link_code`].
 pub fn read_link(text: &str) -> Result<(Link, u32), LinkError> {
+    let header = read_link_header(text)?;
+    let code = inflate_link_code(&link_data_bytes(header.data)?)?;
+    Ok((read_link_code(header.format, &code)?, header.behaviour))
+}
+
+/// A link's header, checked: its format, the behaviour version it names, and its data (base64url).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LinkHeader<'a> {
+    pub format: u32,
+    pub behaviour: u32,
+    pub data: &'a str,
+}
+
+/// Checks a link's text before anything is decoded: the caps, the format, the length of its data.
+pub fn read_link_header(text: &str) -> Result<LinkHeader<'_>, LinkError> {
     check_link_text(text)?;
     let mut parts = text.splitn(4, '.');
     let mut number = || parts.next().and_then(|p| p.parse::<u64>().ok());
@@ -188,16 +205,42 @@ pub fn read_link(text: &str) -> Result<(Link, u32), LinkError> {
     if data.len() > want {
         return Err(LinkError::Damaged);
     }
-    let deflated = URL_SAFE_NO_PAD.decode(data).map_err(|_| LinkError::Damaged)?;
-    let code = miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(&deflated, LINK_INFLATED_MAX).map_err(|e| {
-        match e.status {
-            miniz_oxide::inflate::TINFLStatus::HasMoreOutput => LinkError::TooLarge,
-            _ => LinkError::Damaged,
-        }
-    })?;
-    let link = if format == 1 { read_format_1(&code)? } else { read_sections(&code)? };
+    // `format` is at most LINK_FORMAT here.
+    let format = format as u32;
+    Ok(LinkHeader { format, behaviour: u32::try_from(behaviour).unwrap_or(u32::MAX), data })
+}
+
+/// A link's data (base64url) as bytes: the zlib stream of its code.
+pub fn link_data_bytes(data: &str) -> Result<Vec<u8>, LinkError> {
+    URL_SAFE_NO_PAD.decode(data).map_err(|_| LinkError::Damaged)
+}
+
+/// A link's data in the standard base64 alphabet, for the browser's `atob` (the page decodes with
+/// it, which keeps a base64 decoder out of its bundle); any other character is damage.
+pub fn link_data_base64(data: &str) -> Result<String, LinkError> {
+    let standard = |c: char| match c {
+        'A'..='Z' | 'a'..='z' | '0'..='9' => Some(c),
+        '-' => Some('+'),
+        '_' => Some('/'),
+        _ => None,
+    };
+    data.chars().map(standard).collect::<Option<String>>().ok_or(LinkError::Damaged)
+}
+
+/// Inflates a link's zlib stream, stopping past [`LINK_INFLATED_MAX`] bytes. The page inflates with
+/// the browser's `DecompressionStream("deflate")` under the same cap instead.
+pub fn inflate_link_code(deflated: &[u8]) -> Result<Vec<u8>, LinkError> {
+    miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(deflated, LINK_INFLATED_MAX).map_err(|e| match e.status {
+        miniz_oxide::inflate::TINFLStatus::HasMoreOutput => LinkError::TooLarge,
+        _ => LinkError::Damaged,
+    })
+}
+
+/// A link's code, inflated, of `format` (1 or 2, from [`read_link_header`]): what it carries, checked.
+pub fn read_link_code(format: u32, code: &[u8]) -> Result<Link, LinkError> {
+    let link = if format == 1 { read_format_1(code)? } else { read_sections(code)? };
     check_scenario(&link.scenario).map_err(LinkError::Invalid)?;
-    Ok((link, u32::try_from(behaviour).unwrap_or(u32::MAX)))
+    Ok(link)
 }
 
 fn read_format_1(code: &[u8]) -> Result<Link, LinkError> {

@@ -10,6 +10,7 @@ mod app;
 mod diagram;
 mod dom;
 mod form;
+mod open_link;
 mod panels;
 mod sweep;
 
@@ -102,21 +103,42 @@ thread_local! {
 /// A scenario, the session to replay, where to stand, and the notice to show.
 type Opening = (Scenario, Vec<crate::engine::TimedCommand>, u64, Option<String>, Option<crate::engine::LessonText>);
 
-/// What a share link in the fragment opens: its scenario, its session and where to stand, with the
-/// notice to show; or why it cannot open (the fragment's scenario opens under that sentence).
-fn from_link(o: &UrlOptions) -> Option<Result<Opening, String>> {
-    let text = o.link.as_deref()?;
-    Some(match crate::scenario::read_link(text) {
+/// What a share link, read, opens: its scenario, its session and where to stand, with the notice
+/// to show; or why it cannot open (the fragment's scenario opens under that sentence).
+fn from_link(o: &UrlOptions, read: open_link::LinkRead) -> Result<Opening, String> {
+    match read {
         Ok((link, behaviour)) => {
             let at = page::share::open_at(&link, o.at_ms);
             Ok((link.scenario, link.session, at, page::share::behaviour_notice(behaviour), link.lesson))
         }
         Err(e) => Err(format!("This link could not open: {e}. The “{}” scenario opened instead.", o.scenario)),
-    })
+    }
 }
 
+/// Opens the page for `o`. A share link opens once the browser has inflated it (asynchronous: the
+/// loading text stays until then); the document's switches are set at once, for the start script.
 fn start_with(container: &web_sys::Element, o: &UrlOptions) -> Result<(), JsValue> {
-    let linked = from_link(o);
+    show_as(o);
+    let Some(text) = o.link.as_deref() else { return open_page(container, o, None) };
+    let (container, o) = (container.clone(), o.clone());
+    open_link::read_link(text, move |read| {
+        let linked = from_link(&o, read);
+        if let Err(e) = open_page(&container, &o, Some(linked)) {
+            // As the start script says it when the simulator cannot start.
+            container.set_text_content(Some(&format!(
+                "The simulator could not start: {}",
+                e.as_string().unwrap_or_default()
+            )));
+        }
+    });
+    Ok(())
+}
+
+fn open_page(
+    container: &web_sys::Element,
+    o: &UrlOptions,
+    linked: Option<Result<Opening, String>>,
+) -> Result<(), JsValue> {
     let name = o.scenario.as_str();
     let opened_link = matches!(linked, Some(Ok(_)));
     let (scenario, session, at_ms, mut notice, mut lesson) = match linked {
@@ -125,7 +147,6 @@ fn start_with(container: &web_sys::Element, o: &UrlOptions) -> Result<(), JsValu
         None => (page_scenario(name).map_err(|e| JsValue::from_str(&e))?, Vec::new(), 0, None, None),
     };
     clear_page(container);
-    show_as(o);
     // An embed plays once on screen (`pp_visible`); `start=click` waits for its Start button.
     let play_when_seen = !o.paused && !o.start_on_click;
     let options = Options {
