@@ -1,6 +1,8 @@
 //! Issue 9: the malformed links a page may be handed, each with the sentence it must show.
 //!
-//! `tests/links/malformed.tsv` holds one case a line: a name, the link's text, and the sentence the
+//! `tests/links/malformed.tsv` holds one case a line (bad base64, base64 of no possible length, a
+//! failed checksum, cut short, a newer format, over the cap, a deflate bomb, an out-of-range field,
+//! trailing bytes, too many records): a name, the link's text, and the sentence the
 //! reader (or the engine, replaying the link's session) refuses it with. This test makes the links
 //! and checks that the native reader gives each sentence; `tests/e2e/links.test.mjs` opens each one
 //! in the built page and checks that the page shows the same sentence over the default scenario.
@@ -46,8 +48,14 @@ fn cases() -> Vec<(&'static str, String)> {
     let mut trailing = link_code(&Link { scenario: default_scenario(), session: vec![], lesson: None }).expect("code");
     trailing.extend_from_slice(&[0, 0, 0]);
     let heavy = Link { scenario: default_scenario(), session: vec![send(LIMITS.records_max as u32 + 1)], lesson: None };
+    let mut checksum_off = deflated(
+        &link_code(&Link { scenario: default_scenario(), session: vec![send(1)], lesson: None }).expect("code"),
+    );
+    *checksum_off.last_mut().expect("an Adler-32") ^= 1;
     vec![
         ("bad base64", format!("{header}{bad_base64}")),
+        ("base64 of no possible length", "2.1.5.eJztA".to_string()),
+        ("a failed checksum", link_text(&checksum_off).expect("a link")),
         ("cut short", sound[..sound.len() - 40].to_string()),
         ("newer format", format!("9{}", &sound[1..])),
         ("over the cap", format!("2.1.9000.{}", "A".repeat(LINK_TEXT_MAX))),
@@ -81,6 +89,8 @@ fn every_malformed_link_is_refused_with_its_own_sentence() {
     assert_eq!(kept, made, "tests/links/malformed.tsv is stale: PP_BLESS=1 cargo test --test link_malformed");
     let sentences: Vec<&str> = kept.lines().map(|l| l.rsplit('\t').next().unwrap()).collect();
     let expected_starts = [
+        "this link is damaged",
+        "this link is damaged",
         "this link is damaged",
         "this link was cut short",
         "this link was made by a newer version",

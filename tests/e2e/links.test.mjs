@@ -1,5 +1,6 @@
 // Issue 9: bad links never crash and never fall back silently. Each malformed link of
-// tests/links/malformed.tsv (made and checked natively by tests/link_malformed.rs: bad base64, cut
+// tests/links/malformed.tsv (made and checked natively by tests/link_malformed.rs: bad base64,
+// base64 of no possible length, a failed checksum (which the browser's DecompressionStream checks), cut
 // short, a newer format, over the 8 KB cap, a deflate bomb, an out-of-range field, trailing bytes, a
 // session that would hold too many records) opens in the built page: the page shows that link's own
 // sentence as text and the default scenario under it, with no console or page error.
