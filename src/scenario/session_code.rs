@@ -49,20 +49,9 @@ impl Models {
     }
 }
 
-/// A command's tag is its variant's position in [`Command`]; these are their names.
-pub(super) const TAG_NAMES: [&str; 11] = [
-    "produce",
-    "consume",
-    "crash_broker",
-    "restart_broker",
-    "controlled_shutdown",
-    "cut_link",
-    "heal_link",
-    "slow_replica",
-    "create_topic",
-    "change_config",
-    "reconfigure_producer",
-];
+/// A command's tag is its variant's position in [`Command`]; the format's command names are listed
+/// in that order (a test checks it).
+pub(super) const TAG_NAMES: [&str; 11] = super::json::COMMAND_NAMES;
 
 /// LEB128, as postcard writes its integers.
 pub(super) fn put_varint(out: &mut Vec<u8>, mut v: u64) {
