@@ -180,6 +180,20 @@ pub struct ReplicaView {
     pub log: Vec<LogEntryView>,
 }
 
+impl ReplicaView {
+    /// The leader epoch of the record at `offset`, if the view's log tail holds it (the diagram and
+    /// the runner's SVG colour a log strip by epoch).
+    pub fn leader_epoch_at(&self, offset: Offset) -> Option<LeaderEpoch> {
+        let first = self.log.first()?.offset;
+        let i = usize::try_from(offset.checked_sub(first)?).ok()?;
+        self.log
+            .get(i)
+            .filter(|e| e.offset == offset)
+            .map(|e| e.leader_epoch)
+            .or_else(|| self.log.iter().find(|e| e.offset == offset).map(|e| e.leader_epoch))
+    }
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct LogEntryView {
     pub offset: Offset,

@@ -374,7 +374,7 @@ fn strip(x: &mut Xml, layout: &Layout, s: &Rect, p: &PartitionView, rv: &Replica
         let cx = layout.cell_x(s, i);
         let cell = Rect::new(cx + 0.75, s.y + 0.75, cw - 1.5, s.h - 1.5);
         let uncommitted = if offset < hw { "" } else { " uncommitted" };
-        match entry(rv, offset) {
+        match rv.leader_epoch_at(offset) {
             Some(epoch) => {
                 x.rect(&cell, 1.5, &format!("cell e{}{uncommitted}", epoch % EPOCH_HUES));
                 let digits = offset.to_string();
@@ -398,17 +398,6 @@ fn strip(x: &mut Xml, layout: &Layout, s: &Rect, p: &PartitionView, rv: &Replica
     if leo < start {
         x.label(s.x + 3.0, s.y + s.h / 2.0 + 3.5, "behind", "start", &format!("◂ LEO {leo}"));
     }
-}
-
-/// The leader epoch of the record at `offset` in the replica's log, if the view holds it.
-fn entry(rv: &ReplicaView, offset: u64) -> Option<u32> {
-    let first = rv.log.first()?.offset;
-    let i = offset.checked_sub(first)? as usize;
-    rv.log
-        .get(i)
-        .filter(|e| e.offset == offset)
-        .map(|e| e.leader_epoch)
-        .or_else(|| rv.log.iter().find(|e| e.offset == offset).map(|e| e.leader_epoch))
 }
 
 /// Summary detail: a square per partition coloured by health.

@@ -6,7 +6,6 @@ use super::dom::{fmt1, svg, Build, Cached, Keyed};
 use super::Selection;
 use crate::engine::{
     BrokerId, ClusterView, Map, MessageKind, NodeId, PartitionHealth, PartitionView, ProcessState, ReplicaRole,
-    ReplicaView,
 };
 use crate::layout::{self, clamp, Detail, Layout, NodeKey, Rect};
 use crate::page::label;
@@ -756,7 +755,7 @@ fn update_replica(layout: &Layout, r: &mut ReplicaEl, broker: BrokerId, p: &Part
     let cw = layout.cell_w(&r.strip);
     for (i, (cell, text)) in r.cells.iter_mut().enumerate() {
         let offset = start + i as u64;
-        match entry(rv, offset) {
+        match rv.leader_epoch_at(offset) {
             Some(epoch) if offset < leo => {
                 let committed = offset < hw;
                 let class = format!("cell e{}{}", epoch % EPOCH_HUES, if committed { "" } else { " uncommitted" });
@@ -803,15 +802,4 @@ fn update_replica(layout: &Layout, r: &mut ReplicaEl, broker: BrokerId, p: &Part
     } else {
         r.behind.set_text("");
     }
-}
-
-/// The leader epoch of the record at `offset` in the replica's log tail, if it is there.
-fn entry(rv: &ReplicaView, offset: u64) -> Option<u32> {
-    let first = rv.log.first()?.offset;
-    let i = offset.checked_sub(first)? as usize;
-    rv.log
-        .get(i)
-        .filter(|e| e.offset == offset)
-        .map(|e| e.leader_epoch)
-        .or_else(|| rv.log.iter().find(|e| e.offset == offset).map(|e| e.leader_epoch))
 }
