@@ -9,7 +9,9 @@ use partition_playground::engine::{
     Acks, BrokerId, ChangeConfig, Command, Engine, NodeRef, Produce, ProducerReconfig, TimedCommand, TopicConfig,
     TopicSpec,
 };
-use partition_playground::scenario::{self, link_code, link_text, make_link, read_link, Link, LinkError};
+use partition_playground::scenario::{
+    self, link_code, link_message, link_text, make_link, read_link, read_link_message, Link, LinkError,
+};
 use proptest::prelude::*;
 use serde_json::json;
 
@@ -126,6 +128,56 @@ proptest! {
         let (read, _) = read_link(&text).expect("its own link");
         prop_assert_eq!(read, link);
     }
+
+    /// The page hands its share worker the link as a message (`link_message`); what the worker
+    /// reads back is the link itself, so the text it writes is the one the runner writes.
+    #[test]
+    fn the_share_workers_message_reads_back_as_the_link(scenario in any_scenario(), session in session()) {
+        // A page's session names clients the scenario has, never one with an empty name (the
+        // generator's `Producer("")` has no text form: `producer:` is refused).
+        prop_assume!(session.iter().all(|c| match &c.command {
+            Command::CutLink { between } | Command::HealLink { between } => {
+                between.iter().all(|n| NodeRef::try_from(String::from(n.clone())).is_ok())
+            }
+            _ => true,
+        }));
+        let link = Link { scenario, session, lesson: None };
+        let message = link_message(&link.scenario, &link.session, None);
+        let read = read_link_message(&message).expect("the page's own message");
+        prop_assert_eq!(make_link(&read).expect("within the caps"), make_link(&link).expect("within the caps"));
+        prop_assert_eq!(read, link);
+    }
+}
+
+/// A message that is not one (cut, or with bytes after it) is refused, not half read.
+#[test]
+fn a_damaged_message_to_the_share_worker_is_refused() {
+    let scenario = default_scenario();
+    let message = link_message(&scenario, &[], None);
+    assert!(read_link_message(&message).is_ok());
+    assert_eq!(read_link_message(&message[..message.len() - 1]), Err(LinkError::NotAScenario));
+    let mut longer = message.clone();
+    longer.push(0);
+    assert_eq!(read_link_message(&longer), Err(LinkError::NotAScenario));
+}
+
+/// Export merges a link's session into the scenario's commands by time: at equal times the
+/// scenario's command first, as the engine applied them.
+#[test]
+fn a_links_session_joins_the_scenarios_commands_in_time_order() {
+    let mut scenario = default_scenario();
+    let at = |at_ms, broker| TimedCommand { at_ms, command: Command::CrashBroker { broker: BrokerId(broker) } };
+    scenario.commands = vec![at(1_000, 1), at(3_000, 2)];
+    let session = vec![at(500, 3), at(1_000, 3), at(5_000, 3)];
+    let merged = Link { scenario, session, lesson: None }.into_scenario().commands;
+    let order: Vec<(u64, u32)> = merged
+        .iter()
+        .map(|c| match c.command {
+            Command::CrashBroker { broker } => (c.at_ms, broker.0),
+            _ => unreachable!("only crashes here"),
+        })
+        .collect();
+    assert_eq!(order, [(500, 3), (1_000, 1), (1_000, 3), (3_000, 2), (5_000, 3)]);
 }
 
 fn send(value: &str, count: u32, key: Option<&str>) -> Command {

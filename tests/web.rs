@@ -412,6 +412,9 @@ fn a_large_cluster_is_drawn_as_a_summary() {
     assert!(m.attr("[data-partition='big-999']", "data-isr").split(',').count() == 3);
 }
 
+// The benchmarks' exports are built with the `bench` feature (`./dev bench`; `./dev test` runs
+// the browser tests with it).
+#[cfg(feature = "bench")]
 #[wasm_bindgen_test]
 fn the_exported_benchmarks_measure_and_clean_up() {
     let code = SCENARIOS[0].code;

@@ -2,12 +2,14 @@
 //! link it opens. The link's text itself is `scenario::make_link`'s (or `link_text`'s).
 
 use crate::engine::{Engine, LessonText, Millis, Scenario, BEHAVIOUR_VERSION};
-use crate::scenario::Link;
+use crate::scenario::{link_message, Link};
 
-/// What a link to where `engine` stands carries: the scenario it started from, the commands the
-/// person applied since, and the lesson being played, if any (so a lesson's link stays a lesson).
-pub fn link_to(scenario: &Scenario, engine: &Engine, lesson: Option<&LessonText>) -> Link {
-    Link { scenario: scenario.clone(), session: engine.session().to_vec(), lesson: lesson.cloned() }
+/// What a link to where `engine` stands carries, as the page hands it to its share worker (which
+/// makes the link's text, or the export, from it: `web::share_worker`): the scenario it started
+/// from, the commands the person applied since, and the lesson being played, if any (so a
+/// lesson's link stays a lesson).
+pub fn share_message(scenario: &Scenario, engine: &Engine, lesson: Option<&LessonText>) -> Vec<u8> {
+    link_message(scenario, engine.session(), lesson)
 }
 
 /// The fragment of a link: its text (`scenario::make_link`, or `link_text` of what the browser
@@ -41,7 +43,12 @@ pub fn hash_label(hash: u64) -> String {
 mod tests {
     use super::*;
     use crate::engine::{BrokerId, Command};
-    use crate::scenario::read_link;
+    use crate::scenario::{make_link, read_link, read_link_message};
+
+    /// The link the share worker writes for the page's message.
+    fn worker_link(message: &[u8]) -> String {
+        make_link(&read_link_message(message).expect("the page's message reads")).expect("a link")
+    }
 
     fn default_scenario() -> Scenario {
         crate::scenario::parse(include_str!("../../www/scenarios/default.json")).expect("default")
@@ -54,11 +61,7 @@ mod tests {
         engine.advance_to(4_321, u64::MAX).expect("progress");
         engine.apply(Command::CrashBroker { broker: BrokerId(2) }).expect("valid");
         engine.advance_to(15_000, u64::MAX).expect("progress");
-        let f = fragment(
-            &crate::scenario::make_link(&link_to(&scenario, &engine, None)).expect("a link"),
-            engine.now_ms(),
-            true,
-        );
+        let f = fragment(&worker_link(&share_message(&scenario, &engine, None)), engine.now_ms(), true);
         assert!(f.starts_with("#s=2.") && f.ends_with("&t=15000&paused"), "{f}");
         let text = f.trim_start_matches("#s=").split('&').next().unwrap();
         let (link, behaviour) = read_link(text).expect("readable");
@@ -80,11 +83,12 @@ mod tests {
         let mut engine = Engine::new(&lesson.scenario).expect("valid");
         engine.advance_to(1_000, u64::MAX).expect("progress");
         let text = lesson.text();
-        let link = link_to(&lesson.scenario, &engine, Some(&text));
-        let (read, _) = read_link(&crate::scenario::make_link(&link).expect("a link")).expect("readable");
+        let (read, _) =
+            read_link(&worker_link(&share_message(&lesson.scenario, &engine, Some(&text)))).expect("readable");
         assert_eq!(read.lesson.as_ref(), Some(&text));
         assert_eq!(read.scenario, lesson.scenario);
-        assert_eq!(link_to(&lesson.scenario, &engine, None).lesson, None);
+        let bare = read_link_message(&share_message(&lesson.scenario, &engine, None)).expect("reads");
+        assert_eq!(bare.lesson, None);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use super::{flag_value, Source};
 use crate::UsageError;
-use partition_playground::engine::{Engine, Scenario, TimedCommand};
+use partition_playground::engine::{Engine, Scenario};
 use partition_playground::export;
 
 /// Where the files go unless `-o` says otherwise.
@@ -42,18 +42,7 @@ fn scenario(path: &str) -> Result<Scenario, UsageError> {
         Source::File(scenario) => scenario,
         Source::Link { text, .. } => {
             let (link, _) = partition_playground::scenario::read_link(&text).map_err(|e| UsageError(e.to_string()))?;
-            let mut scenario = link.scenario;
-            let mut commands: Vec<TimedCommand> = Vec::with_capacity(scenario.commands.len() + link.session.len());
-            let mut session = link.session.into_iter().peekable();
-            for c in scenario.commands.drain(..) {
-                while let Some(s) = session.next_if(|s| s.at_ms < c.at_ms) {
-                    commands.push(s);
-                }
-                commands.push(c);
-            }
-            commands.extend(session);
-            scenario.commands = commands;
-            scenario
+            link.into_scenario()
         }
     };
     Engine::new(&scenario).map_err(|e| UsageError(format!("{path}: {e}")))?;

@@ -17,12 +17,26 @@ pub fn encode(s: &Scenario) -> Vec<u8> {
     postcard::to_allocvec(s).unwrap_or_default()
 }
 
+/// What is wrong with a binary code, in our words: postcard's own messages (and their `Display`)
+/// stay out of the wasm bundle, and a reader learns what they would have said that matters.
+pub(super) fn code_fault(e: &postcard::Error) -> &'static str {
+    use postcard::Error as E;
+    match e {
+        E::DeserializeUnexpectedEnd => "it ends too early",
+        E::DeserializeBadVarint | E::DeserializeBadBool | E::DeserializeBadChar | E::DeserializeBadUtf8 => {
+            "a value is not of its type"
+        }
+        E::DeserializeBadOption | E::DeserializeBadEnum => "a choice is out of range",
+        _ => "its bytes do not make one",
+    }
+}
+
 /// Reads a scenario from its binary code, and checks it as [`parse`](super::parse) does.
 pub fn decode(bytes: &[u8]) -> Result<Scenario, ScenarioError> {
     check_size(bytes.len())?;
     let damaged = |e: postcard::Error| ScenarioError {
         path: String::new(),
-        reason: format!("not a scenario code of format {FORMAT_VERSION} ({e})"),
+        reason: format!("not a scenario code of format {FORMAT_VERSION} ({})", code_fault(&e)),
     };
     let (format, _) = postcard::take_from_bytes::<u32>(bytes).map_err(damaged)?;
     if format != FORMAT_VERSION {

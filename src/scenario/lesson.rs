@@ -74,8 +74,10 @@ pub fn encode_lesson(lesson: &Lesson) -> Vec<u8> {
 /// Reads a lesson from its binary code, and checks it as [`parse_lesson`] does.
 pub fn decode_lesson(bytes: &[u8]) -> Result<Lesson, ScenarioError> {
     super::json::check_size(bytes.len())?;
-    let (lesson, rest) = postcard::take_from_bytes::<Lesson>(bytes)
-        .map_err(|e| ScenarioError { path: String::new(), reason: format!("not a lesson code ({e})") })?;
+    let (lesson, rest) = postcard::take_from_bytes::<Lesson>(bytes).map_err(|e| ScenarioError {
+        path: String::new(),
+        reason: format!("not a lesson code ({})", super::code::code_fault(&e)),
+    })?;
     if !rest.is_empty() {
         return err("", format!("not a lesson code: {} bytes left after its end", rest.len()));
     }

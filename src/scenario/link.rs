@@ -22,7 +22,7 @@ use super::{Scenario, ScenarioError, TimedCommand};
 use crate::engine::{check_lesson_text, check_scenario, join, Lesson, LessonText, BEHAVIOUR_VERSION};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// The link format this playground writes; it reads this one and every earlier one.
@@ -36,14 +36,60 @@ pub const LINK_TEXT_MAX: usize = 8 * 1024;
 /// Inflation stops at this many bytes.
 pub const LINK_INFLATED_MAX: usize = 64 * 1024;
 
-/// What a link carries.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// What a link carries. (Its serde form is only the message the page hands its share worker,
+/// [`link_message`]; a link's own code is [`link_code`].)
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 pub struct Link {
     pub scenario: Scenario,
     /// Commands applied after the start, at the times they ran (`Engine::session`).
     pub session: Vec<TimedCommand>,
     /// A lesson's narration and questions, on this scenario (format 2's lesson section).
     pub lesson: Option<LessonText>,
+}
+
+impl Link {
+    /// The scenario the link stands for: its session (what was done in the page) joins the
+    /// scenario's commands at its times, after the scenario's own at equal times (the order the
+    /// engine applied them in).
+    pub fn into_scenario(self) -> Scenario {
+        let mut scenario = self.scenario;
+        let mut commands: Vec<TimedCommand> = Vec::with_capacity(scenario.commands.len() + self.session.len());
+        let mut session = self.session.into_iter().peekable();
+        for c in scenario.commands.drain(..) {
+            while let Some(s) = session.next_if(|s| s.at_ms < c.at_ms) {
+                commands.push(s);
+            }
+            commands.push(c);
+        }
+        commands.extend(session);
+        scenario.commands = commands;
+        scenario
+    }
+}
+
+/// A link as the page hands it to its share worker (`web::share_client`), which makes the link's
+/// text or the export off the main thread: postcard of a [`Link`] (borrowed: the page's scenario
+/// and session are not copied), no format number (the page and its worker are one build).
+pub fn link_message(scenario: &Scenario, session: &[TimedCommand], lesson: Option<&LessonText>) -> Vec<u8> {
+    /// [`Link`]'s fields by reference: postcard writes the same bytes.
+    #[derive(Serialize)]
+    struct LinkParts<'a> {
+        scenario: &'a Scenario,
+        session: &'a [TimedCommand],
+        lesson: Option<&'a LessonText>,
+    }
+    // Plain structs, enums, strings and numbers: postcard writes them all (round-trip tests).
+    postcard::to_allocvec(&LinkParts { scenario, session, lesson }).unwrap_or_default()
+}
+
+/// Reads a [`link_message`], checking the scenario as any input is checked.
+pub fn read_link_message(bytes: &[u8]) -> Result<Link, LinkError> {
+    let (link, rest) = postcard::take_from_bytes::<Link>(bytes).map_err(|_| LinkError::NotAScenario)?;
+    if !rest.is_empty() {
+        return Err(LinkError::NotAScenario);
+    }
+    check_scenario(&link.scenario).map_err(LinkError::Invalid)?;
+    Ok(link)
 }
 
 /// A link of format 1: the postcard code of this, field by field (kept as it was, forever).
@@ -298,8 +344,8 @@ fn read_sections(code: &[u8]) -> Result<Link, LinkError> {
 /// The lesson section: a lesson's text, checked once the scenario is known.
 fn read_lesson(body: &[u8]) -> Result<LessonText, LinkError> {
     let malformed = |reason: String| LinkError::Malformed(ScenarioError { path: "lesson".into(), reason });
-    let (text, rest) =
-        postcard::take_from_bytes::<LessonText>(body).map_err(|e| malformed(format!("not a lesson ({e})")))?;
+    let (text, rest) = postcard::take_from_bytes::<LessonText>(body)
+        .map_err(|e| malformed(format!("not a lesson ({})", super::code::code_fault(&e))))?;
     if !rest.is_empty() {
         return Err(malformed(format!("{} bytes after the lesson's end", rest.len())));
     }

@@ -18,6 +18,7 @@ pub use code::{decode, encode};
 pub use json::{from_value, parse, COMMAND_NAMES, DEFAULT_SETTLE_MS};
 pub use lesson::{decode_lesson, encode_lesson, parse_lesson};
 pub use link::{
-    inflate_link_code, link_code, link_data_base64, link_data_bytes, link_text, make_link, read_link, read_link_code,
-    read_link_header, Link, LinkError, LinkHeader, LINK_FORMAT, LINK_INFLATED_MAX, LINK_TEXT_MAX,
+    inflate_link_code, link_code, link_data_base64, link_data_bytes, link_message, link_text, make_link, read_link,
+    read_link_code, read_link_header, read_link_message, Link, LinkError, LinkHeader, LINK_FORMAT, LINK_INFLATED_MAX,
+    LINK_TEXT_MAX,
 };

@@ -12,13 +12,13 @@ mod dom;
 mod form;
 mod open_link;
 mod panels;
+mod share_client;
+pub mod share_worker;
 mod sweep;
 
 pub use crate::page::{Selection, UrlOptions};
 pub use app::{mount, mount_with, AppHandle, Options};
 
-use crate::engine::Engine;
-use crate::layout::fixed;
 use crate::page;
 use crate::scenario::{decode, Scenario};
 use wasm_bindgen::prelude::*;
@@ -212,6 +212,7 @@ fn show_as(o: &UrlOptions) {
 // An embed's start script (`www/start.js`) reports whether the frame is on screen (an
 // IntersectionObserver): the clock runs only while it is (`page::embed::Visibility`). Nothing
 // outside an embed.
+#[cfg(feature = "page")]
 #[wasm_bindgen(skip_jsdoc)]
 pub fn pp_visible(on_screen: bool) {
     PAGE.with(|p| {
@@ -222,6 +223,7 @@ pub fn pp_visible(on_screen: bool) {
 }
 
 // The page's entry point: mounts the playground into `#app` (or the body) and starts the clock.
+#[cfg(feature = "page")]
 #[wasm_bindgen(skip_jsdoc)]
 pub fn pp_start() -> Result<(), JsValue> {
     console_error_panic_hook::set_once();
@@ -238,6 +240,7 @@ pub fn pp_start() -> Result<(), JsValue> {
 // render path, runs `frames` frames of `sim_ms_per_frame` simulated ms (engine advance + diagram
 // update) and returns each frame's cost in ms, measured with `performance.now()` (the caller
 // takes the median and percentiles).
+#[cfg(feature = "bench")]
 #[wasm_bindgen(skip_jsdoc)]
 pub fn pp_frame_bench(scenario_code: &[u8], frames: u32, sim_ms_per_frame: f64) -> Result<Vec<f64>, JsValue> {
     let scenario = decode(scenario_code).map_err(|e| JsValue::from_str(&e.to_string()))?;
@@ -262,18 +265,19 @@ pub fn pp_frame_bench(scenario_code: &[u8], frames: u32, sim_ms_per_frame: f64) 
 
 // Engine speed: runs the scenario (its binary code) to `until_ms` with no DOM and returns
 // `{"wall_ms","steps","state_hash"}` (the hash is `Engine::state_hash` as 16 hex digits).
+#[cfg(feature = "bench")]
 #[wasm_bindgen(skip_jsdoc)]
 pub fn pp_engine_bench(scenario_code: &[u8], until_ms: f64) -> Result<String, JsValue> {
     let scenario = decode(scenario_code).map_err(|e| JsValue::from_str(&e.to_string()))?;
     let t0 = dom::now_ms();
-    let mut engine = Engine::new(&scenario).map_err(|e| JsValue::from_str(&e.to_string()))?;
+    let mut engine = crate::engine::Engine::new(&scenario).map_err(|e| JsValue::from_str(&e.to_string()))?;
     let until_ms = until_ms.max(0.0) as u64;
     engine.ledger().check_run_to(until_ms).map_err(|e| JsValue::from_str(&e.to_string()))?;
     engine.advance_to(until_ms, u64::MAX).map_err(|e| JsValue::from_str(&e.to_string()))?;
     let wall_ms = dom::now_ms() - t0;
     Ok(format!(
         "{{\"wall_ms\":{},\"steps\":{},\"state_hash\":\"{:016x}\"}}",
-        fixed(wall_ms, 3),
+        crate::layout::fixed(wall_ms, 3),
         engine.steps(),
         engine.state_hash()
     ))

@@ -133,7 +133,7 @@ async function simTimeHolds(frame, what) {
 
 let snippet; // what "Copy embed code" gave in the first test
 
-test('the page runs under the strict Content-Security-Policy: load, play, a crash, Copy link and Copy embed code refuse nothing', async () => {
+test('the page runs under the strict Content-Security-Policy: load, play, a crash, Copy link, Copy embed code and Export refuse nothing', async () => {
   const { page, errors, response, close } = await openPlayground('#speed=20', { width: 1280, height: 900 });
   try {
     assert.equal(response.headers()['content-security-policy'], CSP, 'the server sends the policy');
@@ -152,6 +152,9 @@ test('the page runs under the strict Content-Security-Policy: load, play, a cras
     await page.locator('#copy-embed').click();
     await page.waitForFunction(() => document.querySelector('#share-link').value.startsWith('<iframe'));
     snippet = await page.locator('#share-link').inputValue();
+    // Export runs in the share worker, a second wasm the policy must allow too.
+    await page.locator('#export').click();
+    await page.waitForFunction(() => document.querySelectorAll('#export-files a[download]').length === 3);
     assert.deepEqual(await violations(page), [], 'no securitypolicyviolation');
     assert.deepEqual(errors, [], 'no console error');
   } finally {

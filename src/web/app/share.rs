@@ -6,9 +6,11 @@
 use super::App;
 use crate::page::share;
 use crate::web::dom::{el, Build};
+use crate::web::share_client;
+use js_sys::{Array, Function};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlInputElement};
+use web_sys::{Blob, Element, HtmlInputElement, Url};
 
 pub(super) struct ShareUi {
     pub(super) hash: Element,
@@ -20,6 +22,11 @@ pub(super) struct ShareUi {
     pub(super) link_label: Element,
     /// What the last link cannot do (open in a page, past its replay bound); empty otherwise.
     pub(super) note: Element,
+    pub(super) export_button: Element,
+    /// The export's part of the card (hidden until Export is pressed): a status line, the files.
+    pub(super) export: Element,
+    pub(super) export_status: Element,
+    pub(super) export_files: Element,
 }
 
 pub(super) fn build_share(parent: &Element) -> ShareUi {
@@ -39,6 +46,12 @@ pub(super) fn build_share(parent: &Element) -> ShareUi {
     let copy = el("button").with("id", "copy-link").with("type", "button").text("Copy link").into_parent(&actions);
     let copy_embed =
         el("button").with("id", "copy-embed").with("type", "button").text("Copy embed code").into_parent(&actions);
+    let export_button = el("button")
+        .with("id", "export")
+        .with("type", "button")
+        .with("title", "The files to set this scenario up on a real Kafka cluster (Docker)")
+        .text("Export to Kafka")
+        .into_parent(&actions);
     let label = el("label").into_parent(&card);
     let link_label = el("span").with("class", "label-text").text("Link to this moment").into_parent(&label);
     let link: HtmlInputElement = el("input")
@@ -48,7 +61,10 @@ pub(super) fn build_share(parent: &Element) -> ShareUi {
         .into_parent(&label)
         .unchecked_into();
     let note = el("p").with("id", "share-note").with("class", "hint").into_parent(&card);
-    ShareUi { hash, time, copy, copy_embed, link, link_label, note }
+    let export = el("div").with("id", "export-box").with("class", "export").with("hidden", "").into_parent(&card);
+    let export_status = el("p").with("id", "export-status").with("role", "status").into_parent(&export);
+    let export_files = el("ul").with("id", "export-files").into_parent(&export);
+    ShareUi { hash, time, copy, copy_embed, link, link_label, note, export_button, export, export_status, export_files }
 }
 
 impl App {
@@ -69,17 +85,14 @@ impl App {
     }
 
     /// "Copy link" (or, `embed`, "Copy embed code": an `<iframe>` of the link with `&embed`): the
-    /// link to this moment, in the field and on the clipboard. The browser deflates the link's code
-    /// (`CompressionStream`, asynchronous); the field fills when it is done.
+    /// link to this moment, in the field and on the clipboard. The share worker writes the link's
+    /// text (`web::share_client`, asynchronous); the field fills when it answers.
     pub(super) fn on_copy_link(&mut self, embed: bool) {
         let location = crate::web::dom::window().location();
         let href = location.href().unwrap_or_default();
         let base = href.split('#').next().unwrap_or_default().to_string();
         let _ = self.engine.finish_millisecond();
-        let code = match crate::scenario::link_code(&share::link_to(&self.scenario, &self.engine, self.lesson_text())) {
-            Ok(code) => code,
-            Err(e) => return self.ui.share.link.set_value(&format!("No link: {e}.")),
-        };
+        let message = share::share_message(&self.scenario, &self.engine, self.lesson_text());
         let (at_ms, paused) = (self.engine.now_ms(), !self.clock.playing());
         // Past the page's replay bound the link still opens in the runner: say so beside it.
         let page_bound = self.engine.ledger().check_run_within(at_ms, crate::engine::LIMITS.page_replay_work_max);
@@ -89,10 +102,10 @@ impl App {
         let button = if embed { ui.copy_embed.clone() } else { ui.copy.clone() };
         ui.link_label.set_text_content(Some(if embed { "Embed code for this moment" } else { "Link to this moment" }));
         let field = ui.link.clone();
-        let done = Closure::once_into_js(move |buffer: JsValue| {
-            let deflated = js_sys::Uint8Array::new(&buffer).to_vec();
-            let text = match crate::scenario::link_text(&deflated) {
-                Ok(text) => text,
+        field.set_value("Making the link…");
+        share_client::request("link", &message, move |answer| {
+            let text = match answer {
+                Ok(text) => text.as_string().unwrap_or_default(),
                 Err(e) => return field.set_value(&format!("No link: {e}.")),
             };
             let link = format!("{base}{}", share::fragment(&text, at_ms, paused));
@@ -104,38 +117,58 @@ impl App {
             field.select();
             // Refused where the page may not write the clipboard: the field holds the link anyway.
             let written = crate::web::dom::window().navigator().clipboard().write_text(&link);
-            on_settled(&written, "catch", Closure::once_into_js(|_: JsValue| {}));
+            let ignore = Closure::once_into_js(|_: JsValue| {});
+            if let Ok(catch) = js_sys::Reflect::get(&written, &"catch".into()).and_then(|f| f.dyn_into::<Function>()) {
+                let _ = catch.call1(&written, &ignore);
+            }
             if note.is_none() {
                 button.set_text_content(Some("Copied"));
             }
         });
-        match deflate(&code) {
-            Ok(promise) => on_settled(&promise, "then", done),
-            Err(_) => self.ui.share.link.set_value("This browser cannot make links (no CompressionStream)."),
+    }
+
+    /// "Export to Kafka": the files of `partition-playground export` for the scenario and what was
+    /// done in it so far (`export::export`, written by the share worker), offered as downloads.
+    pub(super) fn on_export(&mut self) {
+        let _ = self.engine.finish_millisecond();
+        let message = share::share_message(&self.scenario, &self.engine, None);
+        let (box_, list, status) =
+            (self.ui.share.export.clone(), self.ui.share.export_files.clone(), self.ui.share.export_status.clone());
+        let _ = box_.remove_attribute("hidden");
+        status.set_text_content(Some("Writing the files…"));
+        share_client::request("export", &message, move |answer| match answer {
+            Ok(files) => {
+                show_files(&list, &files.unchecked_into());
+                status.set_text_content(Some(
+                    "The same cluster, topics, clients and acts on Apache Kafka in Docker: docker compose up -d, \
+                     then sh commands.sh. README.md says where a real cluster differs.",
+                ));
+            }
+            Err(e) => status.set_text_content(Some(&format!("No export: {e}."))),
+        });
+    }
+}
+
+/// The export's files as download links (`[[name, contents], ...]`), in place of the last ones,
+/// whose object URLs are freed.
+fn show_files(list: &Element, files: &Array) {
+    if let Ok(old) = list.query_selector_all("a") {
+        for i in 0..old.length() {
+            if let Some(href) =
+                old.item(i).and_then(|a| a.dyn_into::<Element>().ok()).and_then(|a| a.get_attribute("href"))
+            {
+                let _ = Url::revoke_object_url(&href);
+            }
         }
     }
-}
-
-/// `promise.then(callback)` or `promise.catch(callback)`; the callback is a `Closure::once_into_js`,
-/// freed once it has run.
-fn on_settled(promise: &js_sys::Promise, method: &str, callback: JsValue) {
-    let f = js_sys::Reflect::get(promise, &method.into()).and_then(|f| f.dyn_into::<js_sys::Function>());
-    if let Ok(f) = f {
-        let _ = f.call1(promise, &callback);
+    list.set_text_content(None);
+    for file in files.iter() {
+        let file: Array = file.unchecked_into();
+        let (name, contents) = (file.get(0).as_string().unwrap_or_default(), file.get(1));
+        let Ok(blob) = Blob::new_with_str_sequence(&Array::of1(&contents)) else { continue };
+        let Ok(url) = Url::create_object_url_with_blob(&blob) else { continue };
+        let item = el("li").into_parent(list);
+        el("a").with("href", &url).with("download", &name).text(&name).into_parent(&item);
+        el("span").with("class", "hint").text(&format!(" {} bytes", blob.size() as u64)).into_parent(&item);
     }
-}
-
-/// `new Response(new Blob([code]).stream().pipeThrough(new CompressionStream("deflate"))).arrayBuffer()`.
-/// Called through `Reflect`: web-sys has `CompressionStream` only behind its unstable-API flag.
-fn deflate(code: &[u8]) -> Result<js_sys::Promise, JsValue> {
-    use js_sys::{Array, Reflect};
-    let parts = Array::of1(&js_sys::Uint8Array::from(code));
-    let blob = web_sys::Blob::new_with_u8_array_sequence(&parts)?;
-    let stream: JsValue = blob.stream().into();
-    let ctor: js_sys::Function = Reflect::get(&js_sys::global(), &"CompressionStream".into())?.dyn_into()?;
-    let compressor = Reflect::construct(&ctor, &Array::of1(&"deflate".into()))?;
-    let pipe: js_sys::Function = Reflect::get(&stream, &"pipeThrough".into())?.dyn_into()?;
-    let piped: web_sys::ReadableStream = pipe.call1(&stream, &compressor)?.dyn_into()?;
-    let response = web_sys::Response::new_with_opt_readable_stream(Some(&piped))?;
-    response.array_buffer()
 }

@@ -180,6 +180,8 @@ fn wire_views(app: &Rc<RefCell<App>>) {
     let (copy, copy_embed) = (app.borrow().ui.share.copy.clone(), app.borrow().ui.share.copy_embed.clone());
     on::<MouseEvent>(&copy, "click", app, |a, _| a.on_copy_link(false));
     on::<MouseEvent>(&copy_embed, "click", app, |a, _| a.on_copy_link(true));
+    let export = app.borrow().ui.share.export_button.clone();
+    on::<MouseEvent>(&export, "click", app, |a, _| a.on_export());
     let close: Element = app.borrow().details.close_button().clone().into();
     on::<MouseEvent>(&close, "click", app, |a, _| a.close_selection());
     on::<Event>(&show_replication, "change", app, |a, _| {
