@@ -5,6 +5,8 @@
 #[path = "../examples/fuzz_link/alloc.rs"]
 mod alloc;
 
+// Native only: the page's wasm has its own allocator (talc, `web`), and counts nothing there.
+#[cfg(not(target_arch = "wasm32"))]
 #[global_allocator]
 static COUNTING: alloc::Counting = alloc::Counting;
 

@@ -1,9 +1,12 @@
 //! A global allocator that counts: the largest single allocation and the peak of live bytes since
 //! the last [`reset`], so a fuzz loop (and the corpus test) can hold the link reader to its caps.
 
+#[cfg(not(target_arch = "wasm32"))]
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
+// Native only, as its users' `#[global_allocator]` (the wasm build has its own, talc).
+#[cfg(not(target_arch = "wasm32"))]
 pub struct Counting;
 
 static LIVE: AtomicUsize = AtomicUsize::new(0);
@@ -14,6 +17,7 @@ static LARGEST: AtomicUsize = AtomicUsize::new(0);
 pub const ALLOCATION_MAX: usize = 2 << 20;
 pub const PEAK_MAX: usize = 8 << 20;
 
+#[cfg(not(target_arch = "wasm32"))]
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         let live = LIVE.fetch_add(layout.size(), Relaxed) + layout.size();

@@ -13,6 +13,8 @@ use base64::Engine as _;
 use partition_playground::scenario::read_link;
 use std::path::Path;
 
+// Native only: the page's wasm has its own allocator (talc, `web`), and counts nothing there.
+#[cfg(not(target_arch = "wasm32"))]
 #[global_allocator]
 static COUNTING: alloc::Counting = alloc::Counting;
 

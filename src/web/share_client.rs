@@ -10,8 +10,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 
-/// The worker's start script (Trunk's loader for the `share-worker` binary), beside the page.
-const LOADER: &str = "share-worker_loader.js";
+/// The worker's start script (`www/share-worker-loader.js`), beside the page.
+const LOADER: &str = "share-worker-loader.js";
 
 /// What a request's callback gets: the answer, or the reason there is none.
 pub type Answer = Result<JsValue, String>;
@@ -65,7 +65,7 @@ pub fn request(kind: &str, message: &[u8], done: impl FnOnce(Answer) + 'static) 
 
 /// A new worker and its listeners; the reason if the browser refuses to make one.
 fn start() -> Result<Client, String> {
-    let worker = Worker::new(LOADER)
+    let worker = Worker::new(&loader_url())
         .map_err(|e| format!("the share worker could not start ({})", e.as_string().unwrap_or_default()))?;
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|e: MessageEvent| on_message(e.data().unchecked_into()));
     let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(|e: ErrorEvent| {
@@ -83,6 +83,20 @@ fn start() -> Result<Client, String> {
         _on_message: on_message,
         _on_error: on_error,
     })
+}
+
+/// The loader with the page's build in its query (the start script's hashed wasm name), which the
+/// loader passes on to the worker's own files: a worker cached from an older build never answers a
+/// newer page (its files have fixed names).
+fn loader_url() -> String {
+    let build = crate::web::dom::document()
+        .query_selector("script[data-wasm]")
+        .ok()
+        .flatten()
+        .and_then(|s| s.get_attribute("data-wasm"))
+        .unwrap_or_default();
+    let query = js_sys::encode_uri_component(build.rsplit('/').next().unwrap_or_default());
+    format!("{LOADER}?build={query}")
 }
 
 /// `["ready"]`, or `[id, ok, answer]` for the request `id`.
