@@ -274,3 +274,51 @@ fn s7_6_after_fenced_leader_epoch_the_consumer_moves_to_the_new_leader() {
     let offsets: Vec<u64> = c.received.iter().map(|r| r.offset).collect();
     assert_eq!(offsets, vec![0, 1, 2, 3, 4], "nothing skipped or read twice");
 }
+
+// ---------------------------------------------------------------- attempts (§5.2, §5.4)
+
+/// kafka-model §5.2, §7.1: a producer whose metadata still names the crashed leader cannot connect
+/// to it (connection refused). `Sender.sendProducerData` sends nothing to a broker that is not
+/// ready, so no request exists and no attempt is counted: the batch goes to the new leader as its
+/// first attempt once metadata names it.
+#[test]
+fn s7_6_a_producer_that_cannot_connect_to_a_crashed_leader_counts_no_attempt() {
+    let run = run("s7_6_leader_rack_failure_follower_fetching");
+    let (_, failed, text) =
+        run.first("the connection to broker 1 is refused", |k| matches!(k, EventKind::ProducerConnectionFailed { .. }));
+    assert!(matches!(failed.kind, EventKind::ProducerConnectionFailed { broker: BrokerId(1), timed_out: false, .. }));
+    assert!(text.contains("connection refused") && text.contains("no produce request was sent"), "{text}");
+    run.none("a retried produce request", |k| matches!(k, EventKind::ProduceRetried { .. }));
+    let after = &run.producer("p").sends[1];
+    assert!(
+        matches!(after.status, SendStatus::Acknowledged { base_offset: Some(3), attempts: 1, .. }),
+        "one request, to broker 2: {after:?}"
+    );
+}
+
+/// kafka-model §5.4: a producer cut off from a live leader sends one request on its connection, which
+/// times out client-side (NETWORK_EXCEPTION, attempt 1) and closes the connection; reconnecting then
+/// times out (`socket.connection.setup.timeout.ms`) while the link is cut, creating no request. Once
+/// the link heals it connects and the batch's second request is acknowledged: 2 attempts, as Kafka
+/// counts them.
+#[test]
+fn s5_4_a_producer_cut_off_from_its_leader_counts_only_the_requests_it_sent() {
+    let run = run("s5_4_producer_cut_off_from_leader");
+    let (_, retried, _) = run.first("the request times out", |k| matches!(k, EventKind::ProduceRetried { .. }));
+    assert!(matches!(
+        retried.kind,
+        EventKind::ProduceRetried { error: ErrorCode::NetworkException, attempt: 1, broker: Some(BrokerId(1)), .. }
+    ));
+    // Reconnecting fails until the link heals: one event for the failures in a row.
+    let (_, failed, text) =
+        run.first("reconnecting times out", |k| matches!(k, EventKind::ProducerConnectionFailed { .. }));
+    assert!(matches!(failed.kind, EventKind::ProducerConnectionFailed { broker: BrokerId(1), timed_out: true, .. }));
+    assert!(text.contains("no answer within socket.connection.setup.timeout.ms = 10000 ms"), "{text}");
+    let retries = run.events.iter().filter(|(e, _)| matches!(e.kind, EventKind::ProduceRetried { .. })).count();
+    assert_eq!(retries, 1, "only the request that was sent failed\n{}", run.log());
+    let cut_off = &run.producer("p").sends[1];
+    assert!(
+        matches!(cut_off.status, SendStatus::Acknowledged { base_offset: Some(1), attempts: 2, at_ms, .. } if at_ms > 60_000),
+        "acknowledged after the link healed, on its second request: {cut_off:?}"
+    );
+}

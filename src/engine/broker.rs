@@ -311,6 +311,7 @@ impl Broker {
                     self.image.brokers.values().filter(|b| !b.fenced).map(|b| (b.broker, b.rack.clone())).collect();
                 ctx.send(from, Message::MetadataResponse { request_id, leaders, brokers });
             }
+            Message::ApiVersions { request_id } => ctx.send(from, Message::ApiVersionsResponse { request_id }),
             Message::ListOffsets { request_id, partitions } => {
                 let results = partitions.into_iter().map(|(p, epoch)| (p, self.latest_offset(p, epoch))).collect();
                 ctx.send(from, Message::ListOffsetsResponse { request_id, results });

@@ -462,7 +462,7 @@ impl Consumer {
                     consumer: self.idx,
                     partition: p,
                     from: position,
-                    to,
+                    to: Some(to),
                     why: "log truncation detected: the leader's log ends earlier for the epoch of the last record read",
                 });
             }
@@ -480,17 +480,17 @@ impl Consumer {
                         self.leave_replica(p, broker, LeftReplica::OffsetOutOfRange, ctx);
                     }
                     ErrorCode::OffsetOutOfRange => {
-                        let to = match self.config.auto_offset_reset {
-                            AutoOffsetReset::Earliest => Some(0),
-                            AutoOffsetReset::Latest => None,
+                        let (to, why) = match self.config.auto_offset_reset {
+                            AutoOffsetReset::Earliest => (Some(0), "OFFSET_OUT_OF_RANGE, auto.offset.reset=earliest"),
+                            AutoOffsetReset::Latest => (None, "OFFSET_OUT_OF_RANGE, auto.offset.reset=latest"),
                         };
                         pos.position = to;
                         ctx.emit(EventKind::ConsumerPositionReset {
                             consumer: self.idx,
                             partition: p,
                             from: position,
-                            to: to.unwrap_or(0),
-                            why: "OFFSET_OUT_OF_RANGE: reset by auto.offset.reset",
+                            to,
+                            why,
                         });
                     }
                     _ => {

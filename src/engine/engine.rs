@@ -479,7 +479,11 @@ impl Engine {
             // Connection refused: a request to a dead process fails fast (the host answers RST).
             let is_request = matches!(
                 message,
-                Message::Fetch(_) | Message::Produce(_) | Message::Metadata { .. } | Message::ListOffsets { .. }
+                Message::Fetch(_)
+                    | Message::Produce(_)
+                    | Message::Metadata { .. }
+                    | Message::ListOffsets { .. }
+                    | Message::ApiVersions { .. }
             );
             if is_request && self.is_up(from) {
                 self.note_dropped(to, &message);

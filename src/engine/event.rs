@@ -136,6 +136,8 @@ pub enum EventKind {
         added: BrokerId,
         follower_leo: Offset,
         high_watermark: Offset,
+        /// The follower must reach it too (kafka-model §4.4, KAFKA-7128).
+        leader_epoch_start_offset: Offset,
         leader_epoch: LeaderEpoch,
         controller: ControllerEpoch,
     },
@@ -247,6 +249,16 @@ pub enum EventKind {
         /// For `NOT_ENOUGH_REPLICAS(_AFTER_APPEND)`: the ISR and `min.insync.replicas` the leader saw.
         shortfall: Option<IsrShortfall>,
     },
+    /// A producer could not connect to a broker it has batches for, so it created no request and
+    /// counted no attempt (kafka-model §5.2, `Sender.sendProducerData`); it refreshes metadata (the
+    /// disconnect may mean stale metadata) and tries again after `reconnect.backoff.ms`, doubling up
+    /// to `reconnect.backoff.max.ms`. Only the first failure in a row is an event.
+    ProducerConnectionFailed {
+        producer: ClientIdx,
+        broker: BrokerId,
+        /// No answer within `socket.connection.setup.timeout.ms`; otherwise refused (nothing listens).
+        timed_out: bool,
+    },
     ProduceFailed {
         producer: ClientIdx,
         partition: PartitionIdx,
@@ -293,7 +305,8 @@ pub enum EventKind {
         consumer: ClientIdx,
         partition: PartitionIdx,
         from: Offset,
-        to: Offset,
+        /// `None`: not known yet, looked up next (`auto.offset.reset=latest`: ListOffsets).
+        to: Option<Offset>,
         why: &'static str,
     },
     RecordsLost {
@@ -408,6 +421,7 @@ impl EventKind {
             | ProduceDeduplicated { producer, .. }
             | ProduceRetried { producer, .. }
             | ProduceFailed { producer, .. }
+            | ProducerConnectionFailed { producer, .. }
             | ProducerReconfigured { producer, .. } => Subject::Producer(*producer),
             ConsumerFetched { consumer, .. }
             | ConsumerRedirected { consumer, .. }
@@ -455,6 +469,7 @@ impl EventKind {
             | ProduceAcked { .. }
             | ProduceDeduplicated { .. }
             | ProduceRetried { .. }
+            | ProducerConnectionFailed { .. }
             | ProducerReconfigured { .. }
             | ConsumerFetched { .. }
             | ConsumerRedirected { .. }
@@ -468,12 +483,16 @@ impl EventKind {
         }
     }
 
-    /// Routine client traffic: acknowledgements, consumer fetches and retries (each retry says why;
-    /// what a retried send comes to is its own event). The event log can hide them.
+    /// Routine client traffic: acknowledgements, consumer fetches, retries and failed connection
+    /// attempts (each retry says why; what a retried send comes to is its own event). The event log
+    /// can hide them.
     pub fn is_routine(&self) -> bool {
         matches!(
             self,
-            EventKind::ProduceAcked { .. } | EventKind::ConsumerFetched { .. } | EventKind::ProduceRetried { .. }
+            EventKind::ProduceAcked { .. }
+                | EventKind::ConsumerFetched { .. }
+                | EventKind::ProduceRetried { .. }
+                | EventKind::ProducerConnectionFailed { .. }
         )
     }
 
@@ -492,7 +511,7 @@ impl EventKind {
 impl EventKind {
     /// Every event's name as the runner's JSON and lessons write it (its serde tag), with whether
     /// events of that kind are about one partition (an invariant violation may be, or not).
-    pub const NAMES: [(&'static str, bool); 40] = [
+    pub const NAMES: [(&'static str, bool); 41] = [
         ("broker_crashed", false),
         ("broker_started", false),
         ("broker_registered", false),
@@ -519,6 +538,7 @@ impl EventKind {
         ("produce_deduplicated", true),
         ("produce_retried", true),
         ("produce_failed", true),
+        ("producer_connection_failed", false),
         ("producer_reconfigured", false),
         ("consumer_fetched", true),
         ("consumer_redirected", true),
@@ -565,6 +585,7 @@ impl EventKind {
             ProduceDeduplicated { .. } => "produce_deduplicated",
             ProduceRetried { .. } => "produce_retried",
             ProduceFailed { .. } => "produce_failed",
+            ProducerConnectionFailed { .. } => "producer_connection_failed",
             ProducerReconfigured { .. } => "producer_reconfigured",
             ConsumerFetched { .. } => "consumer_fetched",
             ConsumerRedirected { .. } => "consumer_redirected",

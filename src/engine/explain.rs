@@ -207,7 +207,7 @@ pub fn explain(catalog: &Catalog, event: &ClusterEvent) -> String {
             if *unclean {
                 format!(
                     "{}; UNCLEAN election: broker {leader} leads {} at epoch {leader_epoch}{prev} although it was not in the ISR; \
-                     records it lacks are lost, ISR {}",
+                     any records it lacks are lost, ISR {}",
                     reason(why, session_ms),
                     pn(partition),
                     list(isr)
@@ -254,9 +254,24 @@ pub fn explain(catalog: &Catalog, event: &ClusterEvent) -> String {
             list(removed),
             stale_proposal(*leader_epoch, *controller)
         ),
-        IsrExpandProposed { partition, leader, added, follower_leo, high_watermark, leader_epoch, controller } => {
+        IsrExpandProposed {
+            partition,
+            leader,
+            added,
+            follower_leo,
+            high_watermark,
+            leader_epoch_start_offset: leso,
+            leader_epoch,
+            controller,
+        } => {
+            // kafka-model §4.4: the LESO matters when a new leader's HW is still below it (KAFKA-7128).
+            let leso = if leso > high_watermark {
+                format!(" and the leader epoch start offset {leso}")
+            } else {
+                String::new()
+            };
             format!(
-                "{} proposes adding broker {added} to the ISR: its LEO {follower_leo} reached the HW {high_watermark}{}",
+                "{} proposes adding broker {added} to the ISR: its LEO {follower_leo} reached the HW {high_watermark}{leso}{}",
                 proposer(*leader, &pn(partition), *leader_epoch, *controller),
                 stale_proposal(*leader_epoch, *controller)
             )
@@ -385,6 +400,22 @@ pub fn explain(catalog: &Catalog, event: &ClusterEvent) -> String {
                 pn(partition)
             )
         }
+        ProducerConnectionFailed { producer: p, broker, timed_out } => {
+            let why = if *timed_out {
+                let timeout_ms = super::connection::CONNECTION_SETUP_TIMEOUT_MS;
+                format!("no answer within socket.connection.setup.timeout.ms = {timeout_ms} ms")
+            } else {
+                "connection refused: no broker process listens".to_string()
+            };
+            format!(
+                "producer {} could not connect to broker {broker} ({why}): no produce request was sent and no attempt \
+                 counts; its batches for broker {broker} wait while it refreshes metadata and reconnects, backing off {} ms \
+                 doubling to {} ms (reconnect.backoff.ms, reconnect.backoff.max.ms)",
+                producer(p),
+                super::connection::RECONNECT_BACKOFF_MS,
+                super::connection::RECONNECT_BACKOFF_MAX_MS
+            )
+        }
         ProduceFailed { producer: p, partition, count, error } => {
             format!("producer {} gave up on {count} record(s) for {}: {error}", producer(p), pn(partition))
         }
@@ -417,7 +448,8 @@ pub fn explain(catalog: &Catalog, event: &ClusterEvent) -> String {
             pn(partition)
         ),
         ConsumerRedirected { consumer: c, partition, leader, replica } => format!(
-            "leader {leader} told consumer {} to fetch {} from broker {replica}, the closest in-sync replica (KIP-392)",
+            "leader {leader} told consumer {} to fetch {} from broker {replica}, an in-sync replica in the consumer's rack \
+             (client.rack, KIP-392)",
             consumer(c),
             pn(partition)
         ),
@@ -428,9 +460,15 @@ pub fn explain(catalog: &Catalog, event: &ClusterEvent) -> String {
             left_replica(*why, *replica, *leader_epoch),
             next_fetch(*why, *replica, *leader, *leader_epoch)
         ),
-        ConsumerPositionReset { consumer: c, partition, from, to, why } => {
-            format!("consumer {}'s position in {} moved from {from} to {to}: {why}", consumer(c), pn(partition))
-        }
+        ConsumerPositionReset { consumer: c, partition, from, to, why } => match to {
+            Some(to) => format!("consumer {}'s position in {} moved from {from} to {to}: {why}", consumer(c), pn(partition)),
+            None => format!(
+                "consumer {}'s position {from} in {} was reset ({why}): it looks up the latest offset, the high \
+                 watermark, with ListOffsets",
+                consumer(c),
+                pn(partition)
+            ),
+        },
         RecordsLost { partition, offsets, count, acks, cause } => {
             if *offsets == (0, 0) && *acks == super::config::Acks::None {
                 format!("{count} acknowledged acks=0 record(s) for {} lost: {cause}", pn(partition))

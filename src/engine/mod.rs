@@ -5,6 +5,7 @@ mod broker;
 mod catalog;
 mod command;
 mod config;
+mod connection;
 mod consumer;
 mod controller;
 mod ctx;

@@ -81,13 +81,18 @@ impl World<'_> {
     }
 }
 
+/// Why a leader could acknowledge records that a later leader lacks (kafka-model §5.3).
+fn acknowledged(acks: Acks) -> String {
+    match acks {
+        Acks::None => "acks=0 records count as sent once on the socket".into(),
+        Acks::Leader => "acks=1 answers after the leader's own append, waiting for no follower".into(),
+        Acks::All => "they were acknowledged with acks=all".into(),
+    }
+}
+
 /// Why an acknowledged batch whose offset now holds another record was lost.
 fn reassigned(ack: &PendingAck, offset: Offset) -> String {
-    format!(
-        "the leader acknowledged them with acks={} before any follower had fetched them; after leadership \
-         moved, offset {offset} was given to another record",
-        ack.acks.as_str()
-    )
+    format!("{}; a later leader did not have them and gave offset {offset} to another record", acknowledged(ack.acks))
 }
 
 fn record_id(log: &Log, offset: Offset) -> Option<RecordId> {
@@ -466,9 +471,9 @@ impl SafetyChecker {
             if !held {
                 self.track(p).pending_acks.remove(&offset);
                 let cause = format!(
-                    "the leader acknowledged them with acks={} before any follower had fetched them; it lost \
-                     leadership, and broker {broker} truncated them when it followed the new leader",
-                    ack.acks.as_str()
+                    "{}; a later leader did not have them, and broker {broker} truncated them when it followed \
+                     that leader",
+                    acknowledged(ack.acks)
                 );
                 self.record_loss(p, offset, &ack, cause, world, events);
             }

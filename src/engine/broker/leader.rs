@@ -302,6 +302,7 @@ impl Broker {
             added: follower,
             follower_leo: f_leo,
             high_watermark: replica.high_watermark,
+            leader_epoch_start_offset: state.leader_epoch_start_offset,
             leader_epoch: replica.leader_epoch,
             controller: ControllerEpoch::UNKNOWN,
         });
