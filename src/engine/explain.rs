@@ -488,8 +488,8 @@ pub fn explain(catalog: &Catalog, event: &ClusterEvent) -> String {
         }
         LinkCut { a, b } => format!("network link between {} and {} cut", node(catalog, *a), node(catalog, *b)),
         LinkHealed { a, b } => format!("network link between {} and {} healed", node(catalog, *a), node(catalog, *b)),
-        ReplicaStalled { broker } => format!("broker {broker}'s disk is slow: its followers stop fetching (it keeps heartbeating)"),
-        ReplicaResumed { broker } => format!("broker {broker}'s disk recovered: its followers fetch again"),
+        ReplicaStalled { broker } => format!("broker {broker}'s disk is slow: its follower replicas stop fetching (it keeps heartbeating)"),
+        ReplicaResumed { broker } => format!("broker {broker}'s disk recovered: its follower replicas fetch again"),
         TopicCreated { topic } => {
             let t = &catalog.topics[topic.0 as usize];
             format!("created topic {} with {} partition(s), replication factor {}", t.name, t.partitions.len(), t.replication_factor)

@@ -39,8 +39,9 @@ mod view;
 /// The engine's behaviour version, named in every share link: raised whenever the same scenario
 /// can run differently (another event, another order, another outcome), so that a page opening an
 /// older link can say its replay may differ from the one its author saw.
-/// 2: a follower a new leader resets outside the ISR has never caught up (not "at 0 ms"), and a
-/// stale leader that learns a newer epoch records its unanswered AlterPartition as abandoned.
+/// 2: a follower a new leader resets outside the ISR has never caught up (not "at 0 ms"); a stale
+/// leader that learns a newer epoch records its unanswered AlterPartition as abandoned; a producer
+/// sends only on a ready connection, reconnecting first (no request, no attempt, without one).
 pub const BEHAVIOUR_VERSION: u32 = 2;
 
 pub use catalog::Catalog;
