@@ -81,18 +81,19 @@ impl World<'_> {
     }
 }
 
-/// Why a leader could acknowledge records that a later leader lacks (kafka-model §5.3).
+/// Why a broker acting as leader could acknowledge records that another leader lacks (kafka-model
+/// §5.3); a stale leader acknowledges too (§7.4).
 fn acknowledged(acks: Acks) -> String {
     match acks {
-        Acks::None => "acks=0 records count as sent once on the socket".into(),
-        Acks::Leader => "acks=1 answers after the leader's own append, waiting for no follower".into(),
+        Acks::None => "acks=0 waits for nothing".into(),
+        Acks::Leader => "acks=1 waits for no follower".into(),
         Acks::All => "they were acknowledged with acks=all".into(),
     }
 }
 
 /// Why an acknowledged batch whose offset now holds another record was lost.
 fn reassigned(ack: &PendingAck, offset: Offset) -> String {
-    format!("{}; a later leader did not have them and gave offset {offset} to another record", acknowledged(ack.acks))
+    format!("{}; a leader that did not have them gave offset {offset} to another record", acknowledged(ack.acks))
 }
 
 fn record_id(log: &Log, offset: Offset) -> Option<RecordId> {
@@ -471,8 +472,7 @@ impl SafetyChecker {
             if !held {
                 self.track(p).pending_acks.remove(&offset);
                 let cause = format!(
-                    "{}; a later leader did not have them, and broker {broker} truncated them when it followed \
-                     that leader",
+                    "{}; broker {broker} truncated them when it followed a leader that did not have them",
                     acknowledged(ack.acks)
                 );
                 self.record_loss(p, offset, &ack, cause, world, events);
