@@ -5,11 +5,11 @@
 
 use super::config::Acks;
 use super::ctx::{Ctx, Observation};
-use super::event::EventKind;
+use super::event::{ControllerEpoch, EventKind};
 use super::ids::*;
 use super::log::{Batch, ProducerStamp};
 use super::message::*;
-use super::metadata::{MetadataDelta, MetadataImage};
+use super::metadata::{MetadataDelta, MetadataImage, PartitionRecord};
 use super::replica::{FollowerState, IsrState, LeaderState, Replica, Role};
 use super::timer::BrokerTimer;
 use super::{insert_sorted, map_from, Map};
@@ -311,6 +311,7 @@ impl Broker {
                     self.image.brokers.values().filter(|b| !b.fenced).map(|b| (b.broker, b.rack.clone())).collect();
                 ctx.send(from, Message::MetadataResponse { request_id, leaders, brokers });
             }
+            Message::ApiVersions { request_id } => ctx.send(from, Message::ApiVersionsResponse { request_id }),
             Message::ListOffsets { request_id, partitions } => {
                 let results = partitions.into_iter().map(|(p, epoch)| (p, self.latest_offset(p, epoch))).collect();
                 ctx.send(from, Message::ListOffsetsResponse { request_id, results });
@@ -359,10 +360,12 @@ impl Broker {
                         committed: record.isr.clone(),
                         partition_epoch: record.partition_epoch,
                         pending: None,
+                        sends: 0,
                     };
                     ctx.observe(Observation::LeaderIsrChanged { partition });
                 }
             } else {
+                abandon_unanswered_proposal(me, replica, &record, ctx);
                 // `Partition.makeLeader` (kafka-model §3.3, §3.4, §4.1).
                 let leo = replica.log_end_offset();
                 replica.log.assign_epoch_start_offset(record.leader_epoch, leo);
@@ -380,6 +383,7 @@ impl Broker {
                         committed: record.isr.clone(),
                         partition_epoch: record.partition_epoch,
                         pending: None,
+                        sends: 0,
                     },
                 }));
                 replica.leader_epoch = record.leader_epoch;
@@ -397,6 +401,7 @@ impl Broker {
         }
         let was_leader = replica.is_leader();
         let epoch_changed = replica.leader_epoch != record.leader_epoch;
+        abandon_unanswered_proposal(me, replica, &record, ctx);
         replica.role = match record.leader {
             Some(leader) => Role::Follower { leader },
             None => Role::Offline,
@@ -596,4 +601,23 @@ fn truncation_offset(replica: &Replica, epoch: Option<LeaderEpoch>, end_offset: 
         _ => end_offset,
     };
     target.min(leo)
+}
+
+/// A leader that learns a newer leader epoch from metadata drops the AlterPartition it is still
+/// waiting on: the controller refuses a stale leader epoch (kafka-model §4.5), and no answer came.
+fn abandon_unanswered_proposal(me: BrokerId, replica: &Replica, record: &PartitionRecord, ctx: &mut Ctx) {
+    let Some(state) = replica.leader_state() else { return };
+    // Request id 0: answered with an error already (its own event).
+    let Some((proposed, _)) = state.isr.pending.as_ref().filter(|(_, id)| *id != 0) else { return };
+    if record.leader_epoch > replica.leader_epoch {
+        ctx.emit(EventKind::AlterPartitionAbandoned {
+            partition: replica.partition,
+            broker: me,
+            proposed_isr: proposed.clone(),
+            leader_epoch: replica.leader_epoch,
+            sends: state.isr.sends,
+            new_leader_epoch: record.leader_epoch,
+            new_leader: record.leader,
+        });
+    }
 }

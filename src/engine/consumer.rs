@@ -4,7 +4,7 @@
 
 use super::config::{AutoOffsetReset, ConsumerConfig};
 use super::ctx::{Ctx, Observation};
-use super::event::EventKind;
+use super::event::{EventKind, LeftReplica};
 use super::ids::*;
 use super::log::Record;
 use super::message::*;
@@ -240,7 +240,7 @@ impl Consumer {
             .filter_map(|(p, pos)| pos.preferred.filter(|(_, until)| now >= *until).map(|(b, _)| (*p, b)))
             .collect();
         for (p, replica) in expired {
-            self.leave_replica(p, replica, "its lease (metadata.max.age.ms) ended", ctx);
+            self.leave_replica(p, replica, LeftReplica::LeaseEnded, ctx);
         }
         self.next_lease_end_ms = self
             .positions
@@ -271,11 +271,19 @@ impl Consumer {
         ctx.set_timer(wait, ConsumerTimer::FetchBackoffDone { broker });
     }
 
-    fn leave_replica(&mut self, p: PartitionIdx, replica: BrokerId, why: &'static str, ctx: &mut Ctx) {
+    fn leave_replica(&mut self, p: PartitionIdx, replica: BrokerId, why: LeftReplica, ctx: &mut Ctx) {
+        let (leader, leader_epoch) = self.metadata.leaders.get(&p).copied().unwrap_or((None, 0));
         if let Some(pos) = self.positions.get_mut(&p) {
             if pos.preferred.is_some_and(|(b, _)| b == replica) {
                 pos.preferred = None;
-                ctx.emit(EventKind::ConsumerLeftReplica { consumer: self.idx, partition: p, replica, why });
+                ctx.emit(EventKind::ConsumerLeftReplica {
+                    consumer: self.idx,
+                    partition: p,
+                    replica,
+                    why,
+                    leader,
+                    leader_epoch,
+                });
             }
         }
     }
@@ -291,7 +299,7 @@ impl Consumer {
             .map(|(p, _)| *p)
             .collect();
         for p in on_broker {
-            self.leave_replica(p, broker, "the connection to it failed", ctx);
+            self.leave_replica(p, broker, LeftReplica::ConnectionFailed, ctx);
         }
         if self.metadata.in_flight.is_some_and(|(_, b)| b == broker) {
             self.metadata.fail(ctx.now, self.config.retry_backoff_ms);
@@ -349,7 +357,7 @@ impl Consumer {
                         .filter(|(_, b)| !brokers.iter().any(|(id, _)| id == b))
                         .collect();
                     for (p, replica) in offline {
-                        self.leave_replica(p, replica, "metadata no longer lists its broker", ctx);
+                        self.leave_replica(p, replica, LeftReplica::NotInMetadata, ctx);
                     }
                 }
             }
@@ -454,7 +462,7 @@ impl Consumer {
                     consumer: self.idx,
                     partition: p,
                     from: position,
-                    to,
+                    to: Some(to),
                     why: "log truncation detected: the leader's log ends earlier for the epoch of the last record read",
                 });
             }
@@ -469,25 +477,25 @@ impl Consumer {
                 match error {
                     ErrorCode::OffsetOutOfRange if from_replica => {
                         // kafka-model §6.2 (c): back to the leader, no offset reset.
-                        self.leave_replica(p, broker, "it answered OFFSET_OUT_OF_RANGE", ctx);
+                        self.leave_replica(p, broker, LeftReplica::OffsetOutOfRange, ctx);
                     }
                     ErrorCode::OffsetOutOfRange => {
-                        let to = match self.config.auto_offset_reset {
-                            AutoOffsetReset::Earliest => Some(0),
-                            AutoOffsetReset::Latest => None,
+                        let (to, why) = match self.config.auto_offset_reset {
+                            AutoOffsetReset::Earliest => (Some(0), "OFFSET_OUT_OF_RANGE, auto.offset.reset=earliest"),
+                            AutoOffsetReset::Latest => (None, "OFFSET_OUT_OF_RANGE, auto.offset.reset=latest"),
                         };
                         pos.position = to;
                         ctx.emit(EventKind::ConsumerPositionReset {
                             consumer: self.idx,
                             partition: p,
                             from: position,
-                            to: to.unwrap_or(0),
-                            why: "OFFSET_OUT_OF_RANGE: reset by auto.offset.reset",
+                            to,
+                            why,
                         });
                     }
                     _ => {
                         if from_replica {
-                            self.leave_replica(p, broker, error.name(), ctx);
+                            self.leave_replica(p, broker, LeftReplica::Error(error), ctx);
                         }
                         self.metadata.refreshed_ms = None;
                     }

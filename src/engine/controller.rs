@@ -391,6 +391,12 @@ impl Controller {
         Some((next, unclean))
     }
 
+    /// Replicas outside the ISR that could lead if unclean election allowed it (kafka-model §4.8).
+    fn available_out_of_sync(&self, record: &PartitionRecord) -> Vec<BrokerId> {
+        let out_of_sync = record.replicas.iter().filter(|r| !record.isr.contains(r));
+        out_of_sync.copied().filter(|r| self.is_acceptable_leader(*r)).collect()
+    }
+
     fn commit_changes(&mut self, changes: Vec<(PartitionRecord, bool)>, reason: ChangeReason, ctx: &mut Ctx) {
         for (mut next, unclean) in changes {
             self.metadata_offset += 1;
@@ -398,7 +404,8 @@ impl Controller {
             let partition = next.partition;
             let previous = std::mem::replace(&mut self.partitions[partition.0 as usize], next);
             let next = &self.partitions[partition.0 as usize];
-            describe_change(&previous, next, unclean, reason.clone(), ctx);
+            let available = self.available_out_of_sync(next);
+            describe_change(&previous, next, unclean, reason.clone(), &available, ctx);
             ctx.observe(Observation::PartitionChanged { partition, unclean });
         }
     }
@@ -476,6 +483,7 @@ fn describe_change(
     next: &PartitionRecord,
     unclean: bool,
     reason: ChangeReason,
+    available_out_of_sync: &[BrokerId],
     ctx: &mut Ctx,
 ) {
     let partition = next.partition;
@@ -497,6 +505,8 @@ fn describe_change(
                 leader_epoch: next.leader_epoch,
                 isr: next.isr.clone(),
                 reason,
+                unclean_leader_election_enable: ctx.catalog.unclean_leader_election_enable(partition),
+                available_out_of_sync: available_out_of_sync.to_vec(),
             }),
         }
     } else if !removed.is_empty() {
@@ -514,5 +524,124 @@ fn describe_change(
             isr: next.isr.clone(),
             partition_epoch: next.partition_epoch,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A controller that knows brokers 1, 2 and 3, `up` saying which are acceptable leaders.
+    fn controller(up: [bool; 3]) -> Controller {
+        let mut c = Controller::default();
+        for (i, up) in up.into_iter().enumerate() {
+            let id = BrokerId(i as u32 + 1);
+            let registration = BrokerRegistration {
+                broker: id,
+                rack: String::new(),
+                broker_epoch: 1,
+                fenced: !up,
+                in_controlled_shutdown: false,
+                offset: 1,
+            };
+            c.brokers.insert(
+                id,
+                ControllerBroker { registration, last_heartbeat_ms: 0, incarnation: 0, expiry_armed: false },
+            );
+        }
+        c
+    }
+
+    /// kafka-model §3.2 (ONLINE election) and §4.8, for every combination of: is the ISR member
+    /// (broker 1, the last one, which led) acceptable, is an out-of-sync replica (2, 3) acceptable,
+    /// and `unclean.leader.election.enable`. When no leader results, the explanation names the
+    /// real reason.
+    #[test]
+    fn every_combination_of_isr_other_replicas_and_unclean_setting_elects_or_explains_why_not() {
+        let record = PartitionRecord {
+            partition: PartitionIdx(0),
+            replicas: vec![BrokerId(1), BrokerId(2), BrokerId(3)],
+            isr: vec![BrokerId(1)],
+            leader: Some(BrokerId(1)),
+            leader_epoch: 4,
+            partition_epoch: 7,
+            leader_recovery_state: LeaderRecoveryState::Recovered,
+            offset: 1,
+        };
+        // What the controller must decide for each combination.
+        struct Case {
+            isr_up: bool,
+            others_up: bool,
+            unclean_enabled: bool,
+            leader: Option<u32>,
+            unclean: bool,
+            why: &'static str,
+        }
+        let elected = |isr_up, others_up, unclean_enabled, leader, unclean| Case {
+            isr_up,
+            others_up,
+            unclean_enabled,
+            leader: Some(leader),
+            unclean,
+            why: "",
+        };
+        let offline = |others_up, unclean_enabled, why| Case {
+            isr_up: false,
+            others_up,
+            unclean_enabled,
+            leader: None,
+            unclean: false,
+            why,
+        };
+        let table = [
+            elected(true, true, false, 1, false),
+            elected(true, true, true, 1, false),
+            elected(true, false, false, 1, false),
+            elected(true, false, true, 1, false),
+            elected(false, true, true, 2, true),
+            offline(
+                true,
+                false,
+                "no ISR member of [1] can lead (fenced or shutting down); replicas [2, 3] are available but out of \
+                 sync, and unclean.leader.election.enable=false keeps them from leading",
+            ),
+            offline(
+                false,
+                false,
+                "no ISR member of [1] can lead (fenced or shutting down), no other replica is available either, and \
+                 unclean.leader.election.enable=false",
+            ),
+            offline(
+                false,
+                true,
+                "no replica can lead (the ISR [1] and every other replica are fenced or shutting down), so not even \
+                 an unclean election (unclean.leader.election.enable=true) can pick a leader",
+            ),
+        ];
+        for Case { isr_up, others_up, unclean_enabled, leader, unclean, why } in table {
+            let c = controller([isr_up, others_up, others_up]);
+            let case = format!("ISR member up {isr_up}, others up {others_up}, unclean enabled {unclean_enabled}");
+            let next = match c.elect(&record, record.isr.clone(), unclean_enabled) {
+                Some((next, was_unclean)) => {
+                    assert_eq!(was_unclean, unclean, "{case}");
+                    next
+                }
+                None => record.clone(), // nothing to change: the leader stays
+            };
+            assert_eq!(next.leader, leader.map(BrokerId), "{case}");
+            if unclean {
+                // kafka-model §4.8: ISR := [new leader], RECOVERING, leader epoch + 1.
+                assert_eq!(next.isr, vec![BrokerId(2)], "{case}");
+                assert_eq!(next.leader_recovery_state, LeaderRecoveryState::Recovering, "{case}");
+                assert_eq!(next.leader_epoch, 5, "{case}");
+            }
+            if next.leader.is_none() {
+                assert_eq!(next.leader_epoch, 5, "{case}: leader -1 bumps the epoch too (§3.2)");
+                assert_eq!(next.isr, vec![BrokerId(1)], "{case}: the last ISR member stays (§2.3.4)");
+                let available = c.available_out_of_sync(&next);
+                let explained = super::super::explain::no_leader(&next.isr, unclean_enabled, &available);
+                assert_eq!(explained, why, "{case}");
+            }
+        }
     }
 }

@@ -412,7 +412,9 @@ impl Engine {
         for (at, node, timer) in out.timers.drain(..) {
             self.queue.push(at, Pending::Timer { node, incarnation, timer });
         }
-        for event in out.events.drain(..) {
+        for mut event in out.events.drain(..) {
+            // What the controller has committed, for events of a broker that may not know it yet.
+            event.stamp_controller_epoch(|p| self.controller.partitions.get(p.0 as usize).map(|r| r.leader_epoch));
             self.push_event(event);
         }
         // The outbox buffers keep their capacity across steps: this runs after every step.
@@ -477,7 +479,11 @@ impl Engine {
             // Connection refused: a request to a dead process fails fast (the host answers RST).
             let is_request = matches!(
                 message,
-                Message::Fetch(_) | Message::Produce(_) | Message::Metadata { .. } | Message::ListOffsets { .. }
+                Message::Fetch(_)
+                    | Message::Produce(_)
+                    | Message::Metadata { .. }
+                    | Message::ListOffsets { .. }
+                    | Message::ApiVersions { .. }
             );
             if is_request && self.is_up(from) {
                 self.note_dropped(to, &message);

@@ -23,6 +23,38 @@ pub enum ChangeReason {
     AlterPartition(BrokerId),
 }
 
+/// The controller's committed leader epoch of the partition when a broker's event was recorded:
+/// what the broker, acting on its own metadata, may not know yet. A broker whose leader epoch is
+/// older is a stale (zombie) leader (kafka-model §7.4). The engine fills it in when it records the
+/// event ([`EventKind::stamp_controller_epoch`]); brokers emit [`ControllerEpoch::UNKNOWN`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct ControllerEpoch(pub Option<LeaderEpoch>);
+
+impl ControllerEpoch {
+    pub const UNKNOWN: ControllerEpoch = ControllerEpoch(None);
+
+    /// The controller's epoch if it is newer than `leader_epoch`: the broker is a stale leader.
+    pub fn newer_than(self, leader_epoch: LeaderEpoch) -> Option<LeaderEpoch> {
+        self.0.filter(|e| *e > leader_epoch)
+    }
+}
+
+/// Why a consumer stopped fetching from its preferred read replica (kafka-model §6.2 (a)–(d)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "error")]
+pub enum LeftReplica {
+    /// (a) The lease (`metadata.max.age.ms`) ended.
+    LeaseEnded,
+    /// (b) The connection to the replica's broker failed.
+    ConnectionFailed,
+    /// (c) The replica answered `OFFSET_OUT_OF_RANGE`: no reset, the leader serves the offset.
+    OffsetOutOfRange,
+    /// (d) Metadata no longer lists the replica's broker.
+    NotInMetadata,
+    /// Any other error from the replica, e.g. `FENCED_LEADER_EPOCH` once it leads a newer epoch.
+    Error(ErrorCode),
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "event")]
 pub enum EventKind {
@@ -62,11 +94,18 @@ pub enum EventKind {
         unclean: bool,
         reason: ChangeReason,
     },
+    /// The controller found no acceptable leader (kafka-model §3.2 step 5): no ISR member is one, and
+    /// either unclean election is disabled or no replica at all is acceptable (§4.8).
     PartitionOffline {
         partition: PartitionIdx,
         leader_epoch: LeaderEpoch,
         isr: Vec<BrokerId>,
         reason: ChangeReason,
+        /// The topic's `unclean.leader.election.enable` when the controller decided.
+        unclean_leader_election_enable: bool,
+        /// Replicas outside the ISR that are acceptable leaders (unfenced, not shutting down): empty
+        /// when unclean election is enabled, or it would have picked one.
+        available_out_of_sync: Vec<BrokerId>,
     },
     IsrShrunk {
         partition: PartitionIdx,
@@ -86,6 +125,10 @@ pub enum EventKind {
         leader: BrokerId,
         removed: Vec<BrokerId>,
         lag_time_max_ms: Millis,
+        /// The leader epoch the proposal carries (the leader's own).
+        leader_epoch: LeaderEpoch,
+        /// The controller's leader epoch for the partition at that moment (see [`ControllerEpoch`]).
+        controller: ControllerEpoch,
     },
     IsrExpandProposed {
         partition: PartitionIdx,
@@ -93,11 +136,32 @@ pub enum EventKind {
         added: BrokerId,
         follower_leo: Offset,
         high_watermark: Offset,
+        /// The follower must reach it too (kafka-model §4.4, KAFKA-7128).
+        leader_epoch_start_offset: Offset,
+        leader_epoch: LeaderEpoch,
+        controller: ControllerEpoch,
     },
+    /// The controller's answer to an AlterPartition was an error (kafka-model §4.5).
     AlterPartitionRejected {
         partition: PartitionIdx,
         leader: BrokerId,
         error: ErrorCode,
+        /// The leader epoch the request carried.
+        leader_epoch: LeaderEpoch,
+    },
+    /// A leader dropped its AlterPartition without any answer from the controller: metadata told it
+    /// of a newer leader epoch first (kafka-model §4.5: a stale leader cannot change the ISR).
+    AlterPartitionAbandoned {
+        partition: PartitionIdx,
+        broker: BrokerId,
+        /// The ISR it proposed, and the leader epoch the proposal carried.
+        proposed_isr: Vec<BrokerId>,
+        leader_epoch: LeaderEpoch,
+        /// How many times it sent the proposal (it resends after each request timeout).
+        sends: u32,
+        /// What metadata told it: the partition's leader epoch and leader.
+        new_leader_epoch: LeaderEpoch,
+        new_leader: Option<BrokerId>,
     },
     BecameLeader {
         broker: BrokerId,
@@ -126,6 +190,7 @@ pub enum EventKind {
         leader_epoch: LeaderEpoch,
         base_offset: Offset,
         count: u32,
+        controller: ControllerEpoch,
     },
     /// A follower's fetch reached its leader and mattered: records came back, or its fetch offset
     /// moved, which tells the leader the follower holds every offset below it (kafka-model §3.4,
@@ -159,11 +224,21 @@ pub enum EventKind {
         acks: Acks,
         attempts: u32,
     },
+    /// The idempotence check of a broker that takes itself for the leader recognised a retried batch
+    /// already in its log (kafka-model §5.6): not appended again. What the request then gets depends
+    /// on `acks` (kafka-model §5.3): `acks=1` the original offset at once; `acks=all` waits, like the
+    /// original, until the high watermark passes it (its own event says how it ends).
     ProduceDeduplicated {
         producer: ClientIdx,
         partition: PartitionIdx,
         base_offset: Offset,
         count: u32,
+        broker: BrokerId,
+        leader_epoch: LeaderEpoch,
+        acks: Acks,
+        /// The broker's high watermark when it checked.
+        high_watermark: Offset,
+        controller: ControllerEpoch,
     },
     ProduceRetried {
         producer: ClientIdx,
@@ -173,6 +248,16 @@ pub enum EventKind {
         broker: Option<BrokerId>,
         /// For `NOT_ENOUGH_REPLICAS(_AFTER_APPEND)`: the ISR and `min.insync.replicas` the leader saw.
         shortfall: Option<IsrShortfall>,
+    },
+    /// A producer could not connect to a broker it has batches for, so it created no request and
+    /// counted no attempt (kafka-model §5.2, `Sender.sendProducerData`); it refreshes metadata (the
+    /// disconnect may mean stale metadata) and tries again after `reconnect.backoff.ms`, doubling up
+    /// to `reconnect.backoff.max.ms`. Only the first failure in a row is an event.
+    ProducerConnectionFailed {
+        producer: ClientIdx,
+        broker: BrokerId,
+        /// No answer within `socket.connection.setup.timeout.ms`; otherwise refused (nothing listens).
+        timed_out: bool,
     },
     ProduceFailed {
         producer: ClientIdx,
@@ -205,17 +290,23 @@ pub enum EventKind {
         leader: BrokerId,
         replica: BrokerId,
     },
+    /// A consumer stopped fetching from its preferred read replica (kafka-model §6.2); it fetches
+    /// from the leader its metadata names next.
     ConsumerLeftReplica {
         consumer: ClientIdx,
         partition: PartitionIdx,
         replica: BrokerId,
-        why: &'static str,
+        why: LeftReplica,
+        /// The leader and leader epoch the consumer's metadata names when it leaves.
+        leader: Option<BrokerId>,
+        leader_epoch: LeaderEpoch,
     },
     ConsumerPositionReset {
         consumer: ClientIdx,
         partition: PartitionIdx,
         from: Offset,
-        to: Offset,
+        /// `None`: not known yet, looked up next (`auto.offset.reset=latest`: ListOffsets).
+        to: Option<Offset>,
         why: &'static str,
     },
     RecordsLost {
@@ -320,6 +411,7 @@ impl EventKind {
             IsrShrinkProposed { partition, leader, .. }
             | IsrExpandProposed { partition, leader, .. }
             | AlterPartitionRejected { partition, leader, .. } => Subject::Replica(*leader, *partition),
+            AlterPartitionAbandoned { partition, broker, .. } => Subject::Replica(*broker, *partition),
             PartitionOffline { partition, .. }
             | IsrShrunk { partition, .. }
             | IsrExpanded { partition, .. }
@@ -329,6 +421,7 @@ impl EventKind {
             | ProduceDeduplicated { producer, .. }
             | ProduceRetried { producer, .. }
             | ProduceFailed { producer, .. }
+            | ProducerConnectionFailed { producer, .. }
             | ProducerReconfigured { producer, .. } => Subject::Producer(*producer),
             ConsumerFetched { consumer, .. }
             | ConsumerRedirected { consumer, .. }
@@ -367,6 +460,7 @@ impl EventKind {
             | IsrShrinkProposed { .. }
             | IsrExpandProposed { .. }
             | AlterPartitionRejected { .. }
+            | AlterPartitionAbandoned { .. }
             | BecameLeader { .. }
             | BecameFollower { .. }
             | LeaderAppended { .. }
@@ -375,6 +469,7 @@ impl EventKind {
             | ProduceAcked { .. }
             | ProduceDeduplicated { .. }
             | ProduceRetried { .. }
+            | ProducerConnectionFailed { .. }
             | ProducerReconfigured { .. }
             | ConsumerFetched { .. }
             | ConsumerRedirected { .. }
@@ -388,12 +483,16 @@ impl EventKind {
         }
     }
 
-    /// Routine client traffic: acknowledgements, consumer fetches and retries (each retry says why;
-    /// what a retried send comes to is its own event). The event log can hide them.
+    /// Routine client traffic: acknowledgements, consumer fetches, retries and failed connection
+    /// attempts (each retry says why; what a retried send comes to is its own event). The event log
+    /// can hide them.
     pub fn is_routine(&self) -> bool {
         matches!(
             self,
-            EventKind::ProduceAcked { .. } | EventKind::ConsumerFetched { .. } | EventKind::ProduceRetried { .. }
+            EventKind::ProduceAcked { .. }
+                | EventKind::ConsumerFetched { .. }
+                | EventKind::ProduceRetried { .. }
+                | EventKind::ProducerConnectionFailed { .. }
         )
     }
 
@@ -412,7 +511,7 @@ impl EventKind {
 impl EventKind {
     /// Every event's name as the runner's JSON and lessons write it (its serde tag), with whether
     /// events of that kind are about one partition (an invariant violation may be, or not).
-    pub const NAMES: [(&'static str, bool); 39] = [
+    pub const NAMES: [(&'static str, bool); 41] = [
         ("broker_crashed", false),
         ("broker_started", false),
         ("broker_registered", false),
@@ -428,6 +527,7 @@ impl EventKind {
         ("isr_shrink_proposed", true),
         ("isr_expand_proposed", true),
         ("alter_partition_rejected", true),
+        ("alter_partition_abandoned", true),
         ("became_leader", true),
         ("became_follower", true),
         ("log_truncated", true),
@@ -438,6 +538,7 @@ impl EventKind {
         ("produce_deduplicated", true),
         ("produce_retried", true),
         ("produce_failed", true),
+        ("producer_connection_failed", false),
         ("producer_reconfigured", false),
         ("consumer_fetched", true),
         ("consumer_redirected", true),
@@ -473,6 +574,7 @@ impl EventKind {
             IsrShrinkProposed { .. } => "isr_shrink_proposed",
             IsrExpandProposed { .. } => "isr_expand_proposed",
             AlterPartitionRejected { .. } => "alter_partition_rejected",
+            AlterPartitionAbandoned { .. } => "alter_partition_abandoned",
             BecameLeader { .. } => "became_leader",
             BecameFollower { .. } => "became_follower",
             LogTruncated { .. } => "log_truncated",
@@ -483,6 +585,7 @@ impl EventKind {
             ProduceDeduplicated { .. } => "produce_deduplicated",
             ProduceRetried { .. } => "produce_retried",
             ProduceFailed { .. } => "produce_failed",
+            ProducerConnectionFailed { .. } => "producer_connection_failed",
             ProducerReconfigured { .. } => "producer_reconfigured",
             ConsumerFetched { .. } => "consumer_fetched",
             ConsumerRedirected { .. } => "consumer_redirected",
@@ -500,6 +603,21 @@ impl EventKind {
         }
     }
 
+    /// Fills in the controller's leader epoch of the event's partition, for the events that carry
+    /// one: what the engine knows and the broker that emitted the event may not (a stale leader).
+    pub fn stamp_controller_epoch(&mut self, controller_epoch: impl Fn(PartitionIdx) -> Option<LeaderEpoch>) {
+        use EventKind::*;
+        match self {
+            IsrShrinkProposed { partition, controller, .. }
+            | IsrExpandProposed { partition, controller, .. }
+            | LeaderAppended { partition, controller, .. }
+            | ProduceDeduplicated { partition, controller, .. } => {
+                *controller = ControllerEpoch(controller_epoch(*partition))
+            }
+            _ => {}
+        }
+    }
+
     /// The partition the event is about, if it is about one.
     pub fn partition(&self) -> Option<PartitionIdx> {
         use EventKind::*;
@@ -511,6 +629,7 @@ impl EventKind {
             | IsrShrinkProposed { partition, .. }
             | IsrExpandProposed { partition, .. }
             | AlterPartitionRejected { partition, .. }
+            | AlterPartitionAbandoned { partition, .. }
             | BecameLeader { partition, .. }
             | BecameFollower { partition, .. }
             | LogTruncated { partition, .. }
@@ -575,6 +694,8 @@ mod tests {
                     leader_epoch: 1,
                     isr: vec![b],
                     reason: ChangeReason::BrokerFenced(b),
+                    unclean_leader_election_enable: false,
+                    available_out_of_sync: vec![],
                 },
                 Severity::Warning,
             ),
@@ -621,7 +742,14 @@ mod tests {
     fn replication_steps_are_info_and_not_routine_client_traffic() {
         let (b, p) = (BrokerId(1), PartitionIdx(0));
         let steps = [
-            EventKind::LeaderAppended { broker: b, partition: p, leader_epoch: 0, base_offset: 4, count: 1 },
+            EventKind::LeaderAppended {
+                broker: b,
+                partition: p,
+                leader_epoch: 0,
+                base_offset: 4,
+                count: 1,
+                controller: ControllerEpoch::UNKNOWN,
+            },
             EventKind::FollowerFetched {
                 leader: b,
                 follower: BrokerId(2),

@@ -1,8 +1,10 @@
 //! One line per event, in Kafka's words: what happened and why.
 
 use super::catalog::Catalog;
-use super::event::{ChangeReason, ClusterEvent, EventKind};
+use super::config::Acks;
+use super::event::{ChangeReason, ClusterEvent, ControllerEpoch, EventKind, LeftReplica};
 use super::ids::*;
+use super::message::ErrorCode;
 
 fn list(brokers: &[BrokerId]) -> String {
     let names: Vec<String> = brokers.iter().map(|b| b.to_string()).collect();
@@ -50,6 +52,132 @@ fn reason(r: &ChangeReason, session_ms: Millis) -> String {
     }
 }
 
+/// Why no replica leads (kafka-model §3.2 step 5, §4.8), from the controller's view when it decided:
+/// whether unclean election is enabled and which out-of-sync replicas could lead.
+pub(super) fn no_leader(isr: &[BrokerId], unclean_enabled: bool, available: &[BrokerId]) -> String {
+    match (unclean_enabled, available) {
+        (false, []) => format!(
+            "no ISR member of {} can lead (fenced or shutting down), no other replica is available either, and \
+             unclean.leader.election.enable=false",
+            list(isr)
+        ),
+        (false, _) => format!(
+            "no ISR member of {} can lead (fenced or shutting down); replicas {} are available but out of sync, and \
+             unclean.leader.election.enable=false keeps them from leading",
+            list(isr),
+            list(available)
+        ),
+        (true, []) => format!(
+            "no replica can lead (the ISR {} and every other replica are fenced or shutting down), so not even an \
+             unclean election (unclean.leader.election.enable=true) can pick a leader",
+            list(isr)
+        ),
+        (true, _) => format!(
+            "no ISR member of {} can lead (fenced or shutting down); out-of-sync replicas {} are available and \
+             unclean.leader.election.enable=true, so an unclean election can pick one",
+            list(isr),
+            list(available)
+        ),
+    }
+}
+
+/// `broker 1, leader of t-0 at epoch 0` or, when the controller has moved on (kafka-model §7.4),
+/// `broker 1, a stale leader of t-0 (its leader epoch 0; the controller's is 1)`.
+fn leader_as_it_believes(
+    broker: BrokerId,
+    partition: &str,
+    leader_epoch: LeaderEpoch,
+    controller: ControllerEpoch,
+) -> String {
+    match controller.newer_than(leader_epoch) {
+        Some(current) => {
+            format!("broker {broker}, a stale leader of {partition} (its leader epoch {leader_epoch}; the controller's is {current}),")
+        }
+        None => format!("broker {broker}, leader of {partition} at epoch {leader_epoch},"),
+    }
+}
+
+fn proposer(leader: BrokerId, partition: &str, leader_epoch: LeaderEpoch, controller: ControllerEpoch) -> String {
+    match controller.newer_than(leader_epoch) {
+        Some(_) => format!("broker {leader}, a stale leader of {partition},"),
+        None => format!("leader {leader} of {partition}"),
+    }
+}
+
+/// kafka-model §4.5: the controller refuses an AlterPartition with an older leader epoch.
+fn stale_proposal(leader_epoch: LeaderEpoch, controller: ControllerEpoch) -> String {
+    controller.newer_than(leader_epoch).map_or(String::new(), |current| {
+        format!(
+            "; its AlterPartition carries leader epoch {leader_epoch}, older than the controller's {current}, so it cannot \
+             change the ISR (FENCED_LEADER_EPOCH if it arrives)"
+        )
+    })
+}
+
+/// What an AlterPartition error means (`validateAlterPartitionData`, kafka-model §4.5).
+fn alter_partition_error(error: ErrorCode) -> &'static str {
+    match error {
+        ErrorCode::FencedLeaderEpoch => {
+            "its leader epoch is older than the partition's, and a stale leader cannot change the ISR"
+        }
+        ErrorCode::InvalidUpdateVersion => "its partition epoch is out of date (the partition changed meanwhile)",
+        ErrorCode::IneligibleReplica => {
+            "a proposed member is fenced, shutting down or registered with another broker epoch"
+        }
+        ErrorCode::InvalidRequest => {
+            "the sender is not the partition's leader at that epoch, or the ISR lacks the leader or names a non-replica"
+        }
+        _ => "the ISR stays as it was",
+    }
+}
+
+/// What happens to a request whose batch the idempotence check found in the log (kafka-model §5.3,
+/// §5.6): the same as to the original, at the original offsets.
+fn duplicate_answer(acks: Acks, base_offset: Offset, count: u32, high_watermark: Offset) -> String {
+    let end = base_offset + u64::from(count.max(1));
+    match acks {
+        Acks::None => "acks=0: no answer".into(),
+        Acks::Leader => format!("acks=1: it answers with the original offset {base_offset}"),
+        Acks::All if high_watermark >= end => {
+            format!("acks=all: the high watermark {high_watermark} has passed it, so it answers with the original offset {base_offset}")
+        }
+        Acks::All => format!(
+            "acks=all: like the original, the request waits until the high watermark (now {high_watermark}) passes offset {}",
+            end - 1
+        ),
+    }
+}
+
+/// Why a consumer left its preferred read replica (kafka-model §6.2 (a)–(d)).
+fn left_replica(why: LeftReplica, replica: BrokerId, leader_epoch: LeaderEpoch) -> String {
+    match why {
+        LeftReplica::LeaseEnded => "its lease on it ended (metadata.max.age.ms)".into(),
+        LeftReplica::ConnectionFailed => "the connection to it failed".into(),
+        LeftReplica::OffsetOutOfRange => {
+            "it answered OFFSET_OUT_OF_RANGE (it does not hold the offset yet), so no reset".into()
+        }
+        LeftReplica::NotInMetadata => "metadata no longer lists its broker".into(),
+        LeftReplica::Error(ErrorCode::FencedLeaderEpoch) => format!(
+            "it answered FENCED_LEADER_EPOCH (broker {replica} knows a newer leader epoch than the consumer's {leader_epoch})"
+        ),
+        LeftReplica::Error(error) => format!("it answered {error}"),
+    }
+}
+
+/// Where a consumer that left its preferred read replica fetches next: the leader its metadata
+/// names, refreshed first after an error or a failed connection (kafka-model §5.5, §6.2).
+fn next_fetch(why: LeftReplica, replica: BrokerId, leader: Option<BrokerId>, leader_epoch: LeaderEpoch) -> String {
+    let refresh = matches!(why, LeftReplica::ConnectionFailed | LeftReplica::Error(_));
+    match (leader, refresh) {
+        (Some(l), _) if l == replica => format!("its metadata names broker {l} the leader, so it fetches from it as the leader"),
+        (Some(l), false) => format!("it fetches from the leader, broker {l} (epoch {leader_epoch})"),
+        (Some(l), true) => format!(
+            "next it fetches from the leader its refreshed metadata names (broker {l} at epoch {leader_epoch} before the refresh)"
+        ),
+        (None, _) => "it refreshes metadata to find a leader to fetch from".into(),
+    }
+}
+
 /// The explanation of an event.
 pub fn explain(catalog: &Catalog, event: &ClusterEvent) -> String {
     use EventKind::*;
@@ -79,7 +207,7 @@ pub fn explain(catalog: &Catalog, event: &ClusterEvent) -> String {
             if *unclean {
                 format!(
                     "{}; UNCLEAN election: broker {leader} leads {} at epoch {leader_epoch}{prev} although it was not in the ISR; \
-                     records it lacks are lost, ISR {}",
+                     any records it lacks are lost, ISR {}",
                     reason(why, session_ms),
                     pn(partition),
                     list(isr)
@@ -93,11 +221,18 @@ pub fn explain(catalog: &Catalog, event: &ClusterEvent) -> String {
                 )
             }
         }
-        PartitionOffline { partition, leader_epoch, isr, reason: why } => format!(
-            "{}; {} has no leader (epoch {leader_epoch}): no ISR member {} is available and unclean election is disabled",
+        PartitionOffline {
+            partition,
+            leader_epoch,
+            isr,
+            reason: why,
+            unclean_leader_election_enable,
+            available_out_of_sync,
+        } => format!(
+            "{}; {} has no leader (epoch {leader_epoch}): {}",
             reason(why, session_ms),
             pn(partition),
-            list(isr)
+            no_leader(isr, *unclean_leader_election_enable, available_out_of_sync)
         ),
         IsrShrunk { partition, removed, isr, partition_epoch, reason: why } => format!(
             "{}: removed {} from the ISR of {}; ISR now {} (partition epoch {partition_epoch})",
@@ -112,18 +247,49 @@ pub fn explain(catalog: &Catalog, event: &ClusterEvent) -> String {
             pn(partition),
             list(isr)
         ),
-        IsrShrinkProposed { partition, leader, removed, lag_time_max_ms } => format!(
-            "leader {leader} of {} proposes removing {} from the ISR: not caught up for more than {lag_time_max_ms} ms \
-             (replica.lag.time.max.ms)",
+        IsrShrinkProposed { partition, leader, removed, lag_time_max_ms, leader_epoch, controller } => format!(
+            "{} proposes removing {} from the ISR: not caught up for more than {lag_time_max_ms} ms \
+             (replica.lag.time.max.ms){}",
+            proposer(*leader, &pn(partition), *leader_epoch, *controller),
+            list(removed),
+            stale_proposal(*leader_epoch, *controller)
+        ),
+        IsrExpandProposed {
+            partition,
+            leader,
+            added,
+            follower_leo,
+            high_watermark,
+            leader_epoch_start_offset: leso,
+            leader_epoch,
+            controller,
+        } => {
+            // kafka-model §4.4: the LESO matters when a new leader's HW is still below it (KAFKA-7128).
+            let leso = if leso > high_watermark {
+                format!(" and the leader epoch start offset {leso}")
+            } else {
+                String::new()
+            };
+            format!(
+                "{} proposes adding broker {added} to the ISR: its LEO {follower_leo} reached the HW {high_watermark}{leso}{}",
+                proposer(*leader, &pn(partition), *leader_epoch, *controller),
+                stale_proposal(*leader_epoch, *controller)
+            )
+        }
+        AlterPartitionRejected { partition, leader, error, leader_epoch } => format!(
+            "controller rejected AlterPartition from broker {leader} for {} (leader epoch {leader_epoch}) with {error}: {}",
             pn(partition),
-            list(removed)
+            alter_partition_error(*error)
         ),
-        IsrExpandProposed { partition, leader, added, follower_leo, high_watermark } => format!(
-            "leader {leader} of {} proposes adding broker {added} to the ISR: its LEO {follower_leo} reached the HW {high_watermark}",
-            pn(partition)
-        ),
-        AlterPartitionRejected { partition, leader, error } => {
-            format!("controller rejected AlterPartition from broker {leader} for {}: {error}", pn(partition))
+        AlterPartitionAbandoned { partition, broker, proposed_isr, leader_epoch, sends, new_leader_epoch, new_leader } => {
+            let sends = if *sends == 1 { "its request got".to_string() } else { format!("none of its {sends} sends got") };
+            format!(
+                "broker {broker} abandoned its AlterPartition for {} (ISR {} at leader epoch {leader_epoch}): {sends} an \
+                 answer, and metadata now shows leader epoch {new_leader_epoch} ({}), which a stale leader cannot change",
+                pn(partition),
+                list(proposed_isr),
+                new_leader.map_or("no leader".to_string(), |l| format!("leader broker {l}"))
+            )
         }
         BecameLeader { broker, partition, leader_epoch, start_offset } => format!(
             "broker {broker} is now leader of {} at epoch {leader_epoch} (leader epoch start offset {start_offset})",
@@ -156,10 +322,24 @@ pub fn explain(catalog: &Catalog, event: &ClusterEvent) -> String {
                 None => format!("producer {} sent {count} record(s) to {} with acks=0 (no answer, offset unknown)", producer(p), pn(partition)),
             }
         }
-        ProduceDeduplicated { producer: p, partition, base_offset, count } => format!(
-            "leader of {} recognised a retried batch of {count} record(s) from idempotent producer {} and answered with its original offset {base_offset}",
-            pn(partition),
-            producer(p)
+        ProduceDeduplicated {
+            producer: p,
+            partition,
+            base_offset,
+            count,
+            broker,
+            leader_epoch,
+            acks,
+            high_watermark,
+            controller,
+        } => format!(
+            "{} found producer {}'s retried batch of {} already in its log at {} (same producer id, epoch and \
+             sequence): not appended again; {}",
+            leader_as_it_believes(*broker, &pn(partition), *leader_epoch, *controller),
+            producer(p),
+            records(*count),
+            offsets(*base_offset, *count),
+            duplicate_answer(*acks, *base_offset, *count, *high_watermark)
         ),
         ProduceRetried { producer: p, partition, error, attempt, broker, shortfall } => {
             // kafka-model §5.4: the ISR and min.insync.replicas the leader compared, as it saw them.
@@ -175,13 +355,25 @@ pub fn explain(catalog: &Catalog, event: &ClusterEvent) -> String {
                 pn(partition)
             )
         }
-        LeaderAppended { broker, partition, leader_epoch, base_offset, count } => format!(
-            "leader {broker} (epoch {leader_epoch}) appended {} to {} at {}; committed once the high watermark passes {}",
-            records(*count),
-            pn(partition),
-            offsets(*base_offset, *count),
-            if *count == 1 { "it" } else { "them" }
-        ),
+        LeaderAppended { broker, partition, leader_epoch, base_offset, count, controller } => {
+            match controller.newer_than(*leader_epoch) {
+                // kafka-model §7.4: a produce request carries no leader epoch, so a stale leader appends.
+                Some(current) => format!(
+                    "broker {broker}, a stale leader of {} (its leader epoch {leader_epoch}; the controller's is {current}), \
+                     appended {} at {}",
+                    pn(partition),
+                    records(*count),
+                    offsets(*base_offset, *count)
+                ),
+                None => format!(
+                    "leader {broker} (epoch {leader_epoch}) appended {} to {} at {}; committed once the high watermark passes {}",
+                    records(*count),
+                    pn(partition),
+                    offsets(*base_offset, *count),
+                    if *count == 1 { "it" } else { "them" }
+                ),
+            }
+        }
         FollowerFetched { leader, follower, partition, fetch_offset, count, high_watermark } => {
             let holds = match fetch_offset {
                 0 => "its log is empty".to_string(),
@@ -206,6 +398,22 @@ pub fn explain(catalog: &Catalog, event: &ClusterEvent) -> String {
                 "leader {broker} advanced the high watermark of {} from {from} to {to}, the lowest log end offset of {who}; \
                  offsets below {to} are committed",
                 pn(partition)
+            )
+        }
+        ProducerConnectionFailed { producer: p, broker, timed_out } => {
+            let why = if *timed_out {
+                let timeout_ms = super::connection::CONNECTION_SETUP_TIMEOUT_MS;
+                format!("no answer within socket.connection.setup.timeout.ms = {timeout_ms} ms")
+            } else {
+                "connection refused: no broker process listens".to_string()
+            };
+            format!(
+                "producer {} could not connect to broker {broker} ({why}): no produce request was sent and no attempt \
+                 counts; its batches for broker {broker} wait while it refreshes metadata and reconnects, backing off {} ms \
+                 doubling to {} ms (reconnect.backoff.ms, reconnect.backoff.max.ms)",
+                producer(p),
+                super::connection::RECONNECT_BACKOFF_MS,
+                super::connection::RECONNECT_BACKOFF_MAX_MS
             )
         }
         ProduceFailed { producer: p, partition, count, error } => {
@@ -240,16 +448,27 @@ pub fn explain(catalog: &Catalog, event: &ClusterEvent) -> String {
             pn(partition)
         ),
         ConsumerRedirected { consumer: c, partition, leader, replica } => format!(
-            "leader {leader} told consumer {} to fetch {} from broker {replica}, the closest in-sync replica (KIP-392)",
+            "leader {leader} told consumer {} to fetch {} from broker {replica}, an in-sync replica in the consumer's rack \
+             (client.rack, KIP-392)",
             consumer(c),
             pn(partition)
         ),
-        ConsumerLeftReplica { consumer: c, partition, replica, why } => {
-            format!("consumer {} goes back to the leader of {}: {why} (broker {replica})", consumer(c), pn(partition))
-        }
-        ConsumerPositionReset { consumer: c, partition, from, to, why } => {
-            format!("consumer {}'s position in {} moved from {from} to {to}: {why}", consumer(c), pn(partition))
-        }
+        ConsumerLeftReplica { consumer: c, partition, replica, why, leader, leader_epoch } => format!(
+            "consumer {} stops fetching {} from broker {replica}, its preferred read replica: {}; {}",
+            consumer(c),
+            pn(partition),
+            left_replica(*why, *replica, *leader_epoch),
+            next_fetch(*why, *replica, *leader, *leader_epoch)
+        ),
+        ConsumerPositionReset { consumer: c, partition, from, to, why } => match to {
+            Some(to) => format!("consumer {}'s position in {} moved from {from} to {to}: {why}", consumer(c), pn(partition)),
+            None => format!(
+                "consumer {}'s position {from} in {} was reset ({why}): it looks up the latest offset, the high \
+                 watermark, with ListOffsets",
+                consumer(c),
+                pn(partition)
+            ),
+        },
         RecordsLost { partition, offsets, count, acks, cause } => {
             if *offsets == (0, 0) && *acks == super::config::Acks::None {
                 format!("{count} acknowledged acks=0 record(s) for {} lost: {cause}", pn(partition))
@@ -269,8 +488,8 @@ pub fn explain(catalog: &Catalog, event: &ClusterEvent) -> String {
         }
         LinkCut { a, b } => format!("network link between {} and {} cut", node(catalog, *a), node(catalog, *b)),
         LinkHealed { a, b } => format!("network link between {} and {} healed", node(catalog, *a), node(catalog, *b)),
-        ReplicaStalled { broker } => format!("broker {broker}'s disk is slow: its followers stop fetching (it keeps heartbeating)"),
-        ReplicaResumed { broker } => format!("broker {broker}'s disk recovered: its followers fetch again"),
+        ReplicaStalled { broker } => format!("broker {broker}'s disk is slow: its follower replicas stop fetching (it keeps heartbeating)"),
+        ReplicaResumed { broker } => format!("broker {broker}'s disk recovered: its follower replicas fetch again"),
         TopicCreated { topic } => {
             let t = &catalog.topics[topic.0 as usize];
             format!("created topic {} with {} partition(s), replication factor {}", t.name, t.partitions.len(), t.replication_factor)

@@ -234,7 +234,17 @@ pub enum Message {
         brokers: Vec<(BrokerId, String)>,
     },
 
-    /// The peer's process died: its TCP connections were reset (what a client sees right after a crash).
+    /// A client's new connection: the ApiVersions handshake after TCP connects, which makes the
+    /// connection ready for requests ([`connection`](super::connection)).
+    ApiVersions {
+        request_id: u64,
+    },
+    ApiVersionsResponse {
+        request_id: u64,
+    },
+
+    /// The peer's process died: its TCP connections were reset (what a client sees right after a
+    /// crash), or nothing listens where a client connects (connection refused).
     ConnectionClosed,
 }
 
@@ -257,7 +267,11 @@ impl Message {
             Message::FetchResponse { .. } => MessageKind::FetchResponse,
             Message::Produce(_) => MessageKind::Produce,
             Message::ProduceResponse { .. } => MessageKind::ProduceResponse,
-            Message::Metadata { .. } | Message::MetadataResponse { .. } => MessageKind::Metadata,
+            // A connection's handshake is drawn as the client's other control requests.
+            Message::Metadata { .. }
+            | Message::MetadataResponse { .. }
+            | Message::ApiVersions { .. }
+            | Message::ApiVersionsResponse { .. } => MessageKind::Metadata,
             Message::ListOffsets { .. } | Message::ListOffsetsResponse { .. } => MessageKind::ListOffsets,
             Message::ConnectionClosed => MessageKind::ConnectionClosed,
         }
@@ -269,6 +283,7 @@ impl Message {
 pub enum MessageKind {
     Registration,
     Heartbeat,
+    /// Metadata, and a client connection's ApiVersions handshake.
     Metadata,
     AlterPartition,
     ReplicaFetch,

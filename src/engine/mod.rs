@@ -5,6 +5,7 @@ mod broker;
 mod catalog;
 mod command;
 mod config;
+mod connection;
 mod consumer;
 mod controller;
 mod ctx;
@@ -38,7 +39,10 @@ mod view;
 /// The engine's behaviour version, named in every share link: raised whenever the same scenario
 /// can run differently (another event, another order, another outcome), so that a page opening an
 /// older link can say its replay may differ from the one its author saw.
-pub const BEHAVIOUR_VERSION: u32 = 1;
+/// 2: a follower a new leader resets outside the ISR has never caught up (not "at 0 ms"); a stale
+/// leader that learns a newer epoch records its unanswered AlterPartition as abandoned; a producer
+/// sends only on a ready connection, reconnecting first (no request, no attempt, without one).
+pub const BEHAVIOUR_VERSION: u32 = 2;
 
 pub use catalog::Catalog;
 pub use command::{ChangeConfig, ChangeConfigSpec, Command, NodeRef, Produce, ProducerReconfig, TopicSpec};
@@ -48,7 +52,7 @@ pub use config::{
 };
 pub use engine::{AdvanceError, Engine};
 pub use error::{CommandError, ScenarioError};
-pub use event::{ChangeReason, ClusterEvent, EventKind, Severity, Subject};
+pub use event::{ChangeReason, ClusterEvent, ControllerEpoch, EventKind, LeftReplica, Severity, Subject};
 pub use ids::{
     BrokerEpoch, BrokerId, ClientIdx, LeaderEpoch, Millis, NodeId, Offset, PartitionEpoch, PartitionIdx, TopicIdx,
 };

@@ -6,6 +6,7 @@
 
 use super::command::{Produce, ProducerReconfig};
 use super::config::{Acks, ProducerConfig};
+use super::connection::{Connections, Readiness, CONNECTION_SETUP_TIMEOUT_MS};
 use super::ctx::{Ctx, Observation};
 use super::event::EventKind;
 use super::ids::*;
@@ -150,6 +151,8 @@ pub struct Producer {
     queues: Map<PartitionIdx, PartitionQueue>,
     /// Request id -> (partition, broker, send index).
     in_flight: Map<u64, (PartitionIdx, BrokerId, usize)>,
+    /// Which brokers a request can go to now (kafka-model §5.2: none without a connection).
+    connections: Connections,
     /// Sticky partition per topic for null keys and the bytes sent to it (kafka-model §5.1 rule 4).
     sticky: Map<TopicIdx, (PartitionIdx, u64)>,
     next_record: u64,
@@ -178,6 +181,7 @@ impl Producer {
             sends: Vec::new(),
             queues: Map::new(),
             in_flight: Map::new(),
+            connections: Connections::default(),
             sticky: Map::new(),
             next_record: 0,
             next_request: 0,
@@ -362,6 +366,16 @@ impl Producer {
                 self.request_metadata(ctx);
                 return;
             };
+            // `Sender.sendProducerData`: a broker whose connection is not ready gets no request; the
+            // batch waits in the accumulator and counts no attempt.
+            match self.connections.readiness(leader, ctx.now) {
+                Readiness::Ready => {}
+                Readiness::Wait => return,
+                Readiness::Connect => {
+                    self.connect(leader, ctx);
+                    return;
+                }
+            }
             let request_id = self.next_request_id();
             let (pid, epoch) = (self.producer_id, self.producer_epoch);
             let q = self.queues.get_mut(&partition).expect("queue");
@@ -394,6 +408,44 @@ impl Producer {
             self.in_flight.insert(request_id, (partition, leader, send));
             ctx.set_timer(timeout_ms + CLIENT_TIMEOUT_MARGIN_MS, ProducerTimer::RequestTimeout { request_id });
             return;
+        }
+    }
+
+    /// Starts a connection to `broker`: its handshake, bounded by `socket.connection.setup.timeout.ms`.
+    fn connect(&mut self, broker: BrokerId, ctx: &mut Ctx) {
+        let request_id = self.next_request_id();
+        self.connections.connecting(broker, request_id);
+        ctx.send(NodeId::Broker(broker), Message::ApiVersions { request_id });
+        ctx.set_timer(CONNECTION_SETUP_TIMEOUT_MS, ProducerTimer::ConnectTimeout { broker, request_id });
+    }
+
+    /// A connection attempt failed (`request_id: None`: refused, whichever attempt it was). Like
+    /// `NetworkClient`, the producer refreshes metadata (the disconnect may mean stale metadata) and
+    /// tries again after `reconnect.backoff.ms`. The first failure in a row is an event; the ones
+    /// after it, until a connection succeeds, are what that event announced.
+    fn connection_failed(&mut self, broker: BrokerId, request_id: Option<u64>, ctx: &mut Ctx) {
+        let Some((retry_in_ms, failures)) = self.connections.failed(broker, request_id, ctx.now) else {
+            return;
+        };
+        if failures == 1 {
+            let timed_out = request_id.is_some();
+            ctx.emit(EventKind::ProducerConnectionFailed { producer: self.idx, broker, timed_out });
+        }
+        ctx.set_timer(retry_in_ms, ProducerTimer::ReconnectBackoffDone { broker });
+        self.metadata.refreshed_ms = None;
+        self.request_metadata(ctx);
+    }
+
+    /// Sends what waits for `broker` (its connection became ready, or may be tried again).
+    fn send_waiting_for(&mut self, broker: BrokerId, ctx: &mut Ctx) {
+        let waiting: Vec<PartitionIdx> = self
+            .queues
+            .iter()
+            .filter(|(p, q)| !q.ready.is_empty() && self.metadata.leader(**p).is_some_and(|(l, _)| l == broker))
+            .map(|(p, _)| *p)
+            .collect();
+        for p in waiting {
+            self.try_send(p, ctx);
         }
     }
 
@@ -444,14 +496,19 @@ impl Producer {
                 if self.metadata.in_flight.is_some_and(|(id, _)| id == request_id) {
                     self.metadata.fail(ctx.now, self.config.retry_backoff_ms);
                     ctx.set_timer(self.config.retry_backoff_ms, ProducerTimer::MetadataBackoffDone);
-                } else if self.in_flight.contains_key(&request_id) {
+                } else if let Some(&(_, broker, _)) = self.in_flight.get(&request_id) {
                     // A client-side timeout disconnects and refreshes metadata (kafka-model §5.4).
+                    self.connections.closed(broker, ctx.now);
                     self.on_error(request_id, ErrorCode::NetworkException, None, None, ctx);
                 }
             }
             ProducerTimer::MetadataBackoffDone => {
                 self.request_metadata(ctx);
             }
+            ProducerTimer::ConnectTimeout { broker, request_id } => {
+                self.connection_failed(broker, Some(request_id), ctx);
+            }
+            ProducerTimer::ReconnectBackoffDone { broker } => self.send_waiting_for(broker, ctx),
             ProducerTimer::DeliveryTimeout { batch } => {
                 let send = batch as usize;
                 if !matches!(self.sends[send].status, SendStatus::Pending { .. }) {
@@ -506,8 +563,20 @@ impl Producer {
                     self.try_send(p, ctx);
                 }
             }
+            Message::ApiVersionsResponse { request_id } => {
+                let NodeId::Broker(broker) = from else { return };
+                if self.connections.connected(broker, request_id) {
+                    self.send_waiting_for(broker, ctx);
+                }
+            }
             Message::ConnectionClosed => {
                 let NodeId::Broker(broker) = from else { return };
+                if self.connections.is_connecting(broker) {
+                    // Connection refused: no request was created.
+                    self.connection_failed(broker, None, ctx);
+                    return;
+                }
+                self.connections.closed(broker, ctx.now);
                 if self.metadata.in_flight.is_some_and(|(_, b)| b == broker) {
                     self.metadata.fail(ctx.now, self.config.retry_backoff_ms);
                     ctx.set_timer(self.config.retry_backoff_ms, ProducerTimer::MetadataBackoffDone);

@@ -10,8 +10,12 @@ use super::Map;
 pub struct FollowerState {
     /// `None` until the follower's first fetch in this epoch (`UnifiedLog.UnknownOffset`).
     pub log_end_offset: Option<Offset>,
-    pub last_caught_up_ms: Millis,
-    pub last_fetch_ms: Millis,
+    /// `None`: never caught up in this leader's epoch. Kafka's reset writes 0 for a follower outside
+    /// the ISR, which on a wall clock is decades ago; here time starts at 0, so "never" must be
+    /// distinct from "caught up at 0 ms" (kafka-model §4.1).
+    pub last_caught_up_ms: Option<Millis>,
+    /// `None` before its first fetch in this leader's epoch.
+    pub last_fetch_ms: Option<Millis>,
     pub last_fetch_leader_leo: Offset,
     pub broker_epoch: Option<BrokerEpoch>,
 }
@@ -24,6 +28,8 @@ pub struct IsrState {
     pub partition_epoch: PartitionEpoch,
     /// An AlterPartition in flight: the proposed ISR and its request id.
     pub pending: Option<(Vec<BrokerId>, u64)>,
+    /// How many times the pending proposal was sent (it is sent again after each request timeout).
+    pub sends: u32,
 }
 
 impl IsrState {
@@ -123,8 +129,8 @@ impl FollowerState {
     pub fn reset(in_isr: bool, now: Millis) -> Self {
         FollowerState {
             log_end_offset: None,
-            last_caught_up_ms: if in_isr { now } else { 0 },
-            last_fetch_ms: 0,
+            last_caught_up_ms: in_isr.then_some(now),
+            last_fetch_ms: None,
             last_fetch_leader_leo: 0,
             broker_epoch: None,
         }
@@ -132,20 +138,26 @@ impl FollowerState {
 
     /// `updateFetchStateOrThrow` (kafka-model §4.1).
     pub fn on_fetch(&mut self, fetch_offset: Offset, leader_leo: Offset, now: Millis, broker_epoch: BrokerEpoch) {
-        if fetch_offset >= leader_leo {
-            self.last_caught_up_ms = self.last_caught_up_ms.max(now);
+        // A fetch that reaches the LEO the leader had at the previous fetch: caught up as of that
+        // fetch (there is none before the first fetch of this epoch).
+        let caught_up_at = if fetch_offset >= leader_leo {
+            Some(now)
         } else if fetch_offset >= self.last_fetch_leader_leo {
-            self.last_caught_up_ms = self.last_caught_up_ms.max(self.last_fetch_ms);
-        }
+            self.last_fetch_ms
+        } else {
+            None
+        };
+        self.last_caught_up_ms = self.last_caught_up_ms.max(caught_up_at);
         self.last_fetch_leader_leo = self.last_fetch_leader_leo.max(leader_leo);
-        self.last_fetch_ms = now;
+        self.last_fetch_ms = Some(now);
         self.log_end_offset = Some(fetch_offset);
         self.broker_epoch = Some(broker_epoch);
     }
 
     /// `isCaughtUp` (kafka-model §4.1).
     pub fn is_caught_up(&self, leader_leo: Offset, now: Millis, lag_time_max_ms: Millis) -> bool {
-        self.log_end_offset == Some(leader_leo) || now.saturating_sub(self.last_caught_up_ms) <= lag_time_max_ms
+        self.log_end_offset == Some(leader_leo)
+            || self.last_caught_up_ms.is_some_and(|t| now.saturating_sub(t) <= lag_time_max_ms)
     }
 }
 
@@ -167,5 +179,27 @@ mod tests {
             slow.on_fetch(t, 1000 + t * 10, t * 1000, 7);
         }
         assert!(!slow.is_caught_up(1400, 40_000, 30_000));
+    }
+
+    /// kafka-model §4.1: a new leader resets a follower outside the ISR to "never caught up" (Kafka
+    /// writes 0, decades ago on a wall clock). Here the clock starts at 0, so within the first
+    /// `replica.lag.time.max.ms` that must not read as "caught up at 0 ms".
+    #[test]
+    fn a_follower_outside_the_isr_at_election_has_never_caught_up() {
+        let never = FollowerState::reset(false, 0);
+        assert_eq!(never.last_caught_up_ms, None);
+        assert!(!never.is_caught_up(10, 5_000, 30_000), "not caught up 5 s after a reset at time 0");
+        // Its first fetch, behind the leader's LEO, does not make it caught up as of any earlier time.
+        let mut behind = FollowerState::reset(false, 0);
+        behind.on_fetch(3, 10, 6_000, 7);
+        assert_eq!(behind.last_caught_up_ms, None);
+        assert!(!behind.is_caught_up(10, 6_000, 30_000));
+        // Reaching the leader's LEO makes it caught up from then on.
+        behind.on_fetch(10, 10, 7_000, 7);
+        assert_eq!(behind.last_caught_up_ms, Some(7_000));
+        // An ISR member is caught up as of the election.
+        let member = FollowerState::reset(true, 0);
+        assert_eq!(member.last_caught_up_ms, Some(0));
+        assert!(member.is_caught_up(10, 30_000, 30_000));
     }
 }

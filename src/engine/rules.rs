@@ -294,7 +294,9 @@ impl Ledger {
                 .producers
                 .iter()
                 .map(|p| p.config.retry_backoff_ms.max(p.config.retry_backoff_max_ms))
-                .min(),
+                .min()
+                // Reconnecting to a broker that is down has its own back-off, whatever the retries'.
+                .map(|ms| ms.min(super::connection::RECONNECT_BACKOFF_MAX_MS)),
             consumer_fetch_wait_ms: s.consumers.iter().map(|c| c.config.fetch_max_wait_ms).min(),
             client_timeouts: client_timeouts(s),
             replicas: 0,
@@ -637,7 +639,8 @@ impl Ledger {
             let units = 4 * sessions + consumers * partitions;
             load.add("fetch.max.wait.ms", units, wait_ms + round_trip_ms, timeouts);
         }
-        // Producers retrying every partition at their sustained back-off (`retry.backoff.max.ms`).
+        // Producers retrying every partition at their sustained back-off (`retry.backoff.max.ms`, or
+        // `reconnect.backoff.max.ms` when shorter: a producer reconnecting to a broker that is down).
         if let Some(retry_ms) = self.producer_retry_ms {
             let producers = self.producers.len() as u64;
             load.add(

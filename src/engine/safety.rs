@@ -81,13 +81,19 @@ impl World<'_> {
     }
 }
 
+/// Why a broker acting as leader could acknowledge records that another leader lacks (kafka-model
+/// §5.3); a stale leader acknowledges too (§7.4).
+fn acknowledged(acks: Acks) -> String {
+    match acks {
+        Acks::None => "acks=0 waits for nothing".into(),
+        Acks::Leader => "acks=1 waits for no follower".into(),
+        Acks::All => "they were acknowledged with acks=all".into(),
+    }
+}
+
 /// Why an acknowledged batch whose offset now holds another record was lost.
 fn reassigned(ack: &PendingAck, offset: Offset) -> String {
-    format!(
-        "the leader acknowledged them with acks={} before any follower had fetched them; after leadership \
-         moved, offset {offset} was given to another record",
-        ack.acks.as_str()
-    )
+    format!("{}; a leader that did not have them gave offset {offset} to another record", acknowledged(ack.acks))
 }
 
 fn record_id(log: &Log, offset: Offset) -> Option<RecordId> {
@@ -466,9 +472,8 @@ impl SafetyChecker {
             if !held {
                 self.track(p).pending_acks.remove(&offset);
                 let cause = format!(
-                    "the leader acknowledged them with acks={} before any follower had fetched them; it lost \
-                     leadership, and broker {broker} truncated them when it followed the new leader",
-                    ack.acks.as_str()
+                    "{}; broker {broker} truncated them when it followed a leader that did not have them",
+                    acknowledged(ack.acks)
                 );
                 self.record_loss(p, offset, &ack, cause, world, events);
             }

@@ -163,7 +163,7 @@ impl Cluster {
         let r = self.replica(broker);
         r.leader_epoch = epoch;
         r.partition_epoch = record.partition_epoch;
-        let isr = IsrState { committed: record.isr, partition_epoch: record.partition_epoch, pending: None };
+        let isr = IsrState { committed: record.isr, partition_epoch: record.partition_epoch, pending: None, sends: 0 };
         let state = LeaderState { leader_epoch_start_offset: r.log_end_offset(), followers: Map::new(), isr };
         r.role = Role::Leader(Box::new(state));
         self.observe(Observation::BecameLeader { broker: BrokerId(broker), partition: P, leader_epoch: epoch });

@@ -273,7 +273,7 @@ impl Engine {
                     in_isr: record.isr.contains(b),
                     maximal_isr: r.leader_state().map(|s| s.isr.maximal()),
                     leader_epoch_start_offset: r.leader_state().map(|s| s.leader_epoch_start_offset),
-                    last_caught_up_ms: follower.map(|f| f.last_caught_up_ms),
+                    last_caught_up_ms: follower.and_then(|f| f.last_caught_up_ms),
                     caught_up: follower.zip(leader_leo).map(|(f, leo)| f.is_caught_up(leo, self.now_ms(), lag_max)),
                     epoch_cache: r.log.epoch_cache().to_vec(),
                     log_omitted: from,

@@ -43,11 +43,29 @@ pub enum ControllerTimer {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ProducerTimer {
-    Linger { partition: PartitionIdx, batch: u64 },
-    RetryBackoffDone { partition: PartitionIdx },
-    DeliveryTimeout { batch: u64 },
-    RequestTimeout { request_id: u64 },
+    Linger {
+        partition: PartitionIdx,
+        batch: u64,
+    },
+    RetryBackoffDone {
+        partition: PartitionIdx,
+    },
+    DeliveryTimeout {
+        batch: u64,
+    },
+    RequestTimeout {
+        request_id: u64,
+    },
     MetadataBackoffDone,
+    /// `socket.connection.setup.timeout.ms` of the connection attempt `request_id` to `broker`.
+    ConnectTimeout {
+        broker: BrokerId,
+        request_id: u64,
+    },
+    /// `reconnect.backoff.ms` after a failed connection attempt to `broker` ended.
+    ReconnectBackoffDone {
+        broker: BrokerId,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

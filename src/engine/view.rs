@@ -171,8 +171,11 @@ pub struct ReplicaView {
     pub maximal_isr: Option<Vec<BrokerId>>,
     /// Leader only: leader epoch start offset.
     pub leader_epoch_start_offset: Option<Offset>,
-    /// From the leader's follower state, for followers (kafka-model §4.1).
+    /// From the leader's follower state, for followers (kafka-model §4.1): when it last caught up;
+    /// `None` on the leader, when no leader knows, or when the follower never caught up in this
+    /// leader's epoch (then `caught_up` is `Some(false)` unless its LEO equals the leader's).
     pub last_caught_up_ms: Option<Millis>,
+    /// The leader's `isCaughtUp` of this follower; `None` on the leader or when no leader knows.
     pub caught_up: Option<bool>,
     pub epoch_cache: Vec<(LeaderEpoch, Offset)>,
     /// Entries before this index were left out of `log`.

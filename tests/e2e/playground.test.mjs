@@ -692,7 +692,8 @@ test('a copied link opens at the same moment with the same state hash; a cut one
     const hash = await p.locator('#state-hash').textContent();
     const at = await p.getAttribute('#sim-time', 'data-ms');
     assert.match(hash, /^[0-9a-f]{16}$/);
-    assert.match(link, /#s=2\.1\.\d+\.[A-Za-z0-9_-]+&t=\d+&paused$/);
+    // Link format 2, the engine's behaviour version, the data's length, the data.
+    assert.match(link, /#s=2\.\d+\.\d+\.[A-Za-z0-9_-]+&t=\d+&paused$/);
     const opened = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     opened.on('pageerror', (err) => pageErrors.push(String(err?.stack ?? err)));
     try {

@@ -302,6 +302,9 @@ impl Broker {
             added: follower,
             follower_leo: f_leo,
             high_watermark: replica.high_watermark,
+            leader_epoch_start_offset: state.leader_epoch_start_offset,
+            leader_epoch: replica.leader_epoch,
+            controller: ControllerEpoch::UNKNOWN,
         });
         self.propose_isr(partition, proposed, ctx);
     }
@@ -329,11 +332,18 @@ impl Broker {
                 .collect();
             if !out_of_sync.is_empty() {
                 let proposed = state.isr.committed.iter().copied().filter(|b| !out_of_sync.contains(b)).collect();
-                proposals.push((replica.partition, out_of_sync, proposed));
+                proposals.push((replica.partition, replica.leader_epoch, out_of_sync, proposed));
             }
         }
-        for (partition, removed, proposed) in proposals {
-            ctx.emit(EventKind::IsrShrinkProposed { partition, leader: self.id, removed, lag_time_max_ms: lag_max });
+        for (partition, leader_epoch, removed, proposed) in proposals {
+            ctx.emit(EventKind::IsrShrinkProposed {
+                partition,
+                leader: self.id,
+                removed,
+                lag_time_max_ms: lag_max,
+                leader_epoch,
+                controller: ControllerEpoch::UNKNOWN,
+            });
             self.propose_isr(partition, proposed, ctx);
         }
     }
@@ -353,6 +363,8 @@ impl Broker {
             })
             .collect();
         let partition_epoch = state.isr.partition_epoch;
+        let resend = state.isr.pending.as_ref().is_some_and(|(p, _)| *p == proposed);
+        state.isr.sends = if resend { state.isr.sends + 1 } else { 1 };
         state.isr.pending = Some((proposed, request_id));
         ctx.observe(Observation::LeaderIsrChanged { partition });
         ctx.send(
@@ -398,7 +410,7 @@ impl Broker {
                     Some((_, id)) => *id = 0,
                     None => {}
                 }
-                ctx.emit(EventKind::AlterPartitionRejected { partition, leader: me, error });
+                ctx.emit(EventKind::AlterPartitionRejected { partition, leader: me, error, leader_epoch });
             }
         }
         ctx.observe(Observation::LeaderIsrChanged { partition });
@@ -432,8 +444,18 @@ impl Broker {
             }
             Ok((base_offset, end_offset, duplicate)) => {
                 if let (true, NodeId::Producer(producer)) = (duplicate, from) {
-                    let count = (end_offset - base_offset) as u32;
-                    ctx.emit(EventKind::ProduceDeduplicated { producer, partition, base_offset, count });
+                    let replica = &self.replicas[&partition];
+                    ctx.emit(EventKind::ProduceDeduplicated {
+                        producer,
+                        partition,
+                        base_offset,
+                        count: (end_offset - base_offset) as u32,
+                        broker: self.id,
+                        leader_epoch: replica.leader_epoch,
+                        acks,
+                        high_watermark: replica.high_watermark,
+                        controller: ControllerEpoch::UNKNOWN,
+                    });
                 }
                 match acks {
                     Acks::None => {}
@@ -514,7 +536,14 @@ impl Broker {
         let (leader_epoch, count) = (batch.leader_epoch, batch.len() as u32);
         replica.log.append(batch);
         ctx.observe(Observation::Appended { partition, base_offset: base, first_record });
-        ctx.emit(EventKind::LeaderAppended { broker: self.id, partition, leader_epoch, base_offset: base, count });
+        ctx.emit(EventKind::LeaderAppended {
+            broker: self.id,
+            partition,
+            leader_epoch,
+            base_offset: base,
+            count,
+            controller: ControllerEpoch::UNKNOWN,
+        });
         self.wakes.push((partition, Wake::Appended));
         self.maybe_increment_hw(partition, ctx);
         Ok((base, end, false))
