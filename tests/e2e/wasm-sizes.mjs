@@ -1,6 +1,7 @@
 // Where the page's wasm bytes go: sums function-body sizes by what their names contain, read from
 // the name section. By default it measures what ships: it runs wasm-bindgen (--keep-debug) and
-// wasm-opt -Oz (-g keeps the names) on cargo's wasm, as Trunk does, into target/wasm-sizes/.
+// wasm-opt (the page's passes; -g keeps the names) on cargo's wasm, as Trunk does, into
+// target/wasm-sizes/.
 // Approximate: inlined code counts under its caller; a function counts once, under the first
 // category its name matches.
 //
@@ -25,8 +26,9 @@ function shipped() {
   fs.mkdirSync(out, { recursive: true });
   execFileSync('wasm-bindgen', ['--target', 'web', '--keep-debug', '--out-dir', out, built]);
   const opt = path.join(out, 'partition_playground_opt.wasm');
-  execFileSync('wasm-opt', ['-Oz', '-g', '--enable-bulk-memory', '--enable-nontrapping-float-to-int',
-    path.join(out, 'partition_playground_bg.wasm'), '-o', opt]);
+  // The passes www/index.html gives Trunk (data-wasm-opt="1" and data-wasm-opt-params).
+  execFileSync('wasm-opt', ['-O1', '--merge-similar-functions', '-Oz', '--low-memory-unused', '-g',
+    '--enable-bulk-memory', '--enable-nontrapping-float-to-int', path.join(out, 'partition_playground_bg.wasm'), '-o', opt]);
   return opt;
 }
 
