@@ -99,9 +99,14 @@ fn loader_url() -> String {
     format!("{LOADER}?build={query}")
 }
 
-/// `["ready"]`, or `[id, ok, answer]` for the request `id`.
+/// `["ready"]`, `["failed", reason]` (the loader could not start the wasm), or `[id, ok, answer]`
+/// for the request `id`.
 fn on_message(data: Array) {
     let first = data.get(0);
+    if first.as_string().as_deref() == Some("failed") {
+        let reason = data.get(1).as_string().unwrap_or_default();
+        return fail_all(format!("the share worker could not start ({reason})"));
+    }
     let done = CLIENT.with(|c| {
         let mut c = c.borrow_mut();
         let client = c.as_mut()?;

@@ -80,3 +80,26 @@ test('Export to Kafka offers the files the runner writes for the same link', { s
     await p.close();
   }
 });
+
+// The share worker is a second download: when it cannot start (here its wasm is missing), the
+// waiting Copy link says why instead of waiting for ever, and the next click starts a new worker.
+test('a share worker that cannot start says so, and the next Copy link tries again', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const p = await context.newPage();
+  const errors = [];
+  p.on('pageerror', (e) => errors.push(String(e)));
+  try {
+    await context.route(/share-worker_bg\.wasm/, (route) => route.fulfill({ status: 404, body: 'missing' }));
+    await p.goto(`${server.url}#paused`, { waitUntil: 'load' });
+    await waitReady(p);
+    await p.locator('#copy-link').click();
+    await p.waitForFunction(() => document.querySelector('#share-link').value.startsWith('No link:'));
+    assert.match(await p.locator('#share-link').inputValue(), /^No link: the share worker could not start \(.+\)\.$/);
+    await context.unroute(/share-worker_bg\.wasm/);
+    await p.locator('#copy-link').click();
+    await p.waitForFunction(() => document.querySelector('#share-link').value.startsWith('http'));
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
