@@ -6,9 +6,9 @@
 //!   point [`pp_start`] mounts into `#app` and runs the `requestAnimationFrame` loop.
 //! - [`pp_frame_bench`] and [`pp_engine_bench`] are exported for the page benchmarks.
 
-// The page's allocator (and its share worker's): talc's, which the page is single-threaded enough
-// for (one thread, no shared memory), and which takes 2.4 KB less of the gzipped bundle than the
-// standard library's dlmalloc.
+// The page's allocator (and its share worker's): talc's, for a single-threaded wasm (no shared
+// memory). It takes 2.4 KB less of the gzipped bundle than the standard library's dlmalloc, at
+// 10-20% of frame time (docs/performance-page.md, "What talc costs").
 #[global_allocator]
 static ALLOCATOR: talc::TalckWasm = unsafe { talc::TalckWasm::new_global() };
 
