@@ -479,6 +479,22 @@ fn s7_7_a_controlled_shutdown_completes_only_once_the_other_brokers_have_the_lea
     assert!(run.view.safety.losses.is_empty());
 }
 
+/// kafka-model §2.3.6 (`BrokerHeartbeatManager`: "Unfenced broker … has requested and been granted
+/// an immediate shutdown"): a broker that leads nothing has no leadership for the others to learn
+/// about, so it leaves every ISR and stops at once, with no wait for SHUTDOWN_NOW.
+#[test]
+fn s7_7_a_broker_that_leads_nothing_shuts_down_at_once() {
+    let run = run("s7_7_follower_shutdown");
+    let started =
+        run.first("3 asks", |k| matches!(k, EventKind::ControlledShutdownStarted { broker } if *broker == b(3)));
+    run.first("3 leaves the ISR", |k| matches!(k, EventKind::IsrShrunk { removed, .. } if *removed == vec![b(3)]));
+    let stopped = run.first("3 stops", |k| matches!(k, EventKind::BrokerShutDown { broker } if *broker == b(3)));
+    assert!(stopped.at_ms - started.at_ms < 50, "no wait\n{}", run.log());
+    assert!(run.find(|k| matches!(k, EventKind::ControlledShutdownGranted { .. })).is_empty());
+    let p = run.producer("p");
+    assert!(p.sends.iter().all(|s| matches!(s.status, SendStatus::Acknowledged { attempts: 1, .. })), "{:?}", p.sends);
+}
+
 #[test]
 fn s7_6_a_lagging_preferred_replica_makes_the_consumer_fall_behind_silently() {
     let run = run("s7_6_lagging_preferred_replica");

@@ -198,13 +198,12 @@ pub fn explain(catalog: &Catalog, event: &ClusterEvent) -> String {
             format!("controller fenced broker {broker}: no heartbeat for {silent_ms} ms (broker.session.timeout.ms = {session_ms})")
         }
         BrokerUnfenced { broker } => format!("controller unfenced broker {broker}: it heartbeats and has caught up on metadata"),
-        ControlledShutdownStarted { broker } => format!(
-            "broker {broker} asked to shut down: the controller moves its leaderships away and removes it from every ISR; \
-             it keeps serving until the other brokers have that metadata"
-        ),
+        ControlledShutdownStarted { broker } => {
+            format!("broker {broker} asked to shut down: the controller moves its leaderships away and removes it from every ISR")
+        }
         ControlledShutdownGranted { broker, lowest_active_offset: low, shutdown_offset: at } => format!(
-            "controller granted broker {broker}'s shutdown (SHUTDOWN_NOW): the lowest active metadata offset {low} has \
-             reached its controlled shutdown offset {at}"
+            "controller granted broker {broker}'s controlled shutdown (SHUTDOWN_NOW): the active brokers' lowest \
+             reported metadata offset {low} includes the move of its leaderships (offset {at}); until now it kept serving"
         ),
         BrokerShutDown { broker } => format!("broker {broker} shut down cleanly"),
         LeaderElected { partition, leader, previous, leader_epoch, isr, unclean, reason: why } => {
