@@ -267,12 +267,11 @@ impl Controller {
             self.begin_controlled_shutdown(broker, ctx);
             if leads {
                 self.brokers.get_mut(&broker).expect("registered broker").shutdown_offset = Some(self.metadata_offset);
-                self.publish(ctx);
             } else {
                 // It leads nothing: an immediate shutdown.
                 self.set_fenced(broker, true, false);
-                self.publish(ctx);
             }
+            self.publish(ctx);
             return !leads;
         };
         let lowest_active_offset = self
