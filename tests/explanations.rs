@@ -297,7 +297,7 @@ fn s7_6_a_producer_that_cannot_connect_to_a_crashed_leader_counts_no_attempt() {
 }
 
 /// kafka-model §5.4: a producer cut off from a live leader sends one request on its connection, which
-/// times out client-side (NETWORK_EXCEPTION, attempt 1) and closes the connection; reconnecting then
+/// times out client-side (REQUEST_TIMED_OUT, attempt 1) and closes the connection; reconnecting then
 /// times out (`socket.connection.setup.timeout.ms`) while the link is cut, creating no request. Once
 /// the link heals it connects and the batch's second request is acknowledged: 2 attempts, as Kafka
 /// counts them.
@@ -307,7 +307,7 @@ fn s5_4_a_producer_cut_off_from_its_leader_counts_only_the_requests_it_sent() {
     let (_, retried, _) = run.first("the request times out", |k| matches!(k, EventKind::ProduceRetried { .. }));
     assert!(matches!(
         retried.kind,
-        EventKind::ProduceRetried { error: ErrorCode::NetworkException, attempt: 1, broker: Some(BrokerId(1)), .. }
+        EventKind::ProduceRetried { error: ErrorCode::RequestTimedOut, attempt: 1, broker: Some(BrokerId(1)), .. }
     ));
     // Reconnecting fails until the link heals: one event for the failures in a row.
     let (_, failed, text) =
@@ -321,4 +321,47 @@ fn s5_4_a_producer_cut_off_from_its_leader_counts_only_the_requests_it_sent() {
         matches!(cut_off.status, SendStatus::Acknowledged { base_offset: Some(1), attempts: 2, at_ms, .. } if at_ms > 60_000),
         "acknowledged after the link healed, on its second request: {cut_off:?}"
     );
+}
+
+/// kafka-model §5.4 and Kafka's `NetworkClient.handleTimedOutRequests` / `Sender.handleProduceResponse`:
+/// when the oldest request on a connection gets no answer within `request.timeout.ms` (30 s), the
+/// producer closes the connection and fails every request in flight on it with REQUEST_TIMED_OUT, a
+/// retriable error: here the request for t-0 (sent at 3 s) and the one for t-1 (sent at 10 s, only
+/// 24 s old) fail together at 34 s (the engine's client waits 1 s past the timeout, see `producer.rs`). The batches wait for a new connection, which the cut link
+/// refuses until it heals; then each is acknowledged on its second request, nothing given up.
+#[test]
+fn s5_4_a_request_timeout_closes_the_connection_and_fails_every_request_in_flight_on_it() {
+    let run = run("s5_4_request_timeout_closes_connection");
+    let (i, timed_out, text) =
+        run.first("the request times out", |k| matches!(k, EventKind::ProducerRequestTimedOut { .. }));
+    assert!(
+        matches!(
+            timed_out.kind,
+            EventKind::ProducerRequestTimedOut { broker: BrokerId(1), request_timeout_ms: 30_000, requests: 2, .. }
+        ),
+        "{text}"
+    );
+    // request.timeout.ms after the first request was sent (3 s), plus the engine's 1 s margin.
+    assert!((34_000..34_100).contains(&timed_out.at_ms), "{}", run.log());
+    assert!(text.contains("Disconnecting from node 1 due to request timeout") && text.contains("REQUEST_TIMED_OUT"));
+    let retried: Vec<&ClusterEvent> = run.events[i..]
+        .iter()
+        .filter(|(e, _)| matches!(e.kind, EventKind::ProduceRetried { .. }))
+        .map(|(e, _)| e)
+        .collect();
+    assert_eq!(retried.len(), 2, "both requests in flight on the connection fail\n{}", run.log());
+    for e in &retried {
+        assert_eq!(e.at_ms, timed_out.at_ms, "at the same moment");
+        assert!(matches!(e.kind, EventKind::ProduceRetried { error: ErrorCode::RequestTimedOut, attempt: 1, .. }));
+    }
+    run.first("no new connection while the link is cut", |k| {
+        matches!(k, EventKind::ProducerConnectionFailed { broker: BrokerId(1), .. })
+    });
+    run.none("a send given up", |k| matches!(k, EventKind::ProduceFailed { .. }));
+    for send in &run.producer("p").sends[1..] {
+        assert!(
+            matches!(send.status, SendStatus::Acknowledged { attempts: 2, at_ms, .. } if at_ms > 45_000),
+            "acknowledged on the second request once the link healed: {send:?}"
+        );
+    }
 }

@@ -432,6 +432,69 @@ fn s7_7_a_controlled_shutdown_moves_leadership_before_the_broker_stops() {
     assert!(run.view.safety.losses.is_empty());
 }
 
+/// kafka-model §2.3.6 (Kafka's `BrokerHeartbeatManager.calculateNextBrokerState`): a controlled
+/// shutdown moves broker 1's leaderships away at once, but the controller answers SHUTDOWN_NOW only
+/// when every active broker (unfenced, not shutting down) has reported, in a heartbeat, a metadata
+/// offset that includes the move. Until then broker 1 keeps serving: producer `p`, whose metadata
+/// still names broker 1 as leader, sends during that window and is answered NOT_LEADER_OR_FOLLOWER
+/// with the new leader (KIP-951), not cut off by a closed socket; its records are committed on
+/// broker 2 and nothing is lost.
+#[test]
+fn s7_7_a_controlled_shutdown_completes_only_once_the_other_brokers_have_the_leadership_move() {
+    let run = run("s7_7_shutdown_waits_for_metadata");
+    let started = run.first(
+        "1 asks to shut down",
+        |k| matches!(k, EventKind::ControlledShutdownStarted { broker } if *broker == b(1)),
+    );
+    let elected = run.first("2 elected", |k| {
+        matches!(k, EventKind::LeaderElected { leader, reason: ChangeReason::ControlledShutdown(_), .. } if *leader == b(2))
+    });
+    let leads = run.first("2 leads", |k| matches!(k, EventKind::BecameLeader { broker, .. } if *broker == b(2)));
+    let follows = run.first(
+        "3 follows 2",
+        |k| matches!(k, EventKind::BecameFollower { broker, leader: Some(l), .. } if *broker == b(3) && *l == b(2)),
+    );
+    let granted = run
+        .first("SHUTDOWN_NOW", |k| matches!(k, EventKind::ControlledShutdownGranted { broker, .. } if *broker == b(1)));
+    let stopped = run.first("1 stops", |k| matches!(k, EventKind::BrokerShutDown { broker } if *broker == b(1)));
+    let order = [started, elected, leads, follows, granted, stopped].map(|e| e.seq);
+    assert!(order.windows(2).all(|w| w[0] <= w[1]), "events out of order\n{}", run.log());
+    assert!(granted.at_ms > elected.at_ms, "not in the same step as the move\n{}", run.log());
+    let EventKind::ControlledShutdownGranted { lowest_active_offset, shutdown_offset, .. } = granted.kind else {
+        unreachable!()
+    };
+    assert!(lowest_active_offset >= shutdown_offset);
+    // The second send's request reached broker 1 in the window and was answered, not refused.
+    let retried = run.first("p redirected", |k| matches!(k, EventKind::ProduceRetried { .. }));
+    assert!(
+        matches!(retried.kind, EventKind::ProduceRetried { error: ErrorCode::NotLeaderOrFollower, broker: Some(b1), .. } if b1 == b(1)),
+        "{}",
+        run.log()
+    );
+    assert!(elected.at_ms < retried.at_ms && retried.at_ms < granted.at_ms, "during the window\n{}", run.log());
+    assert!(run.find(|k| matches!(k, EventKind::ProducerConnectionFailed { .. })).is_empty());
+    let during = &run.producer("p").sends[1];
+    assert!(matches!(during.status, SendStatus::Acknowledged { base_offset: Some(3), attempts: 2, .. }), "{during:?}");
+    assert_eq!(run.consumer("c").received_total, 6);
+    assert!(run.view.safety.losses.is_empty());
+}
+
+/// kafka-model §2.3.6 (`BrokerHeartbeatManager`: "Unfenced broker … has requested and been granted
+/// an immediate shutdown"): a broker that leads nothing has no leadership for the others to learn
+/// about, so it leaves every ISR and stops at once, with no wait for SHUTDOWN_NOW.
+#[test]
+fn s7_7_a_broker_that_leads_nothing_shuts_down_at_once() {
+    let run = run("s7_7_follower_shutdown");
+    let started =
+        run.first("3 asks", |k| matches!(k, EventKind::ControlledShutdownStarted { broker } if *broker == b(3)));
+    run.first("3 leaves the ISR", |k| matches!(k, EventKind::IsrShrunk { removed, .. } if *removed == vec![b(3)]));
+    let stopped = run.first("3 stops", |k| matches!(k, EventKind::BrokerShutDown { broker } if *broker == b(3)));
+    assert!(stopped.at_ms - started.at_ms < 50, "no wait\n{}", run.log());
+    assert!(run.find(|k| matches!(k, EventKind::ControlledShutdownGranted { .. })).is_empty());
+    let p = run.producer("p");
+    assert!(p.sends.iter().all(|s| matches!(s.status, SendStatus::Acknowledged { attempts: 1, .. })), "{:?}", p.sends);
+}
+
 #[test]
 fn s7_6_a_lagging_preferred_replica_makes_the_consumer_fall_behind_silently() {
     let run = run("s7_6_lagging_preferred_replica");

@@ -34,6 +34,8 @@ const REPLICA_SOCKET_TIMEOUT_MS: Millis = 30_000;
 const CONTROLLER_REQUEST_TIMEOUT_MS: Millis = 2_000;
 /// How long a broker told SHUTDOWN_NOW keeps answering requests before its sockets close.
 const SHUTDOWN_DRAIN_MS: Millis = 10;
+/// The heartbeat after the controller's first "not yet" to a controlled shutdown.
+const SHUTDOWN_HEARTBEAT_MS: Millis = 50;
 /// `replica.high.watermark.checkpoint.interval.ms`.
 const HW_CHECKPOINT_INTERVAL_MS: Millis = 5_000;
 
@@ -93,6 +95,8 @@ pub struct Broker {
     /// Slow disk: followers on this broker stop fetching.
     pub stalled: bool,
     pub want_shut_down: bool,
+    /// The controller has answered a shutdown request with "not yet" (`gotControlledShutdownResponse`).
+    shut_down_pending: bool,
     fetchers: Map<BrokerId, Fetcher>,
     parked_fetches: Vec<ParkedFetch>,
     parked_produces: Map<u64, ParkedProduce>,
@@ -112,6 +116,7 @@ impl Broker {
             replicas: Map::new(),
             stalled: false,
             want_shut_down: false,
+            shut_down_pending: false,
             fetchers: Map::new(),
             parked_fetches: Vec::new(),
             parked_produces: Map::new(),
@@ -152,6 +157,7 @@ impl Broker {
         self.incarnation += 1;
         self.broker_epoch = None;
         self.want_shut_down = false;
+        self.shut_down_pending = false;
         self.image = MetadataImage::default();
         for replica in self.replicas.iter_mut().map(|(_, v)| v) {
             replica.role = Role::Offline;
@@ -237,6 +243,7 @@ impl Broker {
             }
             BrokerTimer::FetchBackoffDone { leader } => self.maybe_fetch(leader, ctx),
             BrokerTimer::FinishShutdown => self.stop(ctx),
+            BrokerTimer::ShutdownHeartbeat => self.send_heartbeat(ctx),
             BrokerTimer::FetchTimeout { leader } => self.on_fetch_timeout(leader, ctx),
             BrokerTimer::ParkedFetchExpired { park_id } => {
                 if let Some(i) = self.parked_fetches.iter().position(|f| f.park_id == park_id) {
@@ -284,6 +291,11 @@ impl Broker {
                     if answer.shut_down_now && self.want_shut_down {
                         // It leads nothing now; answer what is in flight, then close the sockets.
                         ctx.set_timer(SHUTDOWN_DRAIN_MS, BrokerTimer::FinishShutdown);
+                    } else if self.want_shut_down && !self.shut_down_pending {
+                        // `BrokerLifecycleManager`: the first "not yet" brings the next heartbeat
+                        // forward to 50 ms; later ones wait `broker.heartbeat.interval.ms`.
+                        self.shut_down_pending = true;
+                        ctx.set_timer(SHUTDOWN_HEARTBEAT_MS, BrokerTimer::ShutdownHeartbeat);
                     }
                 }
                 Err(_) => self.broker_epoch = None,

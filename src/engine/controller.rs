@@ -24,6 +24,11 @@ pub struct ControllerBroker {
     /// due before the session ends: a timer per heartbeat would keep
     /// `broker.session.timeout.ms / broker.heartbeat.interval.ms` of them waiting.
     pub expiry_armed: bool,
+    /// The metadata offset its last heartbeat reported (`BrokerHeartbeatState.metadataOffset`).
+    pub metadata_offset: u64,
+    /// In controlled shutdown: the offset of the records that moved its leaderships away
+    /// (`controlledShutdownOffset`, kafka-model §2.3.6).
+    pub shutdown_offset: Option<u64>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -61,6 +66,8 @@ impl Controller {
                     incarnation: 0,
                     // `Engine::new` arms every broker's expiry at time 0.
                     expiry_armed: true,
+                    metadata_offset: 0,
+                    shutdown_offset: None,
                 },
             );
         }
@@ -193,7 +200,14 @@ impl Controller {
         };
         let broker_epoch = registration.broker_epoch;
         let expiry_armed = self.brokers.get(&broker).is_some_and(|b| b.expiry_armed);
-        let entry = ControllerBroker { registration, last_heartbeat_ms: ctx.now, incarnation, expiry_armed };
+        let entry = ControllerBroker {
+            registration,
+            last_heartbeat_ms: ctx.now,
+            incarnation,
+            expiry_armed,
+            metadata_offset: 0,
+            shutdown_offset: None,
+        };
         self.brokers.insert(broker, entry);
         ctx.emit(EventKind::BrokerRegistered { broker, broker_epoch });
         ctx.send(NodeId::Broker(broker), Message::RegisterBrokerResponse { incarnation, result: Ok(broker_epoch) });
@@ -226,17 +240,11 @@ impl Controller {
             ctx.set_timer(session_ms, ControllerTimer::SessionExpiry { broker });
         }
         let reg = entry.registration.clone();
+        entry.metadata_offset = metadata_offset;
 
         let mut shut_down_now = false;
         if want_shut_down {
-            if !reg.fenced {
-                self.begin_controlled_shutdown(broker, ctx);
-                // kafka-model §2.3.6: SHUTDOWN_NOW once it leads nothing. The elections above were
-                // committed in this same step, so that is now; its session ends with the process.
-                self.set_fenced(broker, true, false);
-                self.publish(ctx);
-            }
-            shut_down_now = true;
+            shut_down_now = reg.fenced || self.may_shut_down(broker, ctx);
         } else if reg.fenced && metadata_offset >= reg.offset {
             // kafka-model §2.3.2: unfenced once it has caught up with its own registration record.
             self.unfence(broker, ctx);
@@ -247,6 +255,40 @@ impl Controller {
             NodeId::Broker(broker),
             Message::BrokerHeartbeatResponse { result: Ok(HeartbeatAnswer { fenced, shut_down_now }), metadata },
         );
+    }
+
+    /// `BrokerHeartbeatManager.calculateNextBrokerState` for a broker that wants to shut down
+    /// (kafka-model §2.3.6): leaderships move away first, and SHUTDOWN_NOW only once every active
+    /// broker (unfenced, not shutting down) has reported a metadata offset that includes the move,
+    /// so that no broker still sends clients to it.
+    fn may_shut_down(&mut self, broker: BrokerId, ctx: &mut Ctx) -> bool {
+        let Some(shutdown_offset) = self.brokers[&broker].shutdown_offset else {
+            let leads = self.partitions.iter().any(|p| p.leader == Some(broker));
+            self.begin_controlled_shutdown(broker, ctx);
+            if leads {
+                self.brokers.get_mut(&broker).expect("registered broker").shutdown_offset = Some(self.metadata_offset);
+            } else {
+                // It leads nothing: an immediate shutdown.
+                self.set_fenced(broker, true, false);
+            }
+            self.publish(ctx);
+            return !leads;
+        };
+        let lowest_active_offset = self
+            .brokers
+            .values()
+            .filter(|b| !b.registration.fenced && !b.registration.in_controlled_shutdown)
+            .map(|b| b.metadata_offset)
+            .min()
+            .unwrap_or(u64::MAX);
+        if lowest_active_offset < shutdown_offset {
+            return false;
+        }
+        ctx.emit(EventKind::ControlledShutdownGranted { broker, lowest_active_offset, shutdown_offset });
+        // Its session ends with the process.
+        self.set_fenced(broker, true, false);
+        self.publish(ctx);
+        true
     }
 
     /// The session check scheduled at the heartbeat deadline (`rescheduleMaybeFenceStaleBrokers`).
@@ -301,6 +343,9 @@ impl Controller {
         entry.registration.fenced = fenced;
         entry.registration.in_controlled_shutdown = in_controlled_shutdown;
         entry.registration.offset = self.metadata_offset;
+        if fenced {
+            entry.shutdown_offset = None;
+        }
     }
 
     /// `generateLeaderAndIsrUpdates`: drop `broker` from every ISR, electing where it led. The last ISR
@@ -546,7 +591,14 @@ mod tests {
             };
             c.brokers.insert(
                 id,
-                ControllerBroker { registration, last_heartbeat_ms: 0, incarnation: 0, expiry_armed: false },
+                ControllerBroker {
+                    registration,
+                    last_heartbeat_ms: 0,
+                    incarnation: 0,
+                    expiry_armed: false,
+                    metadata_offset: 0,
+                    shutdown_offset: None,
+                },
             );
         }
         c

@@ -82,6 +82,13 @@ pub enum EventKind {
     ControlledShutdownStarted {
         broker: BrokerId,
     },
+    /// SHUTDOWN_NOW: every active broker has the metadata that moved its leaderships away
+    /// (kafka-model §2.3.6). Offsets are the metadata log's.
+    ControlledShutdownGranted {
+        broker: BrokerId,
+        lowest_active_offset: u64,
+        shutdown_offset: u64,
+    },
     BrokerShutDown {
         broker: BrokerId,
     },
@@ -249,6 +256,14 @@ pub enum EventKind {
         /// For `NOT_ENOUGH_REPLICAS(_AFTER_APPEND)`: the ISR and `min.insync.replicas` the leader saw.
         shortfall: Option<IsrShortfall>,
     },
+    /// A produce request got no answer within `request.timeout.ms`: the producer closed the connection
+    /// and failed the `requests` in flight on it with `REQUEST_TIMED_OUT` (kafka-model §5.4).
+    ProducerRequestTimedOut {
+        producer: ClientIdx,
+        broker: BrokerId,
+        request_timeout_ms: Millis,
+        requests: u32,
+    },
     /// A producer could not connect to a broker it has batches for, so it created no request and
     /// counted no attempt (kafka-model §5.2, `Sender.sendProducerData`); it refreshes metadata (the
     /// disconnect may mean stale metadata) and tries again after `reconnect.backoff.ms`, doubling up
@@ -398,6 +413,7 @@ impl EventKind {
             | BrokerFenced { broker, .. }
             | BrokerUnfenced { broker }
             | ControlledShutdownStarted { broker }
+            | ControlledShutdownGranted { broker, .. }
             | BrokerShutDown { broker }
             | ReplicaStalled { broker }
             | ReplicaResumed { broker } => Subject::Broker(*broker),
@@ -422,6 +438,7 @@ impl EventKind {
             | ProduceRetried { producer, .. }
             | ProduceFailed { producer, .. }
             | ProducerConnectionFailed { producer, .. }
+            | ProducerRequestTimedOut { producer, .. }
             | ProducerReconfigured { producer, .. } => Subject::Producer(*producer),
             ConsumerFetched { consumer, .. }
             | ConsumerRedirected { consumer, .. }
@@ -456,6 +473,7 @@ impl EventKind {
             | RegistrationRejected { .. }
             | BrokerUnfenced { .. }
             | ControlledShutdownStarted { .. }
+            | ControlledShutdownGranted { .. }
             | BrokerShutDown { .. }
             | IsrShrinkProposed { .. }
             | IsrExpandProposed { .. }
@@ -470,6 +488,7 @@ impl EventKind {
             | ProduceDeduplicated { .. }
             | ProduceRetried { .. }
             | ProducerConnectionFailed { .. }
+            | ProducerRequestTimedOut { .. }
             | ProducerReconfigured { .. }
             | ConsumerFetched { .. }
             | ConsumerRedirected { .. }
@@ -511,7 +530,7 @@ impl EventKind {
 impl EventKind {
     /// Every event's name as the runner's JSON and lessons write it (its serde tag), with whether
     /// events of that kind are about one partition (an invariant violation may be, or not).
-    pub const NAMES: [(&'static str, bool); 41] = [
+    pub const NAMES: [(&'static str, bool); 43] = [
         ("broker_crashed", false),
         ("broker_started", false),
         ("broker_registered", false),
@@ -519,6 +538,7 @@ impl EventKind {
         ("broker_fenced", false),
         ("broker_unfenced", false),
         ("controlled_shutdown_started", false),
+        ("controlled_shutdown_granted", false),
         ("broker_shut_down", false),
         ("leader_elected", true),
         ("partition_offline", true),
@@ -539,6 +559,7 @@ impl EventKind {
         ("produce_retried", true),
         ("produce_failed", true),
         ("producer_connection_failed", false),
+        ("producer_request_timed_out", false),
         ("producer_reconfigured", false),
         ("consumer_fetched", true),
         ("consumer_redirected", true),
@@ -566,6 +587,7 @@ impl EventKind {
             BrokerFenced { .. } => "broker_fenced",
             BrokerUnfenced { .. } => "broker_unfenced",
             ControlledShutdownStarted { .. } => "controlled_shutdown_started",
+            ControlledShutdownGranted { .. } => "controlled_shutdown_granted",
             BrokerShutDown { .. } => "broker_shut_down",
             LeaderElected { .. } => "leader_elected",
             PartitionOffline { .. } => "partition_offline",
@@ -586,6 +608,7 @@ impl EventKind {
             ProduceRetried { .. } => "produce_retried",
             ProduceFailed { .. } => "produce_failed",
             ProducerConnectionFailed { .. } => "producer_connection_failed",
+            ProducerRequestTimedOut { .. } => "producer_request_timed_out",
             ProducerReconfigured { .. } => "producer_reconfigured",
             ConsumerFetched { .. } => "consumer_fetched",
             ConsumerRedirected { .. } => "consumer_redirected",

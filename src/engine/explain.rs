@@ -201,6 +201,10 @@ pub fn explain(catalog: &Catalog, event: &ClusterEvent) -> String {
         ControlledShutdownStarted { broker } => {
             format!("broker {broker} asked to shut down: the controller moves its leaderships away and removes it from every ISR")
         }
+        ControlledShutdownGranted { broker, lowest_active_offset: low, shutdown_offset: at } => format!(
+            "controller granted broker {broker}'s controlled shutdown (SHUTDOWN_NOW): the active brokers' lowest \
+             reported metadata offset {low} includes the move of its leaderships (offset {at}); until now it kept serving"
+        ),
         BrokerShutDown { broker } => format!("broker {broker} shut down cleanly"),
         LeaderElected { partition, leader, previous, leader_epoch, isr, unclean, reason: why } => {
             let prev = previous.map_or(String::new(), |p| format!(" (previous leader: broker {p})"));
@@ -400,6 +404,12 @@ pub fn explain(catalog: &Catalog, event: &ClusterEvent) -> String {
                 pn(partition)
             )
         }
+        ProducerRequestTimedOut { producer: p, broker, request_timeout_ms: ms, requests: n } => format!(
+            "producer {} had no answer from broker {broker} after request.timeout.ms = {ms} ms: it disconnects \
+             (Disconnecting from node {broker} due to request timeout), fails the {n} request(s) in flight on that \
+             connection with REQUEST_TIMED_OUT (retriable) and refreshes metadata",
+            producer(p)
+        ),
         ProducerConnectionFailed { producer: p, broker, timed_out } => {
             let why = if *timed_out {
                 let timeout_ms = super::connection::CONNECTION_SETUP_TIMEOUT_MS;

@@ -497,9 +497,18 @@ impl Producer {
                     self.metadata.fail(ctx.now, self.config.retry_backoff_ms);
                     ctx.set_timer(self.config.retry_backoff_ms, ProducerTimer::MetadataBackoffDone);
                 } else if let Some(&(_, broker, _)) = self.in_flight.get(&request_id) {
-                    // A client-side timeout disconnects and refreshes metadata (kafka-model §5.4).
-                    self.connections.closed(broker, ctx.now);
-                    self.on_error(request_id, ErrorCode::NetworkException, None, None, ctx);
+                    // kafka-model §5.4, `NetworkClient.handleTimedOutRequests`: the client closes the
+                    // connection and `Sender` fails every request in flight on it with
+                    // REQUEST_TIMED_OUT (retriable), then refreshes metadata (§5.5).
+                    let requests = self.in_flight.values().filter(|(_, b, _)| *b == broker).count() as u32;
+                    let request_timeout_ms = self.config.request_timeout_ms;
+                    ctx.emit(EventKind::ProducerRequestTimedOut {
+                        producer: self.idx,
+                        broker,
+                        request_timeout_ms,
+                        requests,
+                    });
+                    self.disconnected(broker, ErrorCode::RequestTimedOut, ctx);
                 }
             }
             ProducerTimer::MetadataBackoffDone => {
@@ -576,21 +585,26 @@ impl Producer {
                     self.connection_failed(broker, None, ctx);
                     return;
                 }
-                self.connections.closed(broker, ctx.now);
-                if self.metadata.in_flight.is_some_and(|(_, b)| b == broker) {
-                    self.metadata.fail(ctx.now, self.config.retry_backoff_ms);
-                    ctx.set_timer(self.config.retry_backoff_ms, ProducerTimer::MetadataBackoffDone);
-                }
-                let lost: Vec<u64> =
-                    self.in_flight.iter().filter(|(_, (_, b, _))| *b == broker).map(|(id, _)| *id).collect();
-                for id in lost {
-                    self.on_error(id, ErrorCode::NetworkException, None, None, ctx);
-                }
-                // acks=0 sends are not in flight; a refused connection still means stale metadata.
-                self.request_metadata(ctx);
+                self.disconnected(broker, ErrorCode::NetworkException, ctx);
             }
             _ => {}
         }
+    }
+
+    /// The ready connection to `broker` closed: every request in flight on it fails with `error`.
+    fn disconnected(&mut self, broker: BrokerId, error: ErrorCode, ctx: &mut Ctx) {
+        self.connections.closed(broker, ctx.now);
+        if self.metadata.in_flight.is_some_and(|(_, b)| b == broker) {
+            self.metadata.fail(ctx.now, self.config.retry_backoff_ms);
+            ctx.set_timer(self.config.retry_backoff_ms, ProducerTimer::MetadataBackoffDone);
+        }
+        let lost: Vec<u64> = self.in_flight.iter().filter(|(_, (_, b, _))| *b == broker).map(|(id, _)| *id).collect();
+        for id in lost {
+            self.on_error(id, error, None, None, ctx);
+        }
+        // acks=0 sends are not in flight; a closed connection still means stale metadata.
+        self.metadata.refreshed_ms = None;
+        self.request_metadata(ctx);
     }
 
     /// `Sender.completeBatch` for an error (kafka-model §5.4): retry after a backoff, refreshing

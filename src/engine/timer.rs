@@ -20,6 +20,8 @@ pub enum BrokerTimer {
     },
     /// Controlled shutdown: the controller said SHUTDOWN_NOW.
     FinishShutdown,
+    /// Controlled shutdown: ask again, the controller said "not yet".
+    ShutdownHeartbeat,
     ParkedFetchExpired {
         park_id: u64,
     },
