@@ -111,6 +111,10 @@ const RULES: &[Rule] = &[
         words: WASM_CRATES,
         why: "the page's logic without the DOM is plain Rust, tested natively",
     },
+    // The export runs in the share worker (`web::share_worker`, its own wasm); the page's own code
+    // must not name it, or its files come back into the page's first download.
+    Rule { files: "src/web/app/", words: &["crate::export"], why: "the page exports through its share worker" },
+    Rule { files: "src/web/mod.rs", words: &["crate::export"], why: "the page exports through its share worker" },
     Rule {
         files: "src/web/",
         words: &[
@@ -414,6 +418,12 @@ mod rules {
         check(path, "use crate::web::App;", "use crate::engine::Command;");
         check(path, "use crate::layout::Layout;", "use crate::engine::Map;");
         check(path, "let v = serde_wasm_bindgen::to_value(&s);", "let v = serde_json::to_value(&s);");
+    }
+
+    #[test]
+    fn the_page_exports_only_through_its_share_worker() {
+        check("src/web/app/share.rs", "use crate::export::export;", "use crate::web::share_client;");
+        check("src/web/mod.rs", "let files = crate::export::export(&s);", "let x = share_client::request;");
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! The page's share link: the fragment it writes (`#s=...&t=42000&paused`) and what it says of a
-//! link it opens. The link's text itself is `scenario::make_link`'s (or `link_text`'s).
+//! link it opens. The link's text itself is `scenario::make_link`'s, which the share worker calls.
 
 use crate::engine::{Engine, LessonText, Millis, Scenario, BEHAVIOUR_VERSION};
 use crate::scenario::{link_message, Link};
@@ -12,8 +12,8 @@ pub fn share_message(scenario: &Scenario, engine: &Engine, lesson: Option<&Lesso
     link_message(scenario, engine.session(), lesson)
 }
 
-/// The fragment of a link: its text (`scenario::make_link`, or `link_text` of what the browser
-/// deflated), the simulated time to open at, and whether to open paused.
+/// The fragment of a link: its text (`scenario::make_link`, in the runner or the share worker),
+/// the simulated time to open at, and whether to open paused.
 pub fn fragment(link_text: &str, at_ms: Millis, paused: bool) -> String {
     let paused = if paused { "&paused" } else { "" };
     format!("#s={link_text}&t={at_ms}{paused}")

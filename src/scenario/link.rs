@@ -173,8 +173,7 @@ pub fn make_link(link: &Link) -> Result<String, LinkError> {
 }
 
 /// The binary code a link deflates (format 2: its sections); refused over [`LINK_INFLATED_MAX`].
-/// The page deflates it with the browser's own `CompressionStream("deflate")` (a zlib stream as
-/// well), which keeps miniz's compressor out of its bundle, and then calls [`link_text`].
+/// [`make_link`] deflates it and calls [`link_text`] (in the runner, and in the page's share worker).
 pub fn link_code(link: &Link) -> Result<Vec<u8>, LinkError> {
     let mut code = Vec::new();
     // Plain structs, enums, strings and numbers: postcard writes them all (round-trip tests).

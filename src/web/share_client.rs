@@ -8,7 +8,7 @@ use js_sys::{Array, Uint8Array};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{ErrorEvent, MessageEvent, Worker};
+use web_sys::{ErrorEvent, Event, MessageEvent, Worker};
 
 /// The worker's start script (`www/share-worker-loader.js`), beside the page.
 const LOADER: &str = "share-worker-loader.js";
@@ -26,7 +26,7 @@ struct Client {
     waiting: Vec<(u32, Done)>,
     next_id: u32,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
-    _on_error: Closure<dyn FnMut(ErrorEvent)>,
+    _on_error: Closure<dyn FnMut(Event)>,
 }
 
 thread_local! {
@@ -65,12 +65,15 @@ pub fn request(kind: &str, message: &[u8], done: impl FnOnce(Answer) + 'static) 
 
 /// A new worker and its listeners; the reason if the browser refuses to make one.
 fn start() -> Result<Client, String> {
-    let worker = Worker::new(&loader_url())
-        .map_err(|e| format!("the share worker could not start ({})", e.as_string().unwrap_or_default()))?;
+    let worker = Worker::new(&loader_url()).map_err(|e| format!("the share worker could not start ({})", said(&e)))?;
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|e: MessageEvent| on_message(e.data().unchecked_into()));
-    let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(|e: ErrorEvent| {
+    // An `ErrorEvent` when the worker's script threw; a plain `Event`, with no message, when the
+    // loader itself could not be fetched or was refused.
+    let on_error = Closure::<dyn FnMut(Event)>::new(|e: Event| {
         e.prevent_default();
-        fail_all(format!("the share worker stopped ({})", e.message()));
+        let message =
+            e.dyn_ref::<ErrorEvent>().map(|e| e.message()).unwrap_or_else(|| "its script did not load".into());
+        fail_all(format!("the share worker stopped ({message})"));
     });
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
@@ -85,18 +88,27 @@ fn start() -> Result<Client, String> {
     })
 }
 
-/// The loader with the page's build in its query (the start script's hashed wasm name), which the
-/// loader passes on to the worker's own files: a worker cached from an older build never answers a
-/// newer page (its files have fixed names).
+/// The loader with the worker's build in its query (a digest of the worker's glue and wasm, which
+/// `www/post-build.mjs` writes on the start script's tag as `data-share-worker`), which the loader
+/// passes on to the worker's own files: their names are fixed, so a cached worker of another build
+/// is never used.
 fn loader_url() -> String {
     let build = crate::web::dom::document()
-        .query_selector("script[data-wasm]")
+        .query_selector("script[data-share-worker]")
         .ok()
         .flatten()
-        .and_then(|s| s.get_attribute("data-wasm"))
+        .and_then(|s| s.get_attribute("data-share-worker"))
         .unwrap_or_default();
-    let query = js_sys::encode_uri_component(build.rsplit('/').next().unwrap_or_default());
-    format!("{LOADER}?build={query}")
+    format!("{LOADER}?build={build}")
+}
+
+/// What a thrown `DOMException` or error says (its message), or the value as text.
+fn said(e: &JsValue) -> String {
+    js_sys::Reflect::get(e, &"message".into())
+        .ok()
+        .and_then(|m| m.as_string())
+        .or_else(|| e.as_string())
+        .unwrap_or_default()
 }
 
 /// `["ready"]`, `["failed", reason]` (the loader could not start the wasm), or `[id, ok, answer]`

@@ -10,6 +10,7 @@
 //!
 //! [`link_message`]: crate::scenario::link_message
 
+use crate::engine::check_scenario;
 use crate::export::export;
 use crate::scenario::{make_link, read_link_message};
 use js_sys::{Array, Uint8Array};
@@ -43,8 +44,12 @@ fn answer(kind: &str, message: &[u8]) -> Result<JsValue, String> {
     match kind {
         "link" => make_link(&link).map(|text| JsValue::from_str(&text)).map_err(|e| e.to_string()),
         "export" => {
+            // The merged commands are checked as the runner's export checks them (the engine's
+            // contract), so a file never holds what the engine would refuse.
+            let scenario = link.into_scenario();
+            check_scenario(&scenario).map_err(|e| e.to_string())?;
             let files = Array::new();
-            for (name, contents) in export(&link.into_scenario()) {
+            for (name, contents) in export(&scenario) {
                 files.push(&Array::of2(&name.into(), &contents.into()));
             }
             Ok(files.into())

@@ -120,9 +120,10 @@ function fmtKB(bytes) {
 }
 
 // (a) Sizes of what the browser downloads to start: wasm and JS (budgeted), HTML and CSS (reported),
-// of the page as it ships (dist/, even when the other parts run on the `bench` build). The share
+// of the page as it ships (dist/, or BUNDLE_DIST; not E2E_DIST, where the other parts run on the
+// `bench` build). The share
 // worker's files are fetched only on the first Copy link or Export: reported, not budgeted.
-const SHIPPED = path.join(ROOT, 'dist');
+const SHIPPED = path.resolve(process.env.BUNDLE_DIST ?? path.join(ROOT, 'dist'));
 function bundleSizes() {
   const files = fs.readdirSync(SHIPPED).filter((f) => /\.(wasm|js|css|html)$/.test(f));
   const rows = files.map((f) => {

@@ -1,6 +1,6 @@
 // Two builds of the page with the benchmarks' exports (`trunk build --release --features bench
-// --dist DIR`), compared in one run on this noisy machine: each round measures A then B, four
-// rounds, and prints every round's medians:
+// --dist DIR`), compared in one run on this noisy machine: four rounds, A then B in even rounds and
+// B then A in odd ones, both pages paused (no frame loop of their own), every round's medians:
 //   - frame cost (pp_frame_bench, 16 ms simulated a frame): 12 brokers x 48 partitions (300
 //     frames), 100 x 1,000 (60 frames);
 //   - the engine alone (pp_engine_bench): 12 x 48 for 60 s simulated, a broker crashed and restarted.
@@ -45,12 +45,12 @@ try {
   const pages = [];
   for (const s of servers) {
     const page = await browser.newPage();
-    await page.goto(s.url);
+    await page.goto(`${s.url}#paused`);
     await waitReady(page);
     pages.push(page);
   }
   const results = [[], []];
-  for (let r = 0; r < ROUNDS; r++) for (const i of [0, 1]) results[i].push(await round(pages[i], codes));
+  for (let r = 0; r < ROUNDS; r++) for (const i of r % 2 ? [1, 0] : [0, 1]) results[i].push(await round(pages[i], codes));
   const col = (rs, k) => rs.map((x) => x[k].toFixed(2)).join(' ');
   for (const i of [0, 1]) {
     console.log(`${'AB'[i]} ${dirs[i]}`);

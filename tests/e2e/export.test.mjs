@@ -72,34 +72,79 @@ test('Export to Kafka offers the files the runner writes for the same link', { s
     assert.match(script, /order-35/, 'the keyed send is in the script');
     fs.rmSync(dir, { recursive: true });
 
-    // A second export replaces the first: three links, the old object URLs freed.
+    // A second export replaces the first: three new links, the old object URLs freed.
+    const before = await p.$$eval('#export-files a[download]', (as) => as.map((a) => a.href));
+    await p.evaluate(() => {
+      window.__revoked = [];
+      const revoke = URL.revokeObjectURL.bind(URL);
+      URL.revokeObjectURL = (u) => (window.__revoked.push(u), revoke(u));
+    });
     await p.locator('#export').click();
-    await p.waitForFunction(() => document.querySelectorAll('#export-files a[download]').length === 3);
+    await p.waitForFunction(
+      (old) => {
+        const now = [...document.querySelectorAll('#export-files a[download]')].map((a) => a.href);
+        return now.length === 3 && now.every((h) => !old.includes(h));
+      },
+      before,
+    );
+    assert.deepEqual((await p.evaluate(() => window.__revoked)).sort(), [...before].sort(), "the first export's URLs are freed");
+    assert.match(await p.locator('#export-status').textContent(), /docker compose up -d/);
     assert.deepEqual(errors, []);
   } finally {
     await p.close();
   }
 });
 
-// The share worker is a second download: when it cannot start (here its wasm is missing), the
-// waiting Copy link says why instead of waiting for ever, and the next click starts a new worker.
-test('a share worker that cannot start says so, and the next Copy link tries again', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const p = await context.newPage();
-  const errors = [];
-  p.on('pageerror', (e) => errors.push(String(e)));
+// The share worker is a second download: when it cannot start (its wasm missing, or its loader),
+// the waiting Copy link says why instead of waiting for ever, and the next click starts a new one.
+const FAILURES = [
+  { missing: /share-worker_bg\.wasm/, says: /^No link: the share worker could not start \(.+\)\.$/ },
+  { missing: /share-worker-loader\.js/, says: /^No link: the share worker stopped \(its script did not load\)\.$/ },
+];
+for (const { missing, says } of FAILURES) {
+  test(`a share worker whose ${missing.source.replaceAll('\\', '')} is missing says so, and the next Copy link tries again`, async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const p = await context.newPage();
+    const errors = [];
+    p.on('pageerror', (e) => errors.push(String(e)));
+    try {
+      await context.route(missing, (route) => route.fulfill({ status: 404, body: 'missing' }));
+      await p.goto(`${server.url}#paused`, { waitUntil: 'load' });
+      await waitReady(p);
+      await p.locator('#copy-link').click();
+      await p.waitForFunction(() => document.querySelector('#share-link').value.startsWith('No link:'));
+      assert.match(await p.locator('#share-link').inputValue(), says);
+      await context.unroute(missing);
+      await p.locator('#copy-link').click();
+      await p.waitForFunction(() => document.querySelector('#share-link').value.startsWith('http'));
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+}
+
+// The share worker answers after the click: Copy link's button says "Copied" only once the
+// clipboard has taken the link, and says so when it refuses (the link is then in the field).
+test('Copy link says Copied only when the clipboard took the link', async () => {
+  const p = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   try {
-    await context.route(/share-worker_bg\.wasm/, (route) => route.fulfill({ status: 404, body: 'missing' }));
     await p.goto(`${server.url}#paused`, { waitUntil: 'load' });
     await waitReady(p);
+    const clipboard = (accept) =>
+      p.evaluate((accept) => {
+        navigator.clipboard.writeText = (text) => (accept ? ((window.__copied = text), Promise.resolve()) : Promise.reject(new Error('refused')));
+      }, accept);
+    await clipboard(false);
     await p.locator('#copy-link').click();
-    await p.waitForFunction(() => document.querySelector('#share-link').value.startsWith('No link:'));
-    assert.match(await p.locator('#share-link').inputValue(), /^No link: the share worker could not start \(.+\)\.$/);
-    await context.unroute(/share-worker_bg\.wasm/);
+    await p.waitForFunction(() => document.querySelector('#copy-link').textContent !== 'Copy link');
+    assert.equal(await p.locator('#copy-link').textContent(), 'Not copied: select the field');
+    assert.match(await p.locator('#share-link').inputValue(), /^http.*#s=/, 'the link is in the field');
+    await clipboard(true);
     await p.locator('#copy-link').click();
-    await p.waitForFunction(() => document.querySelector('#share-link').value.startsWith('http'));
-    assert.deepEqual(errors, []);
+    await p.waitForFunction(() => document.querySelector('#copy-link').textContent === 'Copied');
+    assert.equal(await p.evaluate(() => window.__copied), await p.locator('#share-link').inputValue());
   } finally {
-    await context.close();
+    await p.close();
   }
 });

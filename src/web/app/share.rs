@@ -23,8 +23,7 @@ pub(super) struct ShareUi {
     /// What the last link cannot do (open in a page, past its replay bound); empty otherwise.
     pub(super) note: Element,
     pub(super) export_button: Element,
-    /// The export's part of the card (hidden until Export is pressed): a status line, the files.
-    pub(super) export: Element,
+    /// What Export says (writing, done, or why not), and the files it offers.
     pub(super) export_status: Element,
     pub(super) export_files: Element,
 }
@@ -61,10 +60,11 @@ pub(super) fn build_share(parent: &Element) -> ShareUi {
         .into_parent(&label)
         .unchecked_into();
     let note = el("p").with("id", "share-note").with("class", "hint").into_parent(&card);
-    let export = el("div").with("id", "export-box").with("class", "export").with("hidden", "").into_parent(&card);
+    let export = el("div").with("class", "export").into_parent(&card);
+    // Present (empty) from the start, so a screen reader announces what Export says.
     let export_status = el("p").with("id", "export-status").with("role", "status").into_parent(&export);
     let export_files = el("ul").with("id", "export-files").into_parent(&export);
-    ShareUi { hash, time, copy, copy_embed, link, link_label, note, export_button, export, export_status, export_files }
+    ShareUi { hash, time, copy, copy_embed, link, link_label, note, export_button, export_status, export_files }
 }
 
 impl App {
@@ -99,6 +99,8 @@ impl App {
         let note = page_bound.err().map(|e| format!("A page cannot open this link, the runner can: {}.", e.reason));
         self.ui.share.note.set_text_content(note.as_deref());
         let ui = &self.ui.share;
+        ui.copy.set_text_content(Some("Copy link"));
+        ui.copy_embed.set_text_content(Some("Copy embed code"));
         let button = if embed { ui.copy_embed.clone() } else { ui.copy.clone() };
         ui.link_label.set_text_content(Some(if embed { "Embed code for this moment" } else { "Link to this moment" }));
         let field = ui.link.clone();
@@ -111,18 +113,17 @@ impl App {
             let link = format!("{base}{}", share::fragment(&text, at_ms, paused));
             let link = if embed { crate::page::embed::embed_snippet(&format!("{link}&embed")) } else { link };
             field.set_value(&link);
-            if note.is_some() {
-                button.set_text_content(Some("Copied (runner only)"));
-            }
             field.select();
-            // Refused where the page may not write the clipboard: the field holds the link anyway.
+            // The button says what happened once the clipboard has answered: copied, or refused
+            // (where the page may not write it), the link then being in the field, selected.
             let written = crate::web::dom::window().navigator().clipboard().write_text(&link);
-            let ignore = Closure::once_into_js(|_: JsValue| {});
-            if let Ok(catch) = js_sys::Reflect::get(&written, &"catch".into()).and_then(|f| f.dyn_into::<Function>()) {
-                let _ = catch.call1(&written, &ignore);
-            }
-            if note.is_none() {
-                button.set_text_content(Some("Copied"));
+            let copied = if note.is_some() { "Copied (runner only)" } else { "Copied" };
+            let refused = button.clone();
+            let ok = Closure::once_into_js(move |_: JsValue| button.set_text_content(Some(copied)));
+            let failed =
+                Closure::once_into_js(move |_: JsValue| refused.set_text_content(Some("Not copied: select the field")));
+            if let Ok(then) = js_sys::Reflect::get(&written, &"then".into()).and_then(|f| f.dyn_into::<Function>()) {
+                let _ = then.call2(&written, &ok, &failed);
             }
         });
     }
@@ -132,9 +133,7 @@ impl App {
     pub(super) fn on_export(&mut self) {
         let _ = self.engine.finish_millisecond();
         let message = share::share_message(&self.scenario, &self.engine, None);
-        let (box_, list, status) =
-            (self.ui.share.export.clone(), self.ui.share.export_files.clone(), self.ui.share.export_status.clone());
-        let _ = box_.remove_attribute("hidden");
+        let (list, status) = (self.ui.share.export_files.clone(), self.ui.share.export_status.clone());
         status.set_text_content(Some("Writing the files…"));
         share_client::request("export", &message, move |answer| match answer {
             Ok(files) => {
