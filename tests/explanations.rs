@@ -2,41 +2,13 @@
 //! `tests/scenarios/` with its golden explained log, checked here through the events and the view,
 //! and then through the one line the event log shows.
 
+#[path = "support/scenario_run.rs"]
+mod scenario_run;
+
 use partition_playground::engine::*;
-use partition_playground::scenario;
-
-struct Run {
-    view: ClusterView,
-    events: Vec<(ClusterEvent, String)>,
-}
-
-/// Runs `tests/scenarios/<name>.json` to its `until_ms` (or `until_ms` if given). Fails on any
-/// violation Kafka does not allow.
-fn run_until(name: &str, until_ms: Option<u64>) -> Run {
-    let path = format!("{}/tests/scenarios/{name}.json", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let scenario = scenario::parse(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let mut engine = Engine::new(&scenario).expect("the scenario is within the contract");
-    engine.advance_to(until_ms.unwrap_or(scenario.until_ms), u64::MAX).expect("the simulation progresses");
-    assert_eq!(engine.unexpected_violations(), 0, "{name}: unexpected violations");
-    let events = engine.events_since(0).map(|e| (e.clone(), engine.explain(e))).collect();
-    let view = engine.view(ViewOptions { full_logs: true, client_history: usize::MAX, ..ViewOptions::default() });
-    Run { view, events }
-}
-
-fn run(name: &str) -> Run {
-    run_until(name, None)
-}
-
-fn b(id: u32) -> BrokerId {
-    BrokerId(id)
-}
+use scenario_run::{b, run, Run};
 
 impl Run {
-    fn log(&self) -> String {
-        self.events.iter().map(|(e, t)| format!("{:>7} {t}\n", e.at_ms)).collect()
-    }
-
     /// The first event matching `f`, with its explanation and its index.
     fn first(&self, what: &str, f: impl Fn(&EventKind) -> bool) -> (usize, &ClusterEvent, &str) {
         let i = self.events.iter().position(|(e, _)| f(&e.kind));
@@ -47,18 +19,6 @@ impl Run {
     fn none(&self, what: &str, f: impl Fn(&EventKind) -> bool) {
         let found: Vec<&String> = self.events.iter().filter(|(e, _)| f(&e.kind)).map(|(_, t)| t).collect();
         assert!(found.is_empty(), "expected no event: {what}, found {found:#?}");
-    }
-
-    fn partition(&self, name: &str) -> &PartitionView {
-        self.view.partitions.iter().find(|p| p.name == name).unwrap_or_else(|| panic!("no partition {name}"))
-    }
-
-    fn replica(&self, partition: &str, broker: u32) -> &ReplicaView {
-        self.partition(partition).replica_states.iter().find(|r| r.broker == b(broker)).expect("replica")
-    }
-
-    fn producer(&self, name: &str) -> &ProducerView {
-        self.view.producers.iter().find(|p| p.name == name).expect("producer")
     }
 }
 

@@ -2,55 +2,15 @@
 //! `tests/scenarios/` (replay any with `cargo run --release -- run tests/scenarios/<name>.json`) and
 //! the outcomes Kafka says they must have.
 
-use partition_playground::engine::BrokerId;
+#[path = "support/scenario_run.rs"]
+mod scenario_run;
+
 use partition_playground::engine::ErrorCode;
 use partition_playground::engine::*;
 use partition_playground::engine::{ChangeReason, ClusterEvent, EventKind};
-use partition_playground::engine::{Engine, ViewOptions};
-use partition_playground::scenario;
-
-/// A scenario run to its end: the final view, every event, and a way to look things up.
-struct Run {
-    view: ClusterView,
-    events: Vec<(ClusterEvent, String)>,
-}
-
-/// Runs `tests/scenarios/<name>.json` to its `until_ms`. Fails on any violation Kafka does not allow.
-fn run(name: &str) -> Run {
-    let path = format!("{}/tests/scenarios/{name}.json", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let scenario = scenario::parse(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let mut engine = Engine::new(&scenario).expect("the scenario is within the contract");
-    engine.advance_to(scenario.until_ms, u64::MAX).expect("the simulation progresses");
-    let events: Vec<(ClusterEvent, String)> = engine.events_since(0).map(|e| (e.clone(), engine.explain(e))).collect();
-    let view = engine.view(ViewOptions { full_logs: true, client_history: usize::MAX, ..ViewOptions::default() });
-    let unexpected: Vec<&String> = events
-        .iter()
-        .filter(|(e, _)| matches!(e.kind, EventKind::InvariantViolated { expected: false, .. }))
-        .map(|(_, t)| t)
-        .collect();
-    assert!(unexpected.is_empty(), "{name}: unexpected invariant violations: {unexpected:#?}");
-    assert_eq!(engine.unexpected_violations(), 0, "{name}: unexpected violations");
-    Run { view, events }
-}
-
-fn b(id: u32) -> BrokerId {
-    BrokerId(id)
-}
+use scenario_run::{b, run, Run};
 
 impl Run {
-    fn partition(&self, name: &str) -> &PartitionView {
-        self.view.partitions.iter().find(|p| p.name == name).unwrap_or_else(|| panic!("no partition {name}"))
-    }
-
-    fn replica(&self, partition: &str, broker: u32) -> &ReplicaView {
-        self.partition(partition).replica_states.iter().find(|r| r.broker == b(broker)).expect("replica")
-    }
-
-    fn producer(&self, name: &str) -> &ProducerView {
-        self.view.producers.iter().find(|p| p.name == name).expect("producer")
-    }
-
     fn consumer(&self, name: &str) -> &ConsumerView {
         self.view.consumers.iter().find(|c| c.name == name).expect("consumer")
     }
@@ -62,10 +22,6 @@ impl Run {
 
     fn first(&self, what: &str, f: impl Fn(&EventKind) -> bool) -> &ClusterEvent {
         self.find(f).first().unwrap_or_else(|| panic!("expected an event: {what}\n{}", self.log()))
-    }
-
-    fn log(&self) -> String {
-        self.events.iter().map(|(e, t)| format!("{:>7} {t}\n", e.at_ms)).collect()
     }
 
     /// Values of a replica's log, in offset order.
