@@ -180,6 +180,20 @@ fn a_links_session_joins_the_scenarios_commands_in_time_order() {
     assert_eq!(order, [(500, 3), (1_000, 1), (1_000, 3), (3_000, 2), (5_000, 3)]);
 }
 
+/// A page plays on past the scenario's `until_ms`: the scenario a link stands for runs to its last
+/// command, so the engine's contract (no command after `until_ms`) accepts it for export.
+#[test]
+fn a_session_past_until_ms_makes_a_scenario_that_runs_to_its_last_command() {
+    let scenario = default_scenario();
+    let until_ms = scenario.until_ms;
+    let late = TimedCommand { at_ms: until_ms + 33_996, command: Command::CrashBroker { broker: BrokerId(1) } };
+    let merged = Link { scenario, session: vec![late], lesson: None }.into_scenario();
+    assert_eq!(merged.until_ms, until_ms + 33_996);
+    partition_playground::engine::check_scenario(&merged).expect("within the contract");
+    let early = Link { scenario: default_scenario(), session: vec![], lesson: None }.into_scenario();
+    assert_eq!(early.until_ms, until_ms, "without a later command, until_ms stays");
+}
+
 fn send(value: &str, count: u32, key: Option<&str>) -> Command {
     let key = key.map(str::to_string);
     Command::Produce(Produce {

@@ -50,7 +50,8 @@ pub struct Link {
 impl Link {
     /// The scenario the link stands for: its session (what was done in the page) joins the
     /// scenario's commands at its times, after the scenario's own at equal times (the order the
-    /// engine applied them in).
+    /// engine applied them in), and `until_ms` reaches its last command (a page plays on past the
+    /// scenario's `until_ms`, which only says where the runner stops).
     pub fn into_scenario(self) -> Scenario {
         let mut scenario = self.scenario;
         let mut commands: Vec<TimedCommand> = Vec::with_capacity(scenario.commands.len() + self.session.len());
@@ -62,6 +63,7 @@ impl Link {
             commands.push(c);
         }
         commands.extend(session);
+        scenario.until_ms = commands.last().map_or(scenario.until_ms, |c| c.at_ms.max(scenario.until_ms));
         scenario.commands = commands;
         scenario
     }
