@@ -4,38 +4,27 @@
 // the ones the runner writes for the page's own link (target/debug/partition-playground, built by
 // `cargo test`), and the worker's first use costs the page nothing at load: its files are fetched
 // only then.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT, launchChromium, startServer, waitReady } from './harness.mjs';
+import { ROOT, servedDist, waitReady } from './harness.mjs';
 
 const RUNNER = path.join(ROOT, 'target/debug/partition-playground');
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const served = servedDist();
 
 test('Export to Kafka offers the files the runner writes for the same link', { skip: !fs.existsSync(RUNNER) && 'no runner built (cargo test builds it)' }, async () => {
-  const p = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const p = await served.browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors = [];
   const fetched = [];
   p.on('pageerror', (e) => errors.push(String(e)));
   p.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   p.on('request', (r) => fetched.push(new URL(r.url()).pathname));
   try {
-    await p.goto(`${server.url}#paused`, { waitUntil: 'load' });
+    await p.goto(`${served.server.url}#paused`, { waitUntil: 'load' });
     await waitReady(p);
     assert.ok(!fetched.some((f) => f.includes('share-worker')), 'the page loads without the share worker');
     // What a person did: a keyed send, steps, a crash of broker 2, more steps.
@@ -103,13 +92,13 @@ const FAILURES = [
 ];
 for (const { missing, says } of FAILURES) {
   test(`a share worker whose ${missing.source.replaceAll('\\', '')} is missing says so, and the next Copy link tries again`, async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const context = await served.browser.newContext({ viewport: { width: 1280, height: 900 } });
     const p = await context.newPage();
     const errors = [];
     p.on('pageerror', (e) => errors.push(String(e)));
     try {
       await context.route(missing, (route) => route.fulfill({ status: 404, body: 'missing' }));
-      await p.goto(`${server.url}#paused`, { waitUntil: 'load' });
+      await p.goto(`${served.server.url}#paused`, { waitUntil: 'load' });
       await waitReady(p);
       await p.locator('#copy-link').click();
       await p.waitForFunction(() => document.querySelector('#share-link').value.startsWith('No link:'));
@@ -127,9 +116,9 @@ for (const { missing, says } of FAILURES) {
 // The share worker answers after the click: Copy link's button says "Copied" only once the
 // clipboard has taken the link, and says so when it refuses (the link is then in the field).
 test('Copy link says Copied only when the clipboard took the link', async () => {
-  const p = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const p = await served.browser.newPage({ viewport: { width: 1280, height: 900 } });
   try {
-    await p.goto(`${server.url}#paused`, { waitUntil: 'load' });
+    await p.goto(`${served.server.url}#paused`, { waitUntil: 'load' });
     await waitReady(p);
     const clipboard = (accept) =>
       p.evaluate((accept) => {

@@ -1,5 +1,6 @@
 // Shared by the end-to-end test and the page benchmarks: a static server for dist/ under a sub-path,
 // and headless Chromium as installed by .ci/install.
+import { before, after } from 'node:test';
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -107,4 +108,19 @@ export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+// A test file's server of dist/ and headless Chromium: started before its tests, closed after
+// them; `served.server` and `served.browser` once started.
+export function servedDist() {
+  const served = {};
+  before(async () => {
+    served.server = await startServer();
+    served.browser = await launchChromium();
+  });
+  after(async () => {
+    await served.browser?.close();
+    await served.server?.close();
+  });
+  return served;
 }

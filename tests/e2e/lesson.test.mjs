@@ -5,29 +5,18 @@
 // occurs, marking that event in the event log.
 //
 // Run: `trunk build --release && node --test tests/e2e/` (./dev test does both).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchChromium, startServer, waitReady } from './harness.mjs';
+import { servedDist, waitReady } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const served = servedDist();
 
 test('the index lists every lesson, and a lesson link asks, then reveals the answer with its event', async () => {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const page = await served.browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-  await page.goto(`${server.url}lessons/`, { waitUntil: 'load' });
+  await page.goto(`${served.server.url}lessons/`, { waitUntil: 'load' });
   const lessons = await page.$$eval('.lessons > li', (lis) => lis.map((li) => li.id));
   assert.equal(lessons.length, 9);
   assert.equal(lessons[0], 'partition-leader');

@@ -7,12 +7,12 @@
 //
 // And a page opened from a link at time t, paused, shows the state hash `run LINK` prints (the
 // runner built by `cargo test`, target/debug/partition-playground).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT, launchChromium, startServer, waitReady } from './harness.mjs';
+import { ROOT, servedDist, waitReady } from './harness.mjs';
 
 const CASES = fs
   .readFileSync(path.join(ROOT, 'tests/links/malformed.tsv'), 'utf8')
@@ -23,28 +23,17 @@ const CASES = fs
     return { name, text, sentence };
   });
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const served = servedDist();
 
 for (const { name, text, sentence } of CASES) {
   test(`a link with ${name} says so over the default scenario`, async () => {
-    const p = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const p = await served.browser.newPage({ viewport: { width: 1280, height: 900 } });
     const errors = [];
     p.on('pageerror', (e) => errors.push(String(e)));
     p.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     p.on('dialog', (d) => (errors.push(`dialog: ${d.message()}`), d.dismiss()));
     try {
-      await p.goto(`${server.url}#s=${text}&t=2000&paused`, { waitUntil: 'load' });
+      await p.goto(`${served.server.url}#s=${text}&t=2000&paused`, { waitUntil: 'load' });
       await waitReady(p);
       const notice = await p.locator('#notice').textContent();
       assert.ok(notice.startsWith('This link could not open: '), notice);
@@ -62,9 +51,9 @@ const RUNNER = path.join(ROOT, 'target/debug/partition-playground');
 test('a page opened from a link at t, paused, shows the state hash the runner prints for it', { skip: !fs.existsSync(RUNNER) && 'no runner built (cargo test builds it)' }, async () => {
   const fragment = execFileSync(RUNNER, ['link', path.join(ROOT, 'examples/leader-crash.json'), '--at', '12345', '--paused'], { encoding: 'utf8' }).trim();
   const report = JSON.parse(execFileSync(RUNNER, ['run', fragment], { encoding: 'utf8', maxBuffer: 1 << 28 }));
-  const p = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const p = await served.browser.newPage({ viewport: { width: 1280, height: 900 } });
   try {
-    await p.goto(`${server.url}${fragment.slice(fragment.indexOf('#'))}`, { waitUntil: 'load' });
+    await p.goto(`${served.server.url}${fragment.slice(fragment.indexOf('#'))}`, { waitUntil: 'load' });
     await waitReady(p);
     assert.equal(await p.getAttribute('#sim-time', 'data-ms'), '12345');
     const hash = await p.locator('#state-hash').textContent();
