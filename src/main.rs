@@ -573,16 +573,7 @@ fn main() -> ExitCode {
         Ok(Invocation::Svg(a)) => return finish(runner::picture::run(&a)),
         Ok(Invocation::Export(a)) => return finish(runner::export::run(&a)),
         Ok(Invocation::Link { path, at_ms, paused, base }) => {
-            return match make_link_text(&path, at_ms, paused, &base) {
-                Ok(text) => {
-                    print_out(&text);
-                    ExitCode::SUCCESS
-                }
-                Err(UsageError(msg)) => {
-                    eprintln!("error: {msg}");
-                    ExitCode::from(2)
-                }
-            }
+            return finish(make_link_text(&path, at_ms, paused, &base))
         }
         Ok(Invocation::Lessons { dir, base }) => return finish(write_lesson_index(&dir, &base)),
         Err(UsageError(msg)) => {

@@ -3,19 +3,10 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const BIN: &str = env!("CARGO_BIN_EXE_partition-playground");
+#[path = "support/runner_cli.rs"]
+mod runner_cli;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(BIN).args(args).output().expect("the runner starts")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use runner_cli::{root, run, stderr, BIN};
 
 /// A scratch file under the target directory, unique per test.
 fn scratch(name: &str, text: &str) -> PathBuf {

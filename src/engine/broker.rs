@@ -28,6 +28,17 @@ pub enum ProcessState {
     Stopped,
 }
 
+impl ProcessState {
+    /// Its name, as the JSON view writes it (and the page's and the SVG's `data-state`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProcessState::Running => "running",
+            ProcessState::Crashed => "crashed",
+            ProcessState::Stopped => "stopped",
+        }
+    }
+}
+
 /// `replica.socket.timeout.ms` (30 s): a follower fetch with no answer is abandoned after this.
 const REPLICA_SOCKET_TIMEOUT_MS: Millis = 30_000;
 /// `controller.quorum.request.timeout.ms`: an AlterPartition with no answer is abandoned after this.

@@ -1,6 +1,18 @@
 //! Names cut to fit a box without losing what tells them apart: a partition keeps its number. And
 //! simulated times as the log and the panels write them.
 
+/// The one word a broker's tile says at the summary scale (the page's diagram and the SVG): why it
+/// is not serving, or nothing while it serves.
+pub fn tile_state(b: &crate::engine::BrokerView) -> &'static str {
+    use crate::engine::ProcessState;
+    match (b.process, b.fenced) {
+        (ProcessState::Running, false) if b.stalled => "slow",
+        (ProcessState::Running, false) => "",
+        (ProcessState::Running, true) => "fenced",
+        (ProcessState::Crashed, _) | (ProcessState::Stopped, _) => b.process.as_str(),
+    }
+}
+
 /// A simulated time to the millisecond: `9.003 s`.
 pub fn seconds(ms: u64) -> String {
     format!("{}.{:03} s", ms / 1000, ms % 1000)

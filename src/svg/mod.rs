@@ -88,11 +88,7 @@ fn ids(list: &[BrokerId]) -> String {
 }
 
 fn broker_status(b: &crate::engine::BrokerView) -> String {
-    let mut words = vec![match b.process {
-        ProcessState::Running => "running",
-        ProcessState::Crashed => "crashed",
-        ProcessState::Stopped => "stopped",
-    }];
+    let mut words = vec![b.process.as_str()];
     if b.fenced {
         words.push("fenced");
     }
@@ -282,12 +278,7 @@ fn broker(
     bv: &crate::engine::BrokerView,
     parts: &[usize],
 ) {
-    let state = match bv.process {
-        ProcessState::Running => "running",
-        ProcessState::Crashed => "crashed",
-        ProcessState::Stopped => "stopped",
-    };
-    let mut class = format!("broker {state}");
+    let mut class = format!("broker {}", bv.process.as_str());
     for (on, word) in [(bv.fenced, " fenced"), (bv.stalled, " stalled"), (bv.in_controlled_shutdown, " shutting-down")]
     {
         if on {
@@ -311,13 +302,7 @@ fn broker(
             }
         }
     } else {
-        let tile_state = match (bv.process, bv.fenced) {
-            (ProcessState::Running, false) if bv.stalled => "slow",
-            (ProcessState::Running, false) => "",
-            (ProcessState::Running, true) => "fenced",
-            (ProcessState::Crashed, _) => "crashed",
-            (ProcessState::Stopped, _) => "stopped",
-        };
+        let tile_state = label::tile_state(bv);
         let replicas = view.partitions.iter().filter(|p| p.replicas.contains(&bv.id)).count();
         x.label(r.cx(), r.y + 17.0, "tile-name", "middle", &format!("B{}", bv.id));
         x.label(r.cx(), r.y + 30.0, "tile-state", "middle", tile_state);

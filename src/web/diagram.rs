@@ -321,11 +321,7 @@ impl Diagram {
         // Brokers and their replicas.
         for b in &mut self.brokers {
             let Some(bv) = view.brokers.get(b.view_index) else { continue };
-            let state = match bv.process {
-                ProcessState::Running => "running",
-                ProcessState::Crashed => "crashed",
-                ProcessState::Stopped => "stopped",
-            };
+            let state = bv.process.as_str();
             b.g.set("data-state", state);
             b.g.set("data-fenced", if bv.fenced { "true" } else { "false" });
             let mut class = format!("broker {state}");
@@ -365,13 +361,7 @@ impl Diagram {
                 b.info.set_text(&format!("{rack} · broker epoch {epoch} · leads {}", leaders[b.view_index]));
             } else {
                 b.name.set_text(&format!("B{}", bv.id));
-                b.state.set_text(match (bv.process, bv.fenced) {
-                    (ProcessState::Running, false) if bv.stalled => "slow",
-                    (ProcessState::Running, false) => "",
-                    (ProcessState::Running, true) => "fenced",
-                    (ProcessState::Crashed, _) => "crashed",
-                    (ProcessState::Stopped, _) => "stopped",
-                });
+                b.state.set_text(crate::page::label::tile_state(bv));
                 let replicas = view.partitions.iter().filter(|p| p.replicas.contains(&bv.id)).count();
                 b.info.set_text(&format!("{}L {}R", leaders[b.view_index], replicas));
             }
