@@ -380,6 +380,9 @@ mod refused_commands_change_nothing {
             broker.clone().prop_map(|broker| Command::ControlledShutdown { broker }),
             (node(), node()).prop_map(|(a, b)| Command::CutLink { between: [a, b] }),
             (node(), node()).prop_map(|(a, b)| Command::HealLink { between: [a, b] }),
+            (node(), node()).prop_map(|(from, to)| Command::CutLinkOneWay { from, to }),
+            broker.clone().prop_map(|broker| Command::PauseBroker { broker }),
+            broker.clone().prop_map(|broker| Command::ResumeBroker { broker }),
             (broker, any::<bool>()).prop_map(|(broker, stalled)| Command::SlowReplica { broker, stalled }),
             (name(), prop_oneof![Just(0u32), 1..4u32, Just(5_000)], 0..5u32)
                 .prop_map(|(n, partitions, rf)| Command::CreateTopic(topic(&n, partitions, rf))),

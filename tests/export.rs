@@ -124,6 +124,9 @@ fn one_of_each() -> Vec<Command> {
             producer: "checkout".into(),
             config: ProducerReconfig { acks: Some(Acks::Leader), enable_idempotence: None },
         },
+        Command::PauseBroker { broker: BrokerId(3) },
+        Command::ResumeBroker { broker: BrokerId(3) },
+        Command::CutLinkOneWay { from: NodeRef::Broker(BrokerId(1)), to: NodeRef::Controller },
     ]
 }
 

@@ -577,3 +577,90 @@ fn s5_6_a_batch_waiting_through_a_failover_keeps_the_closed_instances_acks_and_p
     assert_eq!(values, ["warm-up", "A", "A", "B", "B"]);
     assert_eq!(run.values("t-0", 3), run.values("t-0", 2), "broker 3 follows broker 2");
 }
+
+/// One-way cuts between the controller and the leader (kafka-model §2.3): the controller fences a
+/// broker only when its heartbeats stop arriving. Controller → broker 1 cut: broker 1's heartbeats
+/// still arrive (their answers are lost), so it stays unfenced and the leader, and acks=all writes
+/// succeed. Broker 1 → controller cut: no heartbeat arrives and no metadata fetch either, so it is
+/// fenced after `broker.session.timeout.ms`, broker 2 is elected, and broker 1 is a stale leader
+/// until the link heals; what it appended then is truncated, and nothing acknowledged is lost.
+#[test]
+fn s2_3_only_the_broker_to_controller_direction_gets_a_leader_fenced() {
+    let run = run("s2_3_one_way_cuts");
+    let fenced = run.find(|k| matches!(k, EventKind::BrokerFenced { broker, .. } if *broker == b(1)));
+    assert_eq!(fenced.len(), 1, "fenced once:\n{}", run.log());
+    // 9 s (broker.session.timeout.ms) after the last heartbeat that arrived, sent at most 2 s
+    // (broker.heartbeat.interval.ms) before the cut.
+    assert!((30_000 + 7_000..30_000 + 9_000).contains(&fenced[0].at_ms), "9 s after the heartbeats stop arriving");
+    let during_first_cut = run
+        .find(|k| matches!(k, EventKind::ProduceAcked { acks: Acks::All, .. }))
+        .into_iter()
+        .filter(|e| (2_000..20_000).contains(&e.at_ms))
+        .count();
+    assert_eq!(during_first_cut, 1, "controller -> broker 1 cut: broker 1 leads on, the write succeeds");
+    run.first(
+        "2 elected after the second cut",
+        |k| matches!(k, EventKind::LeaderElected { leader, .. } if *leader == b(2)),
+    );
+    run.first(
+        "the stale leader's append is truncated after the heal",
+        |k| matches!(k, EventKind::LogTruncated { broker, from: 6, to: 4, .. } if *broker == b(1)),
+    );
+    assert!(run.view.safety.losses.is_empty(), "acks=all: nothing acknowledged is lost");
+    assert!(run.producer("safe").sends.iter().all(|s| matches!(s.status, SendStatus::Acknowledged { .. })));
+    run.assert_replicas_identical("t-0");
+}
+
+/// A leader paused for 18 s (a GC pause, `SIGSTOP`; kafka-model §7.4's zombie, by time instead of
+/// by network): its connections stay open, so producers see no error, only silence. The controller
+/// fences it after 9 s without heartbeats and elects broker 2. When it resumes it handles what waited
+/// in its sockets in arrival order, as the leader it still believes it is: the acks=1 write is
+/// appended and acknowledged, then the metadata that waited too makes it a follower, and the write
+/// is truncated: an acknowledged acks=1 loss, allowed. The acks=all write is retried at broker 2.
+#[test]
+fn s7_4_a_paused_leader_acknowledges_acks_1_writes_after_it_resumes_and_loses_them() {
+    let run = run("s7_4_paused_leader");
+    let fenced =
+        run.first("1 fenced while paused", |k| matches!(k, EventKind::BrokerFenced { broker, .. } if *broker == b(1)));
+    assert!((2_000 + 7_000..2_000 + 9_000).contains(&fenced.at_ms), "9 s after its last heartbeat, during the pause");
+    let resumed = run.first(
+        "1 resumes",
+        |k| matches!(k, EventKind::BrokerResumed { broker, paused_ms: 18_000, dropped: 0, .. } if *broker == b(1)),
+    );
+    let retries_during_pause = run
+        .find(|k| matches!(k, EventKind::ProduceRetried { .. }))
+        .into_iter()
+        .filter(|e| e.at_ms < resumed.at_ms)
+        .count();
+    assert_eq!(retries_during_pause, 0, "no error reaches a producer while the broker is paused: silence");
+    let fast = &run.producer("fast").sends[1];
+    assert!(matches!(fast.status, SendStatus::Acknowledged { .. }), "the zombie acknowledged the acks=1 write");
+    let loss = &run.view.safety.losses[0];
+    assert_eq!((loss.count, loss.unexpected), (3, false), "3 acks=1 records lost, as acks=1 allows");
+    assert!(run.consumer("c").received.iter().all(|r| r.value != "sent-during-pause-acks-1"));
+    let safe = &run.producer("safe").sends[1];
+    assert!(matches!(safe.status, SendStatus::Acknowledged { attempts: 2, .. }), "{safe:?}");
+    run.assert_replicas_identical("t-0");
+}
+
+/// A broker paused while the controller makes it leader (epoch 1), then fences it and elects
+/// broker 3 (epoch 2), learns of its leadership only when it resumes, 38 s later: the metadata of
+/// epoch 1 waited in its socket. It is a stale leader for the moment it takes to read the rest, not
+/// a new lineage: the records committed in epoch 2 are not lost, and no invariant breaks.
+#[test]
+fn s7_4_a_leadership_learned_after_a_pause_is_stale_and_loses_nothing() {
+    let run = run("s7_4_paused_through_elections");
+    let stale = run.first(
+        "2 leads epoch 1 on resuming",
+        |k| matches!(k, EventKind::BecameLeader { broker, leader_epoch: 1, .. } if *broker == b(2)),
+    );
+    assert!(stale.at_ms >= 40_000, "only when it resumes");
+    let line = &run.events.iter().find(|(e, _)| e.seq == stale.seq).expect("explained").1;
+    assert!(line.contains("stale leader"), "{line}");
+    run.first("then follows 3 at epoch 2", |k| {
+        matches!(k, EventKind::BecameFollower { broker, leader: Some(l), leader_epoch: 2, .. } if *broker == b(2) && *l == b(3))
+    });
+    assert!(run.view.safety.losses.is_empty(), "nothing acknowledged is lost");
+    assert_eq!(run.partition("t-0").isr, vec![b(1), b(2), b(3)]);
+    run.assert_replicas_identical("t-0");
+}

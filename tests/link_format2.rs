@@ -92,6 +92,9 @@ fn command() -> impl Strategy<Value = Command> {
         1 => [node(), node()].prop_map(|between| Command::CutLink { between }),
         1 => [node(), node()].prop_map(|between| Command::HealLink { between }),
         1 => (broker(), any::<bool>()).prop_map(|(broker, stalled)| Command::SlowReplica { broker, stalled }),
+        1 => (node(), node()).prop_map(|(from, to)| Command::CutLinkOneWay { from, to }),
+        1 => broker().prop_map(|broker| Command::PauseBroker { broker }),
+        1 => broker().prop_map(|broker| Command::ResumeBroker { broker }),
         1 => create,
         1 => change_topic,
         1 => (text(), text()).prop_map(|(consumer, client_rack)| Command::ChangeConfig(ChangeConfig::ClientRack {
@@ -138,6 +141,9 @@ proptest! {
         prop_assume!(session.iter().all(|c| match &c.command {
             Command::CutLink { between } | Command::HealLink { between } => {
                 between.iter().all(|n| NodeRef::try_from(String::from(n.clone())).is_ok())
+            }
+            Command::CutLinkOneWay { from, to } => {
+                [from, to].iter().all(|n| NodeRef::try_from(String::from((*n).clone())).is_ok())
             }
             _ => true,
         }));
@@ -245,6 +251,10 @@ fn every_command_engine() -> Engine {
             partition: Some(1),
         }),
         Command::SlowReplica { broker: BrokerId(3), stalled: false },
+        Command::PauseBroker { broker: BrokerId(2) },
+        Command::ResumeBroker { broker: BrokerId(2) },
+        Command::CutLinkOneWay { from: NodeRef::Broker(BrokerId(3)), to: NodeRef::Controller },
+        Command::HealLink { between: [NodeRef::Controller, NodeRef::Broker(BrokerId(3))] },
         Command::ControlledShutdown { broker: BrokerId(1) },
         Command::Consume { consumer: "consumer-1".into(), topic: "payments".into() },
     ];

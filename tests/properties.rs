@@ -33,6 +33,9 @@ enum Op {
     Cut(u8, u8),
     Heal(u8, u8),
     Slow(u8, bool),
+    CutOneWay(u8, u8),
+    Pause(u8),
+    Resume(u8),
     SetMinIsr(u8),
     SetUnclean(bool),
 }
@@ -61,6 +64,9 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0..8u8, 0..8u8).prop_map(|(a, b)| Op::Cut(a, b)),
         2 => (0..8u8, 0..8u8).prop_map(|(a, b)| Op::Heal(a, b)),
         1 => (0..5u8, any::<bool>()).prop_map(|(b, s)| Op::Slow(b, s)),
+        1 => (0..8u8, 0..8u8).prop_map(|(a, b)| Op::CutOneWay(a, b)),
+        1 => (0..5u8).prop_map(Op::Pause),
+        1 => (0..5u8).prop_map(Op::Resume),
         1 => (1..4u8).prop_map(Op::SetMinIsr),
         1 => any::<bool>().prop_map(Op::SetUnclean),
     ]
@@ -137,6 +143,15 @@ fn scenario_json(case: &Case) -> Value {
                 json!({ key: {"between": [a, b]} })
             }
             Op::Slow(b, stalled) => json!({"slow_replica": {"broker": broker(*b), "stalled": stalled}}),
+            Op::CutOneWay(a, b) => {
+                let (from, to) = (node(case, *a), node(case, *b));
+                if from == to {
+                    continue;
+                }
+                json!({"cut_link_one_way": {"from": from, "to": to}})
+            }
+            Op::Pause(b) => json!({"pause_broker": {"broker": broker(*b)}}),
+            Op::Resume(b) => json!({"resume_broker": {"broker": broker(*b)}}),
             Op::SetMinIsr(m) => json!({"change_config": {"topic": "t", "min.insync.replicas": (*m).min(case.rf)}}),
             Op::SetUnclean(u) => json!({"change_config": {"topic": "t", "unclean.leader.election.enable": u}}),
         };
@@ -144,7 +159,8 @@ fn scenario_json(case: &Case) -> Value {
         entry["at_ms"] = json!(at);
         commands.push(entry);
     }
-    // Heal: every link, every disk, every broker (restarting one that runs is rejected, harmlessly).
+    // Heal: every link (both ways), every disk, every broker (resuming one that is not paused or
+    // restarting one that runs is rejected, harmlessly).
     at += 1_000;
     let nodes = case.brokers + 4;
     for a in 0..nodes {
@@ -154,6 +170,7 @@ fn scenario_json(case: &Case) -> Value {
     }
     for b in 1..=case.brokers as u32 {
         commands.push(json!({"at_ms": at, "slow_replica": {"broker": b, "stalled": false}}));
+        commands.push(json!({"at_ms": at, "resume_broker": {"broker": b}}));
         commands.push(json!({"at_ms": at, "restart_broker": {"broker": b}}));
     }
     let brokers: Vec<Value> =
@@ -183,6 +200,8 @@ struct Reached {
     truncation: u64,
     unclean_election: u64,
     reported_losses: u64,
+    resumed_with_waiting: u64,
+    one_way_cut: u64,
 }
 
 /// Acknowledged records that the healed cluster no longer has and that nobody reported lost.
@@ -258,6 +277,8 @@ fn check(case: &Case, reached: &RefCell<Reached>) -> Result<(), TestCaseError> {
     r.truncation += any(&|k| matches!(k, EventKind::LogTruncated { .. }));
     r.unclean_election += any(&|k| matches!(k, EventKind::LeaderElected { unclean: true, .. }));
     r.reported_losses += !view.safety.losses.is_empty() as u64;
+    r.resumed_with_waiting += any(&|k| matches!(k, EventKind::BrokerResumed { waiting, .. } if *waiting > 0));
+    r.one_way_cut += any(&|k| matches!(k, EventKind::LinkCutOneWay { .. }));
     Ok(())
 }
 
@@ -288,6 +309,8 @@ fn random_faults_never_break_kafkas_guarantees() {
     assert!(r.not_enough_replicas > 0, "no run got NOT_ENOUGH_REPLICAS: {r:?}");
     assert!(r.truncation > 0, "no run truncated a log: {r:?}");
     assert!(r.unclean_election > 0, "no run had an unclean election: {r:?}");
+    assert!(r.resumed_with_waiting > 0, "no paused broker resumed with messages waiting: {r:?}");
+    assert!(r.one_way_cut > 0, "no run cut a link one way: {r:?}");
 }
 
 #[test]

@@ -26,6 +26,8 @@ pub enum ProcessState {
     Crashed,
     /// Stopped by a controlled shutdown.
     Stopped,
+    /// Alive but stopped (`SIGSTOP`, a long GC pause): connections open, nothing handled.
+    Paused,
 }
 
 impl ProcessState {
@@ -35,6 +37,7 @@ impl ProcessState {
             ProcessState::Running => "running",
             ProcessState::Crashed => "crashed",
             ProcessState::Stopped => "stopped",
+            ProcessState::Paused => "paused",
         }
     }
 }
@@ -138,6 +141,21 @@ impl Broker {
 
     pub fn is_running(&self) -> bool {
         self.process == ProcessState::Running
+    }
+
+    /// Running or paused: the process exists and holds its connections and its memory.
+    pub fn is_alive(&self) -> bool {
+        matches!(self.process, ProcessState::Running | ProcessState::Paused)
+    }
+
+    /// `SIGSTOP`: everything in memory stays as it is (the engine holds what reaches it).
+    pub fn pause(&mut self) {
+        self.process = ProcessState::Paused;
+    }
+
+    /// `SIGCONT`: on from where it stopped, with the beliefs it had.
+    pub fn resume(&mut self) {
+        self.process = ProcessState::Running;
     }
 
     fn next_id(&mut self) -> u64 {
@@ -415,6 +433,7 @@ impl Broker {
                     partition,
                     leader_epoch: record.leader_epoch,
                     start_offset: leo,
+                    controller: ControllerEpoch::UNKNOWN,
                 });
                 ctx.observe(Observation::BecameLeader { broker: me, partition, leader_epoch: record.leader_epoch });
             }

@@ -243,7 +243,7 @@ pub enum Command {
     ChangeConfig(ChangeConfig),
     /// The application closes the producer and constructs a new `KafkaProducer` with other settings:
     /// `acks` is fixed when a producer is constructed (kafka-model §5.3), so changing it means a new
-    /// instance. The last variant, so the binary codes of the others keep their indexes.
+    /// instance. New variants go last, so the binary codes of the others keep their indexes.
     ///
     /// - `close()` waits for what was sent: every batch already created (the one filling up is
     ///   closed at once) keeps the `acks`, the producer id and the sequences it was created with, and
@@ -256,6 +256,23 @@ pub enum Command {
     ReconfigureProducer {
         producer: String,
         config: ProducerReconfig,
+    },
+    /// A link that drops what `from` sends to `to` and still carries the other way (a one-way
+    /// partition: a firewall rule, an asymmetric route). `heal_link` between the two heals it.
+    CutLinkOneWay {
+        from: NodeRef,
+        to: NodeRef,
+    },
+    /// The broker's process stops without dying (`SIGSTOP`, a long GC pause): its connections stay
+    /// open, so its peers get no error, only silence; it handles nothing and sends nothing, and what
+    /// reaches it waits in its sockets.
+    PauseBroker {
+        broker: BrokerId,
+    },
+    /// The paused process goes on (`SIGCONT`, the GC pause ends) where it stopped: it handles what
+    /// waited, and its overdue timers fire, with the beliefs it had when it stopped.
+    ResumeBroker {
+        broker: BrokerId,
     },
 }
 
@@ -287,6 +304,9 @@ impl Command {
             Command::CreateTopic(_) => "create_topic",
             Command::ChangeConfig(_) => "change_config",
             Command::ReconfigureProducer { .. } => "reconfigure_producer",
+            Command::CutLinkOneWay { .. } => "cut_link_one_way",
+            Command::PauseBroker { .. } => "pause_broker",
+            Command::ResumeBroker { .. } => "resume_broker",
         }
     }
 }

@@ -28,6 +28,8 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use std::collections::VecDeque;
 use std::fmt;
 
+mod pause;
+
 /// Why [`Engine::advance_to`] stopped before its target time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AdvanceError {
@@ -98,6 +100,8 @@ pub struct Engine {
     /// The commands applied since the scenario started, at the times they ran (a share link's
     /// session; the ledger bounds how many).
     session: Vec<TimedCommand>,
+    /// Paused brokers and what waits for each ([`pause`]).
+    paused: super::Map<BrokerId, pause::Held>,
 }
 
 impl Engine {
@@ -152,6 +156,7 @@ impl Engine {
             steps_per_ms_max: LIMITS.steps_per_ms_max,
             ledger,
             session: Vec::new(),
+            paused: super::Map::new(),
         };
         let session_ms = engine.catalog.config.broker_session_timeout_ms;
         engine.with_node(NodeId::Controller, |_, ctx| {
@@ -402,7 +407,7 @@ impl Engine {
         let incarnation = self.incarnation(node);
         let mut out = std::mem::take(&mut self.outbox);
         for (from, to, message) in out.messages.drain(..) {
-            if self.network.is_cut(from, to) {
+            if self.is_dropped(from, to, &message) {
                 self.note_dropped(to, &message);
                 continue;
             }
@@ -445,12 +450,16 @@ impl Engine {
 
     /// An `acks=0` produce that never reaches a broker is lost without anyone being told; say so.
     fn note_dropped(&mut self, to: NodeId, message: &Message) {
+        self.note_dropped_because(to, message, "link cut or broker down");
+    }
+
+    pub(super) fn note_dropped_because(&mut self, to: NodeId, message: &Message, why: &str) {
         if let Message::Produce(ProduceRequest { partition, acks: Acks::None, batch, .. }) = message {
             let to = match to {
                 NodeId::Broker(b) => format!("broker {b}"),
                 _ => "its destination".to_string(),
             };
-            let cause = format!("the acks=0 produce request to {to} never arrived (link cut or broker down)");
+            let cause = format!("the acks=0 produce request to {to} never arrived ({why})");
             let count = batch.len() as u32;
             self.safety.record_dropped(batch.records[0].id, count);
             self.push_event(EventKind::RecordsLost {
@@ -465,16 +474,29 @@ impl Engine {
 
     fn is_up(&self, node: NodeId) -> bool {
         match node {
-            NodeId::Broker(b) => self.catalog.broker_index(b).is_some_and(|i| self.brokers[i].is_running()),
+            // A paused process still holds its connections: nobody is refused.
+            NodeId::Broker(b) => self.catalog.broker_index(b).is_some_and(|i| self.brokers[i].is_alive()),
             _ => true,
         }
     }
 
+    /// Whether the network loses `message`. The controller's metadata pushes stand for the
+    /// broker's metadata fetches (kafka-model §2.3.8): they need the broker's way to the controller
+    /// too, where its fetch requests go.
+    fn is_dropped(&self, from: NodeId, to: NodeId, message: &Message) -> bool {
+        self.network.is_cut(from, to) || matches!(message, Message::MetadataUpdate(_)) && self.network.is_cut(to, from)
+    }
+
     fn deliver(&mut self, from: NodeId, to: NodeId, message: Message) {
-        if self.network.is_cut(from, to) {
+        if self.is_dropped(from, to, &message) {
             self.note_dropped(to, &message);
             return;
         }
+        let Some(Pending::Deliver { message, .. }) =
+            self.hold_if_paused(to, Pending::Deliver { from, to, sent_ms: self.now, message })
+        else {
+            return;
+        };
         if !self.is_up(to) {
             // Connection refused: a request to a dead process fails fast (the host answers RST).
             let is_request = matches!(
@@ -503,6 +525,10 @@ impl Engine {
         if incarnation != self.incarnation(node) || !self.is_up(node) {
             return;
         }
+        let Some(Pending::Timer { timer, .. }) = self.hold_if_paused(node, Pending::Timer { node, incarnation, timer })
+        else {
+            return;
+        };
         self.with_node(node, |e, ctx| e.dispatch_timer(node, timer, ctx));
         self.announce_if_stopped(node);
     }
@@ -551,7 +577,8 @@ impl Engine {
     fn running_broker(&self, broker: BrokerId) -> Result<usize, CommandError> {
         let i = self.broker_index(broker)?;
         if !self.brokers[i].is_running() {
-            return Err(CommandError::new("broker", format!("broker {broker} is not running")));
+            let state = self.brokers[i].process.as_str();
+            return Err(CommandError::new("broker", format!("broker {broker} is not running (it is {state})")));
         }
         Ok(i)
     }
@@ -578,7 +605,13 @@ impl Engine {
                 self.with_node(NodeId::Consumer(c), |e, ctx| e.consumers[i].subscribe(&partitions, ctx));
             }
             Command::CrashBroker { broker } => {
-                let i = self.running_broker(broker)?;
+                let i = self.broker_index(broker)?;
+                if !self.brokers[i].is_alive() {
+                    let state = self.brokers[i].process.as_str();
+                    return Err(CommandError::new("broker", format!("broker {broker} is not running (it is {state})")));
+                }
+                // kill -9 ends a paused process too.
+                self.forget_paused(broker);
                 self.brokers[i].crash();
                 self.push_event(EventKind::BrokerCrashed { broker });
                 self.announce_connections_closed(broker);
@@ -587,6 +620,12 @@ impl Engine {
                 let i = self.broker_index(broker)?;
                 if self.brokers[i].is_running() {
                     return Err(CommandError::new("broker", format!("broker {broker} is already running")));
+                }
+                if self.brokers[i].is_alive() {
+                    return Err(CommandError::new(
+                        "broker",
+                        format!("broker {broker} is paused: resume_broker continues it"),
+                    ));
                 }
                 self.with_node(NodeId::Broker(broker), |e, ctx| e.brokers[i].restart(ctx));
             }
@@ -607,6 +646,14 @@ impl Engine {
                     self.push_event(EventKind::LinkHealed { a, b });
                 }
             }
+            Command::CutLinkOneWay { from, to } => {
+                let (from, to) = (self.node(&from, "from")?, self.node(&to, "to")?);
+                if self.network.cut_one_way(from, to) {
+                    self.push_event(EventKind::LinkCutOneWay { from, to });
+                }
+            }
+            Command::PauseBroker { broker } => self.pause_broker(broker)?,
+            Command::ResumeBroker { broker } => self.resume_broker(broker)?,
             Command::SlowReplica { broker, stalled } => self.slow_replica(broker, stalled)?,
             Command::CreateTopic(spec) => self.create_topic(&spec)?,
             Command::ChangeConfig(change) => self.change_config(change)?,

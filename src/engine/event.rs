@@ -175,6 +175,7 @@ pub enum EventKind {
         partition: PartitionIdx,
         leader_epoch: LeaderEpoch,
         start_offset: Offset,
+        controller: ControllerEpoch,
     },
     BecameFollower {
         broker: BrokerId,
@@ -345,6 +346,20 @@ pub enum EventKind {
         a: NodeId,
         b: NodeId,
     },
+    LinkCutOneWay {
+        from: NodeId,
+        to: NodeId,
+    },
+    BrokerPaused {
+        broker: BrokerId,
+    },
+    /// `waiting`: messages and timers that waited; `dropped`: messages the full buffers lost.
+    BrokerResumed {
+        broker: BrokerId,
+        paused_ms: Millis,
+        waiting: u32,
+        dropped: u32,
+    },
     ReplicaStalled {
         broker: BrokerId,
     },
@@ -416,7 +431,9 @@ impl EventKind {
             | ControlledShutdownGranted { broker, .. }
             | BrokerShutDown { broker }
             | ReplicaStalled { broker }
-            | ReplicaResumed { broker } => Subject::Broker(*broker),
+            | ReplicaResumed { broker }
+            | BrokerPaused { broker }
+            | BrokerResumed { broker, .. } => Subject::Broker(*broker),
             LeaderElected { partition, leader, .. } => Subject::Replica(*leader, *partition),
             BecameLeader { broker, partition, .. }
             | BecameFollower { broker, partition, .. }
@@ -446,6 +463,7 @@ impl EventKind {
             | ConsumerPositionReset { consumer, .. } => Subject::Consumer(*consumer),
             LinkCut { .. }
             | LinkHealed { .. }
+            | LinkCutOneWay { .. }
             | TopicCreated { .. }
             | ConfigChanged { .. }
             | CommandRejected { .. } => return None,
@@ -466,6 +484,8 @@ impl EventKind {
             | ProduceFailed { .. }
             | CommandRejected { .. }
             | LogTruncated { .. }
+            | BrokerPaused { .. }
+            | LinkCutOneWay { .. }
             | LinkCut { .. } => Severity::Warning,
             LeaderElected { unclean: false, .. } | IsrShrunk { .. } | IsrExpanded { .. } => Severity::Change,
             BrokerStarted { .. }
@@ -497,6 +517,7 @@ impl EventKind {
             | LinkHealed { .. }
             | ReplicaStalled { .. }
             | ReplicaResumed { .. }
+            | BrokerResumed { .. }
             | TopicCreated { .. }
             | ConfigChanged { .. } => Severity::Info,
         }
@@ -530,7 +551,7 @@ impl EventKind {
 impl EventKind {
     /// Every event's name as the runner's JSON and lessons write it (its serde tag), with whether
     /// events of that kind are about one partition (an invariant violation may be, or not).
-    pub const NAMES: [(&'static str, bool); 43] = [
+    pub const NAMES: [(&'static str, bool); 46] = [
         ("broker_crashed", false),
         ("broker_started", false),
         ("broker_registered", false),
@@ -569,6 +590,9 @@ impl EventKind {
         ("invariant_violated", true),
         ("link_cut", false),
         ("link_healed", false),
+        ("link_cut_one_way", false),
+        ("broker_paused", false),
+        ("broker_resumed", false),
         ("replica_stalled", false),
         ("replica_resumed", false),
         ("topic_created", false),
@@ -618,6 +642,9 @@ impl EventKind {
             InvariantViolated { .. } => "invariant_violated",
             LinkCut { .. } => "link_cut",
             LinkHealed { .. } => "link_healed",
+            LinkCutOneWay { .. } => "link_cut_one_way",
+            BrokerPaused { .. } => "broker_paused",
+            BrokerResumed { .. } => "broker_resumed",
             ReplicaStalled { .. } => "replica_stalled",
             ReplicaResumed { .. } => "replica_resumed",
             TopicCreated { .. } => "topic_created",
@@ -634,6 +661,7 @@ impl EventKind {
             IsrShrinkProposed { partition, controller, .. }
             | IsrExpandProposed { partition, controller, .. }
             | LeaderAppended { partition, controller, .. }
+            | BecameLeader { partition, controller, .. }
             | ProduceDeduplicated { partition, controller, .. } => {
                 *controller = ControllerEpoch(controller_epoch(*partition))
             }

@@ -295,10 +295,16 @@ pub fn explain(catalog: &Catalog, event: &ClusterEvent) -> String {
                 new_leader.map_or("no leader".to_string(), |l| format!("leader broker {l}"))
             )
         }
-        BecameLeader { broker, partition, leader_epoch, start_offset } => format!(
-            "broker {broker} is now leader of {} at epoch {leader_epoch} (leader epoch start offset {start_offset})",
-            pn(partition)
-        ),
+        BecameLeader { broker, partition, leader_epoch, start_offset, controller } => match controller.newer_than(*leader_epoch) {
+            None => format!(
+                "broker {broker} is now leader of {} at epoch {leader_epoch} (leader epoch start offset {start_offset})",
+                pn(partition)
+            ),
+            Some(newer) => format!(
+                "broker {broker} became leader of {} at epoch {leader_epoch} only now, from metadata that waited for it; the controller's epoch is already {newer}: a stale leader until it reads the rest",
+                pn(partition)
+            ),
+        },
         BecameFollower { broker, partition, leader, leader_epoch } => match leader {
             Some(l) => format!("broker {broker} follows broker {l} for {} at epoch {leader_epoch}", pn(partition)),
             None => format!("broker {broker} learned that {} has no leader (epoch {leader_epoch})", pn(partition)),
@@ -498,6 +504,24 @@ pub fn explain(catalog: &Catalog, event: &ClusterEvent) -> String {
         }
         LinkCut { a, b } => format!("network link between {} and {} cut", node(catalog, *a), node(catalog, *b)),
         LinkHealed { a, b } => format!("network link between {} and {} healed", node(catalog, *a), node(catalog, *b)),
+        LinkCutOneWay { from, to } => {
+            let (from, to) = (node(catalog, *from), node(catalog, *to));
+            format!(
+                "network link from {from} to {to} cut one way: {to} receives nothing {from} sends, so {from}'s requests to {to} go unanswered; {to}'s messages to {from} still arrive"
+            )
+        }
+        BrokerPaused { broker } => format!(
+            "broker {broker}'s process paused (SIGSTOP or a long GC pause): its connections stay open, but it handles nothing and sends nothing, heartbeats included"
+        ),
+        BrokerResumed { broker, paused_ms, waiting, dropped } => {
+            let lost = match dropped {
+                0 => String::new(),
+                d => format!(" ({d} more found its socket buffers full and were lost)"),
+            };
+            format!(
+                "broker {broker}'s process resumed after {paused_ms} ms: it handles the {waiting} messages and timers that waited{lost}, still believing the metadata it had when it paused"
+            )
+        }
         ReplicaStalled { broker } => format!("broker {broker}'s disk is slow: its follower replicas stop fetching (it keeps heartbeating)"),
         ReplicaResumed { broker } => format!("broker {broker}'s disk recovered: its follower replicas fetch again"),
         TopicCreated { topic } => {

@@ -62,6 +62,8 @@ pub struct Limits {
     pub lesson_text_bytes_max: usize,
     /// Answer choices of a question (at least 2): a flashcard's buttons.
     pub lesson_choices_max: usize,
+    /// Messages that wait for a paused broker (its socket buffers); later ones are dropped.
+    pub paused_messages_max: usize,
 }
 
 /// The bounds. Sized for a browser tab: 1,000,000 records take about 100 MiB natively (README,
@@ -95,4 +97,5 @@ pub const LIMITS: Limits = Limits {
     lesson_title_bytes_max: 120,
     lesson_text_bytes_max: 400,
     lesson_choices_max: 4,
+    paused_messages_max: 10_000,
 };

@@ -9,16 +9,8 @@ use rand_xoshiro::rand_core::Rng;
 #[derive(Clone, Debug)]
 pub struct Network {
     config: NetworkConfig,
-    /// Unordered pairs, stored smaller-first.
+    /// Directed links that drop every message: `(from, to)`. A link cut both ways holds both.
     cut: Map<(NodeId, NodeId), ()>,
-}
-
-fn pair(a: NodeId, b: NodeId) -> (NodeId, NodeId) {
-    if a <= b {
-        (a, b)
-    } else {
-        (b, a)
-    }
 }
 
 impl Network {
@@ -35,21 +27,41 @@ impl Network {
         (self.config.latency_ms + jitter).max(NetworkConfig::DELAY_MS_MIN)
     }
 
-    pub fn is_cut(&self, a: NodeId, b: NodeId) -> bool {
-        !self.cut.is_empty() && self.cut.contains_key(&pair(a, b))
+    /// Whether a message from `from` to `to` is dropped.
+    pub fn is_cut(&self, from: NodeId, to: NodeId) -> bool {
+        !self.cut.is_empty() && self.cut.contains_key(&(from, to))
     }
 
-    /// Returns whether the link was up.
+    /// Cuts both directions; returns whether either was up.
     pub fn cut(&mut self, a: NodeId, b: NodeId) -> bool {
-        self.cut.insert(pair(a, b), ()).is_none()
+        let there = self.cut_one_way(a, b);
+        self.cut_one_way(b, a) || there
     }
 
-    /// Returns whether the link was cut.
+    /// Cuts `from` -> `to` only; returns whether it was up.
+    pub fn cut_one_way(&mut self, from: NodeId, to: NodeId) -> bool {
+        self.cut.insert((from, to), ()).is_none()
+    }
+
+    /// Heals both directions; returns whether either was cut.
     pub fn heal(&mut self, a: NodeId, b: NodeId) -> bool {
-        self.cut.remove(&pair(a, b)).is_some()
+        let there = self.cut.remove(&(a, b)).is_some();
+        self.cut.remove(&(b, a)).is_some() || there
     }
 
-    pub fn cut_links(&self) -> impl Iterator<Item = &(NodeId, NodeId)> {
-        self.cut.keys()
+    /// The cuts, a link cut both ways once (smaller node first) and a one-way cut as it is.
+    pub fn cut_links(&self) -> impl Iterator<Item = LinkCutView> + '_ {
+        self.cut.keys().filter_map(|&(from, to)| {
+            let both_ways = self.cut.contains_key(&(to, from));
+            (!both_ways || from < to).then_some(LinkCutView { from, to, both_ways })
+        })
     }
+}
+
+/// A cut link as views show it: `from` -> `to`, or both ways.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct LinkCutView {
+    pub from: NodeId,
+    pub to: NodeId,
+    pub both_ways: bool,
 }

@@ -342,12 +342,21 @@ impl Ledger {
             Command::CrashBroker { broker }
             | Command::RestartBroker { broker }
             | Command::ControlledShutdown { broker }
-            | Command::SlowReplica { broker, .. } => self.broker(*broker, "broker")?,
+            | Command::SlowReplica { broker, .. }
+            | Command::PauseBroker { broker }
+            | Command::ResumeBroker { broker } => self.broker(*broker, "broker")?,
             Command::CutLink { between } | Command::HealLink { between } => {
                 self.node(&between[0], "between[0]")?;
                 self.node(&between[1], "between[1]")?;
                 if between[0] == between[1] {
                     return fail("between", "a link joins two different nodes");
+                }
+            }
+            Command::CutLinkOneWay { from, to } => {
+                self.node(from, "from")?;
+                self.node(to, "to")?;
+                if from == to {
+                    return fail("to", "a link joins two different nodes");
                 }
             }
             Command::CreateTopic(t) => cost.topic = Some(self.check_topic(t)?),

@@ -493,6 +493,13 @@ impl SafetyChecker {
             let detail = format!("brokers {previous} and {broker} both led {name} in epoch {epoch}");
             self.violate(Invariant::EpochMonotonicity, Some(p), detail, events);
         }
+        // A leadership the controller has already superseded (the broker learns of it late: it was
+        // paused) starts no lineage: it is a stale leader, whose writes the checks of
+        // acknowledgements and truncations follow (kafka-model §7.4).
+        let current = world.controller.partitions.get(p.0 as usize).map(|r| r.leader_epoch);
+        if current.is_some_and(|c| c > epoch) {
+            return;
+        }
         let Some(log) = world.replica_log(broker, p) else {
             return;
         };

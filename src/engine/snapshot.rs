@@ -219,7 +219,7 @@ impl Engine {
             partitions,
             producers,
             consumers,
-            links_cut: self.network.cut_links().copied().collect(),
+            links_cut: self.network.cut_links().collect(),
             in_flight,
             safety: SafetyView {
                 invariants: self.safety.view(),
@@ -344,6 +344,11 @@ impl Engine {
                     h.u64(*o);
                 }
             }
+        }
+        // Only while a broker is paused, so that runs without a pause keep their hashes.
+        for (b, waiting) in self.paused_brokers() {
+            h.u64(b.0 as u64);
+            h.u64(waiting as u64);
         }
         for p in &self.producers {
             h.u64(p.producer_epoch as u64);

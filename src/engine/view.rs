@@ -7,6 +7,7 @@ use super::ids::*;
 use super::invariant::Invariant;
 use super::message::MessageKind;
 use super::metadata::LeaderRecoveryState;
+pub use super::network::LinkCutView;
 pub use super::producer::SendStatus;
 use serde::Serialize;
 
@@ -38,7 +39,7 @@ pub struct ClusterView {
     pub partitions: Vec<PartitionView>,
     pub producers: Vec<ProducerView>,
     pub consumers: Vec<ConsumerView>,
-    pub links_cut: Vec<(NodeId, NodeId)>,
+    pub links_cut: Vec<LinkCutView>,
     pub in_flight: Vec<InFlightView>,
     pub safety: SafetyView,
     /// `seq` of the next event the engine will emit.

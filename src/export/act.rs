@@ -70,6 +70,18 @@ impl<'a> Acts<'a> {
                 Act::run(vec![format!("docker stop --time 30 {}", broker_service(*broker))])
             }
             Command::CutLink { between } => self.cut_link(between),
+            Command::CutLinkOneWay { from, to } => {
+                let act = self.cut_link(&[from.clone(), to.clone()]);
+                act.with_note(
+                    "Docker's network commands cut both ways: the real link is cut in both directions \
+                     (a one-way cut needs a firewall rule inside the container, which needs NET_ADMIN)",
+                )
+            }
+            Command::PauseBroker { broker } => {
+                // The cgroup freezer, as SIGSTOP: the process keeps its sockets and its memory.
+                Act::run(vec![format!("docker pause {}", broker_service(*broker))])
+            }
+            Command::ResumeBroker { broker } => Act::run(vec![format!("docker unpause {}", broker_service(*broker))]),
             Command::HealLink { between } => self.heal_link(between),
             Command::SlowReplica { broker, stalled } => {
                 let verb = if *stalled { "stall_fetches" } else { "resume_fetches" };
@@ -200,9 +212,12 @@ pub fn describe(command: &Command) -> String {
         Command::Consume { consumer, topic } => format!("{consumer} reads {topic}"),
         Command::CrashBroker { broker }
         | Command::RestartBroker { broker }
-        | Command::ControlledShutdown { broker } => {
+        | Command::ControlledShutdown { broker }
+        | Command::PauseBroker { broker }
+        | Command::ResumeBroker { broker } => {
             format!("broker {broker}")
         }
+        Command::CutLinkOneWay { from, to } => format!("from {from} to {to}"),
         Command::CutLink { between } | Command::HealLink { between } => format!("{} and {}", between[0], between[1]),
         Command::SlowReplica { broker, stalled } => {
             format!("broker {broker} {}", if *stalled { "stalls" } else { "fetches again" })

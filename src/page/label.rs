@@ -9,7 +9,7 @@ pub fn tile_state(b: &crate::engine::BrokerView) -> &'static str {
         (ProcessState::Running, false) if b.stalled => "slow",
         (ProcessState::Running, false) => "",
         (ProcessState::Running, true) => "fenced",
-        (ProcessState::Crashed, _) | (ProcessState::Stopped, _) => b.process.as_str(),
+        (ProcessState::Crashed, _) | (ProcessState::Stopped, _) | (ProcessState::Paused, _) => b.process.as_str(),
     }
 }
 

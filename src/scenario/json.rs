@@ -18,7 +18,7 @@ use std::fmt;
 pub const DEFAULT_SETTLE_MS: Millis = 30_000;
 
 /// The command names of the format, in the order the documentation lists them.
-pub const COMMAND_NAMES: [&str; 11] = [
+pub const COMMAND_NAMES: [&str; 14] = [
     "produce",
     "consume",
     "crash_broker",
@@ -30,6 +30,9 @@ pub const COMMAND_NAMES: [&str; 11] = [
     "create_topic",
     "change_config",
     "reconfigure_producer",
+    "cut_link_one_way",
+    "pause_broker",
+    "resume_broker",
 ];
 
 const TOP_LEVEL_KEYS: [&str; 8] =
@@ -160,7 +163,8 @@ fn command_fields(name: &str) -> &'static [&'static str] {
     match name {
         "produce" => &["producer", "topic", "key", "value", "count", "partition"],
         "consume" => &["consumer", "topic"],
-        "crash_broker" | "restart_broker" | "controlled_shutdown" => &["broker"],
+        "crash_broker" | "restart_broker" | "controlled_shutdown" | "pause_broker" | "resume_broker" => &["broker"],
+        "cut_link_one_way" => &["from", "to"],
         "cut_link" | "heal_link" => &["between"],
         "slow_replica" => &["broker", "stalled"],
         "create_topic" => &["name", "partitions", "replication.factor", "replica.assignment", "config"],

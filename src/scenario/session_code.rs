@@ -51,7 +51,7 @@ impl Models {
 
 /// A command's tag is its variant's position in [`Command`]; the format's command names are listed
 /// in that order (a test checks it).
-pub(super) const TAG_NAMES: [&str; 11] = super::json::COMMAND_NAMES;
+pub(super) const TAG_NAMES: [&str; 14] = super::json::COMMAND_NAMES;
 
 /// LEB128, as postcard writes its integers.
 pub(super) fn put_varint(out: &mut Vec<u8>, mut v: u64) {
@@ -289,6 +289,11 @@ impl<'a> Writer<'a> {
                 self.option(config.acks.map(|a| a as u64));
                 self.option(config.enable_idempotence.map(u64::from));
             }
+            Command::CutLinkOneWay { from, to } => {
+                self.node(from);
+                self.node(to);
+            }
+            Command::PauseBroker { broker } | Command::ResumeBroker { broker } => self.broker(*broker),
         }
     }
 }
@@ -307,6 +312,9 @@ fn tag_of(command: &Command) -> u64 {
         Command::CreateTopic(_) => 8,
         Command::ChangeConfig(_) => 9,
         Command::ReconfigureProducer { .. } => 10,
+        Command::CutLinkOneWay { .. } => 11,
+        Command::PauseBroker { .. } => 12,
+        Command::ResumeBroker { .. } => 13,
     }
 }
 
@@ -644,6 +652,9 @@ impl<'a> Reader<'a> {
             }
             8 => Command::CreateTopic(self.topic_spec()?),
             9 => Command::ChangeConfig(self.change_config()?),
+            11 => Command::CutLinkOneWay { from: self.node("from")?, to: self.node("to")? },
+            12 => Command::PauseBroker { broker: self.broker("broker")? },
+            13 => Command::ResumeBroker { broker: self.broker("broker")? },
             _ => Command::ReconfigureProducer {
                 producer: self.name(PRODUCER, "producer", PRODUCERS)?,
                 config: ProducerReconfig {

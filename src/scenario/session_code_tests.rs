@@ -74,8 +74,10 @@ fn brokers_nodes_tags_and_codes_out_of_range_are_refused() {
     assert_eq!(refusal(&crash(3 + (1 << 32))), "session[0].crash_broker.broker: 4294967299 is past every broker id");
     let cut = code(1, &[], &[(TIME, 5), (TAG, 5), (OTHER, 4), (OTHER, 0)]);
     assert_eq!(refusal(&cut), "session[0].cut_link.between[0]: 4 is no node");
-    let unknown = code(1, &[], &[(TIME, 5), (TAG, 11)]);
-    assert!(refusal(&unknown).starts_with("session[0]: command tag 11 is none this version knows"));
+    let past = TAG_NAMES.len() as u64;
+    let unknown = code(1, &[], &[(TIME, 5), (TAG, past)]);
+    let known = format!("session[0]: command tag {past} is none this version knows");
+    assert!(refusal(&unknown).starts_with(&known));
     let slow = code(1, &[], &[(TIME, 5), (TAG, 7), (OTHER, 0), (OTHER, 2)]);
     assert_eq!(refusal(&slow), "session[0].slow_replica.stalled: 2 is not one of its codes (0 to 1)");
     let change = code(1, &[], &[(TIME, 5), (TAG, 9), (OTHER, 0), (TOPIC, 0), (OTHER, 0), (OTHER, 0)]);

@@ -152,7 +152,20 @@ pub fn summary(view: &ClusterView) -> (String, String) {
         parts.push(format!("Consumer {}: {} records received.", c.name, c.received_total));
     }
     if !view.links_cut.is_empty() {
-        let cut: Vec<String> = view.links_cut.iter().map(|(a, b)| format!("{} to {}", node(*a), node(*b))).collect();
+        let cut: Vec<String> = view
+            .links_cut
+            .iter()
+            .map(|c| match c.both_ways {
+                true => format!("{} to {}", node(c.from), node(c.to)),
+                false => format!(
+                    "{} to {} (one way: {} hears nothing from {})",
+                    node(c.from),
+                    node(c.to),
+                    node(c.to),
+                    node(c.from)
+                ),
+            })
+            .collect();
         parts.push(format!("Links cut: {}.", cut.join("; ")));
     }
     (title, parts.join(" "))
@@ -228,8 +241,9 @@ fn links(x: &mut Xml, layout: &Layout, view: &ClusterView) {
             }
         }
     }
-    for (a, b) in &view.links_cut {
-        want.insert(pair(node_key(*a), node_key(*b)), ("link cut", Some("✕ link cut".to_string())));
+    for cut in &view.links_cut {
+        let label = if cut.both_ways { "✕ link cut".to_string() } else { format!("✕ cut toward {}", node(cut.to)) };
+        want.insert(pair(node_key(cut.from), node_key(cut.to)), ("link cut", Some(label)));
     }
     for (key, (class, text)) in want.iter() {
         let Some(curve) = layout.curve(key.0, key.1) else { continue };

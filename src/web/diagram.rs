@@ -451,8 +451,9 @@ impl Diagram {
                 }
             }
         }
-        for (a, b) in &view.links_cut {
-            want.insert(pair(node_key(*a), node_key(*b)), ("link cut".into(), Some("✕ link cut".into())));
+        for cut in &view.links_cut {
+            let label = if cut.both_ways { "✕ link cut" } else { "✕ cut one way" };
+            want.insert(pair(node_key(cut.from), node_key(cut.to)), ("link cut".into(), Some(label.into())));
         }
         self.links.begin();
         self.link_labels.begin();

@@ -192,6 +192,7 @@ impl Details {
                         ProcessState::Running => "running",
                         ProcessState::Crashed => "crashed (kill -9; its log survives)",
                         ProcessState::Stopped => "stopped (controlled shutdown)",
+                        ProcessState::Paused => "paused (alive, silent: what reaches it waits)",
                     };
                     kv.push(row("process", state.into()));
                     kv.push(row("rack", if b.rack.is_empty() { "none".into() } else { b.rack.clone() }));
