@@ -380,6 +380,23 @@ fn opt<T: std::fmt::Display>(v: Option<T>) -> String {
     v.map_or_else(|| "-".to_string(), |v| v.to_string())
 }
 
+/// The requests parked at a replica, in words (`  waiting: 2 produce request(s) (acks=all) ...`).
+fn parked(r: &partition_playground::engine::ReplicaView) -> String {
+    match (r.parked_produces, r.parked_fetches) {
+        (0, 0) => String::new(),
+        (p, f) => {
+            let mut parts = Vec::new();
+            if p > 0 {
+                parts.push(format!("{p} produce request(s) (acks=all) for the HW to pass their records"));
+            }
+            if f > 0 {
+                parts.push(format!("{f} fetch(es) for new data"));
+            }
+            format!("  waiting: {}", parts.join(", "))
+        }
+    }
+}
+
 fn text_report(engine: &Engine, scenario: &Scenario, path: &str, view: &ClusterView) -> String {
     let mut o = String::new();
     // `write!` to a String cannot fail.
@@ -428,13 +445,14 @@ fn text_report(engine: &Engine, scenario: &Scenario, path: &str, view: &ClusterV
             let role = r.role.word();
             let _ = writeln!(
                 o,
-                "      broker {:<4} {:<8} LEO {:<6} HW {:<6} epoch {:<4}{}",
+                "      broker {:<4} {:<8} LEO {:<6} HW {:<6} epoch {:<4}{}{}",
                 r.broker,
                 role,
                 r.log_end_offset,
                 r.high_watermark,
                 r.leader_epoch,
-                if r.in_isr { "" } else { " (not in ISR)" }
+                if r.in_isr { "" } else { " (not in ISR)" },
+                parked(r)
             );
         }
     }

@@ -279,10 +279,17 @@ fn s7_1_acks_1_records_the_followers_never_fetched_are_lost_when_the_leader_cras
     // Offsets 7-9 of the old leader were acknowledged and are gone; the loss is reported.
     let loss = &run.view.safety.losses[0];
     assert_eq!((loss.first_offset, loss.last_offset, loss.unexpected), (7, 9, false));
-    // Broker 1 truncates to 7 on its first fetch and then holds the new leader's log.
-    run.first("1 truncates to 7", |k| {
-        matches!(k, EventKind::LogTruncated { broker, from: 10, to: 7, diverging_epoch: Some(0), .. } if *broker == b(1))
-    });
+    // Broker 1 truncates to 7 on its first fetch and then holds the new leader's log: its fetch at
+    // offset 10 with lastFetchedEpoch 0 gets divergingEpoch 0 with end offset 7 (kafka-model §3.6).
+    let truncated = run.first(
+        "1 truncates to 7",
+        |k| matches!(k, EventKind::LogTruncated { broker, from: 10, to: 7, .. } if *broker == b(1)),
+    );
+    let EventKind::LogTruncated { fetch_offset, last_fetched_epoch, diverging_epoch, end_offset, .. } = truncated.kind
+    else {
+        unreachable!()
+    };
+    assert_eq!((fetch_offset, last_fetched_epoch, diverging_epoch, end_offset), (10, Some(0), Some(0), 7));
     run.assert_replicas_identical("t-0");
     assert_eq!(run.values("t-0", 1)[7].1, "after-failover", "new records get offsets 7, 8 in epoch e+1");
     // Consumers never saw the lost records: the HW was 7.

@@ -297,3 +297,43 @@ fn link_makes_a_share_link_and_run_replays_it_to_the_same_state() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).starts_with("error: --at:"), "{}", stderr(&o));
 }
+
+/// The runner shows what decided a truncation and what waits at a leader (kafka-model §3.6, §4.6):
+/// in the zombie-leader scenario, at 20 s the stale leader holds the acks=all request it cannot
+/// complete, and the new leader a follower's fetch; at the end, broker 1's truncation carries its
+/// fetch (offset, lastFetchedEpoch) and the leader's divergingEpoch and end offset.
+#[test]
+fn the_json_report_has_parked_requests_and_the_fields_of_a_truncation() {
+    let path = root().join("tests/scenarios/s7_4_zombie_leader.json").to_string_lossy().into_owned();
+    let o = run(&["run", &path, "--until", "20000"]);
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let replicas = json["partitions"][0]["replica_states"].as_array().expect("replicas");
+    let parked = |b: u64, key: &str| replicas.iter().find(|r| r["broker"] == b).expect("replica")[key].clone();
+    assert_eq!(parked(1, "parked_produces"), 1, "the zombie holds the acks=all request");
+    assert_eq!(parked(2, "parked_produces"), 0);
+    assert_eq!(parked(2, "parked_fetches"), 1, "broker 3's fetch waits at the new leader");
+    let text = run(&["run", &path, "--until", "20000", "--format", "text"]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("waiting: 1 produce request(s) (acks=all) for the HW to pass their records"), "{text}");
+
+    let o = run(&["run", &path]);
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let truncated = json["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .find(|e| e["event"] == "log_truncated")
+        .expect("a truncation")
+        .clone();
+    assert_eq!(
+        (
+            &truncated["fetch_offset"],
+            &truncated["last_fetched_epoch"],
+            &truncated["diverging_epoch"],
+            &truncated["end_offset"]
+        ),
+        (&serde_json::json!(10), &serde_json::json!(0), &serde_json::json!(0), &serde_json::json!(5)),
+        "{truncated}"
+    );
+}

@@ -143,6 +143,16 @@ impl Broker {
         self.process == ProcessState::Running
     }
 
+    /// Requests parked at this broker for `partition`: acks=all produces waiting for the high
+    /// watermark to pass their records (`DelayedProduce`), and fetches waiting for data or for
+    /// `fetch.max.wait.ms` (`DelayedFetch`; one fetch may wait on several partitions).
+    pub fn parked_for(&self, partition: PartitionIdx) -> (u32, u32) {
+        let produces = self.parked_produces.values().filter(|p| p.partition == partition).count();
+        let fetches =
+            self.parked_fetches.iter().filter(|f| f.partitions.iter().any(|fp| fp.partition == partition)).count();
+        (produces as u32, fetches as u32)
+    }
+
     /// Running or paused: the process exists and holds its connections and its memory.
     pub fn is_alive(&self) -> bool {
         matches!(self.process, ProcessState::Running | ProcessState::Paused)
@@ -607,6 +617,8 @@ impl Broker {
                 FetchPartitionResult::Diverging { epoch, end_offset } => {
                     progressed = true;
                     let from = replica.log_end_offset();
+                    // One fetch at a time per leader: the log is as it was when the fetch left.
+                    let last_fetched_epoch = replica.log.last_batch_epoch();
                     let to = truncation_offset(replica, epoch, end_offset);
                     replica.log.truncate_to(to);
                     let to = replica.log_end_offset();
@@ -617,7 +629,10 @@ impl Broker {
                         from,
                         to,
                         leader,
+                        fetch_offset: from,
+                        last_fetched_epoch,
                         diverging_epoch: epoch,
+                        end_offset,
                     });
                     ctx.observe(Observation::Truncated { broker: self.id, partition, to });
                 }

@@ -183,13 +183,19 @@ pub enum EventKind {
         leader: Option<BrokerId>,
         leader_epoch: LeaderEpoch,
     },
+    /// The fields that decided it (kafka-model §3.6): the follower's fetch (`fetch_offset`, its
+    /// `last_fetched_epoch`) and the leader's `divergingEpoch` answer (`diverging_epoch`, and
+    /// `end_offset`, where the leader's log for that epoch ends).
     LogTruncated {
         broker: BrokerId,
         partition: PartitionIdx,
         from: Offset,
         to: Offset,
         leader: BrokerId,
+        fetch_offset: Offset,
+        last_fetched_epoch: Option<LeaderEpoch>,
         diverging_epoch: Option<LeaderEpoch>,
+        end_offset: Offset,
     },
     /// The leader appended a producer's batch to its log (kafka-model §3.3, §5.3).
     LeaderAppended {

@@ -309,16 +309,22 @@ pub fn explain(catalog: &Catalog, event: &ClusterEvent) -> String {
             Some(l) => format!("broker {broker} follows broker {l} for {} at epoch {leader_epoch}", pn(partition)),
             None => format!("broker {broker} learned that {} has no leader (epoch {leader_epoch})", pn(partition)),
         },
-        LogTruncated { broker, partition, from, to, leader, diverging_epoch } => match diverging_epoch {
-            Some(e) => format!(
-                "broker {broker} truncated {} from {from} to {to}: leader {leader} answered divergingEpoch {e} (their logs differ from offset {to})",
-                pn(partition)
-            ),
-            None => format!(
-                "broker {broker} truncated {} from {from} to {to}: leader {leader} has no epoch as old as the follower's last one, so nothing above {to} can be trusted",
-                pn(partition)
-            ),
-        },
+        LogTruncated { broker, partition, from, to, leader, fetch_offset, last_fetched_epoch, diverging_epoch, end_offset } => {
+            let fetch = match last_fetched_epoch {
+                Some(e) => format!("its fetch at offset {fetch_offset} with lastFetchedEpoch {e}"),
+                None => format!("its fetch at offset {fetch_offset}"),
+            };
+            match diverging_epoch {
+                Some(e) => format!(
+                    "broker {broker} truncated {} from {from} to {to}: to {fetch}, leader {leader} answered divergingEpoch {e} with end offset {end_offset} (their logs differ from offset {to})",
+                    pn(partition)
+                ),
+                None => format!(
+                    "broker {broker} truncated {} from {from} to {to}: to {fetch}, leader {leader} answered that none of its epochs is as old (its first starts at offset {end_offset}), so nothing above {to} can be trusted",
+                    pn(partition)
+                ),
+            }
+        }
         ProduceAcked { producer: p, partition, base_offset, count, acks, attempts } => {
             let retry = if *attempts > 1 { format!(" after {attempts} attempts") } else { String::new() };
             match base_offset {

@@ -275,6 +275,8 @@ impl Engine {
                     leader_epoch_start_offset: r.leader_state().map(|s| s.leader_epoch_start_offset),
                     last_caught_up_ms: follower.and_then(|f| f.last_caught_up_ms),
                     caught_up: follower.zip(leader_leo).map(|(f, leo)| f.is_caught_up(leo, self.now_ms(), lag_max)),
+                    parked_produces: broker.parked_for(p).0,
+                    parked_fetches: broker.parked_for(p).1,
                     epoch_cache: r.log.epoch_cache().to_vec(),
                     log_omitted: from,
                     log: if options.log_tail == 0 && !options.full_logs {

@@ -178,6 +178,10 @@ pub struct ReplicaView {
     pub last_caught_up_ms: Option<Millis>,
     /// The leader's `isCaughtUp` of this follower; `None` on the leader or when no leader knows.
     pub caught_up: Option<bool>,
+    /// Requests parked at this replica's broker for the partition: acks=all produces waiting for
+    /// the high watermark (kafka-model §4.6), and fetches waiting for data (§3.4).
+    pub parked_produces: u32,
+    pub parked_fetches: u32,
     pub epoch_cache: Vec<(LeaderEpoch, Offset)>,
     /// Entries before this index were left out of `log`.
     pub log_omitted: usize,

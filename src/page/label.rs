@@ -54,6 +54,32 @@ pub fn replica_info(leo: u64, hw: u64, in_isr: bool, chars_max: usize) -> String
     }
 }
 
+/// The requests parked at a replica's broker for its partition, in words, or `None`: acks=all
+/// produces wait for the high watermark to pass their records (every member of the leader's ISR
+/// has them, kafka-model §4.6), fetches for new data (§3.4).
+pub fn waiting(r: &crate::engine::ReplicaView) -> Option<String> {
+    let plural = |n: u32, one: &str, many: &str| if n == 1 { format!("1 {one}") } else { format!("{n} {many}") };
+    let mut parts = Vec::new();
+    if r.parked_produces > 0 {
+        let n = plural(r.parked_produces, "produce request", "produce requests");
+        parts.push(format!("{n} (acks=all) waiting for the high watermark"));
+    }
+    if r.parked_fetches > 0 {
+        parts.push(format!("{} waiting for new data", plural(r.parked_fetches, "fetch", "fetches")));
+    }
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
+/// The leader's HW in the partitions table, with the acks=all produce requests that wait for it
+/// (`5 · 2 produce requests waiting`); parked fetches are a leader's idle state, not said here.
+pub fn high_watermark_cell(leader: &crate::engine::ReplicaView) -> String {
+    match leader.parked_produces {
+        0 => leader.high_watermark.to_string(),
+        1 => format!("{} · 1 produce request waiting", leader.high_watermark),
+        n => format!("{} · {n} produce requests waiting", leader.high_watermark),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,5 +119,36 @@ mod tests {
     fn a_tiny_box_still_shows_the_number() {
         assert_eq!(partition("payments-events-7", 4), "pa…-7");
         assert_eq!(fit("controller", 2), "co…");
+    }
+
+    fn replica(parked_produces: u32, parked_fetches: u32) -> crate::engine::ReplicaView {
+        crate::engine::ReplicaView {
+            broker: crate::engine::BrokerId(1),
+            role: crate::engine::ReplicaRole::Leader,
+            log_end_offset: 9,
+            high_watermark: 5,
+            leader_epoch: 0,
+            in_isr: true,
+            maximal_isr: None,
+            leader_epoch_start_offset: None,
+            last_caught_up_ms: None,
+            caught_up: None,
+            parked_produces,
+            parked_fetches,
+            epoch_cache: vec![],
+            log_omitted: 0,
+            log: vec![],
+        }
+    }
+
+    #[test]
+    fn parked_requests_are_said_on_the_partition_and_the_replica() {
+        assert_eq!(high_watermark_cell(&replica(0, 2)), "5", "waiting fetches are a leader's idle state");
+        assert_eq!(high_watermark_cell(&replica(2, 0)), "5 · 2 produce requests waiting");
+        assert_eq!(waiting(&replica(0, 0)), None);
+        assert_eq!(
+            waiting(&replica(1, 2)).as_deref(),
+            Some("1 produce request (acks=all) waiting for the high watermark, 2 fetches waiting for new data")
+        );
     }
 }

@@ -8,6 +8,7 @@ use super::Selection;
 use crate::engine::{Acks, ClusterView, LeaderRecoveryState, PartitionHealth, ProcessState, SendStatus};
 use crate::page::activity::brokers_list;
 use crate::page::forms::{reconfigure_choices, IDEMPOTENCE_CHOICES};
+use crate::page::label;
 
 /// Partition rows shown in the table; beyond this the heat map (or the selection) tells the rest.
 pub const PARTITION_ROWS_MAX: usize = 60;
@@ -234,6 +235,7 @@ impl Details {
                     }
                     kv.push(row("last caught up", r.last_caught_up_ms.map_or("–".into(), |t| format!("{t} ms"))));
                     kv.push(row("caught up", r.caught_up.map_or("– (leader or unknown)".into(), yes_no)));
+                    kv.push(row("requests parked here", label::waiting(r).unwrap_or_else(|| "none".into())));
                     let cache: Vec<String> = r.epoch_cache.iter().map(|(e, o)| format!("epoch {e} @ {o}")).collect();
                     kv.push(row("epoch cache", if cache.is_empty() { "empty".into() } else { cache.join(", ") }));
                     let rows: Vec<Vec<String>> = r
@@ -270,6 +272,11 @@ impl Details {
                     if let Some(t) = view.topics.iter().find(|t| t.name == p.topic) {
                         kv.push(row("min.insync.replicas", t.min_insync_replicas.to_string()));
                         kv.push(row("unclean.leader.election.enable", t.unclean_leader_election_enable.to_string()));
+                    }
+                    for r in &p.replica_states {
+                        if let Some(w) = label::waiting(r) {
+                            kv.push(row(&format!("parked at broker {}", r.broker), w));
+                        }
                     }
                     let rows = p
                         .replica_states
@@ -477,7 +484,7 @@ impl Partitions {
                 let hw = p
                     .leader
                     .and_then(|l| p.replica_states.iter().find(|r| r.broker == l))
-                    .map_or("–".into(), |r| r.high_watermark.to_string());
+                    .map_or("–".into(), label::high_watermark_cell);
                 vec![
                     p.name.clone(),
                     p.leader.map_or("none".into(), |l| l.to_string()),
