@@ -4,7 +4,7 @@
 
 use partition_playground::engine::{
     BrokerConfig, BrokerId, BrokerSpec, ClusterSpec, Command, ConsumerConfig, ConsumerSpec, Engine, NetworkConfig,
-    Produce, ProducerSpec, Scenario, TimedCommand, TopicConfig, TopicSpec, FORMAT_VERSION, LIMITS,
+    Produce, ProducerSpec, Scenario, TimedCommand, TopicConfig, TopicSpec, When, FORMAT_VERSION, LIMITS,
 };
 use partition_playground::scenario;
 use std::path::Path;
@@ -383,6 +383,19 @@ mod refused_commands_change_nothing {
             (node(), node()).prop_map(|(from, to)| Command::CutLinkOneWay { from, to }),
             broker.clone().prop_map(|broker| Command::PauseBroker { broker }),
             broker.clone().prop_map(|broker| Command::ResumeBroker { broker }),
+            (
+                proptest::option::of(name()),
+                proptest::option::of(0..20u64),
+                broker.clone(),
+                proptest::option::of(name())
+            )
+                .prop_map(|(event, high_watermark, b, partition)| Command::When(When {
+                    event,
+                    high_watermark,
+                    broker: Some(b),
+                    partition,
+                    then: Box::new(Command::CrashBroker { broker: b }),
+                })),
             (broker, any::<bool>()).prop_map(|(broker, stalled)| Command::SlowReplica { broker, stalled }),
             (name(), prop_oneof![Just(0u32), 1..4u32, Just(5_000)], 0..5u32)
                 .prop_map(|(n, partitions, rf)| Command::CreateTopic(topic(&n, partitions, rf))),

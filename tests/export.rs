@@ -3,7 +3,7 @@
 //! command mapped to a real act or an explicit note, and user text that cannot escape its quotes.
 
 use partition_playground::engine::{
-    Acks, BrokerId, ChangeConfig, Command, NodeRef, Produce, ProducerReconfig, TopicConfig, TopicSpec,
+    Acks, BrokerId, ChangeConfig, Command, NodeRef, Produce, ProducerReconfig, TopicConfig, TopicSpec, When,
 };
 use partition_playground::export::{export, Acts, Names};
 use partition_playground::scenario::{self, Scenario, COMMAND_NAMES};
@@ -127,6 +127,13 @@ fn one_of_each() -> Vec<Command> {
         Command::PauseBroker { broker: BrokerId(3) },
         Command::ResumeBroker { broker: BrokerId(3) },
         Command::CutLinkOneWay { from: NodeRef::Broker(BrokerId(1)), to: NodeRef::Controller },
+        Command::When(When {
+            event: Some("became_leader".into()),
+            high_watermark: None,
+            broker: Some(BrokerId(2)),
+            partition: Some("orders-0".into()),
+            then: Box::new(Command::CrashBroker { broker: BrokerId(2) }),
+        }),
     ]
 }
 

@@ -671,3 +671,20 @@ fn s7_4_a_leadership_learned_after_a_pause_is_stale_and_loses_nothing() {
     assert_eq!(run.partition("t-0").isr, vec![b(1), b(2), b(3)]);
     run.assert_replicas_identical("t-0");
 }
+
+/// "Crash broker 2 right after it becomes leader of orders-0" and "restart broker 2 once the high
+/// watermark of orders-0 reaches 10", whatever the times those happen at.
+#[test]
+fn s10_a_when_runs_its_command_right_after_the_event_and_only_once() {
+    let run = run("s10_when_triggers");
+    let led = run.first("2 leads", |k| matches!(k, EventKind::BecameLeader { broker, .. } if *broker == b(2)));
+    let crashed = run.first("2 crashes", |k| matches!(k, EventKind::BrokerCrashed { broker } if *broker == b(2)));
+    assert_eq!(crashed.at_ms, led.at_ms, "at the same simulated millisecond");
+    assert!(crashed.seq > led.seq, "after the event");
+    let fired = run.find(|k| matches!(k, EventKind::TriggerFired { .. }));
+    assert_eq!(fired.len(), 2, "each `when` fires once:\n{}", run.log());
+    let hw = run.first("the HW reaches 10", |k| matches!(k, EventKind::HighWatermarkAdvanced { to, .. } if *to >= 10));
+    let started = run.first("2 restarts", |k| matches!(k, EventKind::BrokerStarted { broker } if *broker == b(2)));
+    assert_eq!(started.at_ms, hw.at_ms);
+    assert_eq!(run.partition("orders-0").isr, vec![b(2), b(3)], "broker 2 is back in the ISR");
+}

@@ -26,7 +26,11 @@ use std::cell::RefCell;
 
 #[derive(Clone, Debug)]
 enum Op {
-    Produce { producer: u8, key: Option<u8>, count: u8 },
+    Produce {
+        producer: u8,
+        key: Option<u8>,
+        count: u8,
+    },
     Crash(u8),
     Restart(u8),
     Shutdown(u8),
@@ -36,6 +40,8 @@ enum Op {
     CutOneWay(u8, u8),
     Pause(u8),
     Resume(u8),
+    /// Crash the broker right after it next becomes a leader (`when`).
+    CrashWhenLeader(u8),
     SetMinIsr(u8),
     SetUnclean(bool),
 }
@@ -67,6 +73,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0..8u8, 0..8u8).prop_map(|(a, b)| Op::CutOneWay(a, b)),
         1 => (0..5u8).prop_map(Op::Pause),
         1 => (0..5u8).prop_map(Op::Resume),
+        1 => (0..5u8).prop_map(Op::CrashWhenLeader),
         1 => (1..4u8).prop_map(Op::SetMinIsr),
         1 => any::<bool>().prop_map(Op::SetUnclean),
     ]
@@ -152,6 +159,8 @@ fn scenario_json(case: &Case) -> Value {
             }
             Op::Pause(b) => json!({"pause_broker": {"broker": broker(*b)}}),
             Op::Resume(b) => json!({"resume_broker": {"broker": broker(*b)}}),
+            Op::CrashWhenLeader(b) => json!({"when": {"event": "became_leader", "broker": broker(*b),
+                                                      "then": {"crash_broker": {"broker": broker(*b)}}}}),
             Op::SetMinIsr(m) => json!({"change_config": {"topic": "t", "min.insync.replicas": (*m).min(case.rf)}}),
             Op::SetUnclean(u) => json!({"change_config": {"topic": "t", "unclean.leader.election.enable": u}}),
         };
@@ -202,6 +211,7 @@ struct Reached {
     reported_losses: u64,
     resumed_with_waiting: u64,
     one_way_cut: u64,
+    when_fired: u64,
 }
 
 /// Acknowledged records that the healed cluster no longer has and that nobody reported lost.
@@ -279,6 +289,7 @@ fn check(case: &Case, reached: &RefCell<Reached>) -> Result<(), TestCaseError> {
     r.reported_losses += !view.safety.losses.is_empty() as u64;
     r.resumed_with_waiting += any(&|k| matches!(k, EventKind::BrokerResumed { waiting, .. } if *waiting > 0));
     r.one_way_cut += any(&|k| matches!(k, EventKind::LinkCutOneWay { .. }));
+    r.when_fired += any(&|k| matches!(k, EventKind::TriggerFired { .. }));
     Ok(())
 }
 
@@ -311,6 +322,7 @@ fn random_faults_never_break_kafkas_guarantees() {
     assert!(r.unclean_election > 0, "no run had an unclean election: {r:?}");
     assert!(r.resumed_with_waiting > 0, "no paused broker resumed with messages waiting: {r:?}");
     assert!(r.one_way_cut > 0, "no run cut a link one way: {r:?}");
+    assert!(r.when_fired > 0, "no `when` fired: {r:?}");
 }
 
 #[test]

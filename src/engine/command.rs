@@ -4,7 +4,7 @@
 
 use super::config::{Acks, TopicConfig};
 use super::error::CommandError;
-use super::ids::BrokerId;
+use super::ids::{BrokerId, Offset};
 use serde::ser::SerializeStruct;
 use serde::{Deserialize, Serialize, Serializer};
 use std::fmt;
@@ -274,6 +274,9 @@ pub enum Command {
     ResumeBroker {
         broker: BrokerId,
     },
+    /// Runs `then` once an event happens instead of at a time ([`When`]): armed at its `at_ms`,
+    /// fired the first time its condition holds. A scenario's command, never a page action.
+    When(When),
 }
 
 /// The settings a `reconfigure_producer` gives the new producer instance, with Kafka's names.
@@ -307,6 +310,26 @@ impl Command {
             Command::CutLinkOneWay { .. } => "cut_link_one_way",
             Command::PauseBroker { .. } => "pause_broker",
             Command::ResumeBroker { .. } => "resume_broker",
+            Command::When(_) => "when",
         }
     }
+}
+
+/// `when` as the scenario format writes it: one condition (`event`, or `high_watermark` with a
+/// `partition`) and the command to run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct When {
+    /// An event's name ([`EventKind::NAMES`]), optionally about `broker` and/or `partition`.
+    #[serde(default)]
+    pub event: Option<String>,
+    /// The partition's leader has advanced its high watermark to at least this offset.
+    #[serde(default)]
+    pub high_watermark: Option<Offset>,
+    #[serde(default)]
+    pub broker: Option<BrokerId>,
+    /// `orders-0`.
+    #[serde(default)]
+    pub partition: Option<String>,
+    pub then: Box<Command>,
 }

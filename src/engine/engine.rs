@@ -29,6 +29,7 @@ use std::collections::VecDeque;
 use std::fmt;
 
 mod pause;
+mod trigger;
 
 /// Why [`Engine::advance_to`] stopped before its target time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -102,6 +103,8 @@ pub struct Engine {
     session: Vec<TimedCommand>,
     /// Paused brokers and what waits for each ([`pause`]).
     paused: super::Map<BrokerId, pause::Held>,
+    /// `when` commands waiting for their condition, in the order they were armed.
+    armed: Vec<super::trigger::Armed>,
 }
 
 impl Engine {
@@ -157,6 +160,7 @@ impl Engine {
             ledger,
             session: Vec::new(),
             paused: super::Map::new(),
+            armed: Vec::new(),
         };
         let session_ms = engine.catalog.config.broker_session_timeout_ms;
         engine.with_node(NodeId::Controller, |_, ctx| {
@@ -229,6 +233,9 @@ impl Engine {
     /// the engine in slices (the page's frames) may stand in the middle of a millisecond, so the
     /// rest of it runs first. That makes [`Engine::session`] replay exactly ([`Engine::replay`]).
     pub fn apply(&mut self, command: Command) -> Result<(), CommandError> {
+        if matches!(command, Command::When(_)) {
+            return Err(CommandError::new("", "a `when` is a scenario's command: it is armed at a time in `commands`"));
+        }
         let cost = self.ledger.check(&command)?;
         self.finish_millisecond().map_err(|e| CommandError::new("", format!("the simulation cannot go on: {e}")))?;
         self.execute(command.clone())?;
@@ -444,8 +451,13 @@ impl Engine {
         if self.events.len() == LIMITS.events_kept {
             self.events.pop_front();
         }
+        let armed = !self.armed.is_empty();
+        let kind_for_triggers = armed.then(|| kind.clone());
         self.events.push_back(ClusterEvent { seq: self.next_event_seq, at_ms: self.now, kind });
         self.next_event_seq += 1;
+        if let Some(kind) = kind_for_triggers {
+            self.check_triggers(&kind);
+        }
     }
 
     /// An `acks=0` produce that never reaches a broker is lost without anyone being told; say so.
@@ -653,6 +665,7 @@ impl Engine {
                 }
             }
             Command::PauseBroker { broker } => self.pause_broker(broker)?,
+            Command::When(w) => self.arm(w)?,
             Command::ResumeBroker { broker } => self.resume_broker(broker)?,
             Command::SlowReplica { broker, stalled } => self.slow_replica(broker, stalled)?,
             Command::CreateTopic(spec) => self.create_topic(&spec)?,

@@ -382,6 +382,11 @@ pub enum EventKind {
         command: &'static str,
         reason: String,
     },
+    /// A `when` fired: its condition held, its command runs now.
+    TriggerFired {
+        condition: String,
+        command: &'static str,
+    },
 }
 
 /// How much an event matters to someone watching the cluster, in Kafka's terms (the page colours its
@@ -472,6 +477,7 @@ impl EventKind {
             | LinkCutOneWay { .. }
             | TopicCreated { .. }
             | ConfigChanged { .. }
+            | TriggerFired { .. }
             | CommandRejected { .. } => return None,
         })
     }
@@ -525,6 +531,7 @@ impl EventKind {
             | ReplicaResumed { .. }
             | BrokerResumed { .. }
             | TopicCreated { .. }
+            | TriggerFired { .. }
             | ConfigChanged { .. } => Severity::Info,
         }
     }
@@ -557,7 +564,7 @@ impl EventKind {
 impl EventKind {
     /// Every event's name as the runner's JSON and lessons write it (its serde tag), with whether
     /// events of that kind are about one partition (an invariant violation may be, or not).
-    pub const NAMES: [(&'static str, bool); 46] = [
+    pub const NAMES: [(&'static str, bool); 47] = [
         ("broker_crashed", false),
         ("broker_started", false),
         ("broker_registered", false),
@@ -604,6 +611,7 @@ impl EventKind {
         ("topic_created", false),
         ("config_changed", false),
         ("command_rejected", false),
+        ("trigger_fired", false),
     ];
 
     /// The event's name, as in [`EventKind::NAMES`].
@@ -656,6 +664,7 @@ impl EventKind {
             TopicCreated { .. } => "topic_created",
             ConfigChanged { .. } => "config_changed",
             CommandRejected { .. } => "command_rejected",
+            TriggerFired { .. } => "trigger_fired",
         }
     }
 

@@ -516,6 +516,7 @@ pub fn explain(catalog: &Catalog, event: &ClusterEvent) -> String {
                 "network link from {from} to {to} cut one way: {to} receives nothing {from} sends, so {from}'s requests to {to} go unanswered; {to}'s messages to {from} still arrive"
             )
         }
+        TriggerFired { condition, command } => format!("`when` fired on {condition}: {command} runs now"),
         BrokerPaused { broker } => format!(
             "broker {broker}'s process paused (SIGSTOP or a long GC pause): its connections stay open, but it handles nothing and sends nothing, heartbeats included"
         ),

@@ -32,6 +32,7 @@ mod safety;
 mod setup;
 mod snapshot;
 mod timer;
+mod trigger;
 mod view;
 
 // The public API: everything a driver (the runner, the page, the tests) may name. The rest of the
@@ -45,7 +46,7 @@ mod view;
 pub const BEHAVIOUR_VERSION: u32 = 2;
 
 pub use catalog::Catalog;
-pub use command::{ChangeConfig, ChangeConfigSpec, Command, NodeRef, Produce, ProducerReconfig, TopicSpec};
+pub use command::{ChangeConfig, ChangeConfigSpec, Command, NodeRef, Produce, ProducerReconfig, TopicSpec, When};
 pub use config::{
     Acks, AutoOffsetReset, BrokerConfig, ConsumerConfig, NetworkConfig, ProducerConfig, TopicConfig,
     RACK_AWARE_REPLICA_SELECTOR,

@@ -17,6 +17,8 @@ use super::ids::{BrokerId, Millis};
 use super::limits::LIMITS;
 use super::setup::{ClusterSpec, Scenario, FORMAT_VERSION};
 
+mod when;
+
 fn fail<T>(field: impl Into<String>, reason: impl Into<String>) -> Result<T, CommandError> {
     Err(CommandError::new(field, reason))
 }
@@ -352,6 +354,7 @@ impl Ledger {
                     return fail("between", "a link joins two different nodes");
                 }
             }
+            Command::When(w) => cost = self.check_when(w)?,
             Command::CutLinkOneWay { from, to } => {
                 self.node(from, "from")?;
                 self.node(to, "to")?;

@@ -96,6 +96,12 @@ fn reassigned(ack: &PendingAck, offset: Offset) -> String {
     format!("{}; a leader that did not have them gave offset {offset} to another record", acknowledged(ack.acks))
 }
 
+/// Whether the leader of the newest leader epoch holds `record` at `offset`.
+fn held_by_newest_leader(track: &PartitionTrack, world: &World, p: PartitionIdx, offset: Offset, record: u64) -> bool {
+    let Some((_, leader)) = track.leaders.iter().next_back() else { return false };
+    world.replica_log(*leader, p).is_some_and(|log| record_id(log, offset) == Some(record))
+}
+
 fn record_id(log: &Log, offset: Offset) -> Option<RecordId> {
     log.record_at(offset).map(|r| r.id)
 }
@@ -384,6 +390,13 @@ impl SafetyChecker {
             (Some(_), _) => {
                 let cause = format!("offset {offset} already holds another committed record");
                 self.record_loss(p, offset, &ack, cause, world, events);
+            }
+            (None, Acks::All) if held_by_newest_leader(track, world, p, offset, ack.first_record) => {
+                // A stale leader acknowledged records that the current lineage's leader holds below
+                // its epoch (the followers' fetches that proved them replicated were delayed: a
+                // pause). They are committed once that leader's HW passes them: a follower joins
+                // its ISR only at its leader epoch start offset (kafka-model §4.4).
+                track.pending_acks.insert(offset, ack);
             }
             (None, Acks::All) => {
                 let detail = format!(

@@ -82,6 +82,13 @@ impl<'a> Acts<'a> {
                 Act::run(vec![format!("docker pause {}", broker_service(*broker))])
             }
             Command::ResumeBroker { broker } => Act::run(vec![format!("docker unpause {}", broker_service(*broker))]),
+            Command::When(w) => {
+                let act = self.act(&w.then);
+                act.with_note(
+                    "a real cluster has no `when`: commands.sh runs the command where the scenario arms it; \
+                     to wait for the event, run it by hand when the logs show it",
+                )
+            }
             Command::HealLink { between } => self.heal_link(between),
             Command::SlowReplica { broker, stalled } => {
                 let verb = if *stalled { "stall_fetches" } else { "resume_fetches" };
@@ -218,6 +225,7 @@ pub fn describe(command: &Command) -> String {
             format!("broker {broker}")
         }
         Command::CutLinkOneWay { from, to } => format!("from {from} to {to}"),
+        Command::When(w) => format!("(armed) {}", describe(&w.then)),
         Command::CutLink { between } | Command::HealLink { between } => format!("{} and {}", between[0], between[1]),
         Command::SlowReplica { broker, stalled } => {
             format!("broker {broker} {}", if *stalled { "stalls" } else { "fetches again" })

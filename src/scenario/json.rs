@@ -18,7 +18,7 @@ use std::fmt;
 pub const DEFAULT_SETTLE_MS: Millis = 30_000;
 
 /// The command names of the format, in the order the documentation lists them.
-pub const COMMAND_NAMES: [&str; 14] = [
+pub const COMMAND_NAMES: [&str; 15] = [
     "produce",
     "consume",
     "crash_broker",
@@ -33,6 +33,7 @@ pub const COMMAND_NAMES: [&str; 14] = [
     "cut_link_one_way",
     "pause_broker",
     "resume_broker",
+    "when",
 ];
 
 const TOP_LEVEL_KEYS: [&str; 8] =
@@ -165,6 +166,7 @@ fn command_fields(name: &str) -> &'static [&'static str] {
         "consume" => &["consumer", "topic"],
         "crash_broker" | "restart_broker" | "controlled_shutdown" | "pause_broker" | "resume_broker" => &["broker"],
         "cut_link_one_way" => &["from", "to"],
+        "when" => &["event", "high_watermark", "broker", "partition", "then"],
         "cut_link" | "heal_link" => &["between"],
         "slow_replica" => &["broker", "stalled"],
         "create_topic" => &["name", "partitions", "replication.factor", "replica.assignment", "config"],

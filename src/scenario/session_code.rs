@@ -13,7 +13,7 @@
 
 use super::link::LinkError;
 use super::range_coder::{Decoder, Encoder, Model, Prob};
-use super::{Scenario, TimedCommand};
+use super::{Scenario, ScenarioError, TimedCommand};
 use crate::engine::{
     Acks, BrokerId, ChangeConfig, ChangeConfigSpec, Command, NodeRef, Produce, ProducerReconfig, TopicConfig,
     TopicSpec, LIMITS,
@@ -51,7 +51,7 @@ impl Models {
 
 /// A command's tag is its variant's position in [`Command`]; the format's command names are listed
 /// in that order (a test checks it).
-pub(super) const TAG_NAMES: [&str; 14] = super::json::COMMAND_NAMES;
+pub(super) const TAG_NAMES: [&str; 15] = super::json::COMMAND_NAMES;
 
 /// LEB128, as postcard writes its integers.
 pub(super) fn put_varint(out: &mut Vec<u8>, mut v: u64) {
@@ -128,6 +128,10 @@ impl<'a> Names<'a> {
 /// [`SESSION_TEXT_BYTES_MAX`], or strings past [`LINK_INFLATED_MAX`](super::LINK_INFLATED_MAX).
 pub(super) fn write_session(scenario: &Scenario, session: &[TimedCommand], out: &mut Vec<u8>) -> Result<(), LinkError> {
     // Strings are numbered in the order of first use: a first pass finds them.
+    if let Some(at) = session.iter().position(|c| matches!(c.command, Command::When(_))) {
+        let reason = "a `when` is a scenario's command, never a page action: a session cannot carry it".into();
+        return Err(LinkError::Invalid(ScenarioError { path: format!("session[{at}].when"), reason }));
+    }
     let names = Names::of(scenario);
     let mut w = Writer { names, strings: Vec::new(), coder: None, seen: 0, models: Models::new(), text_bytes: 0 };
     session.iter().for_each(|c| w.command(&c.command));
@@ -294,6 +298,8 @@ impl<'a> Writer<'a> {
                 self.node(to);
             }
             Command::PauseBroker { broker } | Command::ResumeBroker { broker } => self.broker(*broker),
+            // Refused before the writer runs (`write_session`).
+            Command::When(_) => {}
         }
     }
 }
@@ -315,6 +321,7 @@ fn tag_of(command: &Command) -> u64 {
         Command::CutLinkOneWay { .. } => 11,
         Command::PauseBroker { .. } => 12,
         Command::ResumeBroker { .. } => 13,
+        Command::When(_) => 14,
     }
 }
 
@@ -655,6 +662,9 @@ impl<'a> Reader<'a> {
             11 => Command::CutLinkOneWay { from: self.node("from")?, to: self.node("to")? },
             12 => Command::PauseBroker { broker: self.broker("broker")? },
             13 => Command::ResumeBroker { broker: self.broker("broker")? },
+            14 => {
+                return Err(self.fail("", Why::Said("a `when` is never in a session (no writer puts one there)".into())))
+            }
             _ => Command::ReconfigureProducer {
                 producer: self.name(PRODUCER, "producer", PRODUCERS)?,
                 config: ProducerReconfig {
