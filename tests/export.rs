@@ -3,7 +3,7 @@
 //! command mapped to a real act or an explicit note, and user text that cannot escape its quotes.
 
 use partition_playground::engine::{
-    Acks, BrokerId, ChangeConfig, Command, NodeRef, Produce, ProducerReconfig, TopicConfig, TopicSpec,
+    Acks, BrokerId, ChangeConfig, Command, NodeRef, Produce, ProducerReconfig, SeekTo, TopicConfig, TopicSpec,
 };
 use partition_playground::export::{export, Acts, Names};
 use partition_playground::scenario::{self, Scenario, COMMAND_NAMES};
@@ -124,6 +124,7 @@ fn one_of_each() -> Vec<Command> {
             producer: "checkout".into(),
             config: ProducerReconfig { acks: Some(Acks::Leader), enable_idempotence: None },
         },
+        Command::Seek { consumer: "billing".into(), topic: "orders".into(), partition: 0, to: SeekTo::Beginning },
     ]
 }
 

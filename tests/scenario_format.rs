@@ -85,7 +85,7 @@ const BAD: &[(&str, &str, &str, &str)] = &[
     ("negative linger", r#"{"producers": [{"name": "p", "config": {"linger.ms": -5}}]}"#, "producers[0].config.linger.ms", "invalid value"),
     ("batch size zero", r#"{"producers": [{"name": "p", "config": {"batch.size": 0}}]}"#, "producers[0].config.batch.size", "between 1 and"),
     ("delivery timeout too short", r#"{"producers": [{"name": "p", "config": {"delivery.timeout.ms": 1000}}]}"#, "producers[0].config.delivery.timeout.ms", "linger.ms + request.timeout.ms"),
-    ("auto.offset.reset none", r#"{"consumers": [{"name": "c", "config": {"auto.offset.reset": "none"}}]}"#, "consumers[0].config.auto.offset.reset", "unknown variant `none`"),
+    ("auto.offset.reset NONE", r#"{"consumers": [{"name": "c", "config": {"auto.offset.reset": "NONE"}}]}"#, "consumers[0].config.auto.offset.reset", "unknown variant `NONE`"),
     ("bad client rack", r#"{"consumers": [{"name": "c", "config": {"client.rack": "a/b"}}]}"#, "consumers[0].config.client.rack", "may only contain"),
     ("max.poll.records zero", r#"{"consumers": [{"name": "c", "config": {"max.poll.records": 0}}]}"#, "consumers[0].config.max.poll.records", "between 1 and"),
     ("unknown consumer field", r#"{"consumers": [{"name": "c", "group": "g"}]}"#, "consumers[0].group", "unknown field"),

@@ -257,6 +257,24 @@ pub enum Command {
         producer: String,
         config: ProducerReconfig,
     },
+    /// `KafkaConsumer.seek` on a partition the consumer consumes (kafka-model §6.3): to an offset
+    /// (fetched from next, no validation: the position has no epoch), or `seekToBeginning` /
+    /// `seekToEnd`, lazy resets that a ListOffsets resolves. Clears a `none` consumer's exception.
+    Seek {
+        consumer: String,
+        topic: String,
+        partition: u32,
+        to: SeekTo,
+    },
+}
+
+/// Where a `seek` goes: `{"offset": 5}`, `"beginning"` or `"end"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SeekTo {
+    Offset(u64),
+    Beginning,
+    End,
 }
 
 /// The settings a `reconfigure_producer` gives the new producer instance, with Kafka's names.
@@ -287,6 +305,7 @@ impl Command {
             Command::CreateTopic(_) => "create_topic",
             Command::ChangeConfig(_) => "change_config",
             Command::ReconfigureProducer { .. } => "reconfigure_producer",
+            Command::Seek { .. } => "seek",
         }
     }
 }

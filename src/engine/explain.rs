@@ -1,10 +1,11 @@
 //! One line per event, in Kafka's words: what happened and why.
 
 use super::catalog::Catalog;
+use super::command::SeekTo;
 use super::config::Acks;
-use super::event::{ChangeReason, ClusterEvent, ControllerEpoch, EventKind, LeftReplica};
+use super::event::{ChangeReason, ClusterEvent, ConsumerException, ControllerEpoch, EventKind, LeftReplica};
 use super::ids::*;
-use super::message::ErrorCode;
+use super::message::{ErrorCode, OffsetSpec};
 
 fn list(brokers: &[BrokerId]) -> String {
     let names: Vec<String> = brokers.iter().map(|b| b.to_string()).collect();
@@ -161,6 +162,7 @@ fn left_replica(why: LeftReplica, replica: BrokerId, leader_epoch: LeaderEpoch) 
             "it answered FENCED_LEADER_EPOCH (broker {replica} knows a newer leader epoch than the consumer's {leader_epoch})"
         ),
         LeftReplica::Error(error) => format!("it answered {error}"),
+        LeftReplica::LeaderChanged => "metadata names a new leader or leader epoch".into(),
     }
 }
 
@@ -169,6 +171,9 @@ fn left_replica(why: LeftReplica, replica: BrokerId, leader_epoch: LeaderEpoch) 
 fn next_fetch(why: LeftReplica, replica: BrokerId, leader: Option<BrokerId>, leader_epoch: LeaderEpoch) -> String {
     let refresh = matches!(why, LeftReplica::ConnectionFailed | LeftReplica::Error(_));
     match (leader, refresh) {
+        (Some(l), _) if why == LeftReplica::LeaderChanged => {
+            format!("its next request goes to the leader, broker {l} (epoch {leader_epoch})")
+        }
         (Some(l), _) if l == replica => format!("its metadata names broker {l} the leader, so it fetches from it as the leader"),
         (Some(l), false) => format!("it fetches from the leader, broker {l} (epoch {leader_epoch})"),
         (Some(l), true) => format!(
@@ -176,6 +181,28 @@ fn next_fetch(why: LeftReplica, replica: BrokerId, leader: Option<BrokerId>, lea
         ),
         (None, _) => "it refreshes metadata to find a leader to fetch from".into(),
     }
+}
+
+/// What a ListOffsets' offset is (kafka-model §6.3).
+fn offset_meaning(spec: OffsetSpec) -> &'static str {
+    match spec {
+        OffsetSpec::Earliest => "its log start",
+        OffsetSpec::Latest => "its high watermark, not its log end",
+    }
+}
+
+/// A consumer's ListOffsets or OffsetsForLeaderEpoch refused, and Kafka's retry (`OffsetFetcher`).
+fn lookup_error(error: ErrorCode, broker: BrokerId, retry_ms: Millis) -> String {
+    let why = match error {
+        ErrorCode::OffsetNotAvailable => format!(
+            ": broker {broker} is a new leader whose high watermark is still behind the start offset of its epoch"
+        ),
+        ErrorCode::FencedLeaderEpoch => format!(": broker {broker} knows a newer leader epoch than the consumer"),
+        ErrorCode::UnknownLeaderEpoch => format!(": the consumer knows a newer leader epoch than broker {broker}"),
+        ErrorCode::NotLeaderOrFollower => format!(": broker {broker} does not lead the partition"),
+        _ => String::new(),
+    };
+    format!("{error}{why}; it refreshes metadata and retries in {retry_ms} ms (retry.backoff.ms)")
 }
 
 /// The explanation of an event.
@@ -473,12 +500,83 @@ pub fn explain(catalog: &Catalog, event: &ClusterEvent) -> String {
         ConsumerPositionReset { consumer: c, partition, from, to, why } => match to {
             Some(to) => format!("consumer {}'s position in {} moved from {from} to {to}: {why}", consumer(c), pn(partition)),
             None => format!(
-                "consumer {}'s position {from} in {} was reset ({why}): it looks up the latest offset, the high \
-                 watermark, with ListOffsets",
+                "consumer {}'s position {from} in {} was reset ({why}): it looks up the offset auto.offset.reset \
+                 names with ListOffsets",
                 consumer(c),
                 pn(partition)
             ),
         },
+        ConsumerListOffsets { consumer: c, partition, broker, spec, leader_epoch } => format!(
+            "consumer {} asks broker {broker} for the {} offset of {} (ListOffsets, current leader epoch {leader_epoch})",
+            consumer(c),
+            spec.as_str(),
+            pn(partition)
+        ),
+        ConsumerListOffsetsAnswered { consumer: c, partition, broker, spec, offset, error, retry_backoff_ms } => {
+            let asked = format!("broker {broker} answered consumer {}'s ListOffsets({}) for {}", consumer(c), spec.as_str(), pn(partition));
+            match (offset, error) {
+                (Some(offset), _) => format!("{asked}: offset {offset} ({}); it fetches from there", offset_meaning(*spec)),
+                (None, Some(error)) => format!("{asked} with {}", lookup_error(*error, *broker, *retry_backoff_ms)),
+                (None, None) => asked,
+            }
+        }
+        ConsumerValidating { consumer: c, partition, broker, position, epoch, leader_epoch } => format!(
+            "consumer {} validates its position {position} in {} (KIP-320): metadata names leader epoch {leader_epoch}, so \
+             it asks broker {broker} where epoch {epoch}, that of the last record it consumed, ends \
+             (OffsetsForLeaderEpoch), and fetches nothing until answered",
+            consumer(c),
+            pn(partition)
+        ),
+        ConsumerValidated { consumer: c, partition, broker, position, end, error, retry_backoff_ms } => {
+            let asked = format!("broker {broker} answered consumer {}'s OffsetsForLeaderEpoch for {}", consumer(c), pn(partition));
+            match (end, error) {
+                (_, Some(error)) => format!("{asked} with {}", lookup_error(*error, *broker, *retry_backoff_ms)),
+                (Some((epoch, end)), _) if end >= position => {
+                    format!("{asked}: epoch {epoch} ends at {end}, not below the position {position}, which is valid; it fetches again")
+                }
+                (Some((epoch, end)), _) => format!(
+                    "{asked}: epoch {epoch} ends at {end}, below the position {position}: the leader's log was truncated and \
+                     differs from what the consumer read at offsets {end} to {}",
+                    position - 1
+                ),
+                (None, None) => format!(
+                    "{asked}: it knows no epoch at or below the one asked, so nothing the consumer read at offsets below \
+                     {position} can be matched"
+                ),
+            }
+        }
+        ConsumerFailed { consumer: c, partition, exception, position, divergent } => {
+            let why = match (exception, position, divergent) {
+                (ConsumerException::NoOffsetForPartition, _, _) => {
+                    "auto.offset.reset=none and no committed offset (consumer groups come later)".to_string()
+                }
+                (ConsumerException::OffsetOutOfRange, Some(p), _) => {
+                    format!("the leader answered OFFSET_OUT_OF_RANGE for offset {p} and auto.offset.reset=none")
+                }
+                (ConsumerException::LogTruncation, Some(p), Some((epoch, end))) => format!(
+                    "truncation at offset {p}, auto.offset.reset=none; divergent offset {end} (epoch {epoch})"
+                ),
+                _ => "auto.offset.reset=none".to_string(),
+            };
+            format!(
+                "consumer {}'s poll throws {} for {}: {why}; it fetches nothing from {} until a seek",
+                consumer(c),
+                exception.as_str(),
+                pn(partition),
+                pn(partition)
+            )
+        }
+        ConsumerSeeked { consumer: c, partition, from, to } => {
+            let from = from.map_or("no position".to_string(), |f| format!("position {f}"));
+            let to = match to {
+                SeekTo::Offset(o) => {
+                    format!("offset {o}: it fetches from there, unvalidated (a seek's position has no leader epoch)")
+                }
+                SeekTo::Beginning => "the beginning (seekToBeginning): ListOffsets(earliest) resolves it".to_string(),
+                SeekTo::End => "the end (seekToEnd): ListOffsets(latest) resolves it".to_string(),
+            };
+            format!("consumer {} seeks {} from {from} to {to}", consumer(c), pn(partition))
+        }
         RecordsLost { partition, offsets, count, acks, cause } => {
             if *offsets == (0, 0) && *acks == super::config::Acks::None {
                 format!("{count} acknowledged acks=0 record(s) for {} lost: {cause}", pn(partition))

@@ -18,7 +18,7 @@ use std::fmt;
 pub const DEFAULT_SETTLE_MS: Millis = 30_000;
 
 /// The command names of the format, in the order the documentation lists them.
-pub const COMMAND_NAMES: [&str; 11] = [
+pub const COMMAND_NAMES: [&str; 12] = [
     "produce",
     "consume",
     "crash_broker",
@@ -30,6 +30,7 @@ pub const COMMAND_NAMES: [&str; 11] = [
     "create_topic",
     "change_config",
     "reconfigure_producer",
+    "seek",
 ];
 
 const TOP_LEVEL_KEYS: [&str; 8] =
@@ -168,6 +169,7 @@ fn command_fields(name: &str) -> &'static [&'static str] {
             &["topic", "consumer", "min.insync.replicas", "unclean.leader.election.enable", "client.rack"]
         }
         "reconfigure_producer" => &["producer", "config"],
+        "seek" => &["consumer", "topic", "partition", "to"],
         _ => &[],
     }
 }

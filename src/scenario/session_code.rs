@@ -15,7 +15,7 @@ use super::link::LinkError;
 use super::range_coder::{Decoder, Encoder, Model, Prob};
 use super::{Scenario, TimedCommand};
 use crate::engine::{
-    Acks, BrokerId, ChangeConfig, ChangeConfigSpec, Command, NodeRef, Produce, ProducerReconfig, TopicConfig,
+    Acks, BrokerId, ChangeConfig, ChangeConfigSpec, Command, NodeRef, Produce, ProducerReconfig, SeekTo, TopicConfig,
     TopicSpec, LIMITS,
 };
 
@@ -51,7 +51,7 @@ impl Models {
 
 /// A command's tag is its variant's position in [`Command`]; the format's command names are listed
 /// in that order (a test checks it).
-pub(super) const TAG_NAMES: [&str; 11] = super::json::COMMAND_NAMES;
+pub(super) const TAG_NAMES: [&str; 12] = super::json::COMMAND_NAMES;
 
 /// LEB128, as postcard writes its integers.
 pub(super) fn put_varint(out: &mut Vec<u8>, mut v: u64) {
@@ -289,6 +289,20 @@ impl<'a> Writer<'a> {
                 self.option(config.acks.map(|a| a as u64));
                 self.option(config.enable_idempotence.map(u64::from));
             }
+            Command::Seek { consumer, topic, partition, to } => {
+                self.name(OTHER, CONSUMERS, consumer);
+                self.name(TOPIC, TOPICS, topic);
+                self.put(OTHER, u64::from(*partition));
+                // 0 the beginning, 1 the end, 2 an offset, which follows.
+                match to {
+                    SeekTo::Beginning => self.put(OTHER, 0),
+                    SeekTo::End => self.put(OTHER, 1),
+                    SeekTo::Offset(offset) => {
+                        self.put(OTHER, 2);
+                        self.put(COUNT, *offset);
+                    }
+                }
+            }
         }
     }
 }
@@ -307,6 +321,7 @@ fn tag_of(command: &Command) -> u64 {
         Command::CreateTopic(_) => 8,
         Command::ChangeConfig(_) => 9,
         Command::ReconfigureProducer { .. } => 10,
+        Command::Seek { .. } => 11,
     }
 }
 
@@ -644,7 +659,7 @@ impl<'a> Reader<'a> {
             }
             8 => Command::CreateTopic(self.topic_spec()?),
             9 => Command::ChangeConfig(self.change_config()?),
-            _ => Command::ReconfigureProducer {
+            10 => Command::ReconfigureProducer {
                 producer: self.name(PRODUCER, "producer", PRODUCERS)?,
                 config: ProducerReconfig {
                     acks: self.small(OTHER, "acks", 3)?.checked_sub(1).map(|a| match a {
@@ -653,6 +668,16 @@ impl<'a> Reader<'a> {
                         _ => Acks::All,
                     }),
                     enable_idempotence: self.option_bool("enable.idempotence")?,
+                },
+            },
+            _ => Command::Seek {
+                consumer: self.name(OTHER, "consumer", CONSUMERS)?,
+                topic: self.name(TOPIC, "topic", TOPICS)?,
+                partition: self.number(OTHER, "partition")?,
+                to: match self.small(OTHER, "to", 2)? {
+                    0 => SeekTo::Beginning,
+                    1 => SeekTo::End,
+                    _ => SeekTo::Offset(self.pull(COUNT, "to.offset")?),
                 },
             },
         })
