@@ -625,14 +625,7 @@ impl Consumer {
     /// (truncation): a reset policy moves the position to that end offset (the first offset known
     /// to diverge), `none` throws `LogTruncationException`; an epoch the leader does not know
     /// resets by the policy, or throws without a divergent offset.
-    fn on_epoch_end(
-        &mut self,
-        broker: BrokerId,
-        p: PartitionIdx,
-        position: Offset,
-        result: Result<Option<(LeaderEpoch, Offset)>, ErrorCode>,
-        ctx: &mut Ctx,
-    ) {
+    fn on_epoch_end(&mut self, broker: BrokerId, p: PartitionIdx, position: Offset, result: EpochEnd, ctx: &mut Ctx) {
         let (end, error) = (result.ok().flatten(), result.err());
         let retry_backoff_ms = self.config.retry_backoff_ms;
         let consumer = self.idx;

@@ -87,6 +87,10 @@ impl std::fmt::Display for ErrorCode {
     }
 }
 
+/// An OffsetsForLeaderEpoch answer for one partition: the largest epoch at most the one asked and
+/// its end offset; `Ok(None)`: below every epoch the leader knows (`UNDEFINED_EPOCH_OFFSET`).
+pub type EpochEnd = Result<Option<(LeaderEpoch, Offset)>, ErrorCode>;
+
 /// Which offset a ListOffsets asks for (`EARLIEST_TIMESTAMP`, `LATEST_TIMESTAMP`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -248,11 +252,9 @@ pub enum Message {
         request_id: u64,
         partitions: Vec<(PartitionIdx, LeaderEpoch, LeaderEpoch)>,
     },
-    /// Per partition the largest epoch at most the one asked and its end offset; `Ok(None)`:
-    /// below every epoch the leader knows (`UNDEFINED_EPOCH_OFFSET`).
     OffsetsForLeaderEpochResponse {
         request_id: u64,
-        results: Vec<(PartitionIdx, Result<Option<(LeaderEpoch, Offset)>, ErrorCode>)>,
+        results: Vec<(PartitionIdx, EpochEnd)>,
     },
 
     // Client -> any broker (kafka-model §5.5)

@@ -207,7 +207,7 @@ impl Broker {
         partition: PartitionIdx,
         current_leader_epoch: LeaderEpoch,
         epoch: LeaderEpoch,
-    ) -> Result<Option<(LeaderEpoch, Offset)>, ErrorCode> {
+    ) -> EpochEnd {
         let replica = self.replicas.get(&partition).ok_or(ErrorCode::NotLeaderOrFollower)?;
         Self::check_epoch(replica, current_leader_epoch)?;
         replica.leader_state().ok_or(ErrorCode::NotLeaderOrFollower)?;
