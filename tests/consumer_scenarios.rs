@@ -88,7 +88,7 @@ fn s6_3_validation_after_an_unclean_election_moves_the_position_to_the_end_offse
 fn s6_3_validation_with_none_throws_log_truncation_and_fetches_nothing_more() {
     let run = run("s6_3_log_truncation_none");
     let failed = run.times(|k| matches!(k, EventKind::ConsumerFailed { .. }));
-    let exceptions: Vec<(ConsumerException, Option<u64>, Option<(u32, u64)>)> = failed
+    let exceptions: Vec<_> = failed
         .iter()
         .map(|(_, k)| match k {
             EventKind::ConsumerFailed { exception, position, divergent, .. } => (*exception, *position, *divergent),
