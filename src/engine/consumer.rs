@@ -598,6 +598,9 @@ impl Consumer {
         let (offset, error) = (result.ok(), result.err());
         let retry_backoff_ms = self.config.retry_backoff_ms;
         let consumer = self.idx;
+        let leader = self.metadata.leader(p);
+        let pos = self.positions.get_mut(&p).filter(|pos| pos.state == FetchState::AwaitReset(spec));
+        let dropped = pos.is_none();
         ctx.emit(EventKind::ConsumerListOffsetsAnswered {
             consumer,
             partition: p,
@@ -606,9 +609,9 @@ impl Consumer {
             offset,
             error,
             retry_backoff_ms,
+            dropped,
         });
-        let leader = self.metadata.leader(p);
-        let Some(pos) = self.positions.get_mut(&p).filter(|pos| pos.state == FetchState::AwaitReset(spec)) else {
+        let Some(pos) = pos else {
             return;
         };
         match result {
@@ -629,6 +632,12 @@ impl Consumer {
         let (end, error) = (result.ok().flatten(), result.err());
         let retry_backoff_ms = self.config.retry_backoff_ms;
         let consumer = self.idx;
+        let spec = self.reset_spec();
+        let pos = self
+            .positions
+            .get_mut(&p)
+            .filter(|pos| pos.state == FetchState::AwaitValidation && pos.position == Some(position));
+        let dropped = pos.is_none();
         ctx.emit(EventKind::ConsumerValidated {
             consumer,
             partition: p,
@@ -637,13 +646,9 @@ impl Consumer {
             end,
             error,
             retry_backoff_ms,
+            dropped,
         });
-        let spec = self.reset_spec();
-        let Some(pos) = self
-            .positions
-            .get_mut(&p)
-            .filter(|pos| pos.state == FetchState::AwaitValidation && pos.position == Some(position))
-        else {
+        let Some(pos) = pos else {
             return;
         };
         let (to, exception) = match result {

@@ -396,7 +396,8 @@ pub enum EventKind {
         spec: OffsetSpec,
         leader_epoch: LeaderEpoch,
     },
-    /// The ListOffsets answer: the offset, or an error retried after `retry.backoff.ms`.
+    /// The ListOffsets answer: the offset, or an error retried after `retry.backoff.ms`; `dropped`
+    /// if a seek has changed the position since it was asked.
     ConsumerListOffsetsAnswered {
         consumer: ClientIdx,
         partition: PartitionIdx,
@@ -405,6 +406,7 @@ pub enum EventKind {
         offset: Option<Offset>,
         error: Option<ErrorCode>,
         retry_backoff_ms: Millis,
+        dropped: bool,
     },
     /// KIP-320: after a leader change the consumer asks the leader where the epoch of its last
     /// consumed record ends (OffsetsForLeaderEpoch), and fetches nothing until answered.
@@ -417,7 +419,7 @@ pub enum EventKind {
         leader_epoch: LeaderEpoch,
     },
     /// The OffsetsForLeaderEpoch answer: the epoch and its end offset (`None`: below every epoch
-    /// the leader knows), or an error retried after `retry.backoff.ms`.
+    /// the leader knows), or an error retried after `retry.backoff.ms`; `dropped` as above.
     ConsumerValidated {
         consumer: ClientIdx,
         partition: PartitionIdx,
@@ -426,6 +428,7 @@ pub enum EventKind {
         end: Option<(LeaderEpoch, Offset)>,
         error: Option<ErrorCode>,
         retry_backoff_ms: Millis,
+        dropped: bool,
     },
     /// `poll` throws for this partition (`auto.offset.reset=none`); it is not fetched until a seek.
     ConsumerFailed {

@@ -512,9 +512,10 @@ pub fn explain(catalog: &Catalog, event: &ClusterEvent) -> String {
             spec.as_str(),
             pn(partition)
         ),
-        ConsumerListOffsetsAnswered { consumer: c, partition, broker, spec, offset, error, retry_backoff_ms } => {
+        ConsumerListOffsetsAnswered { consumer: c, partition, broker, spec, offset, error, retry_backoff_ms, dropped } => {
             let asked = format!("broker {broker} answered consumer {}'s ListOffsets({}) for {}", consumer(c), spec.as_str(), pn(partition));
             match (offset, error) {
+                _ if *dropped => format!("{asked}; a seek has moved the position since, so the answer is dropped"),
                 (Some(offset), _) => format!("{asked}: offset {offset} ({}); it fetches from there", offset_meaning(*spec)),
                 (None, Some(error)) => format!("{asked} with {}", lookup_error(*error, *broker, *retry_backoff_ms)),
                 (None, None) => asked,
@@ -527,9 +528,10 @@ pub fn explain(catalog: &Catalog, event: &ClusterEvent) -> String {
             consumer(c),
             pn(partition)
         ),
-        ConsumerValidated { consumer: c, partition, broker, position, end, error, retry_backoff_ms } => {
+        ConsumerValidated { consumer: c, partition, broker, position, end, error, retry_backoff_ms, dropped } => {
             let asked = format!("broker {broker} answered consumer {}'s OffsetsForLeaderEpoch for {}", consumer(c), pn(partition));
             match (end, error) {
+                _ if *dropped => format!("{asked}; a seek has moved the position since, so the answer is dropped"),
                 (_, Some(error)) => format!("{asked} with {}", lookup_error(*error, *broker, *retry_backoff_ms)),
                 (Some((epoch, end)), _) if end >= position => {
                     format!("{asked}: epoch {epoch} ends at {end}, not below the position {position}, which is valid; it fetches again")
