@@ -679,7 +679,10 @@ impl Consumer {
                 partition: p,
                 from: position,
                 to,
-                why: "log truncation detected: the leader's log ends earlier for the epoch of the last record read",
+                why: match to {
+                    Some(_) => "truncation: the leader's log ends the epoch of the last record read below it",
+                    None => "truncation: the leader knows no epoch as old as that of the last record read",
+                },
             }),
         }
     }

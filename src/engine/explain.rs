@@ -187,22 +187,22 @@ fn next_fetch(why: LeftReplica, replica: BrokerId, leader: Option<BrokerId>, lea
 fn offset_meaning(spec: OffsetSpec) -> &'static str {
     match spec {
         OffsetSpec::Earliest => "its log start",
-        OffsetSpec::Latest => "its high watermark, not its log end",
+        OffsetSpec::Latest => "its high watermark",
     }
 }
 
 /// A consumer's ListOffsets or OffsetsForLeaderEpoch refused, and Kafka's retry (`OffsetFetcher`).
 fn lookup_error(error: ErrorCode, broker: BrokerId, retry_ms: Millis) -> String {
     let why = match error {
-        ErrorCode::OffsetNotAvailable => format!(
-            ": broker {broker} is a new leader whose high watermark is still behind the start offset of its epoch"
-        ),
-        ErrorCode::FencedLeaderEpoch => format!(": broker {broker} knows a newer leader epoch than the consumer"),
-        ErrorCode::UnknownLeaderEpoch => format!(": the consumer knows a newer leader epoch than broker {broker}"),
-        ErrorCode::NotLeaderOrFollower => format!(": broker {broker} does not lead the partition"),
+        ErrorCode::OffsetNotAvailable => {
+            format!(": broker {broker}, a new leader, has its high watermark behind its epoch's start offset")
+        }
+        ErrorCode::FencedLeaderEpoch => format!(": broker {broker} has a newer leader epoch"),
+        ErrorCode::UnknownLeaderEpoch => format!(": broker {broker} has an older leader epoch"),
+        ErrorCode::NotLeaderOrFollower => format!(": broker {broker} does not lead it"),
         _ => String::new(),
     };
-    format!("{error}{why}; it refreshes metadata and retries in {retry_ms} ms (retry.backoff.ms)")
+    format!("{error}{why}; retried in {retry_ms} ms (retry.backoff.ms) with fresh metadata")
 }
 
 /// The explanation of an event.
@@ -507,7 +507,7 @@ pub fn explain(catalog: &Catalog, event: &ClusterEvent) -> String {
             ),
         },
         ConsumerListOffsets { consumer: c, partition, broker, spec, leader_epoch } => format!(
-            "consumer {} asks broker {broker} for the {} offset of {} (ListOffsets, current leader epoch {leader_epoch})",
+            "consumer {} asks broker {broker} for the {} offset of {} (ListOffsets, leader epoch {leader_epoch})",
             consumer(c),
             spec.as_str(),
             pn(partition)
@@ -515,45 +515,41 @@ pub fn explain(catalog: &Catalog, event: &ClusterEvent) -> String {
         ConsumerListOffsetsAnswered { consumer: c, partition, broker, spec, offset, error, retry_backoff_ms, dropped } => {
             let asked = format!("broker {broker} answered consumer {}'s ListOffsets({}) for {}", consumer(c), spec.as_str(), pn(partition));
             match (offset, error) {
-                _ if *dropped => format!("{asked}; a seek has moved the position since, so the answer is dropped"),
-                (Some(offset), _) => format!("{asked}: offset {offset} ({}); it fetches from there", offset_meaning(*spec)),
+                _ if *dropped => format!("{asked}: dropped, a seek moved the position since"),
+                (Some(offset), _) => format!("{asked}: offset {offset} ({}), fetched from next", offset_meaning(*spec)),
                 (None, Some(error)) => format!("{asked} with {}", lookup_error(*error, *broker, *retry_backoff_ms)),
                 (None, None) => asked,
             }
         }
         ConsumerValidating { consumer: c, partition, broker, position, epoch, leader_epoch } => format!(
-            "consumer {} validates its position {position} in {} (KIP-320): metadata names leader epoch {leader_epoch}, so \
-             it asks broker {broker} where epoch {epoch}, that of the last record it consumed, ends \
-             (OffsetsForLeaderEpoch), and fetches nothing until answered",
+            "leader epoch {leader_epoch}: consumer {} validates its position {position} in {} (KIP-320), asking broker \
+             {broker} where epoch {epoch} of its last record ends (OffsetsForLeaderEpoch); no fetch until then",
             consumer(c),
             pn(partition)
         ),
         ConsumerValidated { consumer: c, partition, broker, position, end, error, retry_backoff_ms, dropped } => {
             let asked = format!("broker {broker} answered consumer {}'s OffsetsForLeaderEpoch for {}", consumer(c), pn(partition));
             match (end, error) {
-                _ if *dropped => format!("{asked}; a seek has moved the position since, so the answer is dropped"),
+                _ if *dropped => format!("{asked}: dropped, a seek moved the position since"),
                 (_, Some(error)) => format!("{asked} with {}", lookup_error(*error, *broker, *retry_backoff_ms)),
                 (Some((epoch, end)), _) if end >= position => {
-                    format!("{asked}: epoch {epoch} ends at {end}, not below the position {position}, which is valid; it fetches again")
+                    format!("{asked}: epoch {epoch} ends at {end}, not below the position {position}: valid")
                 }
                 (Some((epoch, end)), _) => format!(
-                    "{asked}: epoch {epoch} ends at {end}, below the position {position}: the leader's log was truncated and \
-                     differs from what the consumer read at offsets {end} to {}",
+                    "{asked}: epoch {epoch} ends at {end}, below the position {position}: truncated, the log differs \
+                     from what the consumer read at offsets {end} to {}",
                     position - 1
                 ),
-                (None, None) => format!(
-                    "{asked}: it knows no epoch at or below the one asked, so nothing the consumer read at offsets below \
-                     {position} can be matched"
-                ),
+                (None, None) => format!("{asked}: no epoch as old, so nothing read below {position} can be matched"),
             }
         }
         ConsumerFailed { consumer: c, partition, exception, position, divergent } => {
             let why = match (exception, position, divergent) {
                 (ConsumerException::NoOffsetForPartition, _, _) => {
-                    "auto.offset.reset=none and no committed offset (consumer groups come later)".to_string()
+                    "auto.offset.reset=none, no committed offset (no groups yet)".to_string()
                 }
                 (ConsumerException::OffsetOutOfRange, Some(p), _) => {
-                    format!("the leader answered OFFSET_OUT_OF_RANGE for offset {p} and auto.offset.reset=none")
+                    format!("OFFSET_OUT_OF_RANGE at offset {p}, auto.offset.reset=none")
                 }
                 (ConsumerException::LogTruncation, Some(p), Some((epoch, end))) => format!(
                     "truncation at offset {p}, auto.offset.reset=none; divergent offset {end} (epoch {epoch})"
@@ -561,21 +557,18 @@ pub fn explain(catalog: &Catalog, event: &ClusterEvent) -> String {
                 _ => "auto.offset.reset=none".to_string(),
             };
             format!(
-                "consumer {}'s poll throws {} for {}: {why}; it fetches nothing from {} until a seek",
+                "consumer {}'s poll throws {} for {}: {why}; no fetch until a seek",
                 consumer(c),
                 exception.as_str(),
-                pn(partition),
                 pn(partition)
             )
         }
         ConsumerSeeked { consumer: c, partition, from, to } => {
             let from = from.map_or("no position".to_string(), |f| format!("position {f}"));
             let to = match to {
-                SeekTo::Offset(o) => {
-                    format!("offset {o}: it fetches from there, unvalidated (a seek's position has no leader epoch)")
-                }
-                SeekTo::Beginning => "the beginning (seekToBeginning): ListOffsets(earliest) resolves it".to_string(),
-                SeekTo::End => "the end (seekToEnd): ListOffsets(latest) resolves it".to_string(),
+                SeekTo::Offset(o) => format!("offset {o}, fetched from next unvalidated (no leader epoch)"),
+                SeekTo::Beginning => "the beginning: ListOffsets(earliest) resolves it".to_string(),
+                SeekTo::End => "the end: ListOffsets(latest) resolves it".to_string(),
             };
             format!("consumer {} seeks {} from {from} to {to}", consumer(c), pn(partition))
         }
