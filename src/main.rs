@@ -514,11 +514,12 @@ fn text_report(engine: &Engine, scenario: &Scenario, path: &str, view: &ClusterV
         for p in &c.partitions {
             let _ = writeln!(
                 o,
-                "      {:<20} position {:<6} leader {:<4} fetching from {}",
+                "      {:<20} position {:<6} leader {:<4} fetching from {:<4} {}",
                 p.partition_name,
                 opt(p.position),
                 opt(p.leader),
-                opt(p.fetching_from)
+                opt(p.fetching_from),
+                p.fetch_state.as_str()
             );
         }
     }

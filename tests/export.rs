@@ -3,7 +3,7 @@
 //! command mapped to a real act or an explicit note, and user text that cannot escape its quotes.
 
 use partition_playground::engine::{
-    Acks, BrokerId, ChangeConfig, Command, NodeRef, Produce, ProducerReconfig, TopicConfig, TopicSpec, When,
+    Acks, BrokerId, ChangeConfig, Command, NodeRef, Produce, ProducerReconfig, SeekTo, TopicConfig, TopicSpec, When,
 };
 use partition_playground::export::{export, Acts, Names};
 use partition_playground::scenario::{self, Scenario, COMMAND_NAMES};
@@ -134,6 +134,7 @@ fn one_of_each() -> Vec<Command> {
             partition: Some("orders-0".into()),
             then: Box::new(Command::CrashBroker { broker: BrokerId(2) }),
         }),
+        Command::Seek { consumer: "billing".into(), topic: "orders".into(), partition: 0, to: SeekTo::Beginning },
     ]
 }
 

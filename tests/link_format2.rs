@@ -6,8 +6,8 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use partition_playground::engine::{
-    Acks, BrokerId, ChangeConfig, Command, Engine, NodeRef, Produce, ProducerReconfig, TimedCommand, TopicConfig,
-    TopicSpec,
+    Acks, BrokerId, ChangeConfig, Command, Engine, NodeRef, Produce, ProducerReconfig, SeekTo, TimedCommand,
+    TopicConfig, TopicSpec,
 };
 use partition_playground::scenario::{
     self, link_code, link_message, link_text, make_link, read_link, read_link_message, Link, LinkError,
@@ -104,7 +104,14 @@ fn command() -> impl Strategy<Value = Command> {
         1 => (text(), acks, proptest::option::of(any::<bool>())).prop_map(|(producer, acks, enable_idempotence)| {
             Command::ReconfigureProducer { producer, config: ProducerReconfig { acks, enable_idempotence } }
         }),
+        1 => (text(), text(), any::<u32>(), seek_to()).prop_map(|(consumer, topic, partition, to)| {
+            Command::Seek { consumer, topic, partition, to }
+        }),
     ]
+}
+
+fn seek_to() -> impl Strategy<Value = SeekTo> {
+    prop_oneof![Just(SeekTo::Beginning), Just(SeekTo::End), any::<u64>().prop_map(SeekTo::Offset)]
 }
 
 /// Times mostly a click apart, sometimes far, sometimes backwards (any `u64`).
@@ -212,9 +219,14 @@ fn send(value: &str, count: u32, key: Option<&str>) -> Command {
     })
 }
 
+fn seek(partition: u32, to: SeekTo) -> Command {
+    Command::Seek { consumer: "consumer-1".into(), topic: "payments".into(), partition, to }
+}
+
 /// A session of every kind of command the page sends, each one the engine accepts: sends,
 /// a crash and restart, a controlled shutdown, a cut and healed link to the producer, a slow
-/// replica, a new topic, both kinds of config change and a reconfigured producer.
+/// replica, a new topic, both kinds of config change, a reconfigured producer, and a consumer's
+/// seeks (a link from the runner's JSON carries them).
 fn every_command_engine() -> Engine {
     let producer = NodeRef::Producer("producer-1".into());
     let commands = [
@@ -257,6 +269,9 @@ fn every_command_engine() -> Engine {
         Command::HealLink { between: [NodeRef::Controller, NodeRef::Broker(BrokerId(3))] },
         Command::ControlledShutdown { broker: BrokerId(1) },
         Command::Consume { consumer: "consumer-1".into(), topic: "payments".into() },
+        seek(1, SeekTo::Offset(0)),
+        seek(0, SeekTo::End),
+        seek(1, SeekTo::Beginning),
     ];
     let mut engine = Engine::new(&default_scenario()).expect("within the contract");
     for (i, command) in commands.into_iter().enumerate() {

@@ -5,7 +5,11 @@
 //! - in safe configurations (acks=all, RF 3, min.insync.replicas 2, unclean election off) no
 //!   acknowledged record is lost;
 //! - in any configuration, an acknowledged record missing from the healed cluster was reported lost
-//!   (loss is never silent).
+//!   (loss is never silent);
+//! - the consumer (`auto.offset.reset` earliest, latest or none, random seeks) reads each partition
+//!   on from where its position is: never an offset twice and never past one without a seek, a
+//!   reset or a validation that says so (kafka-model §6.3), and nothing while its position awaits a
+//!   reset or a validation, or after `poll` threw.
 //!
 //! `PP_PROPTEST_CASES` sets the number of runs (default 1,000; the long run uses 10,000+),
 //! `PP_PROPTEST_COMMANDS` the commands per run (default 200) and `PP_PROPTEST_SEED` the sequence
@@ -17,7 +21,7 @@
 use partition_playground::engine::ErrorCode;
 use partition_playground::engine::EventKind;
 use partition_playground::engine::{ClusterView, SendStatus};
-use partition_playground::engine::{Engine, ViewOptions};
+use partition_playground::engine::{Engine, PartitionIdx, SeekTo, ViewOptions};
 use partition_playground::scenario;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
@@ -44,6 +48,8 @@ enum Op {
     CrashWhenLeader(u8),
     SetMinIsr(u8),
     SetUnclean(bool),
+    /// The consumer seeks a partition: 0 the beginning, 1 the end, else to offset `to - 2`.
+    Seek(u8, u8),
 }
 
 #[derive(Clone, Debug)]
@@ -57,6 +63,7 @@ struct Case {
     unclean: bool,
     acks: [&'static str; 2],
     idempotent: [bool; 2],
+    auto_offset_reset: &'static str,
     safe: bool,
     ops: Vec<(u64, Op)>,
 }
@@ -76,6 +83,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0..5u8).prop_map(Op::CrashWhenLeader),
         1 => (1..4u8).prop_map(Op::SetMinIsr),
         1 => any::<bool>().prop_map(Op::SetUnclean),
+        1 => (0..3u8, 0..40u8).prop_map(|(p, to)| Op::Seek(p, to)),
     ]
 }
 
@@ -96,19 +104,35 @@ fn case(commands: usize) -> impl Strategy<Value = Case> {
         any::<bool>(),
         [acks.clone(), acks],
         [any::<bool>(), any::<bool>()],
+        prop_oneof![Just("earliest"), Just("latest"), Just("none")],
         any::<bool>(),
         proptest::collection::vec((gap(), op()), commands),
     )
-        .prop_map(|(seed, brokers, racks, partitions, rf, min_isr, unclean, acks, idempotent, safe, ops)| {
-            let mut c = Case { seed, brokers, racks, partitions, rf, min_isr, unclean, acks, idempotent, safe, ops };
-            c.rf = c.rf.min(c.brokers);
-            c.min_isr = c.min_isr.min(c.rf);
-            if c.safe {
-                (c.rf, c.min_isr, c.unclean, c.acks) = (3, 2, false, ["all", "all"]);
-                c.ops.retain(|(_, op)| !matches!(op, Op::SetMinIsr(_) | Op::SetUnclean(_)));
-            }
-            c
-        })
+        .prop_map(
+            |(seed, brokers, racks, partitions, rf, min_isr, unclean, acks, idempotent, reset, safe, ops)| {
+                let mut c = Case {
+                    seed,
+                    brokers,
+                    racks,
+                    partitions,
+                    rf,
+                    min_isr,
+                    unclean,
+                    acks,
+                    idempotent,
+                    auto_offset_reset: reset,
+                    safe,
+                    ops,
+                };
+                c.rf = c.rf.min(c.brokers);
+                c.min_isr = c.min_isr.min(c.rf);
+                if c.safe {
+                    (c.rf, c.min_isr, c.unclean, c.acks) = (3, 2, false, ["all", "all"]);
+                    c.ops.retain(|(_, op)| !matches!(op, Op::SetMinIsr(_) | Op::SetUnclean(_)));
+                }
+                c
+            },
+        )
 }
 
 fn node(case: &Case, i: u8) -> String {
@@ -127,6 +151,14 @@ fn node(case: &Case, i: u8) -> String {
 fn scenario_json(case: &Case) -> Value {
     let broker = |i: u8| (i % case.brokers) as u32 + 1;
     let mut commands = vec![json!({"at_ms": 0, "consume": {"consumer": "c", "topic": "t"}})];
+    if case.auto_offset_reset == "none" {
+        // No committed offset: NoOffsetForPartitionException until the application seeks.
+        for p in 0..case.partitions {
+            commands.push(
+                json!({"at_ms": 500, "seek": {"consumer": "c", "topic": "t", "partition": p, "to": "beginning"}}),
+            );
+        }
+    }
     let mut at = 1_000u64;
     for (gap, op) in &case.ops {
         at += gap;
@@ -163,6 +195,14 @@ fn scenario_json(case: &Case) -> Value {
                                                       "then": {"crash_broker": {"broker": broker(*b)}}}}),
             Op::SetMinIsr(m) => json!({"change_config": {"topic": "t", "min.insync.replicas": (*m).min(case.rf)}}),
             Op::SetUnclean(u) => json!({"change_config": {"topic": "t", "unclean.leader.election.enable": u}}),
+            Op::Seek(p, to) => {
+                let to = match to {
+                    0 => json!("beginning"),
+                    1 => json!("end"),
+                    n => json!({"offset": n - 2}),
+                };
+                json!({"seek": {"consumer": "c", "topic": "t", "partition": p % case.partitions, "to": to}})
+            }
         };
         let mut entry = cmd;
         entry["at_ms"] = json!(at);
@@ -193,7 +233,7 @@ fn scenario_json(case: &Case) -> Value {
         "topics": [{"name": "t", "partitions": case.partitions, "replication.factor": case.rf,
                     "config": {"min.insync.replicas": case.min_isr, "unclean.leader.election.enable": case.unclean}}],
         "producers": [producer(0), producer(1)],
-        "consumers": [{"name": "c", "config": {"auto.offset.reset": "earliest", "client.rack": "r1"}}],
+        "consumers": [{"name": "c", "config": {"auto.offset.reset": case.auto_offset_reset, "client.rack": "r1"}}],
         "commands": commands,
         // Long enough after healing for fencing, rejoining, retries and delivery timeouts to settle.
         "until_ms": at + 200_000,
@@ -212,6 +252,60 @@ struct Reached {
     resumed_with_waiting: u64,
     one_way_cut: u64,
     when_fired: u64,
+    validation: u64,
+    validation_truncated: u64,
+    seek: u64,
+    consumer_exception: u64,
+    offset_not_available: u64,
+}
+
+/// Where the consumer reads a partition next, as its events tell.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Next {
+    /// Before the first event that says (the event log keeps the last `events_kept`).
+    Unknown,
+    At(u64),
+    /// A reset or a validation is pending: nothing may be read.
+    Waiting,
+    /// `poll` threw: nothing is read until a seek.
+    Failed,
+}
+
+/// The consumer reads each partition on from its position: every `consumer_fetched` starts where
+/// the last one ended, or where a seek, a ListOffsets answer or a truncation put the position.
+fn consumer_reads_in_order(events: &[&EventKind]) -> Result<(), String> {
+    let mut next: Vec<(PartitionIdx, Next)> = Vec::new();
+    for (i, k) in events.iter().enumerate() {
+        let Some(p) = k.partition() else { continue };
+        let at = match next.iter().position(|(q, _)| *q == p) {
+            Some(at) => at,
+            None => {
+                next.push((p, Next::Unknown));
+                next.len() - 1
+            }
+        };
+        let now = next[at].1;
+        next[at].1 = match k {
+            EventKind::ConsumerFetched { from, count, .. } => match now {
+                Next::Unknown => Next::At(from + *count as u64),
+                Next::At(o) if o == *from => Next::At(from + *count as u64),
+                _ => return Err(format!("event {i}: {k:?} while the position is {now:?}")),
+            },
+            EventKind::ConsumerSeeked { to: SeekTo::Offset(o), .. } => Next::At(*o),
+            EventKind::ConsumerSeeked { .. } | EventKind::ConsumerValidating { .. } => Next::Waiting,
+            EventKind::ConsumerListOffsetsAnswered { offset: Some(o), dropped: false, .. } => Next::At(*o),
+            EventKind::ConsumerPositionReset { to: Some(o), .. } => Next::At(*o),
+            EventKind::ConsumerPositionReset { to: None, .. } => Next::Waiting,
+            EventKind::ConsumerValidated { end: Some((_, end)), error: None, position, dropped: false, .. }
+                if end >= position =>
+            {
+                Next::At(*position)
+            }
+            EventKind::ConsumerFailed { .. } => Next::Failed,
+            _ => now,
+        };
+    }
+    Ok(())
 }
 
 /// Acknowledged records that the healed cluster no longer has and that nobody reported lost.
@@ -275,10 +369,11 @@ fn check(case: &Case, reached: &RefCell<Reached>) -> Result<(), TestCaseError> {
     if !silent.is_empty() {
         return Err(fail(format!("acknowledged records lost without a report: {silent:#?}")));
     }
+    let events: Vec<&EventKind> = engine.events_since(0).map(|e| &e.kind).collect();
+    consumer_reads_in_order(&events).map_err(|e| fail(format!("the consumer read out of order: {e}")))?;
 
     let mut r = reached.borrow_mut();
     r.runs += 1;
-    let events: Vec<&EventKind> = engine.events_since(0).map(|e| &e.kind).collect();
     let any = |f: &dyn Fn(&EventKind) -> bool| events.iter().any(|k| f(k)) as u64;
     r.isr_of_one += any(&|k| matches!(k, EventKind::IsrShrunk { isr, .. } if isr.len() == 1));
     r.failover += any(&|k| matches!(k, EventKind::LeaderElected { previous: Some(_), .. }));
@@ -290,6 +385,14 @@ fn check(case: &Case, reached: &RefCell<Reached>) -> Result<(), TestCaseError> {
     r.resumed_with_waiting += any(&|k| matches!(k, EventKind::BrokerResumed { waiting, .. } if *waiting > 0));
     r.one_way_cut += any(&|k| matches!(k, EventKind::LinkCutOneWay { .. }));
     r.when_fired += any(&|k| matches!(k, EventKind::TriggerFired { .. }));
+    r.validation += any(&|k| matches!(k, EventKind::ConsumerValidating { .. }));
+    r.validation_truncated +=
+        any(&|k| matches!(k, EventKind::ConsumerValidated { end: Some((_, end)), position, .. } if end < position));
+    r.seek += any(&|k| matches!(k, EventKind::ConsumerSeeked { .. }));
+    r.consumer_exception += any(&|k| matches!(k, EventKind::ConsumerFailed { .. }));
+    r.offset_not_available += any(&|k| {
+        matches!(k, EventKind::ConsumerListOffsetsAnswered { error: Some(ErrorCode::OffsetNotAvailable), .. })
+    });
     Ok(())
 }
 
@@ -323,6 +426,8 @@ fn random_faults_never_break_kafkas_guarantees() {
     assert!(r.resumed_with_waiting > 0, "no paused broker resumed with messages waiting: {r:?}");
     assert!(r.one_way_cut > 0, "no run cut a link one way: {r:?}");
     assert!(r.when_fired > 0, "no `when` fired: {r:?}");
+    assert!(r.validation > 0, "no consumer validated its position: {r:?}");
+    assert!(r.seek > 0 && r.consumer_exception > 0, "no seek, or no exception with none: {r:?}");
 }
 
 #[test]

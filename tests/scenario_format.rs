@@ -85,7 +85,7 @@ const BAD: &[(&str, &str, &str, &str)] = &[
     ("negative linger", r#"{"producers": [{"name": "p", "config": {"linger.ms": -5}}]}"#, "producers[0].config.linger.ms", "invalid value"),
     ("batch size zero", r#"{"producers": [{"name": "p", "config": {"batch.size": 0}}]}"#, "producers[0].config.batch.size", "between 1 and"),
     ("delivery timeout too short", r#"{"producers": [{"name": "p", "config": {"delivery.timeout.ms": 1000}}]}"#, "producers[0].config.delivery.timeout.ms", "linger.ms + request.timeout.ms"),
-    ("auto.offset.reset none", r#"{"consumers": [{"name": "c", "config": {"auto.offset.reset": "none"}}]}"#, "consumers[0].config.auto.offset.reset", "unknown variant `none`"),
+    ("auto.offset.reset NONE", r#"{"consumers": [{"name": "c", "config": {"auto.offset.reset": "NONE"}}]}"#, "consumers[0].config.auto.offset.reset", "unknown variant `NONE`"),
     ("bad client rack", r#"{"consumers": [{"name": "c", "config": {"client.rack": "a/b"}}]}"#, "consumers[0].config.client.rack", "may only contain"),
     ("max.poll.records zero", r#"{"consumers": [{"name": "c", "config": {"max.poll.records": 0}}]}"#, "consumers[0].config.max.poll.records", "between 1 and"),
     ("unknown consumer field", r#"{"consumers": [{"name": "c", "group": "g"}]}"#, "consumers[0].group", "unknown field"),
@@ -118,6 +118,15 @@ const BAD: &[(&str, &str, &str, &str)] = &[
     ("reconfigure bad acks", r#"{"commands": [{"reconfigure_producer": {"producer": "p1", "config": {"acks": "2"}}}]}"#, "commands[0].reconfigure_producer.config.acks", "unknown variant `2`"),
     ("reconfigure other setting", r#"{"commands": [{"reconfigure_producer": {"producer": "p1", "config": {"linger.ms": 10}}}]}"#, "commands[0].reconfigure_producer.config.linger.ms", "unknown field"),
     ("reconfigure unknown field", r#"{"commands": [{"reconfigure_producer": {"producer": "p1", "acks": "1"}}]}"#, "commands[0].reconfigure_producer.acks", "unknown field"),
+    // seek: KafkaConsumer.seek / seekToBeginning / seekToEnd (kafka-model §6.3).
+    ("seek unknown consumer", r#"{"commands": [{"seek": {"consumer": "c9", "topic": "orders", "partition": 0, "to": "end"}}]}"#, "commands[0].seek.consumer", "no consumer named `c9`"),
+    ("seek unknown topic", r#"{"commands": [{"seek": {"consumer": "c1", "topic": "payments", "partition": 0, "to": "end"}}]}"#, "commands[0].seek.topic", "no topic `payments`"),
+    ("seek missing partition", r#"{"commands": [{"seek": {"consumer": "c1", "topic": "orders", "partition": 3, "to": "end"}}]}"#, "commands[0].seek.partition", "partitions 0 to 2, found 3"),
+    ("seek past any log", r#"{"commands": [{"seek": {"consumer": "c1", "topic": "orders", "partition": 0, "to": {"offset": 1000001}}}]}"#, "commands[0].seek.to.offset", "0 to 1,000,000 (no log holds more records), found 1000001"),
+    ("seek negative offset", r#"{"commands": [{"seek": {"consumer": "c1", "topic": "orders", "partition": 0, "to": {"offset": -1}}}]}"#, "commands[0].seek.to", "invalid value: integer `-1`"),
+    ("seek to nowhere", r#"{"commands": [{"seek": {"consumer": "c1", "topic": "orders", "partition": 0, "to": "start"}}]}"#, "commands[0].seek.to", "unknown variant `start`"),
+    ("seek without to", r#"{"commands": [{"seek": {"consumer": "c1", "topic": "orders", "partition": 0}}]}"#, "commands[0].seek.to", "missing"),
+    ("seek unknown field", r#"{"commands": [{"seek": {"consumer": "c1", "topic": "orders", "partition": 0, "offset": 5}}]}"#, "commands[0].seek.offset", "unknown field"),
     ("produce unknown field", r#"{"commands": [{"produce": {"producer": "p1", "topic": "orders", "value": "v", "headers": {}}}]}"#, "commands[0].produce.headers", "unknown field"),
     ("unknown consumer", r#"{"commands": [{"consume": {"consumer": "c9", "topic": "orders"}}]}"#, "commands[0].consume.consumer", "no consumer named `c9`"),
     ("consume unknown topic", r#"{"commands": [{"consume": {"consumer": "c1", "topic": "x"}}]}"#, "commands[0].consume.topic", "no topic `x`"),
@@ -262,7 +271,7 @@ fn round_trip_every_command_and_config() {
                         "config": {"unclean.leader.election.enable": true, "replica.selector.class": "org.apache.kafka.common.replica.RackAwareReplicaSelector"},
                         "network": {"latency.ms": 0, "jitter.ms": 0}},
             "producers": [{"name": "p1", "config": {"acks": "1", "linger.ms": 0}}, {"name": "p2", "config": {"acks": "-1"}}],
-            "consumers": [{"name": "c1", "config": {"client.rack": "a", "auto.offset.reset": "earliest"}}],
+            "consumers": [{"name": "c1", "config": {"client.rack": "a", "auto.offset.reset": "none"}}],
             "commands": [
                 {"produce": {"producer": "p1", "topic": "orders", "key": "k", "value": "v", "count": 3, "partition": 2}},
                 {"produce": {"producer": "p2", "topic": "orders", "value": "null key"}},
@@ -280,7 +289,10 @@ fn round_trip_every_command_and_config() {
                 {"change_config": {"consumer": "c1", "client.rack": ""}},
                 {"reconfigure_producer": {"producer": "p1", "config": {"acks": 0}}},
                 {"reconfigure_producer": {"producer": "p2", "config": {"acks": "all", "enable.idempotence": false}}},
-                {"reconfigure_producer": {"producer": "p2", "config": {"enable.idempotence": true}}}
+                {"reconfigure_producer": {"producer": "p2", "config": {"enable.idempotence": true}}},
+                {"seek": {"consumer": "c1", "topic": "orders", "partition": 1, "to": {"offset": 4}}},
+                {"seek": {"consumer": "c1", "topic": "orders", "partition": 0, "to": "beginning"}},
+                {"seek": {"consumer": "c1", "topic": "orders", "partition": 2, "to": "end"}}
             ],
             "until_ms": 60000
         }"#,

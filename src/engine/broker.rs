@@ -364,8 +364,14 @@ impl Broker {
             }
             Message::ApiVersions { request_id } => ctx.send(from, Message::ApiVersionsResponse { request_id }),
             Message::ListOffsets { request_id, partitions } => {
-                let results = partitions.into_iter().map(|(p, epoch)| (p, self.latest_offset(p, epoch))).collect();
+                let results =
+                    partitions.into_iter().map(|(p, epoch, spec)| (p, self.list_offset(p, epoch, spec))).collect();
                 ctx.send(from, Message::ListOffsetsResponse { request_id, results });
+            }
+            Message::OffsetsForLeaderEpoch { request_id, partitions } => {
+                let results =
+                    partitions.into_iter().map(|(p, current, epoch)| (p, self.epoch_end(p, current, epoch))).collect();
+                ctx.send(from, Message::OffsetsForLeaderEpochResponse { request_id, results });
             }
             Message::ConnectionClosed => {
                 if let NodeId::Broker(leader) = from {

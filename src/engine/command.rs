@@ -277,6 +277,24 @@ pub enum Command {
     /// Runs `then` once an event happens instead of at a time ([`When`]): armed at its `at_ms`,
     /// fired the first time its condition holds. A scenario's command, never a page action.
     When(When),
+    /// `KafkaConsumer.seek` on a partition the consumer consumes (kafka-model §6.3): to an offset
+    /// (fetched from next, no validation: the position has no epoch), or `seekToBeginning` /
+    /// `seekToEnd`, lazy resets that a ListOffsets resolves. Clears a `none` consumer's exception.
+    Seek {
+        consumer: String,
+        topic: String,
+        partition: u32,
+        to: SeekTo,
+    },
+}
+
+/// Where a `seek` goes: `{"offset": 5}`, `"beginning"` or `"end"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SeekTo {
+    Offset(u64),
+    Beginning,
+    End,
 }
 
 /// The settings a `reconfigure_producer` gives the new producer instance, with Kafka's names.
@@ -311,6 +329,7 @@ impl Command {
             Command::PauseBroker { .. } => "pause_broker",
             Command::ResumeBroker { .. } => "resume_broker",
             Command::When(_) => "when",
+            Command::Seek { .. } => "seek",
         }
     }
 }

@@ -155,13 +155,16 @@ impl Default for ProducerConfig {
     }
 }
 
-/// `auto.offset.reset` (kafka-model §6.3). `none` needs committed offsets, which come with consumer
-/// groups; until then it is not accepted.
+/// `auto.offset.reset` (kafka-model §6.3). `none` (appended last: old links keep their indexes)
+/// resets nothing: without a committed offset (none yet: groups come later) the consumer gets
+/// `NoOffsetForPartitionException`, and `OffsetOutOfRangeException` or `LogTruncationException`
+/// where the others reset.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum AutoOffsetReset {
     Earliest,
     Latest,
+    None,
 }
 
 /// Consumer settings (kafka-model §1.3).

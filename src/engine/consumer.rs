@@ -1,10 +1,12 @@
-//! A Kafka consumer with manually assigned partitions (groups come later): positions, fetching from
-//! the leader or the closest in-sync replica (KIP-392, kafka-model §6.2), and truncation detection
-//! (kafka-model §6.3).
+//! A Kafka consumer with manually assigned partitions (groups come later): positions and their
+//! states (`SubscriptionState`), resets by ListOffsets, seeks, fetching from the leader or the
+//! closest in-sync replica (KIP-392, kafka-model §6.2), and KIP-320 position validation after a
+//! leader change (OffsetsForLeaderEpoch, kafka-model §6.3).
 
+use super::command::SeekTo;
 use super::config::{AutoOffsetReset, ConsumerConfig};
 use super::ctx::{Ctx, Observation};
-use super::event::{EventKind, LeftReplica};
+use super::event::{ConsumerException, EventKind, LeftReplica};
 use super::ids::*;
 use super::log::Record;
 use super::message::*;
@@ -13,12 +15,45 @@ use super::timer::ConsumerTimer;
 use super::{insert_sorted, Map};
 use std::collections::VecDeque;
 
-#[derive(Clone, Debug, Default)]
+/// Where a partition's position stands (`SubscriptionState.FetchStates`, kafka-model §6.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FetchState {
+    /// AWAIT_RESET: no position until a ListOffsets for this offset answers.
+    AwaitReset(OffsetSpec),
+    Fetching,
+    /// AWAIT_VALIDATION (KIP-320): the leader changed; nothing is fetched until OffsetsForLeaderEpoch
+    /// confirms the position.
+    AwaitValidation,
+    /// `poll` throws this for the partition (`auto.offset.reset=none`); not fetched until a seek.
+    Failed(ConsumerException),
+}
+
+impl FetchState {
+    /// The state in a few words; an exception by its Java name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FetchState::AwaitReset(OffsetSpec::Earliest) => "awaiting reset (earliest)",
+            FetchState::AwaitReset(OffsetSpec::Latest) => "awaiting reset (latest)",
+            FetchState::Fetching => "fetching",
+            FetchState::AwaitValidation => "awaiting validation",
+            FetchState::Failed(exception) => exception.as_str(),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
 pub struct PartitionPosition {
-    /// Next offset to read; `None` until `auto.offset.reset` resolved it.
+    /// Next offset to read; `None` until a reset resolved it.
     pub position: Option<Offset>,
-    /// Leader epoch of the last record consumed (sent as `lastFetchedEpoch`, KIP-320).
+    /// Leader epoch of the last record consumed (`FetchPosition.offsetEpoch`, KIP-320): what a
+    /// validation asks about. `None` after a reset or a seek: nothing to validate.
     pub last_epoch: Option<LeaderEpoch>,
+    /// The leader and epoch the position was last checked against (`FetchPosition.currentLeader`).
+    pub current_leader: Option<(BrokerId, LeaderEpoch)>,
+    pub state: FetchState,
+    /// No ListOffsets or OffsetsForLeaderEpoch before this, after one failed (`nextRetryTimeMs`).
+    pub retry_at_ms: Millis,
     /// KIP-392 preferred read replica and the end of its lease.
     pub preferred: Option<(BrokerId, Millis)>,
 }
@@ -43,6 +78,11 @@ pub struct Delivered {
     pub at_ms: Millis,
 }
 
+/// A request in flight to one broker: its id and, per partition, what it asked (a fetch's offset,
+/// a ListOffsets' spec, the position a validation checks), to drop an answer that a seek or a
+/// reset has made stale.
+type InFlight<T> = Map<BrokerId, (u64, Vec<(PartitionIdx, T)>)>;
+
 #[derive(Clone, Debug)]
 pub struct Consumer {
     pub idx: ClientIdx,
@@ -53,14 +93,13 @@ pub struct Consumer {
     pub received: VecDeque<Delivered>,
     pub received_total: u64,
     received_kept: usize,
-    /// Broker -> (request id, partitions) of the fetch in flight there.
-    fetches: Map<BrokerId, (u64, Vec<PartitionIdx>)>,
+    fetches: InFlight<Offset>,
     /// Broker -> when the fetch in flight there times out, and whether a `FetchTimeout` is on the
     /// agenda. One at a time: fetches end long before they time out, so a timer per fetch would
     /// keep `request.timeout.ms` worth of them waiting.
     fetch_deadlines: Map<BrokerId, (Millis, bool)>,
-    /// Broker -> (request id, partitions) of the ListOffsets in flight there.
-    list_offsets: Map<BrokerId, (u64, Vec<PartitionIdx>)>,
+    list_offsets: InFlight<OffsetSpec>,
+    validations: InFlight<Offset>,
     /// Subscribed partitions that no request in flight holds.
     idle: Map<PartitionIdx, ()>,
     /// When the earliest preferred-replica lease ends.
@@ -74,6 +113,14 @@ pub struct Consumer {
 /// 50 ms, doubling up to 1 s (without Kafka's jitter).
 const RECONNECT_BACKOFF_MS: Millis = 50;
 const RECONNECT_BACKOFF_MAX_MS: Millis = 1_000;
+
+/// What the consumer will ask a broker for, per broker, in one poll.
+#[derive(Default)]
+struct Plan {
+    fetch: Map<BrokerId, Vec<FetchPartition>>,
+    list: Map<BrokerId, Vec<(PartitionIdx, LeaderEpoch, OffsetSpec)>>,
+    validate: Map<BrokerId, Vec<(PartitionIdx, LeaderEpoch, LeaderEpoch, Offset)>>,
+}
 
 impl Consumer {
     /// `received_kept`: how many received records it keeps for views and the runner (its share of
@@ -98,6 +145,7 @@ impl Consumer {
             fetches: Map::new(),
             fetch_deadlines: Map::new(),
             list_offsets: Map::new(),
+            validations: Map::new(),
             idle: Map::new(),
             next_lease_end_ms: Millis::MAX,
             backoff_until_ms: Map::new(),
@@ -110,32 +158,92 @@ impl Consumer {
         self.next_request
     }
 
+    /// The offset `auto.offset.reset` resets to; `None` for `none`.
+    fn reset_spec(&self) -> Option<OffsetSpec> {
+        match self.config.auto_offset_reset {
+            AutoOffsetReset::Earliest => Some(OffsetSpec::Earliest),
+            AutoOffsetReset::Latest => Some(OffsetSpec::Latest),
+            AutoOffsetReset::None => None,
+        }
+    }
+
     pub fn talking_to(&self) -> Vec<BrokerId> {
         let mut b = Vec::new();
-        for id in self.fetches.keys().chain(self.list_offsets.keys()) {
+        for id in self.fetches.keys().chain(self.list_offsets.keys()).chain(self.validations.keys()) {
             insert_sorted(&mut b, *id);
         }
         b
     }
 
-    /// Where the next fetch of `p` goes: the preferred replica while its lease lasts, else the leader.
+    /// Where the next fetch of `p` goes: the preferred replica while its lease lasts, else the
+    /// leader; `None` while the partition is not fetched (a reset, a validation or an exception).
     pub fn fetch_target(&self, p: PartitionIdx, now: Millis) -> Option<BrokerId> {
-        let pos = self.positions.get(&p)?;
+        let pos = self.positions.get(&p).filter(|pos| pos.state == FetchState::Fetching)?;
         self.metadata.leader(p).map(|(leader, _)| pos.read_from(leader, now))
     }
 
+    /// Manual assignment: each new partition starts from `auto.offset.reset` (no committed offsets
+    /// yet), or, with `none`, throws `NoOffsetForPartitionException` (`resetInitializingPositions`).
     pub fn subscribe(&mut self, partitions: &[PartitionIdx], ctx: &mut Ctx) {
         for p in partitions {
-            let position = match self.config.auto_offset_reset {
-                AutoOffsetReset::Earliest => Some(0),
-                AutoOffsetReset::Latest => None,
-            };
-            if !self.positions.contains_key(p) {
-                self.positions.insert(*p, PartitionPosition { position, ..Default::default() });
-                self.idle.insert(*p, ());
+            if self.positions.contains_key(p) {
+                continue;
             }
+            let state = match self.reset_spec() {
+                Some(spec) => FetchState::AwaitReset(spec),
+                None => {
+                    self.fail(*p, ConsumerException::NoOffsetForPartition, None, None, ctx);
+                    FetchState::Failed(ConsumerException::NoOffsetForPartition)
+                }
+            };
+            let pos = PartitionPosition {
+                position: None,
+                last_epoch: None,
+                current_leader: None,
+                state,
+                retry_at_ms: 0,
+                preferred: None,
+            };
+            self.positions.insert(*p, pos);
+            self.idle.insert(*p, ());
         }
         self.poll(ctx);
+    }
+
+    /// `seek` (no epoch: fetched from next without validation), `seekToBeginning`, `seekToEnd`
+    /// (lazy resets). False if the consumer does not consume `p`.
+    pub fn seek(&mut self, p: PartitionIdx, to: SeekTo, ctx: &mut Ctx) -> bool {
+        let leader = self.metadata.leader(p);
+        let Some(pos) = self.positions.get_mut(&p) else {
+            return false;
+        };
+        let from = pos.position;
+        (pos.position, pos.state) = match to {
+            SeekTo::Offset(offset) => (Some(offset), FetchState::Fetching),
+            SeekTo::Beginning => (None, FetchState::AwaitReset(OffsetSpec::Earliest)),
+            SeekTo::End => (None, FetchState::AwaitReset(OffsetSpec::Latest)),
+        };
+        pos.last_epoch = None;
+        pos.current_leader = leader;
+        pos.retry_at_ms = 0;
+        ctx.emit(EventKind::ConsumerSeeked { consumer: self.idx, partition: p, from, to });
+        self.poll(ctx);
+        true
+    }
+
+    /// `poll` throws `exception` for `p` from now on.
+    fn fail(
+        &mut self,
+        p: PartitionIdx,
+        exception: ConsumerException,
+        position: Option<Offset>,
+        divergent: Option<(LeaderEpoch, Offset)>,
+        ctx: &mut Ctx,
+    ) {
+        if let Some(pos) = self.positions.get_mut(&p) {
+            pos.state = FetchState::Failed(exception);
+        }
+        ctx.emit(EventKind::ConsumerFailed { consumer: self.idx, partition: p, exception, position, divergent });
     }
 
     fn request_metadata(&mut self, ctx: &mut Ctx) {
@@ -147,7 +255,27 @@ impl Consumer {
         }
     }
 
-    /// The poll loop: resolve positions, then one fetch per broker for the partitions it serves.
+    /// `SubscriptionState.maybeValidatePosition`: metadata names another leader or epoch than the
+    /// position was checked against. A position with the epoch of a consumed record awaits
+    /// validation; one without (after a reset or a seek) just follows the new leader. Either way
+    /// the preferred read replica is dropped.
+    fn maybe_validate(&mut self, p: PartitionIdx, leader: (BrokerId, LeaderEpoch), ctx: &mut Ctx) {
+        let Some(pos) = self.positions.get_mut(&p) else { return };
+        if !matches!(pos.state, FetchState::Fetching | FetchState::AwaitValidation)
+            || pos.current_leader == Some(leader)
+        {
+            return;
+        }
+        pos.current_leader = Some(leader);
+        pos.state = if pos.last_epoch.is_some() { FetchState::AwaitValidation } else { FetchState::Fetching };
+        pos.retry_at_ms = 0;
+        if let Some((replica, _)) = pos.preferred {
+            self.leave_replica(p, replica, LeftReplica::LeaderChanged, ctx);
+        }
+    }
+
+    /// The poll loop: validate positions against the leaders metadata names, then per broker one
+    /// ListOffsets, one OffsetsForLeaderEpoch and one fetch for the partitions waiting on each.
     /// Only partitions that no request holds are looked at, so a poll after one broker answers costs
     /// what that broker's partitions cost, not what the whole subscription costs.
     pub fn poll(&mut self, ctx: &mut Ctx) {
@@ -161,73 +289,111 @@ impl Consumer {
         if now >= self.next_lease_end_ms {
             self.end_leases(ctx);
         }
-        let mut fetch_plan: Map<BrokerId, Vec<FetchPartition>> = Map::new();
-        let mut list_plan: Map<BrokerId, Vec<(PartitionIdx, LeaderEpoch)>> = Map::new();
+        let mut plan = Plan::default();
         let mut missing_leader = false;
-        for (p, ()) in self.idle.iter() {
-            let pos = &self.positions[p];
-            let Some((leader, epoch)) = self.metadata.leader(*p) else {
+        let idle: Vec<PartitionIdx> = self.idle.keys().copied().collect();
+        for p in idle {
+            let Some((leader, epoch)) = self.metadata.leader(p) else {
                 missing_leader = true;
                 continue;
             };
-            match pos.position {
-                None if !self.list_offsets.contains_key(&leader) && !self.backing_off(leader, now) => {
-                    list_plan.entry(leader).or_default().push((*p, epoch))
-                }
-                None => {}
-                Some(offset) => {
-                    let target = pos.read_from(leader, now);
-                    if self.fetches.contains_key(&target) || self.backing_off(target, now) {
-                        continue;
-                    }
-                    fetch_plan.entry(target).or_default().push(FetchPartition {
-                        partition: *p,
-                        current_leader_epoch: epoch,
-                        fetch_offset: offset,
-                        last_fetched_epoch: pos.last_epoch,
-                    });
-                }
-            }
+            self.maybe_validate(p, (leader, epoch), ctx);
+            self.plan(p, (leader, epoch), now, &mut plan);
         }
         if missing_leader {
             self.request_metadata(ctx);
         }
-        for (broker, partitions) in list_plan {
+        self.send_plan(plan, ctx);
+    }
+
+    /// What `p`, held by no request, asks for next.
+    fn plan(&self, p: PartitionIdx, (leader, epoch): (BrokerId, LeaderEpoch), now: Millis, plan: &mut Plan) {
+        let pos = &self.positions[&p];
+        let waiting = now < pos.retry_at_ms || self.backing_off(leader, now);
+        match (pos.state, pos.position) {
+            (FetchState::AwaitReset(spec), _) if !waiting && !self.list_offsets.contains_key(&leader) => {
+                plan.list.entry(leader).or_default().push((p, epoch, spec))
+            }
+            (FetchState::AwaitValidation, Some(offset)) if !waiting && !self.validations.contains_key(&leader) => {
+                let last = pos.last_epoch.unwrap_or(epoch);
+                plan.validate.entry(leader).or_default().push((p, epoch, last, offset))
+            }
+            (FetchState::Fetching, Some(offset)) => {
+                let target = pos.read_from(leader, now);
+                if self.fetches.contains_key(&target) || self.backing_off(target, now) {
+                    return;
+                }
+                // KIP-320: a consumer's fetch carries `currentLeaderEpoch`, no `lastFetchedEpoch`.
+                let fp = FetchPartition {
+                    partition: p,
+                    current_leader_epoch: epoch,
+                    fetch_offset: offset,
+                    last_fetched_epoch: None,
+                };
+                plan.fetch.entry(target).or_default().push(fp);
+            }
+            _ => {}
+        }
+    }
+
+    fn send_plan(&mut self, plan: Plan, ctx: &mut Ctx) {
+        let consumer = self.idx;
+        for (broker, partitions) in plan.list {
             let request_id = self.next_request_id();
-            let held: Vec<PartitionIdx> = partitions.iter().map(|(p, _)| *p).collect();
-            for p in &held {
-                self.idle.remove(p);
+            let mut held = Vec::with_capacity(partitions.len());
+            for &(partition, leader_epoch, spec) in &partitions {
+                self.idle.remove(&partition);
+                held.push((partition, spec));
+                ctx.emit(EventKind::ConsumerListOffsets { consumer, partition, broker, spec, leader_epoch });
             }
             self.list_offsets.insert(broker, (request_id, held));
             ctx.send(NodeId::Broker(broker), Message::ListOffsets { request_id, partitions });
             ctx.set_timer(self.config.request_timeout_ms, ConsumerTimer::RequestTimeout { request_id });
         }
-        for (broker, partitions) in fetch_plan {
+        for (broker, asked) in plan.validate {
             let request_id = self.next_request_id();
-            let held: Vec<PartitionIdx> = partitions.iter().map(|p| p.partition).collect();
-            for p in &held {
-                self.idle.remove(p);
+            let mut held = Vec::with_capacity(asked.len());
+            let mut partitions = Vec::with_capacity(asked.len());
+            for (partition, leader_epoch, epoch, position) in asked {
+                self.idle.remove(&partition);
+                held.push((partition, position));
+                partitions.push((partition, leader_epoch, epoch));
+                ctx.emit(EventKind::ConsumerValidating { consumer, partition, broker, position, epoch, leader_epoch });
             }
-            self.fetches.insert(broker, (request_id, held));
-            let max_wait_ms = self.config.fetch_max_wait_ms;
-            ctx.send(
-                NodeId::Broker(broker),
-                Message::Fetch(FetchRequest {
-                    request_id,
-                    replica: None,
-                    client_rack: self.config.client_rack.clone(),
-                    max_wait_ms,
-                    partitions,
-                }),
-            );
-            let timeout_ms = self.config.request_timeout_ms + max_wait_ms;
-            let (deadline, armed) = self.fetch_deadlines.entry(broker).or_insert((0, false));
-            *deadline = ctx.now + timeout_ms;
-            // An armed timer falls due no later than this deadline (every fetch has the same timeout).
-            if !*armed {
-                *armed = true;
-                ctx.set_timer(timeout_ms, ConsumerTimer::FetchTimeout { broker });
-            }
+            self.validations.insert(broker, (request_id, held));
+            ctx.send(NodeId::Broker(broker), Message::OffsetsForLeaderEpoch { request_id, partitions });
+            ctx.set_timer(self.config.request_timeout_ms, ConsumerTimer::RequestTimeout { request_id });
+        }
+        for (broker, partitions) in plan.fetch {
+            self.send_fetch(broker, partitions, ctx);
+        }
+    }
+
+    fn send_fetch(&mut self, broker: BrokerId, partitions: Vec<FetchPartition>, ctx: &mut Ctx) {
+        let request_id = self.next_request_id();
+        let held: Vec<(PartitionIdx, Offset)> = partitions.iter().map(|p| (p.partition, p.fetch_offset)).collect();
+        for (p, _) in &held {
+            self.idle.remove(p);
+        }
+        self.fetches.insert(broker, (request_id, held));
+        let max_wait_ms = self.config.fetch_max_wait_ms;
+        ctx.send(
+            NodeId::Broker(broker),
+            Message::Fetch(FetchRequest {
+                request_id,
+                replica: None,
+                client_rack: self.config.client_rack.clone(),
+                max_wait_ms,
+                partitions,
+            }),
+        );
+        let timeout_ms = self.config.request_timeout_ms + max_wait_ms;
+        let (deadline, armed) = self.fetch_deadlines.entry(broker).or_insert((0, false));
+        *deadline = ctx.now + timeout_ms;
+        // An armed timer falls due no later than this deadline (every fetch has the same timeout).
+        if !*armed {
+            *armed = true;
+            ctx.set_timer(timeout_ms, ConsumerTimer::FetchTimeout { broker });
         }
     }
 
@@ -250,13 +416,17 @@ impl Consumer {
             .unwrap_or(Millis::MAX);
     }
 
-    /// The request to `broker` is over (answered or failed): its partitions can be fetched again.
-    fn release(&mut self, broker: BrokerId) {
-        for (_, partitions) in self.fetches.remove(&broker).into_iter().chain(self.list_offsets.remove(&broker)) {
-            for p in partitions {
-                self.idle.insert(p, ());
-            }
+    /// The request of that kind to `broker` is over (answered or failed): what it held is idle.
+    fn release<T>(
+        idle: &mut Map<PartitionIdx, ()>,
+        in_flight: &mut InFlight<T>,
+        broker: BrokerId,
+    ) -> Vec<(PartitionIdx, T)> {
+        let held = in_flight.remove(&broker).map(|(_, held)| held).unwrap_or_default();
+        for (p, _) in &held {
+            idle.insert(*p, ());
         }
+        held
     }
 
     fn backing_off(&self, broker: BrokerId, now: Millis) -> bool {
@@ -291,7 +461,9 @@ impl Consumer {
     /// The connection to `broker` failed: its requests are gone, and so are the preferred replicas
     /// on it (kafka-model §6.2 (b)).
     fn on_disconnect(&mut self, broker: BrokerId, ctx: &mut Ctx) {
-        self.release(broker);
+        Self::release(&mut self.idle, &mut self.fetches, broker);
+        Self::release(&mut self.idle, &mut self.list_offsets, broker);
+        Self::release(&mut self.idle, &mut self.validations, broker);
         let on_broker: Vec<PartitionIdx> = self
             .positions
             .iter()
@@ -317,11 +489,13 @@ impl Consumer {
                     ctx.set_timer(self.config.retry_backoff_ms, ConsumerTimer::MetadataBackoffDone);
                     return;
                 }
+                let of = |m: &InFlight<_>| m.iter().find(|(_, (id, _))| *id == request_id).map(|(b, _)| *b);
                 let broker = self
                     .fetches
                     .iter()
                     .find(|(_, (id, _))| *id == request_id)
                     .map(|(b, _)| *b)
+                    .or_else(|| of(&self.validations))
                     .or_else(|| self.list_offsets.iter().find(|(_, (id, _))| *id == request_id).map(|(b, _)| *b));
                 if let Some(broker) = broker {
                     self.on_disconnect(broker, ctx);
@@ -339,7 +513,9 @@ impl Consumer {
                     }
                 }
             }
-            ConsumerTimer::MetadataBackoffDone | ConsumerTimer::FetchBackoffDone { .. } => {}
+            ConsumerTimer::MetadataBackoffDone
+            | ConsumerTimer::FetchBackoffDone { .. }
+            | ConsumerTimer::RetryBackoffDone => {}
         }
         self.poll(ctx);
     }
@@ -365,30 +541,30 @@ impl Consumer {
                 if self.list_offsets.get(&broker).map(|(id, _)| *id) != Some(request_id) {
                     return;
                 }
-                self.release(broker);
-                let mut failed = false;
-                for (p, result) in results {
-                    match (result, self.positions.get_mut(&p)) {
-                        (Ok(offset), Some(pos)) if pos.position.is_none() => pos.position = Some(offset),
-                        (Err(_), _) => failed = true,
-                        _ => {}
-                    }
+                let asked = Self::release(&mut self.idle, &mut self.list_offsets, broker);
+                for ((p, result), (_, spec)) in results.into_iter().zip(asked) {
+                    self.on_list_offset(broker, p, spec, result, ctx);
                 }
-                if failed {
-                    self.metadata.refreshed_ms = None;
-                    self.back_off(broker, ctx);
+            }
+            Message::OffsetsForLeaderEpochResponse { request_id, results } => {
+                if self.validations.get(&broker).map(|(id, _)| *id) != Some(request_id) {
+                    return;
+                }
+                let asked = Self::release(&mut self.idle, &mut self.validations, broker);
+                for ((p, result), (_, position)) in results.into_iter().zip(asked) {
+                    self.on_epoch_end(broker, p, position, result, ctx);
                 }
             }
             Message::FetchResponse { request_id, partitions } => {
                 if self.fetches.get(&broker).map(|(id, _)| *id) != Some(request_id) {
                     return;
                 }
-                self.release(broker);
+                let asked = Self::release(&mut self.idle, &mut self.fetches, broker);
                 self.backoff_until_ms.remove(&broker);
                 let mut all_failed = !partitions.is_empty();
-                for (p, result) in partitions {
+                for ((p, result), (_, fetch_offset)) in partitions.into_iter().zip(asked) {
                     all_failed &= matches!(result, FetchPartitionResult::Error(_));
-                    self.on_fetch_result(broker, p, result, ctx);
+                    self.on_fetch_result(broker, p, fetch_offset, result, ctx);
                 }
                 if all_failed {
                     self.back_off(broker, ctx);
@@ -400,14 +576,140 @@ impl Consumer {
         self.poll(ctx);
     }
 
-    fn on_fetch_result(&mut self, broker: BrokerId, p: PartitionIdx, result: FetchPartitionResult, ctx: &mut Ctx) {
-        let leader = self.metadata.leader(p).map(|(l, _)| l);
+    /// A lookup failed: retried after `retry.backoff.ms` with fresh metadata (`OffsetFetcher`).
+    fn retry_later(&mut self, p: PartitionIdx, ctx: &mut Ctx) {
+        if let Some(pos) = self.positions.get_mut(&p) {
+            pos.retry_at_ms = ctx.now + self.config.retry_backoff_ms;
+        }
+        self.metadata.refreshed_ms = None;
+        ctx.set_timer(self.config.retry_backoff_ms, ConsumerTimer::RetryBackoffDone);
+    }
+
+    /// A ListOffsets answer (`OffsetFetcher.resetPositionsAsync`): the offset becomes the position,
+    /// with no epoch, so it is not validated; an answer a seek has made stale is dropped.
+    fn on_list_offset(
+        &mut self,
+        broker: BrokerId,
+        p: PartitionIdx,
+        spec: OffsetSpec,
+        result: Result<Offset, ErrorCode>,
+        ctx: &mut Ctx,
+    ) {
+        let (offset, error) = (result.ok(), result.err());
+        let retry_backoff_ms = self.config.retry_backoff_ms;
+        let consumer = self.idx;
+        let leader = self.metadata.leader(p);
+        let pos = self.positions.get_mut(&p).filter(|pos| pos.state == FetchState::AwaitReset(spec));
+        let dropped = pos.is_none();
+        ctx.emit(EventKind::ConsumerListOffsetsAnswered {
+            consumer,
+            partition: p,
+            broker,
+            spec,
+            offset,
+            error,
+            retry_backoff_ms,
+            dropped,
+        });
+        let Some(pos) = pos else {
+            return;
+        };
+        match result {
+            Ok(offset) => {
+                (pos.position, pos.last_epoch, pos.current_leader) = (Some(offset), None, leader);
+                pos.state = FetchState::Fetching;
+            }
+            Err(_) => self.retry_later(p, ctx),
+        }
+    }
+
+    /// An OffsetsForLeaderEpoch answer (`SubscriptionState.maybeCompleteValidation`, kafka-model
+    /// §6.3): the leader's log ends below the position for the epoch of the last record consumed
+    /// (truncation): a reset policy moves the position to that end offset (the first offset known
+    /// to diverge), `none` throws `LogTruncationException`; an epoch the leader does not know
+    /// resets by the policy, or throws without a divergent offset.
+    fn on_epoch_end(&mut self, broker: BrokerId, p: PartitionIdx, position: Offset, result: EpochEnd, ctx: &mut Ctx) {
+        let (end, error) = (result.ok().flatten(), result.err());
+        let retry_backoff_ms = self.config.retry_backoff_ms;
+        let consumer = self.idx;
+        let spec = self.reset_spec();
+        let pos = self
+            .positions
+            .get_mut(&p)
+            .filter(|pos| pos.state == FetchState::AwaitValidation && pos.position == Some(position));
+        let dropped = pos.is_none();
+        ctx.emit(EventKind::ConsumerValidated {
+            consumer,
+            partition: p,
+            broker,
+            position,
+            end,
+            error,
+            retry_backoff_ms,
+            dropped,
+        });
+        let Some(pos) = pos else {
+            return;
+        };
+        let (to, exception) = match result {
+            Err(_) => return self.retry_later(p, ctx),
+            Ok(Some((_, end_offset))) if end_offset >= position => {
+                pos.state = FetchState::Fetching;
+                return;
+            }
+            Ok(Some((epoch, end_offset))) => match spec {
+                Some(_) => {
+                    (pos.position, pos.last_epoch, pos.state) = (Some(end_offset), Some(epoch), FetchState::Fetching);
+                    (Some(end_offset), None)
+                }
+                None => (None, Some(Some((epoch, end_offset)))),
+            },
+            Ok(None) => match spec {
+                Some(spec) => {
+                    (pos.position, pos.last_epoch, pos.state) = (None, None, FetchState::AwaitReset(spec));
+                    (None, None)
+                }
+                None => (None, Some(None)),
+            },
+        };
+        match exception {
+            Some(divergent) => self.fail(p, ConsumerException::LogTruncation, Some(position), divergent, ctx),
+            None => ctx.emit(EventKind::ConsumerPositionReset {
+                consumer,
+                partition: p,
+                from: position,
+                to,
+                why: match to {
+                    Some(_) => "truncation: the leader's log ends the epoch of the last record read below it",
+                    None => "truncation: the leader knows no epoch as old as that of the last record read",
+                },
+            }),
+        }
+    }
+
+    fn on_fetch_result(
+        &mut self,
+        broker: BrokerId,
+        p: PartitionIdx,
+        fetch_offset: Offset,
+        result: FetchPartitionResult,
+        ctx: &mut Ctx,
+    ) {
+        let leader = self.metadata.leader(p);
+        // Metadata that moved on since the fetch was sent may put the position under validation:
+        // its records are then not returned (`FetchCollector`: the partition is not fetchable).
+        if let Some(leader) = leader {
+            self.maybe_validate(p, leader, ctx);
+        }
+        let leader = leader.map(|(l, _)| l);
         let Some(pos) = self.positions.get_mut(&p) else {
             return;
         };
-        let Some(mut position) = pos.position else {
+        // An answer to a fetch from before a seek, a reset or a validation is dropped.
+        if pos.state != FetchState::Fetching || pos.position != Some(fetch_offset) {
             return;
-        };
+        }
+        let mut position = fetch_offset;
         match result {
             FetchPartitionResult::Records { batches, high_watermark } => {
                 let from = position;
@@ -453,19 +755,8 @@ impl Consumer {
                     });
                 }
             }
-            FetchPartitionResult::Diverging { epoch, end_offset } => {
-                // Truncation detected (kafka-model §6.3): continue from the first offset that diverges.
-                let to = end_offset.min(position);
-                pos.position = Some(to);
-                pos.last_epoch = epoch;
-                ctx.emit(EventKind::ConsumerPositionReset {
-                    consumer: self.idx,
-                    partition: p,
-                    from: position,
-                    to: Some(to),
-                    why: "log truncation detected: the leader's log ends earlier for the epoch of the last record read",
-                });
-            }
+            // Only for a fetch that carries `lastFetchedEpoch`, which a consumer's does not.
+            FetchPartitionResult::Diverging { .. } => {}
             FetchPartitionResult::PreferredReadReplica { broker: replica, .. } => {
                 let until = ctx.now + self.config.metadata_max_age_ms;
                 pos.preferred = Some((replica, until));
@@ -479,20 +770,7 @@ impl Consumer {
                         // kafka-model §6.2 (c): back to the leader, no offset reset.
                         self.leave_replica(p, broker, LeftReplica::OffsetOutOfRange, ctx);
                     }
-                    ErrorCode::OffsetOutOfRange => {
-                        let (to, why) = match self.config.auto_offset_reset {
-                            AutoOffsetReset::Earliest => (Some(0), "OFFSET_OUT_OF_RANGE, auto.offset.reset=earliest"),
-                            AutoOffsetReset::Latest => (None, "OFFSET_OUT_OF_RANGE, auto.offset.reset=latest"),
-                        };
-                        pos.position = to;
-                        ctx.emit(EventKind::ConsumerPositionReset {
-                            consumer: self.idx,
-                            partition: p,
-                            from: position,
-                            to,
-                            why,
-                        });
-                    }
+                    ErrorCode::OffsetOutOfRange => self.out_of_range(p, position, ctx),
                     _ => {
                         if from_replica {
                             self.leave_replica(p, broker, LeftReplica::Error(error), ctx);
@@ -502,5 +780,21 @@ impl Consumer {
                 }
             }
         }
+    }
+
+    /// `OFFSET_OUT_OF_RANGE` from the leader (kafka-model §6.3): a reset by the policy, resolved by
+    /// ListOffsets, or `OffsetOutOfRangeException` with `none`.
+    fn out_of_range(&mut self, p: PartitionIdx, position: Offset, ctx: &mut Ctx) {
+        let (spec, why) = match self.config.auto_offset_reset {
+            AutoOffsetReset::Earliest => (OffsetSpec::Earliest, "OFFSET_OUT_OF_RANGE, auto.offset.reset=earliest"),
+            AutoOffsetReset::Latest => (OffsetSpec::Latest, "OFFSET_OUT_OF_RANGE, auto.offset.reset=latest"),
+            AutoOffsetReset::None => {
+                return self.fail(p, ConsumerException::OffsetOutOfRange, Some(position), None, ctx);
+            }
+        };
+        if let Some(pos) = self.positions.get_mut(&p) {
+            (pos.position, pos.last_epoch, pos.state) = (None, None, FetchState::AwaitReset(spec));
+        }
+        ctx.emit(EventKind::ConsumerPositionReset { consumer: self.idx, partition: p, from: position, to: None, why });
     }
 }

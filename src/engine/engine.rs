@@ -5,7 +5,7 @@
 
 use super::broker::Broker;
 use super::catalog::Catalog;
-use super::command::{ChangeConfig, Command, NodeRef, TopicSpec};
+use super::command::{ChangeConfig, Command, NodeRef, SeekTo, TopicSpec};
 use super::config::Acks;
 use super::consumer::Consumer;
 use super::controller::Controller;
@@ -616,6 +616,7 @@ impl Engine {
                 let i = c.0 as usize;
                 self.with_node(NodeId::Consumer(c), |e, ctx| e.consumers[i].subscribe(&partitions, ctx));
             }
+            Command::Seek { consumer, topic, partition, to } => self.seek(&consumer, &topic, partition, to)?,
             Command::CrashBroker { broker } => {
                 let i = self.broker_index(broker)?;
                 if !self.brokers[i].is_alive() {
@@ -678,6 +679,23 @@ impl Engine {
                 self.with_node(NodeId::Producer(p), |e, ctx| e.producers[i].reconfigure(&config, ctx));
             }
         }
+        Ok(())
+    }
+
+    /// A seek needs the partition assigned (Kafka: `IllegalStateException`, "No current assignment").
+    fn seek(&mut self, consumer: &str, topic: &str, partition: u32, to: SeekTo) -> Result<(), CommandError> {
+        let c = self
+            .consumer(consumer)
+            .ok_or_else(|| CommandError::new("consumer", format!("no consumer named `{consumer}`")))?;
+        let t = self.topic(topic)?;
+        let p = self.catalog.topics[t.0 as usize].partitions.get(partition as usize).copied();
+        let i = c.0 as usize;
+        let Some(p) = p.filter(|p| self.consumers[i].positions.contains_key(p)) else {
+            let reason =
+                format!("consumer `{consumer}` does not consume {topic}-{partition} (`consume` the topic first)");
+            return Err(CommandError::new("partition", reason));
+        };
+        self.with_node(NodeId::Consumer(c), |e, ctx| e.consumers[i].seek(p, to, ctx));
         Ok(())
     }
 

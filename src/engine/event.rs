@@ -1,10 +1,11 @@
 //! What the engine tells the world: observable events, each with a one-line explanation in Kafka's
 //! words (kafka-model vocabulary), for the event log of the page and the runner.
 
+use super::command::SeekTo;
 use super::config::Acks;
 use super::ids::*;
 use super::invariant::Invariant;
-use super::message::{ErrorCode, IsrShortfall};
+use super::message::{ErrorCode, IsrShortfall, OffsetSpec};
 use serde::Serialize;
 
 /// Why the controller changed a partition's leadership or ISR (kafka-model §3.2, §4.3).
@@ -53,6 +54,32 @@ pub enum LeftReplica {
     NotInMetadata,
     /// Any other error from the replica, e.g. `FENCED_LEADER_EPOCH` once it leads a newer epoch.
     Error(ErrorCode),
+    /// Metadata names a new leader or leader epoch (`SubscriptionState.maybeValidatePosition`).
+    LeaderChanged,
+}
+
+/// What a consumer's application gets from `poll` instead of records for a partition, with
+/// `auto.offset.reset=none` (kafka-model §6.3). The partition is not fetched until a `seek`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsumerException {
+    /// No committed offset to start from (`NoOffsetForPartitionException`).
+    NoOffsetForPartition,
+    /// The leader answered `OFFSET_OUT_OF_RANGE` (`OffsetOutOfRangeException`).
+    OffsetOutOfRange,
+    /// Validation found the leader's log ends below the position for the epoch of the last record
+    /// consumed (`LogTruncationException`).
+    LogTruncation,
+}
+
+impl ConsumerException {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConsumerException::NoOffsetForPartition => "NoOffsetForPartitionException",
+            ConsumerException::OffsetOutOfRange => "OffsetOutOfRangeException",
+            ConsumerException::LogTruncation => "LogTruncationException",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -387,6 +414,64 @@ pub enum EventKind {
         condition: String,
         command: &'static str,
     },
+    /// A consumer asks the leader where a reset starts (ListOffsets, kafka-model §6.3).
+    ConsumerListOffsets {
+        consumer: ClientIdx,
+        partition: PartitionIdx,
+        broker: BrokerId,
+        spec: OffsetSpec,
+        leader_epoch: LeaderEpoch,
+    },
+    /// The ListOffsets answer: the offset, or an error retried after `retry.backoff.ms`; `dropped`
+    /// if a seek has changed the position since it was asked.
+    ConsumerListOffsetsAnswered {
+        consumer: ClientIdx,
+        partition: PartitionIdx,
+        broker: BrokerId,
+        spec: OffsetSpec,
+        offset: Option<Offset>,
+        error: Option<ErrorCode>,
+        retry_backoff_ms: Millis,
+        dropped: bool,
+    },
+    /// KIP-320: after a leader change the consumer asks the leader where the epoch of its last
+    /// consumed record ends (OffsetsForLeaderEpoch), and fetches nothing until answered.
+    ConsumerValidating {
+        consumer: ClientIdx,
+        partition: PartitionIdx,
+        broker: BrokerId,
+        position: Offset,
+        epoch: LeaderEpoch,
+        leader_epoch: LeaderEpoch,
+    },
+    /// The OffsetsForLeaderEpoch answer: the epoch and its end offset (`None`: below every epoch
+    /// the leader knows), or an error retried after `retry.backoff.ms`; `dropped` as above.
+    ConsumerValidated {
+        consumer: ClientIdx,
+        partition: PartitionIdx,
+        broker: BrokerId,
+        position: Offset,
+        end: Option<(LeaderEpoch, Offset)>,
+        error: Option<ErrorCode>,
+        retry_backoff_ms: Millis,
+        dropped: bool,
+    },
+    /// `poll` throws for this partition (`auto.offset.reset=none`); it is not fetched until a seek.
+    ConsumerFailed {
+        consumer: ClientIdx,
+        partition: PartitionIdx,
+        exception: ConsumerException,
+        position: Option<Offset>,
+        /// `LogTruncationException`'s divergent offset and its epoch, when the leader knew them.
+        divergent: Option<(LeaderEpoch, Offset)>,
+    },
+    /// `seek`, `seekToBeginning` or `seekToEnd` (the last two resolved by ListOffsets).
+    ConsumerSeeked {
+        consumer: ClientIdx,
+        partition: PartitionIdx,
+        from: Option<Offset>,
+        to: SeekTo,
+    },
 }
 
 /// How much an event matters to someone watching the cluster, in Kafka's terms (the page colours its
@@ -471,7 +556,13 @@ impl EventKind {
             ConsumerFetched { consumer, .. }
             | ConsumerRedirected { consumer, .. }
             | ConsumerLeftReplica { consumer, .. }
-            | ConsumerPositionReset { consumer, .. } => Subject::Consumer(*consumer),
+            | ConsumerPositionReset { consumer, .. }
+            | ConsumerListOffsets { consumer, .. }
+            | ConsumerListOffsetsAnswered { consumer, .. }
+            | ConsumerValidating { consumer, .. }
+            | ConsumerValidated { consumer, .. }
+            | ConsumerFailed { consumer, .. }
+            | ConsumerSeeked { consumer, .. } => Subject::Consumer(*consumer),
             LinkCut { .. }
             | LinkHealed { .. }
             | LinkCutOneWay { .. }
@@ -494,6 +585,7 @@ impl EventKind {
             | BrokerCrashed { .. }
             | BrokerFenced { .. }
             | ProduceFailed { .. }
+            | ConsumerFailed { .. }
             | CommandRejected { .. }
             | LogTruncated { .. }
             | BrokerPaused { .. }
@@ -526,6 +618,11 @@ impl EventKind {
             | ConsumerRedirected { .. }
             | ConsumerLeftReplica { .. }
             | ConsumerPositionReset { .. }
+            | ConsumerListOffsets { .. }
+            | ConsumerListOffsetsAnswered { .. }
+            | ConsumerValidating { .. }
+            | ConsumerValidated { .. }
+            | ConsumerSeeked { .. }
             | LinkHealed { .. }
             | ReplicaStalled { .. }
             | ReplicaResumed { .. }
@@ -564,7 +661,7 @@ impl EventKind {
 impl EventKind {
     /// Every event's name as the runner's JSON and lessons write it (its serde tag), with whether
     /// events of that kind are about one partition (an invariant violation may be, or not).
-    pub const NAMES: [(&'static str, bool); 47] = [
+    pub const NAMES: [(&'static str, bool); 53] = [
         ("broker_crashed", false),
         ("broker_started", false),
         ("broker_registered", false),
@@ -612,6 +709,12 @@ impl EventKind {
         ("config_changed", false),
         ("command_rejected", false),
         ("trigger_fired", false),
+        ("consumer_list_offsets", true),
+        ("consumer_list_offsets_answered", true),
+        ("consumer_validating", true),
+        ("consumer_validated", true),
+        ("consumer_failed", true),
+        ("consumer_seeked", true),
     ];
 
     /// The event's name, as in [`EventKind::NAMES`].
@@ -665,6 +768,12 @@ impl EventKind {
             ConfigChanged { .. } => "config_changed",
             CommandRejected { .. } => "command_rejected",
             TriggerFired { .. } => "trigger_fired",
+            ConsumerListOffsets { .. } => "consumer_list_offsets",
+            ConsumerListOffsetsAnswered { .. } => "consumer_list_offsets_answered",
+            ConsumerValidating { .. } => "consumer_validating",
+            ConsumerValidated { .. } => "consumer_validated",
+            ConsumerFailed { .. } => "consumer_failed",
+            ConsumerSeeked { .. } => "consumer_seeked",
         }
     }
 
@@ -710,6 +819,12 @@ impl EventKind {
             | ConsumerRedirected { partition, .. }
             | ConsumerLeftReplica { partition, .. }
             | ConsumerPositionReset { partition, .. }
+            | ConsumerListOffsets { partition, .. }
+            | ConsumerListOffsetsAnswered { partition, .. }
+            | ConsumerValidating { partition, .. }
+            | ConsumerValidated { partition, .. }
+            | ConsumerFailed { partition, .. }
+            | ConsumerSeeked { partition, .. }
             | RecordsLost { partition, .. } => Some(*partition),
             InvariantViolated { partition, .. } => *partition,
             _ => None,

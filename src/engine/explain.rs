@@ -1,10 +1,11 @@
 //! One line per event, in Kafka's words: what happened and why.
 
 use super::catalog::Catalog;
+use super::command::SeekTo;
 use super::config::Acks;
-use super::event::{ChangeReason, ClusterEvent, ControllerEpoch, EventKind, LeftReplica};
+use super::event::{ChangeReason, ClusterEvent, ConsumerException, ControllerEpoch, EventKind, LeftReplica};
 use super::ids::*;
-use super::message::ErrorCode;
+use super::message::{ErrorCode, OffsetSpec};
 
 fn list(brokers: &[BrokerId]) -> String {
     let names: Vec<String> = brokers.iter().map(|b| b.to_string()).collect();
@@ -161,6 +162,7 @@ fn left_replica(why: LeftReplica, replica: BrokerId, leader_epoch: LeaderEpoch) 
             "it answered FENCED_LEADER_EPOCH (broker {replica} knows a newer leader epoch than the consumer's {leader_epoch})"
         ),
         LeftReplica::Error(error) => format!("it answered {error}"),
+        LeftReplica::LeaderChanged => "metadata names a new leader or leader epoch".into(),
     }
 }
 
@@ -169,6 +171,9 @@ fn left_replica(why: LeftReplica, replica: BrokerId, leader_epoch: LeaderEpoch) 
 fn next_fetch(why: LeftReplica, replica: BrokerId, leader: Option<BrokerId>, leader_epoch: LeaderEpoch) -> String {
     let refresh = matches!(why, LeftReplica::ConnectionFailed | LeftReplica::Error(_));
     match (leader, refresh) {
+        (Some(l), _) if why == LeftReplica::LeaderChanged => {
+            format!("its next request goes to the leader, broker {l} (epoch {leader_epoch})")
+        }
         (Some(l), _) if l == replica => format!("its metadata names broker {l} the leader, so it fetches from it as the leader"),
         (Some(l), false) => format!("it fetches from the leader, broker {l} (epoch {leader_epoch})"),
         (Some(l), true) => format!(
@@ -176,6 +181,28 @@ fn next_fetch(why: LeftReplica, replica: BrokerId, leader: Option<BrokerId>, lea
         ),
         (None, _) => "it refreshes metadata to find a leader to fetch from".into(),
     }
+}
+
+/// What a ListOffsets' offset is (kafka-model §6.3).
+fn offset_meaning(spec: OffsetSpec) -> &'static str {
+    match spec {
+        OffsetSpec::Earliest => "its log start",
+        OffsetSpec::Latest => "its high watermark",
+    }
+}
+
+/// A consumer's ListOffsets or OffsetsForLeaderEpoch refused, and Kafka's retry (`OffsetFetcher`).
+fn lookup_error(error: ErrorCode, broker: BrokerId, retry_ms: Millis) -> String {
+    let why = match error {
+        ErrorCode::OffsetNotAvailable => {
+            format!(": broker {broker}, a new leader, has its high watermark behind its epoch's start offset")
+        }
+        ErrorCode::FencedLeaderEpoch => format!(": broker {broker} has a newer leader epoch"),
+        ErrorCode::UnknownLeaderEpoch => format!(": broker {broker} has an older leader epoch"),
+        ErrorCode::NotLeaderOrFollower => format!(": broker {broker} does not lead it"),
+        _ => String::new(),
+    };
+    format!("{error}{why}; retried in {retry_ms} ms (retry.backoff.ms) with fresh metadata")
 }
 
 /// The explanation of an event.
@@ -485,12 +512,78 @@ pub fn explain(catalog: &Catalog, event: &ClusterEvent) -> String {
         ConsumerPositionReset { consumer: c, partition, from, to, why } => match to {
             Some(to) => format!("consumer {}'s position in {} moved from {from} to {to}: {why}", consumer(c), pn(partition)),
             None => format!(
-                "consumer {}'s position {from} in {} was reset ({why}): it looks up the latest offset, the high \
-                 watermark, with ListOffsets",
+                "consumer {}'s position {from} in {} was reset ({why}): it looks up the offset auto.offset.reset \
+                 names with ListOffsets",
                 consumer(c),
                 pn(partition)
             ),
         },
+        ConsumerListOffsets { consumer: c, partition, broker, spec, leader_epoch } => format!(
+            "consumer {} asks broker {broker} for the {} offset of {} (ListOffsets, leader epoch {leader_epoch})",
+            consumer(c),
+            spec.as_str(),
+            pn(partition)
+        ),
+        ConsumerListOffsetsAnswered { consumer: c, partition, broker, spec, offset, error, retry_backoff_ms, dropped } => {
+            let asked = format!("broker {broker} answered consumer {}'s ListOffsets({}) for {}", consumer(c), spec.as_str(), pn(partition));
+            match (offset, error) {
+                _ if *dropped => format!("{asked}: dropped, a seek moved the position since"),
+                (Some(offset), _) => format!("{asked}: offset {offset} ({}), fetched from next", offset_meaning(*spec)),
+                (None, Some(error)) => format!("{asked} with {}", lookup_error(*error, *broker, *retry_backoff_ms)),
+                (None, None) => asked,
+            }
+        }
+        ConsumerValidating { consumer: c, partition, broker, position, epoch, leader_epoch } => format!(
+            "leader epoch {leader_epoch}: consumer {} validates its position {position} in {} (KIP-320), asking broker \
+             {broker} where epoch {epoch} of its last record ends (OffsetsForLeaderEpoch); no fetch until then",
+            consumer(c),
+            pn(partition)
+        ),
+        ConsumerValidated { consumer: c, partition, broker, position, end, error, retry_backoff_ms, dropped } => {
+            let asked = format!("broker {broker} answered consumer {}'s OffsetsForLeaderEpoch for {}", consumer(c), pn(partition));
+            match (end, error) {
+                _ if *dropped => format!("{asked}: dropped, a seek moved the position since"),
+                (_, Some(error)) => format!("{asked} with {}", lookup_error(*error, *broker, *retry_backoff_ms)),
+                (Some((epoch, end)), _) if end >= position => {
+                    format!("{asked}: epoch {epoch} ends at {end}, not below the position {position}: valid")
+                }
+                (Some((epoch, end)), _) => format!(
+                    "{asked}: epoch {epoch} ends at {end}, below the position {position}: truncated, the log differs \
+                     from what the consumer read at offsets {end} to {}",
+                    position - 1
+                ),
+                (None, None) => format!("{asked}: no epoch as old, so nothing read below {position} can be matched"),
+            }
+        }
+        ConsumerFailed { consumer: c, partition, exception, position, divergent } => {
+            let why = match (exception, position, divergent) {
+                (ConsumerException::NoOffsetForPartition, _, _) => {
+                    "auto.offset.reset=none, no committed offset (no groups yet)".to_string()
+                }
+                (ConsumerException::OffsetOutOfRange, Some(p), _) => {
+                    format!("OFFSET_OUT_OF_RANGE at offset {p}, auto.offset.reset=none")
+                }
+                (ConsumerException::LogTruncation, Some(p), Some((epoch, end))) => format!(
+                    "truncation at offset {p}, auto.offset.reset=none; divergent offset {end} (epoch {epoch})"
+                ),
+                _ => "auto.offset.reset=none".to_string(),
+            };
+            format!(
+                "consumer {}'s poll throws {} for {}: {why}; no fetch until a seek",
+                consumer(c),
+                exception.as_str(),
+                pn(partition)
+            )
+        }
+        ConsumerSeeked { consumer: c, partition, from, to } => {
+            let from = from.map_or("no position".to_string(), |f| format!("position {f}"));
+            let to = match to {
+                SeekTo::Offset(o) => format!("offset {o}, fetched from next unvalidated (no leader epoch)"),
+                SeekTo::Beginning => "the beginning: ListOffsets(earliest) resolves it".to_string(),
+                SeekTo::End => "the end: ListOffsets(latest) resolves it".to_string(),
+            };
+            format!("consumer {} seeks {} from {from} to {to}", consumer(c), pn(partition))
+        }
         RecordsLost { partition, offsets, count, acks, cause } => {
             if *offsets == (0, 0) && *acks == super::config::Acks::None {
                 format!("{count} acknowledged acks=0 record(s) for {} lost: {cause}", pn(partition))

@@ -87,11 +87,33 @@ impl std::fmt::Display for ErrorCode {
     }
 }
 
+/// An OffsetsForLeaderEpoch answer for one partition: the largest epoch at most the one asked and
+/// its end offset; `Ok(None)`: below every epoch the leader knows (`UNDEFINED_EPOCH_OFFSET`).
+pub type EpochEnd = Result<Option<(LeaderEpoch, Offset)>, ErrorCode>;
+
+/// Which offset a ListOffsets asks for (`EARLIEST_TIMESTAMP`, `LATEST_TIMESTAMP`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OffsetSpec {
+    Earliest,
+    Latest,
+}
+
+impl OffsetSpec {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OffsetSpec::Earliest => "earliest",
+            OffsetSpec::Latest => "latest",
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct FetchPartition {
     pub partition: PartitionIdx,
     pub current_leader_epoch: LeaderEpoch,
     pub fetch_offset: Offset,
+    /// A follower's; a consumer sends none and validates its position instead (KIP-320).
     pub last_fetched_epoch: Option<LeaderEpoch>,
 }
 
@@ -214,14 +236,25 @@ pub enum Message {
         result: ProduceResult,
     },
 
-    // Consumer -> leader: where `auto.offset.reset=latest` starts (kafka-model §6.3)
+    // Consumer -> leader: where a reset (`auto.offset.reset`, `seekToBeginning`, `seekToEnd`)
+    // starts, with the consumer's `currentLeaderEpoch` (kafka-model §6.3)
     ListOffsets {
         request_id: u64,
-        partitions: Vec<(PartitionIdx, LeaderEpoch)>,
+        partitions: Vec<(PartitionIdx, LeaderEpoch, OffsetSpec)>,
     },
     ListOffsetsResponse {
         request_id: u64,
         results: Vec<(PartitionIdx, Result<Offset, ErrorCode>)>,
+    },
+    // Consumer -> leader: KIP-320 position validation, (partition, currentLeaderEpoch, the epoch of
+    // the last record consumed) (kafka-model §6.3)
+    OffsetsForLeaderEpoch {
+        request_id: u64,
+        partitions: Vec<(PartitionIdx, LeaderEpoch, LeaderEpoch)>,
+    },
+    OffsetsForLeaderEpochResponse {
+        request_id: u64,
+        results: Vec<(PartitionIdx, EpochEnd)>,
     },
 
     // Client -> any broker (kafka-model §5.5)
@@ -272,7 +305,10 @@ impl Message {
             | Message::MetadataResponse { .. }
             | Message::ApiVersions { .. }
             | Message::ApiVersionsResponse { .. } => MessageKind::Metadata,
-            Message::ListOffsets { .. } | Message::ListOffsetsResponse { .. } => MessageKind::ListOffsets,
+            Message::ListOffsets { .. }
+            | Message::ListOffsetsResponse { .. }
+            | Message::OffsetsForLeaderEpoch { .. }
+            | Message::OffsetsForLeaderEpochResponse { .. } => MessageKind::ListOffsets,
             Message::ConnectionClosed => MessageKind::ConnectionClosed,
         }
     }
@@ -291,6 +327,7 @@ pub enum MessageKind {
     FetchResponse,
     Produce,
     ProduceResponse,
+    /// A consumer's offset lookups: ListOffsets, and OffsetsForLeaderEpoch (position validation).
     ListOffsets,
     ConnectionClosed,
 }

@@ -43,24 +43,32 @@ mod view;
 /// 2: a follower a new leader resets outside the ISR has never caught up (not "at 0 ms"); a stale
 /// leader that learns a newer epoch records its unanswered AlterPartition as abandoned; a producer
 /// sends only on a ready connection, reconnecting first (no request, no attempt, without one).
-pub const BEHAVIOUR_VERSION: u32 = 2;
+/// 3: a consumer's resets (`earliest` too) are ListOffsets requests; its fetches carry no
+/// `lastFetchedEpoch`: after a leader change it validates its position with OffsetsForLeaderEpoch
+/// (KIP-320) before fetching again.
+pub const BEHAVIOUR_VERSION: u32 = 3;
 
 pub use catalog::Catalog;
-pub use command::{ChangeConfig, ChangeConfigSpec, Command, NodeRef, Produce, ProducerReconfig, TopicSpec, When};
+pub use command::{
+    ChangeConfig, ChangeConfigSpec, Command, NodeRef, Produce, ProducerReconfig, SeekTo, TopicSpec, When,
+};
 pub use config::{
     Acks, AutoOffsetReset, BrokerConfig, ConsumerConfig, NetworkConfig, ProducerConfig, TopicConfig,
     RACK_AWARE_REPLICA_SELECTOR,
 };
+pub use consumer::FetchState;
 pub use engine::{AdvanceError, Engine};
 pub use error::{CommandError, ScenarioError};
-pub use event::{ChangeReason, ClusterEvent, ControllerEpoch, EventKind, LeftReplica, Severity, Subject};
+pub use event::{
+    ChangeReason, ClusterEvent, ConsumerException, ControllerEpoch, EventKind, LeftReplica, Severity, Subject,
+};
 pub use ids::{
     BrokerEpoch, BrokerId, ClientIdx, LeaderEpoch, Millis, NodeId, Offset, PartitionEpoch, PartitionIdx, TopicIdx,
 };
 pub use invariant::Invariant;
 pub use lesson::{check_lesson, check_lesson_text, Lesson, LessonStep, LessonText, Outcome, Question, Reveal};
 pub use limits::{Limits, LIMITS};
-pub use message::{ErrorCode, IsrShortfall, MessageKind};
+pub use message::{ErrorCode, IsrShortfall, MessageKind, OffsetSpec};
 pub use metadata::LeaderRecoveryState;
 pub use murmur2::murmur2;
 pub use rules::{check_name, check_scenario, check_scenario_at, check_topic_name, join, thousands, Cost, Ledger};

@@ -10,7 +10,7 @@
 //! without end or makes the engine hold much more than its records and replicas
 //! (`docs/scenario-format.md`, "Bounds").
 
-use super::command::{ChangeConfig, Command, NodeRef, Produce, ProducerReconfig, TopicSpec};
+use super::command::{ChangeConfig, Command, NodeRef, Produce, ProducerReconfig, SeekTo, TopicSpec};
 use super::config::{Acks, BrokerConfig, ConsumerConfig, NetworkConfig, ProducerConfig, RACK_AWARE_REPLICA_SELECTOR};
 use super::error::{CommandError, ScenarioError};
 use super::ids::{BrokerId, Millis};
@@ -367,6 +367,7 @@ impl Ledger {
             Command::ReconfigureProducer { producer, config } => {
                 cost.producer_acks = Some(self.check_reconfigure_producer(producer, config)?)
             }
+            Command::Seek { consumer, topic, partition, to } => self.check_seek(consumer, topic, *partition, *to)?,
         }
         Ok(cost)
     }
@@ -445,6 +446,25 @@ impl Ledger {
         check_idempotence(acks, c.enable_idempotence)
             .map_err(|e| CommandError::new(join("config", &e.field), e.reason))?;
         Ok((i, acks))
+    }
+
+    /// A `seek`: a consumer, a partition of the topic, and an offset no log can pass
+    /// (`records_max`); whether the consumer consumes it is the engine's to say when it applies it.
+    fn check_seek(&self, consumer: &str, topic: &str, partition: u32, to: SeekTo) -> Result<(), CommandError> {
+        self.consumer(consumer, "consumer")?;
+        let shape = self.topic(topic, "topic")?;
+        if partition >= shape.partitions {
+            let last = shape.partitions - 1;
+            return fail("partition", format!("topic `{topic}` has partitions 0 to {last}, found {partition}"));
+        }
+        let records_max = LIMITS.records_max;
+        match to {
+            SeekTo::Offset(offset) if offset > records_max => fail(
+                "to.offset",
+                format!("0 to {} (no log holds more records), found {offset}", thousands(records_max)),
+            ),
+            _ => Ok(()),
+        }
     }
 
     /// The records a produce adds.

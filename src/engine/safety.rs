@@ -96,10 +96,14 @@ fn reassigned(ack: &PendingAck, offset: Offset) -> String {
     format!("{}; a leader that did not have them gave offset {offset} to another record", acknowledged(ack.acks))
 }
 
-/// Whether the leader of the newest leader epoch holds `record` at `offset`.
+/// Whether the leader of the newest leader epoch holds `record` at `offset`, written in an older
+/// epoch than its own (so before it led: part of the log it was elected with).
 fn held_by_newest_leader(track: &PartitionTrack, world: &World, p: PartitionIdx, offset: Offset, record: u64) -> bool {
-    let Some((_, leader)) = track.leaders.iter().next_back() else { return false };
-    world.replica_log(*leader, p).is_some_and(|log| record_id(log, offset) == Some(record))
+    let Some((epoch, leader)) = track.leaders.iter().next_back() else { return false };
+    world.replica_log(*leader, p).is_some_and(|log| {
+        let written_in = log.epoch_cache().iter().rev().find(|(_, start)| *start <= offset).map(|(e, _)| *e);
+        record_id(log, offset) == Some(record) && written_in.is_some_and(|e| e < *epoch)
+    })
 }
 
 fn record_id(log: &Log, offset: Offset) -> Option<RecordId> {

@@ -168,6 +168,7 @@ impl Engine {
                         partition: *p,
                         partition_name: catalog.partition_name(*p),
                         position: pos.position,
+                        fetch_state: pos.state,
                         leader: c.metadata.leader(*p).map(|l| l.0),
                         preferred_read_replica: pos.preferred,
                         fetching_from: c.fetch_target(*p, self.now_ms()),

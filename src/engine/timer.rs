@@ -72,7 +72,7 @@ pub enum ProducerTimer {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ConsumerTimer {
-    /// A metadata or ListOffsets request may have timed out.
+    /// A metadata, ListOffsets or OffsetsForLeaderEpoch request may have timed out.
     RequestTimeout {
         request_id: u64,
     },
@@ -84,6 +84,8 @@ pub enum ConsumerTimer {
     FetchBackoffDone {
         broker: BrokerId,
     },
+    /// A failed ListOffsets or OffsetsForLeaderEpoch may be retried (`retry.backoff.ms`).
+    RetryBackoffDone,
 }
 
 /// A timer on the agenda: one of a node kind's own. `Ctx::set_timer` stamps it with the node that

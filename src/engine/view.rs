@@ -3,6 +3,7 @@
 
 pub use super::broker::ProcessState;
 use super::config::Acks;
+use super::consumer::FetchState;
 use super::ids::*;
 use super::invariant::Invariant;
 use super::message::MessageKind;
@@ -263,8 +264,10 @@ pub struct ConsumerView {
 pub struct ConsumerPartitionView {
     pub partition: PartitionIdx,
     pub partition_name: String,
-    /// Next offset to read; `None` until the reset policy resolved it.
+    /// Next offset to read; `None` until a reset resolved it.
     pub position: Option<Offset>,
+    /// Fetching, awaiting a reset or a validation, or the exception `poll` throws (kafka-model §6.3).
+    pub fetch_state: FetchState,
     pub leader: Option<BrokerId>,
     /// KIP-392 preferred read replica and when its lease ends.
     pub preferred_read_replica: Option<(BrokerId, Millis)>,

@@ -4,7 +4,7 @@
 
 use super::quote::{one_line, shell};
 use super::{broker_service, Names, NETWORK};
-use crate::engine::{BrokerId, ChangeConfig, Command, NodeRef, Produce, TopicConfig, TopicSpec};
+use crate::engine::{BrokerId, ChangeConfig, Command, NodeRef, Produce, SeekTo, TopicConfig, TopicSpec};
 
 /// What one command becomes: the lines to run (none when nothing real corresponds) and the caveat.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -59,6 +59,12 @@ impl<'a> Acts<'a> {
         match command {
             Command::Produce(p) => self.produce(p),
             Command::Consume { consumer, topic } => self.consume(consumer, topic),
+            // A running console consumer takes no seek; `kafka-consumer-groups.sh --reset-offsets`
+            // needs its group inactive.
+            Command::Seek { .. } => Act::default().with_note(
+                "a console consumer cannot seek while it runs: stop it, move its group's offset with \
+                 kafka-consumer-groups.sh --reset-offsets (--to-offset, --to-earliest, --to-latest) --execute, then start it",
+            ),
             Command::CrashBroker { broker } => {
                 // SIGKILL, as kill -9: the container's files (the log) survive (kafka-model §3.9).
                 Act::run(vec![format!("docker kill {}", broker_service(*broker))])
@@ -236,6 +242,14 @@ pub fn describe(command: &Command) -> String {
             format!("consumer {consumer}: client.rack={}", shell(client_rack))
         }
         Command::ReconfigureProducer { producer, .. } => format!("producer {producer}"),
+        Command::Seek { consumer, topic, partition, to } => {
+            let to = match to {
+                SeekTo::Offset(offset) => format!("offset {offset}"),
+                SeekTo::Beginning => "the beginning".to_string(),
+                SeekTo::End => "the end".to_string(),
+            };
+            format!("{consumer} seeks {topic}-{partition} to {to}")
+        }
     };
     format!("{} {what}", command.name())
 }

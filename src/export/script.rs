@@ -126,6 +126,7 @@ fn consumers(o: &mut String, names: &Names) {
         let reset = match c.auto_offset_reset {
             crate::engine::AutoOffsetReset::Earliest => "earliest",
             crate::engine::AutoOffsetReset::Latest => "latest",
+            crate::engine::AutoOffsetReset::None => "none",
         };
         let settings = [
             ("auto.offset.reset", reset.to_string()),

@@ -18,7 +18,7 @@ use std::fmt;
 pub const DEFAULT_SETTLE_MS: Millis = 30_000;
 
 /// The command names of the format, in the order the documentation lists them.
-pub const COMMAND_NAMES: [&str; 15] = [
+pub const COMMAND_NAMES: [&str; 16] = [
     "produce",
     "consume",
     "crash_broker",
@@ -34,6 +34,7 @@ pub const COMMAND_NAMES: [&str; 15] = [
     "pause_broker",
     "resume_broker",
     "when",
+    "seek",
 ];
 
 const TOP_LEVEL_KEYS: [&str; 8] =
@@ -174,6 +175,7 @@ fn command_fields(name: &str) -> &'static [&'static str] {
             &["topic", "consumer", "min.insync.replicas", "unclean.leader.election.enable", "client.rack"]
         }
         "reconfigure_producer" => &["producer", "config"],
+        "seek" => &["consumer", "topic", "partition", "to"],
         _ => &[],
     }
 }

@@ -15,7 +15,7 @@ use super::link::LinkError;
 use super::range_coder::{Decoder, Encoder, Model, Prob};
 use super::{Scenario, ScenarioError, TimedCommand};
 use crate::engine::{
-    Acks, BrokerId, ChangeConfig, ChangeConfigSpec, Command, NodeRef, Produce, ProducerReconfig, TopicConfig,
+    Acks, BrokerId, ChangeConfig, ChangeConfigSpec, Command, NodeRef, Produce, ProducerReconfig, SeekTo, TopicConfig,
     TopicSpec, LIMITS,
 };
 
@@ -51,7 +51,7 @@ impl Models {
 
 /// A command's tag is its variant's position in [`Command`]; the format's command names are listed
 /// in that order (a test checks it).
-pub(super) const TAG_NAMES: [&str; 15] = super::json::COMMAND_NAMES;
+pub(super) const TAG_NAMES: [&str; 16] = super::json::COMMAND_NAMES;
 
 /// LEB128, as postcard writes its integers.
 pub(super) fn put_varint(out: &mut Vec<u8>, mut v: u64) {
@@ -300,6 +300,20 @@ impl<'a> Writer<'a> {
             Command::PauseBroker { broker } | Command::ResumeBroker { broker } => self.broker(*broker),
             // Refused before the writer runs (`write_session`).
             Command::When(_) => {}
+            Command::Seek { consumer, topic, partition, to } => {
+                self.name(OTHER, CONSUMERS, consumer);
+                self.name(TOPIC, TOPICS, topic);
+                self.put(OTHER, u64::from(*partition));
+                // 0 the beginning, 1 the end, 2 an offset, which follows.
+                match to {
+                    SeekTo::Beginning => self.put(OTHER, 0),
+                    SeekTo::End => self.put(OTHER, 1),
+                    SeekTo::Offset(offset) => {
+                        self.put(OTHER, 2);
+                        self.put(COUNT, *offset);
+                    }
+                }
+            }
         }
     }
 }
@@ -322,6 +336,7 @@ fn tag_of(command: &Command) -> u64 {
         Command::PauseBroker { .. } => 12,
         Command::ResumeBroker { .. } => 13,
         Command::When(_) => 14,
+        Command::Seek { .. } => 15,
     }
 }
 
@@ -665,7 +680,7 @@ impl<'a> Reader<'a> {
             14 => {
                 return Err(self.fail("", Why::Said("a `when` is never in a session (no writer puts one there)".into())))
             }
-            _ => Command::ReconfigureProducer {
+            10 => Command::ReconfigureProducer {
                 producer: self.name(PRODUCER, "producer", PRODUCERS)?,
                 config: ProducerReconfig {
                     acks: self.small(OTHER, "acks", 3)?.checked_sub(1).map(|a| match a {
@@ -674,6 +689,16 @@ impl<'a> Reader<'a> {
                         _ => Acks::All,
                     }),
                     enable_idempotence: self.option_bool("enable.idempotence")?,
+                },
+            },
+            _ => Command::Seek {
+                consumer: self.name(OTHER, "consumer", CONSUMERS)?,
+                topic: self.name(TOPIC, "topic", TOPICS)?,
+                partition: self.number(OTHER, "partition")?,
+                to: match self.small(OTHER, "to", 2)? {
+                    0 => SeekTo::Beginning,
+                    1 => SeekTo::End,
+                    _ => SeekTo::Offset(self.pull(COUNT, "to.offset")?),
                 },
             },
         })

@@ -78,6 +78,15 @@ fn brokers_nodes_tags_and_codes_out_of_range_are_refused() {
     let unknown = code(1, &[], &[(TIME, 5), (TAG, past)]);
     let known = format!("session[0]: command tag {past} is none this version knows");
     assert!(refusal(&unknown).starts_with(&known));
+    // A seek: consumer 0, topic 0, partition 0, then 0 the beginning, 1 the end, 2 an offset.
+    let seek = |to: &[(usize, u64)]| {
+        let mut values = vec![(TIME, 5), (TAG, 15), (OTHER, 0), (TOPIC, 0), (OTHER, 0)];
+        values.extend_from_slice(to);
+        code(1, &[], &values)
+    };
+    let session = read_session(&default_scenario(), &seek(&[(OTHER, 2), (COUNT, 7)])).expect("opens");
+    assert!(matches!(session[0].command, Command::Seek { partition: 0, to: SeekTo::Offset(7), .. }));
+    assert_eq!(refusal(&seek(&[(OTHER, 3)])), "session[0].seek.to: 3 is not one of its codes (0 to 2)");
     let slow = code(1, &[], &[(TIME, 5), (TAG, 7), (OTHER, 0), (OTHER, 2)]);
     assert_eq!(refusal(&slow), "session[0].slow_replica.stalled: 2 is not one of its codes (0 to 1)");
     let change = code(1, &[], &[(TIME, 5), (TAG, 9), (OTHER, 0), (TOPIC, 0), (OTHER, 0), (OTHER, 0)]);
@@ -133,6 +142,7 @@ fn tags_name_the_commands_as_the_format_does() {
         Command::CrashBroker { broker: BrokerId(1) },
         Command::Consume { consumer: "c".into(), topic: "t".into() },
         Command::HealLink { between: [NodeRef::Controller, NodeRef::Controller] },
+        Command::Seek { consumer: "c".into(), topic: "t".into(), partition: 0, to: SeekTo::End },
     ];
     for c in commands {
         assert_eq!(TAG_NAMES[tag_of(&c) as usize], c.name());

@@ -134,9 +134,6 @@ impl Broker {
         match &replica.role {
             Role::Offline => return FetchPartitionResult::Error(ErrorCode::NotLeaderOrFollower),
             Role::Leader(state) => {
-                if let Some(diverging) = Self::diverging(replica, fp) {
-                    return diverging;
-                }
                 if let Some(preferred) = self.preferred_read_replica(state, client_rack, fp.fetch_offset, ctx) {
                     return FetchPartitionResult::PreferredReadReplica { broker: preferred };
                 }
@@ -181,19 +178,40 @@ impl Broker {
             .map(|(b, _)| *b)
     }
 
-    pub(super) fn latest_offset(
+    /// `Partition.fetchOffsetForTimestamp` for a consumer (kafka-model §6.3): `latest` is the HW,
+    /// refused with `OFFSET_NOT_AVAILABLE` while a new leader's HW is behind the start offset of its
+    /// epoch (it does not know the true HW yet, kafka-model §3.4); `earliest` is the log start (0:
+    /// nothing is deleted).
+    pub(super) fn list_offset(
         &self,
         partition: PartitionIdx,
         leader_epoch: LeaderEpoch,
+        spec: OffsetSpec,
     ) -> Result<Offset, ErrorCode> {
         let replica = self.replicas.get(&partition).ok_or(ErrorCode::NotLeaderOrFollower)?;
         Self::check_epoch(replica, leader_epoch)?;
         let state = replica.leader_state().ok_or(ErrorCode::NotLeaderOrFollower)?;
-        // kafka-model §3.4: a new leader does not know the true HW until it reaches its LESO.
-        if replica.high_watermark < state.leader_epoch_start_offset {
-            return Err(ErrorCode::OffsetNotAvailable);
+        match spec {
+            OffsetSpec::Earliest => Ok(0),
+            OffsetSpec::Latest if replica.high_watermark < state.leader_epoch_start_offset => {
+                Err(ErrorCode::OffsetNotAvailable)
+            }
+            OffsetSpec::Latest => Ok(replica.high_watermark),
         }
-        Ok(replica.high_watermark)
+    }
+
+    /// `Partition.lastOffsetForLeaderEpoch` for a consumer, answered only by the leader: the largest
+    /// epoch at most `epoch` and where it ends (kafka-model §6.3).
+    pub(super) fn epoch_end(
+        &self,
+        partition: PartitionIdx,
+        current_leader_epoch: LeaderEpoch,
+        epoch: LeaderEpoch,
+    ) -> EpochEnd {
+        let replica = self.replicas.get(&partition).ok_or(ErrorCode::NotLeaderOrFollower)?;
+        Self::check_epoch(replica, current_leader_epoch)?;
+        replica.leader_state().ok_or(ErrorCode::NotLeaderOrFollower)?;
+        Ok(replica.log.end_offset_for(epoch))
     }
 
     /// Completes parked fetches that the appends or HW moves of this step have satisfied.
