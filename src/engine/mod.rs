@@ -48,7 +48,7 @@ pub use catalog::Catalog;
 pub use command::{ChangeConfig, ChangeConfigSpec, Command, NodeRef, Produce, ProducerReconfig, TopicSpec};
 pub use config::{
     Acks, AutoOffsetReset, BrokerConfig, ConsumerConfig, NetworkConfig, ProducerConfig, TopicConfig,
-    RACK_AWARE_REPLICA_SELECTOR,
+    MAX_IN_FLIGHT_DEFAULT, MAX_IN_FLIGHT_FOR_IDEMPOTENCE, RACK_AWARE_REPLICA_SELECTOR,
 };
 pub use engine::{AdvanceError, Engine};
 pub use error::{CommandError, ScenarioError};

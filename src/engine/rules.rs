@@ -11,7 +11,8 @@
 //! (`docs/scenario-format.md`, "Bounds").
 
 use super::command::{ChangeConfig, Command, NodeRef, Produce, ProducerReconfig, TopicSpec};
-use super::config::{Acks, BrokerConfig, ConsumerConfig, NetworkConfig, ProducerConfig, RACK_AWARE_REPLICA_SELECTOR};
+use super::config::{Acks, BrokerConfig, ConsumerConfig, NetworkConfig, ProducerConfig};
+use super::config::{MAX_IN_FLIGHT_FOR_IDEMPOTENCE, RACK_AWARE_REPLICA_SELECTOR};
 use super::error::{CommandError, ScenarioError};
 use super::ids::{BrokerId, Millis};
 use super::limits::LIMITS;
@@ -185,7 +186,8 @@ pub fn check_network(n: &NetworkConfig) -> Result<(), CommandError> {
 
 /// Producer settings (kafka-model §1.2) and Kafka's rules between them.
 pub fn check_producer_config(c: &ProducerConfig) -> Result<(), CommandError> {
-    check_idempotence(c.acks, c.enable_idempotence)?;
+    check_max_in_flight(c.max_in_flight_requests_per_connection)?;
+    check_idempotence(c.acks, c.enable_idempotence, c.max_in_flight_requests_per_connection)?;
     check_ms("delivery.timeout.ms", c.delivery_timeout_ms, 1)?;
     check_ms("request.timeout.ms", c.request_timeout_ms, 1)?;
     check_ms("linger.ms", c.linger_ms, 0)?;
@@ -206,9 +208,34 @@ pub fn check_producer_config(c: &ProducerConfig) -> Result<(), CommandError> {
     Ok(())
 }
 
-/// An explicit `enable.idempotence=true` needs `acks=all`: Kafka refuses the producer's config
-/// (a default idempotence is turned off instead, KAFKA-13673; kafka-model §5.6).
-fn check_idempotence(acks: Acks, enable_idempotence: Option<bool>) -> Result<(), CommandError> {
+/// The most requests in flight per connection a scenario may ask for: Kafka has no cap, and past the
+/// producer's own batches in flight more would change nothing (kafka-model §5.2).
+const MAX_IN_FLIGHT_MAX: u32 = 100;
+
+/// `max.in.flight.requests.per.connection`: at least 1 (Kafka's `atLeast(1)`), at most
+/// [`MAX_IN_FLIGHT_MAX`].
+fn check_max_in_flight(n: u32) -> Result<(), CommandError> {
+    if !(1..=MAX_IN_FLIGHT_MAX).contains(&n) {
+        let field = "max.in.flight.requests.per.connection";
+        return fail(field, format!("from 1 to {MAX_IN_FLIGHT_MAX}, found {n}"));
+    }
+    Ok(())
+}
+
+/// An explicit `enable.idempotence=true` needs `acks=all` and at most 5 requests in flight per
+/// connection: Kafka refuses the producer's config (a default idempotence is turned off instead,
+/// KAFKA-13673, `ProducerConfig.postProcessAndValidateIdempotenceConfigs`; kafka-model §5.6).
+fn check_idempotence(acks: Acks, enable_idempotence: Option<bool>, max_in_flight: u32) -> Result<(), CommandError> {
+    if enable_idempotence == Some(true) && max_in_flight > MAX_IN_FLIGHT_FOR_IDEMPOTENCE {
+        return fail(
+            "max.in.flight.requests.per.connection",
+            format!(
+                "the idempotent producer needs at most {MAX_IN_FLIGHT_FOR_IDEMPOTENCE} requests in flight per \
+                 connection, found {max_in_flight} (Kafka refuses this with a ConfigException); set \
+                 enable.idempotence to false or max.in.flight.requests.per.connection to 5 or less"
+            ),
+        );
+    }
     if acks != Acks::All && enable_idempotence == Some(true) {
         return fail(
             "enable.idempotence",
@@ -260,6 +287,8 @@ pub struct Ledger {
     /// Each producer's `acks` now, in `producers`' order: what a `reconfigure_producer` that gives
     /// no `acks` keeps.
     producer_acks: Vec<Acks>,
+    /// Each producer's `max.in.flight.requests.per.connection` (a reconfiguration keeps it).
+    producer_max_in_flight: Vec<u32>,
     consumers: Vec<String>,
     /// In creation order. The lists are short (256 brokers, 64 clients and a few topics at most): a
     /// linear search costs less of the page's bundle than another map type.
@@ -286,6 +315,11 @@ impl Ledger {
             brokers: s.cluster.brokers.iter().map(|b| b.id).collect(),
             producers: s.producers.iter().map(|p| p.name.clone()).collect(),
             producer_acks: s.producers.iter().map(|p| p.config.acks).collect(),
+            producer_max_in_flight: s
+                .producers
+                .iter()
+                .map(|p| p.config.max_in_flight_requests_per_connection)
+                .collect(),
             consumers: s.consumers.iter().map(|c| c.name.clone()).collect(),
             topics: Vec::new(),
             config: s.cluster.config.clone(),
@@ -430,7 +464,7 @@ impl Ledger {
             return fail("config", "names no setting to change: give acks or enable.idempotence");
         }
         let acks = c.acks.unwrap_or(self.producer_acks[i]);
-        check_idempotence(acks, c.enable_idempotence)
+        check_idempotence(acks, c.enable_idempotence, self.producer_max_in_flight[i])
             .map_err(|e| CommandError::new(join("config", &e.field), e.reason))?;
         Ok((i, acks))
     }
