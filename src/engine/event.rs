@@ -361,6 +361,38 @@ pub enum EventKind {
         command: &'static str,
         reason: String,
     },
+    /// A produce request sent while others are in flight on the same connection, as
+    /// `max.in.flight.requests.per.connection` allows (kafka-model §5.2): one batch per partition
+    /// the broker leads (partition, records). A lone request is no event.
+    ProduceRequestSent {
+        producer: ClientIdx,
+        broker: BrokerId,
+        batches: Vec<(PartitionIdx, u32)>,
+        /// Requests in flight on the connection, this one included.
+        in_flight: u32,
+        max_in_flight: u32,
+    },
+    /// The idempotent producer got `OUT_OF_ORDER_SEQUENCE_NUMBER` for the first unresolved batch of
+    /// a partition: the leader lacks batches the producer took as written. It bumps its epoch and
+    /// restarts every partition's sequence at 0 (`TransactionManager`, KIP-360; kafka-model §5.6).
+    ProducerEpochBumped {
+        producer: ClientIdx,
+        partition: PartitionIdx,
+        producer_id: u64,
+        producer_epoch: u16,
+        /// The refused batch's first sequence.
+        base_sequence: u32,
+    },
+    /// A leader with no state for an idempotent producer's id (none of its batches in its log: lost
+    /// with an unclean election, or never replicated to it) appended a batch whose sequence is not
+    /// 0 without checking it, as Kafka 4.x's `ProducerAppendInfo.checkSequence` does (kafka-model §5.6).
+    ProducerStateUnknown {
+        broker: BrokerId,
+        partition: PartitionIdx,
+        producer: ClientIdx,
+        base_sequence: u32,
+        count: u32,
+    },
 }
 
 /// How much an event matters to someone watching the cluster, in Kafka's terms (the page colours its
@@ -439,7 +471,10 @@ impl EventKind {
             | ProduceFailed { producer, .. }
             | ProducerConnectionFailed { producer, .. }
             | ProducerRequestTimedOut { producer, .. }
-            | ProducerReconfigured { producer, .. } => Subject::Producer(*producer),
+            | ProducerReconfigured { producer, .. }
+            | ProduceRequestSent { producer, .. }
+            | ProducerEpochBumped { producer, .. } => Subject::Producer(*producer),
+            ProducerStateUnknown { broker, partition, .. } => Subject::Replica(*broker, *partition),
             ConsumerFetched { consumer, .. }
             | ConsumerRedirected { consumer, .. }
             | ConsumerLeftReplica { consumer, .. }
@@ -490,6 +525,9 @@ impl EventKind {
             | ProducerConnectionFailed { .. }
             | ProducerRequestTimedOut { .. }
             | ProducerReconfigured { .. }
+            | ProduceRequestSent { .. }
+            | ProducerEpochBumped { .. }
+            | ProducerStateUnknown { .. }
             | ConsumerFetched { .. }
             | ConsumerRedirected { .. }
             | ConsumerLeftReplica { .. }
@@ -512,6 +550,7 @@ impl EventKind {
                 | EventKind::ConsumerFetched { .. }
                 | EventKind::ProduceRetried { .. }
                 | EventKind::ProducerConnectionFailed { .. }
+                | EventKind::ProduceRequestSent { .. }
         )
     }
 
@@ -530,7 +569,7 @@ impl EventKind {
 impl EventKind {
     /// Every event's name as the runner's JSON and lessons write it (its serde tag), with whether
     /// events of that kind are about one partition (an invariant violation may be, or not).
-    pub const NAMES: [(&'static str, bool); 43] = [
+    pub const NAMES: [(&'static str, bool); 46] = [
         ("broker_crashed", false),
         ("broker_started", false),
         ("broker_registered", false),
@@ -574,6 +613,9 @@ impl EventKind {
         ("topic_created", false),
         ("config_changed", false),
         ("command_rejected", false),
+        ("produce_request_sent", false),
+        ("producer_epoch_bumped", true),
+        ("producer_state_unknown", true),
     ];
 
     /// The event's name, as in [`EventKind::NAMES`].
@@ -623,6 +665,9 @@ impl EventKind {
             TopicCreated { .. } => "topic_created",
             ConfigChanged { .. } => "config_changed",
             CommandRejected { .. } => "command_rejected",
+            ProduceRequestSent { .. } => "produce_request_sent",
+            ProducerEpochBumped { .. } => "producer_epoch_bumped",
+            ProducerStateUnknown { .. } => "producer_state_unknown",
         }
     }
 
@@ -667,6 +712,8 @@ impl EventKind {
             | ConsumerRedirected { partition, .. }
             | ConsumerLeftReplica { partition, .. }
             | ConsumerPositionReset { partition, .. }
+            | ProducerEpochBumped { partition, .. }
+            | ProducerStateUnknown { partition, .. }
             | RecordsLost { partition, .. } => Some(*partition),
             InvariantViolated { partition, .. } => *partition,
             _ => None,

@@ -42,7 +42,11 @@ mod view;
 /// 2: a follower a new leader resets outside the ISR has never caught up (not "at 0 ms"); a stale
 /// leader that learns a newer epoch records its unanswered AlterPartition as abandoned; a producer
 /// sends only on a ready connection, reconnecting first (no request, no attempt, without one).
-pub const BEHAVIOUR_VERSION: u32 = 2;
+/// 3: the producer pipeline (kafka-model §5.2–§5.6): up to `max.in.flight.requests.per.connection`
+/// produce requests per connection, each with one batch per partition the broker leads; a leader
+/// with no state for a producer id accepts any sequence; produce traffic keeps its order on a
+/// connection.
+pub const BEHAVIOUR_VERSION: u32 = 3;
 
 pub use catalog::Catalog;
 pub use command::{ChangeConfig, ChangeConfigSpec, Command, NodeRef, Produce, ProducerReconfig, TopicSpec};

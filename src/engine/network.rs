@@ -11,6 +11,9 @@ pub struct Network {
     config: NetworkConfig,
     /// Unordered pairs, stored smaller-first.
     cut: Map<(NodeId, NodeId), ()>,
+    /// When the last produce request or response between a producer and a broker arrives (by
+    /// sender, receiver).
+    produce_arrivals: Map<(NodeId, NodeId), Millis>,
 }
 
 fn pair(a: NodeId, b: NodeId) -> (NodeId, NodeId) {
@@ -23,7 +26,17 @@ fn pair(a: NodeId, b: NodeId) -> (NodeId, NodeId) {
 
 impl Network {
     pub fn new(config: NetworkConfig) -> Self {
-        Network { config, cut: Map::new() }
+        Network { config, cut: Map::new(), produce_arrivals: Map::new() }
+    }
+
+    /// When a produce request or response drawn to arrive `at` arrives: not before the ones sent
+    /// earlier on the same connection. A producer's requests to a broker and their responses share
+    /// one TCP connection, which keeps their order (kafka-model §5.2: up to
+    /// `max.in.flight.requests.per.connection` in flight); the jitter must not reorder them.
+    pub fn produce_arrival(&mut self, from: NodeId, to: NodeId, at: Millis) -> Millis {
+        let at = self.produce_arrivals.get(&(from, to)).map_or(at, |last| at.max(*last));
+        self.produce_arrivals.insert((from, to), at);
+        at
     }
 
     pub fn latency_ms(&self, rng: &mut impl Rng) -> Millis {

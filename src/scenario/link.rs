@@ -97,7 +97,7 @@ pub fn link_message(scenario: &Scenario, session: &[TimedCommand], lesson: Optio
 /// Reads a [`link_message`], checking the scenario as any input is checked.
 pub fn read_link_message(bytes: &[u8]) -> Result<Link, LinkError> {
     let (mut link, rest) = postcard::take_from_bytes::<Link>(bytes).map_err(|_| LinkError::NotAScenario)?;
-    read_producers(&mut link.scenario, rest)?;
+    read_producers(&mut link.scenario, rest).map_err(|_| LinkError::NotAScenario)?;
     check_scenario(&link.scenario).map_err(LinkError::Invalid)?;
     Ok(link)
 }
