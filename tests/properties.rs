@@ -5,7 +5,10 @@
 //! - in safe configurations (acks=all, RF 3, min.insync.replicas 2, unclean election off) no
 //!   acknowledged record is lost;
 //! - in any configuration, an acknowledged record missing from the healed cluster was reported lost
-//!   (loss is never silent).
+//!   (loss is never silent);
+//! - an idempotent producer's acknowledged batches of a partition sit in the log in the order they
+//!   were sent, whatever its `max.in.flight.requests.per.connection` (1 to 5 here, kafka-model
+//!   §5.2, §5.6), unless a reported loss took records of that partition.
 //!
 //! `PP_PROPTEST_CASES` sets the number of runs (default 1,000; the long run uses 10,000+),
 //! `PP_PROPTEST_COMMANDS` the commands per run (default 200) and `PP_PROPTEST_SEED` the sequence
@@ -48,6 +51,7 @@ struct Case {
     unclean: bool,
     acks: [&'static str; 2],
     idempotent: [bool; 2],
+    max_in_flight: [u8; 2],
     safe: bool,
     ops: Vec<(u64, Op)>,
 }
@@ -83,19 +87,35 @@ fn case(commands: usize) -> impl Strategy<Value = Case> {
         any::<bool>(),
         [acks.clone(), acks],
         [any::<bool>(), any::<bool>()],
+        [1..6u8, 1..6u8],
         any::<bool>(),
         proptest::collection::vec((gap(), op()), commands),
     )
-        .prop_map(|(seed, brokers, racks, partitions, rf, min_isr, unclean, acks, idempotent, safe, ops)| {
-            let mut c = Case { seed, brokers, racks, partitions, rf, min_isr, unclean, acks, idempotent, safe, ops };
-            c.rf = c.rf.min(c.brokers);
-            c.min_isr = c.min_isr.min(c.rf);
-            if c.safe {
-                (c.rf, c.min_isr, c.unclean, c.acks) = (3, 2, false, ["all", "all"]);
-                c.ops.retain(|(_, op)| !matches!(op, Op::SetMinIsr(_) | Op::SetUnclean(_)));
-            }
-            c
-        })
+        .prop_map(
+            |(seed, brokers, racks, partitions, rf, min_isr, unclean, acks, idempotent, max_in_flight, safe, ops)| {
+                let mut c = Case {
+                    seed,
+                    brokers,
+                    racks,
+                    partitions,
+                    rf,
+                    min_isr,
+                    unclean,
+                    acks,
+                    idempotent,
+                    max_in_flight,
+                    safe,
+                    ops,
+                };
+                c.rf = c.rf.min(c.brokers);
+                c.min_isr = c.min_isr.min(c.rf);
+                if c.safe {
+                    (c.rf, c.min_isr, c.unclean, c.acks) = (3, 2, false, ["all", "all"]);
+                    c.ops.retain(|(_, op)| !matches!(op, Op::SetMinIsr(_) | Op::SetUnclean(_)));
+                }
+                c
+            },
+        )
 }
 
 fn node(case: &Case, i: u8) -> String {
@@ -158,7 +178,11 @@ fn scenario_json(case: &Case) -> Value {
     }
     let brokers: Vec<Value> =
         (1..=case.brokers as u32).map(|id| json!({"id": id, "rack": format!("r{}", id % case.racks as u32)})).collect();
-    let producer = |i: usize| json!({"name": format!("p{i}"), "config": {"acks": case.acks[i], "enable.idempotence": case.idempotent[i] && case.acks[i] == "all"}});
+    let producer = |i: usize| {
+        json!({"name": format!("p{i}"), "config": {"acks": case.acks[i],
+            "enable.idempotence": case.idempotent[i] && case.acks[i] == "all",
+            "max.in.flight.requests.per.connection": case.max_in_flight[i]}})
+    };
     json!({
         "format": 1,
         "seed": case.seed,
@@ -183,6 +207,10 @@ struct Reached {
     truncation: u64,
     unclean_election: u64,
     reported_losses: u64,
+    /// Runs where a producer had several requests in flight to one broker, or met
+    /// OUT_OF_ORDER_SEQUENCE_NUMBER.
+    pipelined: u64,
+    out_of_order: u64,
 }
 
 /// Acknowledged records that the healed cluster no longer has and that nobody reported lost.
@@ -213,6 +241,32 @@ fn silent_losses(view: &ClusterView) -> Vec<String> {
         }
     }
     silent
+}
+
+/// An idempotent producer's acknowledged batches that sit in a partition's log before a batch it
+/// sent earlier (kafka-model §5.6: sequence numbers keep the order), in partitions without a
+/// reported loss (an unclean election may truncate records and append later ones at lower offsets).
+fn reordered(view: &ClusterView) -> Vec<String> {
+    let mut found = Vec::new();
+    for p in view.producers.iter().filter(|p| p.enable_idempotence) {
+        for part in &view.partitions {
+            if view.safety.losses.iter().any(|l| l.partition == part.idx) {
+                continue;
+            }
+            let acked = p.sends.iter().filter(|s| s.partition == part.idx).filter_map(|s| match s.status {
+                SendStatus::Acknowledged { base_offset: Some(o), .. } => Some((s.send, o)),
+                _ => None,
+            });
+            let mut last: Option<(usize, u64)> = None;
+            for (send, offset) in acked {
+                if let Some((before, at)) = last.filter(|(_, at)| offset < *at) {
+                    found.push(format!("{}: batch #{send} at {offset} lies before batch #{before} at {at}", p.name));
+                }
+                last = Some((send, offset));
+            }
+        }
+    }
+    found
 }
 
 fn check(case: &Case, reached: &RefCell<Reached>) -> Result<(), TestCaseError> {
@@ -246,6 +300,10 @@ fn check(case: &Case, reached: &RefCell<Reached>) -> Result<(), TestCaseError> {
     if !silent.is_empty() {
         return Err(fail(format!("acknowledged records lost without a report: {silent:#?}")));
     }
+    let reordered = reordered(&view);
+    if !reordered.is_empty() {
+        return Err(fail(format!("an idempotent producer's records out of order: {reordered:#?}")));
+    }
 
     let mut r = reached.borrow_mut();
     r.runs += 1;
@@ -258,6 +316,9 @@ fn check(case: &Case, reached: &RefCell<Reached>) -> Result<(), TestCaseError> {
     r.truncation += any(&|k| matches!(k, EventKind::LogTruncated { .. }));
     r.unclean_election += any(&|k| matches!(k, EventKind::LeaderElected { unclean: true, .. }));
     r.reported_losses += !view.safety.losses.is_empty() as u64;
+    r.pipelined += any(&|k| matches!(k, EventKind::ProduceRequestSent { .. }));
+    r.out_of_order +=
+        any(&|k| matches!(k, EventKind::ProduceRetried { error: ErrorCode::OutOfOrderSequenceNumber, .. }));
     Ok(())
 }
 
@@ -288,6 +349,7 @@ fn random_faults_never_break_kafkas_guarantees() {
     assert!(r.not_enough_replicas > 0, "no run got NOT_ENOUGH_REPLICAS: {r:?}");
     assert!(r.truncation > 0, "no run truncated a log: {r:?}");
     assert!(r.unclean_election > 0, "no run had an unclean election: {r:?}");
+    assert!(r.pipelined > 0, "no run had several produce requests in flight: {r:?}");
 }
 
 #[test]
