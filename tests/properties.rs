@@ -350,6 +350,7 @@ fn random_faults_never_break_kafkas_guarantees() {
     assert!(r.truncation > 0, "no run truncated a log: {r:?}");
     assert!(r.unclean_election > 0, "no run had an unclean election: {r:?}");
     assert!(r.pipelined > 0, "no run had several produce requests in flight: {r:?}");
+    assert!(r.out_of_order > 0, "no run met OUT_OF_ORDER_SEQUENCE_NUMBER: {r:?}");
 }
 
 #[test]

@@ -97,6 +97,9 @@ pub struct Producer {
     queues: Map<PartitionIdx, PartitionQueue>,
     /// Produce requests in flight, by request id.
     in_flight: Map<u64, InFlightRequest>,
+    /// Partitions that may have batches waiting in `ready`, in order: what the Sender looks at, so
+    /// that a producer of many partitions does not scan them all on every response.
+    waiting: Vec<PartitionIdx>,
     /// Which brokers a request can go to now (kafka-model §5.2: none without a connection).
     connections: Connections,
     /// Sticky partition per topic for null keys and the bytes sent to it (kafka-model §5.1 rule 4).
@@ -127,6 +130,7 @@ impl Producer {
             sends: Vec::new(),
             queues: Map::new(),
             in_flight: Map::new(),
+            waiting: Vec::new(),
             connections: Connections::default(),
             sticky: Map::new(),
             next_record: 0,
@@ -274,6 +278,7 @@ impl Producer {
         if let Some((send, records, _)) = q.open.take() {
             self.sends[send].records = Rc::from(records);
             q.ready.push_back(send);
+            insert_sorted(&mut self.waiting, partition);
         }
     }
 

@@ -31,14 +31,17 @@ impl Producer {
         if self.metadata.is_stale(ctx.now, self.config.metadata_max_age_ms) {
             self.request_metadata(ctx);
         }
-        let mut brokers = Vec::new();
+        let queues = &self.queues;
+        self.waiting.retain(|p| queues.get(p).is_some_and(|q| !q.ready.is_empty()));
+        // The partitions with a batch that can go, by leader.
+        let mut by_broker: Vec<(BrokerId, PartitionIdx)> = Vec::new();
         let mut leaderless = false;
-        for p in self.queues.keys() {
+        for p in &self.waiting {
             if self.drainable(*p, ctx.now).is_none() {
                 continue;
             }
             match self.metadata.leader(*p) {
-                Some((leader, _)) => insert_sorted(&mut brokers, leader),
+                Some((leader, _)) => insert_sorted(&mut by_broker, (leader, *p)),
                 None => leaderless = true,
             }
         }
@@ -46,9 +49,13 @@ impl Producer {
             self.request_metadata(ctx);
         }
         let max = self.config.max_in_flight_requests_per_connection;
-        for broker in brokers {
+        for group in by_broker.chunk_by(|a, b| a.0 == b.0) {
+            let broker = group[0].0;
+            let partitions: Vec<PartitionIdx> = group.iter().map(|(_, p)| *p).collect();
             match self.connections.readiness(broker, ctx.now) {
-                Readiness::Ready => while self.requests_to(broker) < max && self.send_request(broker, ctx) {},
+                Readiness::Ready => {
+                    while self.requests_to(broker) < max && self.send_request(broker, &partitions, ctx) {}
+                }
                 Readiness::Connect => self.connect(broker, ctx),
                 Readiness::Wait => {}
             }
@@ -91,16 +98,10 @@ impl Producer {
 
     /// Drains one request for `broker`: the first batch of every partition it leads that can go,
     /// all with one `acks` (batches of a closed instance keep theirs). False if nothing could go.
-    fn send_request(&mut self, broker: BrokerId, ctx: &mut Ctx) -> bool {
-        let partitions: Vec<PartitionIdx> = self
-            .queues
-            .keys()
-            .copied()
-            .filter(|p| self.metadata.leader(*p).is_some_and(|(l, _)| l == broker))
-            .collect();
+    fn send_request(&mut self, broker: BrokerId, partitions: &[PartitionIdx], ctx: &mut Ctx) -> bool {
         let mut acks = None;
         let mut batches = Vec::new();
-        for p in partitions {
+        for &p in partitions {
             let Some(send) = self.drainable(p, ctx.now) else { continue };
             if acks.is_some_and(|a| a != self.sends[send].acks) {
                 continue;
@@ -251,6 +252,7 @@ impl Producer {
         } else {
             q.ready.push_front(send);
         }
+        insert_sorted(&mut self.waiting, partition);
     }
 
     /// `OUT_OF_ORDER_SEQUENCE_NUMBER` for one of this instance's batches (`TransactionManager.
