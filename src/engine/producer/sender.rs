@@ -33,15 +33,19 @@ impl Producer {
         }
         let queues = &self.queues;
         self.waiting.retain(|p| queues.get(p).is_some_and(|q| !q.ready.is_empty()));
-        // The partitions with a batch that can go, by leader.
-        let mut by_broker: Vec<(BrokerId, PartitionIdx)> = Vec::new();
+        // The partitions with a batch that can go and their leaders.
+        let mut sendable: Vec<(PartitionIdx, BrokerId)> = Vec::new();
+        let mut brokers = Vec::new();
         let mut leaderless = false;
         for p in &self.waiting {
             if self.drainable(*p, ctx.now).is_none() {
                 continue;
             }
             match self.metadata.leader(*p) {
-                Some((leader, _)) => insert_sorted(&mut by_broker, (leader, *p)),
+                Some((leader, _)) => {
+                    sendable.push((*p, leader));
+                    insert_sorted(&mut brokers, leader);
+                }
                 None => leaderless = true,
             }
         }
@@ -49,9 +53,9 @@ impl Producer {
             self.request_metadata(ctx);
         }
         let max = self.config.max_in_flight_requests_per_connection;
-        for group in by_broker.chunk_by(|a, b| a.0 == b.0) {
-            let broker = group[0].0;
-            let partitions: Vec<PartitionIdx> = group.iter().map(|(_, p)| *p).collect();
+        for broker in brokers {
+            let partitions: Vec<PartitionIdx> =
+                sendable.iter().filter(|(_, l)| *l == broker).map(|(p, _)| *p).collect();
             match self.connections.readiness(broker, ctx.now) {
                 Readiness::Ready => {
                     while self.requests_to(broker) < max && self.send_request(broker, &partitions, ctx) {}
