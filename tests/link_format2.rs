@@ -424,8 +424,11 @@ fn sections_come_in_order_and_a_newer_one_is_told_apart() {
     // Section 3 is a lesson (docs/lessons.md): a damaged one is malformed, not newer.
     let lesson = read_link(&link_of(&[s.clone(), session.clone(), (3, vec![1, 2, 3])])).unwrap_err();
     assert!(matches!(&lesson, LinkError::Malformed(e) if e.path == "lesson"), "{lesson}");
-    let err = read_link(&link_of(&[s.clone(), session.clone(), (4, vec![1, 2, 3])])).unwrap_err();
-    assert_eq!(err, LinkError::NewerSection { tag: 4 });
+    // Section 4 is the producers' settings outside the scenario's code: a damaged one is malformed.
+    let producers = read_link(&link_of(&[s.clone(), session.clone(), (4, vec![1, 2, 3])])).unwrap_err();
+    assert!(matches!(&producers, LinkError::Malformed(e) if e.path == "producers"), "{producers}");
+    let err = read_link(&link_of(&[s.clone(), session.clone(), (5, vec![1, 2, 3])])).unwrap_err();
+    assert_eq!(err, LinkError::NewerSection { tag: 5 });
     assert!(err.to_string().starts_with("this link was made by a newer version of the playground"), "{err}");
     let r = refusal(&[s, session.clone(), session.clone()]);
     assert_eq!(r, "section 2: section 2 after section 2 (sections come once each, in tag order)");
@@ -455,4 +458,31 @@ fn format_2_is_shorter_for_a_session_of_many_sends() {
     let code = link_code(&link).expect("within the caps");
     let format_1 = postcard::to_allocvec(&(&link.scenario, &link.session)).expect("postcard");
     assert!(code.len() < format_1.len(), "{} bytes, format 1 {}", code.len(), format_1.len());
+}
+
+/// `max.in.flight.requests.per.connection` is not in the scenario's postcard code (positional: old
+/// links would no longer read): a link carries it in section 4, written only when a producer
+/// differs from Kafka's default, so a link of default settings is the same bytes as before.
+#[test]
+fn max_in_flight_travels_in_its_own_section_only_when_not_the_default() {
+    let link = a_session();
+    let default_code = link_code(&link).expect("code");
+    assert_eq!(sections_of(&link).len(), 2, "scenario and session only");
+    let mut changed = link.clone();
+    changed.scenario.producers[0].config.max_in_flight_requests_per_connection = 1;
+    let code = link_code(&changed).expect("code");
+    assert_eq!(&code[..default_code.len()], &default_code[..], "the sections before it are unchanged");
+    assert_eq!(&code[default_code.len()..], &[4, 2, 0, 1], "section 4: producer 0, max.in.flight 1");
+    let (read, _) = read_link(&make_link(&changed).expect("within the caps")).expect("its own link");
+    assert_eq!(read.scenario.producers[0].config.max_in_flight_requests_per_connection, 1);
+    assert_eq!(read, changed);
+    // The page hands the same setting to its share worker.
+    let message = link_message(&changed.scenario, &changed.session, None);
+    assert_eq!(read_link_message(&message).expect("a message").scenario, changed.scenario);
+    // A value Kafka's rules refuse is refused by the engine's check, naming the setting.
+    changed.scenario.producers[0].config.max_in_flight_requests_per_connection = 0;
+    let Err(LinkError::Invalid(e)) = read_link(&make_link(&changed).expect("within the caps")) else {
+        panic!("refused")
+    };
+    assert!(e.to_string().contains("max.in.flight.requests.per.connection: from 1 to 100, found 0"), "{e}");
 }

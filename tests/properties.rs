@@ -10,6 +10,9 @@
 //!   on from where its position is: never an offset twice and never past one without a seek, a
 //!   reset or a validation that says so (kafka-model §6.3), and nothing while its position awaits a
 //!   reset or a validation, or after `poll` threw.
+//! - an idempotent producer's acknowledged batches of a partition sit in the log in the order they
+//!   were sent, whatever its `max.in.flight.requests.per.connection` (1 to 5 here, kafka-model
+//!   §5.2, §5.6), unless a reported loss took records of that partition.
 //!
 //! `PP_PROPTEST_CASES` sets the number of runs (default 1,000; the long run uses 10,000+),
 //! `PP_PROPTEST_COMMANDS` the commands per run (default 200) and `PP_PROPTEST_SEED` the sequence
@@ -64,6 +67,7 @@ struct Case {
     acks: [&'static str; 2],
     idempotent: [bool; 2],
     auto_offset_reset: &'static str,
+    max_in_flight: [u8; 2],
     safe: bool,
     ops: Vec<(u64, Op)>,
 }
@@ -104,12 +108,25 @@ fn case(commands: usize) -> impl Strategy<Value = Case> {
         any::<bool>(),
         [acks.clone(), acks],
         [any::<bool>(), any::<bool>()],
-        prop_oneof![Just("earliest"), Just("latest"), Just("none")],
+        (prop_oneof![Just("earliest"), Just("latest"), Just("none")], [1..6u8, 1..6u8]),
         any::<bool>(),
         proptest::collection::vec((gap(), op()), commands),
     )
         .prop_map(
-            |(seed, brokers, racks, partitions, rf, min_isr, unclean, acks, idempotent, reset, safe, ops)| {
+            |(
+                seed,
+                brokers,
+                racks,
+                partitions,
+                rf,
+                min_isr,
+                unclean,
+                acks,
+                idempotent,
+                (reset, max_in_flight),
+                safe,
+                ops,
+            )| {
                 let mut c = Case {
                     seed,
                     brokers,
@@ -121,6 +138,7 @@ fn case(commands: usize) -> impl Strategy<Value = Case> {
                     acks,
                     idempotent,
                     auto_offset_reset: reset,
+                    max_in_flight,
                     safe,
                     ops,
                 };
@@ -224,7 +242,11 @@ fn scenario_json(case: &Case) -> Value {
     }
     let brokers: Vec<Value> =
         (1..=case.brokers as u32).map(|id| json!({"id": id, "rack": format!("r{}", id % case.racks as u32)})).collect();
-    let producer = |i: usize| json!({"name": format!("p{i}"), "config": {"acks": case.acks[i], "enable.idempotence": case.idempotent[i] && case.acks[i] == "all"}});
+    let producer = |i: usize| {
+        json!({"name": format!("p{i}"), "config": {"acks": case.acks[i],
+            "enable.idempotence": case.idempotent[i] && case.acks[i] == "all",
+            "max.in.flight.requests.per.connection": case.max_in_flight[i]}})
+    };
     json!({
         "format": 1,
         "seed": case.seed,
@@ -257,6 +279,10 @@ struct Reached {
     seek: u64,
     consumer_exception: u64,
     offset_not_available: u64,
+    /// Runs where a producer had several requests in flight to one broker, or met
+    /// OUT_OF_ORDER_SEQUENCE_NUMBER.
+    pipelined: u64,
+    out_of_order: u64,
 }
 
 /// Where the consumer reads a partition next, as its events tell.
@@ -338,6 +364,32 @@ fn silent_losses(view: &ClusterView) -> Vec<String> {
     silent
 }
 
+/// An idempotent producer's acknowledged batches that sit in a partition's log before a batch it
+/// sent earlier (kafka-model §5.6: sequence numbers keep the order), in partitions without a
+/// reported loss (an unclean election may truncate records and append later ones at lower offsets).
+fn reordered(view: &ClusterView) -> Vec<String> {
+    let mut found = Vec::new();
+    for p in view.producers.iter().filter(|p| p.enable_idempotence) {
+        for part in &view.partitions {
+            if view.safety.losses.iter().any(|l| l.partition == part.idx) {
+                continue;
+            }
+            let acked = p.sends.iter().filter(|s| s.partition == part.idx).filter_map(|s| match s.status {
+                SendStatus::Acknowledged { base_offset: Some(o), .. } => Some((s.send, o)),
+                _ => None,
+            });
+            let mut last: Option<(usize, u64)> = None;
+            for (send, offset) in acked {
+                if let Some((before, at)) = last.filter(|(_, at)| offset < *at) {
+                    found.push(format!("{}: batch #{send} at {offset} lies before batch #{before} at {at}", p.name));
+                }
+                last = Some((send, offset));
+            }
+        }
+    }
+    found
+}
+
 fn check(case: &Case, reached: &RefCell<Reached>) -> Result<(), TestCaseError> {
     let json = scenario_json(case);
     let text = json.to_string();
@@ -371,6 +423,10 @@ fn check(case: &Case, reached: &RefCell<Reached>) -> Result<(), TestCaseError> {
     }
     let events: Vec<&EventKind> = engine.events_since(0).map(|e| &e.kind).collect();
     consumer_reads_in_order(&events).map_err(|e| fail(format!("the consumer read out of order: {e}")))?;
+    let reordered = reordered(&view);
+    if !reordered.is_empty() {
+        return Err(fail(format!("an idempotent producer's records out of order: {reordered:#?}")));
+    }
 
     let mut r = reached.borrow_mut();
     r.runs += 1;
@@ -393,6 +449,9 @@ fn check(case: &Case, reached: &RefCell<Reached>) -> Result<(), TestCaseError> {
     r.offset_not_available += any(&|k| {
         matches!(k, EventKind::ConsumerListOffsetsAnswered { error: Some(ErrorCode::OffsetNotAvailable), .. })
     });
+    r.pipelined += any(&|k| matches!(k, EventKind::ProduceRequestSent { .. }));
+    r.out_of_order +=
+        any(&|k| matches!(k, EventKind::ProduceRetried { error: ErrorCode::OutOfOrderSequenceNumber, .. }));
     Ok(())
 }
 
@@ -428,6 +487,8 @@ fn random_faults_never_break_kafkas_guarantees() {
     assert!(r.when_fired > 0, "no `when` fired: {r:?}");
     assert!(r.validation > 0, "no consumer validated its position: {r:?}");
     assert!(r.seek > 0 && r.consumer_exception > 0, "no seek, or no exception with none: {r:?}");
+    assert!(r.pipelined > 0, "no run had several produce requests in flight: {r:?}");
+    assert!(r.out_of_order > 0, "no run met OUT_OF_ORDER_SEQUENCE_NUMBER: {r:?}");
 }
 
 #[test]

@@ -76,15 +76,46 @@ struct ParkedFetch {
     partitions: Vec<FetchPartition>,
 }
 
-/// An `acks=all` produce parked until the HW passes it (`DelayedProduce`, kafka-model §4.6), keyed by
-/// a local id (request ids are only unique per client).
+/// An `acks=all` produce request parked until every partition in it is done (`DelayedProduce`,
+/// kafka-model §4.6): the HW passed its batch, or the partition failed. Keyed by a local id (request
+/// ids are only unique per client).
 #[derive(Clone, Debug)]
 struct ParkedProduce {
     from: NodeId,
     request_id: u64,
+    partitions: Vec<ParkedPartition>,
+}
+
+/// One partition of a parked produce: its appended batch's offsets (`end_offset` 0 if it failed at
+/// once), and its answer once it has one.
+#[derive(Clone, Debug)]
+struct ParkedPartition {
     partition: PartitionIdx,
     base_offset: Offset,
     end_offset: Offset,
+    result: Option<ProduceResult>,
+}
+
+impl ParkedProduce {
+    /// Answers the partitions of `partition` still waiting with `result`.
+    fn settle(&mut self, partition: PartitionIdx, result: impl Fn(&ParkedPartition) -> Option<ProduceResult>) {
+        for p in self.partitions.iter_mut().filter(|p| p.partition == partition && p.result.is_none()) {
+            p.result = result(p);
+        }
+    }
+
+    fn is_done(&self) -> bool {
+        self.partitions.iter().all(|p| p.result.is_some())
+    }
+
+    /// The response: every partition's answer, `REQUEST_TIMED_OUT` for those still waiting.
+    fn response(self) -> Message {
+        let timed_out =
+            || ProduceResult::Error { error: ErrorCode::RequestTimedOut, leader_hint: None, shortfall: None };
+        let partitions =
+            self.partitions.into_iter().map(|p| (p.partition, p.result.unwrap_or_else(timed_out))).collect();
+        Message::ProduceResponse { request_id: self.request_id, partitions }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -147,7 +178,9 @@ impl Broker {
     /// watermark to pass their records (`DelayedProduce`), and fetches waiting for data or for
     /// `fetch.max.wait.ms` (`DelayedFetch`; one fetch may wait on several partitions).
     pub fn parked_for(&self, partition: PartitionIdx) -> (u32, u32) {
-        let produces = self.parked_produces.values().filter(|p| p.partition == partition).count();
+        // A request with several partitions waits for each; it counts where it still waits.
+        let waits = |p: &ParkedProduce| p.partitions.iter().any(|pp| pp.partition == partition && pp.result.is_none());
+        let produces = self.parked_produces.values().filter(|p| waits(p)).count();
         let fetches =
             self.parked_fetches.iter().filter(|f| f.partitions.iter().any(|fp| fp.partition == partition)).count();
         (produces as u32, fetches as u32)
@@ -296,9 +329,7 @@ impl Broker {
             }
             BrokerTimer::ProduceExpired { park_id } => {
                 if let Some(parked) = self.parked_produces.remove(&park_id) {
-                    let result =
-                        ProduceResult::Error { error: ErrorCode::RequestTimedOut, leader_hint: None, shortfall: None };
-                    ctx.send(parked.from, Message::ProduceResponse { request_id: parked.request_id, result });
+                    ctx.send(parked.from, parked.response());
                 }
             }
             BrokerTimer::AlterPartitionTimeout { partition, request_id } => {
@@ -477,14 +508,13 @@ impl Broker {
         if was_leader {
             // kafka-model §4.6: parked requests of a leader that lost leadership fail.
             let hint = PartitionLeader { partition, leader: record.leader, leader_epoch: record.leader_epoch };
-            let lost: Vec<u64> =
-                self.parked_produces.iter().filter(|(_, p)| p.partition == partition).map(|(id, _)| *id).collect();
-            for id in lost {
-                let parked = self.parked_produces.remove(&id).expect("listed");
-                let (error, leader_hint) = (ErrorCode::NotLeaderOrFollower, Some(hint.clone()));
-                let result = ProduceResult::Error { error, leader_hint, shortfall: None };
-                ctx.send(parked.from, Message::ProduceResponse { request_id: parked.request_id, result });
+            let error = ErrorCode::NotLeaderOrFollower;
+            for (_, parked) in self.parked_produces.iter_mut() {
+                parked.settle(partition, |_| {
+                    Some(ProduceResult::Error { error, leader_hint: Some(hint.clone()), shortfall: None })
+                });
             }
+            self.send_done_produces(ctx);
         }
     }
 

@@ -130,12 +130,28 @@ pub struct ProducerConfig {
     pub retry_backoff_max_ms: u64,
     #[serde(rename = "metadata.max.age.ms")]
     pub metadata_max_age_ms: u64,
+    /// `max.in.flight.requests.per.connection` (kafka-model §5.2). Not in the postcard code of a
+    /// scenario (positional: old links would no longer read): a link carries it in its own section
+    /// and the JSON format under its Kafka name (`scenario::json`), each only when not the default.
+    #[serde(skip)]
+    pub max_in_flight_requests_per_connection: u32,
 }
 
+/// Kafka's default `max.in.flight.requests.per.connection`.
+pub const MAX_IN_FLIGHT_DEFAULT: u32 = 5;
+/// The most requests in flight an idempotent producer may have per connection
+/// (`ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION_FOR_IDEMPOTENCE`): the broker keeps the
+/// last 5 batches per producer id (kafka-model §5.6).
+pub const MAX_IN_FLIGHT_FOR_IDEMPOTENCE: u32 = 5;
+
 impl ProducerConfig {
-    /// Whether the producer is idempotent: `enable.idempotence`, or Kafka's default for its `acks`.
+    /// Whether the producer is idempotent: `enable.idempotence`, or Kafka's default, which is on
+    /// unless `acks` is not `all` or `max.in.flight.requests.per.connection` is above 5
+    /// (`ProducerConfig.postProcessAndValidateIdempotenceConfigs`).
     pub fn idempotent(&self) -> bool {
-        self.enable_idempotence.unwrap_or(self.acks == Acks::All)
+        self.enable_idempotence.unwrap_or(
+            self.acks == Acks::All && self.max_in_flight_requests_per_connection <= MAX_IN_FLIGHT_FOR_IDEMPOTENCE,
+        )
     }
 }
 
@@ -151,6 +167,7 @@ impl Default for ProducerConfig {
             retry_backoff_ms: 100,
             retry_backoff_max_ms: 1_000,
             metadata_max_age_ms: 300_000,
+            max_in_flight_requests_per_connection: MAX_IN_FLIGHT_DEFAULT,
         }
     }
 }

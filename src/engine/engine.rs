@@ -418,8 +418,11 @@ impl Engine {
                 self.note_dropped(to, &message);
                 continue;
             }
-            let latency = self.network.latency_ms(&mut self.rng);
-            self.queue.push(self.now + latency, Pending::Deliver { from, to, sent_ms: self.now, message });
+            let mut at = self.now + self.network.latency_ms(&mut self.rng);
+            if matches!(message, Message::Produce(_) | Message::ProduceResponse { .. }) {
+                at = self.network.produce_arrival(from, to, at);
+            }
+            self.queue.push(at, Pending::Deliver { from, to, sent_ms: self.now, message });
         }
         for (at, node, timer) in out.timers.drain(..) {
             self.queue.push(at, Pending::Timer { node, incarnation, timer });
@@ -466,21 +469,23 @@ impl Engine {
     }
 
     pub(super) fn note_dropped_because(&mut self, to: NodeId, message: &Message, why: &str) {
-        if let Message::Produce(ProduceRequest { partition, acks: Acks::None, batch, .. }) = message {
+        if let Message::Produce(ProduceRequest { partitions, acks: Acks::None, .. }) = message {
             let to = match to {
                 NodeId::Broker(b) => format!("broker {b}"),
                 _ => "its destination".to_string(),
             };
-            let cause = format!("the acks=0 produce request to {to} never arrived ({why})");
-            let count = batch.len() as u32;
-            self.safety.record_dropped(batch.records[0].id, count);
-            self.push_event(EventKind::RecordsLost {
-                partition: *partition,
-                offsets: (0, 0),
-                count,
-                acks: Acks::None,
-                cause,
-            });
+            for (partition, batch) in partitions {
+                let cause = format!("the acks=0 produce request to {to} never arrived ({why})");
+                let count = batch.len() as u32;
+                self.safety.record_dropped(batch.records[0].id, count);
+                self.push_event(EventKind::RecordsLost {
+                    partition: *partition,
+                    offsets: (0, 0),
+                    count,
+                    acks: Acks::None,
+                    cause,
+                });
+            }
         }
     }
 

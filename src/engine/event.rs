@@ -472,6 +472,38 @@ pub enum EventKind {
         from: Option<Offset>,
         to: SeekTo,
     },
+    /// A produce request sent while others are in flight on the same connection, as
+    /// `max.in.flight.requests.per.connection` allows (kafka-model §5.2): one batch per partition
+    /// the broker leads (partition, records). A lone request is no event.
+    ProduceRequestSent {
+        producer: ClientIdx,
+        broker: BrokerId,
+        batches: Vec<(PartitionIdx, u32)>,
+        /// Requests in flight on the connection, this one included.
+        in_flight: u32,
+        max_in_flight: u32,
+    },
+    /// The idempotent producer got `OUT_OF_ORDER_SEQUENCE_NUMBER` for the first unresolved batch of
+    /// a partition: the leader lacks batches the producer took as written. It bumps its epoch and
+    /// restarts every partition's sequence at 0 (`TransactionManager`, KIP-360; kafka-model §5.6).
+    ProducerEpochBumped {
+        producer: ClientIdx,
+        partition: PartitionIdx,
+        producer_id: u64,
+        producer_epoch: u16,
+        /// The refused batch's first sequence.
+        base_sequence: u32,
+    },
+    /// A leader with no state for an idempotent producer's id (none of its batches in its log: lost
+    /// with an unclean election, or never replicated to it) appended a batch whose sequence is not
+    /// 0 without checking it, as Kafka 4.x's `ProducerAppendInfo.checkSequence` does (kafka-model §5.6).
+    ProducerStateUnknown {
+        broker: BrokerId,
+        partition: PartitionIdx,
+        producer: ClientIdx,
+        base_sequence: u32,
+        count: u32,
+    },
 }
 
 /// How much an event matters to someone watching the cluster, in Kafka's terms (the page colours its
@@ -552,7 +584,10 @@ impl EventKind {
             | ProduceFailed { producer, .. }
             | ProducerConnectionFailed { producer, .. }
             | ProducerRequestTimedOut { producer, .. }
-            | ProducerReconfigured { producer, .. } => Subject::Producer(*producer),
+            | ProducerReconfigured { producer, .. }
+            | ProduceRequestSent { producer, .. }
+            | ProducerEpochBumped { producer, .. } => Subject::Producer(*producer),
+            ProducerStateUnknown { broker, partition, .. } => Subject::Replica(*broker, *partition),
             ConsumerFetched { consumer, .. }
             | ConsumerRedirected { consumer, .. }
             | ConsumerLeftReplica { consumer, .. }
@@ -614,6 +649,9 @@ impl EventKind {
             | ProducerConnectionFailed { .. }
             | ProducerRequestTimedOut { .. }
             | ProducerReconfigured { .. }
+            | ProduceRequestSent { .. }
+            | ProducerEpochBumped { .. }
+            | ProducerStateUnknown { .. }
             | ConsumerFetched { .. }
             | ConsumerRedirected { .. }
             | ConsumerLeftReplica { .. }
@@ -643,6 +681,7 @@ impl EventKind {
                 | EventKind::ConsumerFetched { .. }
                 | EventKind::ProduceRetried { .. }
                 | EventKind::ProducerConnectionFailed { .. }
+                | EventKind::ProduceRequestSent { .. }
         )
     }
 
@@ -661,7 +700,7 @@ impl EventKind {
 impl EventKind {
     /// Every event's name as the runner's JSON and lessons write it (its serde tag), with whether
     /// events of that kind are about one partition (an invariant violation may be, or not).
-    pub const NAMES: [(&'static str, bool); 53] = [
+    pub const NAMES: [(&'static str, bool); 56] = [
         ("broker_crashed", false),
         ("broker_started", false),
         ("broker_registered", false),
@@ -715,6 +754,9 @@ impl EventKind {
         ("consumer_validated", true),
         ("consumer_failed", true),
         ("consumer_seeked", true),
+        ("produce_request_sent", false),
+        ("producer_epoch_bumped", true),
+        ("producer_state_unknown", true),
     ];
 
     /// The event's name, as in [`EventKind::NAMES`].
@@ -774,6 +816,9 @@ impl EventKind {
             ConsumerValidated { .. } => "consumer_validated",
             ConsumerFailed { .. } => "consumer_failed",
             ConsumerSeeked { .. } => "consumer_seeked",
+            ProduceRequestSent { .. } => "produce_request_sent",
+            ProducerEpochBumped { .. } => "producer_epoch_bumped",
+            ProducerStateUnknown { .. } => "producer_state_unknown",
         }
     }
 
@@ -825,6 +870,8 @@ impl EventKind {
             | ConsumerValidated { partition, .. }
             | ConsumerFailed { partition, .. }
             | ConsumerSeeked { partition, .. }
+            | ProducerEpochBumped { partition, .. }
+            | ProducerStateUnknown { partition, .. }
             | RecordsLost { partition, .. } => Some(*partition),
             InvariantViolated { partition, .. } => *partition,
             _ => None,
@@ -833,127 +880,5 @@ impl EventKind {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn elected(unclean: bool) -> EventKind {
-        EventKind::LeaderElected {
-            partition: PartitionIdx(0),
-            leader: BrokerId(2),
-            previous: Some(BrokerId(1)),
-            leader_epoch: 1,
-            isr: vec![BrokerId(2)],
-            unclean,
-            reason: ChangeReason::BrokerFenced(BrokerId(1)),
-        }
-    }
-
-    fn violated(expected: bool) -> EventKind {
-        EventKind::InvariantViolated {
-            invariant: Invariant::ALL[0],
-            partition: Some(PartitionIdx(0)),
-            detail: String::new(),
-            expected,
-        }
-    }
-
-    #[test]
-    fn severity_says_what_kafka_promises() {
-        let b = BrokerId(1);
-        let p = PartitionIdx(0);
-        let table = [
-            (violated(false), Severity::Violation),
-            // After an unclean election Kafka promises nothing: a warning, not a broken guarantee.
-            (violated(true), Severity::Warning),
-            (elected(true), Severity::Warning),
-            (elected(false), Severity::Change),
-            (EventKind::BrokerCrashed { broker: b }, Severity::Warning),
-            (EventKind::BrokerFenced { broker: b, silent_ms: 9_000 }, Severity::Warning),
-            (
-                EventKind::PartitionOffline {
-                    partition: p,
-                    leader_epoch: 1,
-                    isr: vec![b],
-                    reason: ChangeReason::BrokerFenced(b),
-                    unclean_leader_election_enable: false,
-                    available_out_of_sync: vec![],
-                },
-                Severity::Warning,
-            ),
-            (
-                EventKind::IsrShrunk {
-                    partition: p,
-                    removed: vec![b],
-                    isr: vec![],
-                    partition_epoch: 2,
-                    reason: ChangeReason::AlterPartition(b),
-                },
-                Severity::Change,
-            ),
-            (
-                EventKind::IsrExpanded { partition: p, added: vec![b], isr: vec![b], partition_epoch: 3 },
-                Severity::Change,
-            ),
-            (EventKind::LinkCut { a: NodeId::Controller, b: NodeId::Broker(b) }, Severity::Warning),
-            (EventKind::LinkHealed { a: NodeId::Controller, b: NodeId::Broker(b) }, Severity::Info),
-            (EventKind::BrokerStarted { broker: b }, Severity::Info),
-            (EventKind::TopicCreated { topic: TopicIdx(0) }, Severity::Info),
-        ];
-        for (kind, expected) in table {
-            assert_eq!(kind.severity(), expected, "{kind:?}");
-        }
-    }
-
-    #[test]
-    fn routine_progress_is_info() {
-        let acked = EventKind::ProduceAcked {
-            producer: ClientIdx(0),
-            partition: PartitionIdx(0),
-            base_offset: Some(0),
-            count: 1,
-            acks: Acks::All,
-            attempts: 1,
-        };
-        assert!(acked.is_routine());
-        assert!(!acked.is_replication());
-        assert_eq!(acked.severity(), Severity::Info);
-    }
-
-    #[test]
-    fn replication_steps_are_info_and_not_routine_client_traffic() {
-        let (b, p) = (BrokerId(1), PartitionIdx(0));
-        let steps = [
-            EventKind::LeaderAppended {
-                broker: b,
-                partition: p,
-                leader_epoch: 0,
-                base_offset: 4,
-                count: 1,
-                controller: ControllerEpoch::UNKNOWN,
-            },
-            EventKind::FollowerFetched {
-                leader: b,
-                follower: BrokerId(2),
-                partition: p,
-                fetch_offset: 5,
-                count: 0,
-                high_watermark: 4,
-            },
-            EventKind::HighWatermarkAdvanced {
-                broker: b,
-                partition: p,
-                from: 4,
-                to: 5,
-                isr: vec![b],
-                caught_up: vec![],
-            },
-        ];
-        for kind in &steps {
-            assert!(kind.is_replication() && !kind.is_routine(), "{kind:?}");
-            assert_eq!(kind.severity(), Severity::Info, "{kind:?}");
-        }
-        // The follower's fetch is about the follower's replica; the others about the leader's.
-        assert_eq!(steps[1].subject(), Some(Subject::Replica(BrokerId(2), p)));
-        assert_eq!(steps[2].subject(), Some(Subject::Replica(b, p)));
-    }
-}
+#[path = "event_tests.rs"]
+mod tests;

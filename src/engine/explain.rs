@@ -391,6 +391,15 @@ pub fn explain(catalog: &Catalog, event: &ClusterEvent) -> String {
                 let members = if n == 1 { "member" } else { "members" };
                 format!(": ISR {} has {n} {members} < min.insync.replicas = {}", list(&s.isr), s.min_insync_replicas)
             });
+            // kafka-model §5.6, `ProducerAppendInfo.checkSequence`.
+            let why = match error {
+                ErrorCode::OutOfOrderSequenceNumber => {
+                    ": the leader's last sequence for this producer id and epoch is not the one just before this \
+                     batch's (an earlier batch has not reached it)"
+                        .to_string()
+                }
+                _ => why,
+            };
             format!(
                 "producer {}'s request to {} for {} failed with {error}{why} (attempt {attempt}); it retries",
                 producer(p),
@@ -630,6 +639,30 @@ pub fn explain(catalog: &Catalog, event: &ClusterEvent) -> String {
         }
         ConfigChanged { description } => format!("config changed: {description}"),
         CommandRejected { command, reason } => format!("{command} rejected: {reason}"),
+        ProduceRequestSent { producer: p, broker, batches, in_flight, max_in_flight } => {
+            let parts: Vec<String> = batches.iter().map(|(part, n)| format!("{} ({})", pn(part), records(*n))).collect();
+            format!(
+                "producer {} sent a produce request to broker {broker} with one batch per partition: {}; \
+                 {in_flight} requests now in flight on this connection (max.in.flight.requests.per.connection={max_in_flight})",
+                producer(p),
+                parts.join(", ")
+            )
+        }
+        ProducerEpochBumped { producer: p, partition, producer_id, producer_epoch, base_sequence } => format!(
+            "producer {}'s batch for {} at sequence {base_sequence} is its first unresolved one, yet the leader has a gap \
+             before it (it lost batches the producer took as written): the producer bumps its epoch to {producer_epoch} \
+             (producer id {producer_id}) and restarts its sequences at 0",
+            producer(p),
+            pn(partition)
+        ),
+        ProducerStateUnknown { broker, partition, producer: p, base_sequence, count } => format!(
+            "leader {broker} has no state for producer {}'s id on {} (none of its batches is in its log: lost with an \
+             unclean election, or never replicated here), so it appended {} at sequence {base_sequence} without \
+             checking the sequence, as Kafka's checkSequence does",
+            producer(p),
+            pn(partition),
+            records(*count)
+        ),
     }
 }
 

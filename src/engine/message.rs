@@ -177,14 +177,14 @@ pub struct FetchRequest {
     pub partitions: Vec<FetchPartition>,
 }
 
-/// A produce request for one partition (kafka-model §5.3).
+/// A produce request (kafka-model §5.2, §5.3): the batches the producer drained for one broker, at
+/// most one per partition (`RecordAccumulator.drain`), in partition order.
 #[derive(Clone, Debug)]
 pub struct ProduceRequest {
     pub request_id: u64,
-    pub partition: PartitionIdx,
     pub acks: Acks,
     pub timeout_ms: u64,
-    pub batch: Batch,
+    pub partitions: Vec<(PartitionIdx, Batch)>,
 }
 
 #[derive(Clone, Debug)]
@@ -231,9 +231,10 @@ pub enum Message {
 
     // Producer -> leader (kafka-model §5.3)
     Produce(ProduceRequest),
+    /// An answer for every partition of the request.
     ProduceResponse {
         request_id: u64,
-        result: ProduceResult,
+        partitions: Vec<(PartitionIdx, ProduceResult)>,
     },
 
     // Consumer -> leader: where a reset (`auto.offset.reset`, `seekToBeginning`, `seekToEnd`)

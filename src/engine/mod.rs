@@ -45,7 +45,10 @@ mod view;
 /// sends only on a ready connection, reconnecting first (no request, no attempt, without one).
 /// 3: a consumer's resets (`earliest` too) are ListOffsets requests; its fetches carry no
 /// `lastFetchedEpoch`: after a leader change it validates its position with OffsetsForLeaderEpoch
-/// (KIP-320) before fetching again.
+/// (KIP-320) before fetching again. And the producer pipeline (kafka-model §5.2–§5.6): up to `max.in.flight.requests.per.connection`
+/// produce requests per connection, each with one batch per partition the broker leads; a leader
+/// with no state for a producer id accepts any sequence; produce traffic keeps its order on a
+/// connection.
 pub const BEHAVIOUR_VERSION: u32 = 3;
 
 pub use catalog::Catalog;
@@ -54,7 +57,7 @@ pub use command::{
 };
 pub use config::{
     Acks, AutoOffsetReset, BrokerConfig, ConsumerConfig, NetworkConfig, ProducerConfig, TopicConfig,
-    RACK_AWARE_REPLICA_SELECTOR,
+    MAX_IN_FLIGHT_DEFAULT, MAX_IN_FLIGHT_FOR_IDEMPOTENCE, RACK_AWARE_REPLICA_SELECTOR,
 };
 pub use consumer::FetchState;
 pub use engine::{AdvanceError, Engine};

@@ -11,11 +11,32 @@ pub struct Network {
     config: NetworkConfig,
     /// Directed links that drop every message: `(from, to)`. A link cut both ways holds both.
     cut: Map<(NodeId, NodeId), ()>,
+    /// When the last produce request or response between a producer and a broker arrives (by
+    /// sender, receiver).
+    produce_arrivals: Vec<(NodeId, NodeId, Millis)>,
 }
 
 impl Network {
     pub fn new(config: NetworkConfig) -> Self {
-        Network { config, cut: Map::new() }
+        Network { config, cut: Map::new(), produce_arrivals: Vec::new() }
+    }
+
+    /// When a produce request or response drawn to arrive `at` arrives: not before the ones sent
+    /// earlier on the same connection. A producer's requests to a broker and their responses share
+    /// one TCP connection, which keeps their order (kafka-model §5.2: up to
+    /// `max.in.flight.requests.per.connection` in flight); the jitter must not reorder them.
+    pub fn produce_arrival(&mut self, from: NodeId, to: NodeId, at: Millis) -> Millis {
+        // A short list (producers times brokers they talk to): a search costs less bundle than a map.
+        match self.produce_arrivals.iter_mut().find(|(f, t, _)| (*f, *t) == (from, to)) {
+            Some((_, _, last)) => {
+                *last = at.max(*last);
+                *last
+            }
+            None => {
+                self.produce_arrivals.push((from, to, at));
+                at
+            }
+        }
     }
 
     pub fn latency_ms(&self, rng: &mut impl Rng) -> Millis {

@@ -11,13 +11,18 @@
 //! (`docs/scenario-format.md`, "Bounds").
 
 use super::command::{ChangeConfig, Command, NodeRef, Produce, ProducerReconfig, SeekTo, TopicSpec};
-use super::config::{Acks, BrokerConfig, ConsumerConfig, NetworkConfig, ProducerConfig, RACK_AWARE_REPLICA_SELECTOR};
+use super::config::{Acks, BrokerConfig, ConsumerConfig, NetworkConfig, ProducerConfig};
+use super::config::{MAX_IN_FLIGHT_FOR_IDEMPOTENCE, RACK_AWARE_REPLICA_SELECTOR};
 use super::error::{CommandError, ScenarioError};
 use super::ids::{BrokerId, Millis};
 use super::limits::LIMITS;
 use super::setup::{ClusterSpec, Scenario, FORMAT_VERSION};
 
+mod configs;
 mod when;
+
+use configs::check_idempotence;
+pub use configs::{check_broker_config, check_consumer_config, check_network, check_producer_config};
 
 fn fail<T>(field: impl Into<String>, reason: impl Into<String>) -> Result<T, CommandError> {
     Err(CommandError::new(field, reason))
@@ -134,107 +139,6 @@ fn check_time(field: &str, at_ms: Millis) -> Result<(), CommandError> {
     Ok(())
 }
 
-/// Cluster-wide broker settings (kafka-model §1.1) and Kafka's rules between them.
-pub fn check_broker_config(c: &BrokerConfig) -> Result<(), CommandError> {
-    check_ms("broker.heartbeat.interval.ms", c.broker_heartbeat_interval_ms, 1)?;
-    check_ms("broker.session.timeout.ms", c.broker_session_timeout_ms, 1)?;
-    check_ms("replica.lag.time.max.ms", c.replica_lag_time_max_ms, 1)?;
-    check_ms("replica.fetch.wait.max.ms", c.replica_fetch_wait_max_ms, 0)?;
-    check_count("replica.fetch.max.bytes", c.replica_fetch_max_bytes)?;
-    check_ms("replica.fetch.backoff.ms", c.replica_fetch_backoff_ms, 1)?;
-    check_ms("unclean.leader.election.interval.ms", c.unclean_leader_election_interval_ms, 1)?;
-    let brokers_max = LIMITS.brokers_max;
-    if c.min_insync_replicas == 0 || c.min_insync_replicas as usize > brokers_max {
-        return fail(
-            "min.insync.replicas",
-            format!("must be between 1 and {brokers_max}, found {}", c.min_insync_replicas),
-        );
-    }
-    if c.broker_session_timeout_ms <= c.broker_heartbeat_interval_ms {
-        return fail(
-            "broker.session.timeout.ms",
-            format!(
-                "must be longer than broker.heartbeat.interval.ms ({} ms), found {}",
-                c.broker_heartbeat_interval_ms, c.broker_session_timeout_ms
-            ),
-        );
-    }
-    if c.replica_fetch_wait_max_ms > c.replica_lag_time_max_ms {
-        return fail(
-            "replica.fetch.wait.max.ms",
-            format!(
-                "must be at most replica.lag.time.max.ms ({} ms), as Kafka requires, found {}",
-                c.replica_lag_time_max_ms, c.replica_fetch_wait_max_ms
-            ),
-        );
-    }
-    if c.replica_selector_class.as_deref().is_some_and(|class| class != RACK_AWARE_REPLICA_SELECTOR) {
-        return fail("replica.selector.class", format!("only {RACK_AWARE_REPLICA_SELECTOR} is supported (or null)"));
-    }
-    Ok(())
-}
-
-/// The simulated network (not a Kafka config).
-pub fn check_network(n: &NetworkConfig) -> Result<(), CommandError> {
-    let max = LIMITS.latency_ms_max;
-    for (field, ms) in [("latency.ms", n.latency_ms), ("jitter.ms", n.jitter_ms)] {
-        if ms > max {
-            return fail(field, format!("at most {max} ms, found {ms}"));
-        }
-    }
-    Ok(())
-}
-
-/// Producer settings (kafka-model §1.2) and Kafka's rules between them.
-pub fn check_producer_config(c: &ProducerConfig) -> Result<(), CommandError> {
-    check_idempotence(c.acks, c.enable_idempotence)?;
-    check_ms("delivery.timeout.ms", c.delivery_timeout_ms, 1)?;
-    check_ms("request.timeout.ms", c.request_timeout_ms, 1)?;
-    check_ms("linger.ms", c.linger_ms, 0)?;
-    check_count("batch.size", c.batch_size)?;
-    check_ms("retry.backoff.ms", c.retry_backoff_ms, 0)?;
-    check_ms("retry.backoff.max.ms", c.retry_backoff_max_ms, 0)?;
-    check_ms("metadata.max.age.ms", c.metadata_max_age_ms, 1)?;
-    if c.delivery_timeout_ms < c.linger_ms.saturating_add(c.request_timeout_ms) {
-        return fail(
-            "delivery.timeout.ms",
-            format!(
-                "must be at least linger.ms + request.timeout.ms ({} ms), as Kafka requires, found {}",
-                c.linger_ms + c.request_timeout_ms,
-                c.delivery_timeout_ms
-            ),
-        );
-    }
-    Ok(())
-}
-
-/// An explicit `enable.idempotence=true` needs `acks=all`: Kafka refuses the producer's config
-/// (a default idempotence is turned off instead, KAFKA-13673; kafka-model §5.6).
-fn check_idempotence(acks: Acks, enable_idempotence: Option<bool>) -> Result<(), CommandError> {
-    if acks != Acks::All && enable_idempotence == Some(true) {
-        return fail(
-            "enable.idempotence",
-            format!(
-                "the idempotent producer needs acks=all, not acks={} (Kafka refuses this with a ConfigException); \
-                 set enable.idempotence to false or acks to all",
-                acks.as_str()
-            ),
-        );
-    }
-    Ok(())
-}
-
-/// Consumer settings (kafka-model §1.3).
-pub fn check_consumer_config(c: &ConsumerConfig) -> Result<(), CommandError> {
-    check_rack("client.rack", &c.client_rack)?;
-    check_ms("fetch.max.wait.ms", c.fetch_max_wait_ms, 0)?;
-    check_count("max.poll.records", c.max_poll_records as u64)?;
-    check_ms("request.timeout.ms", c.request_timeout_ms, 1)?;
-    check_ms("metadata.max.age.ms", c.metadata_max_age_ms, 1)?;
-    check_ms("retry.backoff.ms", c.retry_backoff_ms, 0)?;
-    Ok(())
-}
-
 /// A topic's partitions and replication factor, as the ledger knows it.
 #[derive(Clone, Copy, Debug)]
 struct TopicShape {
@@ -262,6 +166,8 @@ pub struct Ledger {
     /// Each producer's `acks` now, in `producers`' order: what a `reconfigure_producer` that gives
     /// no `acks` keeps.
     producer_acks: Vec<Acks>,
+    /// Each producer's `max.in.flight.requests.per.connection` (a reconfiguration keeps it).
+    producer_max_in_flight: Vec<u32>,
     consumers: Vec<String>,
     /// In creation order. The lists are short (256 brokers, 64 clients and a few topics at most): a
     /// linear search costs less of the page's bundle than another map type.
@@ -288,6 +194,11 @@ impl Ledger {
             brokers: s.cluster.brokers.iter().map(|b| b.id).collect(),
             producers: s.producers.iter().map(|p| p.name.clone()).collect(),
             producer_acks: s.producers.iter().map(|p| p.config.acks).collect(),
+            producer_max_in_flight: s
+                .producers
+                .iter()
+                .map(|p| p.config.max_in_flight_requests_per_connection)
+                .collect(),
             consumers: s.consumers.iter().map(|c| c.name.clone()).collect(),
             topics: Vec::new(),
             config: s.cluster.config.clone(),
@@ -443,7 +354,7 @@ impl Ledger {
             return fail("config", "names no setting to change: give acks or enable.idempotence");
         }
         let acks = c.acks.unwrap_or(self.producer_acks[i]);
-        check_idempotence(acks, c.enable_idempotence)
+        check_idempotence(acks, c.enable_idempotence, self.producer_max_in_flight[i])
             .map_err(|e| CommandError::new(join("config", &e.field), e.reason))?;
         Ok((i, acks))
     }

@@ -395,17 +395,53 @@ fn read_topic(path: &str, value: Value) -> Result<TopicSpec, ScenarioError> {
 }
 
 /// A producer (its config located field by field; `acks` may be written as a number).
+/// `max.in.flight.requests.per.connection` is read here, beside serde: it is not in the config's
+/// serde form (see [`ProducerConfig`]).
 fn read_producer(path: &str, value: Value) -> Result<ProducerSpec, ScenarioError> {
     let mut obj = object(path, value)?;
+    let mut max_in_flight = None;
     if let Some(config) = obj.get_mut("config") {
         let config_path = join(path, "config");
         let Value::Object(c) = config else {
             return err(config_path, format!("expected an object, found {}", json_type(config)));
         };
         normalize_acks(c);
+        if let Some(v) = c.remove(MAX_IN_FLIGHT_KEY) {
+            max_in_flight = Some(typed::<u32>(&join(&config_path, MAX_IN_FLIGHT_KEY), v)?);
+        }
         located(&config_path, config.clone(), serde_json::from_value::<ProducerConfig>)?;
     }
-    located(path, Value::Object(obj), serde_json::from_value::<ProducerSpec>)
+    let mut spec = located(path, Value::Object(obj), serde_json::from_value::<ProducerSpec>)?;
+    if let Some(n) = max_in_flight {
+        spec.config.max_in_flight_requests_per_connection = n;
+    }
+    Ok(spec)
+}
+
+const MAX_IN_FLIGHT_KEY: &str = "max.in.flight.requests.per.connection";
+
+/// A producer as the JSON format writes it: its config with `max.in.flight.requests.per.connection`
+/// when not the default.
+#[derive(serde::Serialize)]
+struct ProducerJson<'a> {
+    name: &'a str,
+    config: ProducerConfigJson<'a>,
+}
+
+#[derive(serde::Serialize)]
+struct ProducerConfigJson<'a> {
+    #[serde(flatten)]
+    config: &'a ProducerConfig,
+    #[serde(rename = "max.in.flight.requests.per.connection", skip_serializing_if = "Option::is_none")]
+    max_in_flight: Option<u32>,
+}
+
+impl<'a> From<&'a ProducerSpec> for ProducerJson<'a> {
+    fn from(p: &'a ProducerSpec) -> Self {
+        let n = p.config.max_in_flight_requests_per_connection;
+        let max_in_flight = (n != crate::engine::MAX_IN_FLIGHT_DEFAULT).then_some(n);
+        ProducerJson { name: &p.name, config: ProducerConfigJson { config: &p.config, max_in_flight } }
+    }
 }
 
 /// One entry of `commands`: `{"at_ms": N, "<command>": {...}}`, `{"<command>": {...}}` (at the
@@ -498,7 +534,7 @@ impl Scenario {
             seed: u64,
             cluster: &'a ClusterSpec,
             topics: &'a [TopicSpec],
-            producers: &'a [ProducerSpec],
+            producers: Vec<ProducerJson<'a>>,
             consumers: &'a [ConsumerSpec],
             commands: Vec<Step<'a>>,
             until_ms: Millis,
@@ -514,7 +550,7 @@ impl Scenario {
             seed: self.seed,
             cluster: &self.cluster,
             topics: &self.topics,
-            producers: &self.producers,
+            producers: self.producers.iter().map(ProducerJson::from).collect(),
             consumers: &self.consumers,
             commands: self.commands.iter().map(|c| Step { at_ms: c.at_ms, command: &c.command }).collect(),
             until_ms: self.until_ms,

@@ -19,7 +19,9 @@
 
 use super::session_code::{put_varint, read_bytes, read_session, write_bytes, write_session, Bytes};
 use super::{Scenario, ScenarioError, TimedCommand};
-use crate::engine::{check_lesson_text, check_scenario, join, Lesson, LessonText, BEHAVIOUR_VERSION};
+use crate::engine::{
+    check_lesson_text, check_scenario, join, Lesson, LessonText, BEHAVIOUR_VERSION, MAX_IN_FLIGHT_DEFAULT,
+};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
@@ -31,6 +33,11 @@ pub const LINK_FORMAT: u32 = 2;
 const SECTION_SCENARIO: u8 = 1;
 const SECTION_SESSION: u8 = 2;
 const SECTION_LESSON: u8 = 3;
+/// Producer settings outside the scenario's postcard code (which is positional: a new field would
+/// break every older link): `max.in.flight.requests.per.connection` of each producer that differs
+/// from the default, as pairs of varints (producer index, value) in increasing index order. Written
+/// only when some producer differs, so a link without such settings is byte-identical to before.
+const SECTION_PRODUCERS: u8 = 4;
 /// A link's text is refused above this many bytes, before any decoding.
 pub const LINK_TEXT_MAX: usize = 8 * 1024;
 /// Inflation stops at this many bytes.
@@ -81,15 +88,16 @@ pub fn link_message(scenario: &Scenario, session: &[TimedCommand], lesson: Optio
         lesson: Option<&'a LessonText>,
     }
     // Plain structs, enums, strings and numbers: postcard writes them all (round-trip tests).
-    postcard::to_allocvec(&LinkParts { scenario, session, lesson }).unwrap_or_default()
+    let mut message = postcard::to_allocvec(&LinkParts { scenario, session, lesson }).unwrap_or_default();
+    // The settings postcard skips follow, as in a link's producers section.
+    message.extend(write_producers(scenario).unwrap_or_default());
+    message
 }
 
 /// Reads a [`link_message`], checking the scenario as any input is checked.
 pub fn read_link_message(bytes: &[u8]) -> Result<Link, LinkError> {
-    let (link, rest) = postcard::take_from_bytes::<Link>(bytes).map_err(|_| LinkError::NotAScenario)?;
-    if !rest.is_empty() {
-        return Err(LinkError::NotAScenario);
-    }
+    let (mut link, rest) = postcard::take_from_bytes::<Link>(bytes).map_err(|_| LinkError::NotAScenario)?;
+    read_producers(&mut link.scenario, rest).map_err(|_| LinkError::NotAScenario)?;
     check_scenario(&link.scenario).map_err(LinkError::Invalid)?;
     Ok(link)
 }
@@ -189,6 +197,9 @@ pub fn link_code(link: &Link) -> Result<Vec<u8>, LinkError> {
     write_section(&mut code, SECTION_SESSION, &session);
     if let Some(lesson) = &link.lesson {
         write_section(&mut code, SECTION_LESSON, &postcard::to_allocvec(lesson).unwrap_or_default());
+    }
+    if let Some(producers) = write_producers(&link.scenario) {
+        write_section(&mut code, SECTION_PRODUCERS, &producers);
     }
     if code.len() > LINK_INFLATED_MAX {
         Err(LinkError::TooLarge)
@@ -305,6 +316,7 @@ fn read_sections(code: &[u8]) -> Result<Link, LinkError> {
     let mut scenario = None;
     let mut session = None;
     let mut lesson = None;
+    let mut producers = None;
     let mut last = 0;
     while let Some(tag) = bytes.byte() {
         if last == 0 && tag != SECTION_SCENARIO {
@@ -325,10 +337,14 @@ fn read_sections(code: &[u8]) -> Result<Link, LinkError> {
                 session = Some(read_session(s, body)?);
             }
             SECTION_LESSON => lesson = Some(read_lesson(body)?),
+            SECTION_PRODUCERS => producers = Some(body),
             _ => return Err(LinkError::NewerSection { tag }),
         }
     }
-    let scenario = scenario.ok_or(LinkError::NotAScenario)?;
+    let mut scenario = scenario.ok_or(LinkError::NotAScenario)?;
+    if let Some(body) = producers {
+        read_producers(&mut scenario, body)?;
+    }
     if let Some(text) = lesson {
         check_scenario(&scenario).map_err(LinkError::Invalid)?;
         let lesson = Lesson::from_text(scenario, text);
@@ -340,6 +356,39 @@ fn read_sections(code: &[u8]) -> Result<Link, LinkError> {
         return Ok(Link { scenario, session: session.unwrap_or_default(), lesson: Some(text) });
     }
     Ok(Link { scenario, session: session.unwrap_or_default(), lesson: None })
+}
+
+/// The producers section's body, or `None` when every producer has the default settings.
+fn write_producers(scenario: &Scenario) -> Option<Vec<u8>> {
+    let mut body = Vec::new();
+    for (i, p) in scenario.producers.iter().enumerate() {
+        let n = p.config.max_in_flight_requests_per_connection;
+        if n != MAX_IN_FLIGHT_DEFAULT {
+            put_varint(&mut body, i as u64);
+            put_varint(&mut body, u64::from(n));
+        }
+    }
+    (!body.is_empty()).then_some(body)
+}
+
+/// Applies the producers section; the values are checked with the scenario afterwards.
+fn read_producers(scenario: &mut Scenario, body: &[u8]) -> Result<(), LinkError> {
+    let malformed = |reason: String| LinkError::Malformed(ScenarioError { path: "producers".into(), reason });
+    let mut bytes = Bytes(body);
+    let mut next = 0;
+    while !bytes.0.is_empty() {
+        let (Some(i), Some(n)) = (bytes.varint(), bytes.varint()) else {
+            return Err(malformed("it ends inside a producer's setting".into()));
+        };
+        let i = usize::try_from(i).ok().filter(|i| *i >= next && *i < scenario.producers.len());
+        let Some(i) = i else {
+            return Err(malformed("a producer index out of order or past the scenario's producers".into()));
+        };
+        let n = u32::try_from(n).map_err(|_| malformed(format!("max.in.flight.requests.per.connection {n}")))?;
+        scenario.producers[i].config.max_in_flight_requests_per_connection = n;
+        next = i + 1;
+    }
+    Ok(())
 }
 
 /// The lesson section: a lesson's text, checked once the scenario is known.

@@ -437,13 +437,54 @@ impl Broker {
 
     // ------------------------------------------------------------------ leader side: produce (§4.6, §5.3, §5.6)
 
+    /// `ReplicaManager.appendRecords` for every partition of the request (kafka-model §5.3): with
+    /// `acks=all` one `DelayedProduce` for the request, answered once every partition is done.
     pub(super) fn on_produce(&mut self, from: NodeId, request: ProduceRequest, ctx: &mut Ctx) {
-        let ProduceRequest { request_id, partition, acks, timeout_ms, batch } = request;
-        let respond = |ctx: &mut Ctx, result: ProduceResult| {
-            if acks != Acks::None {
-                ctx.send(from, Message::ProduceResponse { request_id, result });
+        let ProduceRequest { request_id, acks, timeout_ms, partitions } = request;
+        let mut parked = ParkedProduce { from, request_id, partitions: Vec::with_capacity(partitions.len()) };
+        let mut refused = false;
+        for (partition, batch) in partitions {
+            let (result, offsets) = self.produce_partition(from, partition, acks, batch, ctx);
+            refused |= result.is_some();
+            let (base_offset, end_offset) = offsets.unwrap_or((0, 0));
+            parked.partitions.push(ParkedPartition { partition, base_offset, end_offset, result });
+        }
+        match acks {
+            // With acks=0 the broker closes the connection on an error; the client refreshes metadata.
+            Acks::None if refused => ctx.send(from, Message::ConnectionClosed),
+            Acks::None => {}
+            Acks::Leader => {
+                for p in parked.partitions.iter_mut().filter(|p| p.result.is_none()) {
+                    p.result = Some(ProduceResult::Appended { base_offset: p.base_offset });
+                }
+                ctx.send(from, parked.response());
             }
-        };
+            Acks::All if parked.is_done() => ctx.send(from, parked.response()),
+            Acks::All => {
+                let park_id = self.next_id();
+                let waiting: Vec<PartitionIdx> =
+                    parked.partitions.iter().filter(|p| p.result.is_none()).map(|p| p.partition).collect();
+                self.parked_produces.insert(park_id, parked);
+                ctx.set_timer(timeout_ms, BrokerTimer::ProduceExpired { park_id });
+                // The HW may already be past a batch (a duplicate, or ISR = {leader}).
+                for partition in waiting {
+                    self.settle_parked_produces(partition, ctx);
+                }
+                self.send_done_produces(ctx);
+            }
+        }
+    }
+
+    /// Appends one partition's batch: `(Some(error), None)` if refused, else its offsets (and an
+    /// event if the idempotence check found it already in the log).
+    fn produce_partition(
+        &mut self,
+        from: NodeId,
+        partition: PartitionIdx,
+        acks: Acks,
+        batch: Batch,
+        ctx: &mut Ctx,
+    ) -> (Option<ProduceResult>, Option<(Offset, Offset)>) {
         let (first_record, count) = (batch.records[0].id, batch.len() as u32);
         match self.append_as_leader(partition, acks, batch, ctx) {
             Err((error, shortfall)) => {
@@ -453,15 +494,16 @@ impl Broker {
                     leader_epoch: r.leader_epoch,
                 });
                 if acks == Acks::None {
-                    // With acks=0 the broker closes the connection; the client refreshes metadata.
-                    ctx.send(from, Message::ConnectionClosed);
-                    let (first_record, count) = (first_record, count);
                     ctx.observe(Observation::Acks0Refused { broker: self.id, partition, first_record, count });
                 }
-                respond(ctx, ProduceResult::Error { error, leader_hint, shortfall });
+                (Some(ProduceResult::Error { error, leader_hint, shortfall }), None)
             }
-            Ok((base_offset, end_offset, duplicate)) => {
-                if let (true, NodeId::Producer(producer)) = (duplicate, from) {
+            Ok((base_offset, end_offset, sequence)) => {
+                if let (Sequence::WithoutState(base_sequence), NodeId::Producer(producer)) = (sequence, from) {
+                    let (broker, count) = (self.id, (end_offset - base_offset) as u32);
+                    ctx.emit(EventKind::ProducerStateUnknown { broker, partition, producer, base_sequence, count });
+                }
+                if let (Sequence::Duplicate(_), NodeId::Producer(producer)) = (sequence, from) {
                     let replica = &self.replicas[&partition];
                     ctx.emit(EventKind::ProduceDeduplicated {
                         producer,
@@ -475,26 +517,19 @@ impl Broker {
                         controller: ControllerEpoch::UNKNOWN,
                     });
                 }
-                match acks {
-                    Acks::None => {}
-                    Acks::Leader => respond(ctx, ProduceResult::Appended { base_offset }),
-                    Acks::All => {
-                        let park_id = self.next_id();
-                        self.parked_produces
-                            .insert(park_id, ParkedProduce { from, request_id, partition, base_offset, end_offset });
-                        ctx.set_timer(timeout_ms, BrokerTimer::ProduceExpired { park_id });
-                        // The HW may already be past it (a duplicate, or ISR = {leader}).
-                        let hw = self.replicas[&partition].high_watermark;
-                        if hw >= end_offset {
-                            self.complete_parked_produces(partition, ctx);
-                        }
-                    }
-                }
+                (None, Some((base_offset, end_offset)))
             }
         }
     }
 
+    /// The HW of `partition` moved (or may be past a new batch): its parked batches the HW passed
+    /// are done, acknowledged if the ISR has at least `min.insync.replicas` (kafka-model §4.6).
     pub(super) fn complete_parked_produces(&mut self, partition: PartitionIdx, ctx: &mut Ctx) {
+        self.settle_parked_produces(partition, ctx);
+        self.send_done_produces(ctx);
+    }
+
+    fn settle_parked_produces(&mut self, partition: PartitionIdx, ctx: &mut Ctx) {
         let min_isr = ctx.catalog.effective_min_isr(partition);
         let Some(replica) = self.replicas.get(&partition) else {
             return;
@@ -503,23 +538,28 @@ impl Broker {
             return;
         };
         let (hw, maximal) = (replica.high_watermark, state.isr.maximal());
-        let done: Vec<u64> = self
-            .parked_produces
-            .iter()
-            .filter(|(_, p)| p.partition == partition && p.end_offset <= hw)
-            .map(|(id, _)| *id)
-            .collect();
+        for (_, parked) in self.parked_produces.iter_mut() {
+            parked.settle(partition, |p| {
+                if p.end_offset > hw {
+                    None
+                } else if maximal.len() >= min_isr {
+                    Some(ProduceResult::Appended { base_offset: p.base_offset })
+                } else {
+                    // kafka-model §5.4: the ISR this check saw travels with the error.
+                    let shortfall = IsrShortfall { isr: maximal.clone(), min_insync_replicas: min_isr as u32 };
+                    let error = ErrorCode::NotEnoughReplicasAfterAppend;
+                    Some(ProduceResult::Error { error, leader_hint: None, shortfall: Some(shortfall) })
+                }
+            });
+        }
+    }
+
+    /// Answers the parked requests whose every partition is done.
+    pub(super) fn send_done_produces(&mut self, ctx: &mut Ctx) {
+        let done: Vec<u64> = self.parked_produces.iter().filter(|(_, p)| p.is_done()).map(|(id, _)| *id).collect();
         for id in done {
             let parked = self.parked_produces.remove(&id).expect("listed");
-            let result = if maximal.len() >= min_isr {
-                ProduceResult::Appended { base_offset: parked.base_offset }
-            } else {
-                // kafka-model §5.4: the ISR this check saw travels with the error.
-                let shortfall = IsrShortfall { isr: maximal.clone(), min_insync_replicas: min_isr as u32 };
-                let error = ErrorCode::NotEnoughReplicasAfterAppend;
-                ProduceResult::Error { error, leader_hint: None, shortfall: Some(shortfall) }
-            };
-            ctx.send(parked.from, Message::ProduceResponse { request_id: parked.request_id, result });
+            ctx.send(parked.from, parked.response());
         }
     }
 
@@ -531,7 +571,7 @@ impl Broker {
         acks: Acks,
         mut batch: Batch,
         ctx: &mut Ctx,
-    ) -> Result<(Offset, Offset, bool), (ErrorCode, Option<IsrShortfall>)> {
+    ) -> Result<(Offset, Offset, Sequence), (ErrorCode, Option<IsrShortfall>)> {
         let min_isr = ctx.catalog.effective_min_isr(partition);
         let replica = self.replicas.get_mut(&partition).ok_or((ErrorCode::NotLeaderOrFollower, None))?;
         let Role::Leader(state) = &replica.role else {
@@ -542,10 +582,12 @@ impl Broker {
             let shortfall = IsrShortfall { isr: state.isr.committed.clone(), min_insync_replicas: min_isr as u32 };
             return Err((ErrorCode::NotEnoughReplicas, Some(shortfall)));
         }
+        let mut sequence = Sequence::Next;
         if let Some(stamp) = batch.producer {
-            if let Some(base_offset) = check_sequence(replica, stamp, batch.len()).map_err(|e| (e, None))? {
+            sequence = check_sequence(replica, stamp, batch.len()).map_err(|e| (e, None))?;
+            if let Sequence::Duplicate(base_offset) = sequence {
                 // A retry of a batch this log already has: answered with its original offsets.
-                return Ok((base_offset, base_offset + batch.len(), true));
+                return Ok((base_offset, base_offset + batch.len(), sequence));
             }
         }
         batch.base_offset = replica.log_end_offset();
@@ -564,13 +606,32 @@ impl Broker {
         });
         self.wakes.push((partition, Wake::Appended));
         self.maybe_increment_hw(partition, ctx);
-        Ok((base, end, false))
+        Ok((base, end, sequence))
     }
 }
 
-/// The idempotent producer's sequence check (kafka-model §5.6): `Ok(Some(offset))` for a duplicate of
-/// one of the last 5 batches, `Ok(None)` to append, or `OUT_OF_ORDER_SEQUENCE_NUMBER`.
-fn check_sequence(replica: &Replica, stamp: ProducerStamp, count: u64) -> Result<Option<Offset>, ErrorCode> {
+/// What the sequence check made of a batch (batches without a producer id are `Next`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Sequence {
+    /// The next one: append.
+    Next,
+    /// One of the last 5 batches, already in the log at this offset: not appended again.
+    Duplicate(Offset),
+    /// No state for the producer id and a sequence other than 0 (this one): appended unchecked.
+    WithoutState(u32),
+}
+
+/// The idempotent producer's sequence check (kafka-model §5.6): a duplicate of one of the last 5
+/// batches, a batch to append, or `OUT_OF_ORDER_SEQUENCE_NUMBER`.
+///
+/// As `ProducerAppendInfo.checkSequence` of Kafka 4.x: a broker with no state for the producer id
+/// (none of its batches in this log: an unclean election lost them, or they never replicated here)
+/// accepts any sequence; a new producer epoch must start at sequence 0; the same epoch must continue
+/// at the last sequence + 1. Kafka 4.x's broker never answers `DUPLICATE_SEQUENCE_NUMBER`: a retry
+/// that matches one of the retained batches is found by `UnifiedLog` (`ProducerStateEntry.
+/// findDuplicateBatch`) and answered with its original offsets; an older one is out of order here.
+/// (A batch of an older producer epoch gets `INVALID_PRODUCER_EPOCH` in Kafka; it is out of order here.)
+fn check_sequence(replica: &Replica, stamp: ProducerStamp, count: u64) -> Result<Sequence, ErrorCode> {
     let retained = replica.log.producer_batches(stamp.producer_id);
     let last_sequence = stamp.base_sequence + count as u32 - 1;
     if let Some(dup) = retained.iter().find(|m| {
@@ -578,16 +639,17 @@ fn check_sequence(replica: &Replica, stamp: ProducerStamp, count: u64) -> Result
             && m.base_sequence == stamp.base_sequence
             && m.last_sequence == last_sequence
     }) {
-        return Ok(Some(dup.base_offset));
+        return Ok(Sequence::Duplicate(dup.base_offset));
     }
     match retained.last() {
-        None if stamp.base_sequence == 0 => Ok(None),
-        Some(last) if stamp.producer_epoch > last.producer_epoch && stamp.base_sequence == 0 => Ok(None),
+        None if stamp.base_sequence == 0 => Ok(Sequence::Next),
+        None => Ok(Sequence::WithoutState(stamp.base_sequence)),
+        Some(last) if stamp.producer_epoch > last.producer_epoch && stamp.base_sequence == 0 => Ok(Sequence::Next),
         Some(last)
             if stamp.producer_epoch == last.producer_epoch
                 && stamp.base_sequence == last.last_sequence.wrapping_add(1) =>
         {
-            Ok(None)
+            Ok(Sequence::Next)
         }
         _ => Err(ErrorCode::OutOfOrderSequenceNumber),
     }
