@@ -454,12 +454,12 @@ impl Engine {
         if self.events.len() == LIMITS.events_kept {
             self.events.pop_front();
         }
-        let armed = !self.armed.is_empty();
-        let kind_for_triggers = armed.then(|| kind.clone());
+        // The `when`s this event fires, found before it is stored and fired after (no clone of it).
+        let fired = self.triggered_by(&kind);
         self.events.push_back(ClusterEvent { seq: self.next_event_seq, at_ms: self.now, kind });
         self.next_event_seq += 1;
-        if let Some(kind) = kind_for_triggers {
-            self.check_triggers(&kind);
+        for armed in fired {
+            self.fire_trigger(armed);
         }
     }
 

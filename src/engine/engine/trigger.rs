@@ -35,20 +35,18 @@ impl Engine {
         Ok(())
     }
 
-    /// Fires every armed `when` that `kind` satisfies.
-    pub(super) fn check_triggers(&mut self, kind: &EventKind) {
+    /// Disarms and returns every armed `when` that `kind` satisfies.
+    pub(super) fn triggered_by(&mut self, kind: &EventKind) -> Vec<Armed> {
         if self.armed.is_empty() {
-            return;
+            return Vec::new();
         }
         let (fired, kept): (Vec<Armed>, Vec<Armed>) =
             std::mem::take(&mut self.armed).into_iter().partition(|a| a.matches(kind));
         self.armed = kept;
-        for armed in fired {
-            self.fire_trigger(armed);
-        }
+        fired
     }
 
-    fn fire_trigger(&mut self, armed: Armed) {
+    pub(super) fn fire_trigger(&mut self, armed: Armed) {
         let command = armed.then.name();
         self.queue.push(self.now, Pending::Command(armed.then));
         self.push_event(EventKind::TriggerFired { condition: armed.condition, command });
