@@ -4,7 +4,7 @@
 
 use partition_playground::engine::{
     BrokerConfig, BrokerId, BrokerSpec, ClusterSpec, Command, ConsumerConfig, ConsumerSpec, Engine, NetworkConfig,
-    Produce, ProducerSpec, Scenario, TimedCommand, TopicConfig, TopicSpec, When, FORMAT_VERSION, LIMITS,
+    Produce, ProducerSpec, Scenario, TimedCommand, TopicConfig, TopicSpec, FORMAT_VERSION, LIMITS,
 };
 use partition_playground::scenario;
 use std::path::Path;
@@ -341,7 +341,7 @@ fn advancing_in_step_budgets_reaches_the_same_state_as_one_advance() {
 #[cfg(not(target_arch = "wasm32"))]
 mod refused_commands_change_nothing {
     use super::*;
-    use partition_playground::engine::{ChangeConfig, NodeRef};
+    use partition_playground::engine::{ChangeConfig, NodeRef, When};
     use proptest::prelude::*;
 
     fn name() -> impl Strategy<Value = String> {
