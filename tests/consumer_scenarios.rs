@@ -215,3 +215,19 @@ fn a_seek_on_a_partition_the_consumer_does_not_consume_is_refused() {
     assert_eq!(err.field, "partition");
     assert_eq!(err.reason, "consumer `c` does not consume t-0 (`consume` the topic first)");
 }
+
+/// A consumer that subscribes while its partition has no leader (its only replica's broker is
+/// down) cannot send the ListOffsets of its reset: Kafka's client finds no leader in its metadata
+/// (`LEADER_NOT_AVAILABLE`, "Leader for partition is unknown"), refreshes metadata and asks again.
+/// Said once; once broker 1 is back and leads, the reset completes and the consumer reads from 0.
+#[test]
+fn s6_3_a_reset_waits_for_a_leader_its_metadata_does_not_have() {
+    let run = run("s6_3_list_offsets_leader_not_available");
+    let unknown = run.times(|k| matches!(k, EventKind::ConsumerLeaderUnknown { .. }));
+    assert_eq!(unknown.len(), 1, "said once:\n{}", run.log());
+    assert!((15_000..30_000).contains(&unknown[0].0), "while broker 1 is down");
+    let asked = run.times(|k| matches!(k, EventKind::ConsumerListOffsets { broker, .. } if *broker == b(1)));
+    assert!(asked.iter().all(|(t, _)| *t > 30_000), "the ListOffsets goes once broker 1 leads again");
+    let values: Vec<u64> = run.received("c").iter().map(|(o, _)| *o).collect();
+    assert_eq!(values, vec![0, 1, 2], "then the reset to earliest reads every record");
+}

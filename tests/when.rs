@@ -61,3 +61,66 @@ fn a_when_travels_in_codes_and_links_but_never_in_a_session() {
     let e = make_link(&session).expect_err("a session cannot carry it");
     assert!(e.to_string().contains("session[0].when"), "{e}");
 }
+
+/// A `when` inside a `when` is refused as the binary code is read, before the reader goes deeper:
+/// each level is 5 bytes, so a link of a few hundred characters could otherwise nest thousands and
+/// overflow the reader's stack (found by review).
+#[test]
+fn a_code_nesting_whens_is_refused_as_it_is_read_at_any_depth() {
+    let mut s = scenario::parse(&scenario_text()).expect("valid");
+    let inner = Command::CrashBroker { broker: BrokerId(1) };
+    let when = When {
+        event: Some("broker_started".into()),
+        high_watermark: None,
+        broker: None,
+        partition: None,
+        then: Box::new(inner),
+    };
+    s.commands = vec![TimedCommand { at_ms: 0, command: Command::When(when) }];
+    let code = scenario::encode(&s);
+    // The `when`'s bytes: its tag, `Some`, the event name's length and bytes, three `None`s, `then`.
+    let name = b"broker_started";
+    let at = code.windows(name.len()).position(|w| w == name).expect("the event name") + name.len();
+    let (head, tail) = code.split_at(at + 3);
+    let tag = head[head.len() - 3 - name.len() - 3];
+    for depth in [1, 20_000] {
+        let mut nested = head.to_vec();
+        for _ in 0..depth {
+            nested.extend_from_slice(&[tag, 0, 0, 0, 0]);
+        }
+        nested.extend_from_slice(tail);
+        // Refused, at any depth, without going deeper (postcard keeps no message of its own).
+        let e = scenario::decode(&nested).expect_err("a nested when");
+        assert!(e.to_string().contains("its bytes do not make one"), "depth {depth}: {e}");
+    }
+    let mut plain = head.to_vec();
+    plain.extend_from_slice(tail);
+    assert_eq!(scenario::decode(&plain).expect("the same code without the nesting opens"), s);
+}
+
+#[test]
+fn a_when_about_no_partition_with_a_partition_is_refused_and_a_reached_high_watermark_fires_at_once() {
+    let crash = r#""then": {"crash_broker": {"broker": 1}}"#;
+    assert_eq!(
+        refusal(&format!(r#"{{"event": "broker_paused", "partition": "orders-0", {crash}}}"#)),
+        "commands[3].when.partition: `broker_paused` is about no partition: this `when` would never fire"
+    );
+    // orders-0's high watermark is 12 from 17 s on; a `when` armed at 20 s for 10 fires then.
+    let mut s = scenario::parse(&scenario_text()).expect("valid");
+    let when = When {
+        event: None,
+        high_watermark: Some(10),
+        broker: None,
+        partition: Some("orders-0".into()),
+        then: Box::new(Command::CrashBroker { broker: BrokerId(3) }),
+    };
+    s.commands.push(TimedCommand { at_ms: 20_000, command: Command::When(when) });
+    let mut engine = Engine::new(&s).expect("valid");
+    engine.advance_to(20_000, u64::MAX).expect("progress");
+    let fired: Vec<u64> = engine
+        .events_since(0)
+        .filter(|e| matches!(&e.kind, EventKind::TriggerFired { condition, .. } if condition.contains("reaching 10")))
+        .map(|e| e.at_ms)
+        .collect();
+    assert_eq!(fired, vec![17_007, 20_000], "the scenario's own `when` at 17 s, this one as soon as it is armed");
+}

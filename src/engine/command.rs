@@ -335,9 +335,10 @@ impl Command {
 }
 
 /// `when` as the scenario format writes it: one condition (`event`, or `high_watermark` with a
-/// `partition`) and the command to run.
+/// `partition`) and the command to run. Read through [`WhenDepth`]: a `when` inside a `when` is
+/// refused as it is read, so no input nests them deeper than the reader's stack.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, from = "WhenDepth")]
 pub struct When {
     /// An event's name ([`EventKind::NAMES`]), optionally about `broker` and/or `partition`.
     #[serde(default)]
@@ -352,3 +353,63 @@ pub struct When {
     pub partition: Option<String>,
     pub then: Box<Command>,
 }
+
+/// What a `when` holds, read with the `when`s being read counted (one thread reads one input): a
+/// second one inside is refused before its own fields are read (postcard has no depth limit, and a
+/// link of a few hundred characters could otherwise nest thousands).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WhenDepth {
+    #[serde(default)]
+    event: Option<String>,
+    #[serde(default)]
+    high_watermark: Option<Offset>,
+    #[serde(default)]
+    broker: Option<BrokerId>,
+    #[serde(default)]
+    partition: Option<String>,
+    #[serde(deserialize_with = "then_not_when")]
+    then: Box<Command>,
+}
+
+impl From<WhenDepth> for When {
+    fn from(w: WhenDepth) -> Self {
+        When {
+            event: w.event,
+            high_watermark: w.high_watermark,
+            broker: w.broker,
+            partition: w.partition,
+            then: w.then,
+        }
+    }
+}
+
+std::thread_local! {
+    static WHEN_BEING_READ: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Marks a `when` as being read while its `then` is; a `then` that is itself a `when` finds the
+/// mark and is refused ([`Command::When`]'s reader, `nested_when`).
+struct Reading;
+
+impl Reading {
+    fn enter() -> Option<Reading> {
+        WHEN_BEING_READ.with(|r| (!r.replace(true)).then_some(Reading))
+    }
+}
+
+impl Drop for Reading {
+    fn drop(&mut self) {
+        WHEN_BEING_READ.with(|r| r.set(false));
+    }
+}
+
+fn then_not_when<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Box<Command>, D::Error> {
+    let Some(_reading) = Reading::enter() else {
+        return Err(serde::de::Error::custom(NESTED_WHEN));
+    };
+    Command::deserialize(d).map(Box::new)
+}
+
+/// The refusal of a `when` inside a `when`, by the reader and by the rules.
+pub const NESTED_WHEN: &str = "a `when` runs one command, not another `when`";

@@ -56,6 +56,8 @@ pub struct PartitionPosition {
     pub retry_at_ms: Millis,
     /// KIP-392 preferred read replica and the end of its lease.
     pub preferred: Option<(BrokerId, Millis)>,
+    /// A reset waits for a leader its metadata does not have, and an event said so.
+    pub leader_unknown: bool,
 }
 
 impl PartitionPosition {
@@ -203,6 +205,7 @@ impl Consumer {
                 state,
                 retry_at_ms: 0,
                 preferred: None,
+                leader_unknown: false,
             };
             self.positions.insert(*p, pos);
             self.idle.insert(*p, ());
@@ -295,8 +298,12 @@ impl Consumer {
         for p in idle {
             let Some((leader, epoch)) = self.metadata.leader(p) else {
                 missing_leader = true;
+                self.reset_waits_for_leader(p, ctx);
                 continue;
             };
+            if let Some(pos) = self.positions.get_mut(&p) {
+                pos.leader_unknown = false;
+            }
             self.maybe_validate(p, (leader, epoch), ctx);
             self.plan(p, (leader, epoch), now, &mut plan);
         }
@@ -304,6 +311,19 @@ impl Consumer {
             self.request_metadata(ctx);
         }
         self.send_plan(plan, ctx);
+    }
+
+    /// A reset that needs the leader's ListOffsets while metadata names no leader: the client's
+    /// `LEADER_NOT_AVAILABLE` (`OffsetFetcherUtils`: "Leader for partition is unknown"), said once
+    /// until a leader is known; the consumer refreshes metadata and asks again (kafka-model §6.3).
+    fn reset_waits_for_leader(&mut self, p: PartitionIdx, ctx: &mut Ctx) {
+        // Metadata that does not know the partition yet (before the first answer) is no answer.
+        let no_leader = self.metadata.leaders.get(&p).is_some_and(|(leader, _)| leader.is_none());
+        let Some(pos) = self.positions.get_mut(&p) else { return };
+        if let (FetchState::AwaitReset(spec), false, true) = (pos.state, pos.leader_unknown, no_leader) {
+            pos.leader_unknown = true;
+            ctx.emit(EventKind::ConsumerLeaderUnknown { consumer: self.idx, partition: p, spec });
+        }
     }
 
     /// What `p`, held by no request, asks for next.

@@ -472,6 +472,13 @@ pub enum EventKind {
         from: Option<Offset>,
         to: SeekTo,
     },
+    /// A reset's ListOffsets cannot be sent: the consumer's metadata has no leader for the
+    /// partition (`LEADER_NOT_AVAILABLE` on the client side); it refreshes metadata and waits.
+    ConsumerLeaderUnknown {
+        consumer: ClientIdx,
+        partition: PartitionIdx,
+        spec: OffsetSpec,
+    },
     /// A produce request sent while others are in flight on the same connection, as
     /// `max.in.flight.requests.per.connection` allows (kafka-model §5.2): one batch per partition
     /// the broker leads (partition, records). A lone request is no event.
@@ -597,7 +604,8 @@ impl EventKind {
             | ConsumerValidating { consumer, .. }
             | ConsumerValidated { consumer, .. }
             | ConsumerFailed { consumer, .. }
-            | ConsumerSeeked { consumer, .. } => Subject::Consumer(*consumer),
+            | ConsumerSeeked { consumer, .. }
+            | ConsumerLeaderUnknown { consumer, .. } => Subject::Consumer(*consumer),
             LinkCut { .. }
             | LinkHealed { .. }
             | LinkCutOneWay { .. }
@@ -661,6 +669,7 @@ impl EventKind {
             | ConsumerValidating { .. }
             | ConsumerValidated { .. }
             | ConsumerSeeked { .. }
+            | ConsumerLeaderUnknown { .. }
             | LinkHealed { .. }
             | ReplicaStalled { .. }
             | ReplicaResumed { .. }
@@ -700,7 +709,7 @@ impl EventKind {
 impl EventKind {
     /// Every event's name as the runner's JSON and lessons write it (its serde tag), with whether
     /// events of that kind are about one partition (an invariant violation may be, or not).
-    pub const NAMES: [(&'static str, bool); 56] = [
+    pub const NAMES: [(&'static str, bool); 57] = [
         ("broker_crashed", false),
         ("broker_started", false),
         ("broker_registered", false),
@@ -754,6 +763,7 @@ impl EventKind {
         ("consumer_validated", true),
         ("consumer_failed", true),
         ("consumer_seeked", true),
+        ("consumer_leader_unknown", true),
         ("produce_request_sent", false),
         ("producer_epoch_bumped", true),
         ("producer_state_unknown", true),
@@ -816,6 +826,7 @@ impl EventKind {
             ConsumerValidated { .. } => "consumer_validated",
             ConsumerFailed { .. } => "consumer_failed",
             ConsumerSeeked { .. } => "consumer_seeked",
+            ConsumerLeaderUnknown { .. } => "consumer_leader_unknown",
             ProduceRequestSent { .. } => "produce_request_sent",
             ProducerEpochBumped { .. } => "producer_epoch_bumped",
             ProducerStateUnknown { .. } => "producer_state_unknown",
@@ -870,6 +881,7 @@ impl EventKind {
             | ConsumerValidated { partition, .. }
             | ConsumerFailed { partition, .. }
             | ConsumerSeeked { partition, .. }
+            | ConsumerLeaderUnknown { partition, .. }
             | ProducerEpochBumped { partition, .. }
             | ProducerStateUnknown { partition, .. }
             | RecordsLost { partition, .. } => Some(*partition),

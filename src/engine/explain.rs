@@ -328,7 +328,7 @@ pub fn explain(catalog: &Catalog, event: &ClusterEvent) -> String {
                 pn(partition)
             ),
             Some(newer) => format!(
-                "broker {broker} became leader of {} at epoch {leader_epoch} only now, from metadata that waited for it; the controller's epoch is already {newer}: a stale leader until it reads the rest",
+                "broker {broker} became leader of {} at epoch {leader_epoch} only now, from metadata that arrived after a newer election; the controller's epoch is already {newer}: a stale leader until it reads the rest",
                 pn(partition)
             ),
         },
@@ -527,6 +527,12 @@ pub fn explain(catalog: &Catalog, event: &ClusterEvent) -> String {
                 pn(partition)
             ),
         },
+        ConsumerLeaderUnknown { consumer: c, partition, spec } => format!(
+            "consumer {} cannot ask for the {} offset of {}: its metadata has no leader for it (LEADER_NOT_AVAILABLE); it refreshes metadata and asks once a leader is known",
+            consumer(c),
+            spec.as_str(),
+            pn(partition)
+        ),
         ConsumerListOffsets { consumer: c, partition, broker, spec, leader_epoch } => format!(
             "consumer {} asks broker {broker} for the {} offset of {} (ListOffsets, leader epoch {leader_epoch})",
             consumer(c),

@@ -506,15 +506,19 @@ impl SafetyChecker {
         events: &mut Vec<EventKind>,
     ) {
         let name = world.catalog.partition_name(p);
-        if let Some(previous) = self.track(p).leaders.insert(epoch, broker).filter(|b| *b != broker) {
+        // A leadership the controller has already superseded (the broker learns of it late: it was
+        // paused) starts no lineage and is not the newest leader: it is a stale leader, whose
+        // writes the checks of acknowledgements and truncations follow (kafka-model §7.4).
+        let superseded = world.controller.partitions.get(p.0 as usize).is_some_and(|r| r.leader_epoch > epoch);
+        let previous = match superseded {
+            true => self.track(p).leaders.get(&epoch).copied(),
+            false => self.track(p).leaders.insert(epoch, broker),
+        };
+        if let Some(previous) = previous.filter(|b| *b != broker) {
             let detail = format!("brokers {previous} and {broker} both led {name} in epoch {epoch}");
             self.violate(Invariant::EpochMonotonicity, Some(p), detail, events);
         }
-        // A leadership the controller has already superseded (the broker learns of it late: it was
-        // paused) starts no lineage: it is a stale leader, whose writes the checks of
-        // acknowledgements and truncations follow (kafka-model §7.4).
-        let current = world.controller.partitions.get(p.0 as usize).map(|r| r.leader_epoch);
-        if current.is_some_and(|c| c > epoch) {
+        if superseded {
             return;
         }
         let Some(log) = world.replica_log(broker, p) else {

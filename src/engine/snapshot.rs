@@ -258,7 +258,8 @@ impl Engine {
                 let follower = leader_state.and_then(|s| s.followers.get(b));
                 Some(ReplicaView {
                     broker: *b,
-                    role: match (&r.role, broker.is_running()) {
+                    // A paused broker keeps the role it believes it has.
+                    role: match (&r.role, broker.is_alive()) {
                         (_, false) => ReplicaRole::Offline,
                         (Role::Leader(_), _) => ReplicaRole::Leader,
                         (Role::Follower { .. }, _) => ReplicaRole::Follower,

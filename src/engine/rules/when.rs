@@ -2,7 +2,7 @@
 //! another `when`.
 
 use super::{fail, join, Cost, Ledger};
-use crate::engine::command::{Command, When};
+use crate::engine::command::{Command, When, NESTED_WHEN};
 use crate::engine::error::CommandError;
 use crate::engine::event::EventKind;
 
@@ -12,11 +12,14 @@ impl Ledger {
     pub(super) fn check_when(&self, w: &When) -> Result<Cost, CommandError> {
         match (&w.event, w.high_watermark) {
             (Some(event), None) => {
-                if !EventKind::NAMES.iter().any(|(n, _)| n == event) {
+                let Some((_, about_partition)) = EventKind::NAMES.iter().find(|(n, _)| n == event) else {
                     return fail(
                         "event",
                         format!("`{event}` is no event name (the runner's `event` field names them)"),
                     );
+                };
+                if w.partition.is_some() && !about_partition {
+                    return fail("partition", format!("`{event}` is about no partition: this `when` would never fire"));
                 }
             }
             (None, Some(_)) if w.partition.is_none() => {
@@ -32,7 +35,7 @@ impl Ledger {
             self.partition(name, "partition")?;
         }
         if matches!(*w.then, Command::When(_)) {
-            return fail("then", "a `when` runs one command, not another `when`");
+            return fail("then", NESTED_WHEN);
         }
         self.check(&w.then).map_err(|e| CommandError::new(join(&join("then", w.then.name()), &e.field), e.reason))
     }
