@@ -509,11 +509,10 @@ impl Engine {
             self.note_dropped(to, &message);
             return;
         }
-        let Some(Pending::Deliver { message, .. }) =
-            self.hold_if_paused(to, Pending::Deliver { from, to, sent_ms: self.now, message })
-        else {
+        if self.is_paused(to) {
+            self.hold(to, Pending::Deliver { from, to, sent_ms: self.now, message });
             return;
-        };
+        }
         if !self.is_up(to) {
             // Connection refused: a request to a dead process fails fast (the host answers RST).
             let is_request = matches!(
@@ -542,10 +541,10 @@ impl Engine {
         if incarnation != self.incarnation(node) || !self.is_up(node) {
             return;
         }
-        let Some(Pending::Timer { timer, .. }) = self.hold_if_paused(node, Pending::Timer { node, incarnation, timer })
-        else {
+        if self.is_paused(node) {
+            self.hold(node, Pending::Timer { node, incarnation, timer });
             return;
-        };
+        }
         self.with_node(node, |e, ctx| e.dispatch_timer(node, timer, ctx));
         self.announce_if_stopped(node);
     }

@@ -256,6 +256,7 @@ impl Engine {
                 let entries = r.log.batches().iter().map(|b| b.records.len()).sum::<usize>();
                 let from = if options.full_logs { 0 } else { entries.saturating_sub(options.log_tail) };
                 let follower = leader_state.and_then(|s| s.followers.get(b));
+                let parked = broker.parked_for(p);
                 Some(ReplicaView {
                     broker: *b,
                     // A paused broker keeps the role it believes it has.
@@ -277,8 +278,8 @@ impl Engine {
                     leader_epoch_start_offset: r.leader_state().map(|s| s.leader_epoch_start_offset),
                     last_caught_up_ms: follower.and_then(|f| f.last_caught_up_ms),
                     caught_up: follower.zip(leader_leo).map(|(f, leo)| f.is_caught_up(leo, self.now_ms(), lag_max)),
-                    parked_produces: broker.parked_for(p).0,
-                    parked_fetches: broker.parked_for(p).1,
+                    parked_produces: parked.0,
+                    parked_fetches: parked.1,
                     epoch_cache: r.log.epoch_cache().to_vec(),
                     log_omitted: from,
                     log: if options.log_tail == 0 && !options.full_logs {

@@ -48,10 +48,15 @@ impl Engine {
         Ok(())
     }
 
-    /// Keeps `pending` for `node` if it is a paused broker; returns it otherwise.
-    pub(super) fn hold_if_paused(&mut self, node: NodeId, pending: Pending) -> Option<Pending> {
-        let NodeId::Broker(b) = node else { return Some(pending) };
-        let Some(held) = self.paused.get_mut(&b) else { return Some(pending) };
+    /// Whether `node` is a paused broker (every delivery and timer asks: no lookup when none is).
+    pub(super) fn is_paused(&self, node: NodeId) -> bool {
+        !self.paused.is_empty() && matches!(node, NodeId::Broker(b) if self.paused.contains_key(&b))
+    }
+
+    /// Keeps `pending` for the paused broker `node` ([`is_paused`](Self::is_paused)).
+    pub(super) fn hold(&mut self, node: NodeId, pending: Pending) {
+        let NodeId::Broker(b) = node else { return };
+        let Some(held) = self.paused.get_mut(&b) else { return };
         let is_message = matches!(pending, Pending::Deliver { .. });
         if is_message && held.waiting.len() >= LIMITS.paused_messages_max {
             held.dropped += 1;
@@ -61,7 +66,6 @@ impl Engine {
         } else {
             held.waiting.push(pending);
         }
-        None
     }
 
     /// The paused brokers and how much waits for each.
