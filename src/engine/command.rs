@@ -311,6 +311,11 @@ pub struct ProducerReconfig {
 }
 
 impl Command {
+    /// How many variants there are: a code's variant index is below it (`scenario::code_reader`).
+    pub const VARIANTS: u32 = 16;
+    /// `When`'s variant index (its position): the command a `when` runs is never one.
+    pub const WHEN_VARIANT: u32 = 14;
+
     /// The command's name in the scenario format.
     pub fn name(&self) -> &'static str {
         match self {

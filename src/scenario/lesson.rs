@@ -2,6 +2,7 @@
 //! the field (`steps[2].question.answer: ...`), and its binary code (postcard). Both end in the
 //! engine's check (`check_lesson`), as scenarios end in `check_scenario`.
 
+use super::code_reader::CodeReader;
 use super::json::{err, from_value, list, located, object, read_json, typed};
 use super::{Scenario, ScenarioError};
 use crate::engine::{check_lesson, check_lesson_text, join, Lesson, LessonStep, Outcome, Question, Reveal, LIMITS};
@@ -74,10 +75,12 @@ pub fn encode_lesson(lesson: &Lesson) -> Vec<u8> {
 /// Reads a lesson from its binary code, and checks it as [`parse_lesson`] does.
 pub fn decode_lesson(bytes: &[u8]) -> Result<Lesson, ScenarioError> {
     super::json::check_size(bytes.len())?;
-    let (lesson, rest) = postcard::take_from_bytes::<Lesson>(bytes).map_err(|e| ScenarioError {
+    let mut reader = CodeReader::new(bytes);
+    let lesson = reader.lesson().map_err(|fault| ScenarioError {
         path: String::new(),
-        reason: format!("not a lesson code ({})", super::code::code_fault(&e)),
+        reason: format!("not a lesson code ({})", fault.as_str()),
     })?;
+    let rest = reader.rest();
     if !rest.is_empty() {
         return err("", format!("not a lesson code: {} bytes left after its end", rest.len()));
     }

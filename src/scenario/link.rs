@@ -17,6 +17,7 @@
 //! new tags within format 2; a reader that meets a tag it does not know refuses the link as made
 //! by a newer version. Format 1, the postcard code of the scenario and the session, is still read.
 
+use super::code_reader::CodeReader;
 use super::session_code::{put_varint, read_bytes, read_session, write_bytes, write_session, Bytes};
 use super::{Scenario, ScenarioError, TimedCommand};
 use crate::engine::{
@@ -100,13 +101,6 @@ pub fn read_link_message(bytes: &[u8]) -> Result<Link, LinkError> {
     read_producers(&mut link.scenario, rest).map_err(|_| LinkError::NotAScenario)?;
     check_scenario(&link.scenario).map_err(LinkError::Invalid)?;
     Ok(link)
-}
-
-/// A link of format 1: the postcard code of this, field by field (kept as it was, forever).
-#[derive(Deserialize)]
-struct LinkFormat1 {
-    scenario: Scenario,
-    session: Vec<TimedCommand>,
 }
 
 /// Why a link cannot be opened; each has its own sentence.
@@ -301,12 +295,16 @@ pub fn read_link_code(format: u32, code: &[u8]) -> Result<Link, LinkError> {
     Ok(link)
 }
 
+/// A link of format 1 (kept as it was, forever): the postcard code of the scenario, then of the
+/// session's list of timed commands.
 fn read_format_1(code: &[u8]) -> Result<Link, LinkError> {
-    let (link, rest) = postcard::take_from_bytes::<LinkFormat1>(code).map_err(|_| LinkError::NotAScenario)?;
-    if !rest.is_empty() {
+    let mut reader = CodeReader::new(code);
+    let scenario = reader.scenario().map_err(|_| LinkError::NotAScenario)?;
+    let session = reader.session_format_1().map_err(|_| LinkError::NotAScenario)?;
+    if !reader.rest().is_empty() {
         return Err(LinkError::NotAScenario);
     }
-    Ok(Link { scenario: link.scenario, session: link.session, lesson: None })
+    Ok(Link { scenario, session, lesson: None })
 }
 
 /// Format 2's sections. The scenario comes first: a stream that does not start with it is no
@@ -394,8 +392,9 @@ fn read_producers(scenario: &mut Scenario, body: &[u8]) -> Result<(), LinkError>
 /// The lesson section: a lesson's text, checked once the scenario is known.
 fn read_lesson(body: &[u8]) -> Result<LessonText, LinkError> {
     let malformed = |reason: String| LinkError::Malformed(ScenarioError { path: "lesson".into(), reason });
-    let (text, rest) = postcard::take_from_bytes::<LessonText>(body)
-        .map_err(|e| malformed(format!("not a lesson ({})", super::code::code_fault(&e))))?;
+    let mut reader = CodeReader::new(body);
+    let text = reader.lesson_text().map_err(|fault| malformed(format!("not a lesson ({})", fault.as_str())))?;
+    let rest = reader.rest();
     if !rest.is_empty() {
         return Err(malformed(format!("{} bytes after the lesson's end", rest.len())));
     }
@@ -411,7 +410,9 @@ fn section_body<'a>(bytes: &mut Bytes<'a>, tag: u8) -> Result<&'a [u8], LinkErro
 }
 
 fn read_scenario(body: &[u8]) -> Result<Scenario, LinkError> {
-    let (scenario, rest) = postcard::take_from_bytes::<Scenario>(body).map_err(|_| LinkError::NotAScenario)?;
+    let mut reader = CodeReader::new(body);
+    let scenario = reader.scenario().map_err(|_| LinkError::NotAScenario)?;
+    let rest = reader.rest();
     if !rest.is_empty() {
         let reason = format!("{} bytes after the scenario's end", rest.len());
         return Err(LinkError::Malformed(ScenarioError { path: "scenario".into(), reason }));

@@ -4,6 +4,7 @@
 //! `docs/scenario-format.md` documents the format.
 
 mod code;
+mod code_reader;
 mod json;
 mod lesson;
 pub mod lesson_index;
