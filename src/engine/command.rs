@@ -286,6 +286,11 @@ pub enum Command {
         partition: u32,
         to: SeekTo,
     },
+    /// Machine crash / power loss (kafka-model §3.9): a crash whose replicas also lose what they
+    /// wrote since their last flush; the broker comes back without a `PreviousBrokerEpoch`.
+    PowerOffBroker {
+        broker: BrokerId,
+    },
 }
 
 /// Where a `seek` goes: `{"offset": 5}`, `"beginning"` or `"end"`.
@@ -330,6 +335,7 @@ impl Command {
             Command::ResumeBroker { .. } => "resume_broker",
             Command::When(_) => "when",
             Command::Seek { .. } => "seek",
+            Command::PowerOffBroker { .. } => "power_off_broker",
         }
     }
 }
