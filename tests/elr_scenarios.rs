@@ -131,3 +131,44 @@ fn s3_9_the_last_replica_standing_loses_acknowledged_records_in_a_power_loss() {
     assert!(loss.cause.contains("last replica standing"), "{}", loss.cause);
     assert_eq!(run.replica("t-0", 2).log_end_offset, 20, "2 and 3 truncate to the new leader's log");
 }
+
+fn tc10_scenario() -> Scenario {
+    let path = format!("{}/tests/scenarios/tc10_elr_clean_election.json", env!("CARGO_MANIFEST_DIR"));
+    partition_playground::scenario::parse(&std::fs::read_to_string(path).expect("the file")).expect("valid")
+}
+
+#[test]
+fn the_elr_feature_is_written_back_to_json_only_when_on() {
+    let scenario = tc10_scenario();
+    assert_eq!(scenario.cluster.features.eligible_leader_replicas_version, 1);
+    let json = scenario.to_json();
+    assert!(json.contains("\"eligible.leader.replicas.version\": 1"), "{json}");
+    assert_eq!(partition_playground::scenario::parse(&json).expect("its own JSON"), scenario);
+    let mut off = scenario.clone();
+    off.cluster.features = ClusterFeatures::default();
+    assert!(!off.to_json().contains("features"), "the default is left out");
+}
+
+/// kafka-model §4.9: changing a topic's `min.insync.replicas` clears its ELR fields.
+#[test]
+fn changing_min_insync_replicas_clears_the_topics_elr() {
+    let mut engine = Engine::new(&tc10_scenario()).expect("valid");
+    engine.advance_to(15_000, u64::MAX).expect("progress");
+    let p = &engine.view(ViewOptions::default()).partitions[0];
+    assert_eq!((p.isr.clone(), p.elr.clone(), p.last_known_elr.clone()), (ids(&[]), ids(&[1, 2]), ids(&[1])));
+    let change = ChangeConfig::Topic {
+        topic: "t".into(),
+        config: TopicConfig { min_insync_replicas: Some(1), unclean_leader_election_enable: None },
+    };
+    engine.apply(Command::ChangeConfig(change)).expect("a valid change");
+    let p = &engine.view(ViewOptions::default()).partitions[0];
+    assert_eq!((p.elr.clone(), p.last_known_elr.clone()), (ids(&[]), ids(&[])));
+    let cleared = engine.events_since(0).any(
+        |e| matches!(&e.kind, EventKind::ElrChanged { reason: ChangeReason::MinIsrChanged, elr, .. } if elr.is_empty()),
+    );
+    assert!(cleared);
+    // With the ELR gone, 2's return elects nobody: it was never in the ISR {}.
+    engine.advance_to(40_000, u64::MAX).expect("progress");
+    assert_eq!(engine.view(ViewOptions::default()).partitions[0].leader, None);
+    assert_eq!(engine.unexpected_violations(), 0);
+}
