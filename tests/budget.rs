@@ -12,7 +12,7 @@ use std::process::Command as Process;
 
 fn cluster(brokers: u32, config: BrokerConfig) -> ClusterSpec {
     let brokers = (1..=brokers).map(|id| BrokerSpec { id: BrokerId(id), rack: format!("r{}", id % 3) }).collect();
-    ClusterSpec { brokers, config, network: NetworkConfig::default() }
+    ClusterSpec { brokers, config, network: NetworkConfig::default(), features: Default::default() }
 }
 
 fn topic(name: &str, partitions: u32, replication_factor: u32) -> TopicSpec {

@@ -23,14 +23,16 @@ fn default_scenario() -> scenario::Scenario {
 /// random names, through the scenario format's own reader.
 fn any_scenario() -> impl Strategy<Value = scenario::Scenario> {
     let names = || proptest::collection::btree_set("[a-z][a-z0-9-]{0,9}", 1..4);
-    (any::<u64>(), proptest::collection::btree_set(0..1_000_000u32, 1..6), names(), names(), names()).prop_map(
-        |(seed, brokers, topics, producers, consumers)| {
+    let elr = 0..2u16;
+    (any::<u64>(), proptest::collection::btree_set(0..1_000_000u32, 1..6), names(), names(), names(), elr).prop_map(
+        |(seed, brokers, topics, producers, consumers, elr)| {
             let brokers: Vec<_> = brokers.iter().map(|id| json!({"id": id})).collect();
             let topics: Vec<_> =
                 topics.iter().map(|t| json!({"name": t, "partitions": 2, "replication.factor": 1})).collect();
             let producers: Vec<_> = producers.iter().map(|p| json!({"name": p})).collect();
             let consumers: Vec<_> = consumers.iter().map(|c| json!({"name": c})).collect();
-            let s = json!({"format": 1, "seed": seed, "cluster": {"brokers": brokers}, "topics": topics,
+            let features = json!({"eligible.leader.replicas.version": elr});
+            let s = json!({"format": 1, "seed": seed, "cluster": {"brokers": brokers, "features": features}, "topics": topics,
                 "producers": producers, "consumers": consumers, "commands": [], "until_ms": 1000});
             scenario::from_value(s).expect("a valid scenario")
         },
@@ -95,6 +97,7 @@ fn command() -> impl Strategy<Value = Command> {
         1 => (node(), node()).prop_map(|(from, to)| Command::CutLinkOneWay { from, to }),
         1 => broker().prop_map(|broker| Command::PauseBroker { broker }),
         1 => broker().prop_map(|broker| Command::ResumeBroker { broker }),
+        1 => broker().prop_map(|broker| Command::PowerOffBroker { broker }),
         1 => create,
         1 => change_topic,
         1 => (text(), text()).prop_map(|(consumer, client_rack)| Command::ChangeConfig(ChangeConfig::ClientRack {
@@ -272,6 +275,7 @@ fn every_command_engine() -> Engine {
         seek(1, SeekTo::Offset(0)),
         seek(0, SeekTo::End),
         seek(1, SeekTo::Beginning),
+        Command::PowerOffBroker { broker: BrokerId(3) },
     ];
     let mut engine = Engine::new(&default_scenario()).expect("within the contract");
     for (i, command) in commands.into_iter().enumerate() {
@@ -427,8 +431,11 @@ fn sections_come_in_order_and_a_newer_one_is_told_apart() {
     // Section 4 is the producers' settings outside the scenario's code: a damaged one is malformed.
     let producers = read_link(&link_of(&[s.clone(), session.clone(), (4, vec![1, 2, 3])])).unwrap_err();
     assert!(matches!(&producers, LinkError::Malformed(e) if e.path == "producers"), "{producers}");
-    let err = read_link(&link_of(&[s.clone(), session.clone(), (5, vec![1, 2, 3])])).unwrap_err();
-    assert_eq!(err, LinkError::NewerSection { tag: 5 });
+    // Section 5 is the cluster features (kafka-model §4.9): one varint, and nothing after it.
+    let features = read_link(&link_of(&[s.clone(), session.clone(), (5, vec![1, 2, 3])])).unwrap_err();
+    assert!(matches!(&features, LinkError::Malformed(e) if e.path == "features"), "{features}");
+    let err = read_link(&link_of(&[s.clone(), session.clone(), (6, vec![1, 2, 3])])).unwrap_err();
+    assert_eq!(err, LinkError::NewerSection { tag: 6 });
     assert!(err.to_string().starts_with("this link was made by a newer version of the playground"), "{err}");
     let r = refusal(&[s, session.clone(), session.clone()]);
     assert_eq!(r, "section 2: section 2 after section 2 (sections come once each, in tag order)");
@@ -458,6 +465,29 @@ fn format_2_is_shorter_for_a_session_of_many_sends() {
     let code = link_code(&link).expect("within the caps");
     let format_1 = postcard::to_allocvec(&(&link.scenario, &link.session)).expect("postcard");
     assert!(code.len() < format_1.len(), "{} bytes, format 1 {}", code.len(), format_1.len());
+}
+
+/// `eligible.leader.replicas.version` (kafka-model §4.9) is not in the scenario's postcard code: a
+/// link carries it in section 5, written only when it is on, so a link without it is the same bytes.
+#[test]
+fn the_elr_feature_travels_in_its_own_section_only_when_on() {
+    let link = a_session();
+    let default_code = link_code(&link).expect("code");
+    let mut changed = link.clone();
+    changed.scenario.cluster.features.eligible_leader_replicas_version = 1;
+    let code = link_code(&changed).expect("code");
+    assert_eq!(&code[..default_code.len()], &default_code[..], "the sections before it are unchanged");
+    assert_eq!(&code[default_code.len()..], &[5, 1, 1], "section 5: eligible.leader.replicas.version 1");
+    let (read, _) = read_link(&make_link(&changed).expect("within the caps")).expect("its own link");
+    assert_eq!(read, changed);
+    let message = link_message(&changed.scenario, &changed.session, None);
+    assert_eq!(read_link_message(&message).expect("a message").scenario, changed.scenario);
+    // A level the software does not have is refused by the engine's check, naming the feature.
+    changed.scenario.cluster.features.eligible_leader_replicas_version = 2;
+    let Err(LinkError::Invalid(e)) = read_link(&make_link(&changed).expect("within the caps")) else {
+        panic!("refused")
+    };
+    assert!(e.to_string().contains("cluster.features.eligible.leader.replicas.version: is 0"), "{e}");
 }
 
 /// `max.in.flight.requests.per.connection` is not in the scenario's postcard code (positional: old

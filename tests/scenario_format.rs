@@ -58,6 +58,9 @@ const BAD: &[(&str, &str, &str, &str)] = &[
     ("timeout over a day", r#"{"cluster": {"brokers": [{"id": 1}], "config": {"unclean.leader.election.interval.ms": 86400001}}}"#, "cluster.config.unclean.leader.election.interval.ms", "a day"),
     ("fetch wait over lag time", r#"{"cluster": {"brokers": [{"id": 1}], "config": {"replica.lag.time.max.ms": 400}}}"#, "cluster.config.replica.fetch.wait.max.ms", "at most replica.lag.time.max.ms"),
     ("unknown selector", r#"{"cluster": {"brokers": [{"id": 1}], "config": {"replica.selector.class": "Mine"}}}"#, "cluster.config.replica.selector.class", "only org.apache.kafka.common.replica.RackAwareReplicaSelector"),
+    ("ELR level past 1", r#"{"cluster": {"brokers": [{"id": 1}], "features": {"eligible.leader.replicas.version": 2}}}"#, "cluster.features.eligible.leader.replicas.version", "is 0 (off, Kafka 4.0's default) or 1"),
+    ("unknown feature", r#"{"cluster": {"brokers": [{"id": 1}], "features": {"metadata.version": 1}}}"#, "cluster.features.metadata.version", "unknown feature"),
+    ("feature wrong type", r#"{"cluster": {"brokers": [{"id": 1}], "features": {"eligible.leader.replicas.version": true}}}"#, "cluster.features.eligible.leader.replicas.version", "invalid type"),
     ("latency too high", r#"{"cluster": {"brokers": [{"id": 1}], "network": {"latency.ms": 60001}}}"#, "cluster.network.latency.ms", "at most 60000"),
     ("unknown network field", r#"{"cluster": {"brokers": [{"id": 1}], "network": {"loss": 0.1}}}"#, "cluster.network.loss", "unknown field"),
     // Topics.

@@ -135,6 +135,10 @@ pub struct Broker {
     pub incarnation: u32,
     /// `None` until registered.
     pub broker_epoch: Option<BrokerEpoch>,
+    /// The broker epoch a clean shutdown wrote to the clean-shutdown file
+    /// (`LogManager.readBrokerEpochFromCleanShutdownFiles`), read at the next start; kill -9 and power
+    /// loss write none (kafka-model §2.3.1, §3.9).
+    pub clean_shutdown_epoch: Option<BrokerEpoch>,
     pub image: MetadataImage,
     pub replicas: Map<PartitionIdx, Replica>,
     /// Slow disk: followers on this broker stop fetching.
@@ -157,6 +161,7 @@ impl Broker {
             process: ProcessState::Running,
             incarnation: 0,
             broker_epoch: None,
+            clean_shutdown_epoch: None,
             image: MetadataImage::default(),
             replicas: Map::new(),
             stalled: false,
@@ -225,8 +230,30 @@ impl Broker {
         self.drop_memory();
     }
 
+    /// Power loss (kafka-model §3.9): a crash that also loses every replica's unflushed suffix
+    /// ([`Log::durable_end`](super::log::Log::durable_end)). Returns what each replica lost and
+    /// the flush cutoff.
+    pub fn power_off(&mut self, now: Millis) -> (Vec<(PartitionIdx, Offset, Offset)>, Millis) {
+        self.crash();
+        let cutoff = super::log::flushed_before_ms(now);
+        let mut lost = Vec::new();
+        for (p, replica) in self.replicas.iter_mut() {
+            let (end, durable) = (replica.log_end_offset(), replica.log.durable_end(now));
+            replica.log.truncate_to(durable);
+            let kept = replica.log_end_offset();
+            replica.log.mark_flushed();
+            if kept < end {
+                replica.power_lost = Some((kept, end));
+                lost.push((*p, kept, end));
+            }
+        }
+        (lost, cutoff)
+    }
+
     fn drop_memory(&mut self) {
         self.incarnation += 1;
+        // A clean stop writes the file again after this (`stop`).
+        self.clean_shutdown_epoch = None;
         self.broker_epoch = None;
         self.want_shut_down = false;
         self.shut_down_pending = false;
@@ -264,17 +291,24 @@ impl Broker {
     fn stop(&mut self, ctx: &mut Ctx) {
         self.process = ProcessState::Stopped;
         for replica in self.replicas.iter_mut().map(|(_, v)| v) {
-            // A clean shutdown writes the HW checkpoint.
+            // A clean shutdown writes the HW checkpoint and flushes the log.
             replica.high_watermark_checkpoint = replica.high_watermark;
+            replica.log.mark_flushed();
         }
+        let epoch = self.broker_epoch;
         self.drop_memory();
+        self.clean_shutdown_epoch = epoch;
         ctx.emit(EventKind::BrokerShutDown { broker: self.id });
     }
 
     fn send_registration(&mut self, ctx: &mut Ctx) {
         ctx.send(
             NodeId::Controller,
-            Message::RegisterBroker { incarnation: self.incarnation, rack: self.rack.clone() },
+            Message::RegisterBroker {
+                incarnation: self.incarnation,
+                rack: self.rack.clone(),
+                previous_broker_epoch: self.clean_shutdown_epoch,
+            },
         );
     }
 
@@ -641,7 +675,7 @@ impl Broker {
                     progressed = true;
                     for batch in batches {
                         if batch.base_offset == replica.log_end_offset() {
-                            replica.log.append(batch);
+                            replica.log.append(batch, ctx.now);
                         }
                     }
                     let hw = high_watermark.min(replica.log_end_offset());

@@ -5,6 +5,7 @@
 use super::command::TopicSpec;
 use super::config::{BrokerConfig, TopicConfig};
 use super::ids::*;
+use super::setup::ClusterFeatures;
 
 #[derive(Clone, Debug)]
 pub struct Topic {
@@ -23,6 +24,8 @@ pub struct PartitionInfo {
 #[derive(Clone, Debug)]
 pub struct Catalog {
     pub config: BrokerConfig,
+    /// Cluster features, fixed for the scenario's life (kafka-model §4.9).
+    pub features: ClusterFeatures,
     /// Ascending ids, with `broker.rack`.
     pub brokers: Vec<(BrokerId, String)>,
     pub topics: Vec<Topic>,
@@ -53,6 +56,11 @@ impl Catalog {
         let topic = self.topic(p);
         let configured = topic.config.min_insync_replicas.unwrap_or(self.config.min_insync_replicas);
         configured.min(topic.replication_factor) as usize
+    }
+
+    /// `eligible.leader.replicas.version` >= 1 (kafka-model §4.9).
+    pub fn elr_enabled(&self) -> bool {
+        self.features.elr_enabled()
     }
 
     pub fn unclean_leader_election_enable(&self, p: PartitionIdx) -> bool {

@@ -286,6 +286,11 @@ pub enum Command {
         partition: u32,
         to: SeekTo,
     },
+    /// Machine crash / power loss (kafka-model §3.9): a crash whose replicas also lose what they
+    /// wrote since their last flush; the broker comes back without a `PreviousBrokerEpoch`.
+    PowerOffBroker {
+        broker: BrokerId,
+    },
 }
 
 /// Where a `seek` goes: `{"offset": 5}`, `"beginning"` or `"end"`.
@@ -312,7 +317,7 @@ pub struct ProducerReconfig {
 
 impl Command {
     /// How many variants there are: a code's variant index is below it (`scenario::code_reader`).
-    pub const VARIANTS: u32 = 16;
+    pub const VARIANTS: u32 = 17;
     /// `When`'s variant index (its position): the command a `when` runs is never one.
     pub const WHEN_VARIANT: u32 = 14;
 
@@ -335,6 +340,7 @@ impl Command {
             Command::ResumeBroker { .. } => "resume_broker",
             Command::When(_) => "when",
             Command::Seek { .. } => "seek",
+            Command::PowerOffBroker { .. } => "power_off_broker",
         }
     }
 }

@@ -6,14 +6,17 @@
 use super::catalog::Catalog;
 use super::ctx::{Ctx, Observation};
 use super::error::CommandError;
-use super::event::{ChangeReason, EventKind};
+use super::event::{ChangeReason, ElrElection, EventKind};
 use super::ids::*;
 use super::message::{ErrorCode, HeartbeatAnswer, Message};
 use super::metadata::{BrokerRegistration, LeaderRecoveryState, MetadataDelta, PartitionRecord};
 use super::placement::{self, Draw, UsableBroker};
 use super::timer::ControllerTimer;
 use super::Map;
+use elr::ElrRules;
 use std::rc::Rc;
+
+mod elr;
 
 #[derive(Clone, Debug)]
 pub struct ControllerBroker {
@@ -145,6 +148,8 @@ impl Controller {
                 leader_epoch: 0,
                 partition_epoch: 0,
                 leader_recovery_state: LeaderRecoveryState::Recovered,
+                elr: Vec::new(),
+                last_known_elr: Vec::new(),
                 offset: self.metadata_offset,
             };
             debug_assert_eq!(self.partitions.len(), partition.0 as usize);
@@ -160,7 +165,9 @@ impl Controller {
     pub fn on_message(&mut self, from: NodeId, message: Message, ctx: &mut Ctx) {
         let NodeId::Broker(broker) = from else { return };
         match message {
-            Message::RegisterBroker { incarnation, rack, .. } => self.on_register(broker, incarnation, rack, ctx),
+            Message::RegisterBroker { incarnation, rack, previous_broker_epoch } => {
+                self.on_register(broker, incarnation, rack, previous_broker_epoch, ctx)
+            }
             Message::BrokerHeartbeat { broker_epoch, metadata_offset, want_shut_down } => {
                 self.on_heartbeat(broker, broker_epoch, metadata_offset, want_shut_down, ctx)
             }
@@ -172,7 +179,14 @@ impl Controller {
         }
     }
 
-    fn on_register(&mut self, broker: BrokerId, incarnation: u32, rack: String, ctx: &mut Ctx) {
+    fn on_register(
+        &mut self,
+        broker: BrokerId,
+        incarnation: u32,
+        rack: String,
+        previous_broker_epoch: Option<BrokerEpoch>,
+        ctx: &mut Ctx,
+    ) {
         if let Some(existing) = self.brokers.get(&broker) {
             let session_alive = !existing.registration.fenced
                 && ctx.now < existing.last_heartbeat_ms + ctx.catalog.config.broker_session_timeout_ms;
@@ -187,6 +201,14 @@ impl Controller {
                     },
                 );
                 return;
+            }
+        }
+        // `ClusterControlManager.registerBroker`: a new incarnation whose PreviousBrokerEpoch is not
+        // the registered epoch shut down uncleanly; its records come before the registration's.
+        let previous = self.brokers.get(&broker).map(|b| (b.incarnation, b.registration.broker_epoch));
+        if let Some((old_incarnation, epoch)) = previous {
+            if old_incarnation != incarnation && previous_broker_epoch != Some(epoch) && ctx.catalog.elr_enabled() {
+                self.handle_unclean_shutdown(broker, ctx);
             }
         }
         self.metadata_offset += 1;
@@ -328,7 +350,8 @@ impl Controller {
         for record in &self.partitions {
             if record.leader.is_none() && record.replicas.contains(&broker) {
                 let unclean = ctx.catalog.unclean_leader_election_enable(record.partition);
-                if let Some(change) = self.elect(record, record.isr.clone(), unclean) {
+                let rules = self.elr_rules(record.partition, ctx);
+                if let Some(change) = self.elect(record, record.isr.clone(), unclean, &rules) {
                     changes.push(change);
                 }
             }
@@ -356,12 +379,9 @@ impl Controller {
             if !record.isr.contains(&broker) {
                 continue;
             }
-            let mut target: Vec<BrokerId> = record.isr.iter().copied().filter(|b| *b != broker).collect();
-            if target.is_empty() {
-                target = record.isr.clone();
-            }
+            let target: Vec<BrokerId> = record.isr.iter().copied().filter(|b| *b != broker).collect();
             let unclean = ctx.catalog.unclean_leader_election_enable(record.partition);
-            if let Some(change) = self.elect(record, target, unclean) {
+            if let Some(change) = self.elect(record, target, unclean, &self.elr_rules(record.partition, ctx)) {
                 changes.push(change);
             }
         }
@@ -375,7 +395,8 @@ impl Controller {
         let mut changes = Vec::new();
         for record in &self.partitions {
             if record.leader.is_none() && ctx.catalog.unclean_leader_election_enable(record.partition) {
-                if let Some(change) = self.elect(record, record.isr.clone(), true) {
+                let rules = self.elr_rules(record.partition, ctx);
+                if let Some(change) = self.elect(record, record.isr.clone(), true, &rules) {
                     changes.push(change);
                 }
             }
@@ -395,37 +416,96 @@ impl Controller {
         }
     }
 
+    /// `handleBrokerUncleanShutdown` (ELR on, kafka-model §2.3.1, §4.9): out of every ISR and ELR,
+    /// since a broker that did not shut down cleanly may have lost unflushed records.
+    fn handle_unclean_shutdown(&mut self, broker: BrokerId, ctx: &mut Ctx) {
+        let mut changes = Vec::new();
+        for record in &self.partitions {
+            if !record.isr.contains(&broker) && !record.elr.contains(&broker) {
+                continue;
+            }
+            let target: Vec<BrokerId> = record.isr.iter().copied().filter(|b| *b != broker).collect();
+            let unclean = ctx.catalog.unclean_leader_election_enable(record.partition);
+            let rules = ElrRules { unclean_shutdown: Some(broker), ..self.elr_rules(record.partition, ctx) };
+            if let Some(change) = self.elect(record, target, unclean, &rules) {
+                changes.push(change);
+            }
+        }
+        let partitions = changes.iter().map(|(r, _)| r.partition).collect();
+        ctx.emit(EventKind::UncleanShutdownDetected { broker, partitions });
+        self.commit_changes(changes, ChangeReason::UncleanShutdown(broker), ctx);
+    }
+
+    /// A topic's `min.insync.replicas` changed: its partitions' ELR fields are cleared (kafka-model
+    /// §4.9).
+    pub fn clear_elr(&mut self, partitions: &[PartitionIdx], ctx: &mut Ctx) {
+        let mut changes = Vec::new();
+        for p in partitions {
+            let record = &self.partitions[p.0 as usize];
+            if record.elr.is_empty() && record.last_known_elr.is_empty() {
+                continue;
+            }
+            let mut next = record.clone();
+            next.elr.clear();
+            next.last_known_elr.clear();
+            next.partition_epoch += 1;
+            changes.push((next, false));
+        }
+        self.commit_changes(changes, ChangeReason::MinIsrChanged, ctx);
+        self.publish(ctx);
+    }
+
     // ---------------------------------------------------------------- elections (§3.2)
 
     /// `PartitionChangeBuilder.build` for an online election: keep a valid leader, else the first
-    /// acceptable replica in `replicas` order that is in the target ISR, else (unclean allowed) the
-    /// first acceptable replica, else no leader. `None` when nothing changes.
+    /// acceptable replica in `replicas` order that is in the target ISR (or, with an empty ISR, in the
+    /// ELR), else the last known leader (ELR on), else (unclean allowed) the first acceptable replica,
+    /// else no leader. Without ELR an empty target keeps the ISR as it is (kafka-model §2.3.4, §4.9).
+    /// `None` when nothing changes.
     fn elect(
         &self,
         record: &PartitionRecord,
         target_isr: Vec<BrokerId>,
         unclean_allowed: bool,
+        rules: &ElrRules,
     ) -> Option<(PartitionRecord, bool)> {
         let mut next = record.clone();
+        next.elr = elr::target_elr(record, &target_isr, rules);
         next.isr = target_isr;
+        let acceptable = |b: BrokerId| self.is_acceptable_leader(b) && rules.unclean_shutdown != Some(b);
+        let valid = |b: &BrokerId| elr::may_lead_cleanly(&next, *b) && acceptable(*b);
         let mut unclean = false;
-        let keep = record.leader.filter(|l| next.isr.contains(l) && self.is_acceptable_leader(*l));
+        let keep = record.leader.filter(valid);
         let leader = keep
-            .or_else(|| record.replicas.iter().copied().find(|r| next.isr.contains(r) && self.is_acceptable_leader(*r)))
+            .or_else(|| record.replicas.iter().copied().find(valid))
+            .or_else(|| {
+                let last = rules.enabled.then(|| elr::last_known_leader(record, &next, acceptable)).flatten();
+                unclean = last.is_some();
+                last
+            })
             .or_else(|| {
                 if !unclean_allowed {
                     return None;
                 }
-                let chosen = record.replicas.iter().copied().find(|r| self.is_acceptable_leader(*r));
+                let chosen = record.replicas.iter().copied().find(|r| acceptable(*r));
                 unclean = chosen.is_some();
                 chosen
             });
+        if let Some(l) = leader.filter(|l| Some(*l) != record.leader && next.elr.contains(l)) {
+            // `tryElection`: a leader from the ELR is the whole ISR and leaves the ELR.
+            next.isr = vec![l];
+            next.elr.retain(|b| *b != l);
+        }
         if unclean {
             // kafka-model §4.8: ISR := [new leader], RECOVERING.
             next.isr = vec![leader.expect("unclean leader")];
             next.leader_recovery_state = LeaderRecoveryState::Recovering;
         }
+        if next.isr.is_empty() && !rules.enabled {
+            next.isr = record.isr.clone();
+        }
         next.leader = leader;
+        elr::settle(record, &mut next, unclean, rules);
         if next.leader != record.leader {
             next.leader_epoch += 1;
         }
@@ -434,6 +514,12 @@ impl Controller {
         }
         next.partition_epoch += 1;
         Some((next, unclean))
+    }
+
+    /// What a change of `partition` needs to know of ELR (kafka-model §4.9).
+    fn elr_rules(&self, partition: PartitionIdx, ctx: &Ctx) -> ElrRules {
+        let min_isr = ctx.catalog.effective_min_isr(partition);
+        ElrRules { enabled: ctx.catalog.elr_enabled(), min_isr, unclean_shutdown: None }
     }
 
     /// Replicas outside the ISR that could lead if unclean election allowed it (kafka-model §4.8).
@@ -498,6 +584,10 @@ impl Controller {
         // The leader that proposes marks itself recovered (kafka-model §4.8).
         next.leader_recovery_state = LeaderRecoveryState::Recovered;
         next.isr = ordered_like(&ids, &record.replicas);
+        // The builder runs for an AlterPartition too: a shrink below min ISR fills the ELR (§4.9).
+        let rules = self.elr_rules(partition, ctx);
+        next.elr = elr::target_elr(record, &next.isr, &rules);
+        elr::settle(record, &mut next, false, &rules);
         next.partition_epoch += 1; // MV >= 3.6: an ISR-only change keeps the leader epoch (§3.2).
         self.commit_changes(vec![(next, false)], ChangeReason::AlterPartition(leader), ctx);
         self.publish(ctx);
@@ -543,13 +633,13 @@ fn describe_change(
                 leader_epoch: next.leader_epoch,
                 isr: next.isr.clone(),
                 unclean,
-                reason,
+                reason: reason.clone(),
             }),
             None => ctx.emit(EventKind::PartitionOffline {
                 partition,
                 leader_epoch: next.leader_epoch,
                 isr: next.isr.clone(),
-                reason,
+                reason: reason.clone(),
                 unclean_leader_election_enable: ctx.catalog.unclean_leader_election_enable(partition),
                 available_out_of_sync: available_out_of_sync.to_vec(),
             }),
@@ -560,7 +650,7 @@ fn describe_change(
             removed,
             isr: next.isr.clone(),
             partition_epoch: next.partition_epoch,
-            reason,
+            reason: reason.clone(),
         });
     } else if !added.is_empty() {
         ctx.emit(EventKind::IsrExpanded {
@@ -568,6 +658,21 @@ fn describe_change(
             added,
             isr: next.isr.clone(),
             partition_epoch: next.partition_epoch,
+        });
+    }
+    if next.elr != previous.elr || next.last_known_elr != previous.last_known_elr {
+        let elected = match next.leader.filter(|_| next.leader != previous.leader) {
+            Some(l) if previous.elr.contains(&l) => ElrElection::FromElr(l),
+            Some(l) if unclean && previous.last_known_elr == [l] => ElrElection::LastKnownLeader(l),
+            _ => ElrElection::None,
+        };
+        ctx.emit(EventKind::ElrChanged {
+            partition,
+            elr: next.elr.clone(),
+            last_known_elr: next.last_known_elr.clone(),
+            isr: next.isr.clone(),
+            elected,
+            reason,
         });
     }
 }
@@ -618,6 +723,8 @@ mod tests {
             leader_epoch: 4,
             partition_epoch: 7,
             leader_recovery_state: LeaderRecoveryState::Recovered,
+            elr: Vec::new(),
+            last_known_elr: Vec::new(),
             offset: 1,
         };
         // What the controller must decide for each combination.
@@ -673,7 +780,7 @@ mod tests {
         for Case { isr_up, others_up, unclean_enabled, leader, unclean, why } in table {
             let c = controller([isr_up, others_up, others_up]);
             let case = format!("ISR member up {isr_up}, others up {others_up}, unclean enabled {unclean_enabled}");
-            let next = match c.elect(&record, record.isr.clone(), unclean_enabled) {
+            let next = match c.elect(&record, record.isr.clone(), unclean_enabled, &ElrRules::OFF) {
                 Some((next, was_unclean)) => {
                     assert_eq!(was_unclean, unclean, "{case}");
                     next

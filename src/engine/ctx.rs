@@ -35,6 +35,13 @@ pub enum Observation {
         partition: PartitionIdx,
         to: Offset,
     },
+    /// A power loss cut the replica's log to `to` (kafka-model §3.9): a fault, not a truncation
+    /// the protocol chose.
+    PowerLost {
+        broker: BrokerId,
+        partition: PartitionIdx,
+        to: Offset,
+    },
     BecameLeader {
         broker: BrokerId,
         partition: PartitionIdx,

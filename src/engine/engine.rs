@@ -29,6 +29,7 @@ use std::collections::VecDeque;
 use std::fmt;
 
 mod pause;
+mod power;
 mod trigger;
 
 /// Why [`Engine::advance_to`] stopped before its target time.
@@ -120,6 +121,7 @@ impl Engine {
         let broker_ids: Vec<BrokerId> = brokers.iter().map(|b| b.0).collect();
         let catalog = Catalog {
             config: scenario.cluster.config.clone(),
+            features: scenario.cluster.features,
             brokers,
             topics: Vec::new(),
             partitions: Vec::new(),
@@ -633,6 +635,7 @@ impl Engine {
                 self.push_event(EventKind::BrokerCrashed { broker });
                 self.announce_connections_closed(broker);
             }
+            Command::PowerOffBroker { broker } => self.power_off_broker(broker)?,
             Command::RestartBroker { broker } => {
                 let i = self.broker_index(broker)?;
                 if self.brokers[i].is_running() {
@@ -773,6 +776,7 @@ impl Engine {
                 let t = self.topic(&topic)?;
                 let config = &mut self.catalog.topics[t.0 as usize].config;
                 let mut said = Vec::new();
+                let clears_elr = change.min_insync_replicas.is_some();
                 if let Some(m) = change.min_insync_replicas {
                     config.min_insync_replicas = Some(m);
                     said.push(format!("min.insync.replicas={m}"));
@@ -784,6 +788,10 @@ impl Engine {
                 let description = format!("topic {topic}: {}", said.join(", "));
                 self.push_event(EventKind::ConfigChanged { description });
                 self.with_node(NodeId::Controller, |e, ctx| e.controller.schedule_unclean_sweep(ctx));
+                if clears_elr {
+                    let partitions = self.catalog.topics[t.0 as usize].partitions.clone();
+                    self.with_node(NodeId::Controller, |e, ctx| e.controller.clear_elr(&partitions, ctx));
+                }
             }
             ChangeConfig::ClientRack { consumer, client_rack } => {
                 let c = self

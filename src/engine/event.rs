@@ -22,6 +22,21 @@ pub enum ChangeReason {
     TopicCreated,
     /// AlterPartition from the leader.
     AlterPartition(BrokerId),
+    /// A broker registered without a clean-shutdown proof (ELR on, kafka-model §4.9).
+    UncleanShutdown(BrokerId),
+    /// The topic's `min.insync.replicas` changed: its ELR fields are cleared (§4.9).
+    MinIsrChanged,
+}
+
+/// How a leader came from the ELR fields (kafka-model §4.9), if it did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "broker")]
+pub enum ElrElection {
+    None,
+    /// An ELR member, elected cleanly while the ISR was empty.
+    FromElr(BrokerId),
+    /// The last known leader (`lastKnownElr`), elected with ISR and ELR empty: unclean.
+    LastKnownLeader(BrokerId),
 }
 
 /// The controller's committed leader epoch of the partition when a broker's event was recorded:
@@ -118,6 +133,36 @@ pub enum EventKind {
     },
     BrokerShutDown {
         broker: BrokerId,
+    },
+    /// Machine crash / power loss (kafka-model §3.9): the process dies and each replica loses what
+    /// it wrote since its last flush.
+    BrokerPoweredOff {
+        broker: BrokerId,
+    },
+    /// A replica lost the unflushed suffix `[from, to)` of its log in a power loss.
+    UnflushedSuffixLost {
+        broker: BrokerId,
+        partition: PartitionIdx,
+        from: Offset,
+        to: Offset,
+        /// Appended at or before this time: on disk (the flush model, `Log::durable_end`).
+        flushed_before_ms: Millis,
+    },
+    /// A broker registered without a `PreviousBrokerEpoch` matching its last registration (it left
+    /// no clean-shutdown file: kill -9 or power loss), with ELR on: the controller took it out of
+    /// the ELR of these partitions (`handleBrokerUncleanShutdown`, kafka-model §2.3.1, §4.9).
+    UncleanShutdownDetected {
+        broker: BrokerId,
+        partitions: Vec<PartitionIdx>,
+    },
+    /// The controller changed a partition's ELR or last known ELR (kafka-model §4.9).
+    ElrChanged {
+        partition: PartitionIdx,
+        elr: Vec<BrokerId>,
+        last_known_elr: Vec<BrokerId>,
+        isr: Vec<BrokerId>,
+        elected: ElrElection,
+        reason: ChangeReason,
     },
     LeaderElected {
         partition: PartitionIdx,
@@ -565,6 +610,8 @@ impl EventKind {
             | ControlledShutdownStarted { broker }
             | ControlledShutdownGranted { broker, .. }
             | BrokerShutDown { broker }
+            | BrokerPoweredOff { broker }
+            | UncleanShutdownDetected { broker, .. }
             | ReplicaStalled { broker }
             | ReplicaResumed { broker }
             | BrokerPaused { broker }
@@ -573,6 +620,7 @@ impl EventKind {
             BecameLeader { broker, partition, .. }
             | BecameFollower { broker, partition, .. }
             | LogTruncated { broker, partition, .. }
+            | UnflushedSuffixLost { broker, partition, .. }
             | LeaderAppended { broker, partition, .. }
             | HighWatermarkAdvanced { broker, partition, .. } => Subject::Replica(*broker, *partition),
             FollowerFetched { follower, partition, .. } => Subject::Replica(*follower, *partition),
@@ -583,6 +631,7 @@ impl EventKind {
             PartitionOffline { partition, .. }
             | IsrShrunk { partition, .. }
             | IsrExpanded { partition, .. }
+            | ElrChanged { partition, .. }
             | RecordsLost { partition, .. } => Subject::Partition(*partition),
             InvariantViolated { partition, .. } => Subject::Partition((*partition)?),
             ProduceAcked { producer, .. }
@@ -626,6 +675,9 @@ impl EventKind {
             | RecordsLost { .. }
             | PartitionOffline { .. }
             | BrokerCrashed { .. }
+            | BrokerPoweredOff { .. }
+            | UnflushedSuffixLost { .. }
+            | UncleanShutdownDetected { .. }
             | BrokerFenced { .. }
             | ProduceFailed { .. }
             | ConsumerFailed { .. }
@@ -634,7 +686,9 @@ impl EventKind {
             | BrokerPaused { .. }
             | LinkCutOneWay { .. }
             | LinkCut { .. } => Severity::Warning,
-            LeaderElected { unclean: false, .. } | IsrShrunk { .. } | IsrExpanded { .. } => Severity::Change,
+            LeaderElected { unclean: false, .. } | IsrShrunk { .. } | IsrExpanded { .. } | ElrChanged { .. } => {
+                Severity::Change
+            }
             BrokerStarted { .. }
             | BrokerRegistered { .. }
             | RegistrationRejected { .. }
@@ -709,7 +763,7 @@ impl EventKind {
 impl EventKind {
     /// Every event's name as the runner's JSON and lessons write it (its serde tag), with whether
     /// events of that kind are about one partition (an invariant violation may be, or not).
-    pub const NAMES: [(&'static str, bool); 57] = [
+    pub const NAMES: [(&'static str, bool); 61] = [
         ("broker_crashed", false),
         ("broker_started", false),
         ("broker_registered", false),
@@ -767,6 +821,10 @@ impl EventKind {
         ("produce_request_sent", false),
         ("producer_epoch_bumped", true),
         ("producer_state_unknown", true),
+        ("broker_powered_off", false),
+        ("unflushed_suffix_lost", true),
+        ("unclean_shutdown_detected", false),
+        ("elr_changed", true),
     ];
 
     /// The event's name, as in [`EventKind::NAMES`].
@@ -782,6 +840,10 @@ impl EventKind {
             ControlledShutdownStarted { .. } => "controlled_shutdown_started",
             ControlledShutdownGranted { .. } => "controlled_shutdown_granted",
             BrokerShutDown { .. } => "broker_shut_down",
+            BrokerPoweredOff { .. } => "broker_powered_off",
+            UnflushedSuffixLost { .. } => "unflushed_suffix_lost",
+            UncleanShutdownDetected { .. } => "unclean_shutdown_detected",
+            ElrChanged { .. } => "elr_changed",
             LeaderElected { .. } => "leader_elected",
             PartitionOffline { .. } => "partition_offline",
             IsrShrunk { .. } => "isr_shrunk",
@@ -884,6 +946,8 @@ impl EventKind {
             | ConsumerLeaderUnknown { partition, .. }
             | ProducerEpochBumped { partition, .. }
             | ProducerStateUnknown { partition, .. }
+            | UnflushedSuffixLost { partition, .. }
+            | ElrChanged { partition, .. }
             | RecordsLost { partition, .. } => Some(*partition),
             InvariantViolated { partition, .. } => *partition,
             _ => None,

@@ -3,7 +3,9 @@
 use super::catalog::Catalog;
 use super::command::SeekTo;
 use super::config::Acks;
-use super::event::{ChangeReason, ClusterEvent, ConsumerException, ControllerEpoch, EventKind, LeftReplica};
+use super::event::{
+    ChangeReason, ClusterEvent, ConsumerException, ControllerEpoch, ElrElection, EventKind, LeftReplica,
+};
 use super::ids::*;
 use super::message::{ErrorCode, OffsetSpec};
 
@@ -50,6 +52,44 @@ fn reason(r: &ChangeReason, session_ms: Millis) -> String {
         ChangeReason::UncleanSweep => "the controller's unclean-election sweep".into(),
         ChangeReason::TopicCreated => "topic created".into(),
         ChangeReason::AlterPartition(b) => format!("AlterPartition from leader {b}"),
+        ChangeReason::UncleanShutdown(b) => format!("broker {b} registered after an unclean shutdown"),
+        ChangeReason::MinIsrChanged => "min.insync.replicas changed".into(),
+    }
+}
+
+/// kafka-model §4.9, in the controller's terms (`PartitionChangeBuilder`).
+fn elr_changed(
+    partition: &str,
+    elr: &[BrokerId],
+    last_known: &[BrokerId],
+    isr: &[BrokerId],
+    elected: ElrElection,
+    why: String,
+) -> String {
+    let how = match elected {
+        ElrElection::FromElr(b) => format!(
+            "; broker {b} was elected from the ELR (a clean election: it left the ISR while the ISR was below \
+             min.insync.replicas, when the HW could no longer move, so it holds every committed record)"
+        ),
+        ElrElection::LastKnownLeader(b) => format!(
+            "; ISR and ELR were empty, so the controller elected the last known leader {b} (lastKnownElr), \
+             which Kafka counts as an unclean election"
+        ),
+        ElrElection::None => String::new(),
+    };
+    let state = match (elr, last_known) {
+        ([], []) => "no Eligible Leader Replicas".to_string(),
+        (_, []) => format!("Eligible Leader Replicas {}", list(elr)),
+        _ => format!("Eligible Leader Replicas {}, last known leader {}", list(elr), list(last_known)),
+    };
+    format!("{why}; {partition} now has ISR {} and {state}{how}", list(isr))
+}
+
+/// `no ISR member of [1]`; with ELR an empty ISR leaves the ELR to lead (kafka-model §4.9).
+fn no_member(isr: &[BrokerId]) -> String {
+    match isr {
+        [] => "the ISR is empty and no Eligible Leader Replica".into(),
+        _ => format!("no ISR member of {}", list(isr)),
     }
 }
 
@@ -58,14 +98,14 @@ fn reason(r: &ChangeReason, session_ms: Millis) -> String {
 pub(super) fn no_leader(isr: &[BrokerId], unclean_enabled: bool, available: &[BrokerId]) -> String {
     match (unclean_enabled, available) {
         (false, []) => format!(
-            "no ISR member of {} can lead (fenced or shutting down), no other replica is available either, and \
+            "{} can lead (fenced or shutting down), no other replica is available either, and \
              unclean.leader.election.enable=false",
-            list(isr)
+            no_member(isr)
         ),
         (false, _) => format!(
-            "no ISR member of {} can lead (fenced or shutting down); replicas {} are available but out of sync, and \
+            "{} can lead (fenced or shutting down); replicas {} are available but out of sync, and \
              unclean.leader.election.enable=false keeps them from leading",
-            list(isr),
+            no_member(isr),
             list(available)
         ),
         (true, []) => format!(
@@ -74,9 +114,9 @@ pub(super) fn no_leader(isr: &[BrokerId], unclean_enabled: bool, available: &[Br
             list(isr)
         ),
         (true, _) => format!(
-            "no ISR member of {} can lead (fenced or shutting down); out-of-sync replicas {} are available and \
+            "{} can lead (fenced or shutting down); out-of-sync replicas {} are available and \
              unclean.leader.election.enable=true, so an unclean election can pick one",
-            list(isr),
+            no_member(isr),
             list(available)
         ),
     }
@@ -233,6 +273,29 @@ pub fn explain(catalog: &Catalog, event: &ClusterEvent) -> String {
              reported metadata offset {low} includes the move of its leaderships (offset {at}); until now it kept serving"
         ),
         BrokerShutDown { broker } => format!("broker {broker} shut down cleanly"),
+        BrokerPoweredOff { broker } => format!(
+            "broker {broker} lost power (machine crash): the process died and the page cache with it, so each \
+             replica keeps only what was flushed to disk; it will register without a PreviousBrokerEpoch"
+        ),
+        UnflushedSuffixLost { broker, partition, from, to, flushed_before_ms } => format!(
+            "broker {broker} lost offsets {from}..{} of {} in the power loss: appended after {flushed_before_ms} ms, \
+             they were still in the page cache (Kafka does not fsync each write; the OS writes dirty pages back \
+             after about 30 s)",
+            to - 1,
+            pn(partition)
+        ),
+        UncleanShutdownDetected { broker, partitions } => {
+            let names: Vec<String> = partitions.iter().map(|p| pn(p)).collect();
+            format!(
+                "broker {broker} registered without a PreviousBrokerEpoch matching its last registration (no \
+                 clean-shutdown file: kill -9 or power loss), so the controller treats it as an unclean shutdown and \
+                 removes it from every ELR (handleBrokerUncleanShutdown){}",
+                if names.is_empty() { String::new() } else { format!(": {}", names.join(", ")) }
+            )
+        }
+        ElrChanged { partition, elr, last_known_elr, isr, elected, reason: why } => {
+            elr_changed(&pn(partition), elr, last_known_elr, isr, *elected, reason(why, session_ms))
+        }
         LeaderElected { partition, leader, previous, leader_epoch, isr, unclean, reason: why } => {
             let prev = previous.map_or(String::new(), |p| format!(" (previous leader: broker {p})"));
             if *unclean {
@@ -613,7 +676,7 @@ pub fn explain(catalog: &Catalog, event: &ClusterEvent) -> String {
             }
         }
         InvariantViolated { invariant, detail, expected, .. } => {
-            let kind = if *expected { "allowed after an unclean election" } else { "UNEXPECTED" };
+            let kind = if *expected { "allowed after an unclean election or a lossy crash" } else { "UNEXPECTED" };
             format!("invariant \"{}\" violated ({kind}): {detail}", invariant.name())
         }
         LinkCut { a, b } => format!("network link between {} and {} cut", node(catalog, *a), node(catalog, *b)),

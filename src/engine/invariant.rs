@@ -16,10 +16,11 @@ pub enum Invariant {
     EpochMonotonicity,
     IsrWellFormed,
     ZombieContainment,
+    ElrWellFormed,
 }
 
 impl Invariant {
-    pub const ALL: [Invariant; 10] = [
+    pub const ALL: [Invariant; 11] = [
         Invariant::LeaderCompleteness,
         Invariant::CandidateCompleteness,
         Invariant::ReplicationQuorumSuperset,
@@ -30,6 +31,7 @@ impl Invariant {
         Invariant::EpochMonotonicity,
         Invariant::IsrWellFormed,
         Invariant::ZombieContainment,
+        Invariant::ElrWellFormed,
     ];
 
     pub fn name(self) -> &'static str {
@@ -44,6 +46,7 @@ impl Invariant {
             Invariant::EpochMonotonicity => "Epoch monotonicity",
             Invariant::IsrWellFormed => "ISR well-formed",
             Invariant::ZombieContainment => "Zombie containment",
+            Invariant::ElrWellFormed => "ELR well-formed",
         }
     }
 
@@ -64,6 +67,10 @@ impl Invariant {
                 "Leader in ISR, ISR within replicas, no fenced broker in the ISR (but the last)."
             }
             Invariant::ZombieContainment => "Records of a stale leader are never served to consumers.",
+            Invariant::ElrWellFormed => {
+                "ELR and ISR disjoint, ELR within replicas, no ELR while the ISR meets min.insync.replicas or with \
+                 the feature off, no last known leader beside a leader."
+            }
         }
     }
 }

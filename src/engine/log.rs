@@ -2,7 +2,7 @@
 //! cache (kafka-model §3.3). Record payloads are shared between replicas (`Rc`), as a follower appends
 //! exactly the leader's batches at the same offsets.
 
-use super::ids::{LeaderEpoch, Offset, RecordId};
+use super::ids::{LeaderEpoch, Millis, Offset, RecordId};
 use std::rc::Rc;
 
 /// Producer identity stamped on a batch by an idempotent producer (kafka-model §5.6).
@@ -95,9 +95,27 @@ pub struct ProducerBatchMeta {
 /// `ProducerStateEntry.NUM_BATCHES_TO_RETAIN`.
 pub const PRODUCER_BATCHES_RETAINED: usize = 5;
 
+/// Linux's flusher thread wakes every `vm.dirty_writeback_centisecs` (500: 5 s) ...
+const WRITEBACK_INTERVAL_MS: Millis = 5_000;
+/// ... and writes back pages dirty for longer than `vm.dirty_expire_centisecs` (3000: 30 s).
+const DIRTY_EXPIRE_MS: Millis = 30_000;
+
+/// The flush model (kafka-model §3.9): Kafka does not fsync a write (`log.flush.interval.messages`
+/// and `log.flush.interval.ms` are unset by default; it flushes at segment roll, 1 GiB, and at a
+/// clean shutdown), so what reaches the disk is what the OS wrote back. A batch appended at or
+/// before this time had been written back by `now`: the last writeback pass (a multiple of 5 s)
+/// found it older than 30 s. (Linux expires whole inodes; per batch is the simplification.)
+pub fn flushed_before_ms(now: Millis) -> Millis {
+    (now - now % WRITEBACK_INTERVAL_MS).saturating_sub(DIRTY_EXPIRE_MS)
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct Log {
     batches: Vec<Batch>,
+    /// When each batch was appended here (the page cache's dirty time), for the flush model.
+    appended_ms: Vec<Millis>,
+    /// Everything below this offset is on disk (a clean shutdown flushed it).
+    flushed_end: Offset,
     /// (leader epoch, start offset), ascending in both (the leader-epoch checkpoint file).
     epoch_cache: Vec<(LeaderEpoch, Offset)>,
     end_offset: Offset,
@@ -129,12 +147,27 @@ impl Log {
         }
     }
 
-    /// Appends a batch at the log end; the caller has set `base_offset` to the LEO.
-    pub fn append(&mut self, batch: Batch) {
+    /// Appends a batch at the log end at `now`; the caller has set `base_offset` to the LEO.
+    pub fn append(&mut self, batch: Batch, now: Millis) {
         debug_assert_eq!(batch.base_offset, self.end_offset);
         self.assign_epoch_start_offset(batch.leader_epoch, batch.base_offset);
         self.end_offset = batch.end_offset();
         self.batches.push(batch);
+        self.appended_ms.push(now);
+    }
+
+    /// The end of what survives a power loss at `now` ([`flushed_before_ms`]): appends are in time
+    /// order, so the written-back batches are a prefix.
+    pub fn durable_end(&self, now: Millis) -> Offset {
+        let cutoff = flushed_before_ms(now);
+        let written = self.appended_ms.partition_point(|t| *t <= cutoff);
+        let written_end = written.checked_sub(1).map_or(0, |i| self.batches[i].end_offset());
+        written_end.max(self.flushed_end.min(self.end_offset))
+    }
+
+    /// Everything is on disk (a clean shutdown's flush, or what a power loss left).
+    pub fn mark_flushed(&mut self) {
+        self.flushed_end = self.end_offset;
     }
 
     /// `LeaderEpochFileCache.endOffsetFor` (kafka-model §3.3): the largest cached epoch <= `epoch`, and
@@ -157,7 +190,9 @@ impl Log {
         }
         let keep = self.batches.partition_point(|b| b.end_offset() <= offset);
         self.batches.truncate(keep);
+        self.appended_ms.truncate(keep);
         self.end_offset = self.batches.last().map_or(0, |b| b.end_offset());
+        self.flushed_end = self.flushed_end.min(self.end_offset);
         let end = self.end_offset;
         // Entries starting at or past the new end describe records that no longer exist.
         while matches!(self.epoch_cache.last(), Some(&(_, start)) if start > end) {
@@ -251,9 +286,9 @@ mod tests {
     #[test]
     fn end_offset_for_returns_the_start_of_the_next_epoch() {
         let mut log = Log::default();
-        log.append(batch(0, 1, 3));
-        log.append(batch(3, 1, 2));
-        log.append(batch(5, 3, 2));
+        log.append(batch(0, 1, 3), 0);
+        log.append(batch(3, 1, 2), 0);
+        log.append(batch(5, 3, 2), 0);
         assert_eq!(log.end_offset_for(1), Some((1, 5)));
         assert_eq!(log.end_offset_for(2), Some((1, 5)));
         assert_eq!(log.end_offset_for(3), Some((3, 7)));
@@ -264,8 +299,8 @@ mod tests {
     #[test]
     fn truncation_drops_whole_batches_and_stale_epoch_entries() {
         let mut log = Log::default();
-        log.append(batch(0, 1, 3));
-        log.append(batch(3, 2, 3));
+        log.append(batch(0, 1, 3), 0);
+        log.append(batch(3, 2, 3), 0);
         log.truncate_to(4);
         assert_eq!(log.log_end_offset(), 3);
         assert_eq!(log.epoch_cache(), &[(1, 0)]);
@@ -275,7 +310,7 @@ mod tests {
     #[test]
     fn a_new_leader_epoch_is_cached_before_any_record() {
         let mut log = Log::default();
-        log.append(batch(0, 1, 2));
+        log.append(batch(0, 1, 2), 0);
         log.assign_epoch_start_offset(4, 2);
         assert_eq!(log.end_offset_for(1), Some((1, 2)));
         assert_eq!(log.end_offset_for(4), Some((4, 2)));

@@ -193,6 +193,9 @@ pub enum Message {
     RegisterBroker {
         incarnation: u32,
         rack: String,
+        /// `PreviousBrokerEpoch` (KIP-966): the epoch in the clean-shutdown file, `None` after kill -9
+        /// or power loss (kafka-model §2.3.1).
+        previous_broker_epoch: Option<BrokerEpoch>,
     },
     RegisterBrokerResponse {
         incarnation: u32,

@@ -23,6 +23,11 @@ pub struct PartitionRecord {
     pub leader_epoch: LeaderEpoch,
     pub partition_epoch: PartitionEpoch,
     pub leader_recovery_state: LeaderRecoveryState,
+    /// Eligible Leader Replicas (KIP-966, kafka-model §4.9): replicas that left the ISR while it was
+    /// below `min.insync.replicas`, so hold every committed record. Empty with the feature off.
+    pub elr: Vec<BrokerId>,
+    /// `lastKnownElr`: the last leader, kept while the ISR and ELR are both empty (§4.9).
+    pub last_known_elr: Vec<BrokerId>,
     /// Metadata-log offset of the change that produced this state.
     pub offset: u64,
 }

@@ -63,7 +63,8 @@ pub use consumer::FetchState;
 pub use engine::{AdvanceError, Engine};
 pub use error::{CommandError, ScenarioError};
 pub use event::{
-    ChangeReason, ClusterEvent, ConsumerException, ControllerEpoch, EventKind, LeftReplica, Severity, Subject,
+    ChangeReason, ClusterEvent, ConsumerException, ControllerEpoch, ElrElection, EventKind, LeftReplica, Severity,
+    Subject,
 };
 pub use ids::{
     BrokerEpoch, BrokerId, ClientIdx, LeaderEpoch, Millis, NodeId, Offset, PartitionEpoch, PartitionIdx, TopicIdx,
@@ -75,7 +76,9 @@ pub use message::{ErrorCode, IsrShortfall, MessageKind, OffsetSpec};
 pub use metadata::LeaderRecoveryState;
 pub use murmur2::murmur2;
 pub use rules::{check_name, check_scenario, check_scenario_at, check_topic_name, join, thousands, Cost, Ledger};
-pub use setup::{BrokerSpec, ClusterSpec, ConsumerSpec, ProducerSpec, Scenario, TimedCommand, FORMAT_VERSION};
+pub use setup::{
+    BrokerSpec, ClusterFeatures, ClusterSpec, ConsumerSpec, ProducerSpec, Scenario, TimedCommand, FORMAT_VERSION,
+};
 pub use view::*;
 
 /// The engine's map: a sorted vector. Deterministic iteration like `BTreeMap`, with a fraction of

@@ -79,6 +79,9 @@ pub struct Replica {
     pub leader_epoch: LeaderEpoch,
     pub partition_epoch: PartitionEpoch,
     pub role: Role,
+    /// The suffix `[from, to)` its log lost in the last power loss (kafka-model §3.9), shown in
+    /// the view.
+    pub power_lost: Option<(Offset, Offset)>,
 }
 
 impl Replica {
@@ -91,6 +94,7 @@ impl Replica {
             leader_epoch: 0,
             partition_epoch: 0,
             role: Role::Offline,
+            power_lost: None,
         }
     }
 

@@ -253,6 +253,7 @@ impl Ledger {
                 self.topic(topic, "topic")?;
             }
             Command::CrashBroker { broker }
+            | Command::PowerOffBroker { broker }
             | Command::RestartBroker { broker }
             | Command::ControlledShutdown { broker }
             | Command::SlowReplica { broker, .. }
@@ -839,7 +840,19 @@ fn check_cluster(cluster: &ClusterSpec) -> Result<(), ScenarioError> {
         check_rack("rack", &b.rack).map_err(at(&format!("cluster.brokers[{i}]")))?;
     }
     check_broker_config(&cluster.config).map_err(at("cluster.config"))?;
+    check_features(cluster.features).map_err(at("cluster.features"))?;
     check_network(&cluster.network).map_err(at("cluster.network"))
+}
+
+/// kafka-model §4.9: `eligible.leader.replicas.version` has levels 0 and 1 (`kafka-features.sh`
+/// refuses a level the software does not support).
+fn check_features(f: super::setup::ClusterFeatures) -> Result<(), CommandError> {
+    let v = f.eligible_leader_replicas_version;
+    if v > 1 {
+        let reason = format!("is 0 (off, Kafka 4.0's default) or 1 (Eligible Leader Replicas on), found {v}");
+        return fail("eligible.leader.replicas.version", reason);
+    }
+    Ok(())
 }
 
 fn check_clients(s: &Scenario) -> Result<(), ScenarioError> {

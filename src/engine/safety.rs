@@ -44,6 +44,12 @@ struct PartitionTrack {
     settled_acks: Map<Offset, PendingAck>,
     /// An unclean election happened: Kafka no longer promises anything about earlier records.
     unclean: bool,
+    /// Brokers whose power loss cut into the committed log (kafka-model §3.9).
+    lossy: Vec<BrokerId>,
+    /// More lossy crashes than Kafka's design tolerates (§8.4, §3.9): without ELR one, the "last
+    /// replica standing"; with ELR, `min.insync.replicas`. Losses after it are Kafka's, not the
+    /// engine's.
+    lossy_beyond_guarantee: bool,
     consumed_end: Offset,
     /// Last controller epochs seen.
     epochs: Option<(LeaderEpoch, PartitionEpoch)>,
@@ -155,12 +161,65 @@ impl SafetyChecker {
         detail: String,
         events: &mut Vec<EventKind>,
     ) {
-        let expected = partition.is_some_and(|p| self.track(p).unclean);
+        let expected = partition.is_some_and(|p| self.outside_guarantees(p));
         let t = self.tallies.entry(invariant).or_default();
         t.violations += 1;
         t.expected += expected as u64;
         t.last = Some(detail.clone());
         events.push(EventKind::InvariantViolated { invariant, partition, detail, expected });
+    }
+
+    /// Kafka promises nothing more about the partition: an unclean election, or power losses beyond
+    /// what replication tolerates.
+    fn outside_guarantees(&mut self, p: PartitionIdx) -> bool {
+        let track = self.track(p);
+        track.unclean || track.lossy_beyond_guarantee
+    }
+
+    /// A power loss cut `broker`'s log to `to`: a fault, classified (kafka-model §3.9, §8.4), and what
+    /// was acknowledged above it is lost once no replica holds it.
+    fn on_power_lost(
+        &mut self,
+        broker: BrokerId,
+        p: PartitionIdx,
+        to: Offset,
+        world: &World,
+        events: &mut Vec<EventKind>,
+    ) {
+        let tolerated = if world.catalog.elr_enabled() { world.catalog.effective_min_isr(p) - 1 } else { 0 };
+        let track = self.track(p);
+        if to < track.committed.len() as Offset && !track.lossy.contains(&broker) {
+            track.lossy.push(broker);
+            track.lossy_beyond_guarantee |= track.lossy.len() > tolerated;
+        }
+        let cause = |acks| {
+            format!("{}; broker {broker} lost them in a power loss before they were flushed", acknowledged(acks))
+        };
+        self.lose_unheld_above(p, to, cause, world, events);
+    }
+
+    /// Acknowledged batches at or above `to`: lost once no replica holds them any more.
+    fn lose_unheld_above(
+        &mut self,
+        p: PartitionIdx,
+        to: Offset,
+        cause: impl Fn(Acks) -> String,
+        world: &World,
+        events: &mut Vec<EventKind>,
+    ) {
+        let above: Vec<Offset> = self.track(p).pending_acks.keys().filter(|o| **o >= to).copied().collect();
+        for offset in above {
+            let ack = self.track(p).pending_acks[&offset].clone();
+            let held = world
+                .brokers
+                .iter()
+                .filter_map(|b| b.replicas.get(&p))
+                .any(|r| record_id(&r.log, offset) == Some(ack.first_record));
+            if !held {
+                self.track(p).pending_acks.remove(&offset);
+                self.record_loss(p, offset, &ack, cause(ack.acks), world, events);
+            }
+        }
     }
 
     pub fn observe(&mut self, obs: &Observation, world: &World, events: &mut Vec<EventKind>) {
@@ -175,6 +234,9 @@ impl SafetyChecker {
                 }
             }
             Observation::Truncated { broker, partition, to } => self.on_truncated(broker, partition, to, world, events),
+            Observation::PowerLost { broker, partition, to } => {
+                self.on_power_lost(broker, partition, to, world, events)
+            }
             Observation::BecameLeader { broker, partition, leader_epoch } => {
                 self.on_became_leader(broker, partition, leader_epoch, world, events)
             }
@@ -354,7 +416,7 @@ impl SafetyChecker {
         // Every member of the controller's ISR must have what was just committed (§8.5 2).
         if let Some(record) = world.controller.partitions.get(p.0 as usize) {
             for member in record.isr.clone() {
-                if member != broker {
+                if member != broker && !lost_power_and_down(world, member, p) {
                     self.check_matches_committed(member, p, from..to, Invariant::CandidateCompleteness, world, events);
                 }
             }
@@ -429,8 +491,7 @@ impl SafetyChecker {
         world: &World,
         events: &mut Vec<EventKind>,
     ) {
-        let unclean = self.track(p).unclean;
-        let unexpected = ack.acks == Acks::All && !unclean;
+        let unexpected = ack.acks == Acks::All && !self.outside_guarantees(p);
         if ack.acks == Acks::All {
             let detail =
                 format!("{} acks=all records lost at {}@{offset}: {cause}", ack.count, world.catalog.partition_name(p));
@@ -469,32 +530,23 @@ impl SafetyChecker {
         events: &mut Vec<EventKind>,
     ) {
         let committed_len = self.track(p).committed.len() as Offset;
-        let in_isr = world.controller.partitions.get(p.0 as usize).is_some_and(|r| r.isr.contains(&broker));
+        let record = world.controller.partitions.get(p.0 as usize);
+        // kafka-model §8.5 2: ISR and ELR members are candidates.
+        let in_isr = record.is_some_and(|r| r.isr.contains(&broker) || r.elr.contains(&broker));
         if to < committed_len && in_isr {
             let detail = format!(
-                "broker {broker}, in the ISR, truncated {} to {to} below the committed offset {committed_len}",
+                "broker {broker}, in the ISR or ELR, truncated {} to {to} below the committed offset {committed_len}",
                 world.catalog.partition_name(p)
             );
             self.violate(Invariant::CandidateCompleteness, Some(p), detail, events);
         }
-        // Acknowledged batches above `to`: lost once no replica holds them any more.
-        let above: Vec<Offset> = self.track(p).pending_acks.keys().filter(|o| **o >= to).copied().collect();
-        for offset in above {
-            let ack = self.track(p).pending_acks[&offset].clone();
-            let held = world
-                .brokers
-                .iter()
-                .filter_map(|b| b.replicas.get(&p))
-                .any(|r| record_id(&r.log, offset) == Some(ack.first_record));
-            if !held {
-                self.track(p).pending_acks.remove(&offset);
-                let cause = format!(
-                    "{}; broker {broker} truncated them when it followed a leader that did not have them",
-                    acknowledged(ack.acks)
-                );
-                self.record_loss(p, offset, &ack, cause, world, events);
-            }
-        }
+        let cause = |acks| {
+            format!(
+                "{}; broker {broker} truncated them when it followed a leader that did not have them",
+                acknowledged(acks)
+            )
+        };
+        self.lose_unheld_above(p, to, cause, world, events);
     }
 
     fn on_became_leader(
@@ -556,9 +608,15 @@ impl SafetyChecker {
                 None => break,
             }
         }
+        let lossy = self.track(p).lossy.contains(&broker);
         for (offset, ack) in lost {
-            let cause =
-                format!("they were committed, but broker {broker} was elected leader of epoch {epoch} without them");
+            let cause = match lossy {
+                true => format!(
+                    "they were committed, but broker {broker} lost them in a power loss and was elected leader of epoch \
+                     {epoch} without them (the \"last replica standing\", kafka-model §8.4)"
+                ),
+                false => format!("they were committed, but broker {broker} was elected leader of epoch {epoch} without them"),
+            };
             self.record_loss(p, offset, &ack, cause, world, events);
         }
     }
@@ -587,7 +645,9 @@ impl SafetyChecker {
             .copied()
             .filter(|b| world.controller.brokers.get(b).is_some_and(|e| e.registration.fenced))
             .collect();
-        let retained_last = record.isr.len() == 1 && record.leader.is_none();
+        // Without ELR the last member stays in the ISR, leaderless (kafka-model §2.3.4); with it the
+        // ISR empties instead.
+        let retained_last = record.isr.len() == 1 && record.leader.is_none() && !world.catalog.elr_enabled();
         if !fenced.is_empty() && !retained_last {
             problems.push(format!(
                 "fenced broker(s) {} are in the ISR {} of {name}",
@@ -597,6 +657,9 @@ impl SafetyChecker {
         }
         for detail in problems {
             self.violate(Invariant::IsrWellFormed, Some(p), detail, events);
+        }
+        for detail in elr_problems(record, &name, world) {
+            self.violate(Invariant::ElrWellFormed, Some(p), detail, events);
         }
         let now = (record.leader_epoch, record.partition_epoch);
         if let Some(before) = self.track(p).epochs.replace(now) {
@@ -646,6 +709,48 @@ impl SafetyChecker {
 #[cfg(test)]
 #[path = "safety_tests.rs"]
 mod tests;
+
+/// kafka-model §8.5 9 and `ValidControllerIsrAndElr` (§8.4): what a partition's ELR fields may hold.
+fn elr_problems(record: &super::metadata::PartitionRecord, name: &str, world: &World) -> Vec<String> {
+    let mut problems = Vec::new();
+    let (elr, last_known) = (&record.elr, &record.last_known_elr);
+    if elr.is_empty() && last_known.is_empty() {
+        return problems;
+    }
+    if !world.catalog.elr_enabled() {
+        problems.push(format!("{name} has ELR fields although eligible.leader.replicas.version=0"));
+    }
+    if let Some(b) = elr.iter().find(|b| record.isr.contains(b)) {
+        problems.push(format!("broker {b} is in both the ISR and the ELR of {name}"));
+    }
+    if elr.iter().chain(last_known).any(|b| !record.replicas.contains(b)) {
+        problems.push(format!(
+            "the ELR {} or last known ELR {} of {name} is not within its replicas",
+            brokers(elr),
+            brokers(last_known)
+        ));
+    }
+    let min_isr = world.catalog.effective_min_isr(record.partition);
+    if record.isr.len() >= min_isr {
+        problems.push(format!(
+            "{name} keeps ELR {} / last known ELR {} although its ISR {} meets min.insync.replicas={min_isr}",
+            brokers(elr),
+            brokers(last_known),
+            brokers(&record.isr)
+        ));
+    }
+    if let (Some(l), false) = (record.leader, last_known.is_empty()) {
+        problems.push(format!("{name} has leader {l} and still a last known leader {}", brokers(last_known)));
+    }
+    problems
+}
+
+/// A member that lost its unflushed suffix and has not come back: the leader's view of it (its last
+/// fetch) is older than its disk (kafka-model §3.9); it re-registers fenced and catches up.
+fn lost_power_and_down(world: &World, broker: BrokerId, p: PartitionIdx) -> bool {
+    let Some(b) = world.catalog.broker_index(broker).map(|i| &world.brokers[i]) else { return false };
+    !b.is_alive() && b.replicas.get(&p).is_some_and(|r| r.power_lost.is_some())
+}
 
 /// A list of brokers as a violation's detail shows it: `[1, 2]`. (Not `{:?}`: Debug's machinery
 /// stays out of the wasm bundle.)

@@ -39,6 +39,7 @@ impl Cluster {
     fn new() -> Self {
         let mut catalog = Catalog {
             config: BrokerConfig::default(),
+            features: Default::default(),
             brokers: vec![(BrokerId(1), "a".into()), (BrokerId(2), "b".into()), (BrokerId(3), "c".into())],
             topics: Vec::new(),
             partitions: Vec::new(),
@@ -58,6 +59,8 @@ impl Cluster {
             leader_epoch: 0,
             partition_epoch: 0,
             leader_recovery_state: LeaderRecoveryState::Recovered,
+            elr: Vec::new(),
+            last_known_elr: Vec::new(),
             offset: controller.metadata_offset + 1,
         });
         let brokers = catalog
@@ -99,13 +102,10 @@ impl Cluster {
             let record = Record::new(*id, &Record::text(None, "v"));
             let size_bytes = record.size_bytes();
             let base_offset = log.log_end_offset();
-            log.append(Batch {
-                base_offset,
-                leader_epoch: 0,
-                producer: None,
-                records: vec![record].into(),
-                size_bytes,
-            });
+            log.append(
+                Batch { base_offset, leader_epoch: 0, producer: None, records: vec![record].into(), size_bytes },
+                0,
+            );
         }
     }
 

@@ -42,6 +42,24 @@ pub struct ClusterSpec {
     pub config: BrokerConfig,
     #[serde(default)]
     pub network: NetworkConfig,
+    /// Cluster features (`kafka-features.sh`). Not in the postcard code of a scenario (positional:
+    /// old links would no longer read): a link carries them in their own section and the JSON format
+    /// as `cluster.features`, each only when not the default.
+    #[serde(skip)]
+    pub features: ClusterFeatures,
+}
+
+/// The finalized feature levels the playground models (kafka-model §4.9).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ClusterFeatures {
+    /// `eligible.leader.replicas.version`: 0 (4.0's default) or 1 (Eligible Leader Replicas on).
+    pub eligible_leader_replicas_version: u16,
+}
+
+impl ClusterFeatures {
+    pub fn elr_enabled(self) -> bool {
+        self.eligible_leader_replicas_version >= 1
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,6 +98,7 @@ impl Scenario {
                 brokers: vec![BrokerSpec { id: BrokerId(1), rack: String::new() }],
                 config: BrokerConfig::default(),
                 network: NetworkConfig::default(),
+                features: ClusterFeatures::default(),
             },
             topics: Vec::new(),
             producers: Vec::new(),

@@ -274,6 +274,8 @@ impl Engine {
                     high_watermark: r.high_watermark,
                     leader_epoch: r.leader_epoch,
                     in_isr: record.isr.contains(b),
+                    in_elr: record.elr.contains(b),
+                    power_lost: r.power_lost,
                     maximal_isr: r.leader_state().map(|s| s.isr.maximal()),
                     leader_epoch_start_offset: r.leader_state().map(|s| s.leader_epoch_start_offset),
                     last_caught_up_ms: follower.and_then(|f| f.last_caught_up_ms),
@@ -301,6 +303,8 @@ impl Engine {
             leader_epoch: record.leader_epoch,
             partition_epoch: record.partition_epoch,
             leader_recovery_state: record.leader_recovery_state,
+            elr: record.elr.clone(),
+            last_known_elr: record.last_known_elr.clone(),
             health: health(record.leader, record.isr.len(), record.replicas.len(), catalog.effective_min_isr(p)),
             replica_states,
         }
@@ -320,6 +324,13 @@ impl Engine {
             h.u64(r.partition_epoch as u64);
             for b in r.replicas.iter().chain(&r.isr) {
                 h.u64(b.0 as u64);
+            }
+            // Only when present, so that hashes without ELR stay as they were.
+            if !r.elr.is_empty() || !r.last_known_elr.is_empty() {
+                h.u64(r.elr.len() as u64);
+                for b in r.elr.iter().chain(&r.last_known_elr) {
+                    h.u64(b.0 as u64);
+                }
             }
         }
         for (id, b) in &self.controller.brokers {

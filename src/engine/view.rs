@@ -93,6 +93,12 @@ pub struct PartitionView {
     pub leader_epoch: LeaderEpoch,
     pub partition_epoch: PartitionEpoch,
     pub leader_recovery_state: LeaderRecoveryState,
+    /// Eligible Leader Replicas and the last known leader (kafka-model §4.9); empty with the feature
+    /// off, and then left out of the JSON view.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub elr: Vec<BrokerId>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub last_known_elr: Vec<BrokerId>,
     /// What the committed leader and ISR mean for clients (the engine decides; renderers read it).
     pub health: PartitionHealth,
     /// The replicas as each broker holds them, in `replicas` order.
@@ -169,6 +175,12 @@ pub struct ReplicaView {
     pub leader_epoch: LeaderEpoch,
     /// In the controller's ISR.
     pub in_isr: bool,
+    /// In the controller's ELR (kafka-model §4.9).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub in_elr: bool,
+    /// The offsets `[from, to)` its log lost in the broker's last power loss (kafka-model §3.9).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub power_lost: Option<(Offset, Offset)>,
     /// Leader only: the ISR it acts on (committed plus any member being added, kafka-model §4.5).
     pub maximal_isr: Option<Vec<BrokerId>>,
     /// Leader only: leader epoch start offset.

@@ -69,6 +69,11 @@ impl<'a> Acts<'a> {
                 // SIGKILL, as kill -9: the container's files (the log) survive (kafka-model §3.9).
                 Act::run(vec![format!("docker kill {}", broker_service(*broker))])
             }
+            Command::PowerOffBroker { broker } => Act::run(vec![format!("docker kill {}", broker_service(*broker))])
+                .with_note(
+                    "a container cannot lose power: docker kill keeps the page cache, so nothing unflushed is lost; \
+                     a real power loss needs a VM reset (or echo b > /proc/sysrq-trigger on a test host)",
+                ),
             Command::RestartBroker { broker } => Act::run(vec![format!("docker start {}", broker_service(*broker))]),
             Command::ControlledShutdown { broker } => {
                 // SIGTERM starts Kafka's controlled shutdown (kafka-model §2.3.6); Docker sends SIGKILL
@@ -224,6 +229,7 @@ pub fn describe(command: &Command) -> String {
         }
         Command::Consume { consumer, topic } => format!("{consumer} reads {topic}"),
         Command::CrashBroker { broker }
+        | Command::PowerOffBroker { broker }
         | Command::RestartBroker { broker }
         | Command::ControlledShutdown { broker }
         | Command::PauseBroker { broker }

@@ -38,7 +38,7 @@ fn sentence(catalog: &Catalog, kind: &EventKind) -> Option<(Kind, String)> {
         // kafka-model §8.5.
         EventKind::InvariantViolated { invariant, partition, expected, .. } => {
             let on = partition.map_or(String::new(), |p| format!(" on {}", catalog.partition_name(p)));
-            let note = if *expected { ", allowed after an unclean election" } else { "" };
+            let note = if *expected { ", allowed after an unclean election or a lossy crash" } else { "" };
             (Kind::Violation, format!("Invariant violated{on}: {}{note}.", invariant.name()))
         }
         _ => return None,

@@ -129,6 +129,8 @@ mod tests {
             high_watermark: 5,
             leader_epoch: 0,
             in_isr: true,
+            in_elr: false,
+            power_lost: None,
             maximal_isr: None,
             leader_epoch_start_offset: None,
             last_caught_up_ms: None,

@@ -11,10 +11,10 @@
 //! a fixed array as its items. Fields with `#[serde(skip)]` are not in it (their defaults stand).
 
 use crate::engine::{
-    Acks, AutoOffsetReset, BrokerConfig, BrokerId, BrokerSpec, ChangeConfig, ChangeConfigSpec, ClusterSpec, Command,
-    ConsumerConfig, ConsumerSpec, Lesson, LessonStep, LessonText, NetworkConfig, NodeRef, Outcome, Produce,
-    ProducerConfig, ProducerReconfig, ProducerSpec, Question, Reveal, Scenario, SeekTo, TimedCommand, TopicConfig,
-    TopicSpec, When, LIMITS,
+    Acks, AutoOffsetReset, BrokerConfig, BrokerId, BrokerSpec, ChangeConfig, ChangeConfigSpec, ClusterFeatures,
+    ClusterSpec, Command, ConsumerConfig, ConsumerSpec, Lesson, LessonStep, LessonText, NetworkConfig, NodeRef,
+    Outcome, Produce, ProducerConfig, ProducerReconfig, ProducerSpec, Question, Reveal, Scenario, SeekTo, TimedCommand,
+    TopicConfig, TopicSpec, When, LIMITS,
 };
 
 /// What is wrong with a code, as [`super::code::code_fault`] words it.
@@ -172,6 +172,8 @@ impl<'a> CodeReader<'a> {
             brokers: self.list(LIMITS.brokers_max, |r| Ok(BrokerSpec { id: r.broker()?, rack: r.string()? }))?,
             config: self.broker_config()?,
             network: NetworkConfig { latency_ms: self.u64()?, jitter_ms: self.u64()? },
+            // Not in the code: a link's own section carries it.
+            features: ClusterFeatures::default(),
         })
     }
 
@@ -293,6 +295,7 @@ impl<'a> CodeReader<'a> {
             12 => Command::PauseBroker { broker: broker(self)? },
             13 => Command::ResumeBroker { broker: broker(self)? },
             Command::WHEN_VARIANT => Command::When(self.when()?),
+            16 => Command::PowerOffBroker { broker: broker(self)? },
             _ => Command::Seek {
                 consumer: self.string()?,
                 topic: self.string()?,

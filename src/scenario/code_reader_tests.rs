@@ -110,7 +110,10 @@ impl Gen {
             12 => Command::PauseBroker { broker: b },
             13 => Command::ResumeBroker { broker: b },
             Command::WHEN_VARIANT => {
-                let then = (self.below(u64::from(Command::VARIANTS - 1)) as u32 + 15) % Command::VARIANTS;
+                let then = match self.below(u64::from(Command::VARIANTS)) as u32 {
+                    Command::WHEN_VARIANT => 0,
+                    other => other,
+                };
                 Command::When(When {
                     event: self.maybe(Self::text),
                     high_watermark: self.maybe(Self::number),
@@ -119,6 +122,7 @@ impl Gen {
                     then: Box::new(self.command(then)),
                 })
             }
+            16 => Command::PowerOffBroker { broker: b },
             _ => Command::Seek {
                 consumer: self.text(),
                 topic: self.text(),

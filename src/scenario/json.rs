@@ -8,7 +8,9 @@
 
 use super::*;
 use crate::engine::{check_scenario_at, join, Command, ConsumerConfig, Millis, ProducerConfig, TopicSpec, LIMITS};
-use crate::engine::{BrokerConfig, ChangeConfig, ChangeConfigSpec, NetworkConfig, ProducerReconfig, TopicConfig};
+use crate::engine::{
+    BrokerConfig, ChangeConfig, ChangeConfigSpec, ClusterFeatures, NetworkConfig, ProducerReconfig, TopicConfig,
+};
 use serde::de::{DeserializeOwned, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 use std::cell::RefCell;
@@ -18,7 +20,7 @@ use std::fmt;
 pub const DEFAULT_SETTLE_MS: Millis = 30_000;
 
 /// The command names of the format, in the order the documentation lists them.
-pub const COMMAND_NAMES: [&str; 16] = [
+pub const COMMAND_NAMES: [&str; 17] = [
     "produce",
     "consume",
     "crash_broker",
@@ -35,6 +37,7 @@ pub const COMMAND_NAMES: [&str; 16] = [
     "resume_broker",
     "when",
     "seek",
+    "power_off_broker",
 ];
 
 const TOP_LEVEL_KEYS: [&str; 8] =
@@ -165,7 +168,12 @@ fn command_fields(name: &str) -> &'static [&'static str] {
     match name {
         "produce" => &["producer", "topic", "key", "value", "count", "partition"],
         "consume" => &["consumer", "topic"],
-        "crash_broker" | "restart_broker" | "controlled_shutdown" | "pause_broker" | "resume_broker" => &["broker"],
+        "crash_broker"
+        | "power_off_broker"
+        | "restart_broker"
+        | "controlled_shutdown"
+        | "pause_broker"
+        | "resume_broker" => &["broker"],
         "cut_link_one_way" => &["from", "to"],
         "when" => &["event", "high_watermark", "broker", "partition", "then"],
         "cut_link" | "heal_link" => &["between"],
@@ -363,8 +371,11 @@ pub fn from_value(value: Value) -> Result<Scenario, ScenarioError> {
 fn read_cluster(value: Value) -> Result<ClusterSpec, ScenarioError> {
     let mut obj = object("cluster", value)?;
     for key in obj.keys() {
-        if !matches!(key.as_str(), "brokers" | "config" | "network") {
-            return err(join("cluster", key), "unknown field; expected one of `brokers`, `config`, `network`");
+        if !matches!(key.as_str(), "brokers" | "config" | "network" | "features") {
+            return err(
+                join("cluster", key),
+                "unknown field; expected one of `brokers`, `config`, `network`, `features`",
+            );
         }
     }
     let brokers = match obj.remove("brokers") {
@@ -383,7 +394,27 @@ fn read_cluster(value: Value) -> Result<ClusterSpec, ScenarioError> {
         Some(v) => located("cluster.network", v, serde_json::from_value::<NetworkConfig>)?,
         None => NetworkConfig::default(),
     };
-    Ok(ClusterSpec { brokers, config, network })
+    let features = match obj.remove("features") {
+        Some(v) => read_features(v)?,
+        None => ClusterFeatures::default(),
+    };
+    Ok(ClusterSpec { brokers, config, network, features })
+}
+
+const ELR_VERSION_KEY: &str = "eligible.leader.replicas.version";
+
+/// `cluster.features`: the finalized feature levels (`kafka-features.sh`); the engine's rules check
+/// the values.
+fn read_features(value: Value) -> Result<ClusterFeatures, ScenarioError> {
+    let mut features = ClusterFeatures::default();
+    for (key, v) in object("cluster.features", value)? {
+        let path = join("cluster.features", &key);
+        match key.as_str() {
+            ELR_VERSION_KEY => features.eligible_leader_replicas_version = typed::<u16>(&path, v)?,
+            _ => return err(path, format!("unknown feature; expected `{ELR_VERSION_KEY}`")),
+        }
+    }
+    Ok(features)
 }
 
 /// A topic in `topics` or in a `create_topic` command.
@@ -441,6 +472,30 @@ impl<'a> From<&'a ProducerSpec> for ProducerJson<'a> {
         let n = p.config.max_in_flight_requests_per_connection;
         let max_in_flight = (n != crate::engine::MAX_IN_FLIGHT_DEFAULT).then_some(n);
         ProducerJson { name: &p.name, config: ProducerConfigJson { config: &p.config, max_in_flight } }
+    }
+}
+
+/// The cluster as the JSON format writes it: `features` only when not the default.
+#[derive(serde::Serialize)]
+struct ClusterJson<'a> {
+    #[serde(flatten)]
+    cluster: &'a ClusterSpec,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    features: Option<FeaturesJson>,
+}
+
+#[derive(serde::Serialize)]
+struct FeaturesJson {
+    #[serde(rename = "eligible.leader.replicas.version")]
+    eligible_leader_replicas_version: u16,
+}
+
+impl<'a> From<&'a ClusterSpec> for ClusterJson<'a> {
+    fn from(cluster: &'a ClusterSpec) -> Self {
+        let f = cluster.features;
+        let features = (f != ClusterFeatures::default())
+            .then_some(FeaturesJson { eligible_leader_replicas_version: f.eligible_leader_replicas_version });
+        ClusterJson { cluster, features }
     }
 }
 
@@ -532,7 +587,7 @@ impl Scenario {
         struct Json<'a> {
             format: u32,
             seed: u64,
-            cluster: &'a ClusterSpec,
+            cluster: ClusterJson<'a>,
             topics: &'a [TopicSpec],
             producers: Vec<ProducerJson<'a>>,
             consumers: &'a [ConsumerSpec],
@@ -548,7 +603,7 @@ impl Scenario {
         let json = Json {
             format: self.format,
             seed: self.seed,
-            cluster: &self.cluster,
+            cluster: ClusterJson::from(&self.cluster),
             topics: &self.topics,
             producers: self.producers.iter().map(ProducerJson::from).collect(),
             consumers: &self.consumers,

@@ -39,6 +39,10 @@ const SECTION_LESSON: u8 = 3;
 /// from the default, as pairs of varints (producer index, value) in increasing index order. Written
 /// only when some producer differs, so a link without such settings is byte-identical to before.
 const SECTION_PRODUCERS: u8 = 4;
+/// Cluster features outside the scenario's postcard code (kafka-model §4.9): one varint,
+/// `eligible.leader.replicas.version`. Written only when it is not the default (0), so a link
+/// without it is byte-identical to before.
+const SECTION_FEATURES: u8 = 5;
 /// A link's text is refused above this many bytes, before any decoding.
 pub const LINK_TEXT_MAX: usize = 8 * 1024;
 /// Inflation stops at this many bytes.
@@ -90,15 +94,15 @@ pub fn link_message(scenario: &Scenario, session: &[TimedCommand], lesson: Optio
     }
     // Plain structs, enums, strings and numbers: postcard writes them all (round-trip tests).
     let mut message = postcard::to_allocvec(&LinkParts { scenario, session, lesson }).unwrap_or_default();
-    // The settings postcard skips follow, as in a link's producers section.
-    message.extend(write_producers(scenario).unwrap_or_default());
+    // The settings postcard skips follow, as a link's sections.
+    write_skipped_sections(scenario, &mut message);
     message
 }
 
 /// Reads a [`link_message`], checking the scenario as any input is checked.
 pub fn read_link_message(bytes: &[u8]) -> Result<Link, LinkError> {
     let (mut link, rest) = postcard::take_from_bytes::<Link>(bytes).map_err(|_| LinkError::NotAScenario)?;
-    read_producers(&mut link.scenario, rest).map_err(|_| LinkError::NotAScenario)?;
+    read_skipped_sections(&mut link.scenario, rest).map_err(|_| LinkError::NotAScenario)?;
     check_scenario(&link.scenario).map_err(LinkError::Invalid)?;
     Ok(link)
 }
@@ -192,9 +196,7 @@ pub fn link_code(link: &Link) -> Result<Vec<u8>, LinkError> {
     if let Some(lesson) = &link.lesson {
         write_section(&mut code, SECTION_LESSON, &postcard::to_allocvec(lesson).unwrap_or_default());
     }
-    if let Some(producers) = write_producers(&link.scenario) {
-        write_section(&mut code, SECTION_PRODUCERS, &producers);
-    }
+    write_skipped_sections(&link.scenario, &mut code);
     if code.len() > LINK_INFLATED_MAX {
         Err(LinkError::TooLarge)
     } else {
@@ -315,6 +317,7 @@ fn read_sections(code: &[u8]) -> Result<Link, LinkError> {
     let mut session = None;
     let mut lesson = None;
     let mut producers = None;
+    let mut features = None;
     let mut last = 0;
     while let Some(tag) = bytes.byte() {
         if last == 0 && tag != SECTION_SCENARIO {
@@ -336,12 +339,16 @@ fn read_sections(code: &[u8]) -> Result<Link, LinkError> {
             }
             SECTION_LESSON => lesson = Some(read_lesson(body)?),
             SECTION_PRODUCERS => producers = Some(body),
+            SECTION_FEATURES => features = Some(body),
             _ => return Err(LinkError::NewerSection { tag }),
         }
     }
     let mut scenario = scenario.ok_or(LinkError::NotAScenario)?;
     if let Some(body) = producers {
         read_producers(&mut scenario, body)?;
+    }
+    if let Some(body) = features {
+        read_features(&mut scenario, body)?;
     }
     if let Some(text) = lesson {
         check_scenario(&scenario).map_err(LinkError::Invalid)?;
@@ -354,6 +361,53 @@ fn read_sections(code: &[u8]) -> Result<Link, LinkError> {
         return Ok(Link { scenario, session: session.unwrap_or_default(), lesson: Some(text) });
     }
     Ok(Link { scenario, session: session.unwrap_or_default(), lesson: None })
+}
+
+/// The sections of what the scenario's postcard code skips, each only when not the default.
+fn write_skipped_sections(scenario: &Scenario, code: &mut Vec<u8>) {
+    if let Some(producers) = write_producers(scenario) {
+        write_section(code, SECTION_PRODUCERS, &producers);
+    }
+    if let Some(features) = write_features(scenario) {
+        write_section(code, SECTION_FEATURES, &features);
+    }
+}
+
+/// [`write_skipped_sections`] read back, for a [`link_message`] (one build writes and reads it).
+fn read_skipped_sections(scenario: &mut Scenario, rest: &[u8]) -> Result<(), LinkError> {
+    let mut bytes = Bytes(rest);
+    while let Some(tag) = bytes.byte() {
+        let body = section_body(&mut bytes, tag)?;
+        match tag {
+            SECTION_PRODUCERS => read_producers(scenario, body)?,
+            SECTION_FEATURES => read_features(scenario, body)?,
+            _ => return Err(LinkError::NewerSection { tag }),
+        }
+    }
+    Ok(())
+}
+
+/// The features section's body, or `None` at the defaults.
+fn write_features(scenario: &Scenario) -> Option<Vec<u8>> {
+    let version = scenario.cluster.features.eligible_leader_replicas_version;
+    let mut body = Vec::new();
+    put_varint(&mut body, u64::from(version));
+    (version != 0).then_some(body)
+}
+
+/// Applies the features section; the value is checked with the scenario afterwards.
+fn read_features(scenario: &mut Scenario, body: &[u8]) -> Result<(), LinkError> {
+    let malformed = |reason: String| LinkError::Malformed(ScenarioError { path: "features".into(), reason });
+    let mut bytes = Bytes(body);
+    let Some(v) = bytes.varint() else {
+        return Err(malformed("it ends inside eligible.leader.replicas.version".into()));
+    };
+    if !bytes.0.is_empty() {
+        return Err(malformed(format!("{} bytes after eligible.leader.replicas.version", bytes.0.len())));
+    }
+    let v = u16::try_from(v).map_err(|_| malformed(format!("eligible.leader.replicas.version {v}")))?;
+    scenario.cluster.features.eligible_leader_replicas_version = v;
+    Ok(())
 }
 
 /// The producers section's body, or `None` when every producer has the default settings.

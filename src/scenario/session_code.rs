@@ -51,7 +51,7 @@ impl Models {
 
 /// A command's tag is its variant's position in [`Command`]; the format's command names are listed
 /// in that order (a test checks it).
-pub(super) const TAG_NAMES: [&str; 16] = super::json::COMMAND_NAMES;
+pub(super) const TAG_NAMES: [&str; 17] = super::json::COMMAND_NAMES;
 
 /// LEB128, as postcard writes its integers.
 pub(super) fn put_varint(out: &mut Vec<u8>, mut v: u64) {
@@ -254,7 +254,7 @@ impl<'a> Writer<'a> {
                 self.name(OTHER, CONSUMERS, consumer);
                 self.name(TOPIC, TOPICS, topic);
             }
-            Command::CrashBroker { broker } => self.broker(*broker),
+            Command::CrashBroker { broker } | Command::PowerOffBroker { broker } => self.broker(*broker),
             Command::RestartBroker { broker } => self.broker(*broker),
             Command::ControlledShutdown { broker } => self.broker(*broker),
             Command::CutLink { between } | Command::HealLink { between } => {
@@ -337,6 +337,7 @@ fn tag_of(command: &Command) -> u64 {
         Command::ResumeBroker { .. } => 13,
         Command::When(_) => 14,
         Command::Seek { .. } => 15,
+        Command::PowerOffBroker { .. } => 16,
     }
 }
 
@@ -677,6 +678,7 @@ impl<'a> Reader<'a> {
             11 => Command::CutLinkOneWay { from: self.node("from")?, to: self.node("to")? },
             12 => Command::PauseBroker { broker: self.broker("broker")? },
             13 => Command::ResumeBroker { broker: self.broker("broker")? },
+            16 => Command::PowerOffBroker { broker: self.broker("broker")? },
             14 => {
                 return Err(self.fail("", Why::Said("a `when` is never in a session (no writer puts one there)".into())))
             }

@@ -594,7 +594,7 @@ impl Broker {
         batch.leader_epoch = replica.leader_epoch;
         let (base, end, first_record) = (batch.base_offset, batch.end_offset(), batch.records[0].id);
         let (leader_epoch, count) = (batch.leader_epoch, batch.len() as u32);
-        replica.log.append(batch);
+        replica.log.append(batch, ctx.now);
         ctx.observe(Observation::Appended { partition, base_offset: base, first_record });
         ctx.emit(EventKind::LeaderAppended {
             broker: self.id,

@@ -1,0 +1,174 @@
+//! Eligible Leader Replicas (kafka-model §4.9, §9 TC-10, with TC-08 as the contrast) and power loss
+//! (§3.9, the "last replica standing" of §8.4), as scenario files in `tests/scenarios/` and the
+//! outcomes Kafka prescribes. A kill -9 leaves no clean-shutdown file, so Kafka treats it as an
+//! unclean shutdown too: TC-10's "clean process exits" are controlled shutdowns here.
+
+#[path = "support/scenario_run.rs"]
+mod scenario_run;
+
+use partition_playground::engine::*;
+use scenario_run::{b, run, Run};
+
+fn ids(list: &[u32]) -> Vec<BrokerId> {
+    list.iter().map(|i| b(*i)).collect()
+}
+
+impl Run {
+    /// Every ELR change of `t-0`: (ISR, ELR, last known ELR, how a leader came from them).
+    fn elr_changes(&self) -> Vec<(Vec<BrokerId>, Vec<BrokerId>, Vec<BrokerId>, ElrElection)> {
+        let changes = self.events.iter().filter_map(|(e, _)| match &e.kind {
+            EventKind::ElrChanged { isr, elr, last_known_elr, elected, .. } => {
+                Some((isr.clone(), elr.clone(), last_known_elr.clone(), *elected))
+            }
+            _ => None,
+        });
+        changes.collect()
+    }
+
+    fn elected(&self) -> Vec<(BrokerId, bool)> {
+        let elections = self.events.iter().filter_map(|(e, _)| match &e.kind {
+            EventKind::LeaderElected { leader, unclean, .. } => Some((*leader, *unclean)),
+            _ => None,
+        });
+        elections.collect()
+    }
+}
+
+#[test]
+fn tc10_with_elr_a_clean_election_follows_the_loss_of_the_whole_isr() {
+    let run = run("tc10_elr_clean_election");
+    let none = ElrElection::None;
+    assert_eq!(
+        run.elr_changes(),
+        vec![
+            // 3 leaves: ISR {1,2} still meets min ISR 2, no ELR. 2 leaves: ISR {1}, ELR {2}.
+            (ids(&[1]), ids(&[2]), ids(&[]), none),
+            // 1 leaves: ISR {}, ELR {1,2}, lastKnownElr [1], no leader.
+            (ids(&[]), ids(&[1, 2]), ids(&[1]), none),
+            // 2 is unfenced and elected from the ELR: ISR {2}, ELR {1}.
+            (ids(&[2]), ids(&[1]), ids(&[]), ElrElection::FromElr(b(2))),
+        ]
+    );
+    assert_eq!(run.elected(), vec![(b(2), false)], "a clean election");
+    let p = run.partition("t-0");
+    assert_eq!((p.leader, p.isr.clone(), p.elr.clone()), (Some(b(2)), ids(&[2]), ids(&[1])));
+    assert_eq!(run.replica("t-0", 2).log_end_offset, 20, "all committed records present");
+    assert!(run.view.safety.losses.is_empty());
+    // ISR {2} is below min ISR 2: acks=all is refused until a second member returns.
+    let p = run.producer("p");
+    assert_eq!((p.acked_records, p.pending_records), (20, 1));
+    assert!(run
+        .events
+        .iter()
+        .any(|(e, _)| matches!(e.kind, EventKind::ProduceRetried { error: ErrorCode::NotEnoughReplicas, .. })));
+}
+
+#[test]
+fn tc10_a_broker_back_from_a_power_loss_leaves_the_elr_and_is_not_elected() {
+    let run = run("tc10_elr_power_loss_not_elected");
+    let detected = run.events.iter().find_map(|(e, _)| match &e.kind {
+        EventKind::UncleanShutdownDetected { broker, partitions } => Some((*broker, partitions.len())),
+        _ => None,
+    });
+    assert_eq!(detected, Some((b(2), 1)), "2 registers without PreviousBrokerEpoch");
+    let changes = run.elr_changes();
+    assert_eq!(changes[1], (ids(&[]), ids(&[1, 2]), ids(&[1]), ElrElection::None));
+    assert_eq!(changes[2], (ids(&[]), ids(&[1]), ids(&[1]), ElrElection::None), "2 out of the ELR");
+    // 2 runs from 31 s but the partition waits for 1, which shut down cleanly and leads again.
+    let elected: Vec<(u64, BrokerId)> = run
+        .events
+        .iter()
+        .filter_map(|(e, _)| match e.kind {
+            EventKind::LeaderElected { leader, .. } => Some((e.at_ms, leader)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(elected.len(), 1);
+    assert!(elected[0].0 >= 50_000 && elected[0].1 == b(1), "{elected:?}");
+    assert_eq!(changes[3].3, ElrElection::FromElr(b(1)));
+    assert!(run.view.safety.losses.is_empty());
+}
+
+#[test]
+fn tc10_contrast_without_elr_the_partition_waits_for_its_last_isr_member() {
+    let run = run("tc10_elr_off_contrast");
+    assert!(run.elr_changes().is_empty(), "eligible.leader.replicas.version=0: no ELR");
+    let offline = run.events.iter().find_map(|(e, _)| match &e.kind {
+        EventKind::PartitionOffline { isr, .. } => Some(isr.clone()),
+        _ => None,
+    });
+    assert_eq!(offline, Some(ids(&[1])), "the last member stays in the ISR, leaderless");
+    let elected: Vec<(u64, BrokerId)> = run
+        .events
+        .iter()
+        .filter_map(|(e, _)| match e.kind {
+            EventKind::LeaderElected { leader, .. } => Some((e.at_ms, leader)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(elected.len(), 1, "2 runs from 21 s and is not elected");
+    assert!(elected[0].0 >= 40_000 && elected[0].1 == b(1));
+}
+
+#[test]
+fn s3_9_the_last_replica_standing_loses_acknowledged_records_in_a_power_loss() {
+    let run = run("s3_9_power_loss_last_replica_standing");
+    let lost = run.events.iter().find_map(|(e, _)| match e.kind {
+        EventKind::UnflushedSuffixLost { broker, from, to, flushed_before_ms, .. } => {
+            Some((broker, from, to, flushed_before_ms))
+        }
+        _ => None,
+    });
+    // Power off at 40 s: the 20 records of 1 s were written back (30 s old at the 40 s pass), the
+    // 5 of 37 s were not.
+    assert_eq!(lost, Some((b(1), 20, 25, 10_000)));
+    assert_eq!(run.replica("t-0", 1).power_lost, Some((20, 25)), "the view shows the lost suffix");
+    // Without ELR, 1 is still the ISR and is elected when it returns: the committed 20..24 are lost.
+    assert_eq!(run.elected(), vec![(b(1), false)]);
+    let loss = &run.view.safety.losses[0];
+    assert_eq!((loss.first_offset, loss.last_offset, loss.acks), (20, 24, Acks::All));
+    assert!(!loss.unexpected, "a power loss beyond what replication tolerates, not an engine bug");
+    assert!(loss.cause.contains("last replica standing"), "{}", loss.cause);
+    assert_eq!(run.replica("t-0", 2).log_end_offset, 20, "2 and 3 truncate to the new leader's log");
+}
+
+fn tc10_scenario() -> Scenario {
+    let path = format!("{}/tests/scenarios/tc10_elr_clean_election.json", env!("CARGO_MANIFEST_DIR"));
+    partition_playground::scenario::parse(&std::fs::read_to_string(path).expect("the file")).expect("valid")
+}
+
+#[test]
+fn the_elr_feature_is_written_back_to_json_only_when_on() {
+    let scenario = tc10_scenario();
+    assert_eq!(scenario.cluster.features.eligible_leader_replicas_version, 1);
+    let json = scenario.to_json();
+    assert!(json.contains("\"eligible.leader.replicas.version\": 1"), "{json}");
+    assert_eq!(partition_playground::scenario::parse(&json).expect("its own JSON"), scenario);
+    let mut off = scenario.clone();
+    off.cluster.features = ClusterFeatures::default();
+    assert!(!off.to_json().contains("features"), "the default is left out");
+}
+
+/// kafka-model §4.9: changing a topic's `min.insync.replicas` clears its ELR fields.
+#[test]
+fn changing_min_insync_replicas_clears_the_topics_elr() {
+    let mut engine = Engine::new(&tc10_scenario()).expect("valid");
+    engine.advance_to(15_000, u64::MAX).expect("progress");
+    let p = &engine.view(ViewOptions::default()).partitions[0];
+    assert_eq!((p.isr.clone(), p.elr.clone(), p.last_known_elr.clone()), (ids(&[]), ids(&[1, 2]), ids(&[1])));
+    let change = ChangeConfig::Topic {
+        topic: "t".into(),
+        config: TopicConfig { min_insync_replicas: Some(1), unclean_leader_election_enable: None },
+    };
+    engine.apply(Command::ChangeConfig(change)).expect("a valid change");
+    let p = &engine.view(ViewOptions::default()).partitions[0];
+    assert_eq!((p.elr.clone(), p.last_known_elr.clone()), (ids(&[]), ids(&[])));
+    let cleared = engine.events_since(0).any(
+        |e| matches!(&e.kind, EventKind::ElrChanged { reason: ChangeReason::MinIsrChanged, elr, .. } if elr.is_empty()),
+    );
+    assert!(cleared);
+    // With the ELR gone, 2's return elects nobody: it was never in the ISR {}.
+    engine.advance_to(40_000, u64::MAX).expect("progress");
+    assert_eq!(engine.view(ViewOptions::default()).partitions[0].leader, None);
+    assert_eq!(engine.unexpected_violations(), 0);
+}
