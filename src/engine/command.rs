@@ -286,6 +286,42 @@ pub enum Command {
         partition: u32,
         to: SeekTo,
     },
+    /// `kafka-leader-election.sh --election-type preferred|unclean` (the Admin `electLeaders`,
+    /// kafka-model §3.2, §3.8): the controller runs the election for one partition, or for every
+    /// partition, and answers each (recorded as an event).
+    ElectLeaders(ElectLeaders),
+}
+
+/// `elect_leaders`: `election_type`, and `topic` with `partition` (Kafka's `--topic --partition`),
+/// or neither (`--all-topic-partitions`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ElectLeaders {
+    pub election_type: ElectionType,
+    #[serde(default)]
+    pub topic: Option<String>,
+    #[serde(default)]
+    pub partition: Option<u32>,
+}
+
+/// Kafka's `ElectionType`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ElectionType {
+    /// Leadership to `replicas[0]` if it is in the ISR and can lead.
+    Preferred,
+    /// For a partition with no leader: any live replica, even out of the ISR (kafka-model §4.8).
+    Unclean,
+}
+
+impl ElectionType {
+    /// Kafka's spelling (`--election-type`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ElectionType::Preferred => "preferred",
+            ElectionType::Unclean => "unclean",
+        }
+    }
 }
 
 /// Where a `seek` goes: `{"offset": 5}`, `"beginning"` or `"end"`.
@@ -330,6 +366,7 @@ impl Command {
             Command::ResumeBroker { .. } => "resume_broker",
             Command::When(_) => "when",
             Command::Seek { .. } => "seek",
+            Command::ElectLeaders(_) => "elect_leaders",
         }
     }
 }

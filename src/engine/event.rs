@@ -1,7 +1,7 @@
 //! What the engine tells the world: observable events, each with a one-line explanation in Kafka's
 //! words (kafka-model vocabulary), for the event log of the page and the runner.
 
-use super::command::SeekTo;
+use super::command::{ElectionType, SeekTo};
 use super::config::Acks;
 use super::ids::*;
 use super::invariant::Invariant;
@@ -22,6 +22,10 @@ pub enum ChangeReason {
     TopicCreated,
     /// AlterPartition from the leader.
     AlterPartition(BrokerId),
+    /// The controller's leader imbalance check ran a PREFERRED election (kafka-model §3.8).
+    LeaderImbalanceCheck,
+    /// An `elect_leaders` request (kafka-model §3.2).
+    ElectLeaders(ElectionType),
 }
 
 /// The controller's committed leader epoch of the partition when a broker's event was recorded:
@@ -511,6 +515,26 @@ pub enum EventKind {
         base_sequence: u32,
         count: u32,
     },
+    /// The controller's leader imbalance check (kafka-model §3.8): how many partitions were not led
+    /// by their preferred replica, how many PREFERRED elections moved a leadership, and whether it
+    /// hit `MAX_ELECTIONS_PER_IMBALANCE` (it runs again at once).
+    LeaderImbalanceChecked {
+        imbalanced: u32,
+        elected: u32,
+        capped: bool,
+    },
+    /// The controller's answer for one partition of an `elect_leaders` request: `None` is success
+    /// (its `leader_elected` follows), else `ELECTION_NOT_NEEDED`, `PREFERRED_LEADER_NOT_AVAILABLE`
+    /// or `ELIGIBLE_LEADERS_NOT_AVAILABLE` (`ReplicationControlManager.electLeader`).
+    ElectLeadersAnswered {
+        partition: PartitionIdx,
+        election_type: ElectionType,
+        error: Option<ErrorCode>,
+        /// The partition's preferred replica (`replicas[0]`), leader and ISR as the controller saw them.
+        preferred: BrokerId,
+        leader: Option<BrokerId>,
+        isr: Vec<BrokerId>,
+    },
 }
 
 /// How much an event matters to someone watching the cluster, in Kafka's terms (the page colours its
@@ -595,6 +619,8 @@ impl EventKind {
             | ProduceRequestSent { producer, .. }
             | ProducerEpochBumped { producer, .. } => Subject::Producer(*producer),
             ProducerStateUnknown { broker, partition, .. } => Subject::Replica(*broker, *partition),
+            ElectLeadersAnswered { partition, .. } => Subject::Partition(*partition),
+            LeaderImbalanceChecked { .. } => Subject::Controller,
             ConsumerFetched { consumer, .. }
             | ConsumerRedirected { consumer, .. }
             | ConsumerLeftReplica { consumer, .. }
@@ -633,6 +659,7 @@ impl EventKind {
             | LogTruncated { .. }
             | BrokerPaused { .. }
             | LinkCutOneWay { .. }
+            | ElectLeadersAnswered { error: Some(ErrorCode::PreferredLeaderNotAvailable | ErrorCode::EligibleLeadersNotAvailable), .. }
             | LinkCut { .. } => Severity::Warning,
             LeaderElected { unclean: false, .. } | IsrShrunk { .. } | IsrExpanded { .. } => Severity::Change,
             BrokerStarted { .. }
@@ -676,6 +703,8 @@ impl EventKind {
             | BrokerResumed { .. }
             | TopicCreated { .. }
             | TriggerFired { .. }
+            | ElectLeadersAnswered { .. }
+            | LeaderImbalanceChecked { .. }
             | ConfigChanged { .. } => Severity::Info,
         }
     }
@@ -709,7 +738,7 @@ impl EventKind {
 impl EventKind {
     /// Every event's name as the runner's JSON and lessons write it (its serde tag), with whether
     /// events of that kind are about one partition (an invariant violation may be, or not).
-    pub const NAMES: [(&'static str, bool); 57] = [
+    pub const NAMES: [(&'static str, bool); 59] = [
         ("broker_crashed", false),
         ("broker_started", false),
         ("broker_registered", false),
@@ -767,6 +796,8 @@ impl EventKind {
         ("produce_request_sent", false),
         ("producer_epoch_bumped", true),
         ("producer_state_unknown", true),
+        ("leader_imbalance_checked", false),
+        ("elect_leaders_answered", true),
     ];
 
     /// The event's name, as in [`EventKind::NAMES`].
@@ -830,6 +861,8 @@ impl EventKind {
             ProduceRequestSent { .. } => "produce_request_sent",
             ProducerEpochBumped { .. } => "producer_epoch_bumped",
             ProducerStateUnknown { .. } => "producer_state_unknown",
+            LeaderImbalanceChecked { .. } => "leader_imbalance_checked",
+            ElectLeadersAnswered { .. } => "elect_leaders_answered",
         }
     }
 
@@ -884,6 +917,7 @@ impl EventKind {
             | ConsumerLeaderUnknown { partition, .. }
             | ProducerEpochBumped { partition, .. }
             | ProducerStateUnknown { partition, .. }
+            | ElectLeadersAnswered { partition, .. }
             | RecordsLost { partition, .. } => Some(*partition),
             InvariantViolated { partition, .. } => *partition,
             _ => None,

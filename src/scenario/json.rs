@@ -9,6 +9,7 @@
 use super::*;
 use crate::engine::{check_scenario_at, join, Command, ConsumerConfig, Millis, ProducerConfig, TopicSpec, LIMITS};
 use crate::engine::{BrokerConfig, ChangeConfig, ChangeConfigSpec, NetworkConfig, ProducerReconfig, TopicConfig};
+use crate::engine::{AUTO_LEADER_REBALANCE_DEFAULT, LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS_DEFAULT};
 use serde::de::{DeserializeOwned, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 use std::cell::RefCell;
@@ -18,7 +19,7 @@ use std::fmt;
 pub const DEFAULT_SETTLE_MS: Millis = 30_000;
 
 /// The command names of the format, in the order the documentation lists them.
-pub const COMMAND_NAMES: [&str; 16] = [
+pub const COMMAND_NAMES: [&str; 17] = [
     "produce",
     "consume",
     "crash_broker",
@@ -35,6 +36,7 @@ pub const COMMAND_NAMES: [&str; 16] = [
     "resume_broker",
     "when",
     "seek",
+    "elect_leaders",
 ];
 
 const TOP_LEVEL_KEYS: [&str; 8] =
@@ -176,6 +178,7 @@ fn command_fields(name: &str) -> &'static [&'static str] {
         }
         "reconfigure_producer" => &["producer", "config"],
         "seek" => &["consumer", "topic", "partition", "to"],
+        "elect_leaders" => &["election_type", "topic", "partition"],
         _ => &[],
     }
 }
@@ -376,7 +379,7 @@ fn read_cluster(value: Value) -> Result<ClusterSpec, ScenarioError> {
         None => return err("cluster.brokers", "missing (required): a list of brokers, e.g. [{\"id\": 1}]"),
     };
     let config = match obj.remove("config") {
-        Some(v) => located("cluster.config", v, serde_json::from_value::<BrokerConfig>)?,
+        Some(v) => read_broker_config(v)?,
         None => BrokerConfig::default(),
     };
     let network = match obj.remove("network") {
@@ -384,6 +387,63 @@ fn read_cluster(value: Value) -> Result<ClusterSpec, ScenarioError> {
         None => NetworkConfig::default(),
     };
     Ok(ClusterSpec { brokers, config, network })
+}
+
+/// `cluster.config`. `auto.leader.rebalance.enable` and `leader.imbalance.check.interval.seconds`
+/// are read here, beside serde: they are not in the config's serde form (see [`BrokerConfig`]).
+fn read_broker_config(value: Value) -> Result<BrokerConfig, ScenarioError> {
+    let path = "cluster.config";
+    let mut obj = object(path, value)?;
+    let rebalance = obj.remove(AUTO_LEADER_REBALANCE_KEY);
+    let interval = obj.remove(IMBALANCE_INTERVAL_KEY);
+    let mut config = located(path, Value::Object(obj), serde_json::from_value::<BrokerConfig>)?;
+    if let Some(v) = rebalance {
+        config.auto_leader_rebalance_enable = typed(&join(path, AUTO_LEADER_REBALANCE_KEY), v)?;
+    }
+    if let Some(v) = interval {
+        config.leader_imbalance_check_interval_seconds = typed(&join(path, IMBALANCE_INTERVAL_KEY), v)?;
+    }
+    Ok(config)
+}
+
+const AUTO_LEADER_REBALANCE_KEY: &str = "auto.leader.rebalance.enable";
+const IMBALANCE_INTERVAL_KEY: &str = "leader.imbalance.check.interval.seconds";
+
+/// The cluster as the JSON format writes it: its config with the settings outside the config's
+/// serde form when not the default.
+#[derive(serde::Serialize)]
+struct ClusterJson<'a> {
+    brokers: &'a [BrokerSpec],
+    config: BrokerConfigJson<'a>,
+    network: &'a NetworkConfig,
+}
+
+#[derive(serde::Serialize)]
+struct BrokerConfigJson<'a> {
+    #[serde(flatten)]
+    config: &'a BrokerConfig,
+    #[serde(rename = "auto.leader.rebalance.enable", skip_serializing_if = "Option::is_none")]
+    auto_leader_rebalance_enable: Option<bool>,
+    #[serde(rename = "leader.imbalance.check.interval.seconds", skip_serializing_if = "Option::is_none")]
+    leader_imbalance_check_interval_seconds: Option<u64>,
+}
+
+impl<'a> From<&'a ClusterSpec> for ClusterJson<'a> {
+    fn from(c: &'a ClusterSpec) -> Self {
+        let config = &c.config;
+        let rebalance = config.auto_leader_rebalance_enable;
+        let interval = config.leader_imbalance_check_interval_seconds;
+        ClusterJson {
+            brokers: &c.brokers,
+            config: BrokerConfigJson {
+                config,
+                auto_leader_rebalance_enable: (rebalance != AUTO_LEADER_REBALANCE_DEFAULT).then_some(rebalance),
+                leader_imbalance_check_interval_seconds: (interval != LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS_DEFAULT)
+                    .then_some(interval),
+            },
+            network: &c.network,
+        }
+    }
 }
 
 /// A topic in `topics` or in a `create_topic` command.
@@ -532,7 +592,7 @@ impl Scenario {
         struct Json<'a> {
             format: u32,
             seed: u64,
-            cluster: &'a ClusterSpec,
+            cluster: ClusterJson<'a>,
             topics: &'a [TopicSpec],
             producers: Vec<ProducerJson<'a>>,
             consumers: &'a [ConsumerSpec],
@@ -548,7 +608,7 @@ impl Scenario {
         let json = Json {
             format: self.format,
             seed: self.seed,
-            cluster: &self.cluster,
+            cluster: ClusterJson::from(&self.cluster),
             topics: &self.topics,
             producers: self.producers.iter().map(ProducerJson::from).collect(),
             consumers: &self.consumers,
