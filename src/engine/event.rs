@@ -659,7 +659,10 @@ impl EventKind {
             | LogTruncated { .. }
             | BrokerPaused { .. }
             | LinkCutOneWay { .. }
-            | ElectLeadersAnswered { error: Some(ErrorCode::PreferredLeaderNotAvailable | ErrorCode::EligibleLeadersNotAvailable), .. }
+            | ElectLeadersAnswered {
+                error: Some(ErrorCode::PreferredLeaderNotAvailable | ErrorCode::EligibleLeadersNotAvailable),
+                ..
+            }
             | LinkCut { .. } => Severity::Warning,
             LeaderElected { unclean: false, .. } | IsrShrunk { .. } | IsrExpanded { .. } => Severity::Change,
             BrokerStarted { .. }

@@ -10,11 +10,14 @@ use super::json::check_size;
 use super::{Scenario, ScenarioError, FORMAT_VERSION};
 use crate::engine::check_scenario;
 
-/// The scenario's binary code.
+/// The scenario's binary code, then the settings its postcard code has no field for, as a link's
+/// settings sections (only those not the default: a code without them is as before).
 pub fn encode(s: &Scenario) -> Vec<u8> {
     // The scenario's types are plain structs, enums, strings and numbers, all of which postcard
     // writes; an error would be a bug in those types, and the round-trip tests would catch it.
-    postcard::to_allocvec(s).unwrap_or_default()
+    let mut code = postcard::to_allocvec(s).unwrap_or_default();
+    super::link::write_settings(&mut code, s);
+    code
 }
 
 /// What is wrong with a binary code, in our words: postcard's own messages (and their `Display`)
@@ -45,13 +48,11 @@ pub fn decode(bytes: &[u8]) -> Result<Scenario, ScenarioError> {
             reason: format!("this playground reads format {FORMAT_VERSION}, not {format}"),
         });
     }
-    let (scenario, rest) = postcard::take_from_bytes::<Scenario>(bytes).map_err(damaged)?;
-    if !rest.is_empty() {
-        return Err(ScenarioError {
-            path: String::new(),
-            reason: format!("not a scenario code: {} bytes left after its end", rest.len()),
-        });
-    }
+    let (mut scenario, rest) = postcard::take_from_bytes::<Scenario>(bytes).map_err(damaged)?;
+    super::link::read_settings(&mut scenario, rest).map_err(|_| ScenarioError {
+        path: String::new(),
+        reason: format!("not a scenario code: {} bytes left after its end that are no settings", rest.len()),
+    })?;
     check_scenario(&scenario)?;
     Ok(scenario)
 }

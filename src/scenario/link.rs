@@ -106,25 +106,34 @@ pub fn link_message(scenario: &Scenario, session: &[TimedCommand], lesson: Optio
 /// Reads a [`link_message`], checking the scenario as any input is checked.
 pub fn read_link_message(bytes: &[u8]) -> Result<Link, LinkError> {
     let (mut link, rest) = postcard::take_from_bytes::<Link>(bytes).map_err(|_| LinkError::NotAScenario)?;
-    let mut bytes = Bytes(rest);
-    let mut last = SECTION_LESSON;
-    while let Some(tag) = bytes.byte() {
-        let body = section_body(&mut bytes, tag).map_err(|_| LinkError::NotAScenario)?;
-        let read = match tag {
-            SECTION_PRODUCERS if tag > last => read_producers(&mut link.scenario, body),
-            SECTION_CLUSTER if tag > last => read_cluster(&mut link.scenario, body),
-            _ => Err(LinkError::NotAScenario),
-        };
-        read.map_err(|_| LinkError::NotAScenario)?;
-        last = tag;
-    }
+    read_settings(&mut link.scenario, rest).map_err(|_| LinkError::NotAScenario)?;
     check_scenario(&link.scenario).map_err(LinkError::Invalid)?;
     Ok(link)
 }
 
+/// Reads what [`write_settings`] wrote after a scenario's postcard code (a link message, a
+/// scenario's binary code): the settings sections, in tag order, and nothing else.
+pub(super) fn read_settings(scenario: &mut Scenario, rest: &[u8]) -> Result<(), LinkError> {
+    let mut bytes = Bytes(rest);
+    let mut last = SECTION_LESSON;
+    while let Some(tag) = bytes.byte() {
+        let body = section_body(&mut bytes, tag)?;
+        match tag {
+            SECTION_PRODUCERS if tag > last => read_producers(scenario, body)?,
+            SECTION_CLUSTER if tag > last => read_cluster(scenario, body)?,
+            _ => {
+                let reason = format!("section {tag} where only settings (sections 4, 5) may follow, in order");
+                return Err(LinkError::Malformed(ScenarioError { path: format!("section {tag}"), reason }));
+            }
+        }
+        last = tag;
+    }
+    Ok(())
+}
+
 /// The sections of the settings the scenario's postcard code has no field for, each only when
 /// some setting in it is not the default.
-fn write_settings(code: &mut Vec<u8>, scenario: &Scenario) {
+pub(super) fn write_settings(code: &mut Vec<u8>, scenario: &Scenario) {
     if let Some(producers) = write_producers(scenario) {
         write_section(code, SECTION_PRODUCERS, &producers);
     }
@@ -442,7 +451,8 @@ fn write_cluster(scenario: &Scenario) -> Option<Vec<u8>> {
 
 /// Applies the cluster section; the values are checked with the scenario afterwards.
 fn read_cluster(scenario: &mut Scenario, body: &[u8]) -> Result<(), LinkError> {
-    let malformed = |reason: &str| LinkError::Malformed(ScenarioError { path: "cluster".into(), reason: reason.into() });
+    let malformed =
+        |reason: &str| LinkError::Malformed(ScenarioError { path: "cluster".into(), reason: reason.into() });
     let config = &mut scenario.cluster.config;
     let mut bytes = Bytes(body);
     let mut next = 0;
