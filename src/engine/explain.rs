@@ -67,7 +67,7 @@ fn imbalance_checked(imbalanced: u32, elected: u32, capped: bool, interval_s: u6
         line += "; it stopped at MAX_ELECTIONS_PER_IMBALANCE (1000) and runs again at once";
     } else if elected < imbalanced {
         line += &format!(
-            "; the others keep their leader: their preferred replica is not in the ISR or cannot lead, and the check \
+            "; the others stay as they are: their preferred replica is not in the ISR or cannot lead, and the check \
              runs again in {interval_s} s (leader.imbalance.check.interval.seconds)"
         );
     }
@@ -85,9 +85,14 @@ fn elect_leaders_answer(
 ) -> String {
     let head = format!("ElectLeaders ({}) for {partition}", election_type.as_str());
     let why = match (election_type, error) {
-        (ElectionType::Preferred, None) => {
+        (ElectionType::Preferred, None) if isr.contains(&preferred) => {
             format!("its preferred replica, broker {preferred} (replicas[0]), is in the ISR {} and can lead", list(isr))
         }
+        (ElectionType::Preferred, None) => format!(
+            "it has no leader and its preferred replica, broker {preferred}, cannot lead: the next replica of the ISR {} \
+             that can is elected",
+            list(isr)
+        ),
         (ElectionType::Preferred, Some(_)) if leader == Some(preferred) => {
             format!("its preferred replica, broker {preferred} (replicas[0]), already leads")
         }
