@@ -3,7 +3,8 @@
 //! command mapped to a real act or an explicit note, and user text that cannot escape its quotes.
 
 use partition_playground::engine::{
-    Acks, BrokerId, ChangeConfig, Command, NodeRef, Produce, ProducerReconfig, SeekTo, TopicConfig, TopicSpec, When,
+    Acks, BrokerId, ChangeConfig, Command, ElectLeaders, ElectionType, NodeRef, Produce, ProducerReconfig, SeekTo,
+    TopicConfig, TopicSpec, When,
 };
 use partition_playground::export::{export, Acts, Names};
 use partition_playground::scenario::{self, Scenario, COMMAND_NAMES};
@@ -135,6 +136,12 @@ fn one_of_each() -> Vec<Command> {
             then: Box::new(Command::CrashBroker { broker: BrokerId(2) }),
         }),
         Command::Seek { consumer: "billing".into(), topic: "orders".into(), partition: 0, to: SeekTo::Beginning },
+        Command::PowerOffBroker { broker: BrokerId(3) },
+        Command::ElectLeaders(ElectLeaders {
+            election_type: ElectionType::Preferred,
+            topic: Some("orders".into()),
+            partition: Some(0),
+        }),
     ]
 }
 
@@ -156,6 +163,12 @@ fn every_command_maps_to_a_real_act_or_a_note() {
         let act = acts.act(c);
         assert!(!act.lines.is_empty() || !act.notes.is_empty(), "{} maps to nothing: {act:?}", c.name());
     }
+    // kafka-model §3.8: the admin tool, for the one partition named.
+    let elect = acts.act(commands.last().expect("elect_leaders"));
+    let line =
+        "kafka kafka-leader-election.sh --bootstrap-server \"$BOOTSTRAP\" --election-type preferred --topic orders \
+                --partition 0";
+    assert_eq!(elect.lines, vec![line.to_string()]);
     let client_rack = ChangeConfig::ClientRack { consumer: "billing".into(), client_rack: "c".into() };
     let act = acts.act(&Command::ChangeConfig(client_rack));
     assert!(act.lines.iter().any(|l| l == "stop_consumer billing"), "restarts the console consumer: {act:?}");

@@ -6,8 +6,8 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use partition_playground::engine::{
-    Acks, BrokerId, ChangeConfig, Command, Engine, NodeRef, Produce, ProducerReconfig, SeekTo, TimedCommand,
-    TopicConfig, TopicSpec,
+    Acks, BrokerId, ChangeConfig, Command, ElectLeaders, ElectionType, Engine, NodeRef, Produce, ProducerReconfig,
+    SeekTo, TimedCommand, TopicConfig, TopicSpec,
 };
 use partition_playground::scenario::{
     self, link_code, link_message, link_text, make_link, read_link, read_link_message, Link, LinkError,
@@ -276,6 +276,12 @@ fn every_command_engine() -> Engine {
         seek(0, SeekTo::End),
         seek(1, SeekTo::Beginning),
         Command::PowerOffBroker { broker: BrokerId(3) },
+        Command::ElectLeaders(ElectLeaders {
+            election_type: ElectionType::Preferred,
+            topic: Some("orders".into()),
+            partition: Some(1),
+        }),
+        Command::ElectLeaders(ElectLeaders { election_type: ElectionType::Unclean, topic: None, partition: None }),
     ];
     let mut engine = Engine::new(&default_scenario()).expect("within the contract");
     for (i, command) in commands.into_iter().enumerate() {
@@ -434,8 +440,11 @@ fn sections_come_in_order_and_a_newer_one_is_told_apart() {
     // Section 5 is the cluster features (kafka-model §4.9): one varint, and nothing after it.
     let features = read_link(&link_of(&[s.clone(), session.clone(), (5, vec![1, 2, 3])])).unwrap_err();
     assert!(matches!(&features, LinkError::Malformed(e) if e.path == "features"), "{features}");
-    let err = read_link(&link_of(&[s.clone(), session.clone(), (6, vec![1, 2, 3])])).unwrap_err();
-    assert_eq!(err, LinkError::NewerSection { tag: 6 });
+    // Section 6 is the cluster's settings outside the scenario's code.
+    let cluster = read_link(&link_of(&[s.clone(), session.clone(), (6, vec![1, 2, 3])])).unwrap_err();
+    assert!(matches!(&cluster, LinkError::Malformed(e) if e.path == "cluster"), "{cluster}");
+    let err = read_link(&link_of(&[s.clone(), session.clone(), (7, vec![1, 2, 3])])).unwrap_err();
+    assert_eq!(err, LinkError::NewerSection { tag: 7 });
     assert!(err.to_string().starts_with("this link was made by a newer version of the playground"), "{err}");
     let r = refusal(&[s, session.clone(), session.clone()]);
     assert_eq!(r, "section 2: section 2 after section 2 (sections come once each, in tag order)");
@@ -515,4 +524,38 @@ fn max_in_flight_travels_in_its_own_section_only_when_not_the_default() {
         panic!("refused")
     };
     assert!(e.to_string().contains("max.in.flight.requests.per.connection: from 1 to 100, found 0"), "{e}");
+}
+
+/// `auto.leader.rebalance.enable` and `leader.imbalance.check.interval.seconds` are not in the
+/// scenario's postcard code either: section 6, written only when one differs from Kafka's default
+/// (true, 300), so a link of default settings is the same bytes as before.
+#[test]
+fn the_rebalance_settings_travel_in_their_own_section_only_when_not_the_default() {
+    let link = a_session();
+    let default_code = link_code(&link).expect("code");
+    let mut changed = link.clone();
+    changed.scenario.cluster.config.auto_leader_rebalance_enable = false;
+    changed.scenario.cluster.config.leader_imbalance_check_interval_seconds = 30;
+    let code = link_code(&changed).expect("code");
+    assert_eq!(&code[..default_code.len()], &default_code[..], "the sections before it are unchanged");
+    assert_eq!(&code[default_code.len()..], &[6, 4, 0, 0, 1, 30], "section 6: rebalance off, interval 30 s");
+    let (read, _) = read_link(&make_link(&changed).expect("within the caps")).expect("its own link");
+    assert_eq!(read, changed);
+    let message = link_message(&changed.scenario, &changed.session, None);
+    assert_eq!(read_link_message(&message).expect("a message").scenario, changed.scenario);
+    // The scenario's binary code (the runner's `encode`, the page's embedded codes) carries them too.
+    let code = partition_playground::scenario::encode(&changed.scenario);
+    assert_eq!(partition_playground::scenario::decode(&code).as_ref(), Ok(&changed.scenario));
+    // Kafka's rule (at least 1 s) is the engine's, named.
+    changed.scenario.cluster.config.leader_imbalance_check_interval_seconds = 0;
+    let Err(LinkError::Invalid(e)) = read_link(&make_link(&changed).expect("within the caps")) else {
+        panic!("refused")
+    };
+    assert!(e.to_string().contains("leader.imbalance.check.interval.seconds: must be between 1"), "{e}");
+    // A value out of its range, or settings out of order, are malformed.
+    for body in [vec![0, 2], vec![1, 30, 0, 0], vec![7, 1]] {
+        let [s, session] = sections_of(&link);
+        let err = read_link(&link_of(&[s, session, (6, body.clone())])).unwrap_err();
+        assert!(matches!(&err, LinkError::Malformed(e) if e.path == "cluster"), "{body:?}: {err}");
+    }
 }

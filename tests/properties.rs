@@ -22,7 +22,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use partition_playground::engine::ErrorCode;
-use partition_playground::engine::EventKind;
+use partition_playground::engine::{ChangeReason, EventKind};
 use partition_playground::engine::{ClusterView, SendStatus};
 use partition_playground::engine::{Engine, PartitionIdx, SeekTo, ViewOptions};
 use partition_playground::scenario;
@@ -53,6 +53,10 @@ enum Op {
     SetUnclean(bool),
     /// The consumer seeks a partition: 0 the beginning, 1 the end, else to offset `to - 2`.
     Seek(u8, u8),
+    /// `elect_leaders` preferred, for one partition or (`None`) every one (kafka-model §3.8).
+    ElectPreferred(Option<u8>),
+    /// `elect_leaders` unclean for one partition (kafka-model §4.8; not in safe configurations).
+    ElectUnclean(u8),
 }
 
 #[derive(Clone, Debug)]
@@ -68,6 +72,9 @@ struct Case {
     idempotent: [bool; 2],
     auto_offset_reset: &'static str,
     max_in_flight: [u8; 2],
+    /// `auto.leader.rebalance.enable` and `leader.imbalance.check.interval.seconds`, when set (the
+    /// preferred-leader runs); else Kafka's defaults.
+    rebalance: Option<(bool, u64)>,
     safe: bool,
     ops: Vec<(u64, Op)>,
 }
@@ -139,6 +146,7 @@ fn case(commands: usize) -> impl Strategy<Value = Case> {
                     idempotent,
                     auto_offset_reset: reset,
                     max_in_flight,
+                    rebalance: None,
                     safe,
                     ops,
                 };
@@ -146,11 +154,33 @@ fn case(commands: usize) -> impl Strategy<Value = Case> {
                 c.min_isr = c.min_isr.min(c.rf);
                 if c.safe {
                     (c.rf, c.min_isr, c.unclean, c.acks) = (3, 2, false, ["all", "all"]);
-                    c.ops.retain(|(_, op)| !matches!(op, Op::SetMinIsr(_) | Op::SetUnclean(_)));
+                    c.ops.retain(|(_, op)| !matches!(op, Op::SetMinIsr(_) | Op::SetUnclean(_) | Op::ElectUnclean(_)));
                 }
                 c
             },
         )
+}
+
+/// The cases of [`case`] with preferred-leader settings and `elect_leaders` commands mixed in
+/// (kafka-model §3.8): kept apart so that the cases of [`case`] stay those its seed always made.
+fn rebalance_case(commands: usize) -> impl Strategy<Value = Case> {
+    let elect = prop_oneof![
+        2 => proptest::option::of(0..3u8).prop_map(Op::ElectPreferred),
+        1 => (0..3u8).prop_map(Op::ElectUnclean),
+    ];
+    let interval = prop_oneof![Just(5u64), Just(30), Just(300)];
+    let elects = proptest::collection::vec((any::<proptest::sample::Index>(), elect), 1..12);
+    (case(commands), (any::<bool>(), interval), elects).prop_map(|(mut c, rebalance, elects)| {
+        c.rebalance = Some(rebalance);
+        for (at, op) in elects {
+            if c.safe && matches!(op, Op::ElectUnclean(_)) {
+                continue; // an unclean election may lose acknowledged records (§4.8)
+            }
+            let i = at.index(c.ops.len() + 1);
+            c.ops.insert(i, (0, op));
+        }
+        c
+    })
 }
 
 fn node(case: &Case, i: u8) -> String {
@@ -221,6 +251,11 @@ fn scenario_json(case: &Case) -> Value {
                 };
                 json!({"seek": {"consumer": "c", "topic": "t", "partition": p % case.partitions, "to": to}})
             }
+            Op::ElectPreferred(None) => json!({"elect_leaders": {"election_type": "preferred"}}),
+            Op::ElectPreferred(Some(p)) => json!({"elect_leaders": {"election_type": "preferred", "topic": "t",
+                                                                    "partition": p % case.partitions}}),
+            Op::ElectUnclean(p) => json!({"elect_leaders": {"election_type": "unclean", "topic": "t",
+                                                             "partition": p % case.partitions}}),
         };
         let mut entry = cmd;
         entry["at_ms"] = json!(at);
@@ -242,6 +277,11 @@ fn scenario_json(case: &Case) -> Value {
     }
     let brokers: Vec<Value> =
         (1..=case.brokers as u32).map(|id| json!({"id": id, "rack": format!("r{}", id % case.racks as u32)})).collect();
+    let mut config = json!({"replica.selector.class": "org.apache.kafka.common.replica.RackAwareReplicaSelector"});
+    if let Some((enable, interval)) = case.rebalance {
+        config["auto.leader.rebalance.enable"] = json!(enable);
+        config["leader.imbalance.check.interval.seconds"] = json!(interval);
+    }
     let producer = |i: usize| {
         json!({"name": format!("p{i}"), "config": {"acks": case.acks[i],
             "enable.idempotence": case.idempotent[i] && case.acks[i] == "all",
@@ -250,8 +290,7 @@ fn scenario_json(case: &Case) -> Value {
     json!({
         "format": 1,
         "seed": case.seed,
-        "cluster": {"brokers": brokers, "config": {
-            "replica.selector.class": "org.apache.kafka.common.replica.RackAwareReplicaSelector"}},
+        "cluster": {"brokers": brokers, "config": config},
         "topics": [{"name": "t", "partitions": case.partitions, "replication.factor": case.rf,
                     "config": {"min.insync.replicas": case.min_isr, "unclean.leader.election.enable": case.unclean}}],
         "producers": [producer(0), producer(1)],
@@ -283,6 +322,10 @@ struct Reached {
     /// OUT_OF_ORDER_SEQUENCE_NUMBER.
     pipelined: u64,
     out_of_order: u64,
+    /// Runs where leadership went back to a preferred replica by the imbalance check, and by
+    /// `elect_leaders`.
+    rebalanced: u64,
+    elected_on_request: u64,
 }
 
 /// Where the consumer reads a partition next, as its events tell.
@@ -452,6 +495,9 @@ fn check(case: &Case, reached: &RefCell<Reached>) -> Result<(), TestCaseError> {
     r.pipelined += any(&|k| matches!(k, EventKind::ProduceRequestSent { .. }));
     r.out_of_order +=
         any(&|k| matches!(k, EventKind::ProduceRetried { error: ErrorCode::OutOfOrderSequenceNumber, .. }));
+    r.rebalanced += any(&|k| matches!(k, EventKind::LeaderElected { reason: ChangeReason::LeaderImbalanceCheck, .. }));
+    r.elected_on_request +=
+        any(&|k| matches!(k, EventKind::LeaderElected { reason: ChangeReason::ElectLeaders(_), .. }));
     Ok(())
 }
 
@@ -489,6 +535,29 @@ fn random_faults_never_break_kafkas_guarantees() {
     assert!(r.seek > 0 && r.consumer_exception > 0, "no seek, or no exception with none: {r:?}");
     assert!(r.pipelined > 0, "no run had several produce requests in flight: {r:?}");
     assert!(r.out_of_order > 0, "no run met OUT_OF_ORDER_SEQUENCE_NUMBER: {r:?}");
+}
+
+/// The same checks, after every step, with the controller's leader imbalance check on or off at
+/// several intervals and `elect_leaders` (preferred, one partition or all; unclean outside the safe
+/// configurations) among the faults (kafka-model §3.8, TC-15).
+#[test]
+fn preferred_leader_elections_never_break_kafkas_guarantees() {
+    let cases = env_number("PP_PROPTEST_CASES", 1_000) / 4;
+    let commands = env_number("PP_PROPTEST_COMMANDS", 200) as usize;
+    let config = Config { cases, failure_persistence: None, max_shrink_iters: 200, ..Config::default() };
+    let seed = std::env::var("PP_PROPTEST_SEED").ok().and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    let mut bytes = [0u8; 32];
+    bytes[..8].copy_from_slice(&seed.to_le_bytes());
+    bytes[8] = 15; // TC-15: a sequence of its own
+    let mut runner = TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &bytes));
+    let reached = RefCell::new(Reached::default());
+    if let Err(e) = runner.run(&rebalance_case(commands), |c| check(&c, &reached)) {
+        panic!("{e}");
+    }
+    let r = reached.into_inner();
+    println!("reachability over {} runs: {r:#?}", r.runs);
+    assert!(r.rebalanced > 0, "no leader imbalance check moved a leadership back: {r:?}");
+    assert!(r.elected_on_request > 0, "no elect_leaders moved a leadership: {r:?}");
 }
 
 #[test]

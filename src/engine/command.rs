@@ -291,6 +291,42 @@ pub enum Command {
     PowerOffBroker {
         broker: BrokerId,
     },
+    /// `kafka-leader-election.sh --election-type preferred|unclean` (the Admin `electLeaders`,
+    /// kafka-model §3.2, §3.8): the controller runs the election for one partition, or for every
+    /// partition, and answers each (recorded as an event).
+    ElectLeaders(ElectLeaders),
+}
+
+/// `elect_leaders`: `election_type`, and `topic` with `partition` (Kafka's `--topic --partition`),
+/// or neither (`--all-topic-partitions`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ElectLeaders {
+    pub election_type: ElectionType,
+    #[serde(default)]
+    pub topic: Option<String>,
+    #[serde(default)]
+    pub partition: Option<u32>,
+}
+
+/// Kafka's `ElectionType`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ElectionType {
+    /// Leadership to `replicas[0]` if it is in the ISR and can lead.
+    Preferred,
+    /// For a partition with no leader: any live replica, even out of the ISR (kafka-model §4.8).
+    Unclean,
+}
+
+impl ElectionType {
+    /// Kafka's spelling (`--election-type`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ElectionType::Preferred => "preferred",
+            ElectionType::Unclean => "unclean",
+        }
+    }
 }
 
 /// Where a `seek` goes: `{"offset": 5}`, `"beginning"` or `"end"`.
@@ -317,7 +353,7 @@ pub struct ProducerReconfig {
 
 impl Command {
     /// How many variants there are: a code's variant index is below it (`scenario::code_reader`).
-    pub const VARIANTS: u32 = 17;
+    pub const VARIANTS: u32 = 18;
     /// `When`'s variant index (its position): the command a `when` runs is never one.
     pub const WHEN_VARIANT: u32 = 14;
 
@@ -341,6 +377,7 @@ impl Command {
             Command::When(_) => "when",
             Command::Seek { .. } => "seek",
             Command::PowerOffBroker { .. } => "power_off_broker",
+            Command::ElectLeaders(_) => "elect_leaders",
         }
     }
 }

@@ -17,6 +17,8 @@ use elr::ElrRules;
 use std::rc::Rc;
 
 mod elr;
+mod rebalance;
+use rebalance::ImbalanceSchedule;
 
 #[derive(Clone, Debug)]
 pub struct ControllerBroker {
@@ -45,6 +47,11 @@ pub struct Controller {
     published_offset: u64,
     /// When the next unclean-election sweep runs, if one is scheduled (kafka-model §4.8).
     pub unclean_sweep_at_ms: Option<Millis>,
+    /// Partitions not led by their preferred replica (kafka-model §3.8).
+    imbalanced: u32,
+    balance: ImbalanceSchedule,
+    /// When the next leader imbalance check runs, if one is scheduled (kafka-model §3.8).
+    pub balance_check_at_ms: Option<Millis>,
 }
 
 impl Controller {
@@ -153,6 +160,7 @@ impl Controller {
                 offset: self.metadata_offset,
             };
             debug_assert_eq!(self.partitions.len(), partition.0 as usize);
+            self.track_imbalance(false, rebalance::is_imbalanced(&record));
             self.partitions.push(record);
             changed.push(partition);
             ctx.observe(Observation::PartitionChanged { partition, unclean: false });
@@ -517,7 +525,7 @@ impl Controller {
     }
 
     /// What a change of `partition` needs to know of ELR (kafka-model §4.9).
-    fn elr_rules(&self, partition: PartitionIdx, ctx: &Ctx) -> ElrRules {
+    pub(super) fn elr_rules(&self, partition: PartitionIdx, ctx: &Ctx) -> ElrRules {
         let min_isr = ctx.catalog.effective_min_isr(partition);
         ElrRules { enabled: ctx.catalog.elr_enabled(), min_isr, unclean_shutdown: None }
     }
@@ -534,6 +542,8 @@ impl Controller {
             next.offset = self.metadata_offset;
             let partition = next.partition;
             let previous = std::mem::replace(&mut self.partitions[partition.0 as usize], next);
+            let now_imbalanced = rebalance::is_imbalanced(&self.partitions[partition.0 as usize]);
+            self.track_imbalance(rebalance::is_imbalanced(&previous), now_imbalanced);
             let next = &self.partitions[partition.0 as usize];
             let available = self.available_out_of_sync(next);
             describe_change(&previous, next, unclean, reason.clone(), &available, ctx);
@@ -597,6 +607,8 @@ impl Controller {
     /// Sends what was committed since the last publish to every registered broker (brokers replicate
     /// the metadata log; kafka-model §2.3.8).
     fn publish(&mut self, ctx: &mut Ctx) {
+        // `QuorumController`: after every write.
+        self.maybe_schedule_balance(ctx);
         let delta = Rc::new(self.delta_since(self.published_offset));
         self.published_offset = self.metadata_offset;
         if delta.is_empty() {

@@ -28,6 +28,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use std::collections::VecDeque;
 use std::fmt;
 
+mod elect;
 mod pause;
 mod power;
 mod trigger;
@@ -678,6 +679,7 @@ impl Engine {
             Command::SlowReplica { broker, stalled } => self.slow_replica(broker, stalled)?,
             Command::CreateTopic(spec) => self.create_topic(&spec)?,
             Command::ChangeConfig(change) => self.change_config(change)?,
+            Command::ElectLeaders(e) => self.elect_leaders(&e)?,
             Command::ReconfigureProducer { producer, config } => {
                 let p = self
                     .producer(&producer)
@@ -833,6 +835,7 @@ impl EngineParts<'_> {
             (NodeId::Controller, Timer::Controller(t)) => match t {
                 ControllerTimer::SessionExpiry { broker } => self.controller.on_session_expiry(broker, ctx),
                 ControllerTimer::UncleanSweep => self.controller.on_unclean_sweep(ctx),
+                ControllerTimer::LeaderImbalanceCheck => self.controller.on_leader_imbalance_check(ctx),
             },
             (NodeId::Broker(b), Timer::Broker(t)) => {
                 if let Some(i) = ctx.catalog.broker_index(b) {

@@ -1,7 +1,7 @@
 //! What the engine tells the world: observable events, each with a one-line explanation in Kafka's
 //! words (kafka-model vocabulary), for the event log of the page and the runner.
 
-use super::command::SeekTo;
+use super::command::{ElectionType, SeekTo};
 use super::config::Acks;
 use super::ids::*;
 use super::invariant::Invariant;
@@ -22,6 +22,10 @@ pub enum ChangeReason {
     TopicCreated,
     /// AlterPartition from the leader.
     AlterPartition(BrokerId),
+    /// The controller's leader imbalance check ran a PREFERRED election (kafka-model §3.8).
+    LeaderImbalanceCheck,
+    /// An `elect_leaders` request (kafka-model §3.2).
+    ElectLeaders(ElectionType),
     /// A broker registered without a clean-shutdown proof (ELR on, kafka-model §4.9).
     UncleanShutdown(BrokerId),
     /// The topic's `min.insync.replicas` changed: its ELR fields are cleared (§4.9).
@@ -556,6 +560,26 @@ pub enum EventKind {
         base_sequence: u32,
         count: u32,
     },
+    /// The controller's leader imbalance check (kafka-model §3.8): how many partitions were not led
+    /// by their preferred replica, how many PREFERRED elections moved a leadership, and whether it
+    /// hit `MAX_ELECTIONS_PER_IMBALANCE` (it runs again at once).
+    LeaderImbalanceChecked {
+        imbalanced: u32,
+        elected: u32,
+        capped: bool,
+    },
+    /// The controller's answer for one partition of an `elect_leaders` request: `None` is success
+    /// (its `leader_elected` follows), else `ELECTION_NOT_NEEDED`, `PREFERRED_LEADER_NOT_AVAILABLE`
+    /// or `ELIGIBLE_LEADERS_NOT_AVAILABLE` (`ReplicationControlManager.electLeader`).
+    ElectLeadersAnswered {
+        partition: PartitionIdx,
+        election_type: ElectionType,
+        error: Option<ErrorCode>,
+        /// The partition's preferred replica (`replicas[0]`), leader and ISR as the controller saw them.
+        preferred: BrokerId,
+        leader: Option<BrokerId>,
+        isr: Vec<BrokerId>,
+    },
 }
 
 /// How much an event matters to someone watching the cluster, in Kafka's terms (the page colours its
@@ -644,6 +668,8 @@ impl EventKind {
             | ProduceRequestSent { producer, .. }
             | ProducerEpochBumped { producer, .. } => Subject::Producer(*producer),
             ProducerStateUnknown { broker, partition, .. } => Subject::Replica(*broker, *partition),
+            ElectLeadersAnswered { partition, .. } => Subject::Partition(*partition),
+            LeaderImbalanceChecked { .. } => Subject::Controller,
             ConsumerFetched { consumer, .. }
             | ConsumerRedirected { consumer, .. }
             | ConsumerLeftReplica { consumer, .. }
@@ -685,6 +711,10 @@ impl EventKind {
             | LogTruncated { .. }
             | BrokerPaused { .. }
             | LinkCutOneWay { .. }
+            | ElectLeadersAnswered {
+                error: Some(ErrorCode::PreferredLeaderNotAvailable | ErrorCode::EligibleLeadersNotAvailable),
+                ..
+            }
             | LinkCut { .. } => Severity::Warning,
             LeaderElected { unclean: false, .. } | IsrShrunk { .. } | IsrExpanded { .. } | ElrChanged { .. } => {
                 Severity::Change
@@ -730,6 +760,8 @@ impl EventKind {
             | BrokerResumed { .. }
             | TopicCreated { .. }
             | TriggerFired { .. }
+            | ElectLeadersAnswered { .. }
+            | LeaderImbalanceChecked { .. }
             | ConfigChanged { .. } => Severity::Info,
         }
     }
@@ -763,7 +795,7 @@ impl EventKind {
 impl EventKind {
     /// Every event's name as the runner's JSON and lessons write it (its serde tag), with whether
     /// events of that kind are about one partition (an invariant violation may be, or not).
-    pub const NAMES: [(&'static str, bool); 61] = [
+    pub const NAMES: [(&'static str, bool); 63] = [
         ("broker_crashed", false),
         ("broker_started", false),
         ("broker_registered", false),
@@ -825,6 +857,8 @@ impl EventKind {
         ("unflushed_suffix_lost", true),
         ("unclean_shutdown_detected", false),
         ("elr_changed", true),
+        ("leader_imbalance_checked", false),
+        ("elect_leaders_answered", true),
     ];
 
     /// The event's name, as in [`EventKind::NAMES`].
@@ -892,6 +926,8 @@ impl EventKind {
             ProduceRequestSent { .. } => "produce_request_sent",
             ProducerEpochBumped { .. } => "producer_epoch_bumped",
             ProducerStateUnknown { .. } => "producer_state_unknown",
+            LeaderImbalanceChecked { .. } => "leader_imbalance_checked",
+            ElectLeadersAnswered { .. } => "elect_leaders_answered",
         }
     }
 
@@ -948,6 +984,7 @@ impl EventKind {
             | ProducerStateUnknown { partition, .. }
             | UnflushedSuffixLost { partition, .. }
             | ElrChanged { partition, .. }
+            | ElectLeadersAnswered { partition, .. }
             | RecordsLost { partition, .. } => Some(*partition),
             InvariantViolated { partition, .. } => *partition,
             _ => None,

@@ -1,7 +1,7 @@
 //! One line per event, in Kafka's words: what happened and why.
 
 use super::catalog::Catalog;
-use super::command::SeekTo;
+use super::command::{ElectionType, SeekTo};
 use super::config::Acks;
 use super::event::{
     ChangeReason, ClusterEvent, ConsumerException, ControllerEpoch, ElrElection, EventKind, LeftReplica,
@@ -54,6 +54,10 @@ fn reason(r: &ChangeReason, session_ms: Millis) -> String {
         ChangeReason::AlterPartition(b) => format!("AlterPartition from leader {b}"),
         ChangeReason::UncleanShutdown(b) => format!("broker {b} registered after an unclean shutdown"),
         ChangeReason::MinIsrChanged => "min.insync.replicas changed".into(),
+        ChangeReason::LeaderImbalanceCheck => {
+            "the controller's leader imbalance check (auto.leader.rebalance.enable) runs a PREFERRED election".into()
+        }
+        ChangeReason::ElectLeaders(t) => format!("kafka-leader-election.sh --election-type {}", t.as_str()),
     }
 }
 
@@ -90,6 +94,65 @@ fn no_member(isr: &[BrokerId]) -> String {
     match isr {
         [] => "the ISR is empty and no Eligible Leader Replica".into(),
         _ => format!("no ISR member of {}", list(isr)),
+    }
+}
+
+/// The leader imbalance check (kafka-model §3.8): what it found and did, and when it runs next.
+fn imbalance_checked(imbalanced: u32, elected: u32, capped: bool, interval_s: u64) -> String {
+    let mut line = format!(
+        "the controller's leader imbalance check: {imbalanced} partition(s) not led by their preferred replica \
+         (replicas[0]); {elected} PREFERRED election(s) move leadership back"
+    );
+    if capped {
+        line += "; it stopped at MAX_ELECTIONS_PER_IMBALANCE (1000) and runs again at once";
+    } else if elected < imbalanced {
+        line += &format!(
+            "; the others stay as they are: their preferred replica is not in the ISR or cannot lead, and the check \
+             runs again in {interval_s} s (leader.imbalance.check.interval.seconds)"
+        );
+    }
+    line
+}
+
+/// The controller's answer for one partition of ElectLeaders (`ReplicationControlManager.electLeader`).
+fn elect_leaders_answer(
+    partition: &str,
+    election_type: ElectionType,
+    error: Option<ErrorCode>,
+    preferred: BrokerId,
+    leader: Option<BrokerId>,
+    isr: &[BrokerId],
+) -> String {
+    let head = format!("ElectLeaders ({}) for {partition}", election_type.as_str());
+    let why = match (election_type, error) {
+        (ElectionType::Preferred, None) if isr.contains(&preferred) => {
+            format!("its preferred replica, broker {preferred} (replicas[0]), is in the ISR {} and can lead", list(isr))
+        }
+        (ElectionType::Preferred, None) => format!(
+            "it has no leader and its preferred replica, broker {preferred}, cannot lead: the next replica of the ISR {} \
+             that can is elected",
+            list(isr)
+        ),
+        (ElectionType::Preferred, Some(_)) if leader == Some(preferred) => {
+            format!("its preferred replica, broker {preferred} (replicas[0]), already leads")
+        }
+        (ElectionType::Preferred, Some(_)) if !isr.contains(&preferred) => {
+            format!("its preferred replica, broker {preferred} (replicas[0]), is not in the ISR {}", list(isr))
+        }
+        (ElectionType::Preferred, Some(_)) => {
+            format!("its preferred replica, broker {preferred} (replicas[0]), is fenced or shutting down")
+        }
+        (ElectionType::Unclean, None) => "it has no leader: the controller elects a live replica, from outside the \
+                                          ISR if it must (see the election)"
+            .into(),
+        (ElectionType::Unclean, Some(_)) if leader.is_some() => {
+            "it has a leader; an unclean election is only for a partition without one".into()
+        }
+        (ElectionType::Unclean, Some(_)) => "no replica of it can lead (all fenced or shutting down)".into(),
+    };
+    match error {
+        None => format!("{head}: success; {why}"),
+        Some(e) => format!("{head}: {e}: {why}"),
     }
 }
 
@@ -707,6 +770,12 @@ pub fn explain(catalog: &Catalog, event: &ClusterEvent) -> String {
             format!("created topic {} with {} partition(s), replication factor {}", t.name, t.partitions.len(), t.replication_factor)
         }
         ConfigChanged { description } => format!("config changed: {description}"),
+        LeaderImbalanceChecked { imbalanced, elected, capped } => {
+            imbalance_checked(*imbalanced, *elected, *capped, catalog.config.leader_imbalance_check_interval_seconds)
+        }
+        ElectLeadersAnswered { partition, election_type, error, preferred, leader, isr } => {
+            elect_leaders_answer(&pn(partition), *election_type, *error, *preferred, *leader, isr)
+        }
         CommandRejected { command, reason } => format!("{command} rejected: {reason}"),
         ProduceRequestSent { producer: p, broker, batches, in_flight, max_in_flight } => {
             let parts: Vec<String> = batches.iter().map(|(part, n)| format!("{} ({})", pn(part), records(*n))).collect();

@@ -30,6 +30,12 @@ pub enum ErrorCode {
     DeliveryTimeout,
     DuplicateBrokerRegistration,
     StaleBrokerEpoch,
+    /// ElectLeaders (kafka-model §3.8): the partition already has the leader the election would give it.
+    ElectionNotNeeded,
+    /// ElectLeaders PREFERRED: `replicas[0]` is not in the ISR or cannot lead.
+    PreferredLeaderNotAvailable,
+    /// ElectLeaders UNCLEAN: no live replica to elect.
+    EligibleLeadersNotAvailable,
 }
 
 impl ErrorCode {
@@ -53,6 +59,9 @@ impl ErrorCode {
             ErrorCode::OffsetNotAvailable => 78,
             ErrorCode::DuplicateBrokerRegistration => 101,
             ErrorCode::StaleBrokerEpoch => 77,
+            ErrorCode::PreferredLeaderNotAvailable => 80,
+            ErrorCode::EligibleLeadersNotAvailable => 83,
+            ErrorCode::ElectionNotNeeded => 84,
             ErrorCode::DeliveryTimeout => return None,
         })
     }
@@ -77,6 +86,9 @@ impl ErrorCode {
             ErrorCode::DeliveryTimeout => "TimeoutException (delivery.timeout.ms expired)",
             ErrorCode::DuplicateBrokerRegistration => "DUPLICATE_BROKER_REGISTRATION",
             ErrorCode::StaleBrokerEpoch => "STALE_BROKER_EPOCH",
+            ErrorCode::ElectionNotNeeded => "ELECTION_NOT_NEEDED",
+            ErrorCode::PreferredLeaderNotAvailable => "PREFERRED_LEADER_NOT_AVAILABLE",
+            ErrorCode::EligibleLeadersNotAvailable => "ELIGIBLE_LEADERS_NOT_AVAILABLE",
         }
     }
 }

@@ -49,15 +49,20 @@ mod view;
 /// produce requests per connection, each with one batch per partition the broker leads; a leader
 /// with no state for a producer id accepts any sequence; produce traffic keeps its order on a
 /// connection.
-pub const BEHAVIOUR_VERSION: u32 = 3;
+/// 4: the controller's preferred-leader rebalance (`auto.leader.rebalance.enable`, on by default as in
+/// Kafka, kafka-model §3.8): a partition led by another replica than its preferred one gets a
+/// PREFERRED election `leader.imbalance.check.interval.seconds` (300 s) later; `elect_leaders`.
+pub const BEHAVIOUR_VERSION: u32 = 4;
 
 pub use catalog::Catalog;
 pub use command::{
-    ChangeConfig, ChangeConfigSpec, Command, NodeRef, Produce, ProducerReconfig, SeekTo, TopicSpec, When,
+    ChangeConfig, ChangeConfigSpec, Command, ElectLeaders, ElectionType, NodeRef, Produce, ProducerReconfig, SeekTo,
+    TopicSpec, When,
 };
 pub use config::{
     Acks, AutoOffsetReset, BrokerConfig, ConsumerConfig, NetworkConfig, ProducerConfig, TopicConfig,
-    MAX_IN_FLIGHT_DEFAULT, MAX_IN_FLIGHT_FOR_IDEMPOTENCE, RACK_AWARE_REPLICA_SELECTOR,
+    AUTO_LEADER_REBALANCE_DEFAULT, LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS_DEFAULT, MAX_IN_FLIGHT_DEFAULT,
+    MAX_IN_FLIGHT_FOR_IDEMPOTENCE, RACK_AWARE_REPLICA_SELECTOR,
 };
 pub use consumer::FetchState;
 pub use engine::{AdvanceError, Engine};

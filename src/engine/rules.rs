@@ -10,7 +10,7 @@
 //! without end or makes the engine hold much more than its records and replicas
 //! (`docs/scenario-format.md`, "Bounds").
 
-use super::command::{ChangeConfig, Command, NodeRef, Produce, ProducerReconfig, SeekTo, TopicSpec};
+use super::command::{ChangeConfig, Command, ElectLeaders, NodeRef, Produce, ProducerReconfig, SeekTo, TopicSpec};
 use super::config::{Acks, BrokerConfig, ConsumerConfig, NetworkConfig, ProducerConfig};
 use super::config::{MAX_IN_FLIGHT_FOR_IDEMPOTENCE, RACK_AWARE_REPLICA_SELECTOR};
 use super::error::{CommandError, ScenarioError};
@@ -280,6 +280,7 @@ impl Ledger {
                 cost.producer_acks = Some(self.check_reconfigure_producer(producer, config)?)
             }
             Command::Seek { consumer, topic, partition, to } => self.check_seek(consumer, topic, *partition, *to)?,
+            Command::ElectLeaders(e) => self.check_elect_leaders(e)?,
         }
         Ok(cost)
     }
@@ -376,6 +377,24 @@ impl Ledger {
                 format!("0 to {} (no log holds more records), found {offset}", thousands(records_max)),
             ),
             _ => Ok(()),
+        }
+    }
+
+    /// `--topic` and `--partition` come together (Kafka's tool requires both), or neither: every
+    /// partition.
+    fn check_elect_leaders(&self, e: &ElectLeaders) -> Result<(), CommandError> {
+        match (&e.topic, e.partition) {
+            (None, None) => Ok(()),
+            (Some(topic), Some(partition)) => {
+                let shape = self.topic(topic, "topic")?;
+                if partition >= shape.partitions {
+                    let last = shape.partitions - 1;
+                    return fail("partition", format!("topic `{topic}` has partitions 0 to {last}, found {partition}"));
+                }
+                Ok(())
+            }
+            (Some(_), None) => fail("partition", "missing: a topic's election names its partition too"),
+            (None, Some(_)) => fail("topic", "missing: a partition is named with its topic"),
         }
     }
 

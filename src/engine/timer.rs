@@ -41,6 +41,8 @@ pub enum ControllerTimer {
     },
     /// `unclean.leader.election.interval.ms`.
     UncleanSweep,
+    /// `leader.imbalance.check.interval.seconds` (kafka-model §3.8).
+    LeaderImbalanceCheck,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

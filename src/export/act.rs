@@ -4,7 +4,7 @@
 
 use super::quote::{one_line, shell};
 use super::{broker_service, Names, NETWORK};
-use crate::engine::{BrokerId, ChangeConfig, Command, NodeRef, Produce, SeekTo, TopicConfig, TopicSpec};
+use crate::engine::{BrokerId, ChangeConfig, Command, ElectLeaders, NodeRef, Produce, SeekTo, TopicConfig, TopicSpec};
 
 /// What one command becomes: the lines to run (none when nothing real corresponds) and the caveat.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -65,6 +65,7 @@ impl<'a> Acts<'a> {
                 "a console consumer cannot seek while it runs: stop it, move its group's offset with \
                  kafka-consumer-groups.sh --reset-offsets (--to-offset, --to-earliest, --to-latest) --execute, then start it",
             ),
+            Command::ElectLeaders(e) => Act::run(vec![elect_leaders(e)]),
             Command::CrashBroker { broker } => {
                 // SIGKILL, as kill -9: the container's files (the log) survive (kafka-model §3.9).
                 Act::run(vec![format!("docker kill {}", broker_service(*broker))])
@@ -256,8 +257,24 @@ pub fn describe(command: &Command) -> String {
             };
             format!("{consumer} seeks {topic}-{partition} to {to}")
         }
+        Command::ElectLeaders(e) => match (&e.topic, e.partition) {
+            (Some(topic), Some(partition)) => format!("{} {topic}-{partition}", e.election_type.as_str()),
+            _ => format!("{} on every partition", e.election_type.as_str()),
+        },
     };
     format!("{} {what}", command.name())
+}
+
+/// `kafka-leader-election.sh` (kafka-model §3.8): one partition, or `--all-topic-partitions`.
+fn elect_leaders(e: &ElectLeaders) -> String {
+    let scope = match (&e.topic, e.partition) {
+        (Some(topic), Some(partition)) => format!("--topic {topic} --partition {partition}"),
+        _ => "--all-topic-partitions".to_string(),
+    };
+    format!(
+        "kafka kafka-leader-election.sh --bootstrap-server \"$BOOTSTRAP\" --election-type {} {scope}",
+        e.election_type.as_str()
+    )
 }
 
 fn unknown(what: &str, name: &str) -> Act {

@@ -102,6 +102,8 @@ fn cluster_settings(c: &BrokerConfig, brokers: usize) -> Vec<(String, String)> {
         ("unclean.leader.election.enable", c.unclean_leader_election_enable.to_string()),
         ("unclean.leader.election.interval.ms", c.unclean_leader_election_interval_ms.to_string()),
         ("controlled.shutdown.enable", c.controlled_shutdown_enable.to_string()),
+        ("auto.leader.rebalance.enable", c.auto_leader_rebalance_enable.to_string()),
+        ("leader.imbalance.check.interval.seconds", c.leader_imbalance_check_interval_seconds.to_string()),
         // The simulator creates no topic on first use; the script creates the scenario's topics.
         ("auto.create.topics.enable", "false".to_string()),
         // The console consumer's group stores offsets in __consumer_offsets: at most as many replicas

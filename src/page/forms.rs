@@ -4,8 +4,8 @@
 //! A [`FormError`] names its input the same way.
 
 use crate::engine::{
-    thousands, Acks, BrokerId, ChangeConfig, Command, NodeRef, Produce, ProducerReconfig, TopicConfig, TopicSpec,
-    LIMITS,
+    thousands, Acks, BrokerId, ChangeConfig, Command, ElectLeaders, ElectionType, NodeRef, Produce, ProducerReconfig,
+    TopicConfig, TopicSpec, LIMITS,
 };
 
 /// An input that makes no command: the input, named as the engine names its fields (`count`,
@@ -200,6 +200,12 @@ impl ConfigForm<'_> {
     }
 }
 
+/// The Topics & configs group's "Elect preferred leaders": `kafka-leader-election.sh
+/// --election-type preferred --all-topic-partitions`.
+pub fn preferred_election() -> Command {
+    Command::ElectLeaders(ElectLeaders { election_type: ElectionType::Preferred, topic: None, partition: None })
+}
+
 /// The command of a broker menu item (`data-action`): `None` for an item that only selects.
 /// `stalled` is whether its follower fetching is stalled now (the "slow" item toggles it).
 pub fn broker_action(action: &str, broker: BrokerId, stalled: bool) -> Option<Command> {
@@ -353,5 +359,32 @@ mod tests {
         assert_eq!(broker_action("slow", b, false), Some(Command::SlowReplica { broker: b, stalled: true }));
         assert_eq!(broker_action("slow", b, true), Some(Command::SlowReplica { broker: b, stalled: false }));
         assert_eq!(broker_action("select", b, false), None);
+    }
+
+    /// "Elect preferred leaders" and the partition details' preferred leader (kafka-model §3.8):
+    /// the preferred replica of a partition crashes, another leads; once it is back in the ISR
+    /// the button's election gives it back its leadership.
+    #[test]
+    fn the_preferred_election_button_gives_leadership_back_to_the_preferred_replica() {
+        use crate::engine::ViewOptions;
+        use crate::page::label::preferred_leader;
+        let mut engine = default_engine();
+        let view = engine.view(ViewOptions::default());
+        let p = &view.partitions[0];
+        let preferred = p.replicas[0];
+        assert_eq!(preferred_leader(p), format!("broker {preferred} (replicas[0]), leading"));
+        engine.apply(Command::CrashBroker { broker: preferred }).expect("crash");
+        engine.advance_to(20_000, u64::MAX).expect("progress");
+        let not_leading = format!("broker {preferred} (replicas[0]), not leading");
+        assert_eq!(preferred_leader(&engine.view(ViewOptions::default()).partitions[0]), not_leading);
+        engine.apply(Command::RestartBroker { broker: preferred }).expect("restart");
+        engine.advance_to(40_000, u64::MAX).expect("progress");
+        let view = engine.view(ViewOptions::default());
+        assert!(view.partitions[0].isr.contains(&preferred), "back in the ISR");
+        assert_eq!(preferred_leader(&view.partitions[0]), not_leading, "not before the check (300 s)");
+        engine.apply(preferred_election()).expect("the engine takes it");
+        engine.advance_to(40_001, u64::MAX).expect("progress");
+        let view = engine.view(ViewOptions::default());
+        assert!(view.partitions.iter().all(|p| p.leader == p.replicas.first().copied()), "every one balanced");
     }
 }

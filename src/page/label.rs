@@ -13,6 +13,15 @@ pub fn tile_state(b: &crate::engine::BrokerView) -> &'static str {
     }
 }
 
+/// The partition's preferred leader (`replicas[0]`, kafka-model §3.1) and whether it leads now.
+pub fn preferred_leader(p: &crate::engine::PartitionView) -> String {
+    match p.replicas.first() {
+        Some(r) if p.leader == Some(*r) => format!("broker {r} (replicas[0]), leading"),
+        Some(r) => format!("broker {r} (replicas[0]), not leading"),
+        None => "none".into(),
+    }
+}
+
 /// A simulated time to the millisecond: `9.003 s`.
 pub fn seconds(ms: u64) -> String {
     format!("{}.{:03} s", ms / 1000, ms % 1000)

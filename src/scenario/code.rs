@@ -12,11 +12,14 @@ use super::json::check_size;
 use super::{Scenario, ScenarioError, FORMAT_VERSION};
 use crate::engine::check_scenario;
 
-/// The scenario's binary code.
+/// The scenario's binary code, then the settings its postcard code has no field for, as a link's
+/// settings sections (only those not the default: a code without them is as before).
 pub fn encode(s: &Scenario) -> Vec<u8> {
     // The scenario's types are plain structs, enums, strings and numbers, all of which postcard
     // writes; an error would be a bug in those types, and the round-trip tests would catch it.
-    postcard::to_allocvec(s).unwrap_or_default()
+    let mut code = postcard::to_allocvec(s).unwrap_or_default();
+    super::link::write_skipped_sections(s, &mut code);
+    code
 }
 
 /// Reads a scenario from its binary code, and checks it as [`parse`](super::parse) does.
@@ -34,14 +37,12 @@ pub fn decode(bytes: &[u8]) -> Result<Scenario, ScenarioError> {
         });
     }
     let mut reader = CodeReader::new(bytes);
-    let scenario = reader.scenario().map_err(damaged)?;
+    let mut scenario = reader.scenario().map_err(damaged)?;
     let rest = reader.rest();
-    if !rest.is_empty() {
-        return Err(ScenarioError {
-            path: String::new(),
-            reason: format!("not a scenario code: {} bytes left after its end", rest.len()),
-        });
-    }
+    super::link::read_skipped_sections(&mut scenario, rest).map_err(|_| ScenarioError {
+        path: String::new(),
+        reason: format!("not a scenario code: {} bytes left after its end that are no settings", rest.len()),
+    })?;
     check_scenario(&scenario)?;
     Ok(scenario)
 }

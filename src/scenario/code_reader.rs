@@ -12,9 +12,9 @@
 
 use crate::engine::{
     Acks, AutoOffsetReset, BrokerConfig, BrokerId, BrokerSpec, ChangeConfig, ChangeConfigSpec, ClusterFeatures,
-    ClusterSpec, Command, ConsumerConfig, ConsumerSpec, Lesson, LessonStep, LessonText, NetworkConfig, NodeRef,
-    Outcome, Produce, ProducerConfig, ProducerReconfig, ProducerSpec, Question, Reveal, Scenario, SeekTo, TimedCommand,
-    TopicConfig, TopicSpec, When, LIMITS,
+    ClusterSpec, Command, ConsumerConfig, ConsumerSpec, ElectLeaders, ElectionType, Lesson, LessonStep, LessonText,
+    NetworkConfig, NodeRef, Outcome, Produce, ProducerConfig, ProducerReconfig, ProducerSpec, Question, Reveal,
+    Scenario, SeekTo, TimedCommand, TopicConfig, TopicSpec, When, LIMITS,
 };
 
 /// What is wrong with a code, as [`super::code::code_fault`] words it.
@@ -190,6 +190,8 @@ impl<'a> CodeReader<'a> {
             unclean_leader_election_enable: self.bool()?,
             unclean_leader_election_interval_ms: self.u64()?,
             controlled_shutdown_enable: self.bool()?,
+            // Not in the code: a link's own section carries them.
+            ..BrokerConfig::default()
         })
     }
 
@@ -296,6 +298,14 @@ impl<'a> CodeReader<'a> {
             13 => Command::ResumeBroker { broker: broker(self)? },
             Command::WHEN_VARIANT => Command::When(self.when()?),
             16 => Command::PowerOffBroker { broker: broker(self)? },
+            17 => Command::ElectLeaders(ElectLeaders {
+                election_type: match self.variant(2)? {
+                    0 => ElectionType::Preferred,
+                    _ => ElectionType::Unclean,
+                },
+                topic: self.option(Self::string)?,
+                partition: self.option(Self::u32)?,
+            }),
             _ => Command::Seek {
                 consumer: self.string()?,
                 topic: self.string()?,

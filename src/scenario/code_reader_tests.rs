@@ -123,6 +123,12 @@ impl Gen {
                 })
             }
             16 => Command::PowerOffBroker { broker: b },
+            17 => Command::ElectLeaders(crate::engine::ElectLeaders {
+                election_type: [crate::engine::ElectionType::Preferred, crate::engine::ElectionType::Unclean]
+                    [self.below(2) as usize],
+                topic: self.maybe(Self::text),
+                partition: self.maybe(Self::u32),
+            }),
             _ => Command::Seek {
                 consumer: self.text(),
                 topic: self.text(),

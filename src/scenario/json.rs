@@ -11,6 +11,7 @@ use crate::engine::{check_scenario_at, join, Command, ConsumerConfig, Millis, Pr
 use crate::engine::{
     BrokerConfig, ChangeConfig, ChangeConfigSpec, ClusterFeatures, NetworkConfig, ProducerReconfig, TopicConfig,
 };
+use crate::engine::{AUTO_LEADER_REBALANCE_DEFAULT, LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS_DEFAULT};
 use serde::de::{DeserializeOwned, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 use std::cell::RefCell;
@@ -20,7 +21,7 @@ use std::fmt;
 pub const DEFAULT_SETTLE_MS: Millis = 30_000;
 
 /// The command names of the format, in the order the documentation lists them.
-pub const COMMAND_NAMES: [&str; 17] = [
+pub const COMMAND_NAMES: [&str; 18] = [
     "produce",
     "consume",
     "crash_broker",
@@ -38,6 +39,7 @@ pub const COMMAND_NAMES: [&str; 17] = [
     "when",
     "seek",
     "power_off_broker",
+    "elect_leaders",
 ];
 
 const TOP_LEVEL_KEYS: [&str; 8] =
@@ -184,6 +186,7 @@ fn command_fields(name: &str) -> &'static [&'static str] {
         }
         "reconfigure_producer" => &["producer", "config"],
         "seek" => &["consumer", "topic", "partition", "to"],
+        "elect_leaders" => &["election_type", "topic", "partition"],
         _ => &[],
     }
 }
@@ -387,7 +390,7 @@ fn read_cluster(value: Value) -> Result<ClusterSpec, ScenarioError> {
         None => return err("cluster.brokers", "missing (required): a list of brokers, e.g. [{\"id\": 1}]"),
     };
     let config = match obj.remove("config") {
-        Some(v) => located("cluster.config", v, serde_json::from_value::<BrokerConfig>)?,
+        Some(v) => read_broker_config(v)?,
         None => BrokerConfig::default(),
     };
     let network = match obj.remove("network") {
@@ -415,6 +418,68 @@ fn read_features(value: Value) -> Result<ClusterFeatures, ScenarioError> {
         }
     }
     Ok(features)
+}
+
+/// `cluster.config`. `auto.leader.rebalance.enable` and `leader.imbalance.check.interval.seconds`
+/// are read here, beside serde: they are not in the config's serde form (see [`BrokerConfig`]).
+fn read_broker_config(value: Value) -> Result<BrokerConfig, ScenarioError> {
+    let path = "cluster.config";
+    let mut obj = object(path, value)?;
+    let rebalance = obj.remove(AUTO_LEADER_REBALANCE_KEY);
+    let interval = obj.remove(IMBALANCE_INTERVAL_KEY);
+    let mut config = located(path, Value::Object(obj), serde_json::from_value::<BrokerConfig>)?;
+    if let Some(v) = rebalance {
+        config.auto_leader_rebalance_enable = typed(&join(path, AUTO_LEADER_REBALANCE_KEY), v)?;
+    }
+    if let Some(v) = interval {
+        config.leader_imbalance_check_interval_seconds = typed(&join(path, IMBALANCE_INTERVAL_KEY), v)?;
+    }
+    Ok(config)
+}
+
+const AUTO_LEADER_REBALANCE_KEY: &str = "auto.leader.rebalance.enable";
+const IMBALANCE_INTERVAL_KEY: &str = "leader.imbalance.check.interval.seconds";
+
+/// The cluster as the JSON format writes it: its config with the settings outside the config's
+/// serde form, and `features`, each when not the default.
+#[derive(serde::Serialize)]
+struct ClusterJson<'a> {
+    brokers: &'a [BrokerSpec],
+    config: BrokerConfigJson<'a>,
+    network: &'a NetworkConfig,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    features: Option<FeaturesJson>,
+}
+
+#[derive(serde::Serialize)]
+struct BrokerConfigJson<'a> {
+    #[serde(flatten)]
+    config: &'a BrokerConfig,
+    #[serde(rename = "auto.leader.rebalance.enable", skip_serializing_if = "Option::is_none")]
+    auto_leader_rebalance_enable: Option<bool>,
+    #[serde(rename = "leader.imbalance.check.interval.seconds", skip_serializing_if = "Option::is_none")]
+    leader_imbalance_check_interval_seconds: Option<u64>,
+}
+
+impl<'a> From<&'a ClusterSpec> for ClusterJson<'a> {
+    fn from(c: &'a ClusterSpec) -> Self {
+        let config = &c.config;
+        let rebalance = config.auto_leader_rebalance_enable;
+        let interval = config.leader_imbalance_check_interval_seconds;
+        ClusterJson {
+            brokers: &c.brokers,
+            config: BrokerConfigJson {
+                config,
+                auto_leader_rebalance_enable: (rebalance != AUTO_LEADER_REBALANCE_DEFAULT).then_some(rebalance),
+                leader_imbalance_check_interval_seconds: (interval != LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS_DEFAULT)
+                    .then_some(interval),
+            },
+            network: &c.network,
+            features: (c.features != ClusterFeatures::default()).then_some(FeaturesJson {
+                eligible_leader_replicas_version: c.features.eligible_leader_replicas_version,
+            }),
+        }
+    }
 }
 
 /// A topic in `topics` or in a `create_topic` command.
@@ -475,28 +540,10 @@ impl<'a> From<&'a ProducerSpec> for ProducerJson<'a> {
     }
 }
 
-/// The cluster as the JSON format writes it: `features` only when not the default.
-#[derive(serde::Serialize)]
-struct ClusterJson<'a> {
-    #[serde(flatten)]
-    cluster: &'a ClusterSpec,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    features: Option<FeaturesJson>,
-}
-
 #[derive(serde::Serialize)]
 struct FeaturesJson {
     #[serde(rename = "eligible.leader.replicas.version")]
     eligible_leader_replicas_version: u16,
-}
-
-impl<'a> From<&'a ClusterSpec> for ClusterJson<'a> {
-    fn from(cluster: &'a ClusterSpec) -> Self {
-        let f = cluster.features;
-        let features = (f != ClusterFeatures::default())
-            .then_some(FeaturesJson { eligible_leader_replicas_version: f.eligible_leader_replicas_version });
-        ClusterJson { cluster, features }
-    }
 }
 
 /// One entry of `commands`: `{"at_ms": N, "<command>": {...}}`, `{"<command>": {...}}` (at the

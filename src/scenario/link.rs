@@ -15,13 +15,16 @@
 //! lesson's text (postcard of [`LessonText`]: title, concept, narration steps and questions;
 //! `docs/lessons.md`), checked by the engine's `check_lesson_text`. A later version adds sections with
 //! new tags within format 2; a reader that meets a tag it does not know refuses the link as made
-//! by a newer version. Format 1, the postcard code of the scenario and the session, is still read.
+//! by a newer version. Sections 4 (producers) and 5 (cluster) carry the settings the scenario's
+//! postcard code has no field for, each only when not the default. Format 1, the postcard code of
+//! the scenario and the session, is still read.
 
 use super::code_reader::CodeReader;
 use super::session_code::{put_varint, read_bytes, read_session, write_bytes, write_session, Bytes};
 use super::{Scenario, ScenarioError, TimedCommand};
 use crate::engine::{
-    check_lesson_text, check_scenario, join, Lesson, LessonText, BEHAVIOUR_VERSION, MAX_IN_FLIGHT_DEFAULT,
+    check_lesson_text, check_scenario, join, Lesson, LessonText, AUTO_LEADER_REBALANCE_DEFAULT, BEHAVIOUR_VERSION,
+    LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS_DEFAULT, MAX_IN_FLIGHT_DEFAULT,
 };
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -43,6 +46,12 @@ const SECTION_PRODUCERS: u8 = 4;
 /// `eligible.leader.replicas.version`. Written only when it is not the default (0), so a link
 /// without it is byte-identical to before.
 const SECTION_FEATURES: u8 = 5;
+/// Cluster settings outside the scenario's postcard code, each that differs from Kafka's default as
+/// a pair of varints (setting, value) in increasing setting order: 0 `auto.leader.rebalance.enable`
+/// (0 or 1), 1 `leader.imbalance.check.interval.seconds`. Written only when one differs.
+const SECTION_CLUSTER: u8 = 6;
+const CLUSTER_AUTO_LEADER_REBALANCE: u64 = 0;
+const CLUSTER_IMBALANCE_INTERVAL: u64 = 1;
 /// A link's text is refused above this many bytes, before any decoding.
 pub const LINK_TEXT_MAX: usize = 8 * 1024;
 /// Inflation stops at this many bytes.
@@ -318,6 +327,7 @@ fn read_sections(code: &[u8]) -> Result<Link, LinkError> {
     let mut lesson = None;
     let mut producers = None;
     let mut features = None;
+    let mut cluster = None;
     let mut last = 0;
     while let Some(tag) = bytes.byte() {
         if last == 0 && tag != SECTION_SCENARIO {
@@ -340,6 +350,7 @@ fn read_sections(code: &[u8]) -> Result<Link, LinkError> {
             SECTION_LESSON => lesson = Some(read_lesson(body)?),
             SECTION_PRODUCERS => producers = Some(body),
             SECTION_FEATURES => features = Some(body),
+            SECTION_CLUSTER => cluster = Some(body),
             _ => return Err(LinkError::NewerSection { tag }),
         }
     }
@@ -349,6 +360,9 @@ fn read_sections(code: &[u8]) -> Result<Link, LinkError> {
     }
     if let Some(body) = features {
         read_features(&mut scenario, body)?;
+    }
+    if let Some(body) = cluster {
+        read_cluster(&mut scenario, body)?;
     }
     if let Some(text) = lesson {
         check_scenario(&scenario).map_err(LinkError::Invalid)?;
@@ -364,25 +378,35 @@ fn read_sections(code: &[u8]) -> Result<Link, LinkError> {
 }
 
 /// The sections of what the scenario's postcard code skips, each only when not the default.
-fn write_skipped_sections(scenario: &Scenario, code: &mut Vec<u8>) {
+pub(super) fn write_skipped_sections(scenario: &Scenario, code: &mut Vec<u8>) {
     if let Some(producers) = write_producers(scenario) {
         write_section(code, SECTION_PRODUCERS, &producers);
     }
     if let Some(features) = write_features(scenario) {
         write_section(code, SECTION_FEATURES, &features);
     }
+    if let Some(cluster) = write_cluster(scenario) {
+        write_section(code, SECTION_CLUSTER, &cluster);
+    }
 }
 
-/// [`write_skipped_sections`] read back, for a [`link_message`] (one build writes and reads it).
-fn read_skipped_sections(scenario: &mut Scenario, rest: &[u8]) -> Result<(), LinkError> {
+/// [`write_skipped_sections`] read back, after a scenario's postcard code (a [`link_message`], a
+/// scenario's or a lesson's binary code): settings sections in increasing tag order, nothing else.
+pub(super) fn read_skipped_sections(scenario: &mut Scenario, rest: &[u8]) -> Result<(), LinkError> {
     let mut bytes = Bytes(rest);
+    let mut last = SECTION_LESSON;
     while let Some(tag) = bytes.byte() {
         let body = section_body(&mut bytes, tag)?;
         match tag {
-            SECTION_PRODUCERS => read_producers(scenario, body)?,
-            SECTION_FEATURES => read_features(scenario, body)?,
-            _ => return Err(LinkError::NewerSection { tag }),
+            SECTION_PRODUCERS if tag > last => read_producers(scenario, body)?,
+            SECTION_FEATURES if tag > last => read_features(scenario, body)?,
+            SECTION_CLUSTER if tag > last => read_cluster(scenario, body)?,
+            _ => {
+                let reason = format!("section {tag} where only settings (sections 4 to 6) may follow, in order");
+                return Err(LinkError::Malformed(ScenarioError { path: format!("section {tag}"), reason }));
+            }
         }
+        last = tag;
     }
     Ok(())
 }
@@ -439,6 +463,44 @@ fn read_producers(scenario: &mut Scenario, body: &[u8]) -> Result<(), LinkError>
         let n = u32::try_from(n).map_err(|_| malformed(format!("max.in.flight.requests.per.connection {n}")))?;
         scenario.producers[i].config.max_in_flight_requests_per_connection = n;
         next = i + 1;
+    }
+    Ok(())
+}
+
+/// The cluster section's body, or `None` when every setting in it is the default.
+fn write_cluster(scenario: &Scenario) -> Option<Vec<u8>> {
+    let c = &scenario.cluster.config;
+    let mut body = Vec::new();
+    if c.auto_leader_rebalance_enable != AUTO_LEADER_REBALANCE_DEFAULT {
+        put_varint(&mut body, CLUSTER_AUTO_LEADER_REBALANCE);
+        put_varint(&mut body, u64::from(c.auto_leader_rebalance_enable));
+    }
+    if c.leader_imbalance_check_interval_seconds != LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS_DEFAULT {
+        put_varint(&mut body, CLUSTER_IMBALANCE_INTERVAL);
+        put_varint(&mut body, c.leader_imbalance_check_interval_seconds);
+    }
+    (!body.is_empty()).then_some(body)
+}
+
+/// Applies the cluster section; the values are checked with the scenario afterwards.
+fn read_cluster(scenario: &mut Scenario, body: &[u8]) -> Result<(), LinkError> {
+    let malformed =
+        |reason: &str| LinkError::Malformed(ScenarioError { path: "cluster".into(), reason: reason.into() });
+    let config = &mut scenario.cluster.config;
+    let mut bytes = Bytes(body);
+    let mut next = 0;
+    while !bytes.0.is_empty() {
+        let (Some(setting), Some(v)) = (bytes.varint(), bytes.varint()) else {
+            return Err(malformed("it ends inside a setting"));
+        };
+        match setting {
+            _ if setting < next => return Err(malformed("a setting out of order or given twice")),
+            CLUSTER_AUTO_LEADER_REBALANCE if v <= 1 => config.auto_leader_rebalance_enable = v == 1,
+            CLUSTER_AUTO_LEADER_REBALANCE => return Err(malformed("auto.leader.rebalance.enable is 0 or 1")),
+            CLUSTER_IMBALANCE_INTERVAL => config.leader_imbalance_check_interval_seconds = v,
+            _ => return Err(malformed("a setting this version does not know")),
+        }
+        next = setting + 1;
     }
     Ok(())
 }

@@ -15,8 +15,8 @@ use super::link::LinkError;
 use super::range_coder::{Decoder, Encoder, Model, Prob};
 use super::{Scenario, ScenarioError, TimedCommand};
 use crate::engine::{
-    Acks, BrokerId, ChangeConfig, ChangeConfigSpec, Command, NodeRef, Produce, ProducerReconfig, SeekTo, TopicConfig,
-    TopicSpec, LIMITS,
+    Acks, BrokerId, ChangeConfig, ChangeConfigSpec, Command, ElectLeaders, ElectionType, NodeRef, Produce,
+    ProducerReconfig, SeekTo, TopicConfig, TopicSpec, LIMITS,
 };
 
 /// The text (keys, values, names) a decoded session may hold in all, counting each repetition:
@@ -51,7 +51,7 @@ impl Models {
 
 /// A command's tag is its variant's position in [`Command`]; the format's command names are listed
 /// in that order (a test checks it).
-pub(super) const TAG_NAMES: [&str; 17] = super::json::COMMAND_NAMES;
+pub(super) const TAG_NAMES: [&str; 18] = super::json::COMMAND_NAMES;
 
 /// LEB128, as postcard writes its integers.
 pub(super) fn put_varint(out: &mut Vec<u8>, mut v: u64) {
@@ -314,6 +314,15 @@ impl<'a> Writer<'a> {
                     }
                 }
             }
+            // The election type (0 preferred, 1 unclean), whether a topic follows, the partition.
+            Command::ElectLeaders(e) => {
+                self.put(OTHER, e.election_type as u64);
+                self.put(OTHER, u64::from(e.topic.is_some()));
+                if let Some(topic) = &e.topic {
+                    self.name(TOPIC, TOPICS, topic);
+                }
+                self.option(e.partition.map(u64::from));
+            }
         }
     }
 }
@@ -338,6 +347,7 @@ fn tag_of(command: &Command) -> u64 {
         Command::When(_) => 14,
         Command::Seek { .. } => 15,
         Command::PowerOffBroker { .. } => 16,
+        Command::ElectLeaders(_) => 17,
     }
 }
 
@@ -693,6 +703,17 @@ impl<'a> Reader<'a> {
                     enable_idempotence: self.option_bool("enable.idempotence")?,
                 },
             },
+            17 => Command::ElectLeaders(ElectLeaders {
+                election_type: match self.small(OTHER, "election_type", 1)? {
+                    0 => ElectionType::Preferred,
+                    _ => ElectionType::Unclean,
+                },
+                topic: match self.small(OTHER, "topic", 1)? {
+                    0 => None,
+                    _ => Some(self.name(TOPIC, "topic", TOPICS)?),
+                },
+                partition: self.option("partition")?,
+            }),
             _ => Command::Seek {
                 consumer: self.name(OTHER, "consumer", CONSUMERS)?,
                 topic: self.name(TOPIC, "topic", TOPICS)?,

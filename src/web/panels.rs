@@ -267,6 +267,7 @@ impl Details {
                     kv.push(row("leader epoch", p.leader_epoch.to_string()));
                     kv.push(row("partition epoch", p.partition_epoch.to_string()));
                     kv.push(row("replicas", format!("[{}]", ids(&p.replicas))));
+                    kv.push(row("preferred leader", label::preferred_leader(p)));
                     kv.push(row("ISR", format!("[{}]", ids(&p.isr))));
                     kv.push(row("leader recovery", recovery(p.leader_recovery_state).into()));
                     if let Some(t) = view.topics.iter().find(|t| t.name == p.topic) {

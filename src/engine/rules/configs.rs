@@ -12,6 +12,13 @@ pub fn check_broker_config(c: &BrokerConfig) -> Result<(), CommandError> {
     check_count("replica.fetch.max.bytes", c.replica_fetch_max_bytes)?;
     check_ms("replica.fetch.backoff.ms", c.replica_fetch_backoff_ms, 1)?;
     check_ms("unclean.leader.election.interval.ms", c.unclean_leader_election_interval_ms, 1)?;
+    // Kafka: `atLeast(1)`; at most the day every other interval is held to.
+    let seconds_max = LIMITS.config_ms_max / 1000;
+    let seconds = c.leader_imbalance_check_interval_seconds;
+    if !(1..=seconds_max).contains(&seconds) {
+        let reason = format!("must be between 1 and {seconds_max} seconds (a day), found {seconds}");
+        return fail("leader.imbalance.check.interval.seconds", reason);
+    }
     let brokers_max = LIMITS.brokers_max;
     if c.min_insync_replicas == 0 || c.min_insync_replicas as usize > brokers_max {
         return fail(

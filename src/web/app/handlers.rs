@@ -170,6 +170,17 @@ impl App {
         }
     }
 
+    /// A preferred leader election on every partition; the controller's answers go to the log.
+    pub(super) fn on_elect_preferred(&mut self) {
+        let err = self.ui.config.error.clone();
+        let result = self.apply(forms::preferred_election());
+        show_result(&err, &result, None);
+        if result.is_ok() {
+            let _ = err.set_attribute("class", "ok-note");
+            err.set_text_content(Some("Election run: the event log has the answers."));
+        }
+    }
+
     /// The producer panel's reconfigure form: the selected producer closed and constructed again
     /// with the chosen settings, or the refusal beside the select it names.
     pub(super) fn on_reconfigure(&mut self) {

@@ -425,7 +425,10 @@ fn build_config(group: &Element, topics: &[(&str, &str)]) -> ConfigUi {
     let unclean: HtmlInputElement =
         el("input").with("id", "config-unclean").with("type", "checkbox").into_parent(&check).unchecked_into();
     el("span").text("unclean.leader.election.enable").into_parent(&check);
-    button(&actions(&config_form), "config-submit", "Apply", "submit");
+    let buttons = actions(&config_form);
+    button(&buttons, "config-submit", "Apply", "submit");
+    button(&buttons, "elect-preferred", "Elect preferred leaders", "button")
+        .with("title", "kafka-leader-election.sh --election-type preferred --all-topic-partitions");
     let error = error_el(&config_form, "config-error");
     ConfigUi { topic, min_isr, unclean, error }
 }

@@ -157,6 +157,9 @@ fn wire_forms(app: &Rc<RefCell<App>>) {
     if let Some(b) = by_id(&root, "link-heal") {
         on::<Event>(&b, "click", app, |a, _| a.on_link(LinkChange::Heal));
     }
+    if let Some(b) = by_id(&root, "elect-preferred") {
+        on::<Event>(&b, "click", app, |a, _| a.on_elect_preferred());
+    }
     on::<Event>(&rack, "change", app, |a, _| {
         // Its answer is shown beside the form.
         let _ = a.on_rack();
