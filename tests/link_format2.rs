@@ -56,8 +56,11 @@ fn node() -> impl Strategy<Value = NodeRef> {
 }
 
 fn topic_config() -> impl Strategy<Value = TopicConfig> {
-    (proptest::option::of(any::<u32>()), proptest::option::of(any::<bool>()))
-        .prop_map(|(m, u)| TopicConfig { min_insync_replicas: m, unclean_leader_election_enable: u })
+    (proptest::option::of(any::<u32>()), proptest::option::of(any::<bool>())).prop_map(|(m, u)| TopicConfig {
+        min_insync_replicas: m,
+        unclean_leader_election_enable: u,
+        ..Default::default()
+    })
 }
 
 /// Every command there is, with any values (the link carries them; the engine judges them on
@@ -247,7 +250,11 @@ fn every_command_engine() -> Engine {
         }),
         Command::ChangeConfig(ChangeConfig::Topic {
             topic: "orders".into(),
-            config: TopicConfig { min_insync_replicas: Some(1), unclean_leader_election_enable: Some(true) },
+            config: TopicConfig {
+                min_insync_replicas: Some(1),
+                unclean_leader_election_enable: Some(true),
+                ..Default::default()
+            },
         }),
         Command::ChangeConfig(ChangeConfig::ClientRack { consumer: "consumer-1".into(), client_rack: "b".into() }),
         Command::ReconfigureProducer {

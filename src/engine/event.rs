@@ -5,6 +5,7 @@ use super::command::SeekTo;
 use super::config::Acks;
 use super::ids::*;
 use super::invariant::Invariant;
+use super::log::RetentionBreach;
 use super::message::{ErrorCode, IsrShortfall, OffsetSpec};
 use serde::Serialize;
 
@@ -511,6 +512,40 @@ pub enum EventKind {
         base_sequence: u32,
         count: u32,
     },
+    /// A retention check deleted a replica's oldest segments (`UnifiedLog.deleteOldSegments`), all
+    /// below its high watermark, and moved its log start offset (`SegmentDeletion`). `limit`: the
+    /// `retention.ms` or `retention.bytes` breached, or the log start offset the segments were below.
+    SegmentsDeleted {
+        broker: BrokerId,
+        partition: PartitionIdx,
+        breach: RetentionBreach,
+        limit: i64,
+        segments: u32,
+        records: u64,
+        log_start_offset: Offset,
+    },
+    /// A follower raised its log start offset to its leader's, from a fetch response
+    /// (`LeaderOffsetIncremented`); its segments below go at its next retention check.
+    LogStartOffsetIncremented {
+        broker: BrokerId,
+        partition: PartitionIdx,
+        leader: BrokerId,
+        from: Offset,
+        to: Offset,
+    },
+    /// A follower's fetch got `OFFSET_OUT_OF_RANGE` (`AbstractFetcherThread.fetchOffsetAndTruncate`):
+    /// it truncates fully and starts at the leader's log start when its log ends below it, truncates
+    /// to the leader's log end when it ends past it, else fetches again from its own end. `to`: its
+    /// log end offset after.
+    FollowerOffsetOutOfRange {
+        broker: BrokerId,
+        partition: PartitionIdx,
+        leader: BrokerId,
+        fetch_offset: Offset,
+        leader_log_start_offset: Offset,
+        leader_log_end_offset: Offset,
+        to: Offset,
+    },
 }
 
 /// How much an event matters to someone watching the cluster, in Kafka's terms (the page colours its
@@ -594,7 +629,10 @@ impl EventKind {
             | ProducerReconfigured { producer, .. }
             | ProduceRequestSent { producer, .. }
             | ProducerEpochBumped { producer, .. } => Subject::Producer(*producer),
-            ProducerStateUnknown { broker, partition, .. } => Subject::Replica(*broker, *partition),
+            ProducerStateUnknown { broker, partition, .. }
+            | SegmentsDeleted { broker, partition, .. }
+            | LogStartOffsetIncremented { broker, partition, .. }
+            | FollowerOffsetOutOfRange { broker, partition, .. } => Subject::Replica(*broker, *partition),
             ConsumerFetched { consumer, .. }
             | ConsumerRedirected { consumer, .. }
             | ConsumerLeftReplica { consumer, .. }
@@ -631,6 +669,7 @@ impl EventKind {
             | ConsumerFailed { .. }
             | CommandRejected { .. }
             | LogTruncated { .. }
+            | FollowerOffsetOutOfRange { .. }
             | BrokerPaused { .. }
             | LinkCutOneWay { .. }
             | LinkCut { .. } => Severity::Warning,
@@ -660,6 +699,8 @@ impl EventKind {
             | ProduceRequestSent { .. }
             | ProducerEpochBumped { .. }
             | ProducerStateUnknown { .. }
+            | SegmentsDeleted { .. }
+            | LogStartOffsetIncremented { .. }
             | ConsumerFetched { .. }
             | ConsumerRedirected { .. }
             | ConsumerLeftReplica { .. }
@@ -709,7 +750,7 @@ impl EventKind {
 impl EventKind {
     /// Every event's name as the runner's JSON and lessons write it (its serde tag), with whether
     /// events of that kind are about one partition (an invariant violation may be, or not).
-    pub const NAMES: [(&'static str, bool); 57] = [
+    pub const NAMES: [(&'static str, bool); 60] = [
         ("broker_crashed", false),
         ("broker_started", false),
         ("broker_registered", false),
@@ -767,6 +808,9 @@ impl EventKind {
         ("produce_request_sent", false),
         ("producer_epoch_bumped", true),
         ("producer_state_unknown", true),
+        ("segments_deleted", true),
+        ("log_start_offset_incremented", true),
+        ("follower_offset_out_of_range", true),
     ];
 
     /// The event's name, as in [`EventKind::NAMES`].
@@ -830,6 +874,9 @@ impl EventKind {
             ProduceRequestSent { .. } => "produce_request_sent",
             ProducerEpochBumped { .. } => "producer_epoch_bumped",
             ProducerStateUnknown { .. } => "producer_state_unknown",
+            SegmentsDeleted { .. } => "segments_deleted",
+            LogStartOffsetIncremented { .. } => "log_start_offset_incremented",
+            FollowerOffsetOutOfRange { .. } => "follower_offset_out_of_range",
         }
     }
 
@@ -884,6 +931,9 @@ impl EventKind {
             | ConsumerLeaderUnknown { partition, .. }
             | ProducerEpochBumped { partition, .. }
             | ProducerStateUnknown { partition, .. }
+            | SegmentsDeleted { partition, .. }
+            | LogStartOffsetIncremented { partition, .. }
+            | FollowerOffsetOutOfRange { partition, .. }
             | RecordsLost { partition, .. } => Some(*partition),
             InvariantViolated { partition, .. } => *partition,
             _ => None,

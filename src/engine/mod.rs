@@ -56,7 +56,7 @@ pub use command::{
     ChangeConfig, ChangeConfigSpec, Command, NodeRef, Produce, ProducerReconfig, SeekTo, TopicSpec, When,
 };
 pub use config::{
-    Acks, AutoOffsetReset, BrokerConfig, ConsumerConfig, NetworkConfig, ProducerConfig, TopicConfig,
+    Acks, AutoOffsetReset, BrokerConfig, ConsumerConfig, LogConfig, NetworkConfig, ProducerConfig, TopicConfig,
     MAX_IN_FLIGHT_DEFAULT, MAX_IN_FLIGHT_FOR_IDEMPOTENCE, RACK_AWARE_REPLICA_SELECTOR,
 };
 pub use consumer::FetchState;
@@ -71,6 +71,7 @@ pub use ids::{
 pub use invariant::Invariant;
 pub use lesson::{check_lesson, check_lesson_text, Lesson, LessonStep, LessonText, Outcome, Question, Reveal};
 pub use limits::{Limits, LIMITS};
+pub use log::RetentionBreach;
 pub use message::{ErrorCode, IsrShortfall, MessageKind, OffsetSpec};
 pub use metadata::LeaderRecoveryState;
 pub use murmur2::murmur2;

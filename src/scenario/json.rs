@@ -315,7 +315,7 @@ pub fn from_value(value: Value) -> Result<Scenario, ScenarioError> {
     let topics = list("topics", top.remove("topics"))?
         .into_iter()
         .enumerate()
-        .map(|(i, v)| read_topic(&format!("topics[{i}]"), v))
+        .map(|(i, v)| read_scenario_topic(&format!("topics[{i}]"), v))
         .collect::<Result<Vec<_>, _>>()?;
     let producers = list("producers", top.remove("producers"))?
         .into_iter()
@@ -384,6 +384,18 @@ fn read_cluster(value: Value) -> Result<ClusterSpec, ScenarioError> {
         None => NetworkConfig::default(),
     };
     Ok(ClusterSpec { brokers, config, network })
+}
+
+/// A topic in `topics`, with its retention and segment settings (read beside serde: see
+/// [`log_config`](super::log_config)).
+fn read_scenario_topic(path: &str, mut value: Value) -> Result<TopicSpec, ScenarioError> {
+    let log = match value.get_mut("config") {
+        Some(Value::Object(config)) => super::log_config::take_from_json(&join(path, "config"), config)?,
+        _ => crate::engine::LogConfig::default(),
+    };
+    let mut spec = read_topic(path, value)?;
+    spec.config.log = log;
+    Ok(spec)
 }
 
 /// A topic in `topics` or in a `create_topic` command.
@@ -533,7 +545,7 @@ impl Scenario {
             format: u32,
             seed: u64,
             cluster: &'a ClusterSpec,
-            topics: &'a [TopicSpec],
+            topics: Vec<super::log_config::TopicJson<'a>>,
             producers: Vec<ProducerJson<'a>>,
             consumers: &'a [ConsumerSpec],
             commands: Vec<Step<'a>>,
@@ -549,7 +561,7 @@ impl Scenario {
             format: self.format,
             seed: self.seed,
             cluster: &self.cluster,
-            topics: &self.topics,
+            topics: self.topics.iter().map(super::log_config::topic_json).collect(),
             producers: self.producers.iter().map(ProducerJson::from).collect(),
             consumers: &self.consumers,
             commands: self.commands.iter().map(|c| Step { at_ms: c.at_ms, command: &c.command }).collect(),

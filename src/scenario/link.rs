@@ -17,6 +17,7 @@
 //! new tags within format 2; a reader that meets a tag it does not know refuses the link as made
 //! by a newer version. Format 1, the postcard code of the scenario and the session, is still read.
 
+use super::log_config;
 use super::session_code::{put_varint, read_bytes, read_session, write_bytes, write_session, Bytes};
 use super::{Scenario, ScenarioError, TimedCommand};
 use crate::engine::{
@@ -38,6 +39,10 @@ const SECTION_LESSON: u8 = 3;
 /// from the default, as pairs of varints (producer index, value) in increasing index order. Written
 /// only when some producer differs, so a link without such settings is byte-identical to before.
 const SECTION_PRODUCERS: u8 = 4;
+/// Topic settings outside the scenario's postcard code: `retention.ms`, `retention.bytes`,
+/// `segment.ms` and `segment.bytes` of each topic that differs from Kafka's defaults
+/// ([`log_config`](super::log_config)); written only then.
+const SECTION_TOPICS: u8 = 5;
 /// A link's text is refused above this many bytes, before any decoding.
 pub const LINK_TEXT_MAX: usize = 8 * 1024;
 /// Inflation stops at this many bytes.
@@ -89,15 +94,21 @@ pub fn link_message(scenario: &Scenario, session: &[TimedCommand], lesson: Optio
     }
     // Plain structs, enums, strings and numbers: postcard writes them all (round-trip tests).
     let mut message = postcard::to_allocvec(&LinkParts { scenario, session, lesson }).unwrap_or_default();
-    // The settings postcard skips follow, as in a link's producers section.
-    message.extend(write_producers(scenario).unwrap_or_default());
+    // The settings postcard skips follow, as in a link's producers and topics sections.
+    let producers = write_producers(scenario).unwrap_or_default();
+    put_varint(&mut message, producers.len() as u64);
+    message.extend(producers);
+    message.extend(log_config::write_section(&scenario.topics).unwrap_or_default());
     message
 }
 
 /// Reads a [`link_message`], checking the scenario as any input is checked.
 pub fn read_link_message(bytes: &[u8]) -> Result<Link, LinkError> {
     let (mut link, rest) = postcard::take_from_bytes::<Link>(bytes).map_err(|_| LinkError::NotAScenario)?;
-    read_producers(&mut link.scenario, rest).map_err(|_| LinkError::NotAScenario)?;
+    let mut rest = Bytes(rest);
+    let producers = rest.varint().and_then(|len| rest.take(len)).ok_or(LinkError::NotAScenario)?;
+    read_producers(&mut link.scenario, producers).map_err(|_| LinkError::NotAScenario)?;
+    log_config::read_section(&mut link.scenario.topics, rest.0).map_err(|_| LinkError::NotAScenario)?;
     check_scenario(&link.scenario).map_err(LinkError::Invalid)?;
     Ok(link)
 }
@@ -200,6 +211,9 @@ pub fn link_code(link: &Link) -> Result<Vec<u8>, LinkError> {
     }
     if let Some(producers) = write_producers(&link.scenario) {
         write_section(&mut code, SECTION_PRODUCERS, &producers);
+    }
+    if let Some(topics) = log_config::write_section(&link.scenario.topics) {
+        write_section(&mut code, SECTION_TOPICS, &topics);
     }
     if code.len() > LINK_INFLATED_MAX {
         Err(LinkError::TooLarge)
@@ -317,6 +331,7 @@ fn read_sections(code: &[u8]) -> Result<Link, LinkError> {
     let mut session = None;
     let mut lesson = None;
     let mut producers = None;
+    let mut topics = None;
     let mut last = 0;
     while let Some(tag) = bytes.byte() {
         if last == 0 && tag != SECTION_SCENARIO {
@@ -338,12 +353,16 @@ fn read_sections(code: &[u8]) -> Result<Link, LinkError> {
             }
             SECTION_LESSON => lesson = Some(read_lesson(body)?),
             SECTION_PRODUCERS => producers = Some(body),
+            SECTION_TOPICS => topics = Some(body),
             _ => return Err(LinkError::NewerSection { tag }),
         }
     }
     let mut scenario = scenario.ok_or(LinkError::NotAScenario)?;
     if let Some(body) = producers {
         read_producers(&mut scenario, body)?;
+    }
+    if let Some(body) = topics {
+        log_config::read_section(&mut scenario.topics, body).map_err(LinkError::Malformed)?;
     }
     if let Some(text) = lesson {
         check_scenario(&scenario).map_err(LinkError::Invalid)?;

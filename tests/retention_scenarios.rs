@@ -1,0 +1,143 @@
+//! Retention (kafka-model §3.3, §3.6, §6.1, §6.3; Kafka's `UnifiedLog.deleteOldSegments`): a topic's
+//! `retention.ms` and `retention.bytes` delete whole segments below the high watermark on every
+//! replica, the log start offset moves forward, a consumer behind it gets `OFFSET_OUT_OF_RANGE` and
+//! resets per `auto.offset.reset`, a follower behind it starts over at the leader's log start. Each
+//! test runs a scenario of `tests/scenarios/s3_3_*.json`; its explained log is beside it. Records
+//! retention deletes are not lost: `run` fails on any unexpected invariant violation.
+
+#[path = "support/scenario_run.rs"]
+mod scenario_run;
+
+use partition_playground::engine::*;
+use scenario_run::{b, run, Run};
+
+impl Run {
+    fn matching(&self, f: impl Fn(&EventKind) -> bool) -> Vec<(Millis, &EventKind)> {
+        self.events.iter().filter(|(e, _)| f(&e.kind)).map(|(e, _)| (e.at_ms, &e.kind)).collect()
+    }
+
+    /// (offset, value) of the records a consumer received at or after `from_ms`.
+    fn received_since(&self, consumer: &str, from_ms: Millis) -> Vec<(Offset, String)> {
+        let c = self.view.consumers.iter().find(|c| c.name == consumer).expect("consumer");
+        c.received.iter().filter(|r| r.at_ms >= from_ms).map(|r| (r.offset, r.value.clone())).collect()
+    }
+
+    fn no_records_lost(&self) {
+        assert!(self.matching(|k| matches!(k, EventKind::RecordsLost { .. })).is_empty(), "{}", self.log());
+    }
+}
+
+fn records(offsets: std::ops::Range<Offset>, value: impl Fn(Offset) -> &'static str) -> Vec<(Offset, String)> {
+    offsets.map(|o| (o, value(o).to_string())).collect()
+}
+
+/// `retention.ms` 60 s, `segment.ms` 5 s: three sends 10 s apart make three segments, two sends at
+/// 300 s and 320 s two more. The check at 330 s (30 s after start, then every 5 minutes) deletes the
+/// three whose newest record is older than 60 s, on the leader and on each follower alike: the log
+/// start offset is 9 everywhere. Two consumers that seek back to offset 0 get `OFFSET_OUT_OF_RANGE`:
+/// `earliest` resets to the log start and reads 9.., `latest` to the high watermark and reads only
+/// what comes after.
+#[test]
+fn s3_3_retention_ms_moves_the_log_start_and_a_consumer_behind_it_resets() {
+    let run = run("s3_3_retention_ms_consumer_out_of_range");
+    let deleted = run.matching(|k| matches!(k, EventKind::SegmentsDeleted { .. }));
+    assert_eq!(deleted.len(), 3, "{}", run.log());
+    for (i, (at, kind)) in deleted.iter().enumerate() {
+        assert_eq!(*at, 330_000);
+        assert_eq!(
+            **kind,
+            EventKind::SegmentsDeleted {
+                broker: b(i as u32 + 1),
+                partition: PartitionIdx(0),
+                breach: RetentionBreach::RetentionMs,
+                limit: 60_000,
+                segments: 3,
+                records: 9,
+                log_start_offset: 9
+            }
+        );
+    }
+    for broker in 1..=3 {
+        let r = run.replica("events-0", broker);
+        assert_eq!((r.log_start_offset, r.log_end_offset), (9, 18));
+        assert_eq!(r.log.first().map(|e| e.offset), Some(9), "the view shows no deleted record");
+    }
+    let resets = run.matching(|k| matches!(k, EventKind::ConsumerPositionReset { from: 0, to: None, .. }));
+    assert_eq!(resets.len(), 2, "{}", run.log());
+    let value = |o: Offset| match o {
+        9..=11 => "new-1",
+        12..=14 => "new-2",
+        _ => "new-3",
+    };
+    assert_eq!(run.received_since("early", 340_000), records(9..18, value));
+    assert_eq!(run.received_since("late", 340_000), records(15..18, value));
+    run.no_records_lost();
+}
+
+/// A follower down for longer than retention (crashed at 5 s with offsets 0..3, back at 340 s): the
+/// leader deleted everything below 9 at 330 s, so its first fetch at 3 gets `OFFSET_OUT_OF_RANGE`;
+/// it truncates fully, starts at the leader's log start 9 (`fetchOffsetAndTruncate`), catches up
+/// and rejoins the ISR. Its own first check, 30 s after its start, deletes a segment by retention.ms.
+#[test]
+fn s3_3_a_follower_behind_the_leaders_log_start_starts_over_there() {
+    let run = run("s3_3_follower_behind_log_start");
+    let out = run.matching(|k| matches!(k, EventKind::FollowerOffsetOutOfRange { .. }));
+    assert_eq!(out.len(), 1, "{}", run.log());
+    assert_eq!(
+        *out[0].1,
+        EventKind::FollowerOffsetOutOfRange {
+            broker: b(3),
+            partition: PartitionIdx(0),
+            leader: b(1),
+            fetch_offset: 3,
+            leader_log_start_offset: 9,
+            leader_log_end_offset: 15,
+            to: 9
+        }
+    );
+    let rejoined = run.matching(|k| matches!(k, EventKind::IsrExpanded { .. }));
+    assert!(rejoined.iter().any(|(at, _)| *at > out[0].0), "{}", run.log());
+    assert_eq!(run.partition("events-0").isr, [b(1), b(2), b(3)]);
+    let r = run.replica("events-0", 3);
+    assert_eq!((r.log_start_offset, r.log_end_offset, r.high_watermark), (12, 15, 15));
+    run.no_records_lost();
+}
+
+/// `retention.bytes` 1 MiB with 1 MiB segments (`segment.bytes`' minimum since Kafka 4.0): three
+/// sends of 1,100 records of 1,000 bytes. At 30 s the leader deletes the oldest segments while the
+/// log stays over 1 MiB by at least their size; broker 3, whose disk stalled after the second send,
+/// has less and deletes less. Back, it learns the leader's log start from a fetch response
+/// (`LeaderOffsetIncremented`) and deletes what lies below it at its next check.
+#[test]
+fn s3_3_retention_bytes_and_a_follower_taking_its_leaders_log_start() {
+    let run = run("s3_3_retention_bytes");
+    let deleted = run.matching(|k| matches!(k, EventKind::SegmentsDeleted { .. }));
+    let by_bytes: Vec<(BrokerId, Offset)> = deleted
+        .iter()
+        .filter_map(|(_, k)| match k {
+            EventKind::SegmentsDeleted {
+                broker, breach: RetentionBreach::RetentionBytes, log_start_offset, ..
+            } => Some((*broker, *log_start_offset)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(by_bytes, [(b(1), 2200), (b(2), 2200), (b(3), 1100)], "{}", run.log());
+    let raised = run.matching(|k| matches!(k, EventKind::LogStartOffsetIncremented { .. }));
+    assert_eq!(
+        raised.iter().map(|(_, k)| (*k).clone()).collect::<Vec<_>>(),
+        [EventKind::LogStartOffsetIncremented {
+            broker: b(3),
+            partition: PartitionIdx(0),
+            leader: b(1),
+            from: 1100,
+            to: 2200
+        }]
+    );
+    assert!(deleted.iter().any(|(at, k)| *at == 330_000
+        && matches!(k, EventKind::SegmentsDeleted { broker, breach: RetentionBreach::LogStartOffset, .. } if *broker == b(3))));
+    for broker in 1..=3 {
+        let r = run.replica("events-0", broker);
+        assert_eq!((r.log_start_offset, r.log_end_offset), (2200, 3300));
+    }
+    run.no_records_lost();
+}
