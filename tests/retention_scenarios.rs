@@ -9,6 +9,7 @@
 mod scenario_run;
 
 use partition_playground::engine::*;
+use partition_playground::scenario;
 use scenario_run::{b, run, Run};
 
 impl Run {
@@ -140,4 +141,76 @@ fn s3_3_retention_bytes_and_a_follower_taking_its_leaders_log_start() {
         assert_eq!((r.log_start_offset, r.log_end_offset), (2200, 3300));
     }
     run.no_records_lost();
+}
+
+// ------------------------------------------------------------------ the settings in the formats
+
+fn with_log(config: &str) -> Result<scenario::Scenario, ScenarioError> {
+    scenario::parse(&format!(
+        r#"{{"format": 1, "cluster": {{"brokers": [{{"id": 1}}]}},
+            "topics": [{{"name": "a", "partitions": 1, "replication.factor": 1}},
+                       {{"name": "t", "partitions": 1, "replication.factor": 1, "config": {{{config}}}}}]}}"#
+    ))
+}
+
+/// The four settings read under their Kafka names, written back only when not the default, and
+/// refused as Kafka 4.0 refuses them, naming the field.
+#[test]
+fn retention_settings_in_json_follow_kafkas_rules() {
+    let s = with_log(r#""retention.ms": 60000, "retention.bytes": -1, "segment.ms": 5000"#).expect("valid");
+    let log = s.topics[1].config.log;
+    assert_eq!(
+        (log.retention_ms, log.retention_bytes, log.segment_ms, log.segment_bytes),
+        (60_000, -1, 5_000, 1 << 30)
+    );
+    assert_eq!(s.topics[0].config.log, LogConfig::default());
+    let json = s.to_json();
+    assert!(json.contains(r#""retention.ms": 60000"#) && json.contains(r#""segment.ms": 5000"#), "{json}");
+    assert!(!json.contains("retention.bytes") && !json.contains("segment.bytes"), "{json}");
+    assert_eq!(scenario::parse(&json).as_ref(), Ok(&s));
+    let refused = |config: &str| with_log(config).expect_err("refused").to_string();
+    let small = refused(r#""segment.bytes": 1048575"#);
+    assert!(small.starts_with("topics[1].config.segment.bytes: must be between 1048576 (1 MiB"), "{small}");
+    assert!(refused(r#""retention.ms": -2"#).starts_with("topics[1].config.retention.ms: must be at least -1"));
+    assert!(refused(r#""segment.ms": 0"#).starts_with("topics[1].config.segment.ms: must be at least 1"));
+    assert!(refused(r#""retention.bytes": "1""#).starts_with("topics[1].config.retention.bytes:"));
+}
+
+/// Not in the scenario's postcard code (positional): a link carries them in section 5, only when
+/// some topic differs from the defaults (a link without them is the same bytes as before), and the
+/// page hands them to its share worker too.
+#[test]
+fn retention_settings_travel_in_their_own_link_section() {
+    let plain = with_log("").expect("valid");
+    let link = scenario::Link { scenario: plain, session: vec![], lesson: None };
+    let plain_code = scenario::link_code(&link).expect("code");
+    let mut changed = link.clone();
+    changed.scenario.topics[1].config.log.retention_ms = -1;
+    let code = scenario::link_code(&changed).expect("code");
+    assert_eq!(&code[..plain_code.len()], &plain_code[..], "the sections before it are unchanged");
+    let section = &code[plain_code.len()..];
+    assert_eq!(section[0], 5, "section 5");
+    let text = scenario::make_link(&changed).expect("within the caps");
+    assert_eq!(scenario::read_link(&text).expect("its own link").0, changed);
+    let message = scenario::link_message(&changed.scenario, &[], None);
+    assert_eq!(scenario::read_link_message(&message).expect("a message").scenario, changed.scenario);
+    // A value Kafka refuses is refused by the engine's check after the section is read.
+    changed.scenario.topics[1].config.log.segment_bytes = 1024;
+    let Err(scenario::LinkError::Invalid(e)) = scenario::read_link(&scenario::make_link(&changed).expect("made"))
+    else {
+        panic!("refused")
+    };
+    assert!(e.to_string().starts_with("topics[1].config.segment.bytes"), "{e}");
+}
+
+/// A command's topic has no link section to carry the settings: only the scenario's topics take them.
+#[test]
+fn a_created_topic_takes_no_retention_settings() {
+    let s = with_log("").expect("valid");
+    let mut engine = Engine::new(&s).expect("valid");
+    let mut spec = s.topics[1].clone();
+    spec.name = "u".into();
+    spec.config.log.retention_ms = 1_000;
+    let e = engine.apply(Command::CreateTopic(spec)).expect_err("refused");
+    assert_eq!(e.field, "config.retention.ms");
 }

@@ -49,7 +49,9 @@ mod view;
 /// produce requests per connection, each with one batch per partition the broker leads; a leader
 /// with no state for a producer id accepts any sequence; produce traffic keeps its order on a
 /// connection.
-pub const BEHAVIOUR_VERSION: u32 = 3;
+/// 4: retention (kafka-model §3.3): every broker checks its logs 30 s after it starts, then every
+/// 5 minutes; a topic's `retention.ms` (7 days by default) deletes segments and moves the log start.
+pub const BEHAVIOUR_VERSION: u32 = 4;
 
 pub use catalog::Catalog;
 pub use command::{
