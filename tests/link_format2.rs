@@ -434,8 +434,11 @@ fn sections_come_in_order_and_a_newer_one_is_told_apart() {
     // Section 4 is the producers' settings outside the scenario's code: a damaged one is malformed.
     let producers = read_link(&link_of(&[s.clone(), session.clone(), (4, vec![1, 2, 3])])).unwrap_err();
     assert!(matches!(&producers, LinkError::Malformed(e) if e.path == "producers"), "{producers}");
-    let err = read_link(&link_of(&[s.clone(), session.clone(), (5, vec![1, 2, 3])])).unwrap_err();
-    assert_eq!(err, LinkError::NewerSection { tag: 5 });
+    // Section 5 is the topics' retention settings: a damaged one is malformed.
+    let topics = read_link(&link_of(&[s.clone(), session.clone(), (5, vec![1, 2, 3])])).unwrap_err();
+    assert!(matches!(&topics, LinkError::Malformed(e) if e.path == "topics"), "{topics}");
+    let err = read_link(&link_of(&[s.clone(), session.clone(), (6, vec![1, 2, 3])])).unwrap_err();
+    assert_eq!(err, LinkError::NewerSection { tag: 6 });
     assert!(err.to_string().starts_with("this link was made by a newer version of the playground"), "{err}");
     let r = refusal(&[s, session.clone(), session.clone()]);
     assert_eq!(r, "section 2: section 2 after section 2 (sections come once each, in tag order)");

@@ -402,10 +402,10 @@ impl Log {
         out
     }
 
-    /// The record at `offset`, if this log has it.
+    /// The record at `offset`, if this log has it (none below its first batch: deleted).
     pub fn record_at(&self, offset: Offset) -> Option<&Record> {
         let batch = &self.batches[self.batch_index(offset)?];
-        batch.records.get((offset - batch.base_offset) as usize)
+        batch.records.get(offset.checked_sub(batch.base_offset)? as usize)
     }
 
     /// The retained metadata of a producer's last batches, newest last (kafka-model §5.6: producer

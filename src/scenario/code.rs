@@ -10,11 +10,14 @@ use super::json::check_size;
 use super::{Scenario, ScenarioError, FORMAT_VERSION};
 use crate::engine::check_scenario;
 
-/// The scenario's binary code.
+/// The scenario's binary code; the topics' retention settings, which postcard skips, follow it as
+/// a link's topics section does, only when some topic has them.
 pub fn encode(s: &Scenario) -> Vec<u8> {
     // The scenario's types are plain structs, enums, strings and numbers, all of which postcard
     // writes; an error would be a bug in those types, and the round-trip tests would catch it.
-    postcard::to_allocvec(s).unwrap_or_default()
+    let mut code = postcard::to_allocvec(s).unwrap_or_default();
+    code.extend(super::log_config::write_section(&s.topics).unwrap_or_default());
+    code
 }
 
 /// What is wrong with a binary code, in our words: postcard's own messages (and their `Display`)
@@ -45,8 +48,8 @@ pub fn decode(bytes: &[u8]) -> Result<Scenario, ScenarioError> {
             reason: format!("this playground reads format {FORMAT_VERSION}, not {format}"),
         });
     }
-    let (scenario, rest) = postcard::take_from_bytes::<Scenario>(bytes).map_err(damaged)?;
-    if !rest.is_empty() {
+    let (mut scenario, rest) = postcard::take_from_bytes::<Scenario>(bytes).map_err(damaged)?;
+    if super::log_config::read_section(&mut scenario.topics, rest).is_err() {
         return Err(ScenarioError {
             path: String::new(),
             reason: format!("not a scenario code: {} bytes left after its end", rest.len()),
