@@ -214,3 +214,13 @@ fn a_created_topic_takes_no_retention_settings() {
     let e = engine.apply(Command::CreateTopic(spec)).expect_err("refused");
     assert_eq!(e.field, "config.retention.ms");
 }
+
+/// The export to a real cluster creates the topic with the settings that differ from Kafka's defaults.
+#[test]
+fn the_export_creates_the_topic_with_its_retention_settings() {
+    let s = with_log(r#""retention.ms": 60000, "segment.bytes": 1048576"#).expect("valid");
+    let files = partition_playground::export::export(&s);
+    let script = files.iter().find(|(path, _)| path.ends_with("commands.sh")).expect("commands.sh");
+    assert!(script.1.contains("--topic t --partitions 1 --replication-factor 1 --config retention.ms=60000 --config segment.bytes=1048576"), "{}", script.1);
+    assert!(!script.1.contains("retention.bytes"), "{}", script.1);
+}
