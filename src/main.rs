@@ -380,6 +380,14 @@ fn opt<T: std::fmt::Display>(v: Option<T>) -> String {
     v.map_or_else(|| "-".to_string(), |v| v.to_string())
 }
 
+/// `log start N ` once retention moved it (kafka-model §3.3), else nothing.
+fn log_start(r: &partition_playground::engine::ReplicaView) -> String {
+    match r.log_start_offset {
+        0 => String::new(),
+        o => format!("log start {o:<6} "),
+    }
+}
+
 /// The requests parked at a replica, in words (`  waiting: 2 produce request(s) (acks=all) ...`).
 fn parked(r: &partition_playground::engine::ReplicaView) -> String {
     match (r.parked_produces, r.parked_fetches) {
@@ -445,9 +453,10 @@ fn text_report(engine: &Engine, scenario: &Scenario, path: &str, view: &ClusterV
             let role = r.role.word();
             let _ = writeln!(
                 o,
-                "      broker {:<4} {:<8} LEO {:<6} HW {:<6} epoch {:<4}{}{}",
+                "      broker {:<4} {:<8} {}LEO {:<6} HW {:<6} epoch {:<4}{}{}",
                 r.broker,
                 role,
+                log_start(r),
                 r.log_end_offset,
                 r.high_watermark,
                 r.leader_epoch,

@@ -401,7 +401,11 @@ mod refused_commands_change_nothing {
                 .prop_map(|(n, partitions, rf)| Command::CreateTopic(topic(&n, partitions, rf))),
             (name(), proptest::option::of(0..5u32)).prop_map(|(topic, m)| Command::ChangeConfig(ChangeConfig::Topic {
                 topic,
-                config: TopicConfig { min_insync_replicas: m, unclean_leader_election_enable: Some(true) },
+                config: TopicConfig {
+                    min_insync_replicas: m,
+                    unclean_leader_election_enable: Some(true),
+                    ..Default::default()
+                },
             })),
             (name(), name()).prop_map(|(consumer, client_rack)| Command::ChangeConfig(ChangeConfig::ClientRack {
                 consumer,

@@ -158,7 +158,7 @@ fn changing_min_insync_replicas_clears_the_topics_elr() {
     assert_eq!((p.isr.clone(), p.elr.clone(), p.last_known_elr.clone()), (ids(&[]), ids(&[1, 2]), ids(&[1])));
     let change = ChangeConfig::Topic {
         topic: "t".into(),
-        config: TopicConfig { min_insync_replicas: Some(1), unclean_leader_election_enable: None },
+        config: TopicConfig { min_insync_replicas: Some(1), ..TopicConfig::default() },
     };
     engine.apply(Command::ChangeConfig(change)).expect("a valid change");
     let p = &engine.view(ViewOptions::default()).partitions[0];

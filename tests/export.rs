@@ -119,7 +119,7 @@ fn one_of_each() -> Vec<Command> {
         }),
         Command::ChangeConfig(ChangeConfig::Topic {
             topic: "orders".into(),
-            config: TopicConfig { min_insync_replicas: Some(3), unclean_leader_election_enable: None },
+            config: TopicConfig { min_insync_replicas: Some(3), ..TopicConfig::default() },
         }),
         Command::ReconfigureProducer {
             producer: "checkout".into(),

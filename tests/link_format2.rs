@@ -58,8 +58,11 @@ fn node() -> impl Strategy<Value = NodeRef> {
 }
 
 fn topic_config() -> impl Strategy<Value = TopicConfig> {
-    (proptest::option::of(any::<u32>()), proptest::option::of(any::<bool>()))
-        .prop_map(|(m, u)| TopicConfig { min_insync_replicas: m, unclean_leader_election_enable: u })
+    (proptest::option::of(any::<u32>()), proptest::option::of(any::<bool>())).prop_map(|(m, u)| TopicConfig {
+        min_insync_replicas: m,
+        unclean_leader_election_enable: u,
+        ..Default::default()
+    })
 }
 
 /// Every command there is, with any values (the link carries them; the engine judges them on
@@ -250,7 +253,11 @@ fn every_command_engine() -> Engine {
         }),
         Command::ChangeConfig(ChangeConfig::Topic {
             topic: "orders".into(),
-            config: TopicConfig { min_insync_replicas: Some(1), unclean_leader_election_enable: Some(true) },
+            config: TopicConfig {
+                min_insync_replicas: Some(1),
+                unclean_leader_election_enable: Some(true),
+                ..Default::default()
+            },
         }),
         Command::ChangeConfig(ChangeConfig::ClientRack { consumer: "consumer-1".into(), client_rack: "b".into() }),
         Command::ReconfigureProducer {
@@ -443,8 +450,11 @@ fn sections_come_in_order_and_a_newer_one_is_told_apart() {
     // Section 6 is the cluster's settings outside the scenario's code.
     let cluster = read_link(&link_of(&[s.clone(), session.clone(), (6, vec![1, 2, 3])])).unwrap_err();
     assert!(matches!(&cluster, LinkError::Malformed(e) if e.path == "cluster"), "{cluster}");
-    let err = read_link(&link_of(&[s.clone(), session.clone(), (7, vec![1, 2, 3])])).unwrap_err();
-    assert_eq!(err, LinkError::NewerSection { tag: 7 });
+    // Section 7 is the topics' retention settings: a damaged one is malformed.
+    let topics = read_link(&link_of(&[s.clone(), session.clone(), (7, vec![1, 2, 3])])).unwrap_err();
+    assert!(matches!(&topics, LinkError::Malformed(e) if e.path == "topics"), "{topics}");
+    let err = read_link(&link_of(&[s.clone(), session.clone(), (8, vec![1, 2, 3])])).unwrap_err();
+    assert_eq!(err, LinkError::NewerSection { tag: 8 });
     assert!(err.to_string().starts_with("this link was made by a newer version of the playground"), "{err}");
     let r = refusal(&[s, session.clone(), session.clone()]);
     assert_eq!(r, "section 2: section 2 after section 2 (sections come once each, in tag order)");

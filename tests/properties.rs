@@ -75,6 +75,9 @@ struct Case {
     /// `auto.leader.rebalance.enable` and `leader.imbalance.check.interval.seconds`, when set (the
     /// preferred-leader runs); else Kafka's defaults.
     rebalance: Option<(bool, u64)>,
+    /// `retention.ms`, `retention.bytes` (-1: no limit) and `segment.ms` of the topic: small, so
+    /// that retention deletes segments during a run (kafka-model §3.3).
+    retention: (i64, i64, u64),
     safe: bool,
     ops: Vec<(u64, Op)>,
 }
@@ -115,7 +118,11 @@ fn case(commands: usize) -> impl Strategy<Value = Case> {
         any::<bool>(),
         [acks.clone(), acks],
         [any::<bool>(), any::<bool>()],
-        (prop_oneof![Just("earliest"), Just("latest"), Just("none")], [1..6u8, 1..6u8]),
+        (
+            prop_oneof![Just("earliest"), Just("latest"), Just("none")],
+            [1..6u8, 1..6u8],
+            (prop_oneof![Just(-1i64), 5_000..120_000i64], prop_oneof![Just(-1i64), 50..3_000i64], 500..20_000u64),
+        ),
         any::<bool>(),
         proptest::collection::vec((gap(), op()), commands),
     )
@@ -130,7 +137,7 @@ fn case(commands: usize) -> impl Strategy<Value = Case> {
                 unclean,
                 acks,
                 idempotent,
-                (reset, max_in_flight),
+                (reset, max_in_flight, retention),
                 safe,
                 ops,
             )| {
@@ -147,6 +154,7 @@ fn case(commands: usize) -> impl Strategy<Value = Case> {
                     auto_offset_reset: reset,
                     max_in_flight,
                     rebalance: None,
+                    retention,
                     safe,
                     ops,
                 };
@@ -292,7 +300,9 @@ fn scenario_json(case: &Case) -> Value {
         "seed": case.seed,
         "cluster": {"brokers": brokers, "config": config},
         "topics": [{"name": "t", "partitions": case.partitions, "replication.factor": case.rf,
-                    "config": {"min.insync.replicas": case.min_isr, "unclean.leader.election.enable": case.unclean}}],
+                    "config": {"min.insync.replicas": case.min_isr, "unclean.leader.election.enable": case.unclean,
+                               "retention.ms": case.retention.0, "retention.bytes": case.retention.1,
+                               "segment.ms": case.retention.2}}],
         "producers": [producer(0), producer(1)],
         "consumers": [{"name": "c", "config": {"auto.offset.reset": case.auto_offset_reset, "client.rack": "r1"}}],
         "commands": commands,
@@ -326,6 +336,12 @@ struct Reached {
     /// `elect_leaders`.
     rebalanced: u64,
     elected_on_request: u64,
+    /// Runs where retention deleted segments, a follower took its leader's log start, a follower
+    /// or the consumer fetched below a log start.
+    segments_deleted: u64,
+    log_start_followed: u64,
+    follower_out_of_range: u64,
+    consumer_out_of_range: u64,
 }
 
 /// Where the consumer reads a partition next, as its events tell.
@@ -378,16 +394,20 @@ fn consumer_reads_in_order(events: &[&EventKind]) -> Result<(), String> {
 }
 
 /// Acknowledged records that the healed cluster no longer has and that nobody reported lost.
+/// Records below a replica's log start were deleted by retention (below its high watermark:
+/// committed once), not lost.
 fn silent_losses(view: &ClusterView) -> Vec<String> {
     let mut silent = Vec::new();
     for p in &view.producers {
         for s in &p.sends {
             let SendStatus::Acknowledged { base_offset: Some(offset), .. } = s.status else { continue };
             let part = view.partitions.iter().find(|x| x.idx == s.partition).expect("partition");
-            let held = part
-                .replica_states
-                .iter()
-                .any(|r| r.log.iter().any(|e| e.offset == offset && e.record_id == s.first_record_id));
+            let retained = part.replica_states.iter().any(|r| offset < r.log_start_offset);
+            let held = retained
+                || part
+                    .replica_states
+                    .iter()
+                    .any(|r| r.log.iter().any(|e| e.offset == offset && e.record_id == s.first_record_id));
             let reported = view
                 .safety
                 .losses
@@ -498,6 +518,13 @@ fn check(case: &Case, reached: &RefCell<Reached>) -> Result<(), TestCaseError> {
     r.rebalanced += any(&|k| matches!(k, EventKind::LeaderElected { reason: ChangeReason::LeaderImbalanceCheck, .. }));
     r.elected_on_request +=
         any(&|k| matches!(k, EventKind::LeaderElected { reason: ChangeReason::ElectLeaders(_), .. }));
+    r.segments_deleted += any(&|k| matches!(k, EventKind::SegmentsDeleted { .. }));
+    r.log_start_followed += any(&|k| matches!(k, EventKind::LogStartOffsetIncremented { .. }));
+    r.follower_out_of_range += any(&|k| matches!(k, EventKind::FollowerOffsetOutOfRange { .. }));
+    r.consumer_out_of_range += any(&|k| {
+        matches!(k, EventKind::ConsumerPositionReset { why, .. } if why.starts_with("OFFSET_OUT_OF_RANGE"))
+            || matches!(k, EventKind::ConsumerFailed { .. })
+    });
     Ok(())
 }
 
@@ -535,6 +562,7 @@ fn random_faults_never_break_kafkas_guarantees() {
     assert!(r.seek > 0 && r.consumer_exception > 0, "no seek, or no exception with none: {r:?}");
     assert!(r.pipelined > 0, "no run had several produce requests in flight: {r:?}");
     assert!(r.out_of_order > 0, "no run met OUT_OF_ORDER_SEQUENCE_NUMBER: {r:?}");
+    assert!(r.segments_deleted > 0 && r.log_start_followed > 0, "retention deleted nothing anywhere: {r:?}");
 }
 
 /// The same checks, after every step, with the controller's leader imbalance check on or off at

@@ -74,7 +74,7 @@ const BAD: &[(&str, &str, &str, &str)] = &[
     ("replication factor above brokers", r#"{"topics": [{"name": "t", "partitions": 1, "replication.factor": 4}]}"#, "topics[0].replication.factor", "number of brokers (3)"),
     ("replication factor zero", r#"{"topics": [{"name": "t", "partitions": 1, "replication.factor": 0}]}"#, "topics[0].replication.factor", "between 1 and"),
     ("min ISR above RF", r#"{"topics": [{"name": "t", "partitions": 1, "replication.factor": 2, "config": {"min.insync.replicas": 3}}]}"#, "topics[0].config.min.insync.replicas", "replication factor (2)"),
-    ("unknown topic config", r#"{"topics": [{"name": "t", "partitions": 1, "replication.factor": 2, "config": {"retention.ms": 3}}]}"#, "topics[0].config.retention.ms", "unknown field"),
+    ("unknown topic config", r#"{"topics": [{"name": "t", "partitions": 1, "replication.factor": 2, "config": {"cleanup.policy": "compact"}}]}"#, "topics[0].config.cleanup.policy", "unknown field"),
     ("unknown topic field", r#"{"topics": [{"name": "t", "partitions": 1, "replication.factor": 2, "rf": 3}]}"#, "topics[0].rf", "unknown field"),
     // Clients.
     ("duplicate producer", r#"{"producers": [{"name": "p"}, {"name": "p"}]}"#, "producers[1].name", "appears twice"),

@@ -3,7 +3,7 @@
 //! `broker/leader.rs`. It learns partition state only from the metadata log it replicates from the
 //! controller (kafka-model §2.1: no LeaderAndIsr push).
 
-use super::config::Acks;
+use super::config::{Acks, LOG_RETENTION_CHECK_INITIAL_DELAY_MS, LOG_RETENTION_CHECK_INTERVAL_MS};
 use super::ctx::{Ctx, Observation};
 use super::event::{ControllerEpoch, EventKind};
 use super::ids::*;
@@ -15,6 +15,7 @@ use super::timer::BrokerTimer;
 use super::{insert_sorted, map_from, Map};
 
 mod leader;
+mod retention;
 
 /// Whether a broker's process runs (kafka-model §3.9: a crash keeps the log, a controlled shutdown
 /// moves leadership away first).
@@ -220,6 +221,7 @@ impl Broker {
         let phase = 1 + ctx.random_below(isr_check.max(1));
         ctx.set_timer(phase, BrokerTimer::IsrExpiration);
         ctx.set_timer(HW_CHECKPOINT_INTERVAL_MS, BrokerTimer::HwCheckpoint);
+        ctx.set_timer(LOG_RETENTION_CHECK_INITIAL_DELAY_MS, BrokerTimer::RetentionCheck);
     }
 
     // ------------------------------------------------------------------ process lifecycle
@@ -346,6 +348,10 @@ impl Broker {
                     replica.high_watermark_checkpoint = replica.high_watermark;
                 }
                 ctx.set_timer(HW_CHECKPOINT_INTERVAL_MS, BrokerTimer::HwCheckpoint);
+            }
+            BrokerTimer::RetentionCheck => {
+                self.check_retention(ctx);
+                ctx.set_timer(LOG_RETENTION_CHECK_INTERVAL_MS, BrokerTimer::RetentionCheck);
             }
             BrokerTimer::FetchBackoffDone { leader } => self.maybe_fetch(leader, ctx),
             BrokerTimer::FinishShutdown => self.stop(ctx),
@@ -671,11 +677,12 @@ impl Broker {
                 continue;
             }
             match result {
-                FetchPartitionResult::Records { batches, high_watermark } => {
+                FetchPartitionResult::Records { batches, high_watermark, log_start_offset } => {
                     progressed = true;
+                    let config = &ctx.catalog.topic(partition).config.log;
                     for batch in batches {
                         if batch.base_offset == replica.log_end_offset() {
-                            replica.log.append(batch, ctx.now);
+                            replica.log.append(batch, ctx.now, config);
                         }
                     }
                     let hw = high_watermark.min(replica.log_end_offset());
@@ -683,6 +690,17 @@ impl Broker {
                         let from = std::mem::replace(&mut replica.high_watermark, hw);
                         ctx.observe(Observation::FollowerHwChanged { broker: self.id, partition, from, to: hw });
                     }
+                    retention::follow_log_start_offset(self.id, leader, replica, log_start_offset, ctx);
+                }
+                FetchPartitionResult::OffsetOutOfRange { log_start_offset, log_end_offset } => {
+                    progressed = true;
+                    retention::fetch_offset_and_truncate(
+                        self.id,
+                        leader,
+                        replica,
+                        log_start_offset..log_end_offset,
+                        ctx,
+                    );
                 }
                 FetchPartitionResult::Diverging { epoch, end_offset } => {
                     progressed = true;

@@ -166,6 +166,7 @@ impl TryFrom<ChangeConfigSpec> for ChangeConfig {
                 let config = TopicConfig {
                     min_insync_replicas: c.min_insync_replicas,
                     unclean_leader_election_enable: c.unclean_leader_election_enable,
+                    ..TopicConfig::default()
                 };
                 Ok(ChangeConfig::Topic { topic, config })
             }

@@ -85,6 +85,42 @@ pub struct TopicConfig {
     pub min_insync_replicas: Option<u32>,
     #[serde(rename = "unclean.leader.election.enable")]
     pub unclean_leader_election_enable: Option<bool>,
+    /// Retention and segment settings. Not in the postcard code of a scenario (positional: old
+    /// links would no longer read): a link carries them in its own section and the JSON format
+    /// under their Kafka names (`scenario::json`), each only when not the default.
+    #[serde(skip)]
+    pub log: LogConfig,
+}
+
+/// A topic's retention and segment settings, Kafka 4.0's defaults (`LogConfig`; kafka-model §3.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LogConfig {
+    /// `retention.ms`: segments whose newest record is older than this are deleted; -1: no limit.
+    pub retention_ms: i64,
+    /// `retention.bytes`: the oldest segments are deleted while the log is over this; -1: no limit.
+    pub retention_bytes: i64,
+    /// `segment.ms`: a segment is rolled once a batch is this much newer than its first batch.
+    pub segment_ms: u64,
+    /// `segment.bytes`: a segment is rolled before it would grow past this.
+    pub segment_bytes: u64,
+}
+
+/// `log.retention.check.interval.ms` (Kafka's default; not configurable here).
+pub const LOG_RETENTION_CHECK_INTERVAL_MS: u64 = 300_000;
+/// `LogManager.InitialTaskDelayMs`: the first retention check runs this long after a broker starts.
+pub const LOG_RETENTION_CHECK_INITIAL_DELAY_MS: u64 = 30_000;
+/// `segment.bytes`' minimum since Kafka 4.0 (KIP-1030).
+pub const SEGMENT_BYTES_MIN: u64 = 1_048_576;
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        LogConfig {
+            retention_ms: 604_800_000,
+            retention_bytes: -1,
+            segment_ms: 604_800_000,
+            segment_bytes: 1_073_741_824,
+        }
+    }
 }
 
 /// `acks` (kafka-model §5.3).

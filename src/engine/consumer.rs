@@ -731,7 +731,7 @@ impl Consumer {
         }
         let mut position = fetch_offset;
         match result {
-            FetchPartitionResult::Records { batches, high_watermark } => {
+            FetchPartitionResult::Records { batches, high_watermark, .. } => {
                 let from = position;
                 let mut count = 0u32;
                 for batch in &batches {
@@ -775,8 +775,8 @@ impl Consumer {
                     });
                 }
             }
-            // Only for a fetch that carries `lastFetchedEpoch`, which a consumer's does not.
-            FetchPartitionResult::Diverging { .. } => {}
+            // Only for a fetch that carries `lastFetchedEpoch`, or a follower's, which a consumer's is not.
+            FetchPartitionResult::Diverging { .. } | FetchPartitionResult::OffsetOutOfRange { .. } => {}
             FetchPartitionResult::PreferredReadReplica { broker: replica, .. } => {
                 let until = ctx.now + self.config.metadata_max_age_ms;
                 pos.preferred = Some((replica, until));

@@ -5,6 +5,7 @@ use super::command::{ElectionType, SeekTo};
 use super::config::Acks;
 use super::ids::*;
 use super::invariant::Invariant;
+use super::log::RetentionBreach;
 use super::message::{ErrorCode, IsrShortfall, OffsetSpec};
 use serde::Serialize;
 
@@ -580,6 +581,40 @@ pub enum EventKind {
         leader: Option<BrokerId>,
         isr: Vec<BrokerId>,
     },
+    /// A retention check deleted a replica's oldest segments (`UnifiedLog.deleteOldSegments`), all
+    /// below its high watermark, and moved its log start offset (`SegmentDeletion`). `limit`: the
+    /// `retention.ms` or `retention.bytes` breached, or the log start offset the segments were below.
+    SegmentsDeleted {
+        broker: BrokerId,
+        partition: PartitionIdx,
+        breach: RetentionBreach,
+        limit: i64,
+        segments: u32,
+        records: u64,
+        log_start_offset: Offset,
+    },
+    /// A follower raised its log start offset to its leader's, from a fetch response
+    /// (`LeaderOffsetIncremented`); its segments below go at its next retention check.
+    LogStartOffsetIncremented {
+        broker: BrokerId,
+        partition: PartitionIdx,
+        leader: BrokerId,
+        from: Offset,
+        to: Offset,
+    },
+    /// A follower's fetch got `OFFSET_OUT_OF_RANGE` (`AbstractFetcherThread.fetchOffsetAndTruncate`):
+    /// it truncates fully and starts at the leader's log start when its log ends below it, truncates
+    /// to the leader's log end when it ends past it, else fetches again from its own end. `to`: its
+    /// log end offset after.
+    FollowerOffsetOutOfRange {
+        broker: BrokerId,
+        partition: PartitionIdx,
+        leader: BrokerId,
+        fetch_offset: Offset,
+        leader_log_start_offset: Offset,
+        leader_log_end_offset: Offset,
+        to: Offset,
+    },
 }
 
 /// How much an event matters to someone watching the cluster, in Kafka's terms (the page colours its
@@ -667,9 +702,12 @@ impl EventKind {
             | ProducerReconfigured { producer, .. }
             | ProduceRequestSent { producer, .. }
             | ProducerEpochBumped { producer, .. } => Subject::Producer(*producer),
-            ProducerStateUnknown { broker, partition, .. } => Subject::Replica(*broker, *partition),
             ElectLeadersAnswered { partition, .. } => Subject::Partition(*partition),
             LeaderImbalanceChecked { .. } => Subject::Controller,
+            ProducerStateUnknown { broker, partition, .. }
+            | SegmentsDeleted { broker, partition, .. }
+            | LogStartOffsetIncremented { broker, partition, .. }
+            | FollowerOffsetOutOfRange { broker, partition, .. } => Subject::Replica(*broker, *partition),
             ConsumerFetched { consumer, .. }
             | ConsumerRedirected { consumer, .. }
             | ConsumerLeftReplica { consumer, .. }
@@ -709,6 +747,7 @@ impl EventKind {
             | ConsumerFailed { .. }
             | CommandRejected { .. }
             | LogTruncated { .. }
+            | FollowerOffsetOutOfRange { .. }
             | BrokerPaused { .. }
             | LinkCutOneWay { .. }
             | ElectLeadersAnswered {
@@ -744,6 +783,8 @@ impl EventKind {
             | ProduceRequestSent { .. }
             | ProducerEpochBumped { .. }
             | ProducerStateUnknown { .. }
+            | SegmentsDeleted { .. }
+            | LogStartOffsetIncremented { .. }
             | ConsumerFetched { .. }
             | ConsumerRedirected { .. }
             | ConsumerLeftReplica { .. }
@@ -795,7 +836,7 @@ impl EventKind {
 impl EventKind {
     /// Every event's name as the runner's JSON and lessons write it (its serde tag), with whether
     /// events of that kind are about one partition (an invariant violation may be, or not).
-    pub const NAMES: [(&'static str, bool); 63] = [
+    pub const NAMES: [(&'static str, bool); 66] = [
         ("broker_crashed", false),
         ("broker_started", false),
         ("broker_registered", false),
@@ -859,6 +900,9 @@ impl EventKind {
         ("elr_changed", true),
         ("leader_imbalance_checked", false),
         ("elect_leaders_answered", true),
+        ("segments_deleted", true),
+        ("log_start_offset_incremented", true),
+        ("follower_offset_out_of_range", true),
     ];
 
     /// The event's name, as in [`EventKind::NAMES`].
@@ -928,6 +972,9 @@ impl EventKind {
             ProducerStateUnknown { .. } => "producer_state_unknown",
             LeaderImbalanceChecked { .. } => "leader_imbalance_checked",
             ElectLeadersAnswered { .. } => "elect_leaders_answered",
+            SegmentsDeleted { .. } => "segments_deleted",
+            LogStartOffsetIncremented { .. } => "log_start_offset_incremented",
+            FollowerOffsetOutOfRange { .. } => "follower_offset_out_of_range",
         }
     }
 
@@ -985,6 +1032,9 @@ impl EventKind {
             | UnflushedSuffixLost { partition, .. }
             | ElrChanged { partition, .. }
             | ElectLeadersAnswered { partition, .. }
+            | SegmentsDeleted { partition, .. }
+            | LogStartOffsetIncremented { partition, .. }
+            | FollowerOffsetOutOfRange { partition, .. }
             | RecordsLost { partition, .. } => Some(*partition),
             InvariantViolated { partition, .. } => *partition,
             _ => None,

@@ -7,6 +7,7 @@ use super::event::{
     ChangeReason, ClusterEvent, ConsumerException, ControllerEpoch, ElrElection, EventKind, LeftReplica,
 };
 use super::ids::*;
+use super::log::RetentionBreach;
 use super::message::{ErrorCode, OffsetSpec};
 
 fn list(brokers: &[BrokerId]) -> String {
@@ -801,6 +802,49 @@ pub fn explain(catalog: &Catalog, event: &ClusterEvent) -> String {
             pn(partition),
             records(*count)
         ),
+        SegmentsDeleted { broker, partition, breach, limit, segments, records: n, log_start_offset } => {
+            let why = match breach {
+                RetentionBreach::RetentionMs => format!("their newest record is older than retention.ms={limit}"),
+                RetentionBreach::RetentionBytes => {
+                    format!("the log was over retention.bytes={limit} by at least their size")
+                }
+                RetentionBreach::LogStartOffset => format!("they are wholly below the log start offset {limit}"),
+            };
+            format!(
+                "broker {broker} deleted {segments} segment(s) of {} holding {n} record(s) below its high watermark: {why}; \
+                 log start offset now {log_start_offset} (retention removed them, not a failure)",
+                pn(partition)
+            )
+        }
+        LogStartOffsetIncremented { broker, partition, leader, from, to } => format!(
+            "broker {broker} raised its log start offset of {} from {from} to {to}, its leader {leader}'s, from a fetch \
+             response; its segments below go at its next retention check",
+            pn(partition)
+        ),
+        FollowerOffsetOutOfRange {
+            broker,
+            partition,
+            leader,
+            fetch_offset,
+            leader_log_start_offset: start,
+            leader_log_end_offset: end,
+            to,
+        } => {
+            let what = if fetch_offset < start {
+                format!(
+                    "below the leader's log start offset {start} (retention deleted those records there): it truncated \
+                     fully and fetches from {to}"
+                )
+            } else if to < fetch_offset {
+                format!("past the leader's log end offset {end}: it truncated to {to}")
+            } else {
+                format!("(the leader's log is {start}..{end}): it fetches again from {to}")
+            };
+            format!(
+                "broker {broker}'s fetch of {} at offset {fetch_offset} got OFFSET_OUT_OF_RANGE from leader {leader}, {what}",
+                pn(partition)
+            )
+        }
     }
 }
 

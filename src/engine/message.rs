@@ -134,6 +134,8 @@ pub enum FetchPartitionResult {
     Records {
         batches: Vec<Batch>,
         high_watermark: Offset,
+        /// The serving replica's log start offset (kafka-model §3.6): a follower raises its own to it.
+        log_start_offset: Offset,
     },
     /// `divergingEpoch` (kafka-model §3.6): the fetcher's log diverges; truncate and retry.
     Diverging {
@@ -145,6 +147,14 @@ pub enum FetchPartitionResult {
         broker: BrokerId,
     },
     Error(ErrorCode),
+    /// `OFFSET_OUT_OF_RANGE` to a follower (below the leader's log start or past its end), with the
+    /// leader's earliest and latest offsets. Kafka's follower asks those next in a ListOffsets
+    /// request of its own (`fetchOffsetAndTruncate`); here the fetch response answers it, one round
+    /// trip sooner.
+    OffsetOutOfRange {
+        log_start_offset: Offset,
+        log_end_offset: Offset,
+    },
 }
 
 #[derive(Clone, Debug)]

@@ -52,6 +52,9 @@ mod view;
 /// 4: the controller's preferred-leader rebalance (`auto.leader.rebalance.enable`, on by default as in
 /// Kafka, kafka-model §3.8): a partition led by another replica than its preferred one gets a
 /// PREFERRED election `leader.imbalance.check.interval.seconds` (300 s) later; `elect_leaders`.
+/// Retention (kafka-model §3.3): every broker checks its logs 30 s after it starts, then every
+/// 5 minutes; a topic's `retention.ms` (7 days by default) deletes segments and moves the log start.
+/// Eligible Leader Replicas (§4.9, opt-in) and power loss (§3.9) change no earlier scenario.
 pub const BEHAVIOUR_VERSION: u32 = 4;
 
 pub use catalog::Catalog;
@@ -60,7 +63,7 @@ pub use command::{
     TopicSpec, When,
 };
 pub use config::{
-    Acks, AutoOffsetReset, BrokerConfig, ConsumerConfig, NetworkConfig, ProducerConfig, TopicConfig,
+    Acks, AutoOffsetReset, BrokerConfig, ConsumerConfig, LogConfig, NetworkConfig, ProducerConfig, TopicConfig,
     AUTO_LEADER_REBALANCE_DEFAULT, LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS_DEFAULT, MAX_IN_FLIGHT_DEFAULT,
     MAX_IN_FLIGHT_FOR_IDEMPOTENCE, RACK_AWARE_REPLICA_SELECTOR,
 };
@@ -77,6 +80,7 @@ pub use ids::{
 pub use invariant::Invariant;
 pub use lesson::{check_lesson, check_lesson_text, Lesson, LessonStep, LessonText, Outcome, Question, Reveal};
 pub use limits::{Limits, LIMITS};
+pub use log::RetentionBreach;
 pub use message::{ErrorCode, IsrShortfall, MessageKind, OffsetSpec};
 pub use metadata::LeaderRecoveryState;
 pub use murmur2::murmur2;

@@ -11,8 +11,8 @@
 //! (`docs/scenario-format.md`, "Bounds").
 
 use super::command::{ChangeConfig, Command, ElectLeaders, NodeRef, Produce, ProducerReconfig, SeekTo, TopicSpec};
-use super::config::{Acks, BrokerConfig, ConsumerConfig, NetworkConfig, ProducerConfig};
-use super::config::{MAX_IN_FLIGHT_FOR_IDEMPOTENCE, RACK_AWARE_REPLICA_SELECTOR};
+use super::config::{Acks, BrokerConfig, ConsumerConfig, LogConfig, NetworkConfig, ProducerConfig};
+use super::config::{MAX_IN_FLIGHT_FOR_IDEMPOTENCE, RACK_AWARE_REPLICA_SELECTOR, SEGMENT_BYTES_MIN};
 use super::error::{CommandError, ScenarioError};
 use super::ids::{BrokerId, Millis};
 use super::limits::LIMITS;
@@ -21,8 +21,8 @@ use super::setup::{ClusterSpec, Scenario, FORMAT_VERSION};
 mod configs;
 mod when;
 
-use configs::check_idempotence;
 pub use configs::{check_broker_config, check_consumer_config, check_network, check_producer_config};
+use configs::{check_idempotence, check_log_config};
 
 fn fail<T>(field: impl Into<String>, reason: impl Into<String>) -> Result<T, CommandError> {
     Err(CommandError::new(field, reason))
@@ -274,7 +274,16 @@ impl Ledger {
                     return fail("to", "a link joins two different nodes");
                 }
             }
-            Command::CreateTopic(t) => cost.topic = Some(self.check_topic(t)?),
+            Command::CreateTopic(t) => {
+                if t.config.log != LogConfig::default() {
+                    // A command's topic config travels in links without them (see `TopicConfig::log`).
+                    return fail(
+                        "config.retention.ms",
+                        "retention and segment settings are given in the scenario's topics",
+                    );
+                }
+                cost.topic = Some(self.check_topic(t)?)
+            }
             Command::ChangeConfig(c) => self.check_change_config(c)?,
             Command::ReconfigureProducer { producer, config } => {
                 cost.producer_acks = Some(self.check_reconfigure_producer(producer, config)?)
@@ -464,6 +473,7 @@ impl Ledger {
                 );
             }
         }
+        check_log_config(&t.config.log).map_err(|e| CommandError::new(join("config", &e.field), e.reason))?;
         let replicas = self.replicas + t.partitions as u64 * t.replication_factor as u64;
         if replicas > LIMITS.replicas_max {
             return fail(

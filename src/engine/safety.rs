@@ -354,6 +354,8 @@ impl SafetyChecker {
         };
         let committed = &self.track(p).committed;
         let end = to.min(committed.len() as Offset);
+        // Below the replica's log start, retention deleted the records: nothing to compare.
+        let from = from.max(log.log_start_offset());
         let mismatch = (from..end).find(|o| record_id(log, *o) != Some(committed[*o as usize]));
         if let Some(o) = mismatch {
             let detail = format!(
@@ -385,15 +387,18 @@ impl SafetyChecker {
         let mut mismatch = None;
         let committed_len = self.track(p).committed.len() as Offset;
         let end = if current { to } else { to.min(committed_len) };
-        for o in from.min(committed_len)..end {
+        // Below the leader's log start, retention deleted the records: nothing to compare.
+        for o in from.min(committed_len).max(log.log_start_offset())..end {
             let Some(id) = record_id(log, o) else { break };
             let track = self.track(p);
             if o < committed_len {
                 if track.committed[o as usize] != id && mismatch.is_none() {
                     mismatch = Some(o);
                 }
-            } else {
+            } else if o == track.committed.len() as Offset {
                 track.committed.push(id);
+            } else {
+                break;
             }
         }
         if !current {
@@ -577,7 +582,10 @@ impl SafetyChecker {
             return;
         };
         let committed = &self.track(p).committed;
-        let Some(diverge) = (0..committed.len()).find(|o| record_id(log, *o as Offset) != Some(committed[*o])) else {
+        // Records below its log start were deleted by retention, not lost: compared from there.
+        let start = (log.log_start_offset() as usize).min(committed.len());
+        let Some(diverge) = (start..committed.len()).find(|o| record_id(log, *o as Offset) != Some(committed[*o]))
+        else {
             return;
         };
         let lost = committed.len() - diverge;

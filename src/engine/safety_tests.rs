@@ -46,7 +46,7 @@ impl Cluster {
             producers: vec!["p".into()],
             consumers: vec!["c".into()],
         };
-        let config = TopicConfig { min_insync_replicas: Some(2), unclean_leader_election_enable: None };
+        let config = TopicConfig { min_insync_replicas: Some(2), ..TopicConfig::default() };
         let spec =
             TopicSpec { name: "t".into(), partitions: 1, replication_factor: 3, replica_assignment: None, config };
         catalog.add_topic(&spec);
@@ -102,10 +102,15 @@ impl Cluster {
             let record = Record::new(*id, &Record::text(None, "v"));
             let size_bytes = record.size_bytes();
             let base_offset = log.log_end_offset();
-            log.append(
-                Batch { base_offset, leader_epoch: 0, producer: None, records: vec![record].into(), size_bytes },
-                0,
-            );
+            let batch = Batch {
+                base_offset,
+                leader_epoch: 0,
+                producer: None,
+                records: vec![record].into(),
+                size_bytes,
+                max_timestamp_ms: 0,
+            };
+            log.append(batch, 0, &crate::engine::config::LogConfig::default());
         }
     }
 

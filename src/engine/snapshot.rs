@@ -39,11 +39,16 @@ impl StateHasher {
     }
 }
 
+/// The records a reader may fetch (from the log start offset on), past the first `from_index`.
 fn log_entries(log: &Log, from_index: usize) -> Vec<LogEntryView> {
     let mut out = Vec::new();
     let mut index = 0usize;
+    let start = log.log_start_offset();
     for batch in log.batches() {
         for (i, r) in batch.records.iter().enumerate() {
+            if batch.base_offset + (i as u64) < start {
+                continue;
+            }
             if index >= from_index {
                 out.push(LogEntryView {
                     offset: batch.base_offset + i as u64,
@@ -253,7 +258,7 @@ impl Engine {
             .filter_map(|b| {
                 let broker = &self.brokers[catalog.broker_index(*b)?];
                 let r = broker.replicas.get(&p)?;
-                let entries = r.log.batches().iter().map(|b| b.records.len()).sum::<usize>();
+                let entries = (r.log_end_offset() - r.log.log_start_offset()) as usize;
                 let from = if options.full_logs { 0 } else { entries.saturating_sub(options.log_tail) };
                 let follower = leader_state.and_then(|s| s.followers.get(b));
                 let parked = broker.parked_for(p);
@@ -270,6 +275,7 @@ impl Engine {
                         }
                         (Role::Offline, _) => ReplicaRole::Offline,
                     },
+                    log_start_offset: r.log.log_start_offset(),
                     log_end_offset: r.log_end_offset(),
                     high_watermark: r.high_watermark,
                     leader_epoch: r.leader_epoch,
@@ -358,6 +364,10 @@ impl Engine {
                 for (e, o) in r.log.epoch_cache() {
                     h.u64(*e as u64);
                     h.u64(*o);
+                }
+                // Only once retention moved it: a log that never lost its start keeps its old hash.
+                if r.log.log_start_offset() > 0 {
+                    h.u64(r.log.log_start_offset());
                 }
             }
         }

@@ -32,6 +32,8 @@ pub enum BrokerTimer {
         partition: PartitionIdx,
         request_id: u64,
     },
+    /// `LogManager`'s `kafka-log-retention` task, every `log.retention.check.interval.ms`.
+    RetentionCheck,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

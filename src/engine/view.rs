@@ -169,6 +169,8 @@ impl ReplicaRole {
 pub struct ReplicaView {
     pub broker: BrokerId,
     pub role: ReplicaRole,
+    /// The first offset a reader may fetch: retention moves it forward (kafka-model §3.3).
+    pub log_start_offset: Offset,
     pub log_end_offset: Offset,
     pub high_watermark: Offset,
     /// The leader epoch this replica knows (its metadata).

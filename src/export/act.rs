@@ -341,5 +341,18 @@ fn topic_settings(config: &TopicConfig) -> Vec<String> {
     if let Some(u) = config.unclean_leader_election_enable {
         out.push(format!("unclean.leader.election.enable={u}"));
     }
+    // Retention and segment settings, each only when not Kafka's default.
+    let (log, default) = (config.log, crate::engine::LogConfig::default());
+    let settings = [
+        ("retention.ms", log.retention_ms, default.retention_ms),
+        ("retention.bytes", log.retention_bytes, default.retention_bytes),
+        ("segment.ms", log.segment_ms as i64, default.segment_ms as i64),
+        ("segment.bytes", log.segment_bytes as i64, default.segment_bytes as i64),
+    ];
+    for (name, value, default) in settings {
+        if value != default {
+            out.push(format!("{name}={value}"));
+        }
+    }
     out
 }

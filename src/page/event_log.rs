@@ -399,7 +399,7 @@ mod tests {
     }
 
     fn set_min_isr(engine: &mut Engine, n: u32) {
-        let config = TopicConfig { min_insync_replicas: Some(n), unclean_leader_election_enable: None };
+        let config = TopicConfig { min_insync_replicas: Some(n), ..TopicConfig::default() };
         engine.apply(Command::ChangeConfig(ChangeConfig::Topic { topic: "orders".into(), config })).expect("valid");
     }
 

@@ -195,6 +195,7 @@ impl ConfigForm<'_> {
         let config = TopicConfig {
             min_insync_replicas: Some(min_isr),
             unclean_leader_election_enable: Some(self.unclean_leader_election_enable),
+            ..TopicConfig::default()
         };
         Ok(Command::ChangeConfig(ChangeConfig::Topic { topic: self.topic.to_string(), config }))
     }

@@ -134,6 +134,7 @@ mod tests {
         crate::engine::ReplicaView {
             broker: crate::engine::BrokerId(1),
             role: crate::engine::ReplicaRole::Leader,
+            log_start_offset: 0,
             log_end_offset: 9,
             high_watermark: 5,
             leader_epoch: 0,

@@ -209,6 +209,8 @@ impl<'a> CodeReader<'a> {
         Ok(TopicConfig {
             min_insync_replicas: self.option(Self::u32)?,
             unclean_leader_election_enable: self.option(Self::bool)?,
+            // Not in the code: a link's own section carries them.
+            ..TopicConfig::default()
         })
     }
 

@@ -67,6 +67,7 @@ impl Gen {
         TopicConfig {
             min_insync_replicas: self.maybe(Self::u32),
             unclean_leader_election_enable: self.maybe(Self::coin),
+            ..TopicConfig::default()
         }
     }
     fn command(&mut self, variant: u32) -> Command {

@@ -326,7 +326,7 @@ pub fn from_value(value: Value) -> Result<Scenario, ScenarioError> {
     let topics = list("topics", top.remove("topics"))?
         .into_iter()
         .enumerate()
-        .map(|(i, v)| read_topic(&format!("topics[{i}]"), v))
+        .map(|(i, v)| read_scenario_topic(&format!("topics[{i}]"), v))
         .collect::<Result<Vec<_>, _>>()?;
     let producers = list("producers", top.remove("producers"))?
         .into_iter()
@@ -482,6 +482,18 @@ impl<'a> From<&'a ClusterSpec> for ClusterJson<'a> {
     }
 }
 
+/// A topic in `topics`, with its retention and segment settings (read beside serde: see
+/// [`log_config`](super::log_config)).
+fn read_scenario_topic(path: &str, mut value: Value) -> Result<TopicSpec, ScenarioError> {
+    let log = match value.get_mut("config") {
+        Some(Value::Object(config)) => super::log_config::take_from_json(&join(path, "config"), config)?,
+        _ => crate::engine::LogConfig::default(),
+    };
+    let mut spec = read_topic(path, value)?;
+    spec.config.log = log;
+    Ok(spec)
+}
+
 /// A topic in `topics` or in a `create_topic` command.
 fn read_topic(path: &str, value: Value) -> Result<TopicSpec, ScenarioError> {
     if let Some(config) = object(path, value.clone())?.remove("config") {
@@ -635,7 +647,7 @@ impl Scenario {
             format: u32,
             seed: u64,
             cluster: ClusterJson<'a>,
-            topics: &'a [TopicSpec],
+            topics: Vec<super::log_config::TopicJson<'a>>,
             producers: Vec<ProducerJson<'a>>,
             consumers: &'a [ConsumerSpec],
             commands: Vec<Step<'a>>,
@@ -651,7 +663,7 @@ impl Scenario {
             format: self.format,
             seed: self.seed,
             cluster: ClusterJson::from(&self.cluster),
-            topics: &self.topics,
+            topics: self.topics.iter().map(super::log_config::topic_json).collect(),
             producers: self.producers.iter().map(ProducerJson::from).collect(),
             consumers: &self.consumers,
             commands: self.commands.iter().map(|c| Step { at_ms: c.at_ms, command: &c.command }).collect(),

@@ -20,6 +20,7 @@
 //! the scenario and the session, is still read.
 
 use super::code_reader::CodeReader;
+use super::log_config;
 use super::session_code::{put_varint, read_bytes, read_session, write_bytes, write_session, Bytes};
 use super::{Scenario, ScenarioError, TimedCommand};
 use crate::engine::{
@@ -52,6 +53,10 @@ const SECTION_FEATURES: u8 = 5;
 const SECTION_CLUSTER: u8 = 6;
 const CLUSTER_AUTO_LEADER_REBALANCE: u64 = 0;
 const CLUSTER_IMBALANCE_INTERVAL: u64 = 1;
+/// Topic settings outside the scenario's postcard code: `retention.ms`, `retention.bytes`,
+/// `segment.ms` and `segment.bytes` of each topic that differs from Kafka's defaults
+/// ([`log_config`](super::log_config)); written only then.
+const SECTION_TOPICS: u8 = 7;
 /// A link's text is refused above this many bytes, before any decoding.
 pub const LINK_TEXT_MAX: usize = 8 * 1024;
 /// Inflation stops at this many bytes.
@@ -328,6 +333,7 @@ fn read_sections(code: &[u8]) -> Result<Link, LinkError> {
     let mut producers = None;
     let mut features = None;
     let mut cluster = None;
+    let mut topics = None;
     let mut last = 0;
     while let Some(tag) = bytes.byte() {
         if last == 0 && tag != SECTION_SCENARIO {
@@ -351,6 +357,7 @@ fn read_sections(code: &[u8]) -> Result<Link, LinkError> {
             SECTION_PRODUCERS => producers = Some(body),
             SECTION_FEATURES => features = Some(body),
             SECTION_CLUSTER => cluster = Some(body),
+            SECTION_TOPICS => topics = Some(body),
             _ => return Err(LinkError::NewerSection { tag }),
         }
     }
@@ -363,6 +370,9 @@ fn read_sections(code: &[u8]) -> Result<Link, LinkError> {
     }
     if let Some(body) = cluster {
         read_cluster(&mut scenario, body)?;
+    }
+    if let Some(body) = topics {
+        log_config::read_section(&mut scenario.topics, body).map_err(LinkError::Malformed)?;
     }
     if let Some(text) = lesson {
         check_scenario(&scenario).map_err(LinkError::Invalid)?;
@@ -388,6 +398,9 @@ pub(super) fn write_skipped_sections(scenario: &Scenario, code: &mut Vec<u8>) {
     if let Some(cluster) = write_cluster(scenario) {
         write_section(code, SECTION_CLUSTER, &cluster);
     }
+    if let Some(topics) = log_config::write_section(&scenario.topics) {
+        write_section(code, SECTION_TOPICS, &topics);
+    }
 }
 
 /// [`write_skipped_sections`] read back, after a scenario's postcard code (a [`link_message`], a
@@ -401,8 +414,11 @@ pub(super) fn read_skipped_sections(scenario: &mut Scenario, rest: &[u8]) -> Res
             SECTION_PRODUCERS if tag > last => read_producers(scenario, body)?,
             SECTION_FEATURES if tag > last => read_features(scenario, body)?,
             SECTION_CLUSTER if tag > last => read_cluster(scenario, body)?,
+            SECTION_TOPICS if tag > last => {
+                log_config::read_section(&mut scenario.topics, body).map_err(LinkError::Malformed)?
+            }
             _ => {
-                let reason = format!("section {tag} where only settings (sections 4 to 6) may follow, in order");
+                let reason = format!("section {tag} where only settings (sections 4 to 7) may follow, in order");
                 return Err(LinkError::Malformed(ScenarioError { path: format!("section {tag}"), reason }));
             }
         }

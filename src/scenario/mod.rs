@@ -9,6 +9,7 @@ mod json;
 mod lesson;
 pub mod lesson_index;
 pub mod link;
+mod log_config;
 mod range_coder;
 mod session_code;
 

@@ -654,6 +654,7 @@ impl<'a> Reader<'a> {
         Ok(TopicConfig {
             min_insync_replicas: self.option("config.min.insync.replicas")?,
             unclean_leader_election_enable: self.option_bool("config.unclean.leader.election.enable")?,
+            ..TopicConfig::default()
         })
     }
 

@@ -370,6 +370,9 @@ fn strip(x: &mut Xml, layout: &Layout, s: &Rect, p: &PartitionView, rv: &Replica
         if offset >= leo {
             break;
         }
+        if offset < rv.log_start_offset {
+            continue; // deleted by retention
+        }
         let cx = layout.cell_x(s, i);
         let cell = Rect::new(cx + 0.75, s.y + 0.75, cw - 1.5, s.h - 1.5);
         let uncommitted = if offset < hw { "" } else { " uncommitted" };

@@ -755,7 +755,8 @@ fn update_replica(layout: &Layout, r: &mut ReplicaEl, broker: BrokerId, p: &Part
                 let fits = digits.len() as f64 * layout::DIGIT_W + 2.0 <= cw;
                 text.set_text(if fits { &digits } else { "" });
             }
-            _ if offset < leo => {
+            // Below the log start: deleted by retention, drawn as nothing.
+            _ if offset < leo && offset >= rv.log_start_offset => {
                 cell.set("class", "cell unknown");
                 text.set_text("");
             }

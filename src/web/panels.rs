@@ -224,6 +224,7 @@ impl Details {
                 if let Some(r) = p.and_then(|p| p.replica_states.iter().find(|r| r.broker.0 == *id)) {
                     kv.push(row("role", r.role.word().into()));
                     kv.push(row("leader epoch", r.leader_epoch.to_string()));
+                    kv.push(row("log start offset", r.log_start_offset.to_string()));
                     kv.push(row("log end offset (LEO)", r.log_end_offset.to_string()));
                     kv.push(row("high watermark (HW)", r.high_watermark.to_string()));
                     kv.push(row("in ISR", yes_no(r.in_isr)));
@@ -286,13 +287,14 @@ impl Details {
                             vec![
                                 r.broker.to_string(),
                                 r.role.word().into(),
+                                r.log_start_offset.to_string(),
                                 r.log_end_offset.to_string(),
                                 r.high_watermark.to_string(),
                                 yes_no(r.in_isr),
                             ]
                         })
                         .collect();
-                    lists[0] = ("Replicas".into(), strs(&["broker", "role", "LEO", "HW", "in ISR"]), rows);
+                    lists[0] = ("Replicas".into(), strs(&["broker", "role", "log start", "LEO", "HW", "in ISR"]), rows);
                 }
             }
             Selection::Producer(i) => {

@@ -36,7 +36,7 @@ impl Broker {
                 None => self.read_for_consumer(client_rack, fp, ctx),
             };
             has_data |= match &result {
-                FetchPartitionResult::Records { batches, high_watermark } => match replica {
+                FetchPartitionResult::Records { batches, high_watermark, .. } => match replica {
                     Some(_) => !batches.is_empty(),
                     None => batches.iter().any(|b| b.end_offset() > fp.fetch_offset && b.base_offset < *high_watermark),
                 },
@@ -89,13 +89,19 @@ impl Broker {
         if !replica.is_leader() || !replica.leader_state().expect("leader").followers.contains_key(&follower) {
             return FetchPartitionResult::Error(ErrorCode::NotLeaderOrFollower);
         }
+        let (log_start_offset, log_end_offset) = (replica.log.log_start_offset(), replica.log_end_offset());
+        let out_of_range = FetchPartitionResult::OffsetOutOfRange { log_start_offset, log_end_offset };
+        // Below the log start first: retention deleted what a divergence check would compare.
+        if fp.fetch_offset < log_start_offset {
+            return out_of_range;
+        }
         if let Some(diverging) = Self::diverging(replica, fp) {
             // Fetch state is not updated on divergence (kafka-model §3.6).
             return diverging;
         }
-        let leo = replica.log_end_offset();
+        let leo = log_end_offset;
         if fp.fetch_offset > leo {
-            return FetchPartitionResult::Error(ErrorCode::OffsetOutOfRange);
+            return out_of_range;
         }
         // Read first, then record the fetch: the HW in this response is the one before this fetch
         // moved it, which is why followers learn the HW one round later (kafka-model §3.5).
@@ -116,7 +122,7 @@ impl Broker {
         }
         self.maybe_expand_isr(fp.partition, follower, ctx);
         self.maybe_increment_hw(fp.partition, ctx);
-        FetchPartitionResult::Records { batches, high_watermark }
+        FetchPartitionResult::Records { batches, high_watermark, log_start_offset }
     }
 
     pub(super) fn read_for_consumer(
@@ -140,8 +146,9 @@ impl Broker {
             }
             Role::Follower { .. } => {}
         }
-        // kafka-model §6.1: served from the local log below the local HW.
-        if fp.fetch_offset > replica.log_end_offset() {
+        // kafka-model §6.1: served from the local log between its start and the local HW.
+        let log_start_offset = replica.log.log_start_offset();
+        if fp.fetch_offset < log_start_offset || fp.fetch_offset > replica.log_end_offset() {
             return FetchPartitionResult::Error(ErrorCode::OffsetOutOfRange);
         }
         let limit = replica.high_watermark;
@@ -150,7 +157,7 @@ impl Broker {
         } else {
             Vec::new()
         };
-        FetchPartitionResult::Records { batches, high_watermark: limit }
+        FetchPartitionResult::Records { batches, high_watermark: limit, log_start_offset }
     }
 
     /// `RackAwareReplicaSelector` over the leader and the in-sync followers that have the offset
@@ -180,8 +187,8 @@ impl Broker {
 
     /// `Partition.fetchOffsetForTimestamp` for a consumer (kafka-model §6.3): `latest` is the HW,
     /// refused with `OFFSET_NOT_AVAILABLE` while a new leader's HW is behind the start offset of its
-    /// epoch (it does not know the true HW yet, kafka-model §3.4); `earliest` is the log start (0:
-    /// nothing is deleted).
+    /// epoch (it does not know the true HW yet, kafka-model §3.4); `earliest` is the log start,
+    /// which retention moves forward.
     pub(super) fn list_offset(
         &self,
         partition: PartitionIdx,
@@ -192,7 +199,7 @@ impl Broker {
         Self::check_epoch(replica, leader_epoch)?;
         let state = replica.leader_state().ok_or(ErrorCode::NotLeaderOrFollower)?;
         match spec {
-            OffsetSpec::Earliest => Ok(0),
+            OffsetSpec::Earliest => Ok(replica.log.log_start_offset()),
             OffsetSpec::Latest if replica.high_watermark < state.leader_epoch_start_offset => {
                 Err(ErrorCode::OffsetNotAvailable)
             }
@@ -594,7 +601,7 @@ impl Broker {
         batch.leader_epoch = replica.leader_epoch;
         let (base, end, first_record) = (batch.base_offset, batch.end_offset(), batch.records[0].id);
         let (leader_epoch, count) = (batch.leader_epoch, batch.len() as u32);
-        replica.log.append(batch, ctx.now);
+        replica.log.append(batch, ctx.now, &ctx.catalog.topic(partition).config.log);
         ctx.observe(Observation::Appended { partition, base_offset: base, first_record });
         ctx.emit(EventKind::LeaderAppended {
             broker: self.id,

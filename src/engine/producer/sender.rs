@@ -163,7 +163,15 @@ impl Producer {
         s.attempts += 1;
         s.status = SendStatus::Pending { attempts: s.attempts, last_error: status_error(&s.status) };
         let size_bytes = s.records.iter().map(Record::size_bytes).sum();
-        Batch { base_offset: 0, leader_epoch: 0, producer: s.stamp, records: s.records.clone(), size_bytes }
+        let max_timestamp_ms = s.created_ms;
+        Batch {
+            base_offset: 0,
+            leader_epoch: 0,
+            producer: s.stamp,
+            records: s.records.clone(),
+            size_bytes,
+            max_timestamp_ms,
+        }
     }
 
     /// Takes a batch off its partition's in-flight list; false if it was not there (expired).

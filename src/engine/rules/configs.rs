@@ -50,6 +50,29 @@ pub fn check_broker_config(c: &BrokerConfig) -> Result<(), CommandError> {
     Ok(())
 }
 
+/// A topic's retention and segment settings, as Kafka 4.0's `LogConfig` validates them.
+pub fn check_log_config(c: &LogConfig) -> Result<(), CommandError> {
+    for (field, value) in [("retention.ms", c.retention_ms), ("retention.bytes", c.retention_bytes)] {
+        if value < -1 {
+            return fail(field, format!("must be at least -1 (no limit), found {value}"));
+        }
+    }
+    if c.segment_ms == 0 || c.segment_ms > i64::MAX as u64 {
+        return fail("segment.ms", format!("must be at least 1 ms, found {}", c.segment_ms));
+    }
+    if c.segment_bytes < SEGMENT_BYTES_MIN || c.segment_bytes > i32::MAX as u64 {
+        return fail(
+            "segment.bytes",
+            format!(
+                "must be between {SEGMENT_BYTES_MIN} (1 MiB, Kafka 4.0's minimum) and {}, found {}",
+                i32::MAX,
+                c.segment_bytes
+            ),
+        );
+    }
+    Ok(())
+}
+
 /// The simulated network (not a Kafka config).
 pub fn check_network(n: &NetworkConfig) -> Result<(), CommandError> {
     let max = LIMITS.latency_ms_max;
