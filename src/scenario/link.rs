@@ -366,7 +366,7 @@ fn read_sections(code: &[u8]) -> Result<Link, LinkError> {
 }
 
 /// The sections of what the scenario's postcard code skips, each only when not the default.
-fn write_skipped_sections(scenario: &Scenario, code: &mut Vec<u8>) {
+pub(super) fn write_skipped_sections(scenario: &Scenario, code: &mut Vec<u8>) {
     if let Some(producers) = write_producers(scenario) {
         write_section(code, SECTION_PRODUCERS, &producers);
     }
@@ -376,7 +376,7 @@ fn write_skipped_sections(scenario: &Scenario, code: &mut Vec<u8>) {
 }
 
 /// [`write_skipped_sections`] read back, for a [`link_message`] (one build writes and reads it).
-fn read_skipped_sections(scenario: &mut Scenario, rest: &[u8]) -> Result<(), LinkError> {
+pub(super) fn read_skipped_sections(scenario: &mut Scenario, rest: &[u8]) -> Result<(), LinkError> {
     let mut bytes = Bytes(rest);
     while let Some(tag) = bytes.byte() {
         let body = section_body(&mut bytes, tag)?;
