@@ -39,7 +39,7 @@ pub fn parse(args: &[String]) -> Result<Args, String> {
 /// done in the page) joins the commands at its times, after the scenario's own at equal times.
 fn scenario(path: &str) -> Result<Scenario, UsageError> {
     let scenario = match Source::read(path)? {
-        Source::File(scenario) => scenario,
+        Source::File(scenario) => *scenario,
         Source::Link { text, .. } => {
             let (link, _) = partition_playground::scenario::read_link(&text).map_err(|e| UsageError(e.to_string()))?;
             link.into_scenario()

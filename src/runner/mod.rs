@@ -10,7 +10,7 @@ use crate::UsageError;
 /// a share link or its fragment (its text and its `t`, read by the caller, which replays it or
 /// takes its scenario).
 pub enum Source {
-    File(partition_playground::engine::Scenario),
+    File(Box<partition_playground::engine::Scenario>),
     Link { text: String, t: Option<String> },
 }
 
@@ -18,7 +18,7 @@ impl Source {
     pub fn read(path: &str) -> Result<Source, UsageError> {
         match crate::link_arg(path) {
             Some((text, t)) => Ok(Source::Link { text, t }),
-            None => crate::load(path).map(Source::File),
+            None => crate::load(path).map(|s| Source::File(Box::new(s))),
         }
     }
 }
