@@ -135,6 +135,7 @@ fn one_of_each() -> Vec<Command> {
             then: Box::new(Command::CrashBroker { broker: BrokerId(2) }),
         }),
         Command::Seek { consumer: "billing".into(), topic: "orders".into(), partition: 0, to: SeekTo::Beginning },
+        Command::PowerOffBroker { broker: BrokerId(3) },
     ]
 }
 
