@@ -43,8 +43,6 @@ enum Op {
         count: u8,
     },
     Crash(u8),
-    /// A machine crash: the broker's replicas lose their unflushed suffix (kafka-model §3.9).
-    PowerOff(u8),
     Restart(u8),
     Shutdown(u8),
     Cut(u8, u8),
@@ -84,7 +82,6 @@ fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         8 => (0..2u8, proptest::option::of(0..6u8), 1..6u8).prop_map(|(producer, key, count)| Op::Produce { producer, key, count }),
         2 => (0..5u8).prop_map(Op::Crash),
-        1 => (0..5u8).prop_map(Op::PowerOff),
         3 => (0..5u8).prop_map(Op::Restart),
         1 => (0..5u8).prop_map(Op::Shutdown),
         1 => (0..8u8, 0..8u8).prop_map(|(a, b)| Op::Cut(a, b)),
@@ -199,7 +196,6 @@ fn scenario_json(case: &Case) -> Value {
                 json!({ "produce": p })
             }
             Op::Crash(b) => json!({"crash_broker": {"broker": broker(*b)}}),
-            Op::PowerOff(b) => json!({"power_off_broker": {"broker": broker(*b)}}),
             Op::Restart(b) => json!({"restart_broker": {"broker": broker(*b)}}),
             Op::Shutdown(b) => json!({"controlled_shutdown": {"broker": broker(*b)}}),
             Op::Cut(a, b) | Op::Heal(a, b) => {
@@ -513,7 +509,6 @@ fn random_faults_never_break_kafkas_guarantees() {
     assert!(r.seek > 0 && r.consumer_exception > 0, "no seek, or no exception with none: {r:?}");
     assert!(r.pipelined > 0, "no run had several produce requests in flight: {r:?}");
     assert!(r.out_of_order > 0, "no run met OUT_OF_ORDER_SEQUENCE_NUMBER: {r:?}");
-    assert!(r.power_loss_cut > 0, "no power loss cut a log: {r:?}");
     assert!(r.elr_election > 0, "no leader was elected from the ELR: {r:?}");
 }
 

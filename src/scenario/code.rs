@@ -14,7 +14,10 @@ use crate::engine::check_scenario;
 pub fn encode(s: &Scenario) -> Vec<u8> {
     // The scenario's types are plain structs, enums, strings and numbers, all of which postcard
     // writes; an error would be a bug in those types, and the round-trip tests would catch it.
-    postcard::to_allocvec(s).unwrap_or_default()
+    let mut code = postcard::to_allocvec(s).unwrap_or_default();
+    // What the scenario's postcard skips follows, as a link's sections (none at the defaults).
+    super::link::write_skipped_sections(s, &mut code);
+    code
 }
 
 /// What is wrong with a binary code, in our words: postcard's own messages (and their `Display`)
@@ -45,8 +48,8 @@ pub fn decode(bytes: &[u8]) -> Result<Scenario, ScenarioError> {
             reason: format!("this playground reads format {FORMAT_VERSION}, not {format}"),
         });
     }
-    let (scenario, rest) = postcard::take_from_bytes::<Scenario>(bytes).map_err(damaged)?;
-    if !rest.is_empty() {
+    let (mut scenario, rest) = postcard::take_from_bytes::<Scenario>(bytes).map_err(damaged)?;
+    if super::link::read_skipped_sections(&mut scenario, rest).is_err() {
         return Err(ScenarioError {
             path: String::new(),
             reason: format!("not a scenario code: {} bytes left after its end", rest.len()),
