@@ -13,9 +13,12 @@ fn ids(list: &[u32]) -> Vec<BrokerId> {
     list.iter().map(|i| b(*i)).collect()
 }
 
+/// An ELR change: (ISR, ELR, last known ELR, how a leader came from them).
+type ElrChange = (Vec<BrokerId>, Vec<BrokerId>, Vec<BrokerId>, ElrElection);
+
 impl Run {
-    /// Every ELR change of `t-0`: (ISR, ELR, last known ELR, how a leader came from them).
-    fn elr_changes(&self) -> Vec<(Vec<BrokerId>, Vec<BrokerId>, Vec<BrokerId>, ElrElection)> {
+    /// Every ELR change of `t-0`.
+    fn elr_changes(&self) -> Vec<ElrChange> {
         let changes = self.events.iter().filter_map(|(e, _)| match &e.kind {
             EventKind::ElrChanged { isr, elr, last_known_elr, elected, .. } => {
                 Some((isr.clone(), elr.clone(), last_known_elr.clone(), *elected))

@@ -349,7 +349,7 @@ pub fn explain(catalog: &Catalog, event: &ClusterEvent) -> String {
             pn(partition)
         ),
         UncleanShutdownDetected { broker, partitions } => {
-            let names: Vec<String> = partitions.iter().map(|p| pn(p)).collect();
+            let names: Vec<String> = partitions.iter().map(&pn).collect();
             format!(
                 "broker {broker} registered without a PreviousBrokerEpoch matching its last registration (no \
                  clean-shutdown file: kill -9 or power loss), so the controller treats it as an unclean shutdown and \

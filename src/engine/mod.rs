@@ -13,6 +13,7 @@ mod ctx;
 mod engine;
 mod error;
 mod event;
+mod event_names;
 mod explain;
 mod ids;
 mod invariant;

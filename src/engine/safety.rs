@@ -196,6 +196,19 @@ impl SafetyChecker {
             format!("{}; broker {broker} lost them in a power loss before they were flushed", acknowledged(acks))
         };
         self.lose_unheld_above(p, to, cause, world, events);
+        // Committed ones too, once no replica holds them: the power loss took the last copy.
+        let settled: Vec<(Offset, PendingAck)> =
+            self.track(p).settled_acks.iter().filter(|(o, _)| **o >= to).map(|(o, a)| (*o, a.clone())).collect();
+        for (offset, ack) in settled {
+            if !held_anywhere(world, p, offset, ack.first_record) {
+                self.track(p).settled_acks.remove(&offset);
+                let cause = format!(
+                    "they were committed, but broker {broker}, the last replica that held them (the \"last replica \
+                     standing\", kafka-model §8.4), lost them in a power loss before they were flushed"
+                );
+                self.record_loss(p, offset, &ack, cause, world, events);
+            }
+        }
     }
 
     /// Acknowledged batches at or above `to`: lost once no replica holds them any more.
@@ -210,12 +223,7 @@ impl SafetyChecker {
         let above: Vec<Offset> = self.track(p).pending_acks.keys().filter(|o| **o >= to).copied().collect();
         for offset in above {
             let ack = self.track(p).pending_acks[&offset].clone();
-            let held = world
-                .brokers
-                .iter()
-                .filter_map(|b| b.replicas.get(&p))
-                .any(|r| record_id(&r.log, offset) == Some(ack.first_record));
-            if !held {
+            if !held_anywhere(world, p, offset, ack.first_record) {
                 self.track(p).pending_acks.remove(&offset);
                 self.record_loss(p, offset, &ack, cause(ack.acks), world, events);
             }
@@ -751,6 +759,11 @@ fn elr_problems(record: &super::metadata::PartitionRecord, name: &str, world: &W
         problems.push(format!("{name} has leader {l} and still a last known leader {}", brokers(last_known)));
     }
     problems
+}
+
+/// Whether any replica of `p` holds `record` at `offset`.
+fn held_anywhere(world: &World, p: PartitionIdx, offset: Offset, record: RecordId) -> bool {
+    world.brokers.iter().filter_map(|b| b.replicas.get(&p)).any(|r| record_id(&r.log, offset) == Some(record))
 }
 
 /// A member that lost its unflushed suffix and has not come back: the leader's view of it (its last

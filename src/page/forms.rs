@@ -212,6 +212,7 @@ pub fn preferred_election() -> Command {
 pub fn broker_action(action: &str, broker: BrokerId, stalled: bool) -> Option<Command> {
     match action {
         "crash" => Some(Command::CrashBroker { broker }),
+        "poweroff" => Some(Command::PowerOffBroker { broker }),
         "restart" => Some(Command::RestartBroker { broker }),
         "shutdown" => Some(Command::ControlledShutdown { broker }),
         "slow" => Some(Command::SlowReplica { broker, stalled: !stalled }),
@@ -355,6 +356,7 @@ mod tests {
     fn the_broker_menu_items_are_commands_but_select() {
         let b = BrokerId(1);
         assert_eq!(broker_action("crash", b, false), Some(Command::CrashBroker { broker: b }));
+        assert_eq!(broker_action("poweroff", b, false), Some(Command::PowerOffBroker { broker: b }));
         assert_eq!(broker_action("restart", b, false), Some(Command::RestartBroker { broker: b }));
         assert_eq!(broker_action("shutdown", b, false), Some(Command::ControlledShutdown { broker: b }));
         assert_eq!(broker_action("slow", b, false), Some(Command::SlowReplica { broker: b, stalled: true }));

@@ -69,19 +69,22 @@ fn read_question(path: &str, value: Value) -> Result<Question, ScenarioError> {
 /// The lesson's binary code (postcard), as the page fetches it.
 pub fn encode_lesson(lesson: &Lesson) -> Vec<u8> {
     // Plain structs, strings and numbers: postcard writes them all (the round-trip tests check).
-    postcard::to_allocvec(lesson).unwrap_or_default()
+    let mut code = postcard::to_allocvec(lesson).unwrap_or_default();
+    // What the scenario's postcard skips follows, as a link's sections.
+    super::link::write_skipped_sections(&lesson.scenario, &mut code);
+    code
 }
 
 /// Reads a lesson from its binary code, and checks it as [`parse_lesson`] does.
 pub fn decode_lesson(bytes: &[u8]) -> Result<Lesson, ScenarioError> {
     super::json::check_size(bytes.len())?;
     let mut reader = CodeReader::new(bytes);
-    let lesson = reader.lesson().map_err(|fault| ScenarioError {
+    let mut lesson = reader.lesson().map_err(|fault| ScenarioError {
         path: String::new(),
         reason: format!("not a lesson code ({})", fault.as_str()),
     })?;
     let rest = reader.rest();
-    if !rest.is_empty() {
+    if super::link::read_skipped_sections(&mut lesson.scenario, rest).is_err() {
         return err("", format!("not a lesson code: {} bytes left after its end", rest.len()));
     }
     check_lesson(&lesson)?;

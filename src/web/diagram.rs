@@ -696,6 +696,9 @@ fn update_replica(layout: &Layout, r: &mut ReplicaEl, broker: BrokerId, p: &Part
     if !rv.in_isr {
         class.push_str(" out-of-isr");
     }
+    if rv.in_elr {
+        class.push_str(" in-elr");
+    }
     if lagging {
         class.push_str(" lagging");
     }
@@ -726,9 +729,10 @@ fn update_replica(layout: &Layout, r: &mut ReplicaEl, broker: BrokerId, p: &Part
     // As much as fits beside the badge (the whole line is in the title).
     r.info.set_text(&label::replica_info(leo, hw, rv.in_isr, r.info_chars));
     r.title.set_text(&format!(
-        "Replica of {} on broker {broker}: {role}, leader epoch {}, LEO {leo}, HW {hw}, {isr_word}{}{}",
+        "Replica of {} on broker {broker}: {role}, leader epoch {}, LEO {leo}, HW {hw}, {isr_word}{}{}{}",
         p.name,
         rv.leader_epoch,
+        if rv.in_elr { ", an Eligible Leader Replica" } else { "" },
         if lagging { ", not caught up" } else { "" },
         window
     ));

@@ -191,7 +191,7 @@ impl Details {
                 if let Some(b) = view.brokers.iter().find(|b| b.id.0 == *id) {
                     let state = match b.process {
                         ProcessState::Running => "running",
-                        ProcessState::Crashed => "crashed (kill -9; its log survives)",
+                        ProcessState::Crashed => "crashed (kill -9 keeps its log; a power loss only what was flushed)",
                         ProcessState::Stopped => "stopped (controlled shutdown)",
                         ProcessState::Paused => "paused (alive, silent: what reaches it waits)",
                     };
@@ -228,6 +228,12 @@ impl Details {
                     kv.push(row("log end offset (LEO)", r.log_end_offset.to_string()));
                     kv.push(row("high watermark (HW)", r.high_watermark.to_string()));
                     kv.push(row("in ISR", yes_no(r.in_isr)));
+                    if r.in_elr {
+                        kv.push(row("in ELR", "yes: eligible to lead while the ISR is empty".into()));
+                    }
+                    if let Some((from, to)) = r.power_lost {
+                        kv.push(row("lost in a power loss", format!("offsets {from}..{}", to - 1)));
+                    }
                     if let Some(isr) = &r.maximal_isr {
                         kv.push(row("maximal ISR (leader)", format!("[{}]", ids(isr))));
                     }
@@ -270,6 +276,10 @@ impl Details {
                     kv.push(row("replicas", format!("[{}]", ids(&p.replicas))));
                     kv.push(row("preferred leader", label::preferred_leader(p)));
                     kv.push(row("ISR", format!("[{}]", ids(&p.isr))));
+                    if !p.elr.is_empty() || !p.last_known_elr.is_empty() {
+                        kv.push(row("ELR (eligible leaders)", format!("[{}]", ids(&p.elr))));
+                        kv.push(row("last known leader", format!("[{}]", ids(&p.last_known_elr))));
+                    }
                     kv.push(row("leader recovery", recovery(p.leader_recovery_state).into()));
                     if let Some(t) = view.topics.iter().find(|t| t.name == p.topic) {
                         kv.push(row("min.insync.replicas", t.min_insync_replicas.to_string()));

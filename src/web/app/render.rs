@@ -155,6 +155,7 @@ impl App {
             }
         };
         set("crash", running, None);
+        set("poweroff", running, None);
         set("restart", !running, None);
         set("shutdown", running && !b.in_controlled_shutdown, None);
         set("slow", true, Some(if b.stalled { "Resume its follower fetching" } else { "Slow its follower fetching" }));

@@ -488,6 +488,7 @@ fn build_menu(root: &Element) -> MenuUi {
         ("slow", "Slow its follower fetching"),
         ("restart", "Restart"),
         ("crash", "Crash (kill -9)"),
+        ("poweroff", "Power off (machine crash)"),
     ] {
         el("button")
             .with("type", "button")
