@@ -18,7 +18,7 @@ test('the index lists every lesson, and a lesson link asks, then reveals the ans
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   await page.goto(`${served.server.url}lessons/`, { waitUntil: 'load' });
   const lessons = await page.$$eval('.lessons > li', (lis) => lis.map((li) => li.id));
-  assert.equal(lessons.length, 9);
+  assert.equal(lessons.length, 10);
   assert.equal(lessons[0], 'partition-leader');
   const href = await page.getAttribute('#partition-leader h2 a', 'href');
   assert.match(href, /^\.\.\/#s=2\./, 'a share link of format 2, which carries the lesson');
