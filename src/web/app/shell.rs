@@ -487,8 +487,8 @@ fn build_menu(root: &Element) -> MenuUi {
         ("shutdown", "Controlled shutdown"),
         ("slow", "Slow its follower fetching"),
         ("restart", "Restart"),
-        ("crash", "Crash (kill -9)"),
         ("poweroff", "Power off (machine crash)"),
+        ("crash", "Crash (kill -9)"),
     ] {
         el("button")
             .with("type", "button")
