@@ -28,6 +28,15 @@ impl Run {
         changes.collect()
     }
 
+    /// Every election of `t-0`: when, and who.
+    fn elected_at(&self) -> Vec<(u64, BrokerId)> {
+        let elections = self.events.iter().filter_map(|(e, _)| match &e.kind {
+            EventKind::LeaderElected { leader, .. } => Some((e.at_ms, *leader)),
+            _ => None,
+        });
+        elections.collect()
+    }
+
     fn elected(&self) -> Vec<(BrokerId, bool)> {
         let elections = self.events.iter().filter_map(|(e, _)| match &e.kind {
             EventKind::LeaderElected { leader, unclean, .. } => Some((*leader, *unclean)),
@@ -78,14 +87,7 @@ fn tc10_a_broker_back_from_a_power_loss_leaves_the_elr_and_is_not_elected() {
     assert_eq!(changes[1], (ids(&[]), ids(&[1, 2]), ids(&[1]), ElrElection::None));
     assert_eq!(changes[2], (ids(&[]), ids(&[1]), ids(&[1]), ElrElection::None), "2 out of the ELR");
     // 2 runs from 31 s but the partition waits for 1, which shut down cleanly and leads again.
-    let elected: Vec<(u64, BrokerId)> = run
-        .events
-        .iter()
-        .filter_map(|(e, _)| match e.kind {
-            EventKind::LeaderElected { leader, .. } => Some((e.at_ms, leader)),
-            _ => None,
-        })
-        .collect();
+    let elected = run.elected_at();
     assert_eq!(elected.len(), 1);
     assert!(elected[0].0 >= 50_000 && elected[0].1 == b(1), "{elected:?}");
     assert_eq!(changes[3].3, ElrElection::FromElr(b(1)));
@@ -101,14 +103,7 @@ fn tc10_contrast_without_elr_the_partition_waits_for_its_last_isr_member() {
         _ => None,
     });
     assert_eq!(offline, Some(ids(&[1])), "the last member stays in the ISR, leaderless");
-    let elected: Vec<(u64, BrokerId)> = run
-        .events
-        .iter()
-        .filter_map(|(e, _)| match e.kind {
-            EventKind::LeaderElected { leader, .. } => Some((e.at_ms, leader)),
-            _ => None,
-        })
-        .collect();
+    let elected = run.elected_at();
     assert_eq!(elected.len(), 1, "2 runs from 21 s and is not elected");
     assert!(elected[0].0 >= 40_000 && elected[0].1 == b(1));
 }
