@@ -309,9 +309,8 @@ impl Controller {
             .values()
             .filter(|b| !b.registration.fenced && !b.registration.in_controlled_shutdown)
             .map(|b| b.metadata_offset)
-            .min()
-            .unwrap_or(u64::MAX);
-        if lowest_active_offset < shutdown_offset {
+            .min();
+        if lowest_active_offset.is_some_and(|low| low < shutdown_offset) {
             return false;
         }
         ctx.emit(EventKind::ControlledShutdownGranted { broker, lowest_active_offset, shutdown_offset });

@@ -130,10 +130,11 @@ pub enum EventKind {
         broker: BrokerId,
     },
     /// SHUTDOWN_NOW: every active broker has the metadata that moved its leaderships away
-    /// (kafka-model §2.3.6). Offsets are the metadata log's.
+    /// (kafka-model §2.3.6). Offsets are the metadata log's; no lowest offset when no other broker
+    /// is active (nobody can still send clients to it).
     ControlledShutdownGranted {
         broker: BrokerId,
-        lowest_active_offset: u64,
+        lowest_active_offset: Option<u64>,
         shutdown_offset: u64,
     },
     BrokerShutDown {

@@ -332,9 +332,13 @@ pub fn explain(catalog: &Catalog, event: &ClusterEvent) -> String {
         ControlledShutdownStarted { broker } => {
             format!("broker {broker} asked to shut down: the controller moves its leaderships away and removes it from every ISR")
         }
-        ControlledShutdownGranted { broker, lowest_active_offset: low, shutdown_offset: at } => format!(
+        ControlledShutdownGranted { broker, lowest_active_offset: Some(low), shutdown_offset: at } => format!(
             "controller granted broker {broker}'s controlled shutdown (SHUTDOWN_NOW): the active brokers' lowest \
              reported metadata offset {low} includes the move of its leaderships (offset {at}); until now it kept serving"
+        ),
+        ControlledShutdownGranted { broker, lowest_active_offset: None, .. } => format!(
+            "controller granted broker {broker}'s controlled shutdown (SHUTDOWN_NOW): no other broker is active, so \
+             none can still send clients to it; until now it kept serving"
         ),
         BrokerShutDown { broker } => format!("broker {broker} shut down cleanly"),
         BrokerPoweredOff { broker } => format!(
@@ -788,9 +792,10 @@ pub fn explain(catalog: &Catalog, event: &ClusterEvent) -> String {
             )
         }
         ProducerEpochBumped { producer: p, partition, producer_id, producer_epoch, base_sequence } => format!(
-            "producer {}'s batch for {} at sequence {base_sequence} is its first unresolved one, yet the leader has a gap \
-             before it (it lost batches the producer took as written): the producer bumps its epoch to {producer_epoch} \
-             (producer id {producer_id}) and restarts its sequences at 0",
+            "producer {}'s batch for {} at sequence {base_sequence} is its first unresolved one, yet the leader refuses \
+             it as out of order, so the sequences have a real gap (the leader lost batches it had, or wrote a later one \
+             first without this producer's state): the producer bumps its epoch to {producer_epoch} (producer id \
+             {producer_id}) and restarts its sequences at 0",
             producer(p),
             pn(partition)
         ),
