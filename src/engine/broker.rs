@@ -155,6 +155,19 @@ pub struct Broker {
 }
 
 impl Broker {
+    /// `min.insync.replicas` of `partition` as this broker knows it (`Partition.effectiveMinIsr`):
+    /// a change reaches a broker only through the metadata log (kafka-model §2.3.8), so one cut off
+    /// from the controller keeps acting on the old value.
+    pub(crate) fn min_isr(&self, partition: PartitionIdx, ctx: &Ctx) -> usize {
+        let t = ctx.catalog.partitions[partition.0 as usize].topic;
+        let topic = &ctx.catalog.topics[t.0 as usize];
+        let configured = match self.image.configs.get(&t) {
+            Some(record) => record.min_insync_replicas,
+            None => topic.min_insync_replicas_at_creation,
+        };
+        configured.unwrap_or(ctx.catalog.config.min_insync_replicas).min(topic.replication_factor) as usize
+    }
+
     pub fn new(id: BrokerId, rack: String) -> Self {
         Broker {
             id,

@@ -9,7 +9,7 @@ use super::error::CommandError;
 use super::event::{ChangeReason, ElrElection, EventKind};
 use super::ids::*;
 use super::message::{ErrorCode, HeartbeatAnswer, Message};
-use super::metadata::{BrokerRegistration, LeaderRecoveryState, MetadataDelta, PartitionRecord};
+use super::metadata::{BrokerRegistration, LeaderRecoveryState, MetadataDelta, PartitionRecord, TopicConfigRecord};
 use super::placement::{self, Draw, UsableBroker};
 use super::timer::ControllerTimer;
 use super::Map;
@@ -52,6 +52,8 @@ pub struct Controller {
     balance: ImbalanceSchedule,
     /// When the next leader imbalance check runs, if one is scheduled (kafka-model §3.8).
     pub balance_check_at_ms: Option<Millis>,
+    /// The last `min.insync.replicas` change of each topic changed since the start.
+    configs: Vec<TopicConfigRecord>,
 }
 
 impl Controller {
@@ -97,7 +99,20 @@ impl Controller {
                 .filter(|b| b.registration.offset > from_offset)
                 .map(|b| b.registration.clone())
                 .collect(),
+            configs: self.configs.iter().filter(|c| c.offset > from_offset).cloned().collect(),
         }
+    }
+
+    /// Commits a topic's new `min.insync.replicas` to the metadata log and sends it to the brokers,
+    /// which apply it when it reaches them (`ConfigRecord`, kafka-model §2.3.8).
+    pub fn commit_topic_config(&mut self, topic: TopicIdx, min_insync_replicas: Option<u32>, ctx: &mut Ctx) {
+        self.metadata_offset += 1;
+        let record = TopicConfigRecord { topic, min_insync_replicas, offset: self.metadata_offset };
+        match self.configs.iter_mut().find(|c| c.topic == topic) {
+            Some(old) => *old = record,
+            None => self.configs.push(record),
+        }
+        self.publish(ctx);
     }
 
     fn is_acceptable_leader(&self, broker: BrokerId) -> bool {

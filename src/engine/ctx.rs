@@ -87,7 +87,7 @@ pub enum Observation {
     },
 }
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Outbox {
     pub messages: Vec<(NodeId, NodeId, Message)>,
     pub timers: Vec<(Millis, NodeId, Timer)>,

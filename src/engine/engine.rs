@@ -79,6 +79,7 @@ impl std::error::Error for AdvanceError {}
 /// - **Getters:** [`now_ms`](Engine::now_ms), [`steps`](Engine::steps), [`agenda_len`](Engine::agenda_len),
 ///   [`catalog`](Engine::catalog) (names of brokers, topics, partitions, clients) and
 ///   [`ledger`](Engine::ledger) (what the input has cost so far).
+#[derive(Clone)]
 pub struct Engine {
     now: Millis,
     queue: EventQueue,
@@ -275,9 +276,24 @@ impl Engine {
         work_max: u64,
     ) -> Result<Engine, ScenarioError> {
         let mut engine = Engine::new(scenario)?;
+        engine.replay_from(session, 0, until_ms, work_max)?;
+        Ok(engine)
+    }
+
+    /// Applies `commands` (the session's from index `first` on) at their times, as [`Engine::apply`]
+    /// runs them, then runs to `until_ms`: [`Engine::replay`] from this engine's state (a
+    /// [`Timeline`](super::timeline::Timeline) checkpoint's).
+    pub(crate) fn replay_from(
+        &mut self,
+        commands: &[TimedCommand],
+        first: usize,
+        until_ms: Millis,
+        work_max: u64,
+    ) -> Result<(), ScenarioError> {
         let fail = |path: String, reason: String| ScenarioError { path, reason };
-        let mut last = 0;
-        for (i, t) in session.iter().enumerate() {
+        let mut last = self.now;
+        for (i, t) in commands.iter().enumerate() {
+            let i = first + i;
             let path = |field: &str| {
                 let name = t.command.name();
                 if field.is_empty() {
@@ -299,16 +315,14 @@ impl Engine {
                 ));
             }
             last = t.at_ms;
-            engine
-                .ledger
+            self.ledger
                 .check_run_within(t.at_ms, work_max)
                 .map_err(|e| fail(format!("session[{i}].at_ms"), e.reason))?;
-            engine.advance_to(t.at_ms, u64::MAX).map_err(|e| fail(format!("session[{i}].at_ms"), e.to_string()))?;
-            engine.apply(t.command.clone()).map_err(|e| fail(path(&e.field), e.reason))?;
+            self.advance_to(t.at_ms, u64::MAX).map_err(|e| fail(format!("session[{i}].at_ms"), e.to_string()))?;
+            self.apply(t.command.clone()).map_err(|e| fail(path(&e.field), e.reason))?;
         }
-        engine.ledger.check_run_within(until_ms, work_max).map_err(|e| fail("t".into(), e.reason))?;
-        engine.advance_to(until_ms, u64::MAX).map_err(|e| fail("t".into(), e.to_string()))?;
-        Ok(engine)
+        self.ledger.check_run_within(until_ms, work_max).map_err(|e| fail("t".into(), e.reason))?;
+        self.advance_to(until_ms, u64::MAX).map_err(|e| fail("t".into(), e.to_string()))
     }
 
     /// What the scenario and the commands applied since have made and cost.
@@ -790,6 +804,9 @@ impl Engine {
                 let description = format!("topic {topic}: {}", said.join(", "));
                 self.push_event(EventKind::ConfigChanged { description });
                 self.with_node(NodeId::Controller, |e, ctx| e.controller.schedule_unclean_sweep(ctx));
+                if let Some(m) = change.min_insync_replicas {
+                    self.with_node(NodeId::Controller, |e, ctx| e.controller.commit_topic_config(t, Some(m), ctx));
+                }
                 if clears_elr {
                     let partitions = self.catalog.topics[t.0 as usize].partitions.clone();
                     self.with_node(NodeId::Controller, |e, ctx| e.controller.clear_elr(&partitions, ctx));

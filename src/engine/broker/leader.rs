@@ -256,7 +256,7 @@ impl Broker {
 
     /// `Partition.maybeIncrementLeaderHW` (kafka-model §3.4), with strict min ISR.
     pub(super) fn maybe_increment_hw(&mut self, partition: PartitionIdx, ctx: &mut Ctx) {
-        let min_isr = ctx.catalog.effective_min_isr(partition);
+        let min_isr = self.min_isr(partition, ctx);
         let lag_max = ctx.catalog.config.replica_lag_time_max_ms;
         let Some(replica) = self.replicas.get_mut(&partition) else {
             return;
@@ -537,7 +537,7 @@ impl Broker {
     }
 
     fn settle_parked_produces(&mut self, partition: PartitionIdx, ctx: &mut Ctx) {
-        let min_isr = ctx.catalog.effective_min_isr(partition);
+        let min_isr = self.min_isr(partition, ctx);
         let Some(replica) = self.replicas.get(&partition) else {
             return;
         };
@@ -579,7 +579,7 @@ impl Broker {
         mut batch: Batch,
         ctx: &mut Ctx,
     ) -> Result<(Offset, Offset, Sequence), (ErrorCode, Option<IsrShortfall>)> {
-        let min_isr = ctx.catalog.effective_min_isr(partition);
+        let min_isr = self.min_isr(partition, ctx);
         let replica = self.replicas.get_mut(&partition).ok_or((ErrorCode::NotLeaderOrFollower, None))?;
         let Role::Leader(state) = &replica.role else {
             return Err((ErrorCode::NotLeaderOrFollower, None));
