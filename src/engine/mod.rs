@@ -56,7 +56,11 @@ mod view;
 /// Retention (kafka-model §3.3): every broker checks its logs 30 s after it starts, then every
 /// 5 minutes; a topic's `retention.ms` (7 days by default) deletes segments and moves the log start.
 /// Eligible Leader Replicas (§4.9, opt-in) and power loss (§3.9) change no earlier scenario.
-pub const BEHAVIOUR_VERSION: u32 = 4;
+/// 5: a topic's `min.insync.replicas` change is a metadata record brokers apply when it reaches them
+/// (§2.3.8; it takes a metadata offset, so later broker epochs differ); a fetch whose
+/// `lastFetchedEpoch` is older than every epoch the leader keeps gets Kafka's `endOffsetFor` answer
+/// (that epoch, ending where the leader's first epoch starts) instead of "nothing can be trusted".
+pub const BEHAVIOUR_VERSION: u32 = 5;
 
 pub use catalog::Catalog;
 pub use command::{

@@ -65,7 +65,7 @@ impl Broker {
                 Some(FetchPartitionResult::Diverging { epoch: Some(epoch), end_offset: end })
             }
             Some(_) => None,
-            // Below every epoch the leader knows: nothing of the fetcher's log can be trusted.
+            // An empty epoch cache: nothing of the fetcher's log can be trusted.
             None => Some(FetchPartitionResult::Diverging {
                 epoch: None,
                 end_offset: replica.log.epoch_cache().first().map_or(0, |e| e.1),
