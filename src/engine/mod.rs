@@ -32,6 +32,7 @@ mod rules;
 mod safety;
 mod setup;
 mod snapshot;
+mod timeline;
 mod timer;
 mod trigger;
 mod view;
@@ -93,6 +94,7 @@ pub use rules::{check_name, check_scenario, check_scenario_at, check_topic_name,
 pub use setup::{
     BrokerSpec, ClusterFeatures, ClusterSpec, ConsumerSpec, ProducerSpec, Scenario, TimedCommand, FORMAT_VERSION,
 };
+pub use timeline::Timeline;
 pub use view::*;
 
 /// The engine's map: a sorted vector. Deterministic iteration like `BTreeMap`, with a fraction of
