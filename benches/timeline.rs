@@ -8,15 +8,18 @@
 
 use partition_playground::engine::{BrokerId, Command, Engine, Produce, Timeline};
 use partition_playground::scenario;
+#[cfg(not(target_arch = "wasm32"))]
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 /// Counts live heap bytes, to measure what a checkpoint (an engine's clone) really holds.
+#[cfg(not(target_arch = "wasm32"))]
 struct Counting;
 
 static LIVE_BYTES: AtomicUsize = AtomicUsize::new(0);
 
+#[cfg(not(target_arch = "wasm32"))]
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         LIVE_BYTES.fetch_add(layout.size(), Ordering::Relaxed);
@@ -33,6 +36,8 @@ unsafe impl GlobalAlloc for Counting {
     }
 }
 
+// Native only: the page's wasm has its own allocator (talc, `web`).
+#[cfg(not(target_arch = "wasm32"))]
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
 
