@@ -28,7 +28,7 @@ impl Ledger {
         Ok(Cost { broker: Some(broker), ..Cost::default() })
     }
 
-    /// A partition of a topic, and a target list of at most every broker's id. The replicas the
+    /// A partition of a topic, and a target list of at most `brokers_max` ids. The replicas the
     /// target may add count against `replicas_max` (while a reassignment runs the partition holds
     /// the target and its current replicas; they are not given back).
     pub(super) fn check_reassign(&self, r: &ReassignPartitions) -> Result<Cost, CommandError> {
@@ -40,9 +40,9 @@ impl Ledger {
         let Some(list) = &r.replicas else {
             return Ok(Cost::default());
         };
-        if list.len() > self.brokers.len() {
-            let n = self.brokers.len();
-            return fail("replicas", format!("{} brokers, more than the cluster's {n}", list.len()));
+        if list.len() > LIMITS.brokers_max {
+            let max = LIMITS.brokers_max;
+            return fail("replicas", format!("{} brokers, more than a cluster of at most {max} has", list.len()));
         }
         if let Some(i) = list.iter().position(|b| b.0 > LIMITS.broker_id_max) {
             return fail(format!("replicas[{i}]"), format!("a broker id is between 0 and {}", LIMITS.broker_id_max));
