@@ -7,7 +7,7 @@
 
 use partition_playground::engine::{
     Acks, BrokerId, ChangeConfig, Command, ElectLeaders, ElectionType, Engine, NodeRef, Produce, ProducerReconfig,
-    SeekTo, TimedCommand, TopicConfig, TopicSpec,
+    ReassignPartitions, SeekTo, TimedCommand, TopicConfig, TopicSpec,
 };
 use partition_playground::scenario::{
     self, link_code, link_message, link_text, make_link, read_link, read_link_message, Link, LinkError,
@@ -101,6 +101,10 @@ fn command() -> impl Strategy<Value = Command> {
         1 => broker().prop_map(|broker| Command::PauseBroker { broker }),
         1 => broker().prop_map(|broker| Command::ResumeBroker { broker }),
         1 => broker().prop_map(|broker| Command::PowerOffBroker { broker }),
+        1 => (broker(), text()).prop_map(|(broker, rack)| Command::AddBroker { broker, rack }),
+        1 => (text(), 0..4u32, proptest::option::of(proptest::collection::vec(broker(), 0..4))).prop_map(
+            |(topic, partition, replicas)| Command::ReassignPartitions(ReassignPartitions { topic, partition, replicas })
+        ),
         1 => create,
         1 => change_topic,
         1 => (text(), text()).prop_map(|(consumer, client_rack)| Command::ChangeConfig(ChangeConfig::ClientRack {
@@ -289,6 +293,13 @@ fn every_command_engine() -> Engine {
             partition: Some(1),
         }),
         Command::ElectLeaders(ElectLeaders { election_type: ElectionType::Unclean, topic: None, partition: None }),
+        Command::AddBroker { broker: BrokerId(4), rack: "c".into() },
+        Command::ReassignPartitions(ReassignPartitions {
+            topic: "orders".into(),
+            partition: 0,
+            replicas: Some(vec![BrokerId(4), BrokerId(1), BrokerId(2)]),
+        }),
+        Command::ReassignPartitions(ReassignPartitions { topic: "orders".into(), partition: 0, replicas: None }),
     ];
     let mut engine = Engine::new(&default_scenario()).expect("within the contract");
     for (i, command) in commands.into_iter().enumerate() {

@@ -64,6 +64,11 @@ enum Op {
     ElectUnclean(u8),
     /// `power_off_broker`: the machine crashes and the page cache is lost (kafka-model §3.9).
     PowerOff(u8),
+    /// `add_broker`: the next id past the cluster's (KIP-455 runs).
+    AddBroker,
+    /// `reassign_partitions` of a partition to brokers picked among the cluster's (repeats and
+    /// brokers added a moment ago included: Kafka's errors then), or a cancel (`None`).
+    Reassign(u8, Option<Vec<u8>>),
 }
 
 #[derive(Clone, Debug)]
@@ -214,6 +219,23 @@ fn power_loss_case(commands: usize) -> impl Strategy<Value = Case> {
     })
 }
 
+/// Brokers join and partitions are reassigned (and cancelled) among the faults.
+fn reassign_case(commands: usize) -> impl Strategy<Value = Case> {
+    let target = proptest::option::of(proptest::collection::vec(0..8u8, 1..5));
+    let op = prop_oneof![
+        1 => Just(Op::AddBroker),
+        4 => (0..3u8, target).prop_map(|(p, t)| Op::Reassign(p, t)),
+    ];
+    let ops = proptest::collection::vec((any::<proptest::sample::Index>(), op), 1..16);
+    (case(commands), ops).prop_map(|(mut c, ops)| {
+        for (at, op) in ops {
+            let i = at.index(c.ops.len() + 1);
+            c.ops.insert(i, (0, op));
+        }
+        c
+    })
+}
+
 fn node(case: &Case, i: u8) -> String {
     // Brokers, then the controller, the producers and the consumer.
     let n = case.brokers;
@@ -239,6 +261,7 @@ fn scenario_json(case: &Case) -> Value {
         }
     }
     let mut at = 1_000u64;
+    let mut added = 0u32;
     for (gap, op) in &case.ops {
         at += gap;
         let cmd = match op {
@@ -288,6 +311,20 @@ fn scenario_json(case: &Case) -> Value {
             Op::PowerOff(b) => json!({"power_off_broker": {"broker": broker(*b)}}),
             Op::ElectUnclean(p) => json!({"elect_leaders": {"election_type": "unclean", "topic": "t",
                                                              "partition": p % case.partitions}}),
+            Op::AddBroker => {
+                added += 1;
+                let id = case.brokers as u32 + added;
+                json!({"add_broker": {"broker": id, "rack": format!("r{}", id % case.racks as u32)}})
+            }
+            Op::Reassign(p, target) => {
+                let total = case.brokers as u32 + added;
+                let mut r = json!({"topic": "t", "partition": p % case.partitions});
+                if let Some(t) = target {
+                    let ids: Vec<u32> = t.iter().map(|i| *i as u32 % total + 1).collect();
+                    r["replicas"] = json!(ids);
+                }
+                json!({ "reassign_partitions": r })
+            }
         };
         let mut entry = cmd;
         entry["at_ms"] = json!(at);
@@ -370,6 +407,12 @@ struct Reached {
     power_loss_cut: u64,
     elr_election: u64,
     power_loss_in_safe_config: u64,
+    /// Runs where a reassignment completed and removed a replica, moved a leadership, was
+    /// cancelled, or was refused.
+    reassigned: u64,
+    reassignment_moved_leader: u64,
+    reassignment_cancelled: u64,
+    reassignment_refused: u64,
 }
 
 /// Where the consumer reads a partition next, as its events tell.
@@ -569,6 +612,12 @@ fn check(case: &Case, reached: &RefCell<Reached>) -> Result<(), TestCaseError> {
     r.rebalanced += any(&|k| matches!(k, EventKind::LeaderElected { reason: ChangeReason::LeaderImbalanceCheck, .. }));
     r.elected_on_request +=
         any(&|k| matches!(k, EventKind::LeaderElected { reason: ChangeReason::ElectLeaders(_), .. }));
+    r.reassigned += any(&|k| matches!(k, EventKind::ReassignmentCompleted { removed, .. } if !removed.is_empty()));
+    r.reassignment_moved_leader += any(
+        &|k| matches!(k, EventKind::LeaderElected { reason: ChangeReason::AlterPartition(from), previous: Some(p), .. } if from == p),
+    );
+    r.reassignment_cancelled += any(&|k| matches!(k, EventKind::ReassignmentCancelled { .. }));
+    r.reassignment_refused += any(&|k| matches!(k, EventKind::ReassignmentRefused { .. }));
     r.segments_deleted += any(&|k| matches!(k, EventKind::SegmentsDeleted { .. }));
     r.log_start_followed += any(&|k| matches!(k, EventKind::LogStartOffsetIncremented { .. }));
     r.follower_out_of_range += any(&|k| matches!(k, EventKind::FollowerOffsetOutOfRange { .. }));
@@ -659,6 +708,30 @@ fn power_losses_never_break_kafkas_guarantees() {
     let r = reached.into_inner();
     println!("reachability over {} runs: {r:#?}", r.runs);
     assert!(r.power_loss_cut > 0, "no power loss cut an unflushed suffix: {r:?}");
+}
+
+/// The same checks, after every step, with brokers joining and partitions reassigned among the
+/// faults (KIP-455): replicas added, caught up and removed, leaders handed over, cancels and
+/// refused requests; a removed replica's deleted log is never a loss of what others hold.
+#[test]
+fn reassignments_never_break_kafkas_guarantees() {
+    let cases = env_number("PP_PROPTEST_CASES", 1_000) / 4;
+    let commands = env_number("PP_PROPTEST_COMMANDS", 200) as usize;
+    let config = Config { cases, failure_persistence: None, max_shrink_iters: 200, ..Config::default() };
+    let seed = std::env::var("PP_PROPTEST_SEED").ok().and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    let mut bytes = [0u8; 32];
+    bytes[..8].copy_from_slice(&seed.to_le_bytes());
+    bytes[8] = 45; // KIP-455: a sequence of its own
+    let mut runner = TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &bytes));
+    let reached = RefCell::new(Reached::default());
+    if let Err(e) = runner.run(&reassign_case(commands), |c| check(&c, &reached)) {
+        panic!("{e}");
+    }
+    let r = reached.into_inner();
+    println!("reachability over {} runs: {r:#?}", r.runs);
+    assert!(r.reassigned > 0, "no reassignment completed and removed a replica: {r:?}");
+    assert!(r.reassignment_moved_leader > 0, "no completed reassignment moved a leadership: {r:?}");
+    assert!(r.reassignment_cancelled > 0 && r.reassignment_refused > 0, "no cancel, or no refusal: {r:?}");
 }
 
 #[test]

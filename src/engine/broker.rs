@@ -15,6 +15,7 @@ use super::timer::BrokerTimer;
 use super::{insert_sorted, map_from, Map};
 
 mod leader;
+mod reassign;
 mod retention;
 
 /// Whether a broker's process runs (kafka-model §3.9: a crash keeps the log, a controlled shutdown
@@ -485,6 +486,7 @@ impl Broker {
             return;
         };
         if !record.replicas.contains(&self.id) {
+            self.delete_replica(partition, &record, ctx);
             return;
         }
         let me = self.id;
@@ -497,6 +499,7 @@ impl Broker {
                 // An ISR change committed by the controller (kafka-model §4.5).
                 let state = replica.leader_state_mut().expect("leader");
                 if record.partition_epoch > state.isr.partition_epoch {
+                    reassign::follow_replicas(state, &record, me, ctx.now);
                     state.isr = IsrState {
                         committed: record.isr.clone(),
                         partition_epoch: record.partition_epoch,
@@ -559,16 +562,21 @@ impl Broker {
             });
         }
         if was_leader {
-            // kafka-model §4.6: parked requests of a leader that lost leadership fail.
-            let hint = PartitionLeader { partition, leader: record.leader, leader_epoch: record.leader_epoch };
-            let error = ErrorCode::NotLeaderOrFollower;
-            for (_, parked) in self.parked_produces.iter_mut() {
-                parked.settle(partition, |_| {
-                    Some(ProduceResult::Error { error, leader_hint: Some(hint.clone()), shortfall: None })
-                });
-            }
-            self.send_done_produces(ctx);
+            self.fail_parked_produces(&record, ctx);
         }
+    }
+
+    /// kafka-model §4.6: parked requests of a leader that lost leadership fail.
+    fn fail_parked_produces(&mut self, record: &PartitionRecord, ctx: &mut Ctx) {
+        let partition = record.partition;
+        let hint = PartitionLeader { partition, leader: record.leader, leader_epoch: record.leader_epoch };
+        let error = ErrorCode::NotLeaderOrFollower;
+        for (_, parked) in self.parked_produces.iter_mut() {
+            parked.settle(partition, |_| {
+                Some(ProduceResult::Error { error, leader_hint: Some(hint.clone()), shortfall: None })
+            });
+        }
+        self.send_done_produces(ctx);
     }
 
     // ------------------------------------------------------------------ follower side (§3.5, §3.6)

@@ -296,6 +296,28 @@ pub enum Command {
     /// kafka-model §3.2, §3.8): the controller runs the election for one partition, or for every
     /// partition, and answers each (recorded as an event).
     ElectLeaders(ElectLeaders),
+    /// A new broker joins the running cluster (a new `broker.id`, optionally with `broker.rack`): it
+    /// starts, registers, starts fenced and is unfenced once it has caught up on metadata
+    /// (kafka-model §2.3). No replica moves to it on its own.
+    AddBroker {
+        broker: BrokerId,
+        #[serde(default)]
+        rack: String,
+    },
+    /// `kafka-reassign-partitions.sh --execute` (or `--cancel` without `replicas`): the Admin
+    /// `alterPartitionReassignments` for one partition (KIP-455). The controller answers it (an event).
+    ReassignPartitions(ReassignPartitions),
+}
+
+/// `reassign_partitions`: a partition and its target replicas, the first the preferred leader;
+/// `None` cancels the reassignment in progress.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReassignPartitions {
+    pub topic: String,
+    pub partition: u32,
+    #[serde(default)]
+    pub replicas: Option<Vec<BrokerId>>,
 }
 
 /// `elect_leaders`: `election_type`, and `topic` with `partition` (Kafka's `--topic --partition`),
@@ -354,7 +376,7 @@ pub struct ProducerReconfig {
 
 impl Command {
     /// How many variants there are: a code's variant index is below it (`scenario::code_reader`).
-    pub const VARIANTS: u32 = 18;
+    pub const VARIANTS: u32 = 20;
     /// `When`'s variant index (its position): the command a `when` runs is never one.
     pub const WHEN_VARIANT: u32 = 14;
 
@@ -379,6 +401,8 @@ impl Command {
             Command::Seek { .. } => "seek",
             Command::PowerOffBroker { .. } => "power_off_broker",
             Command::ElectLeaders(_) => "elect_leaders",
+            Command::AddBroker { .. } => "add_broker",
+            Command::ReassignPartitions(_) => "reassign_partitions",
         }
     }
 }

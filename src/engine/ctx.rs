@@ -77,6 +77,12 @@ pub enum Observation {
         first_record: RecordId,
         count: u32,
     },
+    /// A broker removed from the partition's replicas deleted its replica's log (a reassignment):
+    /// what only it held is gone, what others hold is not.
+    ReplicaDeleted {
+        broker: BrokerId,
+        partition: PartitionIdx,
+    },
     /// A consumer application received these records.
     Consumed {
         consumer: ClientIdx,

@@ -31,6 +31,7 @@ use std::fmt;
 mod elect;
 mod pause;
 mod power;
+mod reassign;
 mod trigger;
 
 /// Why [`Engine::advance_to`] stopped before its target time.
@@ -694,6 +695,8 @@ impl Engine {
             Command::CreateTopic(spec) => self.create_topic(&spec)?,
             Command::ChangeConfig(change) => self.change_config(change)?,
             Command::ElectLeaders(e) => self.elect_leaders(&e)?,
+            Command::AddBroker { broker, rack } => self.add_broker(broker, rack),
+            Command::ReassignPartitions(r) => self.reassign_partitions(&r)?,
             Command::ReconfigureProducer { producer, config } => {
                 let p = self
                     .producer(&producer)

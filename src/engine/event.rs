@@ -7,6 +7,7 @@ use super::ids::*;
 use super::invariant::Invariant;
 use super::log::RetentionBreach;
 use super::message::{ErrorCode, IsrShortfall, OffsetSpec};
+use super::reassignment::ReassignmentRefusal;
 use serde::Serialize;
 
 /// Why the controller changed a partition's leadership or ISR (kafka-model §3.2, §4.3).
@@ -31,6 +32,10 @@ pub enum ChangeReason {
     UncleanShutdown(BrokerId),
     /// The topic's `min.insync.replicas` changed: its ELR fields are cleared (§4.9).
     MinIsrChanged,
+    /// A partition reassignment started or completed (KIP-455).
+    Reassignment,
+    /// A partition reassignment was cancelled (`kafka-reassign-partitions.sh --cancel`).
+    ReassignmentCancelled,
 }
 
 /// How a leader came from the ELR fields (kafka-model §4.9), if it did.
@@ -616,6 +621,42 @@ pub enum EventKind {
         leader_log_end_offset: Offset,
         to: Offset,
     },
+    /// A new broker joined the running cluster (`add_broker`); it registers like any starting broker.
+    BrokerAdded {
+        broker: BrokerId,
+        rack: String,
+    },
+    /// AlterPartitionReassignments started a reassignment (`PartitionReassignmentReplicas`).
+    ReassignmentStarted {
+        partition: PartitionIdx,
+        target: Vec<BrokerId>,
+        adding: Vec<BrokerId>,
+        removing: Vec<BrokerId>,
+    },
+    /// Every adding replica joined the ISR: `replicas` became the target (`completeReassignmentIfNeeded`).
+    ReassignmentCompleted {
+        partition: PartitionIdx,
+        replicas: Vec<BrokerId>,
+        removed: Vec<BrokerId>,
+        leader: Option<BrokerId>,
+    },
+    /// A cancel reverted the partition (`PartitionReassignmentRevert`).
+    ReassignmentCancelled {
+        partition: PartitionIdx,
+        replicas: Vec<BrokerId>,
+        removed: Vec<BrokerId>,
+    },
+    /// The controller's error for one partition of AlterPartitionReassignments.
+    ReassignmentRefused {
+        partition: PartitionIdx,
+        refusal: ReassignmentRefusal,
+    },
+    /// A broker that is no longer among a partition's replicas stopped its replica and deleted its
+    /// log (`ReplicaManager.applyDelta`, the partition among its deletes).
+    ReplicaDeleted {
+        broker: BrokerId,
+        partition: PartitionIdx,
+    },
 }
 
 /// How much an event matters to someone watching the cluster, in Kafka's terms (the page colours its
@@ -675,7 +716,13 @@ impl EventKind {
             | ReplicaStalled { broker }
             | ReplicaResumed { broker }
             | BrokerPaused { broker }
+            | BrokerAdded { broker, .. }
             | BrokerResumed { broker, .. } => Subject::Broker(*broker),
+            ReassignmentStarted { partition, .. }
+            | ReassignmentCompleted { partition, .. }
+            | ReassignmentCancelled { partition, .. }
+            | ReassignmentRefused { partition, .. } => Subject::Partition(*partition),
+            ReplicaDeleted { broker, partition } => Subject::Replica(*broker, *partition),
             LeaderElected { partition, leader, .. } => Subject::Replica(*leader, *partition),
             BecameLeader { broker, partition, .. }
             | BecameFollower { broker, partition, .. }
@@ -751,14 +798,19 @@ impl EventKind {
             | FollowerOffsetOutOfRange { .. }
             | BrokerPaused { .. }
             | LinkCutOneWay { .. }
+            | ReassignmentRefused { .. }
             | ElectLeadersAnswered {
                 error: Some(ErrorCode::PreferredLeaderNotAvailable | ErrorCode::EligibleLeadersNotAvailable),
                 ..
             }
             | LinkCut { .. } => Severity::Warning,
-            LeaderElected { unclean: false, .. } | IsrShrunk { .. } | IsrExpanded { .. } | ElrChanged { .. } => {
-                Severity::Change
-            }
+            LeaderElected { unclean: false, .. }
+            | IsrShrunk { .. }
+            | IsrExpanded { .. }
+            | ElrChanged { .. }
+            | ReassignmentStarted { .. }
+            | ReassignmentCompleted { .. }
+            | ReassignmentCancelled { .. } => Severity::Change,
             BrokerStarted { .. }
             | BrokerRegistered { .. }
             | RegistrationRejected { .. }
@@ -804,6 +856,8 @@ impl EventKind {
             | TriggerFired { .. }
             | ElectLeadersAnswered { .. }
             | LeaderImbalanceChecked { .. }
+            | BrokerAdded { .. }
+            | ReplicaDeleted { .. }
             | ConfigChanged { .. } => Severity::Info,
         }
     }

@@ -7,7 +7,7 @@ use super::ids::*;
 impl EventKind {
     /// Every event's name as the runner's JSON and lessons write it (its serde tag), with whether
     /// events of that kind are about one partition (an invariant violation may be, or not).
-    pub const NAMES: [(&'static str, bool); 66] = [
+    pub const NAMES: [(&'static str, bool); 72] = [
         ("broker_crashed", false),
         ("broker_started", false),
         ("broker_registered", false),
@@ -74,6 +74,12 @@ impl EventKind {
         ("segments_deleted", true),
         ("log_start_offset_incremented", true),
         ("follower_offset_out_of_range", true),
+        ("broker_added", false),
+        ("reassignment_started", true),
+        ("reassignment_completed", true),
+        ("reassignment_cancelled", true),
+        ("reassignment_refused", true),
+        ("replica_deleted", true),
     ];
 
     /// The event's name, as in [`EventKind::NAMES`].
@@ -146,6 +152,12 @@ impl EventKind {
             SegmentsDeleted { .. } => "segments_deleted",
             LogStartOffsetIncremented { .. } => "log_start_offset_incremented",
             FollowerOffsetOutOfRange { .. } => "follower_offset_out_of_range",
+            BrokerAdded { .. } => "broker_added",
+            ReassignmentStarted { .. } => "reassignment_started",
+            ReassignmentCompleted { .. } => "reassignment_completed",
+            ReassignmentCancelled { .. } => "reassignment_cancelled",
+            ReassignmentRefused { .. } => "reassignment_refused",
+            ReplicaDeleted { .. } => "replica_deleted",
         }
     }
 
@@ -206,6 +218,11 @@ impl EventKind {
             | SegmentsDeleted { partition, .. }
             | LogStartOffsetIncremented { partition, .. }
             | FollowerOffsetOutOfRange { partition, .. }
+            | ReassignmentStarted { partition, .. }
+            | ReassignmentCompleted { partition, .. }
+            | ReassignmentCancelled { partition, .. }
+            | ReassignmentRefused { partition, .. }
+            | ReplicaDeleted { partition, .. }
             | RecordsLost { partition, .. } => Some(*partition),
             InvariantViolated { partition, .. } => *partition,
             _ => None,

@@ -9,6 +9,7 @@ use super::event::{
 use super::ids::*;
 use super::log::RetentionBreach;
 use super::message::{ErrorCode, OffsetSpec};
+use super::reassignment;
 
 fn list(brokers: &[BrokerId]) -> String {
     let names: Vec<String> = brokers.iter().map(|b| b.to_string()).collect();
@@ -55,6 +56,8 @@ fn reason(r: &ChangeReason, session_ms: Millis) -> String {
         ChangeReason::AlterPartition(b) => format!("AlterPartition from leader {b}"),
         ChangeReason::UncleanShutdown(b) => format!("broker {b} registered after an unclean shutdown"),
         ChangeReason::MinIsrChanged => "min.insync.replicas changed".into(),
+        ChangeReason::Reassignment => "partition reassignment (kafka-reassign-partitions.sh)".into(),
+        ChangeReason::ReassignmentCancelled => "reassignment cancelled (kafka-reassign-partitions.sh --cancel)".into(),
         ChangeReason::LeaderImbalanceCheck => {
             "the controller's leader imbalance check (auto.leader.rebalance.enable) runs a PREFERRED election".into()
         }
@@ -850,6 +853,18 @@ pub fn explain(catalog: &Catalog, event: &ClusterEvent) -> String {
                 pn(partition)
             )
         }
+        BrokerAdded { broker, rack } => reassignment::broker_added(*broker, rack),
+        ReassignmentStarted { partition, target, adding, removing } => {
+            reassignment::started(&pn(partition), target, adding, removing)
+        }
+        ReassignmentCompleted { partition, replicas, removed, leader } => {
+            reassignment::completed(&pn(partition), replicas, removed, *leader)
+        }
+        ReassignmentCancelled { partition, replicas, removed } => {
+            reassignment::cancelled(&pn(partition), replicas, removed)
+        }
+        ReassignmentRefused { partition, refusal } => reassignment::refused(&pn(partition), *refusal),
+        ReplicaDeleted { broker, partition } => reassignment::replica_deleted(*broker, &pn(partition)),
     }
 }
 

@@ -28,6 +28,12 @@ pub struct PartitionRecord {
     pub elr: Vec<BrokerId>,
     /// `lastKnownElr`: the last leader, kept while the ISR and ELR are both empty (§4.9).
     pub last_known_elr: Vec<BrokerId>,
+    /// A reassignment in progress (KIP-455, `addingReplicas` / `removingReplicas`): `replicas` is
+    /// then the target followed by the removing replicas (`PartitionReassignmentReplicas`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub adding_replicas: Vec<BrokerId>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub removing_replicas: Vec<BrokerId>,
     /// Metadata-log offset of the change that produced this state.
     pub offset: u64,
 }

@@ -27,6 +27,7 @@ mod network;
 mod placement;
 mod producer;
 mod queue;
+mod reassignment;
 mod replica;
 mod rules;
 mod safety;
@@ -65,8 +66,8 @@ pub const BEHAVIOUR_VERSION: u32 = 5;
 
 pub use catalog::Catalog;
 pub use command::{
-    ChangeConfig, ChangeConfigSpec, Command, ElectLeaders, ElectionType, NodeRef, Produce, ProducerReconfig, SeekTo,
-    TopicSpec, When,
+    ChangeConfig, ChangeConfigSpec, Command, ElectLeaders, ElectionType, NodeRef, Produce, ProducerReconfig,
+    ReassignPartitions, SeekTo, TopicSpec, When,
 };
 pub use config::{
     Acks, AutoOffsetReset, BrokerConfig, ConsumerConfig, LogConfig, NetworkConfig, ProducerConfig, TopicConfig,
@@ -90,6 +91,7 @@ pub use log::RetentionBreach;
 pub use message::{ErrorCode, IsrShortfall, MessageKind, OffsetSpec};
 pub use metadata::LeaderRecoveryState;
 pub use murmur2::murmur2;
+pub use reassignment::ReassignmentRefusal;
 pub use rules::{check_name, check_scenario, check_scenario_at, check_topic_name, join, thousands, Cost, Ledger};
 pub use setup::{
     BrokerSpec, ClusterFeatures, ClusterSpec, ConsumerSpec, ProducerSpec, Scenario, TimedCommand, FORMAT_VERSION,

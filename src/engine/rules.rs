@@ -19,6 +19,7 @@ use super::limits::LIMITS;
 use super::setup::{ClusterSpec, Scenario, FORMAT_VERSION};
 
 mod configs;
+mod reassign;
 mod when;
 
 pub use configs::{check_broker_config, check_consumer_config, check_network, check_producer_config};
@@ -153,6 +154,10 @@ pub struct Cost {
     topic: Option<(String, TopicShape)>,
     /// A reconfigured producer (its index) and its `acks` from then on.
     producer_acks: Option<(usize, Acks)>,
+    /// A broker `add_broker` adds.
+    broker: Option<BrokerId>,
+    /// Replicas a reassignment may add.
+    replicas: u64,
 }
 
 /// What a scenario and the commands applied since have made, and what they cost: the names
@@ -290,6 +295,8 @@ impl Ledger {
             }
             Command::Seek { consumer, topic, partition, to } => self.check_seek(consumer, topic, *partition, *to)?,
             Command::ElectLeaders(e) => self.check_elect_leaders(e)?,
+            Command::AddBroker { broker, rack } => cost = self.check_add_broker(*broker, rack)?,
+            Command::ReassignPartitions(r) => cost = self.check_reassign(r)?,
         }
         Ok(cost)
     }
@@ -304,6 +311,10 @@ impl Ledger {
         if let Some((i, acks)) = cost.producer_acks {
             self.producer_acks[i] = acks;
         }
+        if let Some(broker) = cost.broker {
+            self.brokers.push(broker);
+        }
+        self.replicas += cost.replicas;
     }
 
     /// A checked topic: of a `create_topic` command, or of the scenario's `topics` (which are not

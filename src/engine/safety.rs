@@ -246,6 +246,16 @@ impl SafetyChecker {
             Observation::PowerLost { broker, partition, to } => {
                 self.on_power_lost(broker, partition, to, world, events)
             }
+            Observation::ReplicaDeleted { broker, partition } => {
+                let cause = |acks| {
+                    format!(
+                        "{}; broker {broker}, the only replica that had them, deleted its log when a reassignment removed \
+                         it",
+                        acknowledged(acks)
+                    )
+                };
+                self.lose_unheld_above(partition, 0, cause, world, events);
+            }
             Observation::BecameLeader { broker, partition, leader_epoch } => {
                 self.on_became_leader(broker, partition, leader_epoch, world, events)
             }

@@ -311,6 +311,8 @@ impl Engine {
             leader_recovery_state: record.leader_recovery_state,
             elr: record.elr.clone(),
             last_known_elr: record.last_known_elr.clone(),
+            adding_replicas: record.adding_replicas.clone(),
+            removing_replicas: record.removing_replicas.clone(),
             health: health(record.leader, record.isr.len(), record.replicas.len(), catalog.effective_min_isr(p)),
             replica_states,
         }
@@ -330,6 +332,13 @@ impl Engine {
             h.u64(r.partition_epoch as u64);
             for b in r.replicas.iter().chain(&r.isr) {
                 h.u64(b.0 as u64);
+            }
+            // Only when present, so that hashes without a reassignment stay as they were.
+            if !r.adding_replicas.is_empty() || !r.removing_replicas.is_empty() {
+                h.u64(r.adding_replicas.len() as u64 + 1);
+                for b in r.adding_replicas.iter().chain(&r.removing_replicas) {
+                    h.u64(b.0 as u64);
+                }
             }
             // Only when present, so that hashes without ELR stay as they were.
             if !r.elr.is_empty() || !r.last_known_elr.is_empty() {

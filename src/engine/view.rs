@@ -99,6 +99,12 @@ pub struct PartitionView {
     pub elr: Vec<BrokerId>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub last_known_elr: Vec<BrokerId>,
+    /// A reassignment in progress (KIP-455): the replicas it adds and removes; empty otherwise, and
+    /// then left out of the JSON view.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub adding_replicas: Vec<BrokerId>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub removing_replicas: Vec<BrokerId>,
     /// What the committed leader and ISR mean for clients (the engine decides; renderers read it).
     pub health: PartitionHealth,
     /// The replicas as each broker holds them, in `replicas` order.

@@ -4,7 +4,9 @@
 
 use super::quote::{one_line, shell};
 use super::{broker_service, Names, NETWORK};
-use crate::engine::{BrokerId, ChangeConfig, Command, ElectLeaders, NodeRef, Produce, SeekTo, TopicConfig, TopicSpec};
+use crate::engine::{
+    BrokerId, ChangeConfig, Command, ElectLeaders, NodeRef, Produce, ReassignPartitions, SeekTo, TopicConfig, TopicSpec,
+};
 
 /// What one command becomes: the lines to run (none when nothing real corresponds) and the caveat.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -66,6 +68,11 @@ impl<'a> Acts<'a> {
                  kafka-consumer-groups.sh --reset-offsets (--to-offset, --to-earliest, --to-latest) --execute, then start it",
             ),
             Command::ElectLeaders(e) => Act::run(vec![elect_leaders(e)]),
+            Command::AddBroker { broker, .. } => Act::default().with_note(format!(
+                "the exported cluster's brokers are fixed: add a service for broker {broker} to compose.yaml (its own \
+                 node.id and listeners, the same controller quorum) and start it with docker compose up -d"
+            )),
+            Command::ReassignPartitions(r) => Act::default().with_note(reassign_note(r)),
             Command::CrashBroker { broker } => {
                 // SIGKILL, as kill -9: the container's files (the log) survive (kafka-model §3.9).
                 Act::run(vec![format!("docker kill {}", broker_service(*broker))])
@@ -261,8 +268,38 @@ pub fn describe(command: &Command) -> String {
             (Some(topic), Some(partition)) => format!("{} {topic}-{partition}", e.election_type.as_str()),
             _ => format!("{} on every partition", e.election_type.as_str()),
         },
+        Command::AddBroker { broker, .. } => format!("broker {broker}"),
+        Command::ReassignPartitions(r) => match &r.replicas {
+            Some(list) => format!("{}-{} to {}", r.topic, r.partition, replica_list(list)),
+            None => format!("{}-{}: cancel", r.topic, r.partition),
+        },
     };
     format!("{} {what}", command.name())
+}
+
+fn replica_list(list: &[BrokerId]) -> String {
+    let ids: Vec<String> = list.iter().map(|b| b.to_string()).collect();
+    format!("[{}]", ids.join(","))
+}
+
+/// `kafka-reassign-partitions.sh` reads its plan from a file inside the container: the note gives
+/// the plan and the command.
+fn reassign_note(r: &ReassignPartitions) -> String {
+    let topic = one_line(&r.topic);
+    match &r.replicas {
+        Some(list) => format!(
+            "write {{\"version\":1,\"partitions\":[{{\"topic\":\"{topic}\",\"partition\":{},\"replicas\":{}}}]}} to \
+             reassign.json in a broker container, then run kafka-reassign-partitions.sh --bootstrap-server \
+             \"$BOOTSTRAP\" --reassignment-json-file reassign.json --execute",
+            r.partition,
+            replica_list(list)
+        ),
+        None => format!(
+            "cancel with kafka-reassign-partitions.sh --bootstrap-server \"$BOOTSTRAP\" --reassignment-json-file \
+             reassign.json --cancel, reassign.json naming {topic}-{}",
+            r.partition
+        ),
+    }
 }
 
 /// `kafka-leader-election.sh` (kafka-model §3.8): one partition, or `--all-topic-partitions`.

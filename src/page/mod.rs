@@ -33,6 +33,7 @@ pub mod frame_budget;
 pub mod label;
 pub mod lesson;
 pub mod reached;
+pub mod reassign;
 pub mod roving;
 mod selection;
 pub mod share;

@@ -13,8 +13,8 @@
 use crate::engine::{
     Acks, AutoOffsetReset, BrokerConfig, BrokerId, BrokerSpec, ChangeConfig, ChangeConfigSpec, ClusterFeatures,
     ClusterSpec, Command, ConsumerConfig, ConsumerSpec, ElectLeaders, ElectionType, Lesson, LessonStep, LessonText,
-    NetworkConfig, NodeRef, Outcome, Produce, ProducerConfig, ProducerReconfig, ProducerSpec, Question, Reveal,
-    Scenario, SeekTo, TimedCommand, TopicConfig, TopicSpec, When, LIMITS,
+    NetworkConfig, NodeRef, Outcome, Produce, ProducerConfig, ProducerReconfig, ProducerSpec, Question,
+    ReassignPartitions, Reveal, Scenario, SeekTo, TimedCommand, TopicConfig, TopicSpec, When, LIMITS,
 };
 
 /// What is wrong with a code, as [`super::code::code_fault`] words it.
@@ -307,6 +307,12 @@ impl<'a> CodeReader<'a> {
                 },
                 topic: self.option(Self::string)?,
                 partition: self.option(Self::u32)?,
+            }),
+            18 => Command::AddBroker { broker: broker(self)?, rack: self.string()? },
+            19 => Command::ReassignPartitions(ReassignPartitions {
+                topic: self.string()?,
+                partition: self.u32()?,
+                replicas: self.option(|r| r.list(LIMITS.brokers_max, Self::broker))?,
             }),
             _ => Command::Seek {
                 consumer: self.string()?,

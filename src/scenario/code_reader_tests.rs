@@ -130,6 +130,12 @@ impl Gen {
                 topic: self.maybe(Self::text),
                 partition: self.maybe(Self::u32),
             }),
+            18 => Command::AddBroker { broker: b, rack: self.text() },
+            19 => Command::ReassignPartitions(crate::engine::ReassignPartitions {
+                topic: self.text(),
+                partition: self.u32(),
+                replicas: self.maybe(|g| vec![BrokerId(g.u32()); g.below(4) as usize]),
+            }),
             _ => Command::Seek {
                 consumer: self.text(),
                 topic: self.text(),

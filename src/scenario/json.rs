@@ -21,7 +21,7 @@ use std::fmt;
 pub const DEFAULT_SETTLE_MS: Millis = 30_000;
 
 /// The command names of the format, in the order the documentation lists them.
-pub const COMMAND_NAMES: [&str; 18] = [
+pub const COMMAND_NAMES: [&str; 20] = [
     "produce",
     "consume",
     "crash_broker",
@@ -40,6 +40,8 @@ pub const COMMAND_NAMES: [&str; 18] = [
     "seek",
     "power_off_broker",
     "elect_leaders",
+    "add_broker",
+    "reassign_partitions",
 ];
 
 const TOP_LEVEL_KEYS: [&str; 8] =
@@ -187,6 +189,8 @@ fn command_fields(name: &str) -> &'static [&'static str] {
         "reconfigure_producer" => &["producer", "config"],
         "seek" => &["consumer", "topic", "partition", "to"],
         "elect_leaders" => &["election_type", "topic", "partition"],
+        "add_broker" => &["broker", "rack"],
+        "reassign_partitions" => &["topic", "partition", "replicas"],
         _ => &[],
     }
 }

@@ -16,7 +16,7 @@ use super::range_coder::{Decoder, Encoder, Model, Prob};
 use super::{Scenario, ScenarioError, TimedCommand};
 use crate::engine::{
     Acks, BrokerId, ChangeConfig, ChangeConfigSpec, Command, ElectLeaders, ElectionType, NodeRef, Produce,
-    ProducerReconfig, SeekTo, TopicConfig, TopicSpec, LIMITS,
+    ProducerReconfig, ReassignPartitions, SeekTo, TopicConfig, TopicSpec, LIMITS,
 };
 
 /// The text (keys, values, names) a decoded session may hold in all, counting each repetition:
@@ -51,7 +51,7 @@ impl Models {
 
 /// A command's tag is its variant's position in [`Command`]; the format's command names are listed
 /// in that order (a test checks it).
-pub(super) const TAG_NAMES: [&str; 18] = super::json::COMMAND_NAMES;
+pub(super) const TAG_NAMES: [&str; 20] = super::json::COMMAND_NAMES;
 
 /// LEB128, as postcard writes its integers.
 pub(super) fn put_varint(out: &mut Vec<u8>, mut v: u64) {
@@ -323,6 +323,20 @@ impl<'a> Writer<'a> {
                 }
                 self.option(e.partition.map(u64::from));
             }
+            Command::AddBroker { broker, rack } => {
+                self.broker(*broker);
+                let rack = self.text(rack);
+                self.put(OTHER, rack);
+            }
+            // The partition, then 0 for a cancel or the target's length + 1 and its brokers.
+            Command::ReassignPartitions(r) => {
+                self.name(TOPIC, TOPICS, &r.topic);
+                self.put(OTHER, u64::from(r.partition));
+                self.option(r.replicas.as_ref().map(|list| list.len() as u64));
+                for b in r.replicas.iter().flatten() {
+                    self.broker(*b);
+                }
+            }
         }
     }
 }
@@ -348,6 +362,8 @@ fn tag_of(command: &Command) -> u64 {
         Command::Seek { .. } => 15,
         Command::PowerOffBroker { .. } => 16,
         Command::ElectLeaders(_) => 17,
+        Command::AddBroker { .. } => 18,
+        Command::ReassignPartitions(_) => 19,
     }
 }
 
@@ -715,6 +731,15 @@ impl<'a> Reader<'a> {
                 },
                 partition: self.option("partition")?,
             }),
+            18 => Command::AddBroker { broker: self.broker("broker")?, rack: self.text(OTHER, "rack")? },
+            19 => Command::ReassignPartitions(ReassignPartitions {
+                topic: self.name(TOPIC, "topic", TOPICS)?,
+                partition: self.number(OTHER, "partition")?,
+                replicas: match self.pull(OTHER, "replicas")? {
+                    0 => None,
+                    len => Some(self.brokers("replicas", len - 1)?),
+                },
+            }),
             _ => Command::Seek {
                 consumer: self.name(OTHER, "consumer", CONSUMERS)?,
                 topic: self.name(TOPIC, "topic", TOPICS)?,
@@ -763,6 +788,18 @@ impl<'a> Reader<'a> {
             lists.push(list);
         }
         Ok(lists)
+    }
+
+    /// A list of `len` brokers, at most every broker, checked before anything is allocated.
+    fn brokers(&mut self, field: &str, len: u64) -> Result<Vec<BrokerId>, LinkError> {
+        if len > LIMITS.brokers_max as u64 {
+            return Err(self.fail(field, Why::Said(format!("{len} brokers, more than a cluster has"))));
+        }
+        let mut list = Vec::with_capacity(len as usize);
+        for _ in 0..len {
+            list.push(self.broker(field)?);
+        }
+        Ok(list)
     }
 
     /// Through [`ChangeConfig`]'s own rule for which settings go with which target.

@@ -699,6 +699,11 @@ fn update_replica(layout: &Layout, r: &mut ReplicaEl, broker: BrokerId, p: &Part
     if rv.in_elr {
         class.push_str(" in-elr");
     }
+    let reassigning = crate::page::reassign::replica_mark(p, broker);
+    if let Some(mark) = reassigning {
+        class.push(' ');
+        class.push_str(mark);
+    }
     if lagging {
         class.push_str(" lagging");
     }
@@ -729,10 +734,15 @@ fn update_replica(layout: &Layout, r: &mut ReplicaEl, broker: BrokerId, p: &Part
     // As much as fits beside the badge (the whole line is in the title).
     r.info.set_text(&label::replica_info(leo, hw, rv.in_isr, r.info_chars));
     r.title.set_text(&format!(
-        "Replica of {} on broker {broker}: {role}, leader epoch {}, LEO {leo}, HW {hw}, {isr_word}{}{}{}",
+        "Replica of {} on broker {broker}: {role}, leader epoch {}, LEO {leo}, HW {hw}, {isr_word}{}{}{}{}",
         p.name,
         rv.leader_epoch,
         if rv.in_elr { ", an Eligible Leader Replica" } else { "" },
+        match reassigning {
+            Some("adding") => ", being added by a reassignment",
+            Some(_) => ", being removed by a reassignment",
+            None => "",
+        },
         if lagging { ", not caught up" } else { "" },
         window
     ));

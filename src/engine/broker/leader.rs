@@ -435,7 +435,10 @@ impl Broker {
                     Some((_, id)) => *id = 0,
                     None => {}
                 }
-                ctx.emit(EventKind::AlterPartitionRejected { partition, leader: me, error, leader_epoch });
+                // NEW_LEADER_ELECTED is a success that moved the leadership (a completed reassignment).
+                if error != ErrorCode::NewLeaderElected {
+                    ctx.emit(EventKind::AlterPartitionRejected { partition, leader: me, error, leader_epoch });
+                }
             }
         }
         ctx.observe(Observation::LeaderIsrChanged { partition });

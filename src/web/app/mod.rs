@@ -350,7 +350,7 @@ impl App {
                 self.update_speed_label();
             }
             // Paused and the same size: every handler has already drawn what it changed.
-            None if self.drawn.layout_sig.is_some_and(|sig| sig.4 == self.diagram_width() as i64) => return,
+            None if self.drawn.layout_sig.is_some_and(|sig| sig.2 == self.diagram_width() as i64) => return,
             None => {}
         }
         let t0 = dom::now_ms();

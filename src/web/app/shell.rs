@@ -429,6 +429,8 @@ fn build_config(group: &Element, topics: &[(&str, &str)]) -> ConfigUi {
     button(&buttons, "config-submit", "Apply", "submit");
     button(&buttons, "elect-preferred", "Elect preferred leaders", "button")
         .with("title", "kafka-leader-election.sh --election-type preferred --all-topic-partitions");
+    button(&buttons, "add-broker", "Add broker", "button")
+        .with("title", "A new broker joins the cluster: it registers and is unfenced; no replica moves to it");
     let error = error_el(&config_form, "config-error");
     ConfigUi { topic, min_isr, unclean, error }
 }

@@ -136,6 +136,7 @@ fn wire_forms(app: &Rc<RefCell<App>>) {
         ("topic-form", App::on_create_topic),
         ("config-form", App::on_config),
         ("reconfigure-form", App::on_reconfigure),
+        ("reassign-form", App::on_reassign),
     ] {
         if let Some(form) = by_id(&root, id) {
             let weak = Rc::downgrade(app);
@@ -159,6 +160,12 @@ fn wire_forms(app: &Rc<RefCell<App>>) {
     }
     if let Some(b) = by_id(&root, "elect-preferred") {
         on::<Event>(&b, "click", app, |a, _| a.on_elect_preferred());
+    }
+    if let Some(b) = by_id(&root, "add-broker") {
+        on::<Event>(&b, "click", app, |a, _| a.on_add_broker());
+    }
+    if let Some(b) = by_id(&root, "reassign-cancel") {
+        on::<Event>(&b, "click", app, |a, _| a.on_cancel_reassignment());
     }
     on::<Event>(&rack, "change", app, |a, _| {
         // Its answer is shown beside the form.
