@@ -615,6 +615,38 @@ pub enum EventKind {
         leader_log_end_offset: Offset,
         to: Offset,
     },
+    /// A separate controller's process was killed (kafka-model §2.2).
+    ControllerCrashed {
+        controller: u32,
+    },
+    ControllerRestarted {
+        controller: u32,
+    },
+    /// A voter won an election and is the active controller (kafka-model §2.2): `votes` of
+    /// `voters`, `stalled_ms` after the quorum could last commit, holding the log up to `offset`.
+    ControllerElected {
+        controller: u32,
+        epoch: u32,
+        previous: Option<u32>,
+        votes: Vec<u32>,
+        voters: u32,
+        stalled_ms: Millis,
+        offset: u64,
+    },
+    /// No majority fetched from the active controller for 1.5 × `controller.quorum.fetch.timeout.ms`.
+    ControllerResigned {
+        controller: u32,
+        epoch: u32,
+    },
+    /// No voter can gather a majority: `up` are the voters that run.
+    QuorumLost {
+        up: Vec<u32>,
+        voters: u32,
+    },
+    QuorumRestored {
+        up: Vec<u32>,
+        voters: u32,
+    },
 }
 
 /// How much an event matters to someone watching the cluster, in Kafka's terms (the page colours its
@@ -703,7 +735,13 @@ impl EventKind {
             | ProduceRequestSent { producer, .. }
             | ProducerEpochBumped { producer, .. } => Subject::Producer(*producer),
             ElectLeadersAnswered { partition, .. } => Subject::Partition(*partition),
-            LeaderImbalanceChecked { .. } => Subject::Controller,
+            LeaderImbalanceChecked { .. }
+            | ControllerCrashed { .. }
+            | ControllerRestarted { .. }
+            | ControllerElected { .. }
+            | ControllerResigned { .. }
+            | QuorumLost { .. }
+            | QuorumRestored { .. } => Subject::Controller,
             ProducerStateUnknown { broker, partition, .. }
             | SegmentsDeleted { broker, partition, .. }
             | LogStartOffsetIncremented { broker, partition, .. }
@@ -749,15 +787,20 @@ impl EventKind {
             | LogTruncated { .. }
             | FollowerOffsetOutOfRange { .. }
             | BrokerPaused { .. }
+            | ControllerCrashed { .. }
+            | ControllerResigned { .. }
+            | QuorumLost { .. }
             | LinkCutOneWay { .. }
             | ElectLeadersAnswered {
                 error: Some(ErrorCode::PreferredLeaderNotAvailable | ErrorCode::EligibleLeadersNotAvailable),
                 ..
             }
             | LinkCut { .. } => Severity::Warning,
-            LeaderElected { unclean: false, .. } | IsrShrunk { .. } | IsrExpanded { .. } | ElrChanged { .. } => {
-                Severity::Change
-            }
+            LeaderElected { unclean: false, .. }
+            | IsrShrunk { .. }
+            | IsrExpanded { .. }
+            | ElrChanged { .. }
+            | ControllerElected { .. } => Severity::Change,
             BrokerStarted { .. }
             | BrokerRegistered { .. }
             | RegistrationRejected { .. }
@@ -803,6 +846,8 @@ impl EventKind {
             | TriggerFired { .. }
             | ElectLeadersAnswered { .. }
             | LeaderImbalanceChecked { .. }
+            | ControllerRestarted { .. }
+            | QuorumRestored { .. }
             | ConfigChanged { .. } => Severity::Info,
         }
     }

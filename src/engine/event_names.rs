@@ -7,7 +7,7 @@ use super::ids::*;
 impl EventKind {
     /// Every event's name as the runner's JSON and lessons write it (its serde tag), with whether
     /// events of that kind are about one partition (an invariant violation may be, or not).
-    pub const NAMES: [(&'static str, bool); 66] = [
+    pub const NAMES: [(&'static str, bool); 72] = [
         ("broker_crashed", false),
         ("broker_started", false),
         ("broker_registered", false),
@@ -74,6 +74,12 @@ impl EventKind {
         ("segments_deleted", true),
         ("log_start_offset_incremented", true),
         ("follower_offset_out_of_range", true),
+        ("controller_crashed", false),
+        ("controller_restarted", false),
+        ("controller_elected", false),
+        ("controller_resigned", false),
+        ("quorum_lost", false),
+        ("quorum_restored", false),
     ];
 
     /// The event's name, as in [`EventKind::NAMES`].
@@ -146,6 +152,12 @@ impl EventKind {
             SegmentsDeleted { .. } => "segments_deleted",
             LogStartOffsetIncremented { .. } => "log_start_offset_incremented",
             FollowerOffsetOutOfRange { .. } => "follower_offset_out_of_range",
+            ControllerCrashed { .. } => "controller_crashed",
+            ControllerRestarted { .. } => "controller_restarted",
+            ControllerElected { .. } => "controller_elected",
+            ControllerResigned { .. } => "controller_resigned",
+            QuorumLost { .. } => "quorum_lost",
+            QuorumRestored { .. } => "quorum_restored",
         }
     }
 

@@ -290,6 +290,9 @@ impl Ledger {
             }
             Command::Seek { consumer, topic, partition, to } => self.check_seek(consumer, topic, *partition, *to)?,
             Command::ElectLeaders(e) => self.check_elect_leaders(e)?,
+            Command::CrashController { controller } | Command::RestartController { controller } => {
+                self.controller(*controller, "controller")?
+            }
         }
         Ok(cost)
     }
@@ -317,6 +320,16 @@ impl Ledger {
     fn broker(&self, broker: BrokerId, field: &str) -> Result<(), CommandError> {
         if !self.brokers.contains(&broker) {
             return fail(field, format!("no broker {broker} in the cluster"));
+        }
+        Ok(())
+    }
+
+    /// A controller voter's `node.id` (kafka-model §2.2).
+    fn controller(&self, id: u32, field: &str) -> Result<(), CommandError> {
+        let ids = super::quorum::voter_ids(&self.config, &self.brokers);
+        if !ids.contains(&id) {
+            let list = ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ");
+            return fail(field, format!("no controller {id} in the quorum (its voters are {list})"));
         }
         Ok(())
     }
@@ -349,6 +362,7 @@ impl Ledger {
             NodeRef::Broker(b) => self.brokers.contains(b),
             NodeRef::Producer(p) => self.producers.contains(p),
             NodeRef::Consumer(c) => self.consumers.contains(c),
+            NodeRef::ControllerNode(id) => self.controller(*id, field).is_ok(),
         };
         if !known {
             return fail(field, format!("no node `{node}` in the scenario"));
@@ -869,8 +883,35 @@ fn check_cluster(cluster: &ClusterSpec) -> Result<(), ScenarioError> {
         check_rack("rack", &b.rack).map_err(at(&format!("cluster.brokers[{i}]")))?;
     }
     check_broker_config(&cluster.config).map_err(at("cluster.config"))?;
+    check_quorum(&cluster.config, &cluster.brokers).map_err(at("cluster.config"))?;
     check_features(cluster.features).map_err(at("cluster.features"))?;
     check_network(&cluster.network).map_err(at("cluster.network"))
+}
+
+/// kafka-model §2.2: 1, 3 or 5 voters (an odd number: a majority survives (n - 1) / 2 losses);
+/// combined voters are brokers; separate ones take `node.id`s 3001... that no broker may have.
+fn check_quorum(c: &BrokerConfig, brokers: &[super::setup::BrokerSpec]) -> Result<(), CommandError> {
+    let n = c.controller_quorum_voters;
+    if !matches!(n, 1 | 3 | 5) {
+        return fail("controller.quorum.voters", format!("1, 3 or 5 controller voters, found {n}"));
+    }
+    if c.process_roles_combined {
+        if brokers.len() < n as usize {
+            let reason = format!("combined mode runs the {n} voters on brokers, and the cluster has {}", brokers.len());
+            return fail("process.roles", reason);
+        }
+        return Ok(());
+    }
+    let last = super::quorum::FIRST_CONTROLLER_ID + n - 1;
+    if let Some(b) = brokers.iter().find(|b| (super::quorum::FIRST_CONTROLLER_ID..=last).contains(&b.id.0)) {
+        let reason = format!(
+            "the separate controllers take node.id {}..{last}, and broker {} has one of them (node.id is unique)",
+            super::quorum::FIRST_CONTROLLER_ID,
+            b.id
+        );
+        return fail("controller.quorum.voters", reason);
+    }
+    Ok(())
 }
 
 /// kafka-model §4.9: `eligible.leader.replicas.version` has levels 0 and 1 (`kafka-features.sh`
