@@ -289,6 +289,10 @@ fn every_command_engine() -> Engine {
             partition: Some(1),
         }),
         Command::ElectLeaders(ElectLeaders { election_type: ElectionType::Unclean, topic: None, partition: None }),
+        // The lone controller of the default cluster is voter 3001 (kafka-model §2.2).
+        Command::CrashController { controller: 3001 },
+        Command::RestartController { controller: 3001 },
+        Command::CutLink { between: [NodeRef::ControllerNode(3001), NodeRef::Broker(BrokerId(2))] },
     ];
     let mut engine = Engine::new(&default_scenario()).expect("within the contract");
     for (i, command) in commands.into_iter().enumerate() {

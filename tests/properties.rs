@@ -329,8 +329,8 @@ fn scenario_json(case: &Case) -> Value {
     if let Some((voters, false)) = case.quorum {
         for i in 0..voters {
             let v = format!("controller:{}", voter(case, i));
-            for b in 0..nodes {
-                commands.push(json!({"at_ms": at, "heal_link": {"between": [v.clone(), node(case, b)]}}));
+            for b in (0..nodes).map(|b| node(case, b)).filter(|b| *b != v) {
+                commands.push(json!({"at_ms": at, "heal_link": {"between": [v.clone(), b]}}));
             }
             for j in i + 1..voters {
                 commands.push(json!({"at_ms": at, "heal_link": {"between": [v.clone(), format!("controller:{}", voter(case, j))]}}));

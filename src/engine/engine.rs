@@ -624,13 +624,23 @@ impl Engine {
     /// not running, a topic a later command creates. The controller quorum is settled around it
     /// (a command may crash, restart, pause or cut off a voter).
     fn execute(&mut self, command: Command) -> Result<(), CommandError> {
-        self.sync_quorum();
         let result = self.execute_command(command);
         self.settle_quorum();
         result
     }
 
     fn execute_command(&mut self, command: Command) -> Result<(), CommandError> {
+        let writes_metadata = matches!(
+            command,
+            Command::CreateTopic(_) | Command::ElectLeaders(_) | Command::ChangeConfig(ChangeConfig::Topic { .. })
+        );
+        if writes_metadata && !self.quorum.committing {
+            // kafka-model §2.2: a metadata record needs a majority of the controller quorum.
+            return Err(CommandError::new(
+                "",
+                "no active controller can commit it now (the controller quorum has no majority)",
+            ));
+        }
         match command {
             Command::Produce(produce) => {
                 let p = self.producer(&produce.producer).ok_or_else(|| {

@@ -85,6 +85,9 @@ pub struct Quorum {
     pub previous_leader: Option<u32>,
     /// The leader reaches a majority: metadata can be committed.
     pub committing: bool,
+    /// The voters the active controller reached at the last change of processes or links: each
+    /// commit since then is on them (topology changes only where the quorum is settled).
+    pub in_sync: Vec<usize>,
     /// No voter can gather a majority (kafka-model §2.2, quorum loss).
     pub lost: bool,
     /// Since when nothing could be committed (the leader lost, or cut from its majority).
@@ -117,6 +120,7 @@ impl Quorum {
                 offset,
             })
             .collect();
+        let in_sync = (0..ids.len()).collect();
         let touched = config.controller_quorum_voters != super::config::CONTROLLER_QUORUM_VOTERS_DEFAULT
             || config.process_roles_combined;
         Quorum {
@@ -125,6 +129,7 @@ impl Quorum {
             leader: Some(0),
             previous_leader: None,
             committing: true,
+            in_sync,
             lost: false,
             stalled_since_ms: 0,
             election: None,

@@ -20,7 +20,8 @@ const INFO_PX_PER_CHAR: f64 = 6.2;
 
 pub fn node_key(n: NodeId) -> NodeKey {
     match n {
-        NodeId::Controller => NodeKey::Controller,
+        // Every voter is drawn in the controller box.
+        NodeId::Controller | NodeId::ControllerNode(_) => NodeKey::Controller,
         NodeId::Broker(b) => NodeKey::Broker(b.0),
         NodeId::Producer(c) => NodeKey::Producer(c.0),
         NodeId::Consumer(c) => NodeKey::Consumer(c.0),

@@ -55,16 +55,14 @@ impl Engine {
         }
     }
 
-    /// Before a change of processes or links: the voters the active controller reaches hold
-    /// everything it committed (they fetch it within milliseconds).
+    /// The voters the active controller reached since the last settling hold everything it
+    /// committed (they fetch it within milliseconds).
     pub(super) fn sync_quorum(&mut self) {
         if !self.quorum.committing {
             return;
         }
-        let reach = self.reach();
-        let Some(l) = self.quorum.leader else { return };
         let offset = self.controller.metadata_offset;
-        for v in self.quorum.reached(l, &reach) {
+        for &v in &self.quorum.in_sync {
             self.quorum.voters[v].offset = offset;
         }
     }
@@ -72,6 +70,8 @@ impl Engine {
     /// After a change: whether the active controller still commits, whether the quorum is lost or
     /// back, and the next election if one is needed.
     pub(super) fn settle_quorum(&mut self) {
+        // What was committed until this change reached the voters in sync until it.
+        self.sync_quorum();
         let reach = self.reach();
         let q = &mut self.quorum;
         let was_committing = q.committing;
@@ -102,6 +102,9 @@ impl Engine {
         }
         if self.quorum.committing {
             self.quorum.election = None;
+            if let Some(l) = self.quorum.leader {
+                self.quorum.in_sync = self.quorum.reached(l, &reach);
+            }
             self.sync_quorum();
             if !was_committing {
                 // The same active controller has its majority back: it goes on with the sessions it
@@ -170,6 +173,7 @@ impl Engine {
             self.quorum.highest_elected_epoch = epoch;
             self.push_event(event);
             self.quorum.committing = true;
+            self.quorum.in_sync = self.quorum.reached(election.candidate, &reach);
             self.sync_quorum();
             // `ClusterControlManager.activate`: a new `BrokerHeartbeatManager`, every broker
             // touched now, so each gets a full session from the new active controller.

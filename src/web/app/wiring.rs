@@ -5,7 +5,7 @@
 use super::App;
 use crate::page::forms::LinkChange;
 use crate::page::roving::{self, Ends};
-use crate::web::dom::{self, html};
+use crate::web::dom::{self, html, Build};
 use crate::web::Selection;
 use std::cell::RefCell;
 use std::rc::Rc;
