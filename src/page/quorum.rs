@@ -4,23 +4,26 @@
 use crate::engine::{Command, ControllerView};
 
 /// The box's first line: `Controller` for the lone controller of old, else each voter's `node.id`,
-/// the active one marked `*`, a stopped one `x` (`Quorum 3001* 3002 3003x`).
+/// the active one marked `*`, a stopped one `x` (`3001* 3002 3003x`; the title says it in words).
 pub fn box_line(c: &ControllerView) -> String {
     if c.voters.len() == 1 && !c.combined {
         return if c.voters[0].running { "Controller".into() } else { "Controller (down)".into() };
     }
-    let mut line = String::from("Quorum");
-    for v in &c.voters {
-        let mark = if v.active {
-            "*"
-        } else if v.running {
-            ""
-        } else {
-            "x"
-        };
-        line.push_str(&format!(" {}{mark}", v.id));
-    }
-    line
+    let tokens: Vec<String> = c
+        .voters
+        .iter()
+        .map(|v| {
+            let mark = if v.active {
+                "*"
+            } else if v.running {
+                ""
+            } else {
+                "x"
+            };
+            format!("{}{mark}", v.id)
+        })
+        .collect();
+    tokens.join(" ")
 }
 
 /// The box's title: the quorum in a sentence.
@@ -93,14 +96,14 @@ mod tests {
     fn the_box_marks_the_active_controller_and_the_menu_crashes_or_restarts_each_voter() {
         let mut engine = quorum_engine();
         let view = engine.view(ViewOptions::default());
-        assert_eq!(box_line(&view.controller), "Quorum 3001* 3002 3003");
+        assert_eq!(box_line(&view.controller), "3001* 3002 3003");
         assert_eq!(menu_items(&view.controller)[0].0, "crash-controller:3001");
         let command = controller_action("crash-controller:3001").expect("a command");
         engine.apply(command).expect("3001 runs");
         engine.advance_to(9_000, u64::MAX).expect("progress");
         let view = engine.view(ViewOptions::default());
         let line = box_line(&view.controller);
-        assert!(line == "Quorum 3001x 3002* 3003" || line == "Quorum 3001x 3002 3003*", "{line}");
+        assert!(line == "3001x 3002* 3003" || line == "3001x 3002 3003*", "{line}");
         assert!(box_title(&view.controller, 0).contains("epoch 2"));
         assert_eq!(
             menu_items(&view.controller)[0],

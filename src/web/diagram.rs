@@ -272,7 +272,7 @@ impl Diagram {
         if let Some(c) = self.controller.as_mut() {
             let fenced = view.brokers.iter().filter(|b| b.fenced).count();
             let quorum = &view.controller;
-            c.line1.set_text(&fit(&crate::page::quorum::box_line(quorum), c.w, INFO_PX_PER_CHAR));
+            c.line1.set_text(&fit(&crate::page::quorum::box_line(quorum), c.w, 7.4));
             let info = if quorum.quorum_lost {
                 format!("QUORUM LOST · @{}", quorum.metadata_offset)
             } else {

@@ -20,11 +20,11 @@ test('the controller quorum is drawn with its active controller, and a controlle
   await waitReady(page);
   const box = '[data-node=controller]';
   await page.waitForSelector(box);
-  assert.match(await page.textContent(box), /Quorum 3001\* 3002 3003/, 'three voters, 3001 active');
+  assert.match(await page.textContent(box), /3001\* 3002 3003/, 'three voters, 3001 active');
   assert.match(await page.textContent(`${box} title`), /3001 active, 3002 standby, 3003 standby/);
 
   // Its menu: one item per voter; crash 3002 (a standby).
-  await page.click(box);
+  await page.locator(box).click();
   await page.waitForSelector('#broker-menu:not([hidden]) [data-action="crash-controller:3002"]');
   assert.equal(await page.textContent('#broker-menu .menu-title'), 'Controller quorum');
   assert.equal(await page.isVisible('#broker-menu [data-action=shutdown]'), false, 'no broker items');
@@ -34,7 +34,7 @@ test('the controller quorum is drawn with its active controller, and a controlle
   await page.waitForFunction((sel) => /3002x/.test(document.querySelector(sel).textContent), box,
     { timeout: 10_000 });
   // The menu is the broker menu again for a broker.
-  await page.click('[data-broker="1"]');
+  await page.locator('[data-broker="1"]').click({ position: { x: 40, y: 16 } }); // its title, not a replica
   await page.waitForSelector('#broker-menu:not([hidden]) [data-action=shutdown]');
   assert.equal(await page.$$eval('#broker-menu .controller-item', (items) => items.length), 0);
   assert.deepEqual(errors, []);
