@@ -137,6 +137,8 @@ fn one_of_each() -> Vec<Command> {
         }),
         Command::Seek { consumer: "billing".into(), topic: "orders".into(), partition: 0, to: SeekTo::Beginning },
         Command::PowerOffBroker { broker: BrokerId(3) },
+        Command::CrashController { controller: 3001 },
+        Command::RestartController { controller: 3001 },
         Command::ElectLeaders(ElectLeaders {
             election_type: ElectionType::Preferred,
             topic: Some("orders".into()),

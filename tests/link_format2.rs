@@ -300,6 +300,10 @@ fn every_command_engine() -> Engine {
             replicas: Some(vec![BrokerId(4), BrokerId(1), BrokerId(2)]),
         }),
         Command::ReassignPartitions(ReassignPartitions { topic: "orders".into(), partition: 0, replicas: None }),
+        // The lone controller of the default cluster is voter 3001 (kafka-model §2.2).
+        Command::CrashController { controller: 3001 },
+        Command::RestartController { controller: 3001 },
+        Command::CutLink { between: [NodeRef::ControllerNode(3001), NodeRef::Broker(BrokerId(2))] },
     ];
     let mut engine = Engine::new(&default_scenario()).expect("within the contract");
     for (i, command) in commands.into_iter().enumerate() {

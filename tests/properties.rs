@@ -69,6 +69,9 @@ enum Op {
     /// `reassign_partitions` of a partition to brokers picked among the cluster's (repeats and
     /// brokers added a moment ago included: Kafka's errors then), or a cancel (`None`).
     Reassign(u8, Option<Vec<u8>>),
+    /// kill -9 of a controller voter, by index (kafka-model §2.2).
+    CrashController(u8),
+    RestartController(u8),
 }
 
 #[derive(Clone, Debug)]
@@ -89,6 +92,9 @@ struct Case {
     /// `auto.leader.rebalance.enable` and `leader.imbalance.check.interval.seconds`, when set (the
     /// preferred-leader runs); else Kafka's defaults.
     rebalance: Option<(bool, u64)>,
+    /// A controller quorum of this many voters, combined with brokers or not (kafka-model §2.2),
+    /// when set; else the lone controller.
+    quorum: Option<(u8, bool)>,
     /// `retention.ms`, `retention.bytes` (-1: no limit) and `segment.ms` of the topic: small, so
     /// that retention deletes segments during a run (kafka-model §3.3).
     retention: (i64, i64, u64),
@@ -169,6 +175,7 @@ fn case(commands: usize) -> impl Strategy<Value = Case> {
                     auto_offset_reset: reset,
                     max_in_flight,
                     rebalance: None,
+                    quorum: None,
                     retention,
                     safe,
                     ops,
@@ -236,11 +243,42 @@ fn reassign_case(commands: usize) -> impl Strategy<Value = Case> {
     })
 }
 
+/// The cases of [`case`] with a controller quorum of 3 or 5 voters, separate or combined, and
+/// controller crashes and restarts mixed in (kafka-model §2.2): kept apart like [`rebalance_case`].
+fn quorum_case(commands: usize) -> impl Strategy<Value = Case> {
+    let fault = prop_oneof![
+        2 => (0..5u8).prop_map(Op::CrashController),
+        3 => (0..5u8).prop_map(Op::RestartController),
+    ];
+    let faults = proptest::collection::vec((any::<proptest::sample::Index>(), fault), 2..30);
+    let quorum = (prop_oneof![3 => Just(3u8), 1 => Just(5u8)], any::<bool>());
+    (case(commands), quorum, faults).prop_map(|(mut c, (voters, combined), faults)| {
+        // Combined voters need as many brokers.
+        c.quorum = Some(if combined && voters > c.brokers { (3, true) } else { (voters, combined) });
+        for (at, op) in faults {
+            let i = at.index(c.ops.len() + 1);
+            c.ops.insert(i, (0, op));
+        }
+        c
+    })
+}
+
+/// A controller voter's node.id: separate ones 3001..., combined ones the lowest broker ids.
+fn voter(case: &Case, i: u8) -> u32 {
+    match case.quorum {
+        Some((n, true)) => (i % n) as u32 + 1,
+        Some((n, false)) => 3001 + (i % n) as u32,
+        None => 3001,
+    }
+}
+
 fn node(case: &Case, i: u8) -> String {
     // Brokers, then the controller, the producers and the consumer.
     let n = case.brokers;
     match i % (n + 4) {
         b if b < n => format!("broker:{}", b + 1),
+        // A quorum's voters by node.id (a separate one; in combined mode, its broker's).
+        b if b == n && case.quorum.is_some_and(|(_, combined)| !combined) => format!("controller:{}", voter(case, i)),
         b if b == n => "controller".into(),
         b if b == n + 1 => "producer:p0".into(),
         b if b == n + 2 => "producer:p1".into(),
@@ -325,6 +363,8 @@ fn scenario_json(case: &Case) -> Value {
                 }
                 json!({ "reassign_partitions": r })
             }
+            Op::CrashController(i) => json!({"crash_controller": {"controller": voter(case, *i)}}),
+            Op::RestartController(i) => json!({"restart_controller": {"controller": voter(case, *i)}}),
         };
         let mut entry = cmd;
         entry["at_ms"] = json!(at);
@@ -339,6 +379,18 @@ fn scenario_json(case: &Case) -> Value {
             commands.push(json!({"at_ms": at, "heal_link": {"between": [node(case, a), node(case, b)]}}));
         }
     }
+    if let Some((voters, false)) = case.quorum {
+        for i in 0..voters {
+            let v = format!("controller:{}", voter(case, i));
+            for b in (0..nodes).map(|b| node(case, b)).filter(|b| *b != v) {
+                commands.push(json!({"at_ms": at, "heal_link": {"between": [v.clone(), b]}}));
+            }
+            for j in i + 1..voters {
+                commands.push(json!({"at_ms": at, "heal_link": {"between": [v.clone(), format!("controller:{}", voter(case, j))]}}));
+            }
+            commands.push(json!({"at_ms": at, "restart_controller": {"controller": voter(case, i)}}));
+        }
+    }
     for b in 1..=case.brokers as u32 {
         commands.push(json!({"at_ms": at, "slow_replica": {"broker": b, "stalled": false}}));
         commands.push(json!({"at_ms": at, "resume_broker": {"broker": b}}));
@@ -350,6 +402,10 @@ fn scenario_json(case: &Case) -> Value {
     if let Some((enable, interval)) = case.rebalance {
         config["auto.leader.rebalance.enable"] = json!(enable);
         config["leader.imbalance.check.interval.seconds"] = json!(interval);
+    }
+    if let Some((voters, combined)) = case.quorum {
+        config["controller.quorum.voters"] = json!(voters);
+        config["process.roles"] = json!(if combined { "broker,controller" } else { "controller" });
     }
     let producer = |i: usize| {
         json!({"name": format!("p{i}"), "config": {"acks": case.acks[i],
@@ -413,6 +469,9 @@ struct Reached {
     reassignment_moved_leader: u64,
     reassignment_cancelled: u64,
     reassignment_refused: u64,
+    /// Runs where a new active controller was elected, and where the quorum was lost.
+    controller_elected: u64,
+    quorum_lost: u64,
 }
 
 /// Where the consumer reads a partition next, as its events tell.
@@ -619,6 +678,8 @@ fn check(case: &Case, reached: &RefCell<Reached>) -> Result<(), TestCaseError> {
     r.reassignment_cancelled += any(&|k| matches!(k, EventKind::ReassignmentCancelled { .. }));
     r.reassignment_refused += any(&|k| matches!(k, EventKind::ReassignmentRefused { .. }));
     r.segments_deleted += any(&|k| matches!(k, EventKind::SegmentsDeleted { .. }));
+    r.controller_elected += any(&|k| matches!(k, EventKind::ControllerElected { .. }));
+    r.quorum_lost += any(&|k| matches!(k, EventKind::QuorumLost { .. }));
     r.log_start_followed += any(&|k| matches!(k, EventKind::LogStartOffsetIncremented { .. }));
     r.follower_out_of_range += any(&|k| matches!(k, EventKind::FollowerOffsetOutOfRange { .. }));
     r.consumer_out_of_range += any(&|k| {
@@ -732,6 +793,30 @@ fn reassignments_never_break_kafkas_guarantees() {
     assert!(r.reassigned > 0, "no reassignment completed and removed a replica: {r:?}");
     assert!(r.reassignment_moved_leader > 0, "no completed reassignment moved a leadership: {r:?}");
     assert!(r.reassignment_cancelled > 0 && r.reassignment_refused > 0, "no cancel, or no refusal: {r:?}");
+}
+
+/// The same checks, after every step, with a controller quorum (3 or 5 voters, separate or
+/// combined) whose voters crash, restart and are cut off (kafka-model §2.2): failover and quorum
+/// loss never break a guarantee, and the quorum's own invariant holds (one active controller per
+/// epoch, holding every committed metadata record).
+#[test]
+fn controller_faults_never_break_kafkas_guarantees() {
+    let cases = env_number("PP_PROPTEST_CASES", 1_000) / 4;
+    let commands = env_number("PP_PROPTEST_COMMANDS", 200) as usize;
+    let config = Config { cases, failure_persistence: None, max_shrink_iters: 200, ..Config::default() };
+    let seed = std::env::var("PP_PROPTEST_SEED").ok().and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    let mut bytes = [0u8; 32];
+    bytes[..8].copy_from_slice(&seed.to_le_bytes());
+    bytes[8] = 22; // kafka-model §2.2: a sequence of its own
+    let mut runner = TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &bytes));
+    let reached = RefCell::new(Reached::default());
+    if let Err(e) = runner.run(&quorum_case(commands), |c| check(&c, &reached)) {
+        panic!("{e}");
+    }
+    let r = reached.into_inner();
+    println!("reachability over {} runs: {r:#?}", r.runs);
+    assert!(r.controller_elected > 0, "no run elected a new active controller: {r:?}");
+    assert!(r.quorum_lost > 0, "no run lost the quorum: {r:?}");
 }
 
 #[test]

@@ -17,6 +17,8 @@ pub enum NodeRef {
     Broker(BrokerId),
     Producer(String),
     Consumer(String),
+    /// One controller voter by `node.id`: `"controller:3002"` (kafka-model §2.2).
+    ControllerNode(u32),
 }
 
 impl TryFrom<String> for NodeRef {
@@ -25,14 +27,16 @@ impl TryFrom<String> for NodeRef {
         if s == "controller" {
             return Ok(NodeRef::Controller);
         }
+
         let bad = || {
             format!(
-                "`{s}` is not a node: use \"controller\", \"broker:<id>\", \"producer:<name>\" or \"consumer:<name>\""
+                "`{s}` is not a node: use \"controller\", \"controller:<id>\", \"broker:<id>\", \"producer:<name>\" or \"consumer:<name>\""
             )
         };
         let (kind, name) = s.split_once(':').ok_or_else(bad)?;
         match kind {
             "broker" => name.parse::<u32>().map(|id| NodeRef::Broker(BrokerId(id))).map_err(|_| bad()),
+            "controller" => name.parse::<u32>().map(NodeRef::ControllerNode).map_err(|_| bad()),
             "producer" if !name.is_empty() => Ok(NodeRef::Producer(name.to_string())),
             "consumer" if !name.is_empty() => Ok(NodeRef::Consumer(name.to_string())),
             _ => Err(bad()),
@@ -53,6 +57,7 @@ impl fmt::Display for NodeRef {
             NodeRef::Broker(id) => write!(f, "broker:{id}"),
             NodeRef::Producer(n) => write!(f, "producer:{n}"),
             NodeRef::Consumer(n) => write!(f, "consumer:{n}"),
+            NodeRef::ControllerNode(id) => write!(f, "controller:{id}"),
         }
     }
 }
@@ -307,6 +312,15 @@ pub enum Command {
     /// `kafka-reassign-partitions.sh --execute` (or `--cancel` without `replicas`): the Admin
     /// `alterPartitionReassignments` for one partition (KIP-455). The controller answers it (an event).
     ReassignPartitions(ReassignPartitions),
+    /// kill -9 of a controller's process (kafka-model §2.2): a separate controller by `node.id`
+    /// (3001, ...); in combined mode the broker of that id, whose process it shares.
+    CrashController {
+        controller: u32,
+    },
+    /// The controller's process starts again with its metadata log from disk.
+    RestartController {
+        controller: u32,
+    },
 }
 
 /// `reassign_partitions`: a partition and its target replicas, the first the preferred leader;
@@ -376,7 +390,7 @@ pub struct ProducerReconfig {
 
 impl Command {
     /// How many variants there are: a code's variant index is below it (`scenario::code_reader`).
-    pub const VARIANTS: u32 = 20;
+    pub const VARIANTS: u32 = 22;
     /// `When`'s variant index (its position): the command a `when` runs is never one.
     pub const WHEN_VARIANT: u32 = 14;
 
@@ -403,6 +417,8 @@ impl Command {
             Command::ElectLeaders(_) => "elect_leaders",
             Command::AddBroker { .. } => "add_broker",
             Command::ReassignPartitions(_) => "reassign_partitions",
+            Command::CrashController { .. } => "crash_controller",
+            Command::RestartController { .. } => "restart_controller",
         }
     }
 }

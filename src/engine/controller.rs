@@ -17,6 +17,7 @@ use elr::ElrRules;
 use std::rc::Rc;
 
 mod elr;
+mod failover;
 mod reassign;
 mod rebalance;
 use rebalance::ImbalanceSchedule;

@@ -31,6 +31,7 @@ use std::fmt;
 mod elect;
 mod pause;
 mod power;
+mod quorum;
 mod reassign;
 mod trigger;
 
@@ -88,6 +89,8 @@ pub struct Engine {
     pub(crate) catalog: Catalog,
     pub(crate) network: Network,
     pub(crate) controller: Controller,
+    /// Who may write the controller's metadata ([`quorum`](super::quorum), kafka-model §2.2).
+    pub(crate) quorum: super::quorum::Quorum,
     pub(crate) brokers: Vec<Broker>,
     pub(crate) producers: Vec<Producer>,
     pub(crate) consumers: Vec<Consumer>,
@@ -132,6 +135,7 @@ impl Engine {
             consumers: scenario.consumers.iter().map(|c| c.name.clone()).collect(),
         };
         let controller = Controller::bootstrap(&catalog);
+        let quorum = super::quorum::Quorum::bootstrap(&catalog.config, &broker_ids, controller.metadata_offset);
         let mut engine = Engine {
             now: 0,
             queue: EventQueue::default(),
@@ -155,6 +159,7 @@ impl Engine {
                 .collect(),
             catalog,
             controller,
+            quorum,
             safety: SafetyChecker::default(),
             events: VecDeque::new(),
             next_event_seq: 0,
@@ -203,6 +208,7 @@ impl Engine {
         for step in &scenario.commands {
             engine.queue.push(step.at_ms, Pending::Command(step.command.clone()));
         }
+        engine.sync_quorum();
         Ok(engine)
     }
 
@@ -519,12 +525,18 @@ impl Engine {
     /// broker's metadata fetches (kafka-model §2.3.8): they need the broker's way to the controller
     /// too, where its fetch requests go.
     fn is_dropped(&self, from: NodeId, to: NodeId, message: &Message) -> bool {
+        let (from, to) = (self.route(from), self.route(to));
         self.network.is_cut(from, to) || matches!(message, Message::MetadataUpdate(_)) && self.network.is_cut(to, from)
     }
 
     fn deliver(&mut self, from: NodeId, to: NodeId, message: Message) {
         if self.is_dropped(from, to, &message) {
             self.note_dropped(to, &message);
+            return;
+        }
+        if to == NodeId::Controller && !self.quorum.committing {
+            // No active controller with a majority: nothing it would answer can be committed, so the
+            // sender hears nothing and retries (kafka-model §2.2, quorum loss).
             return;
         }
         if self.is_paused(to) {
@@ -563,6 +575,9 @@ impl Engine {
             self.hold(node, Pending::Timer { node, incarnation, timer });
             return;
         }
+        if node == NodeId::Controller && !self.controller_may_act(&timer) {
+            return;
+        }
         self.with_node(node, |e, ctx| e.dispatch_timer(node, timer, ctx));
         self.announce_if_stopped(node);
     }
@@ -572,6 +587,7 @@ impl Engine {
         if let NodeId::Broker(b) = node {
             if !self.is_up(node) {
                 self.announce_connections_closed(b);
+                self.settle_quorum();
             }
         }
     }
@@ -579,7 +595,9 @@ impl Engine {
     /// Resolves a node of a command; `field` names it in the error.
     fn node(&self, node: &NodeRef, field: &str) -> Result<NodeId, CommandError> {
         let found = match node {
-            NodeRef::Controller => Some(NodeId::Controller),
+            // The active controller's node now (a quorum's voter), or the lone controller.
+            NodeRef::Controller => Some(self.route(NodeId::Controller)),
+            NodeRef::ControllerNode(id) => self.quorum.index(*id).map(|i| self.quorum.voters[i].node),
             NodeRef::Broker(b) => self.catalog.broker_index(*b).map(|_| NodeId::Broker(*b)),
             NodeRef::Producer(name) => self.producer(name).map(NodeId::Producer),
             NodeRef::Consumer(name) => self.consumer(name).map(NodeId::Consumer),
@@ -618,8 +636,26 @@ impl Engine {
     }
 
     /// Carries out an admitted command. What can still fail is the state it meets: a broker that is
-    /// not running, a topic a later command creates.
+    /// not running, a topic a later command creates. The controller quorum is settled around it
+    /// (a command may crash, restart, pause or cut off a voter).
     fn execute(&mut self, command: Command) -> Result<(), CommandError> {
+        let result = self.execute_command(command);
+        self.settle_quorum();
+        result
+    }
+
+    fn execute_command(&mut self, command: Command) -> Result<(), CommandError> {
+        let writes_metadata = matches!(
+            command,
+            Command::CreateTopic(_) | Command::ElectLeaders(_) | Command::ChangeConfig(ChangeConfig::Topic { .. })
+        );
+        if writes_metadata && !self.quorum.committing {
+            // kafka-model §2.2: a metadata record needs a majority of the controller quorum.
+            return Err(CommandError::new(
+                "",
+                "no active controller can commit it now (the controller quorum has no majority)",
+            ));
+        }
         match command {
             Command::Produce(produce) => {
                 let p = self.producer(&produce.producer).ok_or_else(|| {
@@ -697,6 +733,8 @@ impl Engine {
             Command::ElectLeaders(e) => self.elect_leaders(&e)?,
             Command::AddBroker { broker, rack } => self.add_broker(broker, rack),
             Command::ReassignPartitions(r) => self.reassign_partitions(&r)?,
+            Command::CrashController { controller } => self.crash_controller(controller)?,
+            Command::RestartController { controller } => self.restart_controller(controller)?,
             Command::ReconfigureProducer { producer, config } => {
                 let p = self
                     .producer(&producer)
@@ -847,6 +885,8 @@ impl EngineParts<'_> {
             }
             NodeId::Producer(p) => self.producers[p.0 as usize].on_message(from, message, ctx),
             NodeId::Consumer(c) => self.consumers[c.0 as usize].on_message(from, message, ctx),
+            // Voters talk Raft among themselves, which the quorum models without messages.
+            NodeId::ControllerNode(_) => {}
         }
     }
 
@@ -856,6 +896,8 @@ impl EngineParts<'_> {
                 ControllerTimer::SessionExpiry { broker } => self.controller.on_session_expiry(broker, ctx),
                 ControllerTimer::UncleanSweep => self.controller.on_unclean_sweep(ctx),
                 ControllerTimer::LeaderImbalanceCheck => self.controller.on_leader_imbalance_check(ctx),
+                // The engine's own (`Engine::controller_may_act`).
+                ControllerTimer::QuorumElection { .. } | ControllerTimer::CheckQuorum { .. } => {}
             },
             (NodeId::Broker(b), Timer::Broker(t)) => {
                 if let Some(i) = ctx.catalog.broker_index(b) {

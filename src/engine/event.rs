@@ -657,6 +657,38 @@ pub enum EventKind {
         broker: BrokerId,
         partition: PartitionIdx,
     },
+    /// A separate controller's process was killed (kafka-model §2.2).
+    ControllerCrashed {
+        controller: u32,
+    },
+    ControllerRestarted {
+        controller: u32,
+    },
+    /// A voter won an election and is the active controller (kafka-model §2.2): `votes` of
+    /// `voters`, `stalled_ms` after the quorum could last commit, holding the log up to `offset`.
+    ControllerElected {
+        controller: u32,
+        epoch: u32,
+        previous: Option<u32>,
+        votes: Vec<u32>,
+        voters: u32,
+        stalled_ms: Millis,
+        offset: u64,
+    },
+    /// No majority fetched from the active controller for 1.5 × `controller.quorum.fetch.timeout.ms`.
+    ControllerResigned {
+        controller: u32,
+        epoch: u32,
+    },
+    /// No voter can gather a majority: `up` are the voters that run.
+    QuorumLost {
+        up: Vec<u32>,
+        voters: u32,
+    },
+    QuorumRestored {
+        up: Vec<u32>,
+        voters: u32,
+    },
 }
 
 /// How much an event matters to someone watching the cluster, in Kafka's terms (the page colours its
@@ -751,7 +783,13 @@ impl EventKind {
             | ProduceRequestSent { producer, .. }
             | ProducerEpochBumped { producer, .. } => Subject::Producer(*producer),
             ElectLeadersAnswered { partition, .. } => Subject::Partition(*partition),
-            LeaderImbalanceChecked { .. } => Subject::Controller,
+            LeaderImbalanceChecked { .. }
+            | ControllerCrashed { .. }
+            | ControllerRestarted { .. }
+            | ControllerElected { .. }
+            | ControllerResigned { .. }
+            | QuorumLost { .. }
+            | QuorumRestored { .. } => Subject::Controller,
             ProducerStateUnknown { broker, partition, .. }
             | SegmentsDeleted { broker, partition, .. }
             | LogStartOffsetIncremented { broker, partition, .. }
@@ -797,6 +835,9 @@ impl EventKind {
             | LogTruncated { .. }
             | FollowerOffsetOutOfRange { .. }
             | BrokerPaused { .. }
+            | ControllerCrashed { .. }
+            | ControllerResigned { .. }
+            | QuorumLost { .. }
             | LinkCutOneWay { .. }
             | ReassignmentRefused { .. }
             | ElectLeadersAnswered {
@@ -810,7 +851,8 @@ impl EventKind {
             | ElrChanged { .. }
             | ReassignmentStarted { .. }
             | ReassignmentCompleted { .. }
-            | ReassignmentCancelled { .. } => Severity::Change,
+            | ReassignmentCancelled { .. }
+            | ControllerElected { .. } => Severity::Change,
             BrokerStarted { .. }
             | BrokerRegistered { .. }
             | RegistrationRejected { .. }
@@ -858,6 +900,8 @@ impl EventKind {
             | LeaderImbalanceChecked { .. }
             | BrokerAdded { .. }
             | ReplicaDeleted { .. }
+            | ControllerRestarted { .. }
+            | QuorumRestored { .. }
             | ConfigChanged { .. } => Severity::Info,
         }
     }

@@ -7,7 +7,7 @@ use super::ids::*;
 impl EventKind {
     /// Every event's name as the runner's JSON and lessons write it (its serde tag), with whether
     /// events of that kind are about one partition (an invariant violation may be, or not).
-    pub const NAMES: [(&'static str, bool); 72] = [
+    pub const NAMES: [(&'static str, bool); 78] = [
         ("broker_crashed", false),
         ("broker_started", false),
         ("broker_registered", false),
@@ -80,6 +80,12 @@ impl EventKind {
         ("reassignment_cancelled", true),
         ("reassignment_refused", true),
         ("replica_deleted", true),
+        ("controller_crashed", false),
+        ("controller_restarted", false),
+        ("controller_elected", false),
+        ("controller_resigned", false),
+        ("quorum_lost", false),
+        ("quorum_restored", false),
     ];
 
     /// The event's name, as in [`EventKind::NAMES`].
@@ -158,6 +164,12 @@ impl EventKind {
             ReassignmentCancelled { .. } => "reassignment_cancelled",
             ReassignmentRefused { .. } => "reassignment_refused",
             ReplicaDeleted { .. } => "replica_deleted",
+            ControllerCrashed { .. } => "controller_crashed",
+            ControllerRestarted { .. } => "controller_restarted",
+            ControllerElected { .. } => "controller_elected",
+            ControllerResigned { .. } => "controller_resigned",
+            QuorumLost { .. } => "quorum_lost",
+            QuorumRestored { .. } => "quorum_restored",
         }
     }
 

@@ -36,6 +36,7 @@ fn offsets(base: Offset, count: u32) -> String {
 fn node(catalog: &Catalog, n: NodeId) -> String {
     match n {
         NodeId::Controller => "the controller".into(),
+        NodeId::ControllerNode(id) => format!("controller {id}"),
         NodeId::Broker(b) => format!("broker {b}"),
         NodeId::Producer(c) => format!("producer {}", catalog.producers.get(c.0 as usize).map_or("?", |s| s.as_str())),
         NodeId::Consumer(c) => format!("consumer {}", catalog.consumers.get(c.0 as usize).map_or("?", |s| s.as_str())),
@@ -320,6 +321,12 @@ pub fn explain(catalog: &Catalog, event: &ClusterEvent) -> String {
     let consumer = |c: &ClientIdx| catalog.consumers.get(c.0 as usize).cloned().unwrap_or_default();
     let session_ms = catalog.config.broker_session_timeout_ms;
     match &event.kind {
+        ControllerCrashed { .. }
+        | ControllerRestarted { .. }
+        | ControllerElected { .. }
+        | ControllerResigned { .. }
+        | QuorumLost { .. }
+        | QuorumRestored { .. } => super::quorum::explain(&event.kind).unwrap_or_default(),
         BrokerCrashed { broker } => format!("broker {broker} crashed (process killed; its log survives on disk)"),
         BrokerStarted { broker } => format!("broker {broker} started; it registers with the controller and catches up on metadata"),
         BrokerRegistered { broker, broker_epoch } => {

@@ -17,10 +17,11 @@ pub enum Invariant {
     IsrWellFormed,
     ZombieContainment,
     ElrWellFormed,
+    ControllerQuorum,
 }
 
 impl Invariant {
-    pub const ALL: [Invariant; 11] = [
+    pub const ALL: [Invariant; 12] = [
         Invariant::LeaderCompleteness,
         Invariant::CandidateCompleteness,
         Invariant::ReplicationQuorumSuperset,
@@ -32,6 +33,7 @@ impl Invariant {
         Invariant::IsrWellFormed,
         Invariant::ZombieContainment,
         Invariant::ElrWellFormed,
+        Invariant::ControllerQuorum,
     ];
 
     pub fn name(self) -> &'static str {
@@ -47,6 +49,7 @@ impl Invariant {
             Invariant::IsrWellFormed => "ISR well-formed",
             Invariant::ZombieContainment => "Zombie containment",
             Invariant::ElrWellFormed => "ELR well-formed",
+            Invariant::ControllerQuorum => "Controller quorum",
         }
     }
 
@@ -70,6 +73,9 @@ impl Invariant {
             Invariant::ElrWellFormed => {
                 "ELR and ISR disjoint, ELR within replicas, no ELR while the ISR meets min.insync.replicas or with \
                  the feature off, no last known leader beside a leader."
+            }
+            Invariant::ControllerQuorum => {
+                "One active controller per epoch; a new one holds every committed metadata record."
             }
         }
     }

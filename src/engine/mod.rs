@@ -27,6 +27,7 @@ mod network;
 mod placement;
 mod producer;
 mod queue;
+mod quorum;
 mod reassignment;
 mod replica;
 mod rules;
@@ -71,8 +72,8 @@ pub use command::{
 };
 pub use config::{
     Acks, AutoOffsetReset, BrokerConfig, ConsumerConfig, LogConfig, NetworkConfig, ProducerConfig, TopicConfig,
-    AUTO_LEADER_REBALANCE_DEFAULT, LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS_DEFAULT, MAX_IN_FLIGHT_DEFAULT,
-    MAX_IN_FLIGHT_FOR_IDEMPOTENCE, RACK_AWARE_REPLICA_SELECTOR,
+    AUTO_LEADER_REBALANCE_DEFAULT, CONTROLLER_QUORUM_VOTERS_DEFAULT, LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS_DEFAULT,
+    MAX_IN_FLIGHT_DEFAULT, MAX_IN_FLIGHT_FOR_IDEMPOTENCE, RACK_AWARE_REPLICA_SELECTOR,
 };
 pub use consumer::FetchState;
 pub use engine::{AdvanceError, Engine};

@@ -18,6 +18,7 @@ use super::ids::{BrokerId, Millis};
 use super::limits::LIMITS;
 use super::setup::{ClusterSpec, Scenario, FORMAT_VERSION};
 
+mod cluster;
 mod configs;
 mod reassign;
 mod when;
@@ -297,6 +298,9 @@ impl Ledger {
             Command::ElectLeaders(e) => self.check_elect_leaders(e)?,
             Command::AddBroker { broker, rack } => cost = self.check_add_broker(*broker, rack)?,
             Command::ReassignPartitions(r) => cost = self.check_reassign(r)?,
+            Command::CrashController { controller } | Command::RestartController { controller } => {
+                self.controller(*controller, "controller")?
+            }
         }
         Ok(cost)
     }
@@ -332,6 +336,16 @@ impl Ledger {
         Ok(())
     }
 
+    /// A controller voter's `node.id` (kafka-model §2.2).
+    fn controller(&self, id: u32, field: &str) -> Result<(), CommandError> {
+        let ids = super::quorum::voter_ids(&self.config, &self.brokers);
+        if !ids.contains(&id) {
+            let list = ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ");
+            return fail(field, format!("no controller {id} in the quorum (its voters are {list})"));
+        }
+        Ok(())
+    }
+
     /// The producer's index.
     fn producer(&self, name: &str, field: &str) -> Result<usize, CommandError> {
         match self.producers.iter().position(|p| p == name) {
@@ -360,6 +374,7 @@ impl Ledger {
             NodeRef::Broker(b) => self.brokers.contains(b),
             NodeRef::Producer(p) => self.producers.contains(p),
             NodeRef::Consumer(c) => self.consumers.contains(c),
+            NodeRef::ControllerNode(id) => self.controller(*id, field).is_ok(),
         };
         if !known {
             return fail(field, format!("no node `{node}` in the scenario"));
@@ -880,19 +895,9 @@ fn check_cluster(cluster: &ClusterSpec) -> Result<(), ScenarioError> {
         check_rack("rack", &b.rack).map_err(at(&format!("cluster.brokers[{i}]")))?;
     }
     check_broker_config(&cluster.config).map_err(at("cluster.config"))?;
-    check_features(cluster.features).map_err(at("cluster.features"))?;
+    cluster::check_quorum(&cluster.config, &cluster.brokers).map_err(at("cluster.config"))?;
+    cluster::check_features(cluster.features).map_err(at("cluster.features"))?;
     check_network(&cluster.network).map_err(at("cluster.network"))
-}
-
-/// kafka-model §4.9: `eligible.leader.replicas.version` has levels 0 and 1 (`kafka-features.sh`
-/// refuses a level the software does not support).
-fn check_features(f: super::setup::ClusterFeatures) -> Result<(), CommandError> {
-    let v = f.eligible_leader_replicas_version;
-    if v > 1 {
-        let reason = format!("is 0 (off, Kafka 4.0's default) or 1 (Eligible Leader Replicas on), found {v}");
-        return fail("eligible.leader.replicas.version", reason);
-    }
-    Ok(())
 }
 
 fn check_clients(s: &Scenario) -> Result<(), ScenarioError> {

@@ -155,6 +155,14 @@ impl SafetyChecker {
         &mut self.partitions[i]
     }
 
+    /// A violation found outside a step's observations (the controller quorum's, kafka-model §2.2).
+    pub fn violation(&mut self, invariant: Invariant, detail: String) -> EventKind {
+        let t = self.tallies.entry(invariant).or_default();
+        t.violations += 1;
+        t.last = Some(detail.clone());
+        EventKind::InvariantViolated { invariant, partition: None, detail, expected: false }
+    }
+
     fn violate(
         &mut self,
         invariant: Invariant,

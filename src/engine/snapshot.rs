@@ -219,6 +219,10 @@ impl Engine {
             controller: ControllerView {
                 metadata_offset: self.controller.metadata_offset,
                 next_unclean_sweep_ms: self.controller.unclean_sweep_at_ms,
+                voters: self.voter_views(),
+                epoch: self.quorum.epoch,
+                quorum_lost: self.quorum.lost,
+                combined: self.catalog.config.process_roles_combined,
             },
             brokers,
             topics,
@@ -378,6 +382,15 @@ impl Engine {
                 if r.log.log_start_offset() > 0 {
                     h.u64(r.log.log_start_offset());
                 }
+            }
+        }
+        // Only once the quorum is not the lone controller of old, so older runs keep their hashes.
+        if self.quorum.touched {
+            h.u64(self.quorum.epoch as u64);
+            h.opt(self.quorum.leader.map(|l| l as u64));
+            for v in &self.quorum.voters {
+                h.u64(v.running as u64);
+                h.u64(v.offset);
             }
         }
         // Only while a broker is paused, so that runs without a pause keep their hashes.

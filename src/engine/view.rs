@@ -53,6 +53,22 @@ pub struct ControllerView {
     /// When the controller's periodic unclean-election sweep runs next (`unclean.leader.election.interval.ms`,
     /// kafka-model §4.8): scheduled while any topic allows unclean election.
     pub next_unclean_sweep_ms: Option<Millis>,
+    /// The controller quorum (kafka-model §2.2): its voters by `node.id`, in order.
+    pub voters: Vec<VoterView>,
+    /// The Raft epoch of the active controller (or of the last one).
+    pub epoch: u32,
+    /// No majority of voters can reach each other: nothing can be committed.
+    pub quorum_lost: bool,
+    /// Voters run combined with brokers (`process.roles=broker,controller`).
+    pub combined: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct VoterView {
+    pub id: u32,
+    pub running: bool,
+    /// The active controller: the Raft leader, committing with a majority.
+    pub active: bool,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -83,6 +83,10 @@ impl<'a> Acts<'a> {
                      a real power loss needs a VM reset (or echo b > /proc/sysrq-trigger on a test host)",
                 ),
             Command::RestartBroker { broker } => Act::run(vec![format!("docker start {}", broker_service(*broker))]),
+            Command::CrashController { .. } => Act::run(vec!["docker kill controller".to_string()]).with_note(QUORUM_NOTE),
+            Command::RestartController { .. } => {
+                Act::run(vec!["docker start controller".to_string()]).with_note(QUORUM_NOTE)
+            }
             Command::ControlledShutdown { broker } => {
                 // SIGTERM starts Kafka's controlled shutdown (kafka-model §2.3.6); Docker sends SIGKILL
                 // after --time seconds if the broker has not exited.
@@ -228,6 +232,10 @@ impl<'a> Acts<'a> {
     }
 }
 
+/// The export writes one controller (`compose.rs`); a playground quorum of several is not exported.
+const QUORUM_NOTE: &str = "compose.yaml has one controller voter: a quorum of several (controller.quorum.voters) is \
+                           not exported, so this acts on that one";
+
 /// The command in a few words, for the comment above its act (`cut_link broker:1 controller`).
 pub fn describe(command: &Command) -> String {
     let what = match command {
@@ -263,6 +271,9 @@ pub fn describe(command: &Command) -> String {
                 SeekTo::End => "the end".to_string(),
             };
             format!("{consumer} seeks {topic}-{partition} to {to}")
+        }
+        Command::CrashController { controller } | Command::RestartController { controller } => {
+            format!("controller {controller}")
         }
         Command::ElectLeaders(e) => match (&e.topic, e.partition) {
             (Some(topic), Some(partition)) => format!("{} {topic}-{partition}", e.election_type.as_str()),
@@ -324,7 +335,7 @@ fn unknown(what: &str, name: &str) -> Act {
 fn link_broker(between: &[NodeRef; 2]) -> Option<BrokerId> {
     between.iter().find_map(|n| match n {
         NodeRef::Broker(b) => Some(*b),
-        NodeRef::Controller | NodeRef::Producer(_) | NodeRef::Consumer(_) => None,
+        NodeRef::Controller | NodeRef::ControllerNode(_) | NodeRef::Producer(_) | NodeRef::Consumer(_) => None,
     })
 }
 

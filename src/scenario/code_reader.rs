@@ -300,6 +300,8 @@ impl<'a> CodeReader<'a> {
             13 => Command::ResumeBroker { broker: broker(self)? },
             Command::WHEN_VARIANT => Command::When(self.when()?),
             16 => Command::PowerOffBroker { broker: broker(self)? },
+            20 => Command::CrashController { controller: self.u32()? },
+            21 => Command::RestartController { controller: self.u32()? },
             17 => Command::ElectLeaders(ElectLeaders {
                 election_type: match self.variant(2)? {
                     0 => ElectionType::Preferred,

@@ -56,10 +56,11 @@ impl Gen {
         }
     }
     fn node(&mut self) -> NodeRef {
-        match self.below(4) {
+        match self.below(5) {
             0 => NodeRef::Controller,
             1 => NodeRef::Broker(BrokerId(self.u32())),
             2 => NodeRef::Producer("p".into()),
+            3 => NodeRef::ControllerNode(self.u32()),
             _ => NodeRef::Consumer("c".into()),
         }
     }
@@ -124,6 +125,8 @@ impl Gen {
                 })
             }
             16 => Command::PowerOffBroker { broker: b },
+            20 => Command::CrashController { controller: self.u32() },
+            21 => Command::RestartController { controller: self.u32() },
             17 => Command::ElectLeaders(crate::engine::ElectLeaders {
                 election_type: [crate::engine::ElectionType::Preferred, crate::engine::ElectionType::Unclean]
                     [self.below(2) as usize],

@@ -51,7 +51,7 @@ impl Models {
 
 /// A command's tag is its variant's position in [`Command`]; the format's command names are listed
 /// in that order (a test checks it).
-pub(super) const TAG_NAMES: [&str; 20] = super::json::COMMAND_NAMES;
+pub(super) const TAG_NAMES: [&str; 22] = super::json::COMMAND_NAMES;
 
 /// LEB128, as postcard writes its integers.
 pub(super) fn put_varint(out: &mut Vec<u8>, mut v: u64) {
@@ -228,6 +228,8 @@ impl<'a> Writer<'a> {
             NodeRef::Broker(b) => broker_index(&self.names.brokers, *b) << 2 | 1,
             NodeRef::Producer(p) => self.name_value(PRODUCERS, p) << 2 | 2,
             NodeRef::Consumer(c) => self.name_value(CONSUMERS, c) << 2 | 3,
+            // Kind 0 above index 0: a controller voter by node.id (older codes hold only 0).
+            NodeRef::ControllerNode(id) => (u64::from(*id) + 1) << 2,
         };
         self.put(OTHER, v);
     }
@@ -337,6 +339,9 @@ impl<'a> Writer<'a> {
                     self.broker(*b);
                 }
             }
+            Command::CrashController { controller } | Command::RestartController { controller } => {
+                self.put(OTHER, u64::from(*controller))
+            }
         }
     }
 }
@@ -364,6 +369,8 @@ fn tag_of(command: &Command) -> u64 {
         Command::ElectLeaders(_) => 17,
         Command::AddBroker { .. } => 18,
         Command::ReassignPartitions(_) => 19,
+        Command::CrashController { .. } => 20,
+        Command::RestartController { .. } => 21,
     }
 }
 
@@ -659,7 +666,7 @@ impl<'a> Reader<'a> {
         let i = v >> 2;
         Ok(match v & 3 {
             0 if i == 0 => NodeRef::Controller,
-            0 => return Err(self.fail(field, Why::NoNode(v))),
+            0 => NodeRef::ControllerNode(u32::try_from(i - 1).map_err(|_| self.fail(field, Why::NoNode(v)))?),
             1 => NodeRef::Broker(self.broker_at(field, i)?),
             2 => NodeRef::Producer(self.name_at(field, PRODUCERS, i)?),
             _ => NodeRef::Consumer(self.name_at(field, CONSUMERS, i)?),
@@ -706,6 +713,8 @@ impl<'a> Reader<'a> {
             12 => Command::PauseBroker { broker: self.broker("broker")? },
             13 => Command::ResumeBroker { broker: self.broker("broker")? },
             16 => Command::PowerOffBroker { broker: self.broker("broker")? },
+            20 => Command::CrashController { controller: self.number(OTHER, "controller")? },
+            21 => Command::RestartController { controller: self.number(OTHER, "controller")? },
             14 => {
                 return Err(self.fail("", Why::Said("a `when` is never in a session (no writer puts one there)".into())))
             }

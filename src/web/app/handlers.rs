@@ -267,6 +267,16 @@ impl App {
     /// show), or the broker's details.
     pub(super) fn on_menu_action(&mut self, action: &str) {
         let Some(id) = self.menu.broker else { return };
+        if self.menu.controller {
+            self.close_menu(true);
+            match crate::page::quorum::controller_action(action) {
+                Some(command) => {
+                    let _ = self.apply(command);
+                }
+                None => self.render(),
+            }
+            return;
+        }
         let broker = BrokerId(id);
         let stalled =
             self.view.as_ref().and_then(|v| v.brokers.iter().find(|b| b.id == broker)).is_some_and(|b| b.stalled);

@@ -147,8 +147,10 @@ impl AppHandle {
 /// The open broker menu.
 #[derive(Default)]
 struct Menu {
-    /// The broker it is for, while open.
+    /// The broker it is for, while open (0 for the controller menu).
     broker: Option<u32>,
+    /// It is the controller quorum's menu (kafka-model §2.2): one item per voter.
+    controller: bool,
     /// The clock played when it opened (it plays again when it closes).
     resume_after: bool,
 }

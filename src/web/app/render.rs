@@ -139,7 +139,7 @@ impl App {
 
     /// The broker menu's items for the broker's state (what it can do now).
     pub(super) fn update_menu(&mut self, view: &ClusterView) {
-        let Some(id) = self.menu.broker else { return };
+        let Some(id) = self.menu.broker.filter(|_| !self.menu.controller) else { return };
         let Some(b) = view.brokers.iter().find(|b| b.id.0 == id) else { return };
         let running = b.process == ProcessState::Running;
         let set = |action: &str, enabled: bool, text: Option<&str>| {
