@@ -24,8 +24,7 @@ pub(super) fn check_quorum(c: &BrokerConfig, brokers: &[BrokerSpec]) -> Result<(
     if let Some(b) = brokers.iter().find(|b| (FIRST_CONTROLLER_ID..=last).contains(&b.id.0)) {
         let reason = format!(
             "the separate controllers take node.id {}..{last}, and broker {} has one of them (node.id is unique)",
-            FIRST_CONTROLLER_ID,
-            b.id
+            FIRST_CONTROLLER_ID, b.id
         );
         return fail("controller.quorum.voters", reason);
     }
