@@ -8,38 +8,10 @@
 
 use partition_playground::engine::{BrokerId, Command, Engine, Produce, Timeline};
 use partition_playground::scenario;
-#[cfg(not(target_arch = "wasm32"))]
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
-/// Counts live heap bytes, to measure what a checkpoint (an engine's clone) really holds.
-#[cfg(not(target_arch = "wasm32"))]
-struct Counting;
-
-static LIVE_BYTES: AtomicUsize = AtomicUsize::new(0);
-
-#[cfg(not(target_arch = "wasm32"))]
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        LIVE_BYTES.fetch_add(layout.size(), Ordering::Relaxed);
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE_BYTES.fetch_sub(layout.size(), Ordering::Relaxed);
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        LIVE_BYTES.fetch_add(new_size, Ordering::Relaxed);
-        LIVE_BYTES.fetch_sub(layout.size(), Ordering::Relaxed);
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-// Native only: the page's wasm has its own allocator (talc, `web`).
-#[cfg(not(target_arch = "wasm32"))]
-#[global_allocator]
-static ALLOCATOR: Counting = Counting;
+#[path = "support/counting.rs"]
+mod counting;
 
 const CLICKS: u64 = 10_000;
 
@@ -86,9 +58,9 @@ fn main() {
         live.apply(click(i)).expect("a valid click");
     }
     let played = start.elapsed().as_secs_f64();
-    let before = LIVE_BYTES.load(Ordering::Relaxed);
+    let before = counting::live_bytes();
     let copy = live.clone();
-    let clone_bytes = LIVE_BYTES.load(Ordering::Relaxed) - before;
+    let clone_bytes = counting::live_bytes() - before;
     drop(copy);
     let session = live.session().to_vec();
     let end = live.now_ms();
