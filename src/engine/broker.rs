@@ -163,7 +163,7 @@ impl Broker {
         let t = ctx.catalog.partitions[partition.0 as usize].topic;
         let topic = &ctx.catalog.topics[t.0 as usize];
         let configured = match self.image.configs.get(&t) {
-            Some(record) => record.min_insync_replicas,
+            Some(record) => Some(record.min_insync_replicas),
             None => topic.min_insync_replicas_at_creation,
         };
         configured.unwrap_or(ctx.catalog.config.min_insync_replicas).min(topic.replication_factor) as usize

@@ -107,7 +107,7 @@ impl Controller {
 
     /// Commits a topic's new `min.insync.replicas` to the metadata log and sends it to the brokers,
     /// which apply it when it reaches them (`ConfigRecord`, kafka-model §2.3.8).
-    pub fn commit_topic_config(&mut self, topic: TopicIdx, min_insync_replicas: Option<u32>, ctx: &mut Ctx) {
+    pub fn commit_topic_config(&mut self, topic: TopicIdx, min_insync_replicas: u32, ctx: &mut Ctx) {
         self.metadata_offset += 1;
         let record = TopicConfigRecord { topic, min_insync_replicas, offset: self.metadata_offset };
         match self.configs.iter_mut().find(|c| c.topic == topic) {

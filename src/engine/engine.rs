@@ -833,7 +833,6 @@ impl Engine {
                 let t = self.topic(&topic)?;
                 let config = &mut self.catalog.topics[t.0 as usize].config;
                 let mut said = Vec::new();
-                let clears_elr = change.min_insync_replicas.is_some();
                 if let Some(m) = change.min_insync_replicas {
                     config.min_insync_replicas = Some(m);
                     said.push(format!("min.insync.replicas={m}"));
@@ -846,11 +845,12 @@ impl Engine {
                 self.push_event(EventKind::ConfigChanged { description });
                 self.with_node(NodeId::Controller, |e, ctx| e.controller.schedule_unclean_sweep(ctx));
                 if let Some(m) = change.min_insync_replicas {
-                    self.with_node(NodeId::Controller, |e, ctx| e.controller.commit_topic_config(t, Some(m), ctx));
-                }
-                if clears_elr {
+                    // A ConfigRecord brokers apply as it reaches them, and the ELR fields it clears.
                     let partitions = self.catalog.topics[t.0 as usize].partitions.clone();
-                    self.with_node(NodeId::Controller, |e, ctx| e.controller.clear_elr(&partitions, ctx));
+                    self.with_node(NodeId::Controller, |e, ctx| {
+                        e.controller.commit_topic_config(t, m, ctx);
+                        e.controller.clear_elr(&partitions, ctx)
+                    });
                 }
             }
             ChangeConfig::ClientRack { consumer, client_rack } => {

@@ -54,8 +54,7 @@ pub struct BrokerRegistration {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TopicConfigRecord {
     pub topic: TopicIdx,
-    /// `None`: the cluster default.
-    pub min_insync_replicas: Option<u32>,
+    pub min_insync_replicas: u32,
     pub offset: u64,
 }
 
