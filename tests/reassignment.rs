@@ -12,14 +12,6 @@ use partition_playground::engine::*;
 use scenario_run::{b, run, run_until, Run};
 
 impl Run {
-    fn events_where(&self, f: impl Fn(&EventKind) -> bool) -> Vec<&ClusterEvent> {
-        self.events.iter().filter(|(e, _)| f(&e.kind)).map(|(e, _)| e).collect()
-    }
-
-    fn at(&self, what: &str, f: impl Fn(&EventKind) -> bool) -> Millis {
-        self.events_where(f).first().unwrap_or_else(|| panic!("expected an event: {what}\n{}", self.log())).at_ms
-    }
-
     fn holds_replica(&self, partition: &str, broker: u32) -> bool {
         self.partition(partition).replica_states.iter().any(|r| r.broker == b(broker))
     }
@@ -35,10 +27,11 @@ fn ids(list: &[u32]) -> Vec<BrokerId> {
 #[test]
 fn a_new_broker_registers_fenced_is_unfenced_and_gets_no_replica_on_its_own() {
     let run = run_until("reassign_add_broker_leader_move", Some(19_000));
-    let added = run.at("broker 4 added", |k| matches!(k, EventKind::BrokerAdded { broker, .. } if *broker == b(4)));
+    let added =
+        run.first_at("broker 4 added", |k| matches!(k, EventKind::BrokerAdded { broker, .. } if *broker == b(4)));
     let registered =
-        run.at("registered", |k| matches!(k, EventKind::BrokerRegistered { broker, .. } if *broker == b(4)));
-    let unfenced = run.at("unfenced", |k| matches!(k, EventKind::BrokerUnfenced { broker } if *broker == b(4)));
+        run.first_at("registered", |k| matches!(k, EventKind::BrokerRegistered { broker, .. } if *broker == b(4)));
+    let unfenced = run.first_at("unfenced", |k| matches!(k, EventKind::BrokerUnfenced { broker } if *broker == b(4)));
     assert!(added == 5_000 && added < registered && registered < unfenced, "{}", run.log());
     let p = run.partition("t-0");
     assert_eq!(p.replicas, ids(&[1, 2, 3]), "nothing moves to a new broker on its own");
@@ -79,8 +72,10 @@ fn reassigning_onto_the_new_broker_moves_the_leader_and_deletes_the_removed_repl
     let EventKind::LeaderElected { leader_epoch, previous, reason, .. } = &elected[0].kind else { unreachable!() };
     assert_eq!((*leader_epoch, *previous, reason.clone()), (1, Some(b(1)), ChangeReason::AlterPartition(b(1))));
     assert_eq!(elected[0].at_ms, completed[0].at_ms, "the same record completes and elects");
-    let deleted =
-        run.at("1 deletes its replica", |k| matches!(k, EventKind::ReplicaDeleted { broker, .. } if *broker == b(1)));
+    let deleted = run.first_at(
+        "1 deletes its replica",
+        |k| matches!(k, EventKind::ReplicaDeleted { broker, .. } if *broker == b(1)),
+    );
     assert!(deleted >= completed[0].at_ms);
     let p = run.partition("t-0");
     assert_eq!((p.replicas.clone(), p.isr.clone(), p.leader), (ids(&[4, 2, 3]), ids(&[4, 2, 3]), Some(b(4))));
@@ -111,7 +106,7 @@ fn a_cancel_reverts_to_the_original_replicas_and_the_adding_replica_deletes_its_
     let cancelled = run.events_where(|k| matches!(k, EventKind::ReassignmentCancelled { .. }));
     let EventKind::ReassignmentCancelled { replicas, removed, .. } = &cancelled[0].kind else { unreachable!() };
     assert_eq!((cancelled[0].at_ms, replicas.clone(), removed.clone()), (10_000, ids(&[2, 1]), ids(&[4])));
-    run.at("4 deletes its replica", |k| matches!(k, EventKind::ReplicaDeleted { broker, .. } if *broker == b(4)));
+    run.first_at("4 deletes its replica", |k| matches!(k, EventKind::ReplicaDeleted { broker, .. } if *broker == b(4)));
     let p = run.partition("t-0");
     assert_eq!((p.replicas.clone(), p.leader, p.leader_epoch), (ids(&[2, 1]), Some(b(1)), 1));
     assert!(!run.holds_replica("t-0", 4));
@@ -147,7 +142,7 @@ fn bad_requests_get_kafkas_errors_and_a_covered_target_completes_at_once() {
     let errors: Vec<ErrorCode> = answers.iter().map(|(_, r)| r.error()).collect();
     let invalid = ErrorCode::InvalidReplicaAssignment;
     assert_eq!(errors, vec![invalid, invalid, ErrorCode::NoReassignmentInProgress, invalid]);
-    let completed = run.at("completed", |k| matches!(k, EventKind::ReassignmentCompleted { .. }));
+    let completed = run.first_at("completed", |k| matches!(k, EventKind::ReassignmentCompleted { .. }));
     assert_eq!(completed, 6_000);
     let p = run.partition("t-0");
     assert_eq!((p.replicas.clone(), p.leader, p.leader_epoch), (ids(&[2, 1]), Some(b(1)), 0));
