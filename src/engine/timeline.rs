@@ -33,7 +33,6 @@ const ENGINE_BASE_BYTES: usize = 64 * 1024;
 
 /// Checkpoints of one scenario's runs, on every branch.
 pub struct Timeline {
-    scenario: Scenario,
     /// In the order taken; each holds the engine and the size estimate it was counted at.
     checkpoints: Vec<(Engine, usize)>,
     spacing_steps: u64,
@@ -58,10 +57,10 @@ impl Timeline {
     /// [`Timeline::new`] with its own spacing (at least 1 step) and memory bound.
     pub fn with_bounds(scenario: &Scenario, spacing_steps: u64, bytes_max: usize) -> Result<Timeline, ScenarioError> {
         let first = Engine::new(scenario)?;
-        let bytes = approx_bytes(&first);
+        let bytes = Timeline::estimated_bytes(&first);
         let spacing_steps = spacing_steps.max(1);
         let checkpoints = vec![(first, bytes)];
-        Ok(Timeline { scenario: scenario.clone(), checkpoints, spacing_steps, bytes_max, live_base_steps: 0 })
+        Ok(Timeline { checkpoints, spacing_steps, bytes_max, live_base_steps: 0 })
     }
 
     /// Takes a checkpoint of `live` (an engine of this timeline's scenario, on any branch) if it
@@ -77,7 +76,7 @@ impl Timeline {
         if steps < self.live_base_steps + self.spacing_steps {
             return;
         }
-        let bytes = approx_bytes(live);
+        let bytes = Timeline::estimated_bytes(live);
         self.checkpoints.push((live.clone(), bytes));
         self.live_base_steps = steps;
         while self.bytes() > self.bytes_max && self.checkpoints.len() > 2 {
@@ -92,7 +91,8 @@ impl Timeline {
         let mut engine = self.checkpoints[base].0.clone();
         let from = engine.session().len();
         let upto = session.partition_point(|c| c.at_ms <= t);
-        engine.replay_from(&session[from.min(upto)..upto], from, t, LIMITS.run_work_max)?;
+        // The base's commands are all at or before its time, so at or before `t`: `from <= upto`.
+        engine.replay_from(&session[from..upto], from, t, LIMITS.run_work_max)?;
         Ok(engine)
     }
 
@@ -106,14 +106,17 @@ impl Timeline {
         self.spacing_steps
     }
 
-    /// What [`Timeline`] counts for a checkpoint of `engine` against its memory bound.
+    /// What a checkpoint of `engine` counts against the memory bound: an estimate from the batches
+    /// and records its replicas store and the events it keeps.
     pub fn estimated_bytes(engine: &Engine) -> usize {
-        approx_bytes(engine)
-    }
-
-    /// The scenario this timeline replays.
-    pub fn scenario(&self) -> &Scenario {
-        &self.scenario
+        let (batches, records) = engine
+            .brokers
+            .iter()
+            .flat_map(|b| b.replicas.values())
+            .map(|r| (r.log.batch_count(), (r.log.log_end_offset() - r.log.log_start_offset()) as usize))
+            .fold((0, 0), |(b, n), (rb, rn)| (b + rb, n + rn));
+        let events = engine.events_since(0).count() * (std::mem::size_of::<ClusterEvent>() + EVENT_HEAP_BYTES);
+        ENGINE_BASE_BYTES + batches * BATCH_BYTES + records * RECORD_BYTES + events
     }
 
     /// The latest checkpoint at or before `t` on `session`'s branch: it holds the first commands of
@@ -140,17 +143,4 @@ impl Timeline {
         });
         self.spacing_steps = self.spacing_steps.saturating_mul(2);
     }
-}
-
-/// An engine's size, estimated from the batches and records its replicas store and the events it
-/// keeps.
-fn approx_bytes(engine: &Engine) -> usize {
-    let (batches, records) = engine
-        .brokers
-        .iter()
-        .flat_map(|b| b.replicas.values())
-        .map(|r| (r.log.batch_count(), (r.log.log_end_offset() - r.log.log_start_offset()) as usize))
-        .fold((0, 0), |(b, n), (rb, rn)| (b + rb, n + rn));
-    let events = engine.events_since(0).count() * (std::mem::size_of::<ClusterEvent>() + EVENT_HEAP_BYTES);
-    ENGINE_BASE_BYTES + batches * BATCH_BYTES + records * RECORD_BYTES + events
 }
