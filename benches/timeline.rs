@@ -79,6 +79,10 @@ fn main() {
     }
     times_ms.sort_by(f64::total_cmp);
     let (count, bytes) = timeline.checkpoints();
+    let spacing = timeline.spacing_steps();
+    let before_drop = counting::live_bytes();
+    drop(timeline);
+    let held_bytes = before_drop - counting::live_bytes();
     println!(
         "time travel ({CLICKS} clicks over {:.0} simulated s, 12 partitions, RF 3, acks=all):",
         end as f64 / 1000.0
@@ -90,9 +94,9 @@ fn main() {
         Timeline::estimated_bytes(&live) as f64 / 1048576.0
     );
     println!(
-        "  checkpoints                     {count} ({:.1} MiB estimated), every {} steps",
+        "  checkpoints                     {count}, every {spacing} steps: {:.1} MiB estimated, {:.1} MiB measured",
         bytes as f64 / 1048576.0,
-        timeline.spacing_steps()
+        held_bytes as f64 / 1048576.0
     );
     println!(
         "  seek to a random time, 200x     median {:.1} ms, p95 {:.1} ms, max {:.1} ms",

@@ -159,7 +159,7 @@ fn a_branch_forked_in_the_past_keeps_the_old_branch_and_its_link_replays_to_its_
 fn checkpoints_stay_within_their_memory_bound_and_thin_out() {
     let (_, scenario) = scenarios().into_iter().find(|(n, _)| n.starts_with("s5_2_five")).expect("scenario");
     let (base, clicks) = as_clicks(&scenario);
-    let bound = 150 << 10;
+    let bound = 512 << 10;
     let mut timeline = Timeline::with_bounds(&base, 1, bound).expect("valid");
     let mut live = Engine::new(&base).expect("valid");
     let mut rng = Rng(7);
@@ -170,4 +170,30 @@ fn checkpoints_stay_within_their_memory_bound_and_thin_out() {
     let t = scenario.until_ms / 2;
     let session = live.session().to_vec();
     assert_eq!(timeline.seek(&session, t).expect("seeks").state_hash(), straight(&base, &session, t));
+}
+
+#[test]
+fn a_link_replayed_through_the_timeline_opens_on_its_state_and_seeks_within_it() {
+    let mut rng = Rng(0x11_4e5);
+    for (name, scenario) in scenarios() {
+        let (base, clicks) = as_clicks(&scenario);
+        let mut live = Engine::new(&base).expect("valid");
+        let mut played = Timeline::new(&base).expect("valid");
+        play(&mut live, &mut played, &clicks, scenario.until_ms, &mut rng);
+        let session = live.session().to_vec();
+
+        // A page opening this session's link: one replay that takes checkpoints on the way.
+        let mut timeline = Timeline::with_bounds(&base, 1 + rng.below(500), 4 << 20).expect("valid");
+        let opened = timeline.replay(&session, scenario.until_ms).expect("replays");
+        assert_eq!(opened.state_hash(), live.state_hash(), "{name}: the link opens on the session's state");
+        assert!(timeline.checkpoints().0 > 1 || live.steps() < 500, "{name}: checkpoints taken on the way");
+        for _ in 0..4 {
+            let t = rng.below(scenario.until_ms + 1);
+            assert_eq!(
+                timeline.seek(&session, t).expect("seeks").state_hash(),
+                straight(&base, &session, t),
+                "{name} at {t}"
+            );
+        }
+    }
 }

@@ -11,9 +11,9 @@ use super::ids::*;
 use super::log::Record;
 use super::message::*;
 use super::producer::ClientMetadata;
+use super::shared_vec::SharedVec;
 use super::timer::ConsumerTimer;
 use super::{insert_sorted, Map};
-use std::collections::VecDeque;
 
 /// Where a partition's position stands (`SubscriptionState.FetchStates`, kafka-model §6.3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -92,7 +92,7 @@ pub struct Consumer {
     pub config: ConsumerConfig,
     pub metadata: ClientMetadata,
     pub positions: Map<PartitionIdx, PartitionPosition>,
-    pub received: VecDeque<Delivered>,
+    pub received: SharedVec<Delivered>,
     pub received_total: u64,
     received_kept: usize,
     fetches: InFlight<Offset>,
@@ -142,7 +142,7 @@ impl Consumer {
             config,
             metadata: ClientMetadata::new(brokers, first),
             positions: Map::new(),
-            received: VecDeque::new(),
+            received: SharedVec::new(),
             received_total: 0,
             fetches: Map::new(),
             fetch_deadlines: Map::new(),
@@ -748,9 +748,9 @@ impl Consumer {
                             from: broker,
                         });
                         if self.received.len() == self.received_kept {
-                            self.received.pop_front();
+                            self.received.drop_front(1);
                         }
-                        self.received.push_back(Delivered {
+                        self.received.push(Delivered {
                             partition: p,
                             offset,
                             record: record.clone(),

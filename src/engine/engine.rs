@@ -22,10 +22,10 @@ use super::queue::{EventQueue, Pending};
 use super::rules::{check_scenario, Ledger};
 use super::safety::{SafetyChecker, World};
 use super::setup::{Scenario, TimedCommand};
+use super::shared_vec::SharedVec;
 use super::timer::{ControllerTimer, Timer};
 use rand_xoshiro::rand_core::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
-use std::collections::VecDeque;
 use std::fmt;
 
 mod elect;
@@ -95,7 +95,7 @@ pub struct Engine {
     pub(crate) producers: Vec<Producer>,
     pub(crate) consumers: Vec<Consumer>,
     pub(crate) safety: SafetyChecker,
-    events: VecDeque<ClusterEvent>,
+    events: SharedVec<ClusterEvent>,
     next_event_seq: u64,
     outbox: Outbox,
     steps: u64,
@@ -107,7 +107,7 @@ pub struct Engine {
     ledger: Ledger,
     /// The commands applied since the scenario started, at the times they ran (a share link's
     /// session; the ledger bounds how many).
-    session: Vec<TimedCommand>,
+    session: SharedVec<TimedCommand>,
     /// Paused brokers and what waits for each ([`pause`]).
     paused: super::Map<BrokerId, pause::Held>,
     /// `when` commands waiting for their condition, in the order they were armed.
@@ -161,14 +161,14 @@ impl Engine {
             controller,
             quorum,
             safety: SafetyChecker::default(),
-            events: VecDeque::new(),
+            events: SharedVec::new(),
             next_event_seq: 0,
             outbox: Outbox::default(),
             steps: 0,
             steps_at_now: 0,
             steps_per_ms_max: LIMITS.steps_per_ms_max,
             ledger,
-            session: Vec::new(),
+            session: SharedVec::new(),
             paused: super::Map::new(),
             armed: Vec::new(),
         };
@@ -262,7 +262,7 @@ impl Engine {
     }
 
     /// The commands applied since the scenario started, in order, at the times they ran.
-    pub fn session(&self) -> &[TimedCommand] {
+    pub fn session(&self) -> &SharedVec<TimedCommand> {
         &self.session
     }
 
@@ -283,19 +283,21 @@ impl Engine {
         work_max: u64,
     ) -> Result<Engine, ScenarioError> {
         let mut engine = Engine::new(scenario)?;
-        engine.replay_from(session, 0, until_ms, work_max)?;
+        engine.replay_from(session, 0, until_ms, work_max, &mut |e, t| e.advance_to(t, u64::MAX))?;
         Ok(engine)
     }
 
     /// Applies `commands` (the session's from index `first` on) at their times, as [`Engine::apply`]
     /// runs them, then runs to `until_ms`: [`Engine::replay`] from this engine's state (a
-    /// [`Timeline`](super::timeline::Timeline) checkpoint's).
+    /// [`Timeline`](super::timeline::Timeline) checkpoint's). `advance` runs the engine to a time
+    /// (a timeline's takes checkpoints on the way).
     pub(crate) fn replay_from(
         &mut self,
         commands: &[TimedCommand],
         first: usize,
         until_ms: Millis,
         work_max: u64,
+        advance: &mut dyn FnMut(&mut Engine, Millis) -> Result<(), AdvanceError>,
     ) -> Result<(), ScenarioError> {
         let fail = |path: String, reason: String| ScenarioError { path, reason };
         let mut last = self.now;
@@ -325,11 +327,11 @@ impl Engine {
             self.ledger
                 .check_run_within(t.at_ms, work_max)
                 .map_err(|e| fail(format!("session[{i}].at_ms"), e.reason))?;
-            self.advance_to(t.at_ms, u64::MAX).map_err(|e| fail(format!("session[{i}].at_ms"), e.to_string()))?;
+            advance(self, t.at_ms).map_err(|e| fail(format!("session[{i}].at_ms"), e.to_string()))?;
             self.apply(t.command.clone()).map_err(|e| fail(path(&e.field), e.reason))?;
         }
         self.ledger.check_run_within(until_ms, work_max).map_err(|e| fail("t".into(), e.reason))?;
-        self.advance_to(until_ms, u64::MAX).map_err(|e| fail("t".into(), e.to_string()))
+        advance(self, until_ms).map_err(|e| fail("t".into(), e.to_string()))
     }
 
     /// What the scenario and the commands applied since have made and cost.
@@ -384,9 +386,8 @@ impl Engine {
 
     /// Events with `seq >= since`, oldest first (only the last `LIMITS.events_kept` are kept).
     pub fn events_since(&self, since: u64) -> impl Iterator<Item = &ClusterEvent> {
-        let first = self.events.front().map_or(0, |e| e.seq);
-        let skip = since.saturating_sub(first) as usize;
-        self.events.iter().skip(skip)
+        let first = self.events.first().map_or(0, |e| e.seq);
+        self.events.iter_from(since.saturating_sub(first) as usize)
     }
 
     pub fn next_event_seq(&self) -> u64 {
@@ -476,11 +477,11 @@ impl Engine {
 
     fn push_event(&mut self, kind: EventKind) {
         if self.events.len() == LIMITS.events_kept {
-            self.events.pop_front();
+            self.events.drop_front(1);
         }
         // The `when`s this event fires, found before it is stored and fired after (no clone of it).
         let fired = self.triggered_by(&kind);
-        self.events.push_back(ClusterEvent { seq: self.next_event_seq, at_ms: self.now, kind });
+        self.events.push(ClusterEvent { seq: self.next_event_seq, at_ms: self.now, kind });
         self.next_event_seq += 1;
         for armed in fired {
             self.fire_trigger(armed);

@@ -7,6 +7,7 @@
 
 use super::config::LogConfig;
 use super::ids::{LeaderEpoch, Millis, Offset, RecordId};
+use super::shared_vec::SharedVec;
 use std::rc::Rc;
 
 /// Producer identity stamped on a batch by an idempotent producer (kafka-model §5.6).
@@ -170,9 +171,10 @@ pub struct Deletion {
 
 #[derive(Clone, Debug)]
 pub struct Log {
-    batches: Vec<Batch>,
+    /// Shared between clones (a time-travel checkpoint copies what changed since the last).
+    batches: SharedVec<Batch>,
     /// When each batch was appended here (the page cache's dirty time), for the flush model.
-    appended_ms: Vec<Millis>,
+    appended_ms: SharedVec<Millis>,
     /// Everything below this offset is on disk (a clean shutdown flushed it).
     flushed_end: Offset,
     /// (leader epoch, start offset), ascending in both (the leader-epoch checkpoint file).
@@ -188,8 +190,8 @@ pub struct Log {
 impl Default for Log {
     fn default() -> Self {
         Log {
-            batches: Vec::new(),
-            appended_ms: Vec::new(),
+            batches: SharedVec::new(),
+            appended_ms: SharedVec::new(),
             flushed_end: 0,
             epoch_cache: Vec::new(),
             end_offset: 0,
@@ -200,7 +202,7 @@ impl Default for Log {
 }
 
 impl Log {
-    /// Batches held (a clone of the log copies these; their records are shared).
+    /// Batches held.
     pub fn batch_count(&self) -> usize {
         self.batches.len()
     }
@@ -213,7 +215,7 @@ impl Log {
         self.log_start_offset
     }
 
-    pub fn batches(&self) -> &[Batch] {
+    pub fn batches(&self) -> &SharedVec<Batch> {
         &self.batches
     }
 
@@ -330,8 +332,9 @@ impl Log {
         self.increment_log_start_offset(new_start);
         self.segments.drain(..count);
         let gone = self.batches.partition_point(|b| b.base_offset < new_start);
-        self.appended_ms.drain(..gone);
-        let records = self.batches.drain(..gone).map(|b| b.len()).sum();
+        self.appended_ms.drop_front(gone);
+        let records = self.batches.iter().take(gone).map(|b| b.len()).sum();
+        self.batches.drop_front(gone);
         Some(Deletion { breach, segments: count as u32, records, log_start_offset: self.log_start_offset })
     }
 
@@ -404,7 +407,7 @@ impl Log {
         let active = self.segments.len() - 1;
         let base = self.segments[active].base_offset;
         let mut segment = Segment::empty(base);
-        for batch in &self.batches[self.batches.partition_point(|b| b.base_offset < base)..] {
+        for batch in self.batches.iter_from(self.batches.partition_point(|b| b.base_offset < base)) {
             segment.add(batch);
         }
         self.segments[active] = segment;
@@ -436,7 +439,7 @@ impl Log {
             return out;
         };
         let mut bytes = 0;
-        for batch in &self.batches[start..] {
+        for batch in self.batches.iter_from(start) {
             if batch.base_offset >= limit {
                 break;
             }

@@ -33,6 +33,7 @@ mod replica;
 mod rules;
 mod safety;
 mod setup;
+mod shared_vec;
 mod snapshot;
 mod timeline;
 mod timer;
@@ -97,6 +98,7 @@ pub use rules::{check_name, check_scenario, check_scenario_at, check_topic_name,
 pub use setup::{
     BrokerSpec, ClusterFeatures, ClusterSpec, ConsumerSpec, ProducerSpec, Scenario, TimedCommand, FORMAT_VERSION,
 };
+pub use shared_vec::SharedVec;
 pub use timeline::Timeline;
 pub use view::*;
 

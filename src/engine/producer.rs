@@ -20,6 +20,7 @@ use super::limits::LIMITS;
 use super::log::{ProducerStamp, Record};
 use super::message::*;
 use super::murmur2::partition_for_key;
+use super::shared_vec::SharedVec;
 use super::timer::ProducerTimer;
 use super::{insert_sorted, Map};
 use std::collections::VecDeque;
@@ -93,7 +94,7 @@ pub struct Producer {
     pub producer_id: u64,
     pub producer_epoch: u16,
     pub metadata: ClientMetadata,
-    pub sends: Vec<SendRecord>,
+    pub sends: SharedVec<SendRecord>,
     queues: Map<PartitionIdx, PartitionQueue>,
     /// Produce requests in flight, by request id.
     in_flight: Map<u64, InFlightRequest>,
@@ -127,7 +128,7 @@ impl Producer {
             producer_id: producer_id(idx, 0),
             producer_epoch: 0,
             metadata: ClientMetadata::new(brokers, first),
-            sends: Vec::new(),
+            sends: SharedVec::new(),
             queues: Map::new(),
             in_flight: Map::new(),
             waiting: Vec::new(),

@@ -15,6 +15,7 @@ use super::event::EventKind;
 use super::ids::*;
 use super::invariant::Invariant;
 use super::log::Log;
+use super::shared_vec::SharedVec;
 use super::view::{InvariantView, LossView};
 use super::Map;
 use std::ops::Range;
@@ -36,7 +37,7 @@ struct PendingAck {
 
 #[derive(Clone, Debug, Default)]
 struct PartitionTrack {
-    committed: Vec<RecordId>,
+    committed: SharedVec<RecordId>,
     /// Acknowledged batches above the committed log, by offset.
     pending_acks: Map<Offset, PendingAck>,
     /// Acknowledged batches inside the committed log, by offset (to report them if a later unclean

@@ -13,12 +13,13 @@
 //! checkpoint is dropped and the spacing doubles, so memory stays bounded and seeking slows
 //! gracefully in long runs.
 
-use super::engine::Engine;
+use super::engine::{AdvanceError, Engine};
 use super::error::ScenarioError;
 use super::event::ClusterEvent;
 use super::ids::Millis;
 use super::limits::LIMITS;
 use super::setup::{Scenario, TimedCommand};
+use super::shared_vec::SharedVec;
 
 /// Estimated bytes a checkpoint holds per batch of each replica's log (the batch, its append time;
 /// its records are shared with the live engine, `Rc<[Record]>`) and per stored record (the safety
@@ -26,10 +27,15 @@ use super::setup::{Scenario, TimedCommand};
 /// timeline`, which measures a clone.
 const BATCH_BYTES: usize = 128;
 const RECORD_BYTES: usize = 24;
-/// Estimated heap bytes of an event kept, beside the event itself (its lists and texts).
-const EVENT_HEAP_BYTES: usize = 96;
+/// Estimated bytes of an event kept: the event and its heap (its lists and texts).
+const EVENT_BYTES: usize = std::mem::size_of::<ClusterEvent>() + 96;
 /// Estimated bytes of an engine without records or events (queues, metadata, clients).
 const ENGINE_BASE_BYTES: usize = 64 * 1024;
+/// Estimated bytes a checkpoint holds alone besides what was written since the one before it:
+/// what a clone copies, and the last chunk of each of the engine's lists, which the live engine
+/// copies on its next write to it. Calibrated with `cargo bench --bench timeline`, which
+/// measures the memory the timeline frees when dropped.
+const CHECKPOINT_BYTES: usize = 256 * 1024;
 
 /// Checkpoints of one scenario's runs, on every branch.
 pub struct Timeline {
@@ -45,7 +51,7 @@ pub struct Timeline {
 impl Timeline {
     /// The default checkpoint spacing: a replay of this many steps takes a few milliseconds
     /// natively (`cargo bench --bench timeline`).
-    pub const SPACING_STEPS: u64 = 20_000;
+    pub const SPACING_STEPS: u64 = 8_000;
     /// The default memory for checkpoints: 64 MiB.
     pub const BYTES_MAX: usize = 64 << 20;
 
@@ -71,12 +77,15 @@ impl Timeline {
         if steps >= self.live_base_steps && steps < self.live_base_steps + self.spacing_steps {
             return;
         }
-        let Some(base) = self.base_for(live.session(), live.now_ms()) else { return };
+        let session = live.session();
+        let held_by_live = |held: &SharedVec<TimedCommand>| session.starts_with(held);
+        let next_at = |i: usize| session.get(i).map(|c| c.at_ms);
+        let Some(base) = self.base_for(held_by_live, next_at, live.now_ms()) else { return };
         self.live_base_steps = self.checkpoints[base].0.steps();
         if steps < self.live_base_steps + self.spacing_steps {
             return;
         }
-        let bytes = Timeline::estimated_bytes(live);
+        let bytes = Timeline::charge(&self.checkpoints[base].0, live);
         self.checkpoints.push((live.clone(), bytes));
         self.live_base_steps = steps;
         while self.bytes() > self.bytes_max && self.checkpoints.len() > 2 {
@@ -87,12 +96,35 @@ impl Timeline {
     /// The engine of the branch `session` at time `t`: exactly the state [`Engine::replay`] of the
     /// scenario and the session's commands up to `t` reaches (the same state hash).
     pub fn seek(&self, session: &[TimedCommand], t: Millis) -> Result<Engine, ScenarioError> {
-        let base = self.base_for(session, t).unwrap_or(0);
+        let held_by_session = |held: &SharedVec<TimedCommand>| held.is_prefix_of(session);
+        let next_at = |i: usize| session.get(i).map(|c| c.at_ms);
+        let base = self.base_for(held_by_session, next_at, t).unwrap_or(0);
         let mut engine = self.checkpoints[base].0.clone();
         let from = engine.session().len();
         let upto = session.partition_point(|c| c.at_ms <= t);
         // The base's commands are all at or before its time, so at or before `t`: `from <= upto`.
-        engine.replay_from(&session[from..upto], from, t, LIMITS.run_work_max)?;
+        engine
+            .replay_from(&session[from..upto], from, t, LIMITS.run_work_max, &mut |e, t| e.advance_to(t, u64::MAX))?;
+        Ok(engine)
+    }
+
+    /// The engine of the branch `session` at `until_ms`, replayed from time 0 (or the branch's
+    /// latest checkpoint) with checkpoints taken on the way: a page opening a link, after which
+    /// seeking anywhere in it is fast. The same state as [`Engine::replay`] (the same hash).
+    pub fn replay(&mut self, session: &[TimedCommand], until_ms: Millis) -> Result<Engine, ScenarioError> {
+        let mut engine = self.seek(session, 0)?;
+        let from = engine.session().len();
+        let spacing = self.spacing_steps;
+        let mut advance = |e: &mut Engine, t: Millis| loop {
+            match e.advance_to(t, spacing) {
+                Err(AdvanceError::StepBudgetSpent { .. }) => self.observe(e),
+                done => {
+                    self.observe(e);
+                    return done;
+                }
+            }
+        };
+        engine.replay_from(&session[from..], from, until_ms, LIMITS.run_work_max, &mut advance)?;
         Ok(engine)
     }
 
@@ -109,25 +141,45 @@ impl Timeline {
     /// What a checkpoint of `engine` counts against the memory bound: an estimate from the batches
     /// and records its replicas store and the events it keeps.
     pub fn estimated_bytes(engine: &Engine) -> usize {
+        let events = engine.events_since(0).count() * EVENT_BYTES;
+        ENGINE_BASE_BYTES + Timeline::stored_bytes(engine) + events
+    }
+
+    /// The estimated bytes of the batches and records `engine`'s replicas store.
+    fn stored_bytes(engine: &Engine) -> usize {
         let (batches, records) = engine
             .brokers
             .iter()
             .flat_map(|b| b.replicas.values())
             .map(|r| (r.log.batch_count(), (r.log.log_end_offset() - r.log.log_start_offset()) as usize))
             .fold((0, 0), |(b, n), (rb, rn)| (b + rb, n + rn));
-        let events = engine.events_since(0).count() * (std::mem::size_of::<ClusterEvent>() + EVENT_HEAP_BYTES);
-        ENGINE_BASE_BYTES + batches * BATCH_BYTES + records * RECORD_BYTES + events
+        batches * BATCH_BYTES + records * RECORD_BYTES
     }
 
-    /// The latest checkpoint at or before `t` on `session`'s branch: it holds the first commands of
-    /// `session` and none of the rest comes before it (a branch forked earlier cannot use it).
-    fn base_for(&self, session: &[TimedCommand], t: Millis) -> Option<usize> {
+    /// The latest checkpoint at or before `t` on a branch's session: it holds the first commands
+    /// of the session (`holds`) and none of the rest comes before it (`next_at(i)`: the time of
+    /// the session's command `i`); a branch forked earlier cannot use it.
+    fn base_for(
+        &self,
+        holds: impl Fn(&SharedVec<TimedCommand>) -> bool,
+        next_at: impl Fn(usize) -> Option<Millis>,
+        t: Millis,
+    ) -> Option<usize> {
         self.checkpoints.iter().rposition(|(e, _)| {
             let held = e.session();
-            e.now_ms() <= t
-                && session.get(..held.len()) == Some(held)
-                && session.get(held.len()).is_none_or(|next| next.at_ms >= e.now_ms())
+            e.now_ms() <= t && next_at(held.len()).is_none_or(|at| at >= e.now_ms()) && holds(held)
         })
+    }
+
+    /// What a checkpoint of `live` taken after one of `base` (on its branch) adds to memory: the
+    /// engine's lists share their chunks with every copy ([`SharedVec`]), so a checkpoint holds
+    /// its own copy of what a clone copies (queues, metadata, the lists' chunk pointers and
+    /// last chunks) and the chunks written since `base`: the estimate of what the engine stores
+    /// beyond what `base` stored, and the events since.
+    fn charge(base: &Engine, live: &Engine) -> usize {
+        let grown = Timeline::stored_bytes(live).saturating_sub(Timeline::stored_bytes(base));
+        let events = live.next_event_seq().saturating_sub(base.next_event_seq()) as usize;
+        CHECKPOINT_BYTES + grown + events.min(LIMITS.events_kept) * EVENT_BYTES
     }
 
     fn bytes(&self) -> usize {

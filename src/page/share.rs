@@ -9,7 +9,7 @@ use crate::scenario::{link_message, Link};
 /// from, the commands the person applied since, and the lesson being played, if any (so a
 /// lesson's link stays a lesson).
 pub fn share_message(scenario: &Scenario, engine: &Engine, lesson: Option<&LessonText>) -> Vec<u8> {
-    link_message(scenario, engine.session(), lesson)
+    link_message(scenario, &engine.session().to_vec(), lesson)
 }
 
 /// The fragment of a link: its text (`scenario::make_link`, in the runner or the share worker),

@@ -171,7 +171,7 @@ mod tests {
         for press in 0..400 {
             step_to_visible(&mut engine, &log);
             if press % 40 == 0 {
-                let replayed = Engine::replay(&scenario, engine.session(), engine.now_ms()).expect("replays");
+                let replayed = Engine::replay(&scenario, &engine.session().to_vec(), engine.now_ms()).expect("replays");
                 assert_eq!(replayed.state_hash(), engine.state_hash(), "press {press} at {} ms", engine.now_ms());
             }
         }
