@@ -102,4 +102,27 @@ fn main() {
         "  seek to a random time, 200x     median {:.1} ms, p95 {:.1} ms, max {:.1} ms",
         times_ms[100], times_ms[190], times_ms[199]
     );
+
+    // The same session opened as a link: one replay from time 0 taking checkpoints on the way.
+    let started = Instant::now();
+    let mut opened = Timeline::new(&scenario).expect("valid");
+    let engine = opened.replay(&session, end).expect("replays");
+    let open_ms = started.elapsed().as_secs_f64() * 1000.0;
+    assert_eq!(engine.state_hash(), live.state_hash(), "the link opens on the live state");
+    println!("  opened as a link (one replay)   {open_ms:.0} ms, {} checkpoints", opened.checkpoints().0);
+    // For `./dev perf`: the figures, and the session for the same seeks in the browser
+    // (`pp_seek_bench`, tests/e2e/bench.mjs).
+    println!(
+        "PP_PERF seek {{\"end_ms\":{end},\"commands\":{},\"steps\":{},\"median_ms\":{:.1},\"p95_ms\":{:.1},\"max_ms\":{:.1},\"checkpoints\":{count},\"checkpoint_mib\":{:.1},\"open_ms\":{open_ms:.0},\"state_hash\":\"{:016x}\"}}",
+        session.len(),
+        live.steps(),
+        times_ms[100],
+        times_ms[190],
+        times_ms[199],
+        held_bytes as f64 / 1048576.0,
+        live.state_hash()
+    );
+    if let Ok(path) = std::env::var("PP_BENCH_SEEK_MESSAGE") {
+        std::fs::write(&path, scenario::link_message(&scenario, &session, None)).expect("writes the session");
+    }
 }

@@ -4,7 +4,7 @@
 //!
 //! - [`mount`] builds the whole page into a container and returns an [`AppHandle`]; the page's entry
 //!   point [`pp_start`] mounts into `#app` and runs the `requestAnimationFrame` loop.
-//! - [`pp_frame_bench`] and [`pp_engine_bench`] are exported for the page benchmarks.
+//! - [`pp_frame_bench`], [`pp_engine_bench`] and [`pp_seek_bench`] are exported for the page benchmarks.
 
 // The page's allocator (and its share worker's): talc's, for a single-threaded wasm (no shared
 // memory). It takes 2.4 KB less of the gzipped bundle than the standard library's dlmalloc, at
@@ -287,5 +287,34 @@ pub fn pp_engine_bench(scenario_code: &[u8], until_ms: f64) -> Result<String, Js
         crate::layout::fixed(wall_ms, 3),
         engine.steps(),
         engine.state_hash()
+    ))
+}
+
+// Time travel in the browser (issue 12): opens a session (its link message, the uncompressed link
+// `cargo bench --bench timeline` writes) the way a page opening its link does, one replay to
+// `until_ms` with a `Timeline` taking checkpoints, then seeks to each of `times_ms`. Returns
+// `{"open_ms","checkpoints","state_hash","seeks_ms":[...]}`, measured with `performance.now()`.
+#[cfg(feature = "bench")]
+#[wasm_bindgen(skip_jsdoc)]
+pub fn pp_seek_bench(message: &[u8], until_ms: f64, times_ms: &[f64]) -> Result<String, JsValue> {
+    let err = |e: String| JsValue::from_str(&e);
+    let link = crate::scenario::read_link_message(message).map_err(|e| err(e.to_string()))?;
+    let t0 = dom::now_ms();
+    let mut timeline = crate::engine::Timeline::new(&link.scenario).map_err(|e| err(e.to_string()))?;
+    let engine = timeline.replay(&link.session, until_ms.max(0.0) as u64).map_err(|e| err(e.to_string()))?;
+    let open_ms = dom::now_ms() - t0;
+    let mut seeks = Vec::with_capacity(times_ms.len());
+    for t in times_ms {
+        let t1 = dom::now_ms();
+        let sought = timeline.seek(&link.session, t.max(0.0) as u64).map_err(|e| err(e.to_string()))?;
+        seeks.push(crate::layout::fixed(dom::now_ms() - t1, 3));
+        drop(sought);
+    }
+    Ok(format!(
+        "{{\"open_ms\":{},\"checkpoints\":{},\"state_hash\":\"{:016x}\",\"seeks_ms\":[{}]}}",
+        crate::layout::fixed(open_ms, 3),
+        timeline.checkpoints().0,
+        engine.state_hash(),
+        seeks.join(",")
     ))
 }

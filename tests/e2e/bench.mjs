@@ -9,6 +9,13 @@
 //       across native and wasm)
 //   (f) a share link: navigation -> first drawn diagram of a page opened from a link, which decodes
 //       it and replays its 200 commands before it draws (issue 9), median of 5 cold loads, beside (b)
+//   (g) time travel: the 10,000-command session of `cargo bench --bench timeline` (which writes it to
+//       target/perf/seek-session.bin; `./dev perf` runs it first) opened in wasm as a link opens
+//       (one replay taking checkpoints, pp_seek_bench), then 200 seeks to random times: issue 12's
+//       <= 50 ms (skipped, with a note, when the file is missing)
+//   (h) engine throughput, records/s: 3 brokers, 12 partitions, RF 3, acks=all, 200,000 records in
+//       sends of 100, produced, replicated and consumed, natively (benches/scenario.rs) and in wasm
+//       (pp_engine_bench), and their ratio
 //   (e) the playing page (its own frame loop) on the large scenario at 100x and 1000x: frames a
 //       second, the speed reached, and the speed label, which must say the speed reached when the
 //       page falls short (reported, not budgeted: it depends on the machine)
@@ -24,7 +31,9 @@ import path from 'node:path';
 import { ARTIFACTS, DIST, ROOT, launchChromium, median, startServer, waitReady } from './harness.mjs';
 
 const KB = 1000;
-const BUDGET = { bundleGzipBytes: 200 * KB, frameMs12x48: 4, frameMs100x1000: 33 };
+const BUDGET = { bundleGzipBytes: 200 * KB, frameMs12x48: 4, frameMs100x1000: 33, seekMs: 50 };
+const SEEK_SESSION = path.join(ROOT, 'target/perf/seek-session.bin');
+const SEEK_PERF = path.join(ROOT, 'target/perf/seek-native.json');
 const LOADS = 5;
 const ENGINE_RUNS = 9; // after one discarded warm-up run on each side (caches; wasm tier-up)
 // One frame at 1x speed and 60 fps is 16 ms of simulated time.
@@ -182,10 +191,10 @@ async function frameCost(page, scenario, frames, simMsPerFrame) {
 }
 
 // (d) pp_engine_bench(scenario_code, until_ms) -> {wall_ms, steps, state_hash}
-async function engineWasm(page, scenario) {
+async function engineWasm(page, scenario, count = ENGINE_RUNS) {
   const code = encode(scenario);
   const runs = [];
-  for (let i = 0; i <= ENGINE_RUNS; i++) {
+  for (let i = 0; i <= count; i++) {
     const until = scenario.until_ms;
     runs.push(JSON.parse(await page.evaluate(({ code, until }) => window.wasmBindings.pp_engine_bench(new Uint8Array(code), until), { code, until })));
   }
@@ -194,16 +203,16 @@ async function engineWasm(page, scenario) {
 }
 
 // In process, like pp_engine_bench: benches/scenario.rs, built with the bench profile (= release, as the wasm).
-function engineNative(file) {
+function engineNative(file, count = ENGINE_RUNS) {
   const r = spawnSync(
     'cargo',
     ['bench', '--quiet', '--bench', 'scenario'],
-    { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, PP_BENCH_SCENARIO: file, PP_BENCH_RUNS: String(ENGINE_RUNS + 1) } },
+    { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, PP_BENCH_SCENARIO: file, PP_BENCH_RUNS: String(count + 1) } },
   );
   if (r.status !== 0) throw new Error(`benches/scenario.rs exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
   const runs = r.stdout.split('\n').filter((l) => l.startsWith('PP_ENGINE_BENCH ')).map((l) => JSON.parse(l.slice(16)));
   runs.shift(); // warm-up
-  if (runs.length !== ENGINE_RUNS) throw new Error(`benches/scenario.rs printed ${runs.length} runs:\n${r.stdout}`);
+  if (runs.length !== count) throw new Error(`benches/scenario.rs printed ${runs.length} runs:\n${r.stdout}`);
   return { runs, medianWallMs: median(runs.map((r) => r.wall_ms)) };
 }
 
@@ -304,6 +313,24 @@ async function main() {
     line(`wasm in Chromium (pp_engine_bench) x${ENGINE_RUNS}`, 'wasm');
     console.log(`      wasm / native wall time: ${report.engine.ratio.toFixed(2)}`);
     check(hashes.size === 1 && steps.size === 1, `native, runner and wasm reach the same state: hashes {${[...hashes].join(', ')}}, steps {${[...steps].join(', ')}}`);
+    console.log('(h) engine throughput: 3 brokers x 12 partitions x RF 3, acks=all, 200,000 records in sends of 100, consumed');
+    report.throughput = await throughput(page);
+    console.log(
+      `      native ${Math.round(report.throughput.nativeRecordsPerS).toLocaleString('en')} records/s, wasm ${Math.round(report.throughput.wasmRecordsPerS).toLocaleString('en')} records/s: native / wasm ${report.throughput.ratio.toFixed(2)}`,
+    );
+    check(report.throughput.sameState, `throughput scenario: native and wasm reach the same state (${report.throughput.hashes.join(', ')})`);
+
+    console.log('(g) time travel in wasm: open the 10,000-command session as a link, then 200 seeks to random times');
+    if (fs.existsSync(SEEK_SESSION) && fs.existsSync(SEEK_PERF)) {
+      report.seek = await seekWasm(page);
+      const w = report.seek;
+      console.log(`      opened in ${w.open_ms.toFixed(0)} ms with ${w.checkpoints} checkpoints; seeks: median ${w.medianMs.toFixed(1)} ms, p95 ${w.p95Ms.toFixed(1)} ms, max ${w.maxMs.toFixed(1)} ms`);
+      check(w.sameState, `the session opened in wasm reaches the native state (${w.state_hash} vs ${w.native.state_hash})`);
+      check(w.p95Ms <= BUDGET.seekMs, `seek p95 ${w.p95Ms.toFixed(1)} ms <= ${BUDGET.seekMs} ms (max ${w.maxMs.toFixed(1)} ms)`);
+    } else {
+      console.log(`  info  skipped: ${path.relative(ROOT, SEEK_SESSION)} missing (run \`./dev perf\`, or \`PP_BENCH_SEEK_MESSAGE=... cargo bench --bench timeline\`)`);
+    }
+
     console.log('(e) the playing page: large scenario, 3 s of frames after 1.5 s of warm-up');
     report.playing = [];
     for (const speed of [100, 1000]) {
@@ -325,6 +352,48 @@ async function main() {
   console.log(`figures written to ${path.relative(process.cwd(), path.join(ARTIFACTS, 'bench.json'))}`);
   console.log(failures.length ? `page benchmarks: ${failures.length} FAILED` : 'page benchmarks: all budgets met');
   process.exit(failures.length ? 1 : 0);
+}
+
+/** (h): the same 200,000-record scenario natively (in process) and in wasm, three runs each. */
+async function throughput(page) {
+  const scenario = loadScenario({ brokers: 3, racks: 3, partitions: 12, untilMs: 200_000, perSend: 100 });
+  scenario.until_ms += 5_000; // the last sends replicated and consumed
+  const records = scenario.commands.filter((c) => c.produce).reduce((n, c) => n + c.produce.count, 0);
+  const file = path.join(ARTIFACTS, 'bench-throughput-scenario.json');
+  fs.writeFileSync(file, JSON.stringify(scenario));
+  const native = engineNative(file, 3);
+  const wasm = await engineWasm(page, scenario, 3);
+  const hashes = [...new Set([...native.runs, ...wasm.runs].map((r) => normHash(r.state_hash)))];
+  const nativeRecordsPerS = records / (native.medianWallMs / 1000);
+  const wasmRecordsPerS = records / (wasm.medianWallMs / 1000);
+  return { records, nativeRecordsPerS, wasmRecordsPerS, ratio: nativeRecordsPerS / wasmRecordsPerS, hashes, sameState: hashes.length === 1 };
+}
+
+/** (g): pp_seek_bench on the session benches/timeline.rs wrote, at 200 random times of it. */
+async function seekWasm(page) {
+  const native = JSON.parse(fs.readFileSync(SEEK_PERF, 'utf8'));
+  const message = [...fs.readFileSync(SEEK_SESSION)];
+  let seed = 0x2545f491;
+  const times = Array.from({ length: 200 }, () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return Math.floor((seed / 2 ** 32) * (native.end_ms + 1));
+  });
+  const r = JSON.parse(
+    await page.evaluate(({ message, end, times }) => window.wasmBindings.pp_seek_bench(new Uint8Array(message), end, new Float64Array(times)), {
+      message,
+      end: native.end_ms,
+      times,
+    }),
+  );
+  const sorted = [...r.seeks_ms].sort((a, b) => a - b);
+  return {
+    ...r,
+    native,
+    medianMs: median(r.seeks_ms),
+    p95Ms: sorted[Math.round((sorted.length - 1) * 0.95)],
+    maxMs: sorted[sorted.length - 1],
+    sameState: normHash(r.state_hash) === normHash(native.state_hash),
+  };
 }
 
 /** The page playing `#scenario=large` at `speed`: frames a second, simulated ms per wall ms, label. */
