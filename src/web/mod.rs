@@ -19,6 +19,8 @@ mod form;
 mod open_link;
 mod panels;
 mod reassign_ui;
+#[cfg(feature = "bench")]
+mod seek_bench;
 mod share_client;
 pub mod share_worker;
 mod sweep;

@@ -9,6 +9,7 @@
 //       across native and wasm)
 //   (f) a share link: navigation -> first drawn diagram of a page opened from a link, which decodes
 //       it and replays its 200 commands before it draws (issue 9), median of 5 cold loads, beside (b)
+//   (g) seeking in a session of 10,000 commands (pp_seek_bench; issue 12): budget median <= 50 ms
 //   (e) the playing page (its own frame loop) on the large scenario at 100x and 1000x: frames a
 //       second, the speed reached, and the speed label, which must say the speed reached when the
 //       page falls short (reported, not budgeted: it depends on the machine)
@@ -24,7 +25,7 @@ import path from 'node:path';
 import { ARTIFACTS, DIST, ROOT, launchChromium, median, startServer, waitReady } from './harness.mjs';
 
 const KB = 1000;
-const BUDGET = { bundleGzipBytes: 200 * KB, frameMs12x48: 4, frameMs100x1000: 33 };
+const BUDGET = { bundleGzipBytes: 200 * KB, frameMs12x48: 4, frameMs100x1000: 33, seekMs: 50 };
 const LOADS = 5;
 const ENGINE_RUNS = 9; // after one discarded warm-up run on each side (caches; wasm tier-up)
 // One frame at 1x speed and 60 fps is 16 ms of simulated time.
@@ -163,7 +164,7 @@ async function benchPage(browser, url) {
   await page.goto(url);
   await waitReady(page);
   const missing = await page.evaluate(() =>
-    ['pp_frame_bench', 'pp_engine_bench'].filter((f) => typeof window.wasmBindings?.[f] !== 'function'),
+    ['pp_frame_bench', 'pp_engine_bench', 'pp_seek_bench'].filter((f) => typeof window.wasmBindings?.[f] !== 'function'),
   );
   if (missing.length) throw new Error(`window.wasmBindings lacks ${missing.join(', ')}`);
   return { page, errors };
@@ -179,6 +180,29 @@ async function frameCost(page, scenario, frames, simMsPerFrame) {
   const sorted = [...times].sort((a, b) => a - b);
   const p95 = sorted[Math.round((sorted.length - 1) * 0.95)] ?? 0;
   return { median_ms: median(times), p95_ms: p95, frames: times.length };
+}
+
+// (g) pp_seek_bench(scenario_code, clicks, seeks) -> [play_ms, checkpoints, seek_ms...]: the
+// scenario of benches/timeline.rs (3 brokers, 12 partitions, RF 3, acks=all), its 10,000 clicks.
+const SEEK_CLICKS = 10_000;
+const SEEKS = 200;
+async function seekWasm(page) {
+  const code = encode({
+    format: 1,
+    seed: 12,
+    cluster: { brokers: [{ id: 1, rack: 'a' }, { id: 2, rack: 'b' }, { id: 3, rack: 'c' }] },
+    topics: [{ name: 'bench', partitions: 12, 'replication.factor': 3, config: { 'min.insync.replicas': 2 } }],
+    producers: [{ name: 'p', config: { acks: 'all' } }],
+    consumers: [{ name: 'c', config: { 'auto.offset.reset': 'earliest' } }],
+    commands: [{ at_ms: 0, consume: { consumer: 'c', topic: 'bench' } }],
+    until_ms: 0,
+  });
+  const [play_ms, checkpoints, ...times] = await page.evaluate(
+    ({ code, clicks, seeks }) => [...window.wasmBindings.pp_seek_bench(new Uint8Array(code), clicks, seeks)],
+    { code, clicks: SEEK_CLICKS, seeks: SEEKS },
+  );
+  const sorted = [...times].sort((a, b) => a - b);
+  return { play_ms, checkpoints, median_ms: median(times), p95_ms: sorted[Math.round((sorted.length - 1) * 0.95)], max_ms: sorted[sorted.length - 1], seeks: times.length };
 }
 
 // (d) pp_engine_bench(scenario_code, until_ms) -> {wall_ms, steps, state_hash}
@@ -304,6 +328,12 @@ async function main() {
     line(`wasm in Chromium (pp_engine_bench) x${ENGINE_RUNS}`, 'wasm');
     console.log(`      wasm / native wall time: ${report.engine.ratio.toFixed(2)}`);
     check(hashes.size === 1 && steps.size === 1, `native, runner and wasm reach the same state: hashes {${[...hashes].join(', ')}}, steps {${[...steps].join(', ')}}`);
+    console.log(`(g) seeking in a session of ${SEEK_CLICKS.toLocaleString('en')} commands (pp_seek_bench, benches/timeline.rs's session), ${SEEKS} seeks`);
+    report.seek = await seekWasm(page);
+    check(
+      report.seek.median_ms <= BUDGET.seekMs,
+      `seek median ${report.seek.median_ms.toFixed(1)} ms, p95 ${report.seek.p95_ms.toFixed(1)} ms, max ${report.seek.max_ms.toFixed(1)} ms (<= ${BUDGET.seekMs} ms); ${report.seek.checkpoints} checkpoints; playing the session took ${(report.seek.play_ms / 1000).toFixed(1)} s`,
+    );
     console.log('(e) the playing page: large scenario, 3 s of frames after 1.5 s of warm-up');
     report.playing = [];
     for (const speed of [100, 1000]) {
