@@ -112,6 +112,16 @@ impl Timeline {
     /// latest checkpoint) with checkpoints taken on the way: a page opening a link, after which
     /// seeking anywhere in it is fast. The same state as [`Engine::replay`] (the same hash).
     pub fn replay(&mut self, session: &[TimedCommand], until_ms: Millis) -> Result<Engine, ScenarioError> {
+        self.replay_within(session, until_ms, LIMITS.run_work_max)
+    }
+
+    /// [`Timeline::replay`] with its own work bound (the page's, `Limits::page_replay_work_max`).
+    pub fn replay_within(
+        &mut self,
+        session: &[TimedCommand],
+        until_ms: Millis,
+        work_max: u64,
+    ) -> Result<Engine, ScenarioError> {
         let mut engine = self.seek(session, 0)?;
         let from = engine.session().len();
         let spacing = self.spacing_steps;
@@ -124,7 +134,7 @@ impl Timeline {
                 }
             }
         };
-        engine.replay_from(&session[from..], from, until_ms, LIMITS.run_work_max, &mut advance)?;
+        engine.replay_from(&session[from..], from, until_ms, work_max, &mut advance)?;
         Ok(engine)
     }
 

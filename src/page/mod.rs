@@ -21,13 +21,19 @@
 //! - [`sweep`]: the notice for partitions that wait on the controller's unclean-election sweep.
 //! - [`roving`]: one tab stop for a list (the event log, the broker menu) and the keys that move it.
 //! - [`reached`]: the speed the page actually reaches, shown when it falls short of the one asked.
+//! - [`branches`]: the tree of branches (acting at a past moment forks one; each has its link).
+//! - [`event_marks`]: the events marked on the time slider; Step back and Step forward go by them.
+//! - [`compare`]: what differs between two branches at one time (leaders, ISRs, HWs, losses).
 //! - [`Selection`]: what the side panel shows, and the keys the DOM carries for it.
 
 pub mod activity;
 pub mod announce;
+pub mod branches;
 pub mod clock;
+pub mod compare;
 pub mod embed;
 pub mod event_log;
+pub mod event_marks;
 pub mod forms;
 pub mod fragment;
 pub mod frame_budget;

@@ -169,6 +169,28 @@ test('axe: with a broker menu open, none', async (t) => {
   }
 });
 
+test('axe: time travel (the past shown, two branches, a comparison), none', async (t) => {
+  const page = await open('#paused');
+  try {
+    await steps(page, 30);
+    // The slider half way back, and broker 2 crashed there: branch 2.
+    await page.locator('#time-slider').evaluate((s) => {
+      s.value = String(Math.floor(Number(s.max) / 2));
+      s.dispatchEvent(new Event('input'));
+    });
+    assert.match(await page.locator('#timeline-status').textContent(), /^Viewing /);
+    await page.locator('[data-broker="2"]').click({ position: { x: 40, y: 16 } });
+    await page.locator('#broker-menu [data-action=crash]').click();
+    await page.locator('#branch-list [data-branch="1"][aria-current]').waitFor({ timeout: 5_000 });
+    await page.locator('#compare').click();
+    // The diagram's text is measured where it is painted: in the viewport.
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await audit(t, page, 'time travel');
+  } finally {
+    await page.context().close();
+  }
+});
+
 test('axe: in the dark colour scheme, none (records above the HW included)', async (t) => {
   const page = await open('#paused', { colorScheme: 'dark' });
   try {

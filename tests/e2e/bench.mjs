@@ -172,7 +172,7 @@ async function benchPage(browser, url) {
   await page.goto(url);
   await waitReady(page);
   const missing = await page.evaluate(() =>
-    ['pp_frame_bench', 'pp_engine_bench'].filter((f) => typeof window.wasmBindings?.[f] !== 'function'),
+    ['pp_frame_bench', 'pp_engine_bench', 'pp_seek_bench'].filter((f) => typeof window.wasmBindings?.[f] !== 'function'),
   );
   if (missing.length) throw new Error(`window.wasmBindings lacks ${missing.join(', ')}`);
   return { page, errors };

@@ -8,9 +8,10 @@ use crate::web::Selection;
 use web_sys::{Element, HtmlInputElement, HtmlSelectElement};
 
 impl App {
-    /// Applies a command now and redraws; the engine's error (its field and reason) on failure.
+    /// Applies a command now (at a past moment shown: on a new branch) and redraws; the engine's
+    /// error (its field and reason) on failure.
     pub(super) fn apply(&mut self, command: Command) -> Result<(), CommandError> {
-        let r = self.engine.apply(command);
+        let r = self.apply_here(command);
         self.render();
         r
     }

@@ -16,13 +16,14 @@ mod lesson;
 mod render;
 mod share;
 mod shell;
+mod travel;
 mod wiring;
 
 use super::diagram::Diagram;
 use super::dom::{self, el, Build};
 use super::panels::{Details, Partitions, Safety};
 use super::Selection;
-use crate::engine::{ClusterView, Engine, Millis, Scenario, ScenarioError, TimedCommand, ViewOptions};
+use crate::engine::{ClusterView, Engine, Millis, Scenario, ScenarioError, TimedCommand, Timeline, ViewOptions};
 use crate::page::announce::Announcer;
 use crate::page::embed::Visibility;
 use crate::page::event_log::replication_shown_by_default;
@@ -204,6 +205,8 @@ pub struct App {
     view: Option<ClusterView>,
     /// The lesson a link carried, if any (`lesson.rs`).
     lesson: Option<lesson::LessonUi>,
+    /// The time slider, the branches and the checkpoints (`travel.rs`): `engine` is the moment shown.
+    travel: travel::Travel,
 }
 
 /// Builds the playground into `container` from a scenario; the engine's reason if the scenario
@@ -221,14 +224,18 @@ pub fn mount_with(
     at_ms: Millis,
     options: Options,
 ) -> Result<AppHandle, ScenarioError> {
+    // A link's session is replayed once, with checkpoints taken on the way: the slider can go
+    // back anywhere in it at once.
+    let mut timeline = Timeline::new(scenario)?;
     let engine = if session.is_empty() && at_ms == 0 {
         Engine::new(scenario)?
     } else {
-        Engine::replay_within(scenario, session, at_ms, crate::engine::LIMITS.page_replay_work_max)?
+        timeline.replay_within(session, at_ms, crate::engine::LIMITS.page_replay_work_max)?
     };
     let view = engine.view(ViewOptions::default());
     let root = el("div").with("class", "pp").into_parent(container);
-    let Shell { ui, diagram, details, partitions, safety } = build_shell(&root, &view, scenario, &options);
+    let Shell { ui, diagram, details, partitions, safety, travel } = build_shell(&root, &view, scenario, &options);
+    let travel = travel::Travel::new(timeline, travel);
     let mut log = EventLog::new();
     let show_replication = replication_shown_by_default(&view);
     log.set_show_replication(show_replication, &engine);
@@ -257,6 +264,7 @@ pub fn mount_with(
         render_ms: 0.0,
         view: None,
         lesson: None,
+        travel,
     };
     let app = Rc::new(RefCell::new(app));
     wiring::wire(&app);
@@ -301,6 +309,7 @@ impl App {
         }
         self.view = None;
         self.log.clear();
+        self.travel.clear();
     }
 
     /// Replaces this playground by a fresh one of another scenario (after this event returns).
@@ -372,21 +381,33 @@ impl App {
     /// Runs the engine up to `target` (fractional ms) for at most `budget_ms` of wall time; an
     /// engine that stops making progress pauses the page with a notice.
     fn advance_to(&mut self, target: f64, budget_ms: f64) {
+        if self.cursor_ms().is_some() {
+            return; // The past is shown: only seeking moves it.
+        }
         let target = self.lesson_target(target);
         if let Err(e) = self.clock.advance(&mut self.engine, target, budget_ms, dom::now_ms) {
             self.set_playing(false);
             self.show_notice(&format!("The simulation stopped: {e}. Please report this scenario."));
         }
+        self.observe_live();
         self.lesson_check();
     }
 
     fn set_playing(&mut self, playing: bool) {
+        if playing {
+            // Play from the past: the live simulation goes on (acting there starts a branch).
+            self.back_to_now();
+        }
         if !playing && self.clock.playing() {
             // A frame may have stopped inside a millisecond; a paused page stands where its link
             // replays to.
             let _ = self.engine.finish_millisecond();
         }
         self.clock.set_playing(playing);
+        if !playing {
+            // A paused page shows its state hash (frames draw nothing new while paused).
+            self.update_about();
+        }
         self.budget.reset();
         if playing {
             // What the last step did is no longer where the clock is.
@@ -410,6 +431,7 @@ impl App {
     fn jump_to_sweep(&mut self) {
         let Some(at_ms) = self.ui.sweep.at_ms() else { return };
         self.set_playing(false);
+        self.back_to_now();
         // Just past it: the sweep's election and its metadata reach the brokers in the same frame.
         self.advance_to((at_ms + 100) as f64, f64::INFINITY);
         self.render();
@@ -417,6 +439,9 @@ impl App {
 
     /// Step (→): runs to the next event the log shows and says what the step did.
     fn step(&mut self) {
+        if self.cursor_ms().is_some() {
+            return self.step_event(true);
+        }
         self.set_playing(false);
         let report = step::step_to_visible(&mut self.engine, &self.log);
         self.clock.stepped_to(report.at_ms);

@@ -43,7 +43,7 @@ impl App {
     /// Draws the current state.
     pub fn render(&mut self) {
         let width = self.diagram_width();
-        let view = self.engine.view(self.view_options());
+        let view = self.viewed_engine().view(self.view_options());
         self.relayout(&view, width);
         let display_ms = self.clock.display_ms(view.now_ms);
         self.diagram.update(&view, display_ms, &self.selection);
@@ -67,6 +67,7 @@ impl App {
         self.safety.update(&view);
         self.ui.sweep.update(&view);
         self.update_about();
+        self.render_travel();
         if self.menu.broker.is_some() {
             self.update_menu(&view);
         }

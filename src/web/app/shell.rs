@@ -99,6 +99,7 @@ pub(super) struct Shell {
     pub(super) details: Details,
     pub(super) partitions: Partitions,
     pub(super) safety: Safety,
+    pub(super) travel: super::travel::TravelUi,
 }
 
 // ------------------------------------------------------------------------------------------ helpers
@@ -189,6 +190,7 @@ pub(super) fn build_shell(root: &Element, view: &ClusterView, scenario: &Scenari
     let partitions = Partitions::new(&right);
     let safety = Safety::new(&right);
     let share = super::share::build_share(&right);
+    let travel = super::travel::build_travel(&diagram_wrap, &right);
     // Inside the main landmark (it is fixed on screen wherever it sits in the document).
     let menu = build_menu(&main);
     let help = build_help(root);
@@ -218,7 +220,7 @@ pub(super) fn build_shell(root: &Element, view: &ClusterView, scenario: &Scenari
         share,
         start,
     };
-    Shell { ui, diagram, details, partitions, safety }
+    Shell { ui, diagram, details, partitions, safety, travel }
 }
 
 /// The header: title, the clock's controls, the scenario choice, Reset and help; in an embed, the
@@ -589,6 +591,8 @@ fn build_help(root: &Element) -> Element {
     for (k, what) in [
         ("Space", "play / pause"),
         ("→", "step to the next event"),
+        ("[  /  ]", "time slider: back / forward to the previous / next marked event (crash, election, ISR change, loss, truncation)"),
+        ("L", "back to now: the live simulation after viewing the past"),
         ("+  /  −", "faster / slower"),
         ("?", "this help"),
         ("Esc", "close a menu or this dialog"),

@@ -62,6 +62,7 @@ pub(super) fn wire(app: &Rc<RefCell<App>>) {
     wire_header(app);
     wire_forms(app);
     wire_views(app);
+    wire_travel(app);
     let (root, global) = {
         let a = app.borrow();
         (a.root.clone(), a.options.global_listeners)
@@ -229,6 +230,36 @@ fn wire_views(app: &Rc<RefCell<App>>) {
             if !inside {
                 a.close_menu(false);
             }
+        }
+    });
+}
+
+/// The time slider, its marks and buttons, the branch list and Compare (`travel.rs`).
+fn wire_travel(app: &Rc<RefCell<App>>) {
+    let (slider, strip, back, forward, now, list, compare) = {
+        let t = &app.borrow().travel.ui;
+        (
+            t.slider.clone(),
+            t.strip.clone(),
+            t.back.clone(),
+            t.forward.clone(),
+            t.now.clone(),
+            t.branch_list.clone(),
+            t.compare.clone(),
+        )
+    };
+    on::<Event>(&slider, "input", app, |a, _| {
+        let t = a.travel.ui.slider.value_as_number();
+        a.seek_to(if t > 0.0 { t as u64 } else { 0 });
+    });
+    on::<MouseEvent>(&strip, "click", app, |a, e| a.on_strip_click(&e));
+    on::<Event>(&back, "click", app, |a, _| a.step_event(false));
+    on::<Event>(&forward, "click", app, |a, _| a.step_event(true));
+    on::<Event>(&now, "click", app, |a, _| a.back_to_now());
+    on::<Event>(&compare, "click", app, |a, _| a.on_compare());
+    on::<MouseEvent>(&list, "click", app, |a, e| {
+        if let Some(i) = closest_attr(e.unchecked_ref(), "data-branch").and_then(|(_, v)| v.parse().ok()) {
+            a.switch_branch(i);
         }
     });
 }
@@ -593,6 +624,10 @@ impl App {
             "?" => {
                 e.prevent_default();
                 self.toggle_help();
+            }
+            "[" | "]" | "l" | "L" => {
+                e.prevent_default();
+                self.on_travel_key(&key);
             }
             "+" | "=" => self.nudge_speed(crate::page::speed::faster),
             "-" | "_" => self.nudge_speed(crate::page::speed::slower),
