@@ -36,6 +36,7 @@ mod setup;
 mod snapshot;
 mod timeline;
 mod timer;
+mod trace;
 mod trigger;
 mod view;
 
@@ -98,6 +99,7 @@ pub use setup::{
     BrokerSpec, ClusterFeatures, ClusterSpec, ConsumerSpec, ProducerSpec, Scenario, TimedCommand, FORMAT_VERSION,
 };
 pub use timeline::Timeline;
+pub use trace::{FetchAnswer, ProduceOutcome, Trace, TraceArrow, TraceKind, TraceMessage, TraceSample, Truncation};
 pub use view::*;
 
 /// The engine's map: a sorted vector. Deterministic iteration like `BTreeMap`, with a fraction of
