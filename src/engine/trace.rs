@@ -117,6 +117,10 @@ pub struct TraceArrow {
     pub to: NodeId,
     pub message: TraceMessage,
     pub lost: bool,
+    /// The partition's HW (as [`TraceSample::high_watermark`]) before and right after the delivery:
+    /// what a follower fetch did to the leader's HW.
+    pub high_watermark_before: Offset,
+    pub high_watermark_after: Offset,
 }
 
 /// The partition at one moment, taken whenever one of its fields changed.
@@ -163,6 +167,8 @@ pub struct Trace {
     pub truncations: VecDeque<Truncation>,
     /// Produce requests in flight for the partition: (producer, request id, sent), for latency.
     sends: VecDeque<(ClientIdx, u64, Millis)>,
+    /// The newest arrow was delivered in the current step: its HW after is still to be noted.
+    fresh: bool,
 }
 
 /// Produce requests remembered for their latency (the pipeline allows a few per connection).
@@ -184,6 +190,7 @@ impl Trace {
             produces: VecDeque::new(),
             truncations: VecDeque::new(),
             sends: VecDeque::new(),
+            fresh: false,
         }
     }
 
@@ -254,8 +261,19 @@ impl Trace {
         lost: bool,
     ) {
         if let Some(m) = self.about(from, to, sent_ms, now, message) {
-            let arrow = TraceArrow { sent_ms, delivered_ms: now, from, to, message: m, lost };
+            let hw = self.samples.back().map_or(0, |s| s.high_watermark);
+            let arrow = TraceArrow {
+                sent_ms,
+                delivered_ms: now,
+                from,
+                to,
+                message: m,
+                lost,
+                high_watermark_before: hw,
+                high_watermark_after: hw,
+            };
             push_bounded(&mut self.arrows, arrow, LIMITS.trace_arrows_kept);
+            self.fresh = true;
         }
     }
 
@@ -270,6 +288,11 @@ impl Trace {
 
     /// Keeps `sample` if the partition changed since the last one.
     pub(crate) fn on_sample(&mut self, sample: TraceSample) {
+        if std::mem::take(&mut self.fresh) {
+            if let Some(a) = self.arrows.back_mut() {
+                a.high_watermark_after = sample.high_watermark;
+            }
+        }
         let same = self.samples.back().is_some_and(|last| {
             (last.leader, last.leader_epoch, last.high_watermark, last.isr_size, last.min_insync_replicas)
                 == (

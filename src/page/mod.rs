@@ -21,10 +21,13 @@
 //! - [`sweep`]: the notice for partitions that wait on the controller's unclean-election sweep.
 //! - [`roving`]: one tab stop for a list (the event log, the broker menu) and the keys that move it.
 //! - [`reached`]: the speed the page actually reaches, shown when it falls short of the one asked.
+//! - [`spacetime`], [`charts`]: the selected partition's messages as a space-time view, and its
+//!   small charts (LEOs and HW, ISR size, produce latency, consumer lag), from the engine's probe.
 //! - [`Selection`]: what the side panel shows, and the keys the DOM carries for it.
 
 pub mod activity;
 pub mod announce;
+pub mod charts;
 pub mod clock;
 pub mod embed;
 pub mod event_log;
@@ -39,6 +42,7 @@ pub mod reassign;
 pub mod roving;
 mod selection;
 pub mod share;
+pub mod spacetime;
 pub mod speed;
 pub mod step;
 pub mod sweep;
