@@ -59,12 +59,12 @@ fn covering(trace: &Trace, start: Millis, now_ms: Millis) -> Vec<&TraceSample> {
     trace.samples.iter().skip(first).take_while(|s| s.at_ms <= now_ms).collect()
 }
 
-/// A step line of `value` over the samples, held to `now_ms`.
+/// A step line of `value` over the samples, held to `now_ms` (`&dyn`: one copy in the wasm).
 fn steps(
     samples: &[&TraceSample],
     scale: &Scale,
     now_ms: Millis,
-    value: impl Fn(&TraceSample) -> Option<u64>,
+    value: &dyn Fn(&TraceSample) -> Option<u64>,
 ) -> String {
     let mut points = String::new();
     let mut last: Option<i32> = None;
@@ -102,7 +102,7 @@ pub fn charts(trace: &Trace, view: &crate::engine::ClusterView, now_ms: Millis, 
         .map(|(i, b)| Series {
             class: format!("ch-s{i}"),
             label: format!("LEO broker {b}"),
-            points: steps(&samples, &scale, now_ms, |s| {
+            points: steps(&samples, &scale, now_ms, &|s: &TraceSample| {
                 s.log_end_offsets.iter().find(|(x, _)| x == b).map(|(_, o)| *o)
             }),
         })
@@ -110,7 +110,7 @@ pub fn charts(trace: &Trace, view: &crate::engine::ClusterView, now_ms: Millis, 
     series.push(Series {
         class: "ch-hw".into(),
         label: "HW".into(),
-        points: steps(&samples, &scale, now_ms, |s| Some(s.high_watermark)),
+        points: steps(&samples, &scale, now_ms, &|s: &TraceSample| Some(s.high_watermark)),
     });
     let leos: Vec<String> =
         last.map_or(Vec::new(), |s| s.log_end_offsets.iter().map(|(b, o)| format!("broker {b} {o}")).collect());
@@ -134,7 +134,7 @@ pub fn charts(trace: &Trace, view: &crate::engine::ClusterView, now_ms: Millis, 
         series: vec![Series {
             class: "ch-s0".into(),
             label: "ISR size".into(),
-            points: steps(&samples, &scale, now_ms, |s| Some(s.isr_size as u64)),
+            points: steps(&samples, &scale, now_ms, &|s: &TraceSample| Some(s.isr_size as u64)),
         }],
         threshold: Some((scale.y(min_isr), format!("min.insync.replicas {min_isr}"))),
         dots: Vec::new(),
@@ -177,7 +177,9 @@ pub fn charts(trace: &Trace, view: &crate::engine::ClusterView, now_ms: Millis, 
         .map(|(i, c)| Series {
             class: format!("ch-s{i}"),
             label: format!("lag {}", client_name(view, *c)),
-            points: steps(&samples, &scale, now_ms, |s| s.lag.iter().find(|(x, _)| x == c).map(|(_, l)| *l)),
+            points: steps(&samples, &scale, now_ms, &|s: &TraceSample| {
+                s.lag.iter().find(|(x, _)| x == c).map(|(_, l)| *l)
+            }),
         })
         .collect();
     let lags: Vec<String> =

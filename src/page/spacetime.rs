@@ -170,7 +170,7 @@ pub fn space_time(
         ordered.insert(at, line);
     }
     ordered.truncate(LINES_LISTED);
-    let ticks = (0..=4u64)
+    let ticks = (0..4u64)
         .map(|i| (x_of(start + window_ms * i / 4, start, window_ms), format!("{} ms", start + window_ms * i / 4)));
     SpaceTime {
         title: format!("Messages of {partition} from {start} ms to {now_ms} ms"),
@@ -247,7 +247,7 @@ pub fn explain(a: &TraceArrow, name: &dyn Fn(NodeId) -> String, partition: &str)
                 (b, a) if a > b => format!("; the leader's HW becomes {a} (min LEO of the ISR)"),
                 (_, a) => format!("; the HW stays {a}"),
             };
-            format!("Follower fetch from {from} at offset {fetch_offset} (it holds offsets below it){hw}")
+            format!("Follower fetch from {from} at offset {fetch_offset} (its LEO){hw}")
         }
         TraceMessage::Fetch { follower: false, fetch_offset } => {
             format!("{from} fetches {partition} from {to} at offset {fetch_offset} (a consumer reads below the HW)")
@@ -292,6 +292,15 @@ fn fetch_answer(from: &str, to: &str, answer: &FetchAnswer) -> String {
     }
 }
 
+/// The partition the selection names (a partition, or one of its replicas): the one to trace.
+pub fn traced_partition(view: &ClusterView, selection: &super::Selection) -> Option<crate::engine::PartitionIdx> {
+    let name = match selection {
+        super::Selection::Partition(name) | super::Selection::Replica(_, name) => name,
+        _ => return None,
+    };
+    view.partitions.iter().find(|p| p.name == *name).map(|p| p.idx)
+}
+
 /// A client's lane name (for the charts' legends).
 pub fn client_name(view: &ClusterView, c: ClientIdx) -> String {
     view.consumers.iter().find(|x| x.idx == c).map_or(String::new(), |x| x.name.clone())
@@ -302,6 +311,7 @@ mod tests {
     use super::*;
     use crate::engine::{Command, Engine, PartitionIdx, Produce, ViewOptions};
     use crate::page::charts::charts;
+    use crate::page::Selection;
 
     fn produce(e: &mut Engine, count: u32) {
         let p = Produce {
@@ -348,6 +358,16 @@ mod tests {
         assert!(!st.lines.is_empty() && st.lines.len() <= LINES_LISTED);
         assert_eq!(st.bands.len(), 1);
         assert_eq!(st.bands[0].label, "epoch 0, leader 1");
+    }
+
+    #[test]
+    fn a_partition_or_one_of_its_replicas_is_traced() {
+        let view = crate::page::tests::default_engine().view(ViewOptions::default());
+        let traced = |s: Selection| traced_partition(&view, &s);
+        assert_eq!(traced(Selection::Partition("orders-2".into())), Some(PartitionIdx(2)));
+        assert_eq!(traced(Selection::Replica(3, "orders-1".into())), Some(PartitionIdx(1)));
+        assert_eq!(traced(Selection::Broker(1)), None);
+        assert_eq!(traced(Selection::Partition("nope-0".into())), None);
     }
 
     #[test]

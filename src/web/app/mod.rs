@@ -187,6 +187,8 @@ pub struct App {
     details: Details,
     partitions: Partitions,
     safety: Safety,
+    /// The selected partition's messages and charts (`page::spacetime`, `page::charts`).
+    spacetime: crate::web::spacetime::SpaceTimeUi,
     options: Options,
     clock: Clock,
     selection: Selection,
@@ -228,7 +230,7 @@ pub fn mount_with(
     };
     let view = engine.view(ViewOptions::default());
     let root = el("div").with("class", "pp").into_parent(container);
-    let Shell { ui, diagram, details, partitions, safety } = build_shell(&root, &view, scenario, &options);
+    let Shell { ui, diagram, details, partitions, safety, spacetime } = build_shell(&root, &view, scenario, &options);
     let mut log = EventLog::new();
     let show_replication = replication_shown_by_default(&view);
     log.set_show_replication(show_replication, &engine);
@@ -244,6 +246,7 @@ pub fn mount_with(
         details,
         partitions,
         safety,
+        spacetime,
         options,
         clock,
         selection: Selection::None,
