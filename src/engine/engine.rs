@@ -33,6 +33,7 @@ mod pause;
 mod power;
 mod quorum;
 mod reassign;
+mod trace;
 mod trigger;
 
 /// Why [`Engine::advance_to`] stopped before its target time.
@@ -112,6 +113,8 @@ pub struct Engine {
     paused: super::Map<BrokerId, pause::Held>,
     /// `when` commands waiting for their condition, in the order they were armed.
     armed: Vec<super::trigger::Armed>,
+    /// The probe on one partition ([`trace`]): observation only, never hashed or read back.
+    trace: Option<Box<super::trace::Trace>>,
 }
 
 impl Engine {
@@ -171,6 +174,7 @@ impl Engine {
             session: SharedVec::new(),
             paused: super::Map::new(),
             armed: Vec::new(),
+            trace: None,
         };
         let session_ms = engine.catalog.config.broker_session_timeout_ms;
         engine.with_node(NodeId::Controller, |_, ctx| {
@@ -350,7 +354,10 @@ impl Engine {
         self.now = scheduled.at_ms;
         self.steps += 1;
         match scheduled.what {
-            Pending::Deliver { from, to, message, .. } => self.deliver(from, to, message),
+            Pending::Deliver { from, to, message, sent_ms } => {
+                self.trace_deliver(from, to, sent_ms, &message);
+                self.deliver(from, to, message)
+            }
             Pending::Timer { node, incarnation, timer } => self.fire(node, incarnation, timer),
             Pending::Command(command) => {
                 // Admitted with the scenario; what can still fail is the state (a broker not running).
@@ -359,6 +366,7 @@ impl Engine {
                 }
             }
         }
+        self.trace_step();
         Some(self.now)
     }
 
@@ -481,6 +489,9 @@ impl Engine {
         }
         // The `when`s this event fires, found before it is stored and fired after (no clone of it).
         let fired = self.triggered_by(&kind);
+        if let Some(t) = self.trace.as_deref_mut() {
+            t.on_event(&kind, self.now);
+        }
         self.events.push(ClusterEvent { seq: self.next_event_seq, at_ms: self.now, kind });
         self.next_event_seq += 1;
         for armed in fired {

@@ -64,6 +64,10 @@ pub struct Limits {
     pub lesson_choices_max: usize,
     /// Messages that wait for a paused broker (its socket buffers); later ones are dropped.
     pub paused_messages_max: usize,
+    /// Messages a partition's probe keeps ([`Trace`](super::Trace), off unless a driver asks).
+    pub trace_arrows_kept: usize,
+    /// Samples, produce outcomes and truncations a partition's probe keeps, each.
+    pub trace_samples_kept: usize,
 }
 
 /// The bounds. Sized for a browser tab: 1,000,000 records take about 100 MiB natively (README,
@@ -98,4 +102,6 @@ pub const LIMITS: Limits = Limits {
     lesson_text_bytes_max: 400,
     lesson_choices_max: 4,
     paused_messages_max: 10_000,
+    trace_arrows_kept: 2_000,
+    trace_samples_kept: 2_000,
 };

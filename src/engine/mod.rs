@@ -37,6 +37,7 @@ mod shared_vec;
 mod snapshot;
 mod timeline;
 mod timer;
+mod trace;
 mod trigger;
 mod view;
 
@@ -100,6 +101,7 @@ pub use setup::{
 };
 pub use shared_vec::SharedVec;
 pub use timeline::Timeline;
+pub use trace::{FetchAnswer, ProduceOutcome, Trace, TraceArrow, TraceKind, TraceMessage, TraceSample, Truncation};
 pub use view::*;
 
 /// The engine's map: a sorted vector. Deterministic iteration like `BTreeMap`, with a fraction of

@@ -86,7 +86,11 @@ impl Timeline {
             return;
         }
         let bytes = Timeline::charge(&self.checkpoints[base].0, live);
-        self.checkpoints.push((live.clone(), bytes));
+        let mut checkpoint = live.clone();
+        // The probe is an observation of the live engine: a past window rebuilds its own
+        // (`Engine::run_traced`), so checkpoints do not keep a copy of its rings.
+        checkpoint.set_trace(None);
+        self.checkpoints.push((checkpoint, bytes));
         self.live_base_steps = steps;
         while self.bytes() > self.bytes_max && self.checkpoints.len() > 2 {
             self.thin_out();

@@ -24,11 +24,14 @@
 //! - [`branches`]: the tree of branches (acting at a past moment forks one; each has its link).
 //! - [`event_marks`]: the events marked on the time slider; Step back and Step forward go by them.
 //! - [`compare`]: what differs between two branches at one time (leaders, ISRs, HWs, losses).
+//! - [`spacetime`], [`charts`]: the selected partition's messages as a space-time view, and its
+//!   small charts (LEOs and HW, ISR size, produce latency, consumer lag), from the engine's probe.
 //! - [`Selection`]: what the side panel shows, and the keys the DOM carries for it.
 
 pub mod activity;
 pub mod announce;
 pub mod branches;
+pub mod charts;
 pub mod clock;
 pub mod compare;
 pub mod embed;
@@ -45,6 +48,7 @@ pub mod reassign;
 pub mod roving;
 mod selection;
 pub mod share;
+pub mod spacetime;
 pub mod speed;
 pub mod step;
 pub mod sweep;

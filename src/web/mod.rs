@@ -21,6 +21,7 @@ mod panels;
 mod reassign_ui;
 mod share_client;
 pub mod share_worker;
+mod spacetime;
 mod sweep;
 
 pub use crate::page::{Selection, UrlOptions};

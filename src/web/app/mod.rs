@@ -188,6 +188,8 @@ pub struct App {
     details: Details,
     partitions: Partitions,
     safety: Safety,
+    /// The selected partition's messages and charts (`page::spacetime`, `page::charts`).
+    spacetime: crate::web::spacetime::SpaceTimeUi,
     options: Options,
     clock: Clock,
     selection: Selection,
@@ -234,7 +236,8 @@ pub fn mount_with(
     };
     let view = engine.view(ViewOptions::default());
     let root = el("div").with("class", "pp").into_parent(container);
-    let Shell { ui, diagram, details, partitions, safety, travel } = build_shell(&root, &view, scenario, &options);
+    let Shell { ui, diagram, details, partitions, safety, travel, spacetime } =
+        build_shell(&root, &view, scenario, &options);
     let travel = travel::Travel::new(timeline, travel);
     let mut log = EventLog::new();
     let show_replication = replication_shown_by_default(&view);
@@ -251,6 +254,7 @@ pub fn mount_with(
         details,
         partitions,
         safety,
+        spacetime,
         options,
         clock,
         selection: Selection::None,

@@ -47,6 +47,8 @@ impl App {
         self.relayout(&view, width);
         let display_ms = self.clock.display_ms(view.now_ms);
         self.diagram.update(&view, display_ms, &self.selection);
+        self.engine.set_trace(crate::page::spacetime::traced_partition(&view, &self.selection));
+        self.spacetime.update(self.engine.trace(), &view, view.now_ms);
         self.update_time(view.now_ms, display_ms);
         self.update_topics(&view);
         self.update_log();

@@ -9,6 +9,7 @@ use crate::web::diagram::{heat_class, Diagram};
 use crate::web::dom::{el, svg, Build, Cached};
 use crate::web::form::{actions, button, error_el, form, input, row, select};
 use crate::web::panels::{Details, Partitions, Safety};
+use crate::web::spacetime::SpaceTimeUi;
 use crate::web::sweep::SweepUi;
 use crate::web::SCENARIOS;
 use wasm_bindgen::JsCast;
@@ -100,6 +101,7 @@ pub(super) struct Shell {
     pub(super) partitions: Partitions,
     pub(super) safety: Safety,
     pub(super) travel: super::travel::TravelUi,
+    pub(super) spacetime: SpaceTimeUi,
 }
 
 // ------------------------------------------------------------------------------------------ helpers
@@ -186,6 +188,7 @@ pub(super) fn build_shell(root: &Element, view: &ClusterView, scenario: &Scenari
     let config = build_config(&topics_group, &refs(&topics));
 
     let details = Details::new(&right);
+    let spacetime = SpaceTimeUi::new(&left);
     let LogUi { event_log, hide_routine, show_replication } = build_log(&left);
     let partitions = Partitions::new(&right);
     let safety = Safety::new(&right);
@@ -220,7 +223,7 @@ pub(super) fn build_shell(root: &Element, view: &ClusterView, scenario: &Scenari
         share,
         start,
     };
-    Shell { ui, diagram, details, partitions, safety, travel }
+    Shell { ui, diagram, details, partitions, safety, travel, spacetime }
 }
 
 /// The header: title, the clock's controls, the scenario choice, Reset and help; in an embed, the

@@ -183,6 +183,15 @@ fn wire_views(app: &Rc<RefCell<App>>) {
         let checks = (ui.hide_routine.clone(), ui.show_replication.clone());
         (a.root.clone(), a.diagram.svg.clone(), ui.event_log.clone(), ui.menu.root.clone(), checks.0, checks.1)
     };
+    let (st_svg, st_inputs) = (app.borrow().spacetime.svg.clone(), app.borrow().spacetime.inputs());
+    for input in &st_inputs {
+        on::<Event>(input, "change", app, |a, _| a.render());
+    }
+    on::<Event>(&st_svg, "pointerover", app, |a, e| {
+        if let Some(target) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) {
+            a.spacetime.point_at(&target);
+        }
+    });
     on::<Event>(&hide_routine, "change", app, |a, _| {
         let hide = a.ui.hide_routine.checked();
         a.log.set_hide_routine(hide);
