@@ -106,7 +106,7 @@ impl SpaceTimeUi {
         f
     }
 
-    fn window_ms(&self) -> Millis {
+    pub fn window_ms(&self) -> Millis {
         WINDOWS_MS.into_iter().find(|w| w.to_string() == self.window.value()).unwrap_or(WINDOWS_MS[0])
     }
 

@@ -45,6 +45,9 @@ test('the space-time view of orders-0 shows why its high watermark moved', async
   assert.match((await page.locator('.st title').textContent()) ?? '', /^Messages of orders-0 from \d+ ms to \d+ ms$/);
   assert.match((await page.locator('.st desc').textContent()) ?? '', /messages in the window/);
 
+  // The moment the HW moved (the window's end when its line appeared), for the time travel below.
+  const movedAt = Number(((await page.locator('.st title').textContent()) ?? '').match(/to (\d+) ms$/)[1]);
+
   // Pause, then point at a follower fetch: its line in Kafka's words.
   if ((await page.getAttribute('#play', 'aria-pressed')) === 'true') await page.locator('#play').click();
   const fetch = page.locator('.st line.st-fetch').last();
@@ -64,6 +67,17 @@ test('the space-time view of orders-0 shows why its high watermark moved', async
   await page.locator('.st-checks input[data-kind="follower fetch"]').uncheck();
   assert.equal(await page.locator('.st line.st-fetch').count(), 0);
   assert.ok((await page.locator('.st line.st-produce').count()) >= 2, 'the other kinds stay');
+
+  // Back in time: the slider at that moment rebuilds the window before it (the probe replayed from
+  // a checkpoint), so the fetch that moved the HW is there again.
+  await page.locator('.st-checks input[data-kind="follower fetch"]').check();
+  await page.locator('#play').click();
+  await page.waitForFunction((t) => Number(document.querySelector('#time-slider')?.max) > t + 300, movedAt, { timeout: WALL_TIMEOUT_MS });
+  await page.locator('#play').click();
+  await page.locator('#time-slider').fill(String(movedAt));
+  await page.waitForFunction((t) => new RegExp(`to ${t} ms$`).test(document.querySelector('.st title')?.textContent ?? ''), movedAt, { timeout: WALL_TIMEOUT_MS });
+  const past = await page.locator('.st-lines li').allTextContents();
+  assert.ok(past.some((l) => /with high watermark 5$/.test(l)), `the past window holds the fetch that moved the HW:\n${past.join('\n')}`);
 
   // Text at least 11 px on screen.
   const small = await page.$$eval('.st text, .chart text', (ts) =>

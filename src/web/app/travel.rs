@@ -175,7 +175,19 @@ impl App {
         self.set_playing(false);
         self.record_branch();
         let branch = self.travel.branches.get(self.travel.branches.current()).map(|b| b.session.as_slice());
-        match self.travel.timeline.seek(branch.unwrap_or_default(), t) {
+        let session = branch.unwrap_or_default();
+        // The selected partition's probe: its window before `t` rebuilt on the way (the
+        // space-time view and charts follow the cursor).
+        let past = match self.engine.trace().map(|trace| trace.partition) {
+            Some(p) => {
+                self.travel.timeline.seek(session, t.saturating_sub(self.spacetime.window_ms())).and_then(|mut e| {
+                    e.run_traced(p, session, t)?;
+                    Ok(e)
+                })
+            }
+            None => self.travel.timeline.seek(session, t),
+        };
+        match past {
             Ok(past) => {
                 let shown = std::mem::replace(&mut self.engine, past);
                 if self.travel.live.is_none() {
