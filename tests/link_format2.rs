@@ -6,8 +6,8 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use partition_playground::engine::{
-    Acks, BrokerId, ChangeConfig, Command, ElectLeaders, ElectionType, Engine, NodeRef, Produce, ProducerReconfig,
-    SeekTo, TimedCommand, TopicConfig, TopicSpec,
+    Acks, BrokerId, ChangeConfig, Command, ElectLeaders, ElectionType, Engine, JoinGroup, NodeRef, Produce,
+    ProducerReconfig, SeekTo, TimedCommand, TopicConfig, TopicSpec,
 };
 use partition_playground::scenario::{
     self, link_code, link_message, link_text, make_link, read_link, read_link_message, Link, LinkError,
@@ -289,6 +289,17 @@ fn every_command_engine() -> Engine {
             partition: Some(1),
         }),
         Command::ElectLeaders(ElectLeaders { election_type: ElectionType::Unclean, topic: None, partition: None }),
+        // A new instance of the consumer's application, in a group (kafka-model §6.4).
+        Command::CrashConsumer { consumer: "consumer-1".into() },
+        Command::JoinGroup(JoinGroup {
+            consumer: "consumer-1".into(),
+            group: "billing".into(),
+            topic: "orders".into(),
+            enable_auto_commit: false,
+        }),
+        Command::CommitOffsets { consumer: "consumer-1".into() },
+        Command::StopPolling { consumer: "consumer-1".into() },
+        Command::LeaveGroup { consumer: "consumer-1".into() },
     ];
     let mut engine = Engine::new(&default_scenario()).expect("within the contract");
     for (i, command) in commands.into_iter().enumerate() {

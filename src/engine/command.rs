@@ -296,6 +296,43 @@ pub enum Command {
     /// kafka-model §3.2, §3.8): the controller runs the election for one partition, or for every
     /// partition, and answers each (recorded as an event).
     ElectLeaders(ElectLeaders),
+    /// `KafkaConsumer.subscribe(topic)` with a `group.id` (kafka-model §6.4): the consumer finds the
+    /// group's coordinator and joins; the group's members share the topic's partitions. The first
+    /// group of a cluster creates `__consumer_offsets`. On a crashed consumer, a new instance.
+    JoinGroup(JoinGroup),
+    /// `close()`: a last commit (with auto-commit), then LeaveGroup; the group rebalances at once.
+    LeaveGroup {
+        consumer: String,
+    },
+    /// The consumer's process dies (kill -9): no commit, no LeaveGroup; its coordinator notices only
+    /// when `session.timeout.ms` passes without a heartbeat.
+    CrashConsumer {
+        consumer: String,
+    },
+    /// The application stops calling `poll()` (stuck processing): the heartbeat thread goes on, and
+    /// leaves the group once `max.poll.interval.ms` passes.
+    StopPolling {
+        consumer: String,
+    },
+    /// `commitSync()`: commits the positions of the partitions the member owns.
+    CommitOffsets {
+        consumer: String,
+    },
+}
+
+/// `join_group`: the consumer, its `group.id`, the topic it subscribes to and `enable.auto.commit`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JoinGroup {
+    pub consumer: String,
+    pub group: String,
+    pub topic: String,
+    #[serde(rename = "enable.auto.commit", default = "auto_commit_default")]
+    pub enable_auto_commit: bool,
+}
+
+fn auto_commit_default() -> bool {
+    true
 }
 
 /// `elect_leaders`: `election_type`, and `topic` with `partition` (Kafka's `--topic --partition`),
@@ -354,7 +391,7 @@ pub struct ProducerReconfig {
 
 impl Command {
     /// How many variants there are: a code's variant index is below it (`scenario::code_reader`).
-    pub const VARIANTS: u32 = 18;
+    pub const VARIANTS: u32 = 23;
     /// `When`'s variant index (its position): the command a `when` runs is never one.
     pub const WHEN_VARIANT: u32 = 14;
 
@@ -379,6 +416,11 @@ impl Command {
             Command::Seek { .. } => "seek",
             Command::PowerOffBroker { .. } => "power_off_broker",
             Command::ElectLeaders(_) => "elect_leaders",
+            Command::JoinGroup(_) => "join_group",
+            Command::LeaveGroup { .. } => "leave_group",
+            Command::CrashConsumer { .. } => "crash_consumer",
+            Command::StopPolling { .. } => "stop_polling",
+            Command::CommitOffsets { .. } => "commit_offsets",
         }
     }
 }

@@ -77,6 +77,13 @@ pub enum Observation {
         first_record: RecordId,
         count: u32,
     },
+    /// A group coordinator committed a partition's offset (its `__consumer_offsets` HW passed it).
+    OffsetCommitted {
+        partition: PartitionIdx,
+        offset: Offset,
+    },
+    /// A group member's owned partitions changed.
+    GroupAssignmentChanged,
     /// A consumer application received these records.
     Consumed {
         consumer: ClientIdx,

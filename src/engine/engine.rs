@@ -9,7 +9,7 @@ use super::command::{ChangeConfig, Command, NodeRef, SeekTo, TopicSpec};
 use super::config::Acks;
 use super::consumer::Consumer;
 use super::controller::Controller;
-use super::ctx::{Ctx, Outbox};
+use super::ctx::{Ctx, Observation, Outbox};
 use super::error::{CommandError, ScenarioError};
 use super::event::{ClusterEvent, EventKind};
 use super::ids::*;
@@ -29,6 +29,8 @@ use std::collections::VecDeque;
 use std::fmt;
 
 mod elect;
+mod group_view;
+mod groups;
 mod pause;
 mod power;
 mod trigger;
@@ -442,8 +444,13 @@ impl Engine {
             let world =
                 World { now: self.now, catalog: &self.catalog, controller: &self.controller, brokers: &self.brokers };
             let mut events = Vec::new();
+            let mut assignment_changed = false;
             for obs in &observations {
                 self.safety.observe(obs, &world, &mut events);
+                assignment_changed |= matches!(obs, Observation::GroupAssignmentChanged);
+            }
+            if assignment_changed {
+                self.check_group_ownership(&mut events);
             }
             for e in events {
                 self.push_event(e);
@@ -621,6 +628,11 @@ impl Engine {
                 let topic = self.topic(&topic)?;
                 let partitions = self.catalog.topics[topic.0 as usize].partitions.clone();
                 let i = c.0 as usize;
+                if self.consumers[i].membership.is_some() || self.consumers[i].crashed {
+                    let reason =
+                        format!("consumer {consumer} subscribes with a group: it is not assigned partitions too");
+                    return Err(CommandError::new("consumer", reason));
+                }
                 self.with_node(NodeId::Consumer(c), |e, ctx| e.consumers[i].subscribe(&partitions, ctx));
             }
             Command::Seek { consumer, topic, partition, to } => self.seek(&consumer, &topic, partition, to)?,
@@ -680,6 +692,11 @@ impl Engine {
             Command::CreateTopic(spec) => self.create_topic(&spec)?,
             Command::ChangeConfig(change) => self.change_config(change)?,
             Command::ElectLeaders(e) => self.elect_leaders(&e)?,
+            group @ (Command::JoinGroup(_)
+            | Command::LeaveGroup { .. }
+            | Command::CrashConsumer { .. }
+            | Command::StopPolling { .. }
+            | Command::CommitOffsets { .. }) => self.group_command(group)?,
             Command::ReconfigureProducer { producer, config } => {
                 let p = self
                     .producer(&producer)

@@ -3,6 +3,7 @@
 
 use super::command::{ElectionType, SeekTo};
 use super::config::Acks;
+use super::group::Assignor;
 use super::ids::*;
 use super::invariant::Invariant;
 use super::log::RetentionBreach;
@@ -615,6 +616,93 @@ pub enum EventKind {
         leader_log_end_offset: Offset,
         to: Offset,
     },
+    // Consumer groups (kafka-model §6.4): the coordinator's side.
+    /// The group went to PreparingRebalance: every member must rejoin.
+    GroupRebalanceStarted {
+        broker: BrokerId,
+        group: String,
+        generation: u32,
+        reason: String,
+    },
+    /// Every member rejoined (or the rest timed out): a new generation, its leader and protocol.
+    GroupJoinCompleted {
+        broker: BrokerId,
+        group: String,
+        generation: u32,
+        leader: String,
+        protocol: Assignor,
+        members: u32,
+    },
+    /// The leader's SyncGroup gave every member its assignment: the group is Stable.
+    GroupStabilized {
+        broker: BrokerId,
+        group: String,
+        generation: u32,
+    },
+    GroupMemberRemoved {
+        broker: BrokerId,
+        group: String,
+        member: String,
+        why: &'static str,
+    },
+    /// An OffsetCommit is committed: its `__consumer_offsets` record is below that partition's HW.
+    OffsetsCommitted {
+        broker: BrokerId,
+        group: String,
+        consumer: ClientIdx,
+        offsets: Vec<(PartitionIdx, Offset)>,
+    },
+    // The member's side.
+    GroupCoordinatorFound {
+        consumer: ClientIdx,
+        group: String,
+        broker: BrokerId,
+    },
+    /// The member marked its coordinator unknown: an error, or the connection failed (`None`).
+    GroupCoordinatorLost {
+        consumer: ClientIdx,
+        group: String,
+        broker: BrokerId,
+        error: Option<ErrorCode>,
+    },
+    /// A group request the coordinator refused (`request`: "JoinGroup", "Heartbeat", …).
+    GroupRequestFailed {
+        consumer: ClientIdx,
+        group: String,
+        request: &'static str,
+        error: ErrorCode,
+    },
+    /// `onPartitionsAssigned`.
+    PartitionsAssigned {
+        consumer: ClientIdx,
+        group: String,
+        generation: u32,
+        partitions: Vec<PartitionIdx>,
+    },
+    /// `onPartitionsRevoked` (committed first with auto-commit), or `onPartitionsLost` (`lost`).
+    PartitionsRevoked {
+        consumer: ClientIdx,
+        group: String,
+        partitions: Vec<PartitionIdx>,
+        lost: bool,
+    },
+    /// A newly assigned partition's position: its committed offset, else `auto.offset.reset`.
+    ConsumerStartedFrom {
+        consumer: ClientIdx,
+        partition: PartitionIdx,
+        committed: Option<Offset>,
+    },
+    ConsumerCrashed {
+        consumer: ClientIdx,
+    },
+    ConsumerStoppedPolling {
+        consumer: ClientIdx,
+    },
+    /// `max.poll.interval.ms` passed without a poll: the heartbeat thread leaves the group.
+    ConsumerPollTimeout {
+        consumer: ClientIdx,
+        group: String,
+    },
 }
 
 /// How much an event matters to someone watching the cluster, in Kafka's terms (the page colours its
@@ -719,6 +807,20 @@ impl EventKind {
             | ConsumerFailed { consumer, .. }
             | ConsumerSeeked { consumer, .. }
             | ConsumerLeaderUnknown { consumer, .. } => Subject::Consumer(*consumer),
+            GroupRebalanceStarted { broker, .. }
+            | GroupJoinCompleted { broker, .. }
+            | GroupStabilized { broker, .. }
+            | GroupMemberRemoved { broker, .. }
+            | OffsetsCommitted { broker, .. } => Subject::Broker(*broker),
+            GroupCoordinatorFound { consumer, .. }
+            | GroupCoordinatorLost { consumer, .. }
+            | GroupRequestFailed { consumer, .. }
+            | PartitionsAssigned { consumer, .. }
+            | PartitionsRevoked { consumer, .. }
+            | ConsumerStartedFrom { consumer, .. }
+            | ConsumerCrashed { consumer }
+            | ConsumerStoppedPolling { consumer }
+            | ConsumerPollTimeout { consumer, .. } => Subject::Consumer(*consumer),
             LinkCut { .. }
             | LinkHealed { .. }
             | LinkCutOneWay { .. }
@@ -754,7 +856,11 @@ impl EventKind {
                 error: Some(ErrorCode::PreferredLeaderNotAvailable | ErrorCode::EligibleLeadersNotAvailable),
                 ..
             }
+            | ConsumerCrashed { .. }
+            | ConsumerPollTimeout { .. }
+            | GroupMemberRemoved { .. }
             | LinkCut { .. } => Severity::Warning,
+            GroupJoinCompleted { .. } | PartitionsAssigned { .. } | PartitionsRevoked { .. } => Severity::Change,
             LeaderElected { unclean: false, .. } | IsrShrunk { .. } | IsrExpanded { .. } | ElrChanged { .. } => {
                 Severity::Change
             }
@@ -803,6 +909,14 @@ impl EventKind {
             | TriggerFired { .. }
             | ElectLeadersAnswered { .. }
             | LeaderImbalanceChecked { .. }
+            | GroupRebalanceStarted { .. }
+            | GroupStabilized { .. }
+            | OffsetsCommitted { .. }
+            | GroupCoordinatorFound { .. }
+            | GroupCoordinatorLost { .. }
+            | GroupRequestFailed { .. }
+            | ConsumerStartedFrom { .. }
+            | ConsumerStoppedPolling { .. }
             | ConfigChanged { .. } => Severity::Info,
         }
     }
@@ -818,6 +932,7 @@ impl EventKind {
                 | EventKind::ProduceRetried { .. }
                 | EventKind::ProducerConnectionFailed { .. }
                 | EventKind::ProduceRequestSent { .. }
+                | EventKind::OffsetsCommitted { .. }
         )
     }
 

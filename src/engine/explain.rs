@@ -845,6 +845,7 @@ pub fn explain(catalog: &Catalog, event: &ClusterEvent) -> String {
                 pn(partition)
             )
         }
+        kind => super::explain_group::explain_group(catalog, kind),
     }
 }
 

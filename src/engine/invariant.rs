@@ -17,10 +17,13 @@ pub enum Invariant {
     IsrWellFormed,
     ZombieContainment,
     ElrWellFormed,
+    /// Consumer groups (kafka-model §6.4).
+    GroupExclusiveOwnership,
+    CommittedOffsetWithinHighWatermark,
 }
 
 impl Invariant {
-    pub const ALL: [Invariant; 11] = [
+    pub const ALL: [Invariant; 13] = [
         Invariant::LeaderCompleteness,
         Invariant::CandidateCompleteness,
         Invariant::ReplicationQuorumSuperset,
@@ -32,6 +35,8 @@ impl Invariant {
         Invariant::IsrWellFormed,
         Invariant::ZombieContainment,
         Invariant::ElrWellFormed,
+        Invariant::GroupExclusiveOwnership,
+        Invariant::CommittedOffsetWithinHighWatermark,
     ];
 
     pub fn name(self) -> &'static str {
@@ -47,6 +52,8 @@ impl Invariant {
             Invariant::IsrWellFormed => "ISR well-formed",
             Invariant::ZombieContainment => "Zombie containment",
             Invariant::ElrWellFormed => "ELR well-formed",
+            Invariant::GroupExclusiveOwnership => "Group exclusive ownership",
+            Invariant::CommittedOffsetWithinHighWatermark => "Committed offset within the HW",
         }
     }
 
@@ -70,6 +77,12 @@ impl Invariant {
             Invariant::ElrWellFormed => {
                 "ELR and ISR disjoint, ELR within replicas, no ELR while the ISR meets min.insync.replicas or with \
                  the feature off, no last known leader beside a leader."
+            }
+            Invariant::GroupExclusiveOwnership => {
+                "No partition is owned by two members of one consumer group in the same generation."
+            }
+            Invariant::CommittedOffsetWithinHighWatermark => {
+                "A committed offset is never beyond the high watermark its partition has reached."
             }
         }
     }

@@ -15,6 +15,8 @@ mod error;
 mod event;
 mod event_names;
 mod explain;
+mod explain_group;
+mod group;
 mod ids;
 mod invariant;
 mod lesson;
@@ -60,8 +62,8 @@ pub const BEHAVIOUR_VERSION: u32 = 4;
 
 pub use catalog::Catalog;
 pub use command::{
-    ChangeConfig, ChangeConfigSpec, Command, ElectLeaders, ElectionType, NodeRef, Produce, ProducerReconfig, SeekTo,
-    TopicSpec, When,
+    ChangeConfig, ChangeConfigSpec, Command, ElectLeaders, ElectionType, JoinGroup, NodeRef, Produce, ProducerReconfig,
+    SeekTo, TopicSpec, When,
 };
 pub use config::{
     Acks, AutoOffsetReset, BrokerConfig, ConsumerConfig, LogConfig, NetworkConfig, ProducerConfig, TopicConfig,

@@ -10,10 +10,17 @@
 //! without end or makes the engine hold much more than its records and replicas
 //! (`docs/scenario-format.md`, "Bounds").
 
-use super::command::{ChangeConfig, Command, ElectLeaders, NodeRef, Produce, ProducerReconfig, SeekTo, TopicSpec};
+use super::command::{
+    ChangeConfig, Command, ElectLeaders, JoinGroup, NodeRef, Produce, ProducerReconfig, SeekTo, TopicSpec,
+};
 use super::config::{Acks, BrokerConfig, ConsumerConfig, LogConfig, NetworkConfig, ProducerConfig};
 use super::config::{MAX_IN_FLIGHT_FOR_IDEMPOTENCE, RACK_AWARE_REPLICA_SELECTOR, SEGMENT_BYTES_MIN};
 use super::error::{CommandError, ScenarioError};
+use super::group::{OFFSETS_TOPIC, OFFSETS_TOPIC_NUM_PARTITIONS, OFFSETS_TOPIC_REPLICATION_FACTOR};
+
+/// The refusal of `__consumer_offsets` where a command names a topic.
+const INTERNAL_TOPIC: &str =
+    "__consumer_offsets is Kafka's internal topic of committed offsets: the cluster creates it for the first group";
 use super::ids::{BrokerId, Millis};
 use super::limits::LIMITS;
 use super::setup::{ClusterSpec, Scenario, FORMAT_VERSION};
@@ -144,6 +151,12 @@ fn check_time(field: &str, at_ms: Millis) -> Result<(), CommandError> {
 struct TopicShape {
     partitions: u32,
     replication_factor: u32,
+}
+
+/// `__consumer_offsets` in a cluster of `brokers`.
+fn offsets_topic_shape(brokers: usize) -> TopicShape {
+    let replication_factor = OFFSETS_TOPIC_REPLICATION_FACTOR.min(brokers as u32);
+    TopicShape { partitions: OFFSETS_TOPIC_NUM_PARTITIONS, replication_factor }
 }
 
 /// What a checked command adds to the ledger.
@@ -290,6 +303,11 @@ impl Ledger {
             }
             Command::Seek { consumer, topic, partition, to } => self.check_seek(consumer, topic, *partition, *to)?,
             Command::ElectLeaders(e) => self.check_elect_leaders(e)?,
+            Command::JoinGroup(j) => cost.topic = self.check_join_group(j)?,
+            Command::LeaveGroup { consumer }
+            | Command::CrashConsumer { consumer }
+            | Command::StopPolling { consumer }
+            | Command::CommitOffsets { consumer } => self.consumer(consumer, "consumer")?,
         }
         Ok(cost)
     }
@@ -337,6 +355,9 @@ impl Ledger {
     }
 
     fn topic(&self, name: &str, field: &str) -> Result<TopicShape, CommandError> {
+        if name == OFFSETS_TOPIC {
+            return fail(field, INTERNAL_TOPIC);
+        }
         match self.topics.iter().find(|(n, _)| n == name) {
             Some((_, t)) => Ok(*t),
             None => fail(field, format!("no topic `{name}` (define it in `topics` or create it first)")),
@@ -387,6 +408,28 @@ impl Ledger {
             ),
             _ => Ok(()),
         }
+    }
+
+    /// A group id is a name; the topic exists. The first group adds `__consumer_offsets` to the
+    /// budget: `offsets.topic.num.partitions` × `offsets.topic.replication.factor` (capped by the
+    /// brokers) replicas.
+    fn check_join_group(&self, j: &JoinGroup) -> Result<Option<(String, TopicShape)>, CommandError> {
+        self.consumer(&j.consumer, "consumer")?;
+        check_name("group id", &j.group).or_else(|reason| fail("group", reason))?;
+        self.topic(&j.topic, "topic")?;
+        if self.topics.iter().any(|(n, _)| n == OFFSETS_TOPIC) {
+            return Ok(None);
+        }
+        let shape = offsets_topic_shape(self.brokers.len());
+        let replicas = self.replicas + shape.partitions as u64 * shape.replication_factor as u64;
+        if replicas > LIMITS.replicas_max {
+            let max = thousands(LIMITS.replicas_max);
+            return fail(
+                "group",
+                format!("the first group creates {OFFSETS_TOPIC}, past the {max} replicas the playground holds"),
+            );
+        }
+        Ok(Some((OFFSETS_TOPIC.to_string(), shape)))
     }
 
     /// `--topic` and `--partition` come together (Kafka's tool requires both), or neither: every
@@ -447,6 +490,9 @@ impl Ledger {
     /// A topic of `topics` or of a `create_topic` command (kafka-model §3.1), and its shape.
     fn check_topic(&self, t: &TopicSpec) -> Result<(String, TopicShape), CommandError> {
         check_topic_name(&t.name).or_else(|reason| fail("name", reason))?;
+        if t.name == OFFSETS_TOPIC {
+            return fail("name", INTERNAL_TOPIC);
+        }
         if self.topics.iter().any(|(n, _)| *n == t.name) {
             return fail("name", format!("topic `{}` already exists", t.name));
         }

@@ -195,6 +195,8 @@ impl Engine {
                     })
                     .collect(),
                 talking_to: c.talking_to(),
+                group: c.member_view(),
+                crashed: c.crashed,
             })
             .collect();
         let mut first = BinaryHeap::new();
@@ -225,6 +227,7 @@ impl Engine {
             partitions,
             producers,
             consumers,
+            groups: self.group_views(),
             links_cut: self.network.cut_links().collect(),
             in_flight,
             safety: SafetyView {

@@ -66,6 +66,21 @@ impl<'a> Acts<'a> {
                  kafka-consumer-groups.sh --reset-offsets (--to-offset, --to-earliest, --to-latest) --execute, then start it",
             ),
             Command::ElectLeaders(e) => Act::run(vec![elect_leaders(e)]),
+            Command::JoinGroup(j) => Act::default().with_note(format!(
+                "start a console consumer of topic {} in group {} for {} (kafka-console-consumer.sh --group)",
+                j.topic, j.group, j.consumer
+            )),
+            Command::LeaveGroup { consumer } => Act::default()
+                .with_note(format!("stop {consumer}'s console consumer with Ctrl-C: close() commits, then LeaveGroup")),
+            Command::CrashConsumer { consumer } => {
+                Act::default().with_note(format!("kill -9 {consumer}'s console consumer: no commit, no LeaveGroup"))
+            }
+            Command::StopPolling { consumer } => Act::default().with_note(format!(
+                "a console consumer always polls; kill -STOP on {consumer}'s would stop its heartbeats too"
+            )),
+            Command::CommitOffsets { consumer } => Act::default().with_note(format!(
+                "{consumer}'s console consumer auto-commits; the shell has no commitSync"
+            )),
             Command::CrashBroker { broker } => {
                 // SIGKILL, as kill -9: the container's files (the log) survive (kafka-model §3.9).
                 Act::run(vec![format!("docker kill {}", broker_service(*broker))])
@@ -261,6 +276,11 @@ pub fn describe(command: &Command) -> String {
             (Some(topic), Some(partition)) => format!("{} {topic}-{partition}", e.election_type.as_str()),
             _ => format!("{} on every partition", e.election_type.as_str()),
         },
+        Command::JoinGroup(j) => format!("{} joins group {} on {}", j.consumer, j.group, j.topic),
+        Command::LeaveGroup { consumer }
+        | Command::CrashConsumer { consumer }
+        | Command::StopPolling { consumer }
+        | Command::CommitOffsets { consumer } => consumer.clone(),
     };
     format!("{} {what}", command.name())
 }

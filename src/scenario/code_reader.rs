@@ -12,9 +12,9 @@
 
 use crate::engine::{
     Acks, AutoOffsetReset, BrokerConfig, BrokerId, BrokerSpec, ChangeConfig, ChangeConfigSpec, ClusterFeatures,
-    ClusterSpec, Command, ConsumerConfig, ConsumerSpec, ElectLeaders, ElectionType, Lesson, LessonStep, LessonText,
-    NetworkConfig, NodeRef, Outcome, Produce, ProducerConfig, ProducerReconfig, ProducerSpec, Question, Reveal,
-    Scenario, SeekTo, TimedCommand, TopicConfig, TopicSpec, When, LIMITS,
+    ClusterSpec, Command, ConsumerConfig, ConsumerSpec, ElectLeaders, ElectionType, JoinGroup, Lesson, LessonStep,
+    LessonText, NetworkConfig, NodeRef, Outcome, Produce, ProducerConfig, ProducerReconfig, ProducerSpec, Question,
+    Reveal, Scenario, SeekTo, TimedCommand, TopicConfig, TopicSpec, When, LIMITS,
 };
 
 /// What is wrong with a code, as [`super::code::code_fault`] words it.
@@ -308,6 +308,16 @@ impl<'a> CodeReader<'a> {
                 topic: self.option(Self::string)?,
                 partition: self.option(Self::u32)?,
             }),
+            18 => Command::JoinGroup(JoinGroup {
+                consumer: self.string()?,
+                group: self.string()?,
+                topic: self.string()?,
+                enable_auto_commit: self.bool()?,
+            }),
+            19 => Command::LeaveGroup { consumer: self.string()? },
+            20 => Command::CrashConsumer { consumer: self.string()? },
+            21 => Command::StopPolling { consumer: self.string()? },
+            22 => Command::CommitOffsets { consumer: self.string()? },
             _ => Command::Seek {
                 consumer: self.string()?,
                 topic: self.string()?,

@@ -130,6 +130,16 @@ impl Gen {
                 topic: self.maybe(Self::text),
                 partition: self.maybe(Self::u32),
             }),
+            18 => Command::JoinGroup(crate::engine::JoinGroup {
+                consumer: self.text(),
+                group: self.text(),
+                topic: self.text(),
+                enable_auto_commit: self.coin(),
+            }),
+            19 => Command::LeaveGroup { consumer: self.text() },
+            20 => Command::CrashConsumer { consumer: self.text() },
+            21 => Command::StopPolling { consumer: self.text() },
+            22 => Command::CommitOffsets { consumer: self.text() },
             _ => Command::Seek {
                 consumer: self.text(),
                 topic: self.text(),

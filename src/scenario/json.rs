@@ -21,7 +21,7 @@ use std::fmt;
 pub const DEFAULT_SETTLE_MS: Millis = 30_000;
 
 /// The command names of the format, in the order the documentation lists them.
-pub const COMMAND_NAMES: [&str; 18] = [
+pub const COMMAND_NAMES: [&str; 23] = [
     "produce",
     "consume",
     "crash_broker",
@@ -40,6 +40,11 @@ pub const COMMAND_NAMES: [&str; 18] = [
     "seek",
     "power_off_broker",
     "elect_leaders",
+    "join_group",
+    "leave_group",
+    "crash_consumer",
+    "stop_polling",
+    "commit_offsets",
 ];
 
 const TOP_LEVEL_KEYS: [&str; 8] =
@@ -187,6 +192,8 @@ fn command_fields(name: &str) -> &'static [&'static str] {
         "reconfigure_producer" => &["producer", "config"],
         "seek" => &["consumer", "topic", "partition", "to"],
         "elect_leaders" => &["election_type", "topic", "partition"],
+        "join_group" => &["consumer", "group", "topic", "enable.auto.commit"],
+        "leave_group" | "crash_consumer" | "stop_polling" | "commit_offsets" => &["consumer"],
         _ => &[],
     }
 }

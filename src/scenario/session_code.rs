@@ -15,7 +15,7 @@ use super::link::LinkError;
 use super::range_coder::{Decoder, Encoder, Model, Prob};
 use super::{Scenario, ScenarioError, TimedCommand};
 use crate::engine::{
-    Acks, BrokerId, ChangeConfig, ChangeConfigSpec, Command, ElectLeaders, ElectionType, NodeRef, Produce,
+    Acks, BrokerId, ChangeConfig, ChangeConfigSpec, Command, ElectLeaders, ElectionType, JoinGroup, NodeRef, Produce,
     ProducerReconfig, SeekTo, TopicConfig, TopicSpec, LIMITS,
 };
 
@@ -51,7 +51,7 @@ impl Models {
 
 /// A command's tag is its variant's position in [`Command`]; the format's command names are listed
 /// in that order (a test checks it).
-pub(super) const TAG_NAMES: [&str; 18] = super::json::COMMAND_NAMES;
+pub(super) const TAG_NAMES: [&str; 23] = super::json::COMMAND_NAMES;
 
 /// LEB128, as postcard writes its integers.
 pub(super) fn put_varint(out: &mut Vec<u8>, mut v: u64) {
@@ -323,6 +323,17 @@ impl<'a> Writer<'a> {
                 }
                 self.option(e.partition.map(u64::from));
             }
+            Command::JoinGroup(j) => {
+                self.name(OTHER, CONSUMERS, &j.consumer);
+                let group = self.text(&j.group);
+                self.put(OTHER, group);
+                self.name(TOPIC, TOPICS, &j.topic);
+                self.put(OTHER, u64::from(j.enable_auto_commit));
+            }
+            Command::LeaveGroup { consumer }
+            | Command::CrashConsumer { consumer }
+            | Command::StopPolling { consumer }
+            | Command::CommitOffsets { consumer } => self.name(OTHER, CONSUMERS, consumer),
         }
     }
 }
@@ -348,6 +359,11 @@ fn tag_of(command: &Command) -> u64 {
         Command::Seek { .. } => 15,
         Command::PowerOffBroker { .. } => 16,
         Command::ElectLeaders(_) => 17,
+        Command::JoinGroup(_) => 18,
+        Command::LeaveGroup { .. } => 19,
+        Command::CrashConsumer { .. } => 20,
+        Command::StopPolling { .. } => 21,
+        Command::CommitOffsets { .. } => 22,
     }
 }
 
@@ -715,6 +731,16 @@ impl<'a> Reader<'a> {
                 },
                 partition: self.option("partition")?,
             }),
+            18 => Command::JoinGroup(JoinGroup {
+                consumer: self.name(OTHER, "consumer", CONSUMERS)?,
+                group: self.text(OTHER, "group")?,
+                topic: self.name(TOPIC, "topic", TOPICS)?,
+                enable_auto_commit: self.small(OTHER, "enable.auto.commit", 1)? == 1,
+            }),
+            19 => Command::LeaveGroup { consumer: self.name(OTHER, "consumer", CONSUMERS)? },
+            20 => Command::CrashConsumer { consumer: self.name(OTHER, "consumer", CONSUMERS)? },
+            21 => Command::StopPolling { consumer: self.name(OTHER, "consumer", CONSUMERS)? },
+            22 => Command::CommitOffsets { consumer: self.name(OTHER, "consumer", CONSUMERS)? },
             _ => Command::Seek {
                 consumer: self.name(OTHER, "consumer", CONSUMERS)?,
                 topic: self.name(TOPIC, "topic", TOPICS)?,
