@@ -15,6 +15,7 @@ use super::timer::BrokerTimer;
 use super::{insert_sorted, map_from, Map};
 
 mod group_coordinator;
+pub use group_coordinator::Group;
 mod leader;
 mod retention;
 

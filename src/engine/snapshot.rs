@@ -195,7 +195,7 @@ impl Engine {
                     })
                     .collect(),
                 talking_to: c.talking_to(),
-                group: c.member_view(),
+                group: Engine::member_view(c),
                 crashed: c.crashed,
             })
             .collect();

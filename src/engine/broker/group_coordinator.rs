@@ -29,8 +29,8 @@ pub struct GroupCoordinator {
 #[derive(Clone, Debug)]
 pub struct Group {
     /// The `__consumer_offsets` partition and the leader epoch the group was loaded in.
-    partition: PartitionIdx,
-    loaded_epoch: LeaderEpoch,
+    pub partition: PartitionIdx,
+    pub loaded_epoch: LeaderEpoch,
     pub state: GroupState,
     pub generation: u32,
     pub protocol: Option<Assignor>,
@@ -627,44 +627,4 @@ fn read_group(log: &crate::engine::log::Log, group: &str, ctx: &Ctx) -> (Map<Par
         }
     }
     (offsets, stored)
-}
-
-impl Broker {
-    /// The groups this broker coordinates now (it leads their partition in the epoch it loaded them).
-    pub fn group_views(&self, catalog: &crate::engine::catalog::Catalog) -> Vec<crate::engine::view::GroupView> {
-        use crate::engine::view::{GroupOffsetView, GroupView};
-        let leads = |g: &Group| {
-            self.replicas
-                .get(&g.partition)
-                .is_some_and(|r| r.leader_state().is_some() && r.leader_epoch == g.loaded_epoch)
-        };
-        let mut views = Vec::new();
-        for (name, g) in self.coordinator.groups.iter().filter(|(_, g)| leads(g)) {
-            let offsets = g
-                .offsets
-                .iter()
-                .map(|(p, committed)| {
-                    let high_watermark =
-                        self.replicas.get(p).filter(|r| r.leader_state().is_some()).map(|r| r.high_watermark);
-                    GroupOffsetView {
-                        partition: *p,
-                        partition_name: catalog.partition_name(*p),
-                        committed: *committed,
-                        high_watermark,
-                        lag: high_watermark.map(|hw| hw.saturating_sub(*committed)),
-                    }
-                })
-                .collect();
-            views.push(GroupView {
-                group: name.clone(),
-                coordinator: self.id,
-                state: g.state.as_str(),
-                generation: g.generation,
-                leader: g.leader.clone(),
-                members: g.members.iter().map(|(id, m)| (id.clone(), m.consumer, m.assignment.clone())).collect(),
-                offsets,
-            });
-        }
-        views
-    }
 }

@@ -444,18 +444,3 @@ impl MemberState {
         }
     }
 }
-
-impl Consumer {
-    pub fn member_view(&self) -> Option<crate::engine::view::GroupMemberView> {
-        let m = self.membership.as_ref()?;
-        Some(crate::engine::view::GroupMemberView {
-            group: m.group.clone(),
-            member_id: m.member_id.clone(),
-            generation: m.generation,
-            state: m.state.as_str(),
-            coordinator: m.coordinator,
-            assigned: m.assigned.clone(),
-            polling: m.polling,
-        })
-    }
-}
