@@ -11,37 +11,10 @@
 use partition_playground::engine::Produce;
 use partition_playground::engine::{Command, Engine};
 use partition_playground::scenario;
-#[cfg(not(target_arch = "wasm32"))]
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
-#[cfg(not(target_arch = "wasm32"))]
-struct Counting;
-
-static LIVE_BYTES: AtomicUsize = AtomicUsize::new(0);
-
-#[cfg(not(target_arch = "wasm32"))]
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        LIVE_BYTES.fetch_add(layout.size(), Ordering::Relaxed);
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE_BYTES.fetch_sub(layout.size(), Ordering::Relaxed);
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        LIVE_BYTES.fetch_add(new_size, Ordering::Relaxed);
-        LIVE_BYTES.fetch_sub(layout.size(), Ordering::Relaxed);
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-// Native only: the page's wasm has its own allocator (talc, `web`), and counts nothing there.
-#[cfg(not(target_arch = "wasm32"))]
-#[global_allocator]
-static ALLOCATOR: Counting = Counting;
+#[path = "support/counting.rs"]
+mod counting;
 
 fn mib(bytes: usize) -> f64 {
     bytes as f64 / (1024.0 * 1024.0)
@@ -58,7 +31,7 @@ fn throughput(records: u64) {
       "until_ms": 0
     }"#;
     let scenario = scenario::parse(json).expect("bench scenario");
-    let heap_before = LIVE_BYTES.load(Ordering::Relaxed);
+    let heap_before = counting::live_bytes();
     let mut engine = Engine::new(&scenario).expect("the scenario is within the contract");
     let per_ms = 100u64; // offered load: 100,000 records per simulated second
     let start = Instant::now();
@@ -90,7 +63,7 @@ fn throughput(records: u64) {
         engine.advance_to(now, u64::MAX).expect("the simulation progresses");
     }
     let wall = start.elapsed().as_secs_f64();
-    let heap = LIVE_BYTES.load(Ordering::Relaxed).saturating_sub(heap_before);
+    let heap = counting::live_bytes().saturating_sub(heap_before);
     assert_eq!(engine.unexpected_violations(), 0);
     println!("end-to-end (3 brokers, 12 partitions, RF 3, acks=all, keyed records, consumed):");
     println!("  records                  {records}");

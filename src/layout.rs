@@ -504,6 +504,18 @@ pub fn shape_of(view: &ClusterView) -> (Shape, Vec<Vec<usize>>) {
     (shape, per_broker)
 }
 
+/// Which broker holds which replica, folded into one number (FNV-1a over every partition's replica
+/// ids): a reassignment changes the shape without changing any count.
+pub fn assignment_sig(view: &ClusterView) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for p in &view.partitions {
+        for b in p.replicas.iter().map(|b| b.0 as u64).chain([u64::MAX]) {
+            h = (h ^ b).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+    h
+}
+
 impl Layout {
     pub fn broker(&self, id: u32) -> Option<&BrokerBox> {
         self.brokers.iter().find(|b| b.id == id)

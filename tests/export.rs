@@ -3,8 +3,8 @@
 //! command mapped to a real act or an explicit note, and user text that cannot escape its quotes.
 
 use partition_playground::engine::{
-    Acks, BrokerId, ChangeConfig, Command, ElectLeaders, ElectionType, NodeRef, Produce, ProducerReconfig, SeekTo,
-    TopicConfig, TopicSpec, When,
+    Acks, BrokerId, ChangeConfig, Command, ElectLeaders, ElectionType, JoinGroup, NodeRef, Produce, ProducerReconfig,
+    ReassignPartitions, SeekTo, TopicConfig, TopicSpec, When,
 };
 use partition_playground::export::{export, Acts, Names};
 use partition_playground::scenario::{self, Scenario, COMMAND_NAMES};
@@ -137,11 +137,29 @@ fn one_of_each() -> Vec<Command> {
         }),
         Command::Seek { consumer: "billing".into(), topic: "orders".into(), partition: 0, to: SeekTo::Beginning },
         Command::PowerOffBroker { broker: BrokerId(3) },
+        Command::CrashController { controller: 3001 },
+        Command::RestartController { controller: 3001 },
         Command::ElectLeaders(ElectLeaders {
             election_type: ElectionType::Preferred,
             topic: Some("orders".into()),
             partition: Some(0),
         }),
+        Command::AddBroker { broker: BrokerId(4), rack: String::new() },
+        Command::ReassignPartitions(ReassignPartitions {
+            topic: "orders".into(),
+            partition: 0,
+            replicas: Some(vec![BrokerId(4), BrokerId(2)]),
+        }),
+        Command::JoinGroup(JoinGroup {
+            consumer: "billing".into(),
+            group: "invoices".into(),
+            topic: "orders".into(),
+            enable_auto_commit: true,
+        }),
+        Command::CommitOffsets { consumer: "billing".into() },
+        Command::StopPolling { consumer: "billing".into() },
+        Command::LeaveGroup { consumer: "billing".into() },
+        Command::CrashConsumer { consumer: "billing".into() },
     ]
 }
 
@@ -164,7 +182,7 @@ fn every_command_maps_to_a_real_act_or_a_note() {
         assert!(!act.lines.is_empty() || !act.notes.is_empty(), "{} maps to nothing: {act:?}", c.name());
     }
     // kafka-model §3.8: the admin tool, for the one partition named.
-    let elect = acts.act(commands.last().expect("elect_leaders"));
+    let elect = acts.act(commands.iter().find(|c| c.name() == "elect_leaders").expect("elect_leaders"));
     let line =
         "kafka kafka-leader-election.sh --bootstrap-server \"$BOOTSTRAP\" --election-type preferred --topic orders \
                 --partition 0";

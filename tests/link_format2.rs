@@ -7,7 +7,7 @@
 
 use partition_playground::engine::{
     Acks, BrokerId, ChangeConfig, Command, ElectLeaders, ElectionType, Engine, JoinGroup, NodeRef, Produce,
-    ProducerReconfig, SeekTo, TimedCommand, TopicConfig, TopicSpec,
+    ProducerReconfig, ReassignPartitions, SeekTo, TimedCommand, TopicConfig, TopicSpec,
 };
 use partition_playground::scenario::{
     self, link_code, link_message, link_text, make_link, read_link, read_link_message, Link, LinkError,
@@ -101,6 +101,10 @@ fn command() -> impl Strategy<Value = Command> {
         1 => broker().prop_map(|broker| Command::PauseBroker { broker }),
         1 => broker().prop_map(|broker| Command::ResumeBroker { broker }),
         1 => broker().prop_map(|broker| Command::PowerOffBroker { broker }),
+        1 => (broker(), text()).prop_map(|(broker, rack)| Command::AddBroker { broker, rack }),
+        1 => (text(), 0..4u32, proptest::option::of(proptest::collection::vec(broker(), 0..4))).prop_map(
+            |(topic, partition, replicas)| Command::ReassignPartitions(ReassignPartitions { topic, partition, replicas })
+        ),
         1 => create,
         1 => change_topic,
         1 => (text(), text()).prop_map(|(consumer, client_rack)| Command::ChangeConfig(ChangeConfig::ClientRack {
@@ -289,6 +293,17 @@ fn every_command_engine() -> Engine {
             partition: Some(1),
         }),
         Command::ElectLeaders(ElectLeaders { election_type: ElectionType::Unclean, topic: None, partition: None }),
+        Command::AddBroker { broker: BrokerId(4), rack: "c".into() },
+        Command::ReassignPartitions(ReassignPartitions {
+            topic: "orders".into(),
+            partition: 0,
+            replicas: Some(vec![BrokerId(4), BrokerId(1), BrokerId(2)]),
+        }),
+        Command::ReassignPartitions(ReassignPartitions { topic: "orders".into(), partition: 0, replicas: None }),
+        // The lone controller of the default cluster is voter 3001 (kafka-model §2.2).
+        Command::CrashController { controller: 3001 },
+        Command::RestartController { controller: 3001 },
+        Command::CutLink { between: [NodeRef::ControllerNode(3001), NodeRef::Broker(BrokerId(2))] },
         // A new instance of the consumer's application, in a group (kafka-model §6.4).
         Command::CrashConsumer { consumer: "consumer-1".into() },
         Command::JoinGroup(JoinGroup {

@@ -6,17 +6,7 @@
 mod scenario_run;
 
 use partition_playground::engine::*;
-use scenario_run::{b, run, Run};
-
-impl Run {
-    fn events_where(&self, f: impl Fn(&EventKind) -> bool) -> Vec<&ClusterEvent> {
-        self.events.iter().filter(|(e, _)| f(&e.kind)).map(|(e, _)| e).collect()
-    }
-
-    fn at(&self, what: &str, f: impl Fn(&EventKind) -> bool) -> Millis {
-        self.events_where(f).first().unwrap_or_else(|| panic!("expected an event: {what}\n{}", self.log())).at_ms
-    }
-}
+use scenario_run::{b, run};
 
 /// TC-15 with `auto.leader.rebalance.enable=true` (the default): broker 1, the preferred leader of
 /// t-0, crashes at 10 s and broker 2 leads once 1 is fenced (t_e). The controller checks at
@@ -26,7 +16,8 @@ impl Run {
 #[test]
 fn tc15_leadership_returns_to_the_preferred_replica_at_the_first_check_after_it_rejoins() {
     let run = run("tc15_auto_rebalance");
-    let elected_2 = run.at("2 leads", |k| matches!(k, EventKind::LeaderElected { leader, .. } if *leader == b(2)));
+    let elected_2 =
+        run.first_at("2 leads", |k| matches!(k, EventKind::LeaderElected { leader, .. } if *leader == b(2)));
     let checks: Vec<(Millis, u32, u32)> = run
         .events_where(|k| matches!(k, EventKind::LeaderImbalanceChecked { .. }))
         .iter()
@@ -41,8 +32,8 @@ fn tc15_leadership_returns_to_the_preferred_replica_at_the_first_check_after_it_
         vec![(elected_2 + interval, 1, 0), (elected_2 + 2 * interval, 1, 1)],
         "a check 300 s after the imbalance, then every 300 s while imbalanced; none once balanced"
     );
-    let rejoined =
-        run.at("1 back in the ISR", |k| matches!(k, EventKind::IsrExpanded { added, .. } if *added == vec![b(1)]));
+    let rejoined = run
+        .first_at("1 back in the ISR", |k| matches!(k, EventKind::IsrExpanded { added, .. } if *added == vec![b(1)]));
     assert!(rejoined > checks[0].0 && rejoined < checks[1].0);
     let back = run.events_where(|k| matches!(k, EventKind::LeaderElected { leader, .. } if *leader == b(1)));
     assert_eq!(back.len(), 1, "leadership moves back once");

@@ -141,6 +141,40 @@ fn s5_6_a_leader_without_the_producers_state_accepts_its_next_sequence() {
     assert_eq!(run.log_values("t-0", 2), ["after-unclean", "after-unclean"]);
 }
 
+/// kafka-model §5.6, where idempotence does not keep the order: batch "one" (sequence 0) is stuck
+/// at broker 1, a stale leader cut off from the cluster, so none of p's batches reaches broker 2,
+/// the new leader. "two" (sequence 2) goes there; with no state for p's producer id broker 2 accepts
+/// it at any sequence (`ProducerAppendInfo.checkSequence`) and writes it at offset 0. "one" then
+/// times out, is retried at broker 2 and refused (OUT_OF_ORDER_SEQUENCE_NUMBER); as the first
+/// unresolved batch it makes p bump its epoch (`TransactionManager.canRetry`, KIP-360) and it is
+/// written after "two". Both acknowledged once each, in the wrong order: Kafka's behaviour, not a
+/// loss. This is why the property tests exempt partitions with `ProducerStateUnknown`.
+#[test]
+fn s5_6_a_later_batch_is_written_first_at_a_leader_without_the_producers_state() {
+    let run = run("s5_6_later_batch_first_at_a_leader_without_state");
+    let unchecked = run.events_of(|k| matches!(k, EventKind::ProducerStateUnknown { .. }));
+    assert!(
+        matches!(unchecked[..], [EventKind::ProducerStateUnknown { broker, base_sequence: 2, count: 2, .. }] if *broker == b(2)),
+        "{unchecked:?}"
+    );
+    let bumped = run.events_of(|k| matches!(k, EventKind::ProducerEpochBumped { .. }));
+    assert!(
+        matches!(bumped[..], [EventKind::ProducerEpochBumped { producer_epoch: 1, base_sequence: 0, .. }]),
+        "{bumped:?}"
+    );
+    let p = run.producer("p");
+    let t0: Vec<(&str, Option<u64>)> = p
+        .sends
+        .iter()
+        .filter(|s| s.partition == PartitionIdx(0))
+        .map(|s| (s.value.as_str(), acked_offset(s)))
+        .collect();
+    assert_eq!(t0, [("one", Some(2)), ("two", Some(0))], "sent one, two; written two, one");
+    assert_eq!(run.log_values("t-0", 2), ["two", "two", "one", "one"], "each once, reordered");
+    run.assert_replicas_identical("t-0");
+    assert!(run.view.safety.losses.is_empty(), "reordered, not lost");
+}
+
 /// The scenario of [`s5_2_five_requests_in_flight_carry_one_batch_per_partition_each`] with
 /// `max.in.flight.requests.per.connection` set as the JSON format writes it.
 fn five_in_flight_with(max_in_flight: &str) -> Result<partition_playground::scenario::Scenario, String> {

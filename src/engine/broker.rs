@@ -17,6 +17,7 @@ use super::{insert_sorted, map_from, Map};
 mod group_coordinator;
 pub use group_coordinator::Group;
 mod leader;
+mod reassign;
 mod retention;
 
 /// Whether a broker's process runs (kafka-model §3.9: a crash keeps the log, a controlled shutdown
@@ -159,6 +160,19 @@ pub struct Broker {
 }
 
 impl Broker {
+    /// `min.insync.replicas` of `partition` as this broker knows it (`Partition.effectiveMinIsr`):
+    /// a change reaches a broker only through the metadata log (kafka-model §2.3.8), so one cut off
+    /// from the controller keeps acting on the old value.
+    pub(crate) fn min_isr(&self, partition: PartitionIdx, ctx: &Ctx) -> usize {
+        let t = ctx.catalog.partitions[partition.0 as usize].topic;
+        let topic = &ctx.catalog.topics[t.0 as usize];
+        let configured = match self.image.configs.get(&t) {
+            Some(record) => Some(record.min_insync_replicas),
+            None => topic.min_insync_replicas_at_creation,
+        };
+        configured.unwrap_or(ctx.catalog.config.min_insync_replicas).min(topic.replication_factor) as usize
+    }
+
     pub fn new(id: BrokerId, rack: String) -> Self {
         Broker {
             id,
@@ -482,6 +496,7 @@ impl Broker {
             return;
         };
         if !record.replicas.contains(&self.id) {
+            self.delete_replica(partition, &record, ctx);
             return;
         }
         let me = self.id;
@@ -494,6 +509,7 @@ impl Broker {
                 // An ISR change committed by the controller (kafka-model §4.5).
                 let state = replica.leader_state_mut().expect("leader");
                 if record.partition_epoch > state.isr.partition_epoch {
+                    reassign::follow_replicas(state, &record, me, ctx.now);
                     state.isr = IsrState {
                         committed: record.isr.clone(),
                         partition_epoch: record.partition_epoch,
@@ -556,17 +572,22 @@ impl Broker {
             });
         }
         if was_leader {
-            // kafka-model §4.6: parked requests of a leader that lost leadership fail.
-            let hint = PartitionLeader { partition, leader: record.leader, leader_epoch: record.leader_epoch };
-            let error = ErrorCode::NotLeaderOrFollower;
-            for (_, parked) in self.parked_produces.iter_mut() {
-                parked.settle(partition, |_| {
-                    Some(ProduceResult::Error { error, leader_hint: Some(hint.clone()), shortfall: None })
-                });
-            }
-            self.send_done_produces(ctx);
+            self.fail_parked_produces(&record, ctx);
             self.settle_offset_commits(partition, ctx);
         }
+    }
+
+    /// kafka-model §4.6: parked requests of a leader that lost leadership fail.
+    fn fail_parked_produces(&mut self, record: &PartitionRecord, ctx: &mut Ctx) {
+        let partition = record.partition;
+        let hint = PartitionLeader { partition, leader: record.leader, leader_epoch: record.leader_epoch };
+        let error = ErrorCode::NotLeaderOrFollower;
+        for (_, parked) in self.parked_produces.iter_mut() {
+            parked.settle(partition, |_| {
+                Some(ProduceResult::Error { error, leader_hint: Some(hint.clone()), shortfall: None })
+            });
+        }
+        self.send_done_produces(ctx);
     }
 
     // ------------------------------------------------------------------ follower side (§3.5, §3.6)

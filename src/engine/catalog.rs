@@ -10,7 +10,11 @@ use super::setup::ClusterFeatures;
 #[derive(Clone, Debug)]
 pub struct Topic {
     pub name: String,
+    /// The controller's current settings (changed by `change_config`).
     pub config: TopicConfig,
+    /// `min.insync.replicas` as the topic was created with: what a broker applies until a change
+    /// reaches it through the metadata log.
+    pub min_insync_replicas_at_creation: Option<u32>,
     pub replication_factor: u32,
     pub partitions: Vec<PartitionIdx>,
 }
@@ -86,6 +90,7 @@ impl Catalog {
         self.topics.push(Topic {
             name: spec.name.clone(),
             config: spec.config.clone(),
+            min_insync_replicas_at_creation: spec.config.min_insync_replicas,
             replication_factor: spec.replication_factor,
             partitions,
         });

@@ -17,6 +17,8 @@ pub enum NodeRef {
     Broker(BrokerId),
     Producer(String),
     Consumer(String),
+    /// One controller voter by `node.id`: `"controller:3002"` (kafka-model §2.2).
+    ControllerNode(u32),
 }
 
 impl TryFrom<String> for NodeRef {
@@ -25,14 +27,16 @@ impl TryFrom<String> for NodeRef {
         if s == "controller" {
             return Ok(NodeRef::Controller);
         }
+
         let bad = || {
             format!(
-                "`{s}` is not a node: use \"controller\", \"broker:<id>\", \"producer:<name>\" or \"consumer:<name>\""
+                "`{s}` is not a node: use \"controller\", \"controller:<id>\", \"broker:<id>\", \"producer:<name>\" or \"consumer:<name>\""
             )
         };
         let (kind, name) = s.split_once(':').ok_or_else(bad)?;
         match kind {
             "broker" => name.parse::<u32>().map(|id| NodeRef::Broker(BrokerId(id))).map_err(|_| bad()),
+            "controller" => name.parse::<u32>().map(NodeRef::ControllerNode).map_err(|_| bad()),
             "producer" if !name.is_empty() => Ok(NodeRef::Producer(name.to_string())),
             "consumer" if !name.is_empty() => Ok(NodeRef::Consumer(name.to_string())),
             _ => Err(bad()),
@@ -53,6 +57,7 @@ impl fmt::Display for NodeRef {
             NodeRef::Broker(id) => write!(f, "broker:{id}"),
             NodeRef::Producer(n) => write!(f, "producer:{n}"),
             NodeRef::Consumer(n) => write!(f, "consumer:{n}"),
+            NodeRef::ControllerNode(id) => write!(f, "controller:{id}"),
         }
     }
 }
@@ -296,6 +301,26 @@ pub enum Command {
     /// kafka-model §3.2, §3.8): the controller runs the election for one partition, or for every
     /// partition, and answers each (recorded as an event).
     ElectLeaders(ElectLeaders),
+    /// A new broker joins the running cluster (a new `broker.id`, optionally with `broker.rack`): it
+    /// starts, registers, starts fenced and is unfenced once it has caught up on metadata
+    /// (kafka-model §2.3). No replica moves to it on its own.
+    AddBroker {
+        broker: BrokerId,
+        #[serde(default)]
+        rack: String,
+    },
+    /// `kafka-reassign-partitions.sh --execute` (or `--cancel` without `replicas`): the Admin
+    /// `alterPartitionReassignments` for one partition (KIP-455). The controller answers it (an event).
+    ReassignPartitions(ReassignPartitions),
+    /// kill -9 of a controller's process (kafka-model §2.2): a separate controller by `node.id`
+    /// (3001, ...); in combined mode the broker of that id, whose process it shares.
+    CrashController {
+        controller: u32,
+    },
+    /// The controller's process starts again with its metadata log from disk.
+    RestartController {
+        controller: u32,
+    },
     /// `KafkaConsumer.subscribe(topic)` with a `group.id` (kafka-model §6.4): the consumer finds the
     /// group's coordinator and joins; the group's members share the topic's partitions. The first
     /// group of a cluster creates `__consumer_offsets`. On a crashed consumer, a new instance.
@@ -318,6 +343,17 @@ pub enum Command {
     CommitOffsets {
         consumer: String,
     },
+}
+
+/// `reassign_partitions`: a partition and its target replicas, the first the preferred leader;
+/// `None` cancels the reassignment in progress.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReassignPartitions {
+    pub topic: String,
+    pub partition: u32,
+    #[serde(default)]
+    pub replicas: Option<Vec<BrokerId>>,
 }
 
 /// `join_group`: the consumer, its `group.id`, the topic it subscribes to and `enable.auto.commit`.
@@ -391,7 +427,7 @@ pub struct ProducerReconfig {
 
 impl Command {
     /// How many variants there are: a code's variant index is below it (`scenario::code_reader`).
-    pub const VARIANTS: u32 = 23;
+    pub const VARIANTS: u32 = 27;
     /// `When`'s variant index (its position): the command a `when` runs is never one.
     pub const WHEN_VARIANT: u32 = 14;
 
@@ -416,6 +452,10 @@ impl Command {
             Command::Seek { .. } => "seek",
             Command::PowerOffBroker { .. } => "power_off_broker",
             Command::ElectLeaders(_) => "elect_leaders",
+            Command::AddBroker { .. } => "add_broker",
+            Command::ReassignPartitions(_) => "reassign_partitions",
+            Command::CrashController { .. } => "crash_controller",
+            Command::RestartController { .. } => "restart_controller",
             Command::JoinGroup(_) => "join_group",
             Command::LeaveGroup { .. } => "leave_group",
             Command::CrashConsumer { .. } => "crash_consumer",

@@ -44,6 +44,15 @@ pub struct BrokerConfig {
     /// `leader.imbalance.check.interval.seconds` (kafka-model §3.8).
     #[serde(skip)]
     pub leader_imbalance_check_interval_seconds: u64,
+    /// How many controller voters the KRaft quorum has (kafka-model §2.2): 1, 3 or 5. Outside the
+    /// postcard code like the two above (the link's cluster section, JSON `controller.quorum.voters`
+    /// as a count: the voters' `node.id`s follow from it, `quorum::voter_ids`).
+    #[serde(skip)]
+    pub controller_quorum_voters: u32,
+    /// `process.roles=broker,controller` on the voters (combined mode: the first brokers by id are
+    /// the voters) rather than separate `process.roles=controller` nodes.
+    #[serde(skip)]
+    pub process_roles_combined: bool,
 }
 
 impl Default for BrokerConfig {
@@ -62,12 +71,16 @@ impl Default for BrokerConfig {
             controlled_shutdown_enable: true,
             auto_leader_rebalance_enable: AUTO_LEADER_REBALANCE_DEFAULT,
             leader_imbalance_check_interval_seconds: LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS_DEFAULT,
+            controller_quorum_voters: CONTROLLER_QUORUM_VOTERS_DEFAULT,
+            process_roles_combined: false,
         }
     }
 }
 
 /// Kafka's default `auto.leader.rebalance.enable`.
 pub const AUTO_LEADER_REBALANCE_DEFAULT: bool = true;
+/// One separate controller: the cluster every scenario before the quorum had.
+pub const CONTROLLER_QUORUM_VOTERS_DEFAULT: u32 = 1;
 /// Kafka's default `leader.imbalance.check.interval.seconds`.
 pub const LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS_DEFAULT: u64 = 300;
 

@@ -9,7 +9,7 @@ use super::error::CommandError;
 use super::event::{ChangeReason, ElrElection, EventKind};
 use super::ids::*;
 use super::message::{ErrorCode, HeartbeatAnswer, Message};
-use super::metadata::{BrokerRegistration, LeaderRecoveryState, MetadataDelta, PartitionRecord};
+use super::metadata::{BrokerRegistration, LeaderRecoveryState, MetadataDelta, PartitionRecord, TopicConfigRecord};
 use super::placement::{self, Draw, UsableBroker};
 use super::timer::ControllerTimer;
 use super::Map;
@@ -17,6 +17,8 @@ use elr::ElrRules;
 use std::rc::Rc;
 
 mod elr;
+mod failover;
+mod reassign;
 mod rebalance;
 use rebalance::ImbalanceSchedule;
 
@@ -52,6 +54,8 @@ pub struct Controller {
     balance: ImbalanceSchedule,
     /// When the next leader imbalance check runs, if one is scheduled (kafka-model §3.8).
     pub balance_check_at_ms: Option<Millis>,
+    /// The last `min.insync.replicas` change of each topic changed since the start.
+    configs: Vec<TopicConfigRecord>,
 }
 
 impl Controller {
@@ -97,7 +101,20 @@ impl Controller {
                 .filter(|b| b.registration.offset > from_offset)
                 .map(|b| b.registration.clone())
                 .collect(),
+            configs: self.configs.iter().filter(|c| c.offset > from_offset).cloned().collect(),
         }
+    }
+
+    /// Commits a topic's new `min.insync.replicas` to the metadata log and sends it to the brokers,
+    /// which apply it when it reaches them (`ConfigRecord`, kafka-model §2.3.8).
+    pub fn commit_topic_config(&mut self, topic: TopicIdx, min_insync_replicas: u32, ctx: &mut Ctx) {
+        self.metadata_offset += 1;
+        let record = TopicConfigRecord { topic, min_insync_replicas, offset: self.metadata_offset };
+        match self.configs.iter_mut().find(|c| c.topic == topic) {
+            Some(old) => *old = record,
+            None => self.configs.push(record),
+        }
+        self.publish(ctx);
     }
 
     fn is_acceptable_leader(&self, broker: BrokerId) -> bool {
@@ -157,6 +174,8 @@ impl Controller {
                 leader_recovery_state: LeaderRecoveryState::Recovered,
                 elr: Vec::new(),
                 last_known_elr: Vec::new(),
+                adding_replicas: Vec::new(),
+                removing_replicas: Vec::new(),
                 offset: self.metadata_offset,
             };
             debug_assert_eq!(self.partitions.len(), partition.0 as usize);
@@ -309,9 +328,8 @@ impl Controller {
             .values()
             .filter(|b| !b.registration.fenced && !b.registration.in_controlled_shutdown)
             .map(|b| b.metadata_offset)
-            .min()
-            .unwrap_or(u64::MAX);
-        if lowest_active_offset < shutdown_offset {
+            .min();
+        if lowest_active_offset.is_some_and(|low| low < shutdown_offset) {
             return false;
         }
         ctx.emit(EventKind::ControlledShutdownGranted { broker, lowest_active_offset, shutdown_offset });
@@ -477,15 +495,32 @@ impl Controller {
         unclean_allowed: bool,
         rules: &ElrRules,
     ) -> Option<(PartitionRecord, bool)> {
-        let mut next = record.clone();
+        self.build(record, record.clone(), target_isr, unclean_allowed, rules)
+    }
+
+    /// [`elect`](Self::elect) from `staged`: `record` with the builder's target replicas already
+    /// set (a reassignment's, [`reassign`]). Kafka's `build` order: `completeReassignmentIfNeeded`,
+    /// `maybePopulateTargetElr`, `tryElection`, `triggerLeaderEpochBumpForReplicaReassignmentIfNeeded`.
+    fn build(
+        &self,
+        record: &PartitionRecord,
+        mut next: PartitionRecord,
+        target_isr: Vec<BrokerId>,
+        unclean_allowed: bool,
+        rules: &ElrRules,
+    ) -> Option<(PartitionRecord, bool)> {
+        next.isr = target_isr;
+        reassign::complete_if_needed(&mut next);
+        let target_isr = std::mem::take(&mut next.isr);
         next.elr = elr::target_elr(record, &target_isr, rules);
+        next.elr.retain(|b| next.replicas.contains(b));
         next.isr = target_isr;
         let acceptable = |b: BrokerId| self.is_acceptable_leader(b) && rules.unclean_shutdown != Some(b);
         let valid = |b: &BrokerId| elr::may_lead_cleanly(&next, *b) && acceptable(*b);
         let mut unclean = false;
         let keep = record.leader.filter(valid);
         let leader = keep
-            .or_else(|| record.replicas.iter().copied().find(valid))
+            .or_else(|| next.replicas.iter().copied().find(valid))
             .or_else(|| {
                 let last = rules.enabled.then(|| elr::last_known_leader(record, &next, acceptable)).flatten();
                 unclean = last.is_some();
@@ -495,7 +530,7 @@ impl Controller {
                 if !unclean_allowed {
                     return None;
                 }
-                let chosen = record.replicas.iter().copied().find(|r| acceptable(*r));
+                let chosen = next.replicas.iter().copied().find(|r| acceptable(*r));
                 unclean = chosen.is_some();
                 chosen
             });
@@ -514,7 +549,8 @@ impl Controller {
         }
         next.leader = leader;
         elr::settle(record, &mut next, unclean, rules);
-        if next.leader != record.leader {
+        // A replica that leaves the list must see a new leader epoch (kafka-model §3.2).
+        if next.leader != record.leader || !record.replicas.iter().all(|r| next.replicas.contains(r)) {
             next.leader_epoch += 1;
         }
         if next == *record {
@@ -593,6 +629,10 @@ impl Controller {
         let mut next = record.clone();
         // The leader that proposes marks itself recovered (kafka-model §4.8).
         next.leader_recovery_state = LeaderRecoveryState::Recovered;
+        if reassign::in_progress(record) {
+            let (record, isr) = (record.clone(), ordered_like(&ids, &record.replicas));
+            return self.alter_reassigning_partition(&record, next, isr, leader, ctx);
+        }
         next.isr = ordered_like(&ids, &record.replicas);
         // The builder runs for an AlterPartition too: a shrink below min ISR fills the ELR (§4.9).
         let rules = self.elr_rules(partition, ctx);
@@ -634,8 +674,14 @@ fn describe_change(
     ctx: &mut Ctx,
 ) {
     let partition = next.partition;
-    let removed: Vec<BrokerId> = previous.isr.iter().copied().filter(|b| !next.isr.contains(b)).collect();
-    let added: Vec<BrokerId> = next.isr.iter().copied().filter(|b| !previous.isr.contains(b)).collect();
+    let mut removed: Vec<BrokerId> = previous.isr.iter().copied().filter(|b| !next.isr.contains(b)).collect();
+    let mut added: Vec<BrokerId> = next.isr.iter().copied().filter(|b| !previous.isr.contains(b)).collect();
+    if let Some(completed) = reassign::completion(previous, next, &reason) {
+        // The completion says how the ISR changed: the adding replicas in, the removing ones out.
+        ctx.emit(completed);
+        removed.clear();
+        added.clear();
+    }
     if next.leader != previous.leader {
         match next.leader {
             Some(leader) => ctx.emit(EventKind::LeaderElected {
@@ -737,6 +783,8 @@ mod tests {
             leader_recovery_state: LeaderRecoveryState::Recovered,
             elr: Vec::new(),
             last_known_elr: Vec::new(),
+            adding_replicas: Vec::new(),
+            removing_replicas: Vec::new(),
             offset: 1,
         };
         // What the controller must decide for each combination.

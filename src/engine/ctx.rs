@@ -77,6 +77,12 @@ pub enum Observation {
         first_record: RecordId,
         count: u32,
     },
+    /// A broker removed from the partition's replicas deleted its replica's log (a reassignment):
+    /// what only it held is gone, what others hold is not.
+    ReplicaDeleted {
+        broker: BrokerId,
+        partition: PartitionIdx,
+    },
     /// A group coordinator committed a partition's offset (its `__consumer_offsets` HW passed it).
     OffsetCommitted {
         partition: PartitionIdx,
@@ -94,7 +100,7 @@ pub enum Observation {
     },
 }
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Outbox {
     pub messages: Vec<(NodeId, NodeId, Message)>,
     pub timers: Vec<(Millis, NodeId, Timer)>,

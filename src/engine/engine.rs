@@ -33,6 +33,8 @@ mod group_view;
 mod groups;
 mod pause;
 mod power;
+mod quorum;
+mod reassign;
 mod trigger;
 
 /// Why [`Engine::advance_to`] stopped before its target time.
@@ -81,6 +83,7 @@ impl std::error::Error for AdvanceError {}
 /// - **Getters:** [`now_ms`](Engine::now_ms), [`steps`](Engine::steps), [`agenda_len`](Engine::agenda_len),
 ///   [`catalog`](Engine::catalog) (names of brokers, topics, partitions, clients) and
 ///   [`ledger`](Engine::ledger) (what the input has cost so far).
+#[derive(Clone)]
 pub struct Engine {
     now: Millis,
     queue: EventQueue,
@@ -88,6 +91,8 @@ pub struct Engine {
     pub(crate) catalog: Catalog,
     pub(crate) network: Network,
     pub(crate) controller: Controller,
+    /// Who may write the controller's metadata ([`quorum`](super::quorum), kafka-model §2.2).
+    pub(crate) quorum: super::quorum::Quorum,
     pub(crate) brokers: Vec<Broker>,
     pub(crate) producers: Vec<Producer>,
     pub(crate) consumers: Vec<Consumer>,
@@ -132,6 +137,7 @@ impl Engine {
             consumers: scenario.consumers.iter().map(|c| c.name.clone()).collect(),
         };
         let controller = Controller::bootstrap(&catalog);
+        let quorum = super::quorum::Quorum::bootstrap(&catalog.config, &broker_ids, controller.metadata_offset);
         let mut engine = Engine {
             now: 0,
             queue: EventQueue::default(),
@@ -155,6 +161,7 @@ impl Engine {
                 .collect(),
             catalog,
             controller,
+            quorum,
             safety: SafetyChecker::default(),
             events: VecDeque::new(),
             next_event_seq: 0,
@@ -203,6 +210,7 @@ impl Engine {
         for step in &scenario.commands {
             engine.queue.push(step.at_ms, Pending::Command(step.command.clone()));
         }
+        engine.sync_quorum();
         Ok(engine)
     }
 
@@ -277,9 +285,24 @@ impl Engine {
         work_max: u64,
     ) -> Result<Engine, ScenarioError> {
         let mut engine = Engine::new(scenario)?;
+        engine.replay_from(session, 0, until_ms, work_max)?;
+        Ok(engine)
+    }
+
+    /// Applies `commands` (the session's from index `first` on) at their times, as [`Engine::apply`]
+    /// runs them, then runs to `until_ms`: [`Engine::replay`] from this engine's state (a
+    /// [`Timeline`](super::timeline::Timeline) checkpoint's).
+    pub(crate) fn replay_from(
+        &mut self,
+        commands: &[TimedCommand],
+        first: usize,
+        until_ms: Millis,
+        work_max: u64,
+    ) -> Result<(), ScenarioError> {
         let fail = |path: String, reason: String| ScenarioError { path, reason };
-        let mut last = 0;
-        for (i, t) in session.iter().enumerate() {
+        let mut last = self.now;
+        for (i, t) in commands.iter().enumerate() {
+            let i = first + i;
             let path = |field: &str| {
                 let name = t.command.name();
                 if field.is_empty() {
@@ -301,16 +324,14 @@ impl Engine {
                 ));
             }
             last = t.at_ms;
-            engine
-                .ledger
+            self.ledger
                 .check_run_within(t.at_ms, work_max)
                 .map_err(|e| fail(format!("session[{i}].at_ms"), e.reason))?;
-            engine.advance_to(t.at_ms, u64::MAX).map_err(|e| fail(format!("session[{i}].at_ms"), e.to_string()))?;
-            engine.apply(t.command.clone()).map_err(|e| fail(path(&e.field), e.reason))?;
+            self.advance_to(t.at_ms, u64::MAX).map_err(|e| fail(format!("session[{i}].at_ms"), e.to_string()))?;
+            self.apply(t.command.clone()).map_err(|e| fail(path(&e.field), e.reason))?;
         }
-        engine.ledger.check_run_within(until_ms, work_max).map_err(|e| fail("t".into(), e.reason))?;
-        engine.advance_to(until_ms, u64::MAX).map_err(|e| fail("t".into(), e.to_string()))?;
-        Ok(engine)
+        self.ledger.check_run_within(until_ms, work_max).map_err(|e| fail("t".into(), e.reason))?;
+        self.advance_to(until_ms, u64::MAX).map_err(|e| fail("t".into(), e.to_string()))
     }
 
     /// What the scenario and the commands applied since have made and cost.
@@ -511,12 +532,18 @@ impl Engine {
     /// broker's metadata fetches (kafka-model §2.3.8): they need the broker's way to the controller
     /// too, where its fetch requests go.
     fn is_dropped(&self, from: NodeId, to: NodeId, message: &Message) -> bool {
+        let (from, to) = (self.route(from), self.route(to));
         self.network.is_cut(from, to) || matches!(message, Message::MetadataUpdate(_)) && self.network.is_cut(to, from)
     }
 
     fn deliver(&mut self, from: NodeId, to: NodeId, message: Message) {
         if self.is_dropped(from, to, &message) {
             self.note_dropped(to, &message);
+            return;
+        }
+        if to == NodeId::Controller && !self.quorum.committing {
+            // No active controller with a majority: nothing it would answer can be committed, so the
+            // sender hears nothing and retries (kafka-model §2.2, quorum loss).
             return;
         }
         if self.is_paused(to) {
@@ -555,6 +582,9 @@ impl Engine {
             self.hold(node, Pending::Timer { node, incarnation, timer });
             return;
         }
+        if node == NodeId::Controller && !self.controller_may_act(&timer) {
+            return;
+        }
         self.with_node(node, |e, ctx| e.dispatch_timer(node, timer, ctx));
         self.announce_if_stopped(node);
     }
@@ -564,6 +594,7 @@ impl Engine {
         if let NodeId::Broker(b) = node {
             if !self.is_up(node) {
                 self.announce_connections_closed(b);
+                self.settle_quorum();
             }
         }
     }
@@ -571,7 +602,9 @@ impl Engine {
     /// Resolves a node of a command; `field` names it in the error.
     fn node(&self, node: &NodeRef, field: &str) -> Result<NodeId, CommandError> {
         let found = match node {
-            NodeRef::Controller => Some(NodeId::Controller),
+            // The active controller's node now (a quorum's voter), or the lone controller.
+            NodeRef::Controller => Some(self.route(NodeId::Controller)),
+            NodeRef::ControllerNode(id) => self.quorum.index(*id).map(|i| self.quorum.voters[i].node),
             NodeRef::Broker(b) => self.catalog.broker_index(*b).map(|_| NodeId::Broker(*b)),
             NodeRef::Producer(name) => self.producer(name).map(NodeId::Producer),
             NodeRef::Consumer(name) => self.consumer(name).map(NodeId::Consumer),
@@ -610,8 +643,26 @@ impl Engine {
     }
 
     /// Carries out an admitted command. What can still fail is the state it meets: a broker that is
-    /// not running, a topic a later command creates.
+    /// not running, a topic a later command creates. The controller quorum is settled around it
+    /// (a command may crash, restart, pause or cut off a voter).
     fn execute(&mut self, command: Command) -> Result<(), CommandError> {
+        let result = self.execute_command(command);
+        self.settle_quorum();
+        result
+    }
+
+    fn execute_command(&mut self, command: Command) -> Result<(), CommandError> {
+        let writes_metadata = matches!(
+            command,
+            Command::CreateTopic(_) | Command::ElectLeaders(_) | Command::ChangeConfig(ChangeConfig::Topic { .. })
+        );
+        if writes_metadata && !self.quorum.committing {
+            // kafka-model §2.2: a metadata record needs a majority of the controller quorum.
+            return Err(CommandError::new(
+                "",
+                "no active controller can commit it now (the controller quorum has no majority)",
+            ));
+        }
         match command {
             Command::Produce(produce) => {
                 let p = self.producer(&produce.producer).ok_or_else(|| {
@@ -628,11 +679,7 @@ impl Engine {
                 let topic = self.topic(&topic)?;
                 let partitions = self.catalog.topics[topic.0 as usize].partitions.clone();
                 let i = c.0 as usize;
-                if self.consumers[i].membership.is_some() || self.consumers[i].crashed {
-                    let reason =
-                        format!("consumer {consumer} subscribes with a group: it is not assigned partitions too");
-                    return Err(CommandError::new("consumer", reason));
-                }
+                self.refuse_assign_in_group(&consumer, i)?;
                 self.with_node(NodeId::Consumer(c), |e, ctx| e.consumers[i].subscribe(&partitions, ctx));
             }
             Command::Seek { consumer, topic, partition, to } => self.seek(&consumer, &topic, partition, to)?,
@@ -692,6 +739,10 @@ impl Engine {
             Command::CreateTopic(spec) => self.create_topic(&spec)?,
             Command::ChangeConfig(change) => self.change_config(change)?,
             Command::ElectLeaders(e) => self.elect_leaders(&e)?,
+            Command::AddBroker { broker, rack } => self.add_broker(broker, rack),
+            Command::ReassignPartitions(r) => self.reassign_partitions(&r)?,
+            Command::CrashController { controller } => self.crash_controller(controller)?,
+            Command::RestartController { controller } => self.restart_controller(controller)?,
             group @ (Command::JoinGroup(_)
             | Command::LeaveGroup { .. }
             | Command::CrashConsumer { .. }
@@ -795,7 +846,6 @@ impl Engine {
                 let t = self.topic(&topic)?;
                 let config = &mut self.catalog.topics[t.0 as usize].config;
                 let mut said = Vec::new();
-                let clears_elr = change.min_insync_replicas.is_some();
                 if let Some(m) = change.min_insync_replicas {
                     config.min_insync_replicas = Some(m);
                     said.push(format!("min.insync.replicas={m}"));
@@ -807,9 +857,13 @@ impl Engine {
                 let description = format!("topic {topic}: {}", said.join(", "));
                 self.push_event(EventKind::ConfigChanged { description });
                 self.with_node(NodeId::Controller, |e, ctx| e.controller.schedule_unclean_sweep(ctx));
-                if clears_elr {
+                if let Some(m) = change.min_insync_replicas {
+                    // A ConfigRecord brokers apply as it reaches them, and the ELR fields it clears.
                     let partitions = self.catalog.topics[t.0 as usize].partitions.clone();
-                    self.with_node(NodeId::Controller, |e, ctx| e.controller.clear_elr(&partitions, ctx));
+                    self.with_node(NodeId::Controller, |e, ctx| {
+                        e.controller.commit_topic_config(t, m, ctx);
+                        e.controller.clear_elr(&partitions, ctx)
+                    });
                 }
             }
             ChangeConfig::ClientRack { consumer, client_rack } => {
@@ -844,6 +898,8 @@ impl EngineParts<'_> {
             }
             NodeId::Producer(p) => self.producers[p.0 as usize].on_message(from, message, ctx),
             NodeId::Consumer(c) => self.consumers[c.0 as usize].on_message(from, message, ctx),
+            // Voters talk Raft among themselves, which the quorum models without messages.
+            NodeId::ControllerNode(_) => {}
         }
     }
 
@@ -853,6 +909,8 @@ impl EngineParts<'_> {
                 ControllerTimer::SessionExpiry { broker } => self.controller.on_session_expiry(broker, ctx),
                 ControllerTimer::UncleanSweep => self.controller.on_unclean_sweep(ctx),
                 ControllerTimer::LeaderImbalanceCheck => self.controller.on_leader_imbalance_check(ctx),
+                // The engine's own (`Engine::controller_may_act`).
+                ControllerTimer::QuorumElection { .. } | ControllerTimer::CheckQuorum { .. } => {}
             },
             (NodeId::Broker(b), Timer::Broker(t)) => {
                 if let Some(i) = ctx.catalog.broker_index(b) {

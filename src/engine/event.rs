@@ -8,6 +8,7 @@ use super::ids::*;
 use super::invariant::Invariant;
 use super::log::RetentionBreach;
 use super::message::{ErrorCode, IsrShortfall, OffsetSpec};
+use super::reassignment::ReassignmentRefusal;
 use serde::Serialize;
 
 /// Why the controller changed a partition's leadership or ISR (kafka-model §3.2, §4.3).
@@ -32,6 +33,10 @@ pub enum ChangeReason {
     UncleanShutdown(BrokerId),
     /// The topic's `min.insync.replicas` changed: its ELR fields are cleared (§4.9).
     MinIsrChanged,
+    /// A partition reassignment started or completed (KIP-455).
+    Reassignment,
+    /// A partition reassignment was cancelled (`kafka-reassign-partitions.sh --cancel`).
+    ReassignmentCancelled,
 }
 
 /// How a leader came from the ELR fields (kafka-model §4.9), if it did.
@@ -131,10 +136,11 @@ pub enum EventKind {
         broker: BrokerId,
     },
     /// SHUTDOWN_NOW: every active broker has the metadata that moved its leaderships away
-    /// (kafka-model §2.3.6). Offsets are the metadata log's.
+    /// (kafka-model §2.3.6). Offsets are the metadata log's; no lowest offset when no other broker
+    /// is active (nobody can still send clients to it).
     ControlledShutdownGranted {
         broker: BrokerId,
-        lowest_active_offset: u64,
+        lowest_active_offset: Option<u64>,
         shutdown_offset: u64,
     },
     BrokerShutDown {
@@ -616,6 +622,74 @@ pub enum EventKind {
         leader_log_end_offset: Offset,
         to: Offset,
     },
+    /// A new broker joined the running cluster (`add_broker`); it registers like any starting broker.
+    BrokerAdded {
+        broker: BrokerId,
+        rack: String,
+    },
+    /// AlterPartitionReassignments started a reassignment (`PartitionReassignmentReplicas`).
+    ReassignmentStarted {
+        partition: PartitionIdx,
+        target: Vec<BrokerId>,
+        adding: Vec<BrokerId>,
+        removing: Vec<BrokerId>,
+    },
+    /// Every adding replica joined the ISR: `replicas` became the target (`completeReassignmentIfNeeded`).
+    ReassignmentCompleted {
+        partition: PartitionIdx,
+        replicas: Vec<BrokerId>,
+        removed: Vec<BrokerId>,
+        leader: Option<BrokerId>,
+    },
+    /// A cancel reverted the partition (`PartitionReassignmentRevert`).
+    ReassignmentCancelled {
+        partition: PartitionIdx,
+        replicas: Vec<BrokerId>,
+        removed: Vec<BrokerId>,
+    },
+    /// The controller's error for one partition of AlterPartitionReassignments.
+    ReassignmentRefused {
+        partition: PartitionIdx,
+        refusal: ReassignmentRefusal,
+    },
+    /// A broker that is no longer among a partition's replicas stopped its replica and deleted its
+    /// log (`ReplicaManager.applyDelta`, the partition among its deletes).
+    ReplicaDeleted {
+        broker: BrokerId,
+        partition: PartitionIdx,
+    },
+    /// A separate controller's process was killed (kafka-model §2.2).
+    ControllerCrashed {
+        controller: u32,
+    },
+    ControllerRestarted {
+        controller: u32,
+    },
+    /// A voter won an election and is the active controller (kafka-model §2.2): `votes` of
+    /// `voters`, `stalled_ms` after the quorum could last commit, holding the log up to `offset`.
+    ControllerElected {
+        controller: u32,
+        epoch: u32,
+        previous: Option<u32>,
+        votes: Vec<u32>,
+        voters: u32,
+        stalled_ms: Millis,
+        offset: u64,
+    },
+    /// No majority fetched from the active controller for 1.5 × `controller.quorum.fetch.timeout.ms`.
+    ControllerResigned {
+        controller: u32,
+        epoch: u32,
+    },
+    /// No voter can gather a majority: `up` are the voters that run.
+    QuorumLost {
+        up: Vec<u32>,
+        voters: u32,
+    },
+    QuorumRestored {
+        up: Vec<u32>,
+        voters: u32,
+    },
     // Consumer groups (kafka-model §6.4): the coordinator's side.
     /// The group went to PreparingRebalance: every member must rejoin.
     GroupRebalanceStarted {
@@ -705,24 +779,6 @@ pub enum EventKind {
     },
 }
 
-/// How much an event matters to someone watching the cluster, in Kafka's terms (the page colours its
-/// event log by it).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    /// A guarantee Kafka makes was broken: an invariant of kafka-model §8.5 violated where Kafka allows
-    /// no violation (not after an unclean election).
-    Violation,
-    /// Availability or durability at risk, or already lost: a broker crashed or fenced, a partition
-    /// offline, an unclean election, truncated log, lost records, a produce that failed for good, a
-    /// cut link, a refused command, or a violation Kafka allows after an unclean election.
-    Warning,
-    /// A change of a partition's leadership or of its ISR (the committed state clients act on).
-    Change,
-    /// Everything else: registrations, fetches, acknowledgements, replica roles, configs.
-    Info,
-}
-
 /// What an event is about, so the page can link it to the diagram.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -762,7 +818,13 @@ impl EventKind {
             | ReplicaStalled { broker }
             | ReplicaResumed { broker }
             | BrokerPaused { broker }
+            | BrokerAdded { broker, .. }
             | BrokerResumed { broker, .. } => Subject::Broker(*broker),
+            ReassignmentStarted { partition, .. }
+            | ReassignmentCompleted { partition, .. }
+            | ReassignmentCancelled { partition, .. }
+            | ReassignmentRefused { partition, .. } => Subject::Partition(*partition),
+            ReplicaDeleted { broker, partition } => Subject::Replica(*broker, *partition),
             LeaderElected { partition, leader, .. } => Subject::Replica(*leader, *partition),
             BecameLeader { broker, partition, .. }
             | BecameFollower { broker, partition, .. }
@@ -791,7 +853,13 @@ impl EventKind {
             | ProduceRequestSent { producer, .. }
             | ProducerEpochBumped { producer, .. } => Subject::Producer(*producer),
             ElectLeadersAnswered { partition, .. } => Subject::Partition(*partition),
-            LeaderImbalanceChecked { .. } => Subject::Controller,
+            LeaderImbalanceChecked { .. }
+            | ControllerCrashed { .. }
+            | ControllerRestarted { .. }
+            | ControllerElected { .. }
+            | ControllerResigned { .. }
+            | QuorumLost { .. }
+            | QuorumRestored { .. } => Subject::Controller,
             ProducerStateUnknown { broker, partition, .. }
             | SegmentsDeleted { broker, partition, .. }
             | LogStartOffsetIncremented { broker, partition, .. }
@@ -829,122 +897,6 @@ impl EventKind {
             | TriggerFired { .. }
             | CommandRejected { .. } => return None,
         })
-    }
-
-    /// How much the event matters (see [`Severity`]).
-    pub fn severity(&self) -> Severity {
-        use EventKind::*;
-        match self {
-            InvariantViolated { expected: false, .. } => Severity::Violation,
-            InvariantViolated { expected: true, .. }
-            | LeaderElected { unclean: true, .. }
-            | RecordsLost { .. }
-            | PartitionOffline { .. }
-            | BrokerCrashed { .. }
-            | BrokerPoweredOff { .. }
-            | UnflushedSuffixLost { .. }
-            | UncleanShutdownDetected { .. }
-            | BrokerFenced { .. }
-            | ProduceFailed { .. }
-            | ConsumerFailed { .. }
-            | CommandRejected { .. }
-            | LogTruncated { .. }
-            | FollowerOffsetOutOfRange { .. }
-            | BrokerPaused { .. }
-            | LinkCutOneWay { .. }
-            | ElectLeadersAnswered {
-                error: Some(ErrorCode::PreferredLeaderNotAvailable | ErrorCode::EligibleLeadersNotAvailable),
-                ..
-            }
-            | ConsumerCrashed { .. }
-            | ConsumerPollTimeout { .. }
-            | GroupMemberRemoved { .. }
-            | LinkCut { .. } => Severity::Warning,
-            GroupJoinCompleted { .. } | PartitionsAssigned { .. } | PartitionsRevoked { .. } => Severity::Change,
-            LeaderElected { unclean: false, .. } | IsrShrunk { .. } | IsrExpanded { .. } | ElrChanged { .. } => {
-                Severity::Change
-            }
-            BrokerStarted { .. }
-            | BrokerRegistered { .. }
-            | RegistrationRejected { .. }
-            | BrokerUnfenced { .. }
-            | ControlledShutdownStarted { .. }
-            | ControlledShutdownGranted { .. }
-            | BrokerShutDown { .. }
-            | IsrShrinkProposed { .. }
-            | IsrExpandProposed { .. }
-            | AlterPartitionRejected { .. }
-            | AlterPartitionAbandoned { .. }
-            | BecameLeader { .. }
-            | BecameFollower { .. }
-            | LeaderAppended { .. }
-            | FollowerFetched { .. }
-            | HighWatermarkAdvanced { .. }
-            | ProduceAcked { .. }
-            | ProduceDeduplicated { .. }
-            | ProduceRetried { .. }
-            | ProducerConnectionFailed { .. }
-            | ProducerRequestTimedOut { .. }
-            | ProducerReconfigured { .. }
-            | ProduceRequestSent { .. }
-            | ProducerEpochBumped { .. }
-            | ProducerStateUnknown { .. }
-            | SegmentsDeleted { .. }
-            | LogStartOffsetIncremented { .. }
-            | ConsumerFetched { .. }
-            | ConsumerRedirected { .. }
-            | ConsumerLeftReplica { .. }
-            | ConsumerPositionReset { .. }
-            | ConsumerListOffsets { .. }
-            | ConsumerListOffsetsAnswered { .. }
-            | ConsumerValidating { .. }
-            | ConsumerValidated { .. }
-            | ConsumerSeeked { .. }
-            | ConsumerLeaderUnknown { .. }
-            | LinkHealed { .. }
-            | ReplicaStalled { .. }
-            | ReplicaResumed { .. }
-            | BrokerResumed { .. }
-            | TopicCreated { .. }
-            | TriggerFired { .. }
-            | ElectLeadersAnswered { .. }
-            | LeaderImbalanceChecked { .. }
-            | GroupRebalanceStarted { .. }
-            | GroupStabilized { .. }
-            | OffsetsCommitted { .. }
-            | GroupCoordinatorFound { .. }
-            | GroupCoordinatorLost { .. }
-            | GroupRequestFailed { .. }
-            | ConsumerStartedFrom { .. }
-            | ConsumerStoppedPolling { .. }
-            | ConfigChanged { .. } => Severity::Info,
-        }
-    }
-
-    /// Routine client traffic: acknowledgements, consumer fetches, retries and failed connection
-    /// attempts (each retry says why; what a retried send comes to is its own event). The event log
-    /// can hide them.
-    pub fn is_routine(&self) -> bool {
-        matches!(
-            self,
-            EventKind::ProduceAcked { .. }
-                | EventKind::ConsumerFetched { .. }
-                | EventKind::ProduceRetried { .. }
-                | EventKind::ProducerConnectionFailed { .. }
-                | EventKind::ProduceRequestSent { .. }
-                | EventKind::OffsetsCommitted { .. }
-        )
-    }
-
-    /// How records reach the followers and become committed: leader appends, follower fetches and
-    /// high-watermark advances. Many per record; the event log shows them on request.
-    pub fn is_replication(&self) -> bool {
-        matches!(
-            self,
-            EventKind::LeaderAppended { .. }
-                | EventKind::FollowerFetched { .. }
-                | EventKind::HighWatermarkAdvanced { .. }
-        )
     }
 }
 

@@ -7,7 +7,7 @@ use super::ids::*;
 impl EventKind {
     /// Every event's name as the runner's JSON and lessons write it (its serde tag), with whether
     /// events of that kind are about one partition (an invariant violation may be, or not).
-    pub const NAMES: [(&'static str, bool); 80] = [
+    pub const NAMES: [(&'static str, bool); 92] = [
         ("broker_crashed", false),
         ("broker_started", false),
         ("broker_registered", false),
@@ -74,6 +74,18 @@ impl EventKind {
         ("segments_deleted", true),
         ("log_start_offset_incremented", true),
         ("follower_offset_out_of_range", true),
+        ("broker_added", false),
+        ("reassignment_started", true),
+        ("reassignment_completed", true),
+        ("reassignment_cancelled", true),
+        ("reassignment_refused", true),
+        ("replica_deleted", true),
+        ("controller_crashed", false),
+        ("controller_restarted", false),
+        ("controller_elected", false),
+        ("controller_resigned", false),
+        ("quorum_lost", false),
+        ("quorum_restored", false),
         ("group_rebalance_started", false),
         ("group_join_completed", false),
         ("group_stabilized", false),
@@ -160,6 +172,18 @@ impl EventKind {
             SegmentsDeleted { .. } => "segments_deleted",
             LogStartOffsetIncremented { .. } => "log_start_offset_incremented",
             FollowerOffsetOutOfRange { .. } => "follower_offset_out_of_range",
+            BrokerAdded { .. } => "broker_added",
+            ReassignmentStarted { .. } => "reassignment_started",
+            ReassignmentCompleted { .. } => "reassignment_completed",
+            ReassignmentCancelled { .. } => "reassignment_cancelled",
+            ReassignmentRefused { .. } => "reassignment_refused",
+            ReplicaDeleted { .. } => "replica_deleted",
+            ControllerCrashed { .. } => "controller_crashed",
+            ControllerRestarted { .. } => "controller_restarted",
+            ControllerElected { .. } => "controller_elected",
+            ControllerResigned { .. } => "controller_resigned",
+            QuorumLost { .. } => "quorum_lost",
+            QuorumRestored { .. } => "quorum_restored",
             GroupRebalanceStarted { .. } => "group_rebalance_started",
             GroupJoinCompleted { .. } => "group_join_completed",
             GroupStabilized { .. } => "group_stabilized",
@@ -234,6 +258,11 @@ impl EventKind {
             | SegmentsDeleted { partition, .. }
             | LogStartOffsetIncremented { partition, .. }
             | FollowerOffsetOutOfRange { partition, .. }
+            | ReassignmentStarted { partition, .. }
+            | ReassignmentCompleted { partition, .. }
+            | ReassignmentCancelled { partition, .. }
+            | ReassignmentRefused { partition, .. }
+            | ReplicaDeleted { partition, .. }
             | ConsumerStartedFrom { partition, .. }
             | RecordsLost { partition, .. } => Some(*partition),
             InvariantViolated { partition, .. } => *partition,

@@ -9,6 +9,7 @@ use super::event::{
 use super::ids::*;
 use super::log::RetentionBreach;
 use super::message::{ErrorCode, OffsetSpec};
+use super::reassignment;
 
 fn list(brokers: &[BrokerId]) -> String {
     let names: Vec<String> = brokers.iter().map(|b| b.to_string()).collect();
@@ -35,6 +36,7 @@ fn offsets(base: Offset, count: u32) -> String {
 fn node(catalog: &Catalog, n: NodeId) -> String {
     match n {
         NodeId::Controller => "the controller".into(),
+        NodeId::ControllerNode(id) => format!("controller {id}"),
         NodeId::Broker(b) => format!("broker {b}"),
         NodeId::Producer(c) => format!("producer {}", catalog.producers.get(c.0 as usize).map_or("?", |s| s.as_str())),
         NodeId::Consumer(c) => format!("consumer {}", catalog.consumers.get(c.0 as usize).map_or("?", |s| s.as_str())),
@@ -55,6 +57,8 @@ fn reason(r: &ChangeReason, session_ms: Millis) -> String {
         ChangeReason::AlterPartition(b) => format!("AlterPartition from leader {b}"),
         ChangeReason::UncleanShutdown(b) => format!("broker {b} registered after an unclean shutdown"),
         ChangeReason::MinIsrChanged => "min.insync.replicas changed".into(),
+        ChangeReason::Reassignment => "partition reassignment (kafka-reassign-partitions.sh)".into(),
+        ChangeReason::ReassignmentCancelled => "reassignment cancelled (kafka-reassign-partitions.sh --cancel)".into(),
         ChangeReason::LeaderImbalanceCheck => {
             "the controller's leader imbalance check (auto.leader.rebalance.enable) runs a PREFERRED election".into()
         }
@@ -317,6 +321,12 @@ pub fn explain(catalog: &Catalog, event: &ClusterEvent) -> String {
     let consumer = |c: &ClientIdx| catalog.consumers.get(c.0 as usize).cloned().unwrap_or_default();
     let session_ms = catalog.config.broker_session_timeout_ms;
     match &event.kind {
+        ControllerCrashed { .. }
+        | ControllerRestarted { .. }
+        | ControllerElected { .. }
+        | ControllerResigned { .. }
+        | QuorumLost { .. }
+        | QuorumRestored { .. } => super::quorum::explain(&event.kind).unwrap_or_default(),
         BrokerCrashed { broker } => format!("broker {broker} crashed (process killed; its log survives on disk)"),
         BrokerStarted { broker } => format!("broker {broker} started; it registers with the controller and catches up on metadata"),
         BrokerRegistered { broker, broker_epoch } => {
@@ -332,9 +342,13 @@ pub fn explain(catalog: &Catalog, event: &ClusterEvent) -> String {
         ControlledShutdownStarted { broker } => {
             format!("broker {broker} asked to shut down: the controller moves its leaderships away and removes it from every ISR")
         }
-        ControlledShutdownGranted { broker, lowest_active_offset: low, shutdown_offset: at } => format!(
+        ControlledShutdownGranted { broker, lowest_active_offset: Some(low), shutdown_offset: at } => format!(
             "controller granted broker {broker}'s controlled shutdown (SHUTDOWN_NOW): the active brokers' lowest \
              reported metadata offset {low} includes the move of its leaderships (offset {at}); until now it kept serving"
+        ),
+        ControlledShutdownGranted { broker, lowest_active_offset: None, .. } => format!(
+            "controller granted broker {broker}'s controlled shutdown (SHUTDOWN_NOW): no other broker is active, so \
+             none can still send clients to it; until now it kept serving"
         ),
         BrokerShutDown { broker } => format!("broker {broker} shut down cleanly"),
         BrokerPoweredOff { broker } => format!(
@@ -788,9 +802,10 @@ pub fn explain(catalog: &Catalog, event: &ClusterEvent) -> String {
             )
         }
         ProducerEpochBumped { producer: p, partition, producer_id, producer_epoch, base_sequence } => format!(
-            "producer {}'s batch for {} at sequence {base_sequence} is its first unresolved one, yet the leader has a gap \
-             before it (it lost batches the producer took as written): the producer bumps its epoch to {producer_epoch} \
-             (producer id {producer_id}) and restarts its sequences at 0",
+            "producer {}'s batch for {} at sequence {base_sequence} is its first unresolved one, yet the leader refuses \
+             it as out of order, so the sequences have a real gap (the leader lost batches it had, or wrote a later one \
+             first without this producer's state): the producer bumps its epoch to {producer_epoch} (producer id \
+             {producer_id}) and restarts its sequences at 0",
             producer(p),
             pn(partition)
         ),
@@ -845,6 +860,18 @@ pub fn explain(catalog: &Catalog, event: &ClusterEvent) -> String {
                 pn(partition)
             )
         }
+        BrokerAdded { broker, rack } => reassignment::broker_added(*broker, rack),
+        ReassignmentStarted { partition, target, adding, removing } => {
+            reassignment::started(&pn(partition), target, adding, removing)
+        }
+        ReassignmentCompleted { partition, replicas, removed, leader } => {
+            reassignment::completed(&pn(partition), replicas, removed, *leader)
+        }
+        ReassignmentCancelled { partition, replicas, removed } => {
+            reassignment::cancelled(&pn(partition), replicas, removed)
+        }
+        ReassignmentRefused { partition, refusal } => reassignment::refused(&pn(partition), *refusal),
+        ReplicaDeleted { broker, partition } => reassignment::replica_deleted(*broker, &pn(partition)),
         kind => super::explain_group::explain_group(catalog, kind),
     }
 }

@@ -53,4 +53,7 @@ pub enum NodeId {
     Broker(BrokerId),
     Producer(ClientIdx),
     Consumer(ClientIdx),
+    /// A separate KRaft controller of a quorum of several, by `node.id` (kafka-model §2.2). A lone
+    /// controller is `Controller`, which is also where brokers address the active one.
+    ControllerNode(u32),
 }

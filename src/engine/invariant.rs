@@ -17,13 +17,14 @@ pub enum Invariant {
     IsrWellFormed,
     ZombieContainment,
     ElrWellFormed,
+    ControllerQuorum,
     /// Consumer groups (kafka-model §6.4).
     GroupExclusiveOwnership,
     CommittedOffsetWithinHighWatermark,
 }
 
 impl Invariant {
-    pub const ALL: [Invariant; 13] = [
+    pub const ALL: [Invariant; 14] = [
         Invariant::LeaderCompleteness,
         Invariant::CandidateCompleteness,
         Invariant::ReplicationQuorumSuperset,
@@ -35,6 +36,7 @@ impl Invariant {
         Invariant::IsrWellFormed,
         Invariant::ZombieContainment,
         Invariant::ElrWellFormed,
+        Invariant::ControllerQuorum,
         Invariant::GroupExclusiveOwnership,
         Invariant::CommittedOffsetWithinHighWatermark,
     ];
@@ -52,6 +54,7 @@ impl Invariant {
             Invariant::IsrWellFormed => "ISR well-formed",
             Invariant::ZombieContainment => "Zombie containment",
             Invariant::ElrWellFormed => "ELR well-formed",
+            Invariant::ControllerQuorum => "Controller quorum",
             Invariant::GroupExclusiveOwnership => "Group exclusive ownership",
             Invariant::CommittedOffsetWithinHighWatermark => "Committed offset within the HW",
         }
@@ -77,6 +80,9 @@ impl Invariant {
             Invariant::ElrWellFormed => {
                 "ELR and ISR disjoint, ELR within replicas, no ELR while the ISR meets min.insync.replicas or with \
                  the feature off, no last known leader beside a leader."
+            }
+            Invariant::ControllerQuorum => {
+                "One active controller per epoch; a new one holds every committed metadata record."
             }
             Invariant::GroupExclusiveOwnership => {
                 "No partition is owned by two members of one consumer group in the same generation."

@@ -200,6 +200,11 @@ impl Default for Log {
 }
 
 impl Log {
+    /// Batches held (a clone of the log copies these; their records are shared).
+    pub fn batch_count(&self) -> usize {
+        self.batches.len()
+    }
+
     pub fn log_end_offset(&self) -> Offset {
         self.end_offset
     }
@@ -365,11 +370,13 @@ impl Log {
     }
 
     /// `LeaderEpochFileCache.endOffsetFor` (kafka-model §3.3): the largest cached epoch <= `epoch`, and
-    /// the start offset of the next epoch (or the LEO). `None` when `epoch` is below every cached epoch.
+    /// the start offset of the next epoch (or the LEO). Below every cached epoch (retention or a
+    /// full truncation removed the older ones), Kafka answers `epoch` itself with the start of the
+    /// first cached epoch, so that a follower replicates on from there. `None` with an empty cache.
     pub fn end_offset_for(&self, epoch: LeaderEpoch) -> Option<(LeaderEpoch, Offset)> {
         let idx = self.epoch_cache.partition_point(|&(e, _)| e <= epoch);
         if idx == 0 {
-            return None;
+            return self.epoch_cache.first().map(|&(_, start)| (epoch, start));
         }
         let found = self.epoch_cache[idx - 1].0;
         let end = self.epoch_cache.get(idx).map_or(self.end_offset, |&(_, start)| start);
@@ -575,7 +582,8 @@ mod tests {
         assert_eq!(log.end_offset_for(2), Some((1, 5)));
         assert_eq!(log.end_offset_for(3), Some((3, 7)));
         assert_eq!(log.end_offset_for(9), Some((3, 7)));
-        assert_eq!(log.end_offset_for(0), None);
+        assert_eq!(log.end_offset_for(0), Some((0, 0)), "below every epoch: the first one's start");
+        assert_eq!(Log::default().end_offset_for(1), None);
     }
 
     #[test]

@@ -37,6 +37,13 @@ pub enum ErrorCode {
     PreferredLeaderNotAvailable,
     /// ElectLeaders UNCLEAN: no live replica to elect.
     EligibleLeadersNotAvailable,
+    /// AlterPartitionReassignments (KIP-455): a target list that is empty, repeats a broker or names
+    /// one that is not registered, or a cancel that would need an unclean election.
+    InvalidReplicaAssignment,
+    /// AlterPartitionReassignments: a cancel for a partition with no reassignment in progress.
+    NoReassignmentInProgress,
+    /// AlterPartition: applied, but it completed a reassignment that moved the leadership away.
+    NewLeaderElected,
     /// Consumer groups (kafka-model §6.4).
     CoordinatorNotAvailable,
     NotCoordinator,
@@ -69,6 +76,9 @@ impl ErrorCode {
             ErrorCode::PreferredLeaderNotAvailable => 80,
             ErrorCode::EligibleLeadersNotAvailable => 83,
             ErrorCode::ElectionNotNeeded => 84,
+            ErrorCode::InvalidReplicaAssignment => 39,
+            ErrorCode::NoReassignmentInProgress => 85,
+            ErrorCode::NewLeaderElected => 108,
             ErrorCode::CoordinatorNotAvailable => 15,
             ErrorCode::NotCoordinator => 16,
             ErrorCode::IllegalGeneration => 22,
@@ -101,6 +111,9 @@ impl ErrorCode {
             ErrorCode::ElectionNotNeeded => "ELECTION_NOT_NEEDED",
             ErrorCode::PreferredLeaderNotAvailable => "PREFERRED_LEADER_NOT_AVAILABLE",
             ErrorCode::EligibleLeadersNotAvailable => "ELIGIBLE_LEADERS_NOT_AVAILABLE",
+            ErrorCode::InvalidReplicaAssignment => "INVALID_REPLICA_ASSIGNMENT",
+            ErrorCode::NoReassignmentInProgress => "NO_REASSIGNMENT_IN_PROGRESS",
+            ErrorCode::NewLeaderElected => "NEW_LEADER_ELECTED",
             ErrorCode::CoordinatorNotAvailable => "COORDINATOR_NOT_AVAILABLE",
             ErrorCode::NotCoordinator => "NOT_COORDINATOR",
             ErrorCode::IllegalGeneration => "ILLEGAL_GENERATION",

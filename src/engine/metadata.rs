@@ -28,6 +28,12 @@ pub struct PartitionRecord {
     pub elr: Vec<BrokerId>,
     /// `lastKnownElr`: the last leader, kept while the ISR and ELR are both empty (§4.9).
     pub last_known_elr: Vec<BrokerId>,
+    /// A reassignment in progress (KIP-455, `addingReplicas` / `removingReplicas`): `replicas` is
+    /// then the target followed by the removing replicas (`PartitionReassignmentReplicas`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub adding_replicas: Vec<BrokerId>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub removing_replicas: Vec<BrokerId>,
     /// Metadata-log offset of the change that produced this state.
     pub offset: u64,
 }
@@ -43,6 +49,15 @@ pub struct BrokerRegistration {
     pub offset: u64,
 }
 
+/// A `ConfigRecord` of a topic's `min.insync.replicas` (the one topic setting brokers act on):
+/// brokers apply a change only once they replicate it (kafka-model §2.3.8).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TopicConfigRecord {
+    pub topic: TopicIdx,
+    pub min_insync_replicas: u32,
+    pub offset: u64,
+}
+
 /// What a broker learns from the metadata log in one go: every record past `from_offset` up to
 /// `to_offset`. A broker whose own offset is behind `from_offset` missed something and must not claim
 /// to have caught up to `to_offset` (it still applies the records, each of which is a full state).
@@ -52,11 +67,12 @@ pub struct MetadataDelta {
     pub to_offset: u64,
     pub partitions: Vec<PartitionRecord>,
     pub brokers: Vec<BrokerRegistration>,
+    pub configs: Vec<TopicConfigRecord>,
 }
 
 impl MetadataDelta {
     pub fn is_empty(&self) -> bool {
-        self.partitions.is_empty() && self.brokers.is_empty()
+        self.partitions.is_empty() && self.brokers.is_empty() && self.configs.is_empty()
     }
 }
 
@@ -67,6 +83,8 @@ pub struct MetadataImage {
     /// Indexed by `PartitionIdx`.
     pub partitions: Vec<Option<PartitionRecord>>,
     pub brokers: super::Map<BrokerId, BrokerRegistration>,
+    /// The last topic config change replicated, per topic.
+    pub configs: super::Map<TopicIdx, TopicConfigRecord>,
 }
 
 impl MetadataImage {
@@ -93,6 +111,11 @@ impl MetadataImage {
             let newer = self.brokers.get(&reg.broker).is_none_or(|old| old.offset < reg.offset);
             if newer {
                 self.brokers.insert(reg.broker, reg.clone());
+            }
+        }
+        for record in &delta.configs {
+            if self.configs.get(&record.topic).is_none_or(|old| old.offset < record.offset) {
+                self.configs.insert(record.topic, record.clone());
             }
         }
         if delta.from_offset <= self.offset {

@@ -29,11 +29,15 @@ mod network;
 mod placement;
 mod producer;
 mod queue;
+mod quorum;
+mod reassignment;
 mod replica;
 mod rules;
 mod safety;
 mod setup;
+mod severity;
 mod snapshot;
+mod timeline;
 mod timer;
 mod trigger;
 mod view;
@@ -58,24 +62,27 @@ mod view;
 /// Retention (kafka-model §3.3): every broker checks its logs 30 s after it starts, then every
 /// 5 minutes; a topic's `retention.ms` (7 days by default) deletes segments and moves the log start.
 /// Eligible Leader Replicas (§4.9, opt-in) and power loss (§3.9) change no earlier scenario.
-pub const BEHAVIOUR_VERSION: u32 = 4;
+/// 5: a topic's `min.insync.replicas` change is a metadata record brokers apply when it reaches them
+/// (§2.3.8; it takes a metadata offset, so later broker epochs differ); a fetch whose
+/// `lastFetchedEpoch` is older than every epoch the leader keeps gets Kafka's `endOffsetFor` answer
+/// (that epoch, ending where the leader's first epoch starts) instead of "nothing can be trusted".
+pub const BEHAVIOUR_VERSION: u32 = 5;
 
 pub use catalog::Catalog;
 pub use command::{
     ChangeConfig, ChangeConfigSpec, Command, ElectLeaders, ElectionType, JoinGroup, NodeRef, Produce, ProducerReconfig,
-    SeekTo, TopicSpec, When,
+    ReassignPartitions, SeekTo, TopicSpec, When,
 };
 pub use config::{
     Acks, AutoOffsetReset, BrokerConfig, ConsumerConfig, LogConfig, NetworkConfig, ProducerConfig, TopicConfig,
-    AUTO_LEADER_REBALANCE_DEFAULT, LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS_DEFAULT, MAX_IN_FLIGHT_DEFAULT,
-    MAX_IN_FLIGHT_FOR_IDEMPOTENCE, RACK_AWARE_REPLICA_SELECTOR,
+    AUTO_LEADER_REBALANCE_DEFAULT, CONTROLLER_QUORUM_VOTERS_DEFAULT, LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS_DEFAULT,
+    MAX_IN_FLIGHT_DEFAULT, MAX_IN_FLIGHT_FOR_IDEMPOTENCE, RACK_AWARE_REPLICA_SELECTOR,
 };
 pub use consumer::FetchState;
 pub use engine::{AdvanceError, Engine};
 pub use error::{CommandError, ScenarioError};
 pub use event::{
-    ChangeReason, ClusterEvent, ConsumerException, ControllerEpoch, ElrElection, EventKind, LeftReplica, Severity,
-    Subject,
+    ChangeReason, ClusterEvent, ConsumerException, ControllerEpoch, ElrElection, EventKind, LeftReplica, Subject,
 };
 pub use ids::{
     BrokerEpoch, BrokerId, ClientIdx, LeaderEpoch, Millis, NodeId, Offset, PartitionEpoch, PartitionIdx, TopicIdx,
@@ -87,10 +94,13 @@ pub use log::RetentionBreach;
 pub use message::{ErrorCode, IsrShortfall, MessageKind, OffsetSpec};
 pub use metadata::LeaderRecoveryState;
 pub use murmur2::murmur2;
+pub use reassignment::ReassignmentRefusal;
 pub use rules::{check_name, check_scenario, check_scenario_at, check_topic_name, join, thousands, Cost, Ledger};
 pub use setup::{
     BrokerSpec, ClusterFeatures, ClusterSpec, ConsumerSpec, ProducerSpec, Scenario, TimedCommand, FORMAT_VERSION,
 };
+pub use severity::Severity;
+pub use timeline::Timeline;
 pub use view::*;
 
 /// The engine's map: a sorted vector. Deterministic iteration like `BTreeMap`, with a fraction of

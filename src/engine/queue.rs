@@ -8,7 +8,7 @@ use super::timer::Timer;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub enum Pending {
     Deliver {
         from: NodeId,
@@ -25,7 +25,7 @@ pub enum Pending {
     Command(Command),
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Scheduled {
     pub at_ms: Millis,
     pub seq: u64,
@@ -50,7 +50,7 @@ impl Ord for Scheduled {
     }
 }
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct EventQueue {
     heap: BinaryHeap<Scheduled>,
     next_seq: u64,

@@ -10,26 +10,25 @@
 //! without end or makes the engine hold much more than its records and replicas
 //! (`docs/scenario-format.md`, "Bounds").
 
-use super::command::{
-    ChangeConfig, Command, ElectLeaders, JoinGroup, NodeRef, Produce, ProducerReconfig, SeekTo, TopicSpec,
-};
+use super::command::{ChangeConfig, Command, ElectLeaders, NodeRef, Produce, ProducerReconfig, SeekTo, TopicSpec};
 use super::config::{Acks, BrokerConfig, ConsumerConfig, LogConfig, NetworkConfig, ProducerConfig};
 use super::config::{MAX_IN_FLIGHT_FOR_IDEMPOTENCE, RACK_AWARE_REPLICA_SELECTOR, SEGMENT_BYTES_MIN};
 use super::error::{CommandError, ScenarioError};
-use super::group::{OFFSETS_TOPIC, OFFSETS_TOPIC_NUM_PARTITIONS, OFFSETS_TOPIC_REPLICATION_FACTOR};
+use super::group::OFFSETS_TOPIC;
 
-/// The refusal of `__consumer_offsets` where a command names a topic.
-const INTERNAL_TOPIC: &str =
-    "__consumer_offsets is Kafka's internal topic of committed offsets: the cluster creates it for the first group";
 use super::ids::{BrokerId, Millis};
 use super::limits::LIMITS;
 use super::setup::{ClusterSpec, Scenario, FORMAT_VERSION};
 
+mod cluster;
 mod configs;
+mod group;
+mod reassign;
 mod when;
 
 pub use configs::{check_broker_config, check_consumer_config, check_network, check_producer_config};
 use configs::{check_idempotence, check_log_config};
+use group::INTERNAL_TOPIC;
 
 fn fail<T>(field: impl Into<String>, reason: impl Into<String>) -> Result<T, CommandError> {
     Err(CommandError::new(field, reason))
@@ -153,12 +152,6 @@ struct TopicShape {
     replication_factor: u32,
 }
 
-/// `__consumer_offsets` in a cluster of `brokers`.
-fn offsets_topic_shape(brokers: usize) -> TopicShape {
-    let replication_factor = OFFSETS_TOPIC_REPLICATION_FACTOR.min(brokers as u32);
-    TopicShape { partitions: OFFSETS_TOPIC_NUM_PARTITIONS, replication_factor }
-}
-
 /// What a checked command adds to the ledger.
 #[derive(Clone, Debug, Default)]
 pub struct Cost {
@@ -166,6 +159,10 @@ pub struct Cost {
     topic: Option<(String, TopicShape)>,
     /// A reconfigured producer (its index) and its `acks` from then on.
     producer_acks: Option<(usize, Acks)>,
+    /// A broker `add_broker` adds.
+    broker: Option<BrokerId>,
+    /// Replicas a reassignment may add.
+    replicas: u64,
 }
 
 /// What a scenario and the commands applied since have made, and what they cost: the names
@@ -303,6 +300,11 @@ impl Ledger {
             }
             Command::Seek { consumer, topic, partition, to } => self.check_seek(consumer, topic, *partition, *to)?,
             Command::ElectLeaders(e) => self.check_elect_leaders(e)?,
+            Command::AddBroker { broker, rack } => cost = self.check_add_broker(*broker, rack)?,
+            Command::ReassignPartitions(r) => cost = self.check_reassign(r)?,
+            Command::CrashController { controller } | Command::RestartController { controller } => {
+                self.controller(*controller, "controller")?
+            }
             Command::JoinGroup(j) => cost.topic = self.check_join_group(j)?,
             Command::LeaveGroup { consumer }
             | Command::CrashConsumer { consumer }
@@ -322,6 +324,10 @@ impl Ledger {
         if let Some((i, acks)) = cost.producer_acks {
             self.producer_acks[i] = acks;
         }
+        if let Some(broker) = cost.broker {
+            self.brokers.push(broker);
+        }
+        self.replicas += cost.replicas;
     }
 
     /// A checked topic: of a `create_topic` command, or of the scenario's `topics` (which are not
@@ -335,6 +341,16 @@ impl Ledger {
     fn broker(&self, broker: BrokerId, field: &str) -> Result<(), CommandError> {
         if !self.brokers.contains(&broker) {
             return fail(field, format!("no broker {broker} in the cluster"));
+        }
+        Ok(())
+    }
+
+    /// A controller voter's `node.id` (kafka-model §2.2).
+    fn controller(&self, id: u32, field: &str) -> Result<(), CommandError> {
+        let ids = super::quorum::voter_ids(&self.config, &self.brokers);
+        if !ids.contains(&id) {
+            let list = ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ");
+            return fail(field, format!("no controller {id} in the quorum (its voters are {list})"));
         }
         Ok(())
     }
@@ -370,6 +386,7 @@ impl Ledger {
             NodeRef::Broker(b) => self.brokers.contains(b),
             NodeRef::Producer(p) => self.producers.contains(p),
             NodeRef::Consumer(c) => self.consumers.contains(c),
+            NodeRef::ControllerNode(id) => self.controller(*id, field).is_ok(),
         };
         if !known {
             return fail(field, format!("no node `{node}` in the scenario"));
@@ -408,28 +425,6 @@ impl Ledger {
             ),
             _ => Ok(()),
         }
-    }
-
-    /// A group id is a name; the topic exists. The first group adds `__consumer_offsets` to the
-    /// budget: `offsets.topic.num.partitions` × `offsets.topic.replication.factor` (capped by the
-    /// brokers) replicas.
-    fn check_join_group(&self, j: &JoinGroup) -> Result<Option<(String, TopicShape)>, CommandError> {
-        self.consumer(&j.consumer, "consumer")?;
-        check_name("group id", &j.group).or_else(|reason| fail("group", reason))?;
-        self.topic(&j.topic, "topic")?;
-        if self.topics.iter().any(|(n, _)| n == OFFSETS_TOPIC) {
-            return Ok(None);
-        }
-        let shape = offsets_topic_shape(self.brokers.len());
-        let replicas = self.replicas + shape.partitions as u64 * shape.replication_factor as u64;
-        if replicas > LIMITS.replicas_max {
-            let max = thousands(LIMITS.replicas_max);
-            return fail(
-                "group",
-                format!("the first group creates {OFFSETS_TOPIC}, past the {max} replicas the playground holds"),
-            );
-        }
-        Ok(Some((OFFSETS_TOPIC.to_string(), shape)))
     }
 
     /// `--topic` and `--partition` come together (Kafka's tool requires both), or neither: every
@@ -915,19 +910,9 @@ fn check_cluster(cluster: &ClusterSpec) -> Result<(), ScenarioError> {
         check_rack("rack", &b.rack).map_err(at(&format!("cluster.brokers[{i}]")))?;
     }
     check_broker_config(&cluster.config).map_err(at("cluster.config"))?;
-    check_features(cluster.features).map_err(at("cluster.features"))?;
+    cluster::check_quorum(&cluster.config, &cluster.brokers).map_err(at("cluster.config"))?;
+    cluster::check_features(cluster.features).map_err(at("cluster.features"))?;
     check_network(&cluster.network).map_err(at("cluster.network"))
-}
-
-/// kafka-model §4.9: `eligible.leader.replicas.version` has levels 0 and 1 (`kafka-features.sh`
-/// refuses a level the software does not support).
-fn check_features(f: super::setup::ClusterFeatures) -> Result<(), CommandError> {
-    let v = f.eligible_leader_replicas_version;
-    if v > 1 {
-        let reason = format!("is 0 (off, Kafka 4.0's default) or 1 (Eligible Leader Replicas on), found {v}");
-        return fail("eligible.leader.replicas.version", reason);
-    }
-    Ok(())
 }
 
 fn check_clients(s: &Scenario) -> Result<(), ScenarioError> {

@@ -47,8 +47,9 @@ struct PartitionTrack {
     /// Brokers whose power loss cut into the committed log (kafka-model §3.9).
     lossy: Vec<BrokerId>,
     /// More lossy crashes than Kafka's design tolerates (§8.4, §3.9): without ELR one, the "last
-    /// replica standing"; with ELR, `min.insync.replicas`. Losses after it are Kafka's, not the
-    /// engine's.
+    /// replica standing"; with ELR, `min.insync.replicas`. Or, with ELR, a lossy broker elected
+    /// before the controller learned of its unclean shutdown (see `on_became_leader`). Losses after
+    /// it are Kafka's, not the engine's.
     lossy_beyond_guarantee: bool,
     consumed_end: Offset,
     /// Last controller epochs seen.
@@ -154,6 +155,14 @@ impl SafetyChecker {
         &mut self.partitions[i]
     }
 
+    /// A violation found outside a step's observations (the controller quorum's, kafka-model §2.2).
+    pub fn violation(&mut self, invariant: Invariant, detail: String) -> EventKind {
+        let t = self.tallies.entry(invariant).or_default();
+        t.violations += 1;
+        t.last = Some(detail.clone());
+        EventKind::InvariantViolated { invariant, partition: None, detail, expected: false }
+    }
+
     pub(super) fn violate(
         &mut self,
         invariant: Invariant,
@@ -244,6 +253,16 @@ impl SafetyChecker {
             Observation::Truncated { broker, partition, to } => self.on_truncated(broker, partition, to, world, events),
             Observation::PowerLost { broker, partition, to } => {
                 self.on_power_lost(broker, partition, to, world, events)
+            }
+            Observation::ReplicaDeleted { broker, partition } => {
+                let cause = |acks| {
+                    format!(
+                        "{}; broker {broker}, the only replica that had them, deleted its log when a reassignment removed \
+                         it",
+                        acknowledged(acks)
+                    )
+                };
+                self.lose_unheld_above(partition, 0, cause, world, events);
             }
             Observation::BecameLeader { broker, partition, leader_epoch } => {
                 self.on_became_leader(broker, partition, leader_epoch, world, events)
@@ -610,6 +629,15 @@ impl SafetyChecker {
         let detail = format!(
             "new leader {broker} of {name} (epoch {epoch}) lacks {lost} committed record(s) from offset {diverge}"
         );
+        // A broker that lost power can be elected without what it lost only on its pre-crash
+        // registration: once it registers again without a PreviousBrokerEpoch it is fenced, out of
+        // the ISR and out of every ELR (kafka-model §2.3.1, §4.9). A broker restarted within its
+        // session timeout has its new registration refused (DUPLICATE_BROKER_REGISTRATION) but
+        // already acts on the metadata it replicates (`BrokerServer.startup` installs the metadata
+        // publishers before the controller acknowledges it), so it leads with its cut log: a window
+        // KIP-966's tolerance of `min.insync.replicas - 1` lossy shutdowns does not cover.
+        let lossy = self.track(p).lossy.contains(&broker);
+        self.track(p).lossy_beyond_guarantee |= lossy;
         self.violate(Invariant::LeaderCompleteness, Some(p), detail, events);
         // The lineage now continues from this leader's log: what it lacks is gone for good.
         let consumed_end = self.track(p).consumed_end;
@@ -634,14 +662,18 @@ impl SafetyChecker {
                 None => break,
             }
         }
-        let lossy = self.track(p).lossy.contains(&broker);
         for (offset, ack) in lost {
-            let cause = match lossy {
-                true => format!(
+            let cause = match (lossy, world.catalog.elr_enabled()) {
+                (true, true) => format!(
+                    "they were committed, but broker {broker} lost them in a power loss and was elected leader of epoch \
+                     {epoch} without them, before the controller learned of its unclean shutdown (kafka-model §3.9, \
+                     §4.9)"
+                ),
+                (true, false) => format!(
                     "they were committed, but broker {broker} lost them in a power loss and was elected leader of epoch \
                      {epoch} without them (the \"last replica standing\", kafka-model §8.4)"
                 ),
-                false => format!("they were committed, but broker {broker} was elected leader of epoch {epoch} without them"),
+                (false, _) => format!("they were committed, but broker {broker} was elected leader of epoch {epoch} without them"),
             };
             self.record_loss(p, offset, &ack, cause, world, events);
         }

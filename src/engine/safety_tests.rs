@@ -61,6 +61,8 @@ impl Cluster {
             leader_recovery_state: LeaderRecoveryState::Recovered,
             elr: Vec::new(),
             last_known_elr: Vec::new(),
+            adding_replicas: Vec::new(),
+            removing_replicas: Vec::new(),
             offset: controller.metadata_offset + 1,
         });
         let brokers = catalog

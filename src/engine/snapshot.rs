@@ -221,6 +221,10 @@ impl Engine {
             controller: ControllerView {
                 metadata_offset: self.controller.metadata_offset,
                 next_unclean_sweep_ms: self.controller.unclean_sweep_at_ms,
+                voters: self.voter_views(),
+                epoch: self.quorum.epoch,
+                quorum_lost: self.quorum.lost,
+                combined: self.catalog.config.process_roles_combined,
             },
             brokers,
             topics,
@@ -314,6 +318,8 @@ impl Engine {
             leader_recovery_state: record.leader_recovery_state,
             elr: record.elr.clone(),
             last_known_elr: record.last_known_elr.clone(),
+            adding_replicas: record.adding_replicas.clone(),
+            removing_replicas: record.removing_replicas.clone(),
             health: health(record.leader, record.isr.len(), record.replicas.len(), catalog.effective_min_isr(p)),
             replica_states,
         }
@@ -333,6 +339,13 @@ impl Engine {
             h.u64(r.partition_epoch as u64);
             for b in r.replicas.iter().chain(&r.isr) {
                 h.u64(b.0 as u64);
+            }
+            // Only when present, so that hashes without a reassignment stay as they were.
+            if !r.adding_replicas.is_empty() || !r.removing_replicas.is_empty() {
+                h.u64(r.adding_replicas.len() as u64 + 1);
+                for b in r.adding_replicas.iter().chain(&r.removing_replicas) {
+                    h.u64(b.0 as u64);
+                }
             }
             // Only when present, so that hashes without ELR stay as they were.
             if !r.elr.is_empty() || !r.last_known_elr.is_empty() {
@@ -374,6 +387,15 @@ impl Engine {
                 }
             }
         }
+        // Only once the quorum is not the lone controller of old, so older runs keep their hashes.
+        if self.quorum.touched {
+            h.u64(self.quorum.epoch as u64);
+            h.opt(self.quorum.leader.map(|l| l as u64));
+            for v in &self.quorum.voters {
+                h.u64(v.running as u64);
+                h.u64(v.offset);
+            }
+        }
         // Only while a broker is paused, so that runs without a pause keep their hashes.
         for (b, waiting) in self.paused_brokers() {
             h.u64(b.0 as u64);
@@ -403,6 +425,36 @@ impl Engine {
             for (p, pos) in &c.positions {
                 h.u64(p.0 as u64);
                 h.opt(pos.position);
+            }
+            // Only for a group member (kafka-model §6.4), so that runs without groups keep their hashes.
+            if let Some(m) = &c.membership {
+                h.str(&m.group);
+                h.opt(m.generation.map(u64::from));
+                h.u64(m.state as u64);
+                h.u64(c.crashed as u64);
+                h.u64(m.polling as u64);
+                for p in &m.assigned {
+                    h.u64(p.0 as u64);
+                }
+            }
+        }
+        // The groups each coordinator holds: generation, state, leader, owners, committed offsets.
+        for b in &self.brokers {
+            for (name, g) in &b.coordinator.groups {
+                h.str(name);
+                h.u64(g.generation as u64);
+                h.u64(g.state as u64);
+                h.str(g.leader.as_deref().unwrap_or(""));
+                for (member, m) in &g.members {
+                    h.str(member);
+                    for p in &m.assignment {
+                        h.u64(p.0 as u64);
+                    }
+                }
+                for (p, o) in &g.offsets {
+                    h.u64(p.0 as u64);
+                    h.u64(*o);
+                }
             }
         }
         for d in self.safety.digest() {

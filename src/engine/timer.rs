@@ -49,6 +49,14 @@ pub enum ControllerTimer {
     UncleanSweep,
     /// `leader.imbalance.check.interval.seconds` (kafka-model §3.8).
     LeaderImbalanceCheck,
+    /// The quorum's next election is decided (kafka-model §2.2); `seq` tells a superseded one.
+    QuorumElection {
+        seq: u32,
+    },
+    /// The active controller of `epoch` checks that a majority still fetches from it.
+    CheckQuorum {
+        epoch: u32,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

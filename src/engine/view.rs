@@ -56,6 +56,22 @@ pub struct ControllerView {
     /// When the controller's periodic unclean-election sweep runs next (`unclean.leader.election.interval.ms`,
     /// kafka-model §4.8): scheduled while any topic allows unclean election.
     pub next_unclean_sweep_ms: Option<Millis>,
+    /// The controller quorum (kafka-model §2.2): its voters by `node.id`, in order.
+    pub voters: Vec<VoterView>,
+    /// The Raft epoch of the active controller (or of the last one).
+    pub epoch: u32,
+    /// No majority of voters can reach each other: nothing can be committed.
+    pub quorum_lost: bool,
+    /// Voters run combined with brokers (`process.roles=broker,controller`).
+    pub combined: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct VoterView {
+    pub id: u32,
+    pub running: bool,
+    /// The active controller: the Raft leader, committing with a majority.
+    pub active: bool,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -102,6 +118,12 @@ pub struct PartitionView {
     pub elr: Vec<BrokerId>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub last_known_elr: Vec<BrokerId>,
+    /// A reassignment in progress (KIP-455): the replicas it adds and removes; empty otherwise, and
+    /// then left out of the JSON view.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub adding_replicas: Vec<BrokerId>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub removing_replicas: Vec<BrokerId>,
     /// What the committed leader and ISR mean for clients (the engine decides; renderers read it).
     pub health: PartitionHealth,
     /// The replicas as each broker holds them, in `replicas` order.

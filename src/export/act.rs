@@ -4,7 +4,9 @@
 
 use super::quote::{one_line, shell};
 use super::{broker_service, Names, NETWORK};
-use crate::engine::{BrokerId, ChangeConfig, Command, ElectLeaders, NodeRef, Produce, SeekTo, TopicConfig, TopicSpec};
+use crate::engine::{
+    BrokerId, ChangeConfig, Command, ElectLeaders, NodeRef, Produce, ReassignPartitions, SeekTo, TopicConfig, TopicSpec,
+};
 
 /// What one command becomes: the lines to run (none when nothing real corresponds) and the caveat.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -66,6 +68,11 @@ impl<'a> Acts<'a> {
                  kafka-consumer-groups.sh --reset-offsets (--to-offset, --to-earliest, --to-latest) --execute, then start it",
             ),
             Command::ElectLeaders(e) => Act::run(vec![elect_leaders(e)]),
+            Command::AddBroker { broker, .. } => Act::default().with_note(format!(
+                "the exported cluster's brokers are fixed: add a service for broker {broker} to compose.yaml (its own \
+                 node.id and listeners, the same controller quorum) and start it with docker compose up -d"
+            )),
+            Command::ReassignPartitions(r) => Act::default().with_note(reassign_note(r)),
             Command::JoinGroup(j) => Act::default().with_note(format!(
                 "start a console consumer of topic {} in group {} for {} (kafka-console-consumer.sh --group)",
                 j.topic, j.group, j.consumer
@@ -91,6 +98,10 @@ impl<'a> Acts<'a> {
                      a real power loss needs a VM reset (or echo b > /proc/sysrq-trigger on a test host)",
                 ),
             Command::RestartBroker { broker } => Act::run(vec![format!("docker start {}", broker_service(*broker))]),
+            Command::CrashController { .. } => Act::run(vec!["docker kill controller".to_string()]).with_note(QUORUM_NOTE),
+            Command::RestartController { .. } => {
+                Act::run(vec!["docker start controller".to_string()]).with_note(QUORUM_NOTE)
+            }
             Command::ControlledShutdown { broker } => {
                 // SIGTERM starts Kafka's controlled shutdown (kafka-model §2.3.6); Docker sends SIGKILL
                 // after --time seconds if the broker has not exited.
@@ -236,6 +247,10 @@ impl<'a> Acts<'a> {
     }
 }
 
+/// The export writes one controller (`compose.rs`); a playground quorum of several is not exported.
+const QUORUM_NOTE: &str = "compose.yaml has one controller voter: a quorum of several (controller.quorum.voters) is \
+                           not exported, so this acts on that one";
+
 /// The command in a few words, for the comment above its act (`cut_link broker:1 controller`).
 pub fn describe(command: &Command) -> String {
     let what = match command {
@@ -272,9 +287,17 @@ pub fn describe(command: &Command) -> String {
             };
             format!("{consumer} seeks {topic}-{partition} to {to}")
         }
+        Command::CrashController { controller } | Command::RestartController { controller } => {
+            format!("controller {controller}")
+        }
         Command::ElectLeaders(e) => match (&e.topic, e.partition) {
             (Some(topic), Some(partition)) => format!("{} {topic}-{partition}", e.election_type.as_str()),
             _ => format!("{} on every partition", e.election_type.as_str()),
+        },
+        Command::AddBroker { broker, .. } => format!("broker {broker}"),
+        Command::ReassignPartitions(r) => match &r.replicas {
+            Some(list) => format!("{}-{} to {}", r.topic, r.partition, replica_list(list)),
+            None => format!("{}-{}: cancel", r.topic, r.partition),
         },
         Command::JoinGroup(j) => format!("{} joins group {} on {}", j.consumer, j.group, j.topic),
         Command::LeaveGroup { consumer }
@@ -283,6 +306,31 @@ pub fn describe(command: &Command) -> String {
         | Command::CommitOffsets { consumer } => consumer.clone(),
     };
     format!("{} {what}", command.name())
+}
+
+fn replica_list(list: &[BrokerId]) -> String {
+    let ids: Vec<String> = list.iter().map(|b| b.to_string()).collect();
+    format!("[{}]", ids.join(","))
+}
+
+/// `kafka-reassign-partitions.sh` reads its plan from a file inside the container: the note gives
+/// the plan and the command.
+fn reassign_note(r: &ReassignPartitions) -> String {
+    let topic = one_line(&r.topic);
+    match &r.replicas {
+        Some(list) => format!(
+            "write {{\"version\":1,\"partitions\":[{{\"topic\":\"{topic}\",\"partition\":{},\"replicas\":{}}}]}} to \
+             reassign.json in a broker container, then run kafka-reassign-partitions.sh --bootstrap-server \
+             \"$BOOTSTRAP\" --reassignment-json-file reassign.json --execute",
+            r.partition,
+            replica_list(list)
+        ),
+        None => format!(
+            "cancel with kafka-reassign-partitions.sh --bootstrap-server \"$BOOTSTRAP\" --reassignment-json-file \
+             reassign.json --cancel, reassign.json naming {topic}-{}",
+            r.partition
+        ),
+    }
 }
 
 /// `kafka-leader-election.sh` (kafka-model §3.8): one partition, or `--all-topic-partitions`.
@@ -307,7 +355,7 @@ fn unknown(what: &str, name: &str) -> Act {
 fn link_broker(between: &[NodeRef; 2]) -> Option<BrokerId> {
     between.iter().find_map(|n| match n {
         NodeRef::Broker(b) => Some(*b),
-        NodeRef::Controller | NodeRef::Producer(_) | NodeRef::Consumer(_) => None,
+        NodeRef::Controller | NodeRef::ControllerNode(_) | NodeRef::Producer(_) | NodeRef::Consumer(_) => None,
     })
 }
 

@@ -15,6 +15,7 @@
 //! - [`forms`]: what the forms and the broker menu ask for, as `Command`s (the engine checks them).
 //! - [`fragment`]: the options of the URL's fragment (`#scenario=large&speed=0.1&paused`).
 //! - [`label`]: names cut to fit a box; a partition keeps its number.
+//! - [`quorum`]: the controller box's text (the active controller marked) and the controller menu.
 //! - [`share`]: the share link's fragment, where a link opens, the note for another engine behaviour.
 //! - [`step`]: Step (→) runs to the next event the log shows, and says what it did.
 //! - [`sweep`]: the notice for partitions that wait on the controller's unclean-election sweep.
@@ -32,7 +33,9 @@ pub mod fragment;
 pub mod frame_budget;
 pub mod label;
 pub mod lesson;
+pub mod quorum;
 pub mod reached;
+pub mod reassign;
 pub mod roving;
 mod selection;
 pub mod share;

@@ -14,7 +14,7 @@ use crate::engine::{
     Acks, AutoOffsetReset, BrokerConfig, BrokerId, BrokerSpec, ChangeConfig, ChangeConfigSpec, ClusterFeatures,
     ClusterSpec, Command, ConsumerConfig, ConsumerSpec, ElectLeaders, ElectionType, JoinGroup, Lesson, LessonStep,
     LessonText, NetworkConfig, NodeRef, Outcome, Produce, ProducerConfig, ProducerReconfig, ProducerSpec, Question,
-    Reveal, Scenario, SeekTo, TimedCommand, TopicConfig, TopicSpec, When, LIMITS,
+    ReassignPartitions, Reveal, Scenario, SeekTo, TimedCommand, TopicConfig, TopicSpec, When, LIMITS,
 };
 
 /// What is wrong with a code, as [`super::code::code_fault`] words it.
@@ -300,6 +300,8 @@ impl<'a> CodeReader<'a> {
             13 => Command::ResumeBroker { broker: broker(self)? },
             Command::WHEN_VARIANT => Command::When(self.when()?),
             16 => Command::PowerOffBroker { broker: broker(self)? },
+            20 => Command::CrashController { controller: self.u32()? },
+            21 => Command::RestartController { controller: self.u32()? },
             17 => Command::ElectLeaders(ElectLeaders {
                 election_type: match self.variant(2)? {
                     0 => ElectionType::Preferred,
@@ -308,16 +310,22 @@ impl<'a> CodeReader<'a> {
                 topic: self.option(Self::string)?,
                 partition: self.option(Self::u32)?,
             }),
-            18 => Command::JoinGroup(JoinGroup {
+            18 => Command::AddBroker { broker: broker(self)?, rack: self.string()? },
+            19 => Command::ReassignPartitions(ReassignPartitions {
+                topic: self.string()?,
+                partition: self.u32()?,
+                replicas: self.option(|r| r.list(LIMITS.brokers_max, Self::broker))?,
+            }),
+            22 => Command::JoinGroup(JoinGroup {
                 consumer: self.string()?,
                 group: self.string()?,
                 topic: self.string()?,
                 enable_auto_commit: self.bool()?,
             }),
-            19 => Command::LeaveGroup { consumer: self.string()? },
-            20 => Command::CrashConsumer { consumer: self.string()? },
-            21 => Command::StopPolling { consumer: self.string()? },
-            22 => Command::CommitOffsets { consumer: self.string()? },
+            23 => Command::LeaveGroup { consumer: self.string()? },
+            24 => Command::CrashConsumer { consumer: self.string()? },
+            25 => Command::StopPolling { consumer: self.string()? },
+            26 => Command::CommitOffsets { consumer: self.string()? },
             _ => Command::Seek {
                 consumer: self.string()?,
                 topic: self.string()?,

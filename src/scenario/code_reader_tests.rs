@@ -56,10 +56,11 @@ impl Gen {
         }
     }
     fn node(&mut self) -> NodeRef {
-        match self.below(4) {
+        match self.below(5) {
             0 => NodeRef::Controller,
             1 => NodeRef::Broker(BrokerId(self.u32())),
             2 => NodeRef::Producer("p".into()),
+            3 => NodeRef::ControllerNode(self.u32()),
             _ => NodeRef::Consumer("c".into()),
         }
     }
@@ -124,22 +125,30 @@ impl Gen {
                 })
             }
             16 => Command::PowerOffBroker { broker: b },
+            20 => Command::CrashController { controller: self.u32() },
+            21 => Command::RestartController { controller: self.u32() },
             17 => Command::ElectLeaders(crate::engine::ElectLeaders {
                 election_type: [crate::engine::ElectionType::Preferred, crate::engine::ElectionType::Unclean]
                     [self.below(2) as usize],
                 topic: self.maybe(Self::text),
                 partition: self.maybe(Self::u32),
             }),
-            18 => Command::JoinGroup(crate::engine::JoinGroup {
+            18 => Command::AddBroker { broker: b, rack: self.text() },
+            19 => Command::ReassignPartitions(crate::engine::ReassignPartitions {
+                topic: self.text(),
+                partition: self.u32(),
+                replicas: self.maybe(|g| vec![BrokerId(g.u32()); g.below(4) as usize]),
+            }),
+            22 => Command::JoinGroup(crate::engine::JoinGroup {
                 consumer: self.text(),
                 group: self.text(),
                 topic: self.text(),
                 enable_auto_commit: self.coin(),
             }),
-            19 => Command::LeaveGroup { consumer: self.text() },
-            20 => Command::CrashConsumer { consumer: self.text() },
-            21 => Command::StopPolling { consumer: self.text() },
-            22 => Command::CommitOffsets { consumer: self.text() },
+            23 => Command::LeaveGroup { consumer: self.text() },
+            24 => Command::CrashConsumer { consumer: self.text() },
+            25 => Command::StopPolling { consumer: self.text() },
+            26 => Command::CommitOffsets { consumer: self.text() },
             _ => Command::Seek {
                 consumer: self.text(),
                 topic: self.text(),

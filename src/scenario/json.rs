@@ -11,7 +11,9 @@ use crate::engine::{check_scenario_at, join, Command, ConsumerConfig, Millis, Pr
 use crate::engine::{
     BrokerConfig, ChangeConfig, ChangeConfigSpec, ClusterFeatures, NetworkConfig, ProducerReconfig, TopicConfig,
 };
-use crate::engine::{AUTO_LEADER_REBALANCE_DEFAULT, LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS_DEFAULT};
+use crate::engine::{
+    AUTO_LEADER_REBALANCE_DEFAULT, CONTROLLER_QUORUM_VOTERS_DEFAULT, LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS_DEFAULT,
+};
 use serde::de::{DeserializeOwned, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 use std::cell::RefCell;
@@ -21,7 +23,7 @@ use std::fmt;
 pub const DEFAULT_SETTLE_MS: Millis = 30_000;
 
 /// The command names of the format, in the order the documentation lists them.
-pub const COMMAND_NAMES: [&str; 23] = [
+pub const COMMAND_NAMES: [&str; 27] = [
     "produce",
     "consume",
     "crash_broker",
@@ -40,6 +42,10 @@ pub const COMMAND_NAMES: [&str; 23] = [
     "seek",
     "power_off_broker",
     "elect_leaders",
+    "add_broker",
+    "reassign_partitions",
+    "crash_controller",
+    "restart_controller",
     "join_group",
     "leave_group",
     "crash_consumer",
@@ -192,6 +198,9 @@ fn command_fields(name: &str) -> &'static [&'static str] {
         "reconfigure_producer" => &["producer", "config"],
         "seek" => &["consumer", "topic", "partition", "to"],
         "elect_leaders" => &["election_type", "topic", "partition"],
+        "add_broker" => &["broker", "rack"],
+        "reassign_partitions" => &["topic", "partition", "replicas"],
+        "crash_controller" | "restart_controller" => &["controller"],
         "join_group" => &["consumer", "group", "topic", "enable.auto.commit"],
         "leave_group" | "crash_consumer" | "stop_polling" | "commit_offsets" => &["consumer"],
         _ => &[],
@@ -434,7 +443,23 @@ fn read_broker_config(value: Value) -> Result<BrokerConfig, ScenarioError> {
     let mut obj = object(path, value)?;
     let rebalance = obj.remove(AUTO_LEADER_REBALANCE_KEY);
     let interval = obj.remove(IMBALANCE_INTERVAL_KEY);
+    let voters = obj.remove(QUORUM_VOTERS_KEY);
+    let roles = obj.remove(PROCESS_ROLES_KEY);
     let mut config = located(path, Value::Object(obj), serde_json::from_value::<BrokerConfig>)?;
+    if let Some(v) = voters {
+        config.controller_quorum_voters = typed(&join(path, QUORUM_VOTERS_KEY), v)?;
+    }
+    if let Some(v) = roles {
+        let roles_path = join(path, PROCESS_ROLES_KEY);
+        config.process_roles_combined = match typed::<String>(&roles_path, v)?.as_str() {
+            PROCESS_ROLES_SEPARATE => false,
+            PROCESS_ROLES_COMBINED => true,
+            other => {
+                let expected = format!("\"{PROCESS_ROLES_SEPARATE}\" or \"{PROCESS_ROLES_COMBINED}\"");
+                return err(roles_path, format!("the voters' process.roles is {expected}, found \"{other}\""));
+            }
+        };
+    }
     if let Some(v) = rebalance {
         config.auto_leader_rebalance_enable = typed(&join(path, AUTO_LEADER_REBALANCE_KEY), v)?;
     }
@@ -445,6 +470,13 @@ fn read_broker_config(value: Value) -> Result<BrokerConfig, ScenarioError> {
 }
 
 const AUTO_LEADER_REBALANCE_KEY: &str = "auto.leader.rebalance.enable";
+/// The number of controller voters (kafka-model §2.2; Kafka's `controller.quorum.voters` lists them,
+/// here their count: their node ids follow).
+const QUORUM_VOTERS_KEY: &str = "controller.quorum.voters";
+/// The voters' `process.roles`: separate controllers, or combined with brokers.
+const PROCESS_ROLES_KEY: &str = "process.roles";
+const PROCESS_ROLES_SEPARATE: &str = "controller";
+const PROCESS_ROLES_COMBINED: &str = "broker,controller";
 const IMBALANCE_INTERVAL_KEY: &str = "leader.imbalance.check.interval.seconds";
 
 /// The cluster as the JSON format writes it: its config with the settings outside the config's
@@ -466,6 +498,10 @@ struct BrokerConfigJson<'a> {
     auto_leader_rebalance_enable: Option<bool>,
     #[serde(rename = "leader.imbalance.check.interval.seconds", skip_serializing_if = "Option::is_none")]
     leader_imbalance_check_interval_seconds: Option<u64>,
+    #[serde(rename = "controller.quorum.voters", skip_serializing_if = "Option::is_none")]
+    controller_quorum_voters: Option<u32>,
+    #[serde(rename = "process.roles", skip_serializing_if = "Option::is_none")]
+    process_roles: Option<&'static str>,
 }
 
 impl<'a> From<&'a ClusterSpec> for ClusterJson<'a> {
@@ -480,6 +516,9 @@ impl<'a> From<&'a ClusterSpec> for ClusterJson<'a> {
                 auto_leader_rebalance_enable: (rebalance != AUTO_LEADER_REBALANCE_DEFAULT).then_some(rebalance),
                 leader_imbalance_check_interval_seconds: (interval != LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS_DEFAULT)
                     .then_some(interval),
+                controller_quorum_voters: (config.controller_quorum_voters != CONTROLLER_QUORUM_VOTERS_DEFAULT)
+                    .then_some(config.controller_quorum_voters),
+                process_roles: config.process_roles_combined.then_some(PROCESS_ROLES_COMBINED),
             },
             network: &c.network,
             features: (c.features != ClusterFeatures::default()).then_some(FeaturesJson {

@@ -25,7 +25,7 @@ use super::session_code::{put_varint, read_bytes, read_session, write_bytes, wri
 use super::{Scenario, ScenarioError, TimedCommand};
 use crate::engine::{
     check_lesson_text, check_scenario, join, Lesson, LessonText, AUTO_LEADER_REBALANCE_DEFAULT, BEHAVIOUR_VERSION,
-    LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS_DEFAULT, MAX_IN_FLIGHT_DEFAULT,
+    CONTROLLER_QUORUM_VOTERS_DEFAULT, LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS_DEFAULT, MAX_IN_FLIGHT_DEFAULT,
 };
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -49,10 +49,13 @@ const SECTION_PRODUCERS: u8 = 4;
 const SECTION_FEATURES: u8 = 5;
 /// Cluster settings outside the scenario's postcard code, each that differs from Kafka's default as
 /// a pair of varints (setting, value) in increasing setting order: 0 `auto.leader.rebalance.enable`
-/// (0 or 1), 1 `leader.imbalance.check.interval.seconds`. Written only when one differs.
+/// (0 or 1), 1 `leader.imbalance.check.interval.seconds`, 2 the number of controller voters, 3
+/// `process.roles` of the voters (1: combined with brokers). Written only when one differs.
 const SECTION_CLUSTER: u8 = 6;
 const CLUSTER_AUTO_LEADER_REBALANCE: u64 = 0;
 const CLUSTER_IMBALANCE_INTERVAL: u64 = 1;
+const CLUSTER_QUORUM_VOTERS: u64 = 2;
+const CLUSTER_PROCESS_ROLES_COMBINED: u64 = 3;
 /// Topic settings outside the scenario's postcard code: `retention.ms`, `retention.bytes`,
 /// `segment.ms` and `segment.bytes` of each topic that differs from Kafka's defaults
 /// ([`log_config`](super::log_config)); written only then.
@@ -347,12 +350,9 @@ fn read_sections(code: &[u8]) -> Result<Link, LinkError> {
         let body = section_body(&mut bytes, tag)?;
         match tag {
             SECTION_SCENARIO => scenario = Some(read_scenario(&read_bytes(body, "scenario")?)?),
-            SECTION_SESSION => {
-                // Names in the session are indices into the scenario's tables: check those first.
-                let s = scenario.as_ref().ok_or(LinkError::NotAScenario)?;
-                check_scenario(s).map_err(LinkError::Invalid)?;
-                session = Some(read_session(s, body)?);
-            }
+            // Read once the scenario has its settings from the later sections (a controller
+            // voter's id, say, depends on them).
+            SECTION_SESSION => session = Some(body),
             SECTION_LESSON => lesson = Some(read_lesson(body)?),
             SECTION_PRODUCERS => producers = Some(body),
             SECTION_FEATURES => features = Some(body),
@@ -374,6 +374,14 @@ fn read_sections(code: &[u8]) -> Result<Link, LinkError> {
     if let Some(body) = topics {
         log_config::read_section(&mut scenario.topics, body).map_err(LinkError::Malformed)?;
     }
+    let session = match session {
+        Some(body) => {
+            // Names in the session are indices into the scenario's tables: check those first.
+            check_scenario(&scenario).map_err(LinkError::Invalid)?;
+            Some(read_session(&scenario, body)?)
+        }
+        None => None,
+    };
     if let Some(text) = lesson {
         check_scenario(&scenario).map_err(LinkError::Invalid)?;
         let lesson = Lesson::from_text(scenario, text);
@@ -495,6 +503,14 @@ fn write_cluster(scenario: &Scenario) -> Option<Vec<u8>> {
         put_varint(&mut body, CLUSTER_IMBALANCE_INTERVAL);
         put_varint(&mut body, c.leader_imbalance_check_interval_seconds);
     }
+    if c.controller_quorum_voters != CONTROLLER_QUORUM_VOTERS_DEFAULT {
+        put_varint(&mut body, CLUSTER_QUORUM_VOTERS);
+        put_varint(&mut body, u64::from(c.controller_quorum_voters));
+    }
+    if c.process_roles_combined {
+        put_varint(&mut body, CLUSTER_PROCESS_ROLES_COMBINED);
+        put_varint(&mut body, 1);
+    }
     (!body.is_empty()).then_some(body)
 }
 
@@ -514,6 +530,12 @@ fn read_cluster(scenario: &mut Scenario, body: &[u8]) -> Result<(), LinkError> {
             CLUSTER_AUTO_LEADER_REBALANCE if v <= 1 => config.auto_leader_rebalance_enable = v == 1,
             CLUSTER_AUTO_LEADER_REBALANCE => return Err(malformed("auto.leader.rebalance.enable is 0 or 1")),
             CLUSTER_IMBALANCE_INTERVAL => config.leader_imbalance_check_interval_seconds = v,
+            CLUSTER_QUORUM_VOTERS => {
+                config.controller_quorum_voters =
+                    u32::try_from(v).map_err(|_| malformed("controller.quorum.voters is 1, 3 or 5"))?
+            }
+            CLUSTER_PROCESS_ROLES_COMBINED if v <= 1 => config.process_roles_combined = v == 1,
+            CLUSTER_PROCESS_ROLES_COMBINED => return Err(malformed("process.roles is 0 (controller) or 1 (combined)")),
             _ => return Err(malformed("a setting this version does not know")),
         }
         next = setting + 1;

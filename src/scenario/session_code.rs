@@ -16,7 +16,7 @@ use super::range_coder::{Decoder, Encoder, Model, Prob};
 use super::{Scenario, ScenarioError, TimedCommand};
 use crate::engine::{
     Acks, BrokerId, ChangeConfig, ChangeConfigSpec, Command, ElectLeaders, ElectionType, JoinGroup, NodeRef, Produce,
-    ProducerReconfig, SeekTo, TopicConfig, TopicSpec, LIMITS,
+    ProducerReconfig, ReassignPartitions, SeekTo, TopicConfig, TopicSpec, LIMITS,
 };
 
 /// The text (keys, values, names) a decoded session may hold in all, counting each repetition:
@@ -51,7 +51,7 @@ impl Models {
 
 /// A command's tag is its variant's position in [`Command`]; the format's command names are listed
 /// in that order (a test checks it).
-pub(super) const TAG_NAMES: [&str; 23] = super::json::COMMAND_NAMES;
+pub(super) const TAG_NAMES: [&str; 27] = super::json::COMMAND_NAMES;
 
 /// LEB128, as postcard writes its integers.
 pub(super) fn put_varint(out: &mut Vec<u8>, mut v: u64) {
@@ -228,6 +228,8 @@ impl<'a> Writer<'a> {
             NodeRef::Broker(b) => broker_index(&self.names.brokers, *b) << 2 | 1,
             NodeRef::Producer(p) => self.name_value(PRODUCERS, p) << 2 | 2,
             NodeRef::Consumer(c) => self.name_value(CONSUMERS, c) << 2 | 3,
+            // Kind 0 above index 0: a controller voter by node.id (older codes hold only 0).
+            NodeRef::ControllerNode(id) => (u64::from(*id) + 1) << 2,
         };
         self.put(OTHER, v);
     }
@@ -323,6 +325,23 @@ impl<'a> Writer<'a> {
                 }
                 self.option(e.partition.map(u64::from));
             }
+            Command::AddBroker { broker, rack } => {
+                self.broker(*broker);
+                let rack = self.text(rack);
+                self.put(OTHER, rack);
+            }
+            // The partition, then 0 for a cancel or the target's length + 1 and its brokers.
+            Command::ReassignPartitions(r) => {
+                self.name(TOPIC, TOPICS, &r.topic);
+                self.put(OTHER, u64::from(r.partition));
+                self.option(r.replicas.as_ref().map(|list| list.len() as u64));
+                for b in r.replicas.iter().flatten() {
+                    self.broker(*b);
+                }
+            }
+            Command::CrashController { controller } | Command::RestartController { controller } => {
+                self.put(OTHER, u64::from(*controller))
+            }
             Command::JoinGroup(j) => {
                 self.name(OTHER, CONSUMERS, &j.consumer);
                 let group = self.text(&j.group);
@@ -359,11 +378,15 @@ fn tag_of(command: &Command) -> u64 {
         Command::Seek { .. } => 15,
         Command::PowerOffBroker { .. } => 16,
         Command::ElectLeaders(_) => 17,
-        Command::JoinGroup(_) => 18,
-        Command::LeaveGroup { .. } => 19,
-        Command::CrashConsumer { .. } => 20,
-        Command::StopPolling { .. } => 21,
-        Command::CommitOffsets { .. } => 22,
+        Command::AddBroker { .. } => 18,
+        Command::ReassignPartitions(_) => 19,
+        Command::CrashController { .. } => 20,
+        Command::RestartController { .. } => 21,
+        Command::JoinGroup(_) => 22,
+        Command::LeaveGroup { .. } => 23,
+        Command::CrashConsumer { .. } => 24,
+        Command::StopPolling { .. } => 25,
+        Command::CommitOffsets { .. } => 26,
     }
 }
 
@@ -659,7 +682,7 @@ impl<'a> Reader<'a> {
         let i = v >> 2;
         Ok(match v & 3 {
             0 if i == 0 => NodeRef::Controller,
-            0 => return Err(self.fail(field, Why::NoNode(v))),
+            0 => NodeRef::ControllerNode(u32::try_from(i - 1).map_err(|_| self.fail(field, Why::NoNode(v)))?),
             1 => NodeRef::Broker(self.broker_at(field, i)?),
             2 => NodeRef::Producer(self.name_at(field, PRODUCERS, i)?),
             _ => NodeRef::Consumer(self.name_at(field, CONSUMERS, i)?),
@@ -706,6 +729,8 @@ impl<'a> Reader<'a> {
             12 => Command::PauseBroker { broker: self.broker("broker")? },
             13 => Command::ResumeBroker { broker: self.broker("broker")? },
             16 => Command::PowerOffBroker { broker: self.broker("broker")? },
+            20 => Command::CrashController { controller: self.number(OTHER, "controller")? },
+            21 => Command::RestartController { controller: self.number(OTHER, "controller")? },
             14 => {
                 return Err(self.fail("", Why::Said("a `when` is never in a session (no writer puts one there)".into())))
             }
@@ -731,16 +756,25 @@ impl<'a> Reader<'a> {
                 },
                 partition: self.option("partition")?,
             }),
-            18 => Command::JoinGroup(JoinGroup {
+            18 => Command::AddBroker { broker: self.broker("broker")?, rack: self.text(OTHER, "rack")? },
+            19 => Command::ReassignPartitions(ReassignPartitions {
+                topic: self.name(TOPIC, "topic", TOPICS)?,
+                partition: self.number(OTHER, "partition")?,
+                replicas: match self.pull(OTHER, "replicas")? {
+                    0 => None,
+                    len => Some(self.brokers("replicas", len - 1)?),
+                },
+            }),
+            22 => Command::JoinGroup(JoinGroup {
                 consumer: self.name(OTHER, "consumer", CONSUMERS)?,
                 group: self.text(OTHER, "group")?,
                 topic: self.name(TOPIC, "topic", TOPICS)?,
                 enable_auto_commit: self.small(OTHER, "enable.auto.commit", 1)? == 1,
             }),
-            19 => Command::LeaveGroup { consumer: self.name(OTHER, "consumer", CONSUMERS)? },
-            20 => Command::CrashConsumer { consumer: self.name(OTHER, "consumer", CONSUMERS)? },
-            21 => Command::StopPolling { consumer: self.name(OTHER, "consumer", CONSUMERS)? },
-            22 => Command::CommitOffsets { consumer: self.name(OTHER, "consumer", CONSUMERS)? },
+            23 => Command::LeaveGroup { consumer: self.name(OTHER, "consumer", CONSUMERS)? },
+            24 => Command::CrashConsumer { consumer: self.name(OTHER, "consumer", CONSUMERS)? },
+            25 => Command::StopPolling { consumer: self.name(OTHER, "consumer", CONSUMERS)? },
+            26 => Command::CommitOffsets { consumer: self.name(OTHER, "consumer", CONSUMERS)? },
             _ => Command::Seek {
                 consumer: self.name(OTHER, "consumer", CONSUMERS)?,
                 topic: self.name(TOPIC, "topic", TOPICS)?,
@@ -789,6 +823,18 @@ impl<'a> Reader<'a> {
             lists.push(list);
         }
         Ok(lists)
+    }
+
+    /// A list of `len` brokers, at most every broker, checked before anything is allocated.
+    fn brokers(&mut self, field: &str, len: u64) -> Result<Vec<BrokerId>, LinkError> {
+        if len > LIMITS.brokers_max as u64 {
+            return Err(self.fail(field, Why::Said(format!("{len} brokers, more than a cluster has"))));
+        }
+        let mut list = Vec::with_capacity(len as usize);
+        for _ in 0..len {
+            list.push(self.broker(field)?);
+        }
+        Ok(list)
     }
 
     /// Through [`ChangeConfig`]'s own rule for which settings go with which target.

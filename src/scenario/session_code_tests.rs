@@ -72,8 +72,13 @@ fn brokers_nodes_tags_and_codes_out_of_range_are_refused() {
     let session = read_session(&default_scenario(), &crash(1)).expect("opens");
     assert_eq!(session[0].command, Command::CrashBroker { broker: BrokerId(2) });
     assert_eq!(refusal(&crash(3 + (1 << 32))), "session[0].crash_broker.broker: 4294967299 is past every broker id");
-    let cut = code(1, &[], &[(TIME, 5), (TAG, 5), (OTHER, 4), (OTHER, 0)]);
-    assert_eq!(refusal(&cut), "session[0].cut_link.between[0]: 4 is no node");
+    // Kind 0 above index 0 is a controller voter, 1 + its node.id; past u32, no node.
+    let cut = |v| code(1, &[], &[(TIME, 5), (TAG, 5), (OTHER, v), (OTHER, 0)]);
+    let session = read_session(&default_scenario(), &cut(3002 << 2)).expect("opens");
+    let between = [NodeRef::ControllerNode(3001), NodeRef::Controller];
+    assert_eq!(session[0].command, Command::CutLink { between });
+    let past = ((1u64 << 32) + 1) << 2;
+    assert_eq!(refusal(&cut(past)), format!("session[0].cut_link.between[0]: {past} is no node"));
     let past = TAG_NAMES.len() as u64;
     let unknown = code(1, &[], &[(TIME, 5), (TAG, past)]);
     let known = format!("session[0]: command tag {past} is none this version knows");

@@ -174,6 +174,7 @@ pub fn summary(view: &ClusterView) -> (String, String) {
 fn node(n: NodeId) -> String {
     match n {
         NodeId::Controller => "the controller".into(),
+        NodeId::ControllerNode(id) => format!("controller {id}"),
         NodeId::Broker(b) => format!("broker {b}"),
         NodeId::Producer(c) => format!("producer #{}", c.0),
         NodeId::Consumer(c) => format!("consumer #{}", c.0),
@@ -182,7 +183,7 @@ fn node(n: NodeId) -> String {
 
 fn node_key(n: NodeId) -> NodeKey {
     match n {
-        NodeId::Controller => NodeKey::Controller,
+        NodeId::Controller | NodeId::ControllerNode(_) => NodeKey::Controller,
         NodeId::Broker(b) => NodeKey::Broker(b.0),
         NodeId::Producer(c) => NodeKey::Producer(c.0),
         NodeId::Consumer(c) => NodeKey::Consumer(c.0),

@@ -20,7 +20,8 @@ const INFO_PX_PER_CHAR: f64 = 6.2;
 
 pub fn node_key(n: NodeId) -> NodeKey {
     match n {
-        NodeId::Controller => NodeKey::Controller,
+        // Every voter is drawn in the controller box.
+        NodeId::Controller | NodeId::ControllerNode(_) => NodeKey::Controller,
         NodeId::Broker(b) => NodeKey::Broker(b.0),
         NodeId::Producer(c) => NodeKey::Producer(c.0),
         NodeId::Consumer(c) => NodeKey::Consumer(c.0),
@@ -270,20 +271,29 @@ impl Diagram {
         // Controller and clients.
         if let Some(c) = self.controller.as_mut() {
             let fenced = view.brokers.iter().filter(|b| b.fenced).count();
-            c.line1.set_text("Controller");
-            c.line2.set_text(&fit(
-                &format!("metadata @{} · {} fenced", view.controller.metadata_offset, fenced),
-                c.w,
-                INFO_PX_PER_CHAR,
-            ));
-            c.title.set_text(&format!(
-                "Controller (the active KRaft controller): metadata offset {}, {} broker(s) fenced",
-                view.controller.metadata_offset, fenced
-            ));
-            c.g.set(
-                "class",
-                if *selection == Selection::Controller { "node controller selected" } else { "node controller" },
-            );
+            let quorum = &view.controller;
+            c.line1.set_text(&fit(&crate::page::quorum::box_line(quorum), c.w, 7.4));
+            let info = if quorum.quorum_lost {
+                format!("QUORUM LOST · @{}", quorum.metadata_offset)
+            } else {
+                format!("metadata @{} · {} fenced", quorum.metadata_offset, fenced)
+            };
+            c.line2.set_text(&fit(&info, c.w, INFO_PX_PER_CHAR));
+            if quorum.voters.len() == 1 && !quorum.combined {
+                c.title.set_text(&format!(
+                    "Controller (the active KRaft controller): metadata offset {}, {} broker(s) fenced",
+                    quorum.metadata_offset, fenced
+                ));
+            } else {
+                c.title.set_text(&crate::page::quorum::box_title(quorum, fenced));
+            }
+            let class = match (*selection == Selection::Controller, quorum.quorum_lost) {
+                (true, false) => "node controller selected",
+                (false, false) => "node controller",
+                (true, true) => "node controller quorum-lost selected",
+                (false, true) => "node controller quorum-lost",
+            };
+            c.g.set("class", class);
         }
         for (i, (el, p)) in self.producers.iter_mut().zip(&view.producers).enumerate() {
             el.line1.set_text(&fit(&p.name, el.w, 7.4));
@@ -700,6 +710,11 @@ fn update_replica(layout: &Layout, r: &mut ReplicaEl, broker: BrokerId, p: &Part
     if rv.in_elr {
         class.push_str(" in-elr");
     }
+    let reassigning = crate::page::reassign::replica_mark(p, broker);
+    if let Some(mark) = reassigning {
+        class.push(' ');
+        class.push_str(mark);
+    }
     if lagging {
         class.push_str(" lagging");
     }
@@ -730,10 +745,15 @@ fn update_replica(layout: &Layout, r: &mut ReplicaEl, broker: BrokerId, p: &Part
     // As much as fits beside the badge (the whole line is in the title).
     r.info.set_text(&label::replica_info(leo, hw, rv.in_isr, r.info_chars));
     r.title.set_text(&format!(
-        "Replica of {} on broker {broker}: {role}, leader epoch {}, LEO {leo}, HW {hw}, {isr_word}{}{}{}",
+        "Replica of {} on broker {broker}: {role}, leader epoch {}, LEO {leo}, HW {hw}, {isr_word}{}{}{}{}",
         p.name,
         rv.leader_epoch,
         if rv.in_elr { ", an Eligible Leader Replica" } else { "" },
+        match reassigning {
+            Some("adding") => ", being added by a reassignment",
+            Some(_) => ", being removed by a reassignment",
+            None => "",
+        },
         if lagging { ", not caught up" } else { "" },
         window
     ));

@@ -18,6 +18,7 @@ mod dom;
 mod form;
 mod open_link;
 mod panels;
+mod reassign_ui;
 mod share_client;
 pub mod share_worker;
 mod sweep;

@@ -31,6 +31,7 @@ pub struct Details {
     list2: Rows,
     list2_table: Cached,
     pub reconfigure: ReconfigureUi,
+    pub reassign: super::reassign_ui::ReassignUi,
 }
 
 /// The producer panel's "Reconfigure producer" form: `close()` and a new `KafkaProducer` with the
@@ -118,6 +119,7 @@ impl Details {
         let kv_table = el("table").with("class", "kv").into_parent(&root);
         let kv_body = el("tbody").into_parent(&kv_table);
         let reconfigure = ReconfigureUi::new(&root);
+        let reassign = super::reassign_ui::ReassignUi::new(&root);
         let (list_table, list_caption, list_head, list) = table(&root, "list");
         let (list2_table, list2_caption, list2_head, list2) = table(&root, "list");
         Details {
@@ -137,6 +139,7 @@ impl Details {
             list2,
             list2_table,
             reconfigure,
+            reassign,
         }
     }
 
@@ -276,6 +279,9 @@ impl Details {
                     kv.push(row("replicas", format!("[{}]", ids(&p.replicas))));
                     kv.push(row("preferred leader", label::preferred_leader(p)));
                     kv.push(row("ISR", format!("[{}]", ids(&p.isr))));
+                    if let Some(r) = crate::page::reassign::in_progress(p) {
+                        kv.push(row("reassignment", r));
+                    }
                     if !p.elr.is_empty() || !p.last_known_elr.is_empty() {
                         kv.push(row("ELR (eligible leaders)", format!("[{}]", ids(&p.elr))));
                         kv.push(row("last known leader", format!("[{}]", ids(&p.last_known_elr))));
@@ -408,6 +414,11 @@ impl Details {
             _ => None,
         };
         self.reconfigure.update(producer);
+        let partition = match selection {
+            Selection::Partition(name) => view.partitions.iter().find(|p| p.name == *name),
+            _ => None,
+        };
+        self.reassign.update(partition);
         self.title.set_text(&title);
         self.hint.set("data-hidden", if *selection == Selection::None { "false" } else { "true" });
         self.kv.set(&kv);

@@ -1,5 +1,5 @@
 // A lesson end to end, on the release build (dist/) in headless Chromium: the lesson index lists
-// the eleven lessons; following the first one's link opens the playground with the lesson's panel
+// the twelve lessons; following the first one's link opens the playground with the lesson's panel
 // beside the diagram; it pauses at each step, asks its question as a flashcard, plays on once the
 // answer is picked from the keyboard, and reveals the answer with its reason when the event
 // occurs, marking that event in the event log.
@@ -18,9 +18,10 @@ test('the index lists every lesson, and a lesson link asks, then reveals the ans
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   await page.goto(`${served.server.url}lessons/`, { waitUntil: 'load' });
   const lessons = await page.$$eval('.lessons > li', (lis) => lis.map((li) => li.id));
-  assert.equal(lessons.length, 13);
+  assert.equal(lessons.length, 14);
   assert.equal(lessons[9], 'preferred-leaders');
   assert.equal(lessons[10], 'eligible-leader-replicas');
+  assert.equal(lessons[11], 'kraft-controller-quorum');
   assert.equal(lessons[0], 'partition-leader');
   const href = await page.getAttribute('#partition-leader h2 a', 'href');
   assert.match(href, /^\.\.\/#s=2\./, 'a share link of format 2, which carries the lesson');

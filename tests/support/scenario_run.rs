@@ -40,6 +40,16 @@ pub fn b(id: u32) -> BrokerId {
 }
 
 impl Run {
+    /// The events `f` picks, in order.
+    pub fn events_where(&self, f: impl Fn(&EventKind) -> bool) -> Vec<&ClusterEvent> {
+        self.events.iter().filter(|(e, _)| f(&e.kind)).map(|(e, _)| e).collect()
+    }
+
+    /// When the first event `f` picks happened; fails naming `what` (and printing the log) if none.
+    pub fn first_at(&self, what: &str, f: impl Fn(&EventKind) -> bool) -> Millis {
+        self.events_where(f).first().unwrap_or_else(|| panic!("expected an event: {what}\n{}", self.log())).at_ms
+    }
+
     pub fn log(&self) -> String {
         self.events.iter().map(|(e, t)| format!("{:>7} {t}\n", e.at_ms)).collect()
     }

@@ -65,7 +65,7 @@ impl Broker {
                 Some(FetchPartitionResult::Diverging { epoch: Some(epoch), end_offset: end })
             }
             Some(_) => None,
-            // Below every epoch the leader knows: nothing of the fetcher's log can be trusted.
+            // An empty epoch cache: nothing of the fetcher's log can be trusted.
             None => Some(FetchPartitionResult::Diverging {
                 epoch: None,
                 end_offset: replica.log.epoch_cache().first().map_or(0, |e| e.1),
@@ -256,7 +256,7 @@ impl Broker {
 
     /// `Partition.maybeIncrementLeaderHW` (kafka-model §3.4), with strict min ISR.
     pub(super) fn maybe_increment_hw(&mut self, partition: PartitionIdx, ctx: &mut Ctx) {
-        let min_isr = ctx.catalog.effective_min_isr(partition);
+        let min_isr = self.min_isr(partition, ctx);
         let lag_max = ctx.catalog.config.replica_lag_time_max_ms;
         let Some(replica) = self.replicas.get_mut(&partition) else {
             return;
@@ -436,7 +436,10 @@ impl Broker {
                     Some((_, id)) => *id = 0,
                     None => {}
                 }
-                ctx.emit(EventKind::AlterPartitionRejected { partition, leader: me, error, leader_epoch });
+                // NEW_LEADER_ELECTED is a success that moved the leadership (a completed reassignment).
+                if error != ErrorCode::NewLeaderElected {
+                    ctx.emit(EventKind::AlterPartitionRejected { partition, leader: me, error, leader_epoch });
+                }
             }
         }
         ctx.observe(Observation::LeaderIsrChanged { partition });
@@ -538,7 +541,7 @@ impl Broker {
     }
 
     fn settle_parked_produces(&mut self, partition: PartitionIdx, ctx: &mut Ctx) {
-        let min_isr = ctx.catalog.effective_min_isr(partition);
+        let min_isr = self.min_isr(partition, ctx);
         let Some(replica) = self.replicas.get(&partition) else {
             return;
         };
@@ -580,7 +583,7 @@ impl Broker {
         mut batch: Batch,
         ctx: &mut Ctx,
     ) -> Result<(Offset, Offset, Sequence), (ErrorCode, Option<IsrShortfall>)> {
-        let min_isr = ctx.catalog.effective_min_isr(partition);
+        let min_isr = self.min_isr(partition, ctx);
         let replica = self.replicas.get_mut(&partition).ok_or((ErrorCode::NotLeaderOrFollower, None))?;
         let Role::Leader(state) = &replica.role else {
             return Err((ErrorCode::NotLeaderOrFollower, None));

@@ -97,6 +97,8 @@ mod tests {
             leader_recovery_state: LeaderRecoveryState::Recovered,
             elr: ids(elr),
             last_known_elr: Vec::new(),
+            adding_replicas: Vec::new(),
+            removing_replicas: Vec::new(),
             offset: 1,
         }
     }

@@ -49,6 +49,16 @@ impl Engine {
     }
 
     /// A command on a member: it must be in a group and running.
+    /// `consume` (assign) on a consumer that subscribes with a group: Kafka's IllegalStateException,
+    /// subscribe and assign are mutually exclusive.
+    pub(super) fn refuse_assign_in_group(&self, consumer: &str, i: usize) -> Result<(), CommandError> {
+        if self.consumers[i].membership.is_some() || self.consumers[i].crashed {
+            let reason = format!("consumer {consumer} subscribes with a group: it is not assigned partitions too");
+            return Err(CommandError::new("consumer", reason));
+        }
+        Ok(())
+    }
+
     pub(super) fn member(&self, name: &str) -> Result<ClientIdx, CommandError> {
         let c = self.consumer_named(name)?;
         let consumer = &self.consumers[c.0 as usize];

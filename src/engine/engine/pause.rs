@@ -10,7 +10,7 @@ use crate::engine::ids::{BrokerId, Millis, NodeId};
 use crate::engine::limits::LIMITS;
 
 /// What waits for a paused broker.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Held {
     since_ms: Millis,
     /// Messages to it and its timers that came due, in the order they would have run.

@@ -181,6 +181,51 @@ impl App {
         }
     }
 
+    /// "Add broker": a new broker joins (kafka-model §2.3); the answer beside the config form.
+    pub(super) fn on_add_broker(&mut self) {
+        let Some(command) = self.view.as_ref().map(crate::page::reassign::add_broker) else { return };
+        let err = self.ui.config.error.clone();
+        let broker = match &command {
+            Command::AddBroker { broker, .. } => *broker,
+            _ => return,
+        };
+        let result = self.apply(command);
+        show_result(&err, &result, None);
+        if result.is_ok() {
+            let _ = err.set_attribute("class", "ok-note");
+            err.set_text_content(Some(&format!("Broker {broker} added: nothing moves to it until a reassignment.")));
+        }
+    }
+
+    /// The selected partition's reassignment (`--execute`), or the refusal beside its input. The
+    /// controller's answer goes to the event log.
+    pub(super) fn on_reassign(&mut self) {
+        let typed = self.details.reassign.replicas.value();
+        self.reassignment(|p| crate::page::reassign::reassign(p, &typed).map_err(|e| e.message));
+    }
+
+    /// `--cancel` for the selected partition.
+    pub(super) fn on_cancel_reassignment(&mut self) {
+        self.reassignment(|p| Ok(crate::page::reassign::cancel(p)));
+    }
+
+    fn reassignment(&mut self, make: impl FnOnce(&crate::engine::PartitionView) -> Result<Command, String>) {
+        let Selection::Partition(name) = &self.selection else { return };
+        let Some(p) = self.view.as_ref().and_then(|v| v.partitions.iter().find(|p| p.name == *name)) else {
+            return;
+        };
+        let (err, input) = (self.details.reassign.error.clone(), self.details.reassign.replicas.clone());
+        let result = make(p).and_then(|c| self.apply(c).map_err(|e| capitalized(&e.reason)));
+        match result {
+            Ok(()) => {
+                set_error(&err, "", Some(&input));
+                let _ = err.set_attribute("class", "ok-note");
+                err.set_text_content(Some("Sent to the controller: the event log has its answer."));
+            }
+            Err(reason) => set_error(&err, &reason, Some(&input)),
+        }
+    }
+
     /// The producer panel's reconfigure form: the selected producer closed and constructed again
     /// with the chosen settings, or the refusal beside the select it names.
     pub(super) fn on_reconfigure(&mut self) {
@@ -222,6 +267,16 @@ impl App {
     /// show), or the broker's details.
     pub(super) fn on_menu_action(&mut self, action: &str) {
         let Some(id) = self.menu.broker else { return };
+        if self.menu.controller {
+            self.close_menu(true);
+            match crate::page::quorum::controller_action(action) {
+                Some(command) => {
+                    let _ = self.apply(command);
+                }
+                None => self.render(),
+            }
+            return;
+        }
         let broker = BrokerId(id);
         let stalled =
             self.view.as_ref().and_then(|v| v.brokers.iter().find(|b| b.id == broker)).is_some_and(|b| b.stalled);

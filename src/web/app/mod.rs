@@ -147,8 +147,10 @@ impl AppHandle {
 /// The open broker menu.
 #[derive(Default)]
 struct Menu {
-    /// The broker it is for, while open.
+    /// The broker it is for, while open (0 for the controller menu).
     broker: Option<u32>,
+    /// It is the controller quorum's menu (kafka-model §2.2): one item per voter.
+    controller: bool,
     /// The clock played when it opened (it plays again when it closes).
     resume_after: bool,
 }
@@ -350,7 +352,7 @@ impl App {
                 self.update_speed_label();
             }
             // Paused and the same size: every handler has already drawn what it changed.
-            None if self.drawn.layout_sig.is_some_and(|sig| sig.4 == self.diagram_width() as i64) => return,
+            None if self.drawn.layout_sig.is_some_and(|sig| sig.2 == self.diagram_width() as i64) => return,
             None => {}
         }
         let t0 = dom::now_ms();

@@ -12,8 +12,9 @@ use crate::web::dom::{self, el, Build};
 use wasm_bindgen::JsValue;
 use web_sys::Element;
 
-/// The diagram's shape and width the layout was made for: a new one relayouts.
-pub(super) type LayoutSig = (usize, usize, usize, usize, i64);
+/// The diagram's shape and width the layout was made for (counts of brokers, partitions, producers
+/// and consumers, the replica assignment, the width): a new one relayouts.
+pub(super) type LayoutSig = ((usize, usize, usize, usize), u64, i64);
 
 /// A partition choice is offered for topics of at most this many partitions (beyond, only "auto").
 const PARTITION_CHOICES_MAX: usize = 64;
@@ -80,7 +81,8 @@ impl App {
 
     /// Lays the diagram out again when the cluster's shape or the width changed.
     fn relayout(&mut self, view: &ClusterView, width: f64) {
-        let sig = (view.brokers.len(), view.partitions.len(), view.producers.len(), view.consumers.len(), width as i64);
+        let counts = (view.brokers.len(), view.partitions.len(), view.producers.len(), view.consumers.len());
+        let sig = (counts, crate::layout::assignment_sig(view), width as i64);
         if self.drawn.layout_sig == Some(sig) {
             return;
         }
@@ -137,7 +139,7 @@ impl App {
 
     /// The broker menu's items for the broker's state (what it can do now).
     pub(super) fn update_menu(&mut self, view: &ClusterView) {
-        let Some(id) = self.menu.broker else { return };
+        let Some(id) = self.menu.broker.filter(|_| !self.menu.controller) else { return };
         let Some(b) = view.brokers.iter().find(|b| b.id.0 == id) else { return };
         let running = b.process == ProcessState::Running;
         let set = |action: &str, enabled: bool, text: Option<&str>| {

@@ -363,6 +363,12 @@ fn build_link(controls: &Element, view: &ClusterView, scenario: &Scenario) -> Li
     let link = form(&faults, "link-form");
     let r = row(&link);
     let mut nodes: Vec<(String, String)> = vec![("controller".into(), "Controller".into())];
+    // A quorum's separate voters, each a node of its own (kafka-model §2.2).
+    if view.controller.voters.len() > 1 && !view.controller.combined {
+        nodes[0].1 = "Active controller".into();
+        let voters = view.controller.voters.iter();
+        nodes.extend(voters.map(|v| (format!("controller:{}", v.id), format!("Controller {}", v.id))));
+    }
     nodes.extend(view.brokers.iter().map(|b| (format!("broker:{}", b.id), format!("Broker {}", b.id))));
     nodes.extend(scenario.producers.iter().map(|p| (format!("producer:{}", p.name), format!("Producer {}", p.name))));
     nodes.extend(scenario.consumers.iter().map(|c| (format!("consumer:{}", c.name), format!("Consumer {}", c.name))));
@@ -429,6 +435,8 @@ fn build_config(group: &Element, topics: &[(&str, &str)]) -> ConfigUi {
     button(&buttons, "config-submit", "Apply", "submit");
     button(&buttons, "elect-preferred", "Elect preferred leaders", "button")
         .with("title", "kafka-leader-election.sh --election-type preferred --all-topic-partitions");
+    button(&buttons, "add-broker", "Add broker", "button")
+        .with("title", "A new broker joins the cluster: it registers and is unfenced; no replica moves to it");
     let error = error_el(&config_form, "config-error");
     ConfigUi { topic, min_isr, unclean, error }
 }

@@ -5,7 +5,7 @@
 use super::App;
 use crate::page::forms::LinkChange;
 use crate::page::roving::{self, Ends};
-use crate::web::dom::{self, html};
+use crate::web::dom::{self, html, Build};
 use crate::web::Selection;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -136,6 +136,7 @@ fn wire_forms(app: &Rc<RefCell<App>>) {
         ("topic-form", App::on_create_topic),
         ("config-form", App::on_config),
         ("reconfigure-form", App::on_reconfigure),
+        ("reassign-form", App::on_reassign),
     ] {
         if let Some(form) = by_id(&root, id) {
             let weak = Rc::downgrade(app);
@@ -159,6 +160,12 @@ fn wire_forms(app: &Rc<RefCell<App>>) {
     }
     if let Some(b) = by_id(&root, "elect-preferred") {
         on::<Event>(&b, "click", app, |a, _| a.on_elect_preferred());
+    }
+    if let Some(b) = by_id(&root, "add-broker") {
+        on::<Event>(&b, "click", app, |a, _| a.on_add_broker());
+    }
+    if let Some(b) = by_id(&root, "reassign-cancel") {
+        on::<Event>(&b, "click", app, |a, _| a.on_cancel_reassignment());
     }
     on::<Event>(&rack, "change", app, |a, _| {
         // Its answer is shown beside the form.
@@ -217,8 +224,8 @@ fn wire_views(app: &Rc<RefCell<App>>) {
     // A click outside the menu closes it.
     on::<MouseEvent>(&root, "click", app, |a, e| {
         if a.menu.broker.is_some() {
-            let inside =
-                target_el(&e).is_some_and(|t| t.closest("#broker-menu, [data-broker]").ok().flatten().is_some());
+            let inside = target_el(&e)
+                .is_some_and(|t| t.closest("#broker-menu, [data-broker], [data-node]").ok().flatten().is_some());
             if !inside {
                 a.close_menu(false);
             }
@@ -310,6 +317,10 @@ impl App {
         // A click on a replica (or anything else inside a broker that can be selected) inspects it,
         // as the help says; only a click on the broker itself opens the broker's actions.
         if self.select_from(ev) {
+            if let Some((el, _)) = closest_attr(ev, "data-node") {
+                let r = el.get_bounding_client_rect();
+                self.open_controller_menu(r.left() + 16.0, r.top() + 28.0);
+            }
             self.render();
             return;
         }
@@ -363,7 +374,44 @@ impl App {
         }
         if self.select_from(ev) {
             e.prevent_default();
+            if let Some((el, _)) = closest_attr(ev, "data-node") {
+                let r = el.get_bounding_client_rect();
+                self.open_controller_menu(r.left() + 16.0, r.top() + 28.0);
+            }
             self.render();
+        }
+    }
+
+    /// Opens the menu for the controller quorum: an item per separate voter, crash or restart
+    /// (`page::quorum`); the broker items hide meanwhile.
+    fn open_controller_menu(&mut self, x: f64, y: f64) {
+        let Some(items) = self.view.as_ref().map(|v| crate::page::quorum::menu_items(&v.controller)) else { return };
+        if items.is_empty() {
+            return;
+        }
+        self.open_menu(0, x, y);
+        self.menu.controller = true;
+        let menu = self.ui.menu.root.clone();
+        let _ = menu.set_attribute("aria-label", "Actions for the controller quorum");
+        self.ui.menu.title.set_text_content(Some("Controller quorum"));
+        if let Ok(buttons) = menu.query_selector_all("[data-action]") {
+            for i in 0..buttons.length() {
+                if let Some(b) = buttons.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
+                    if b.get_attribute("data-action").as_deref() != Some("select") {
+                        let _ = b.set_attribute("hidden", "");
+                    }
+                }
+            }
+        }
+        let note = menu.query_selector(".menu-note").ok().flatten();
+        for (action, text) in items {
+            let b = dom::el("button")
+                .with("type", "button")
+                .with("role", "menuitem")
+                .with("class", "controller-item")
+                .with("data-action", &action)
+                .text(&text);
+            let _ = menu.insert_before(&b, note.as_ref().map(|n| n.unchecked_ref::<web_sys::Node>()));
         }
     }
 
@@ -453,12 +501,44 @@ impl App {
     pub(super) fn close_menu(&mut self, refocus: bool) {
         let Some(id) = self.menu.broker.take() else { return };
         let _ = self.ui.menu.root.set_attribute("hidden", "");
+        if std::mem::take(&mut self.menu.controller) {
+            self.close_controller_menu(refocus);
+            if self.menu.resume_after {
+                self.set_playing(true);
+            }
+            self.menu.resume_after = false;
+            return;
+        }
         if self.menu.resume_after {
             self.set_playing(true);
         }
         self.menu.resume_after = false;
         if refocus {
             if let Ok(Some(g)) = self.diagram.svg.query_selector(&format!("[data-broker=\"{id}\"]")) {
+                let _ = g.unchecked_ref::<web_sys::SvgElement>().focus();
+            }
+        }
+    }
+
+    /// Takes the voters' items out and shows the broker items again.
+    fn close_controller_menu(&mut self, refocus: bool) {
+        let menu = &self.ui.menu.root;
+        if let Ok(items) = menu.query_selector_all(".controller-item") {
+            for i in 0..items.length() {
+                if let Some(n) = items.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
+                    n.remove();
+                }
+            }
+        }
+        if let Ok(buttons) = menu.query_selector_all("[data-action]") {
+            for i in 0..buttons.length() {
+                if let Some(b) = buttons.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
+                    let _ = b.remove_attribute("hidden");
+                }
+            }
+        }
+        if refocus {
+            if let Ok(Some(g)) = self.diagram.svg.query_selector("[data-node]") {
                 let _ = g.unchecked_ref::<web_sys::SvgElement>().focus();
             }
         }
