@@ -66,6 +66,8 @@ struct PendingCommit {
     leader_epoch: LeaderEpoch,
     end_offset: Offset,
     offsets: Vec<(PartitionIdx, Offset)>,
+    /// A group record stored for this generation's SyncGroup: its answers wait for it.
+    sync_generation: Option<u32>,
 }
 
 impl Broker {
@@ -267,7 +269,8 @@ impl Broker {
         g.generation += 1;
         if g.members.is_empty() {
             (g.state, g.leader, g.protocol) = (GroupState::Empty, None, None);
-            return self.store_group(group, ctx);
+            self.store_group(group, ctx);
+            return;
         }
         let lists: Vec<&[Assignor]> = g.members.values().map(|m| m.protocols.as_slice()).collect();
         g.protocol = select_protocol(&lists);
@@ -301,7 +304,6 @@ impl Broker {
         assignments: Vec<(String, Vec<PartitionIdx>)>,
         ctx: &mut Ctx,
     ) {
-        let broker = self.id;
         let g = self.coordinator.groups.get_mut(group).expect("loaded");
         let result = match g.members.get(member_id) {
             None => Err(ErrorCode::UnknownMemberId),
@@ -329,16 +331,44 @@ impl Broker {
                 m.assignment = assignment;
             }
         }
-        g.state = GroupState::Stable;
+        // `storeGroup` with acks=all: the group is Stable and the members get their assignment
+        // once the record is committed, so that a next coordinator knows this generation.
+        let (generation, partition) = (g.generation, g.partition);
+        match self.store_group(group, ctx) {
+            Some(end_offset) => {
+                let leader_epoch = self.replicas[&partition].leader_epoch;
+                self.coordinator.pending.push(PendingCommit {
+                    from: NodeId::Broker(self.id),
+                    request_id: 0,
+                    group: group.to_string(),
+                    partition,
+                    leader_epoch,
+                    end_offset,
+                    offsets: Vec::new(),
+                    sync_generation: Some(generation),
+                });
+                self.settle_offset_commits(partition, ctx);
+            }
+            None => self.answer_syncs(group, Err(ErrorCode::NotCoordinator), ctx),
+        }
+    }
+
+    /// The SyncGroups waiting in `group` get `result` (their own assignment on success); on success
+    /// the group is Stable (`setAndPropagateAssignment`).
+    fn answer_syncs(&mut self, group: &str, result: Result<(), ErrorCode>, ctx: &mut Ctx) {
+        let broker = self.id;
+        let Some(g) = self.coordinator.groups.get_mut(group) else { return };
         for m in g.members.iter_mut().map(|(_, m)| m) {
             if let Some(request_id) = m.sync.take() {
-                let response = GroupResponse::SyncGroup(Ok(m.assignment.clone()));
+                let response = GroupResponse::SyncGroup(result.map(|()| m.assignment.clone()));
                 ctx.send(NodeId::Consumer(m.consumer), Message::GroupResponse { request_id, response });
             }
         }
-        let generation = g.generation;
-        ctx.emit(EventKind::GroupStabilized { broker, group: group.into(), generation });
-        self.store_group(group, ctx);
+        if result.is_ok() {
+            g.state = GroupState::Stable;
+            let generation = g.generation;
+            ctx.emit(EventKind::GroupStabilized { broker, group: group.into(), generation });
+        }
     }
 
     /// A heartbeat (or a commit, which counts as one): the member's session goes on.
@@ -364,7 +394,8 @@ impl Broker {
         if g.members.is_empty() && g.state != GroupState::PreparingRebalance {
             g.generation += 1;
             (g.state, g.leader, g.protocol) = (GroupState::Empty, None, None);
-            return self.store_group(group, ctx);
+            self.store_group(group, ctx);
+            return;
         }
         if g.state == GroupState::PreparingRebalance {
             self.maybe_complete_join(group, ctx);
@@ -394,14 +425,13 @@ impl Broker {
             None => Err(ErrorCode::UnknownMemberId),
             Some(m) => {
                 m.heartbeat_ms = now;
-                Ok(())
+                match g.state {
+                    _ if generation != g.generation => Err(ErrorCode::IllegalGeneration),
+                    GroupState::CompletingRebalance => Err(ErrorCode::RebalanceInProgress),
+                    _ => Ok(g.partition),
+                }
             }
-        }
-        .and_then(|_| match g.state {
-            _ if generation != g.generation => Err(ErrorCode::IllegalGeneration),
-            GroupState::CompletingRebalance => Err(ErrorCode::RebalanceInProgress),
-            _ => Ok(g.partition),
-        });
+        };
         let partition = match checked {
             Ok(p) => p,
             Err(e) => return answer(ctx, Err(e)),
@@ -422,6 +452,7 @@ impl Broker {
                     leader_epoch,
                     end_offset,
                     offsets,
+                    sync_generation: None,
                 });
                 self.settle_offset_commits(partition, ctx);
             }
@@ -451,17 +482,17 @@ impl Broker {
     }
 
     /// `GroupMetadataManager.storeGroup`: the generation, its leader and every member's assignment,
-    /// so that the next coordinator of the group knows them (`GroupMetadataValue`). Kafka answers
-    /// SyncGroup once this record is replicated; here the answers do not wait for it.
-    fn store_group(&mut self, group: &str, ctx: &mut Ctx) {
-        let Some(g) = self.coordinator.groups.get(group) else { return };
+    /// so that the next coordinator of the group knows them (`GroupMetadataValue`). The record's end
+    /// offset, or `None` if the append failed.
+    fn store_group(&mut self, group: &str, ctx: &mut Ctx) -> Option<Offset> {
+        let g = self.coordinator.groups.get(group)?;
         let mut value = format!("{} {}", g.generation, g.leader.as_deref().unwrap_or("-"));
         for (id, m) in g.members.iter() {
             let parts: Vec<String> = m.assignment.iter().map(|p| p.0.to_string()).collect();
             value.push_str(&format!(" {id}:{}:{}:{}", m.consumer.0, m.topic.0, parts.join(",")));
         }
         let partition = g.partition;
-        let _ = self.append_group_records(partition, vec![(group.to_string(), value)], ctx);
+        self.append_group_records(partition, vec![(group.to_string(), value)], ctx).ok().map(|(_, end, _)| end)
     }
 
     /// The commits on `partition` its high watermark has passed are committed and answered; those of
@@ -483,6 +514,10 @@ impl Broker {
                 continue;
             }
             let c = self.coordinator.pending.remove(i);
+            if let Some(generation) = c.sync_generation {
+                self.settle_sync(&c.group, generation, leading == Some(c.leader_epoch), ctx);
+                continue;
+            }
             let result = if leading != Some(c.leader_epoch) {
                 Err(ErrorCode::NotCoordinator)
             } else {
@@ -507,10 +542,27 @@ impl Broker {
         }
     }
 
-    /// Each group's next check: a member whose session ended, or a rebalance's deadline.
+    /// A stored group record of `generation` is committed (or its leadership lost: `committed`
+    /// false): the SyncGroups still waiting in that generation are answered.
+    fn settle_sync(&mut self, group: &str, generation: u32, committed: bool, ctx: &mut Ctx) {
+        let current = self
+            .coordinator
+            .groups
+            .get(group)
+            .is_some_and(|g| g.generation == generation && g.state == GroupState::CompletingRebalance);
+        if !current {
+            return;
+        }
+        self.answer_syncs(group, if committed { Ok(()) } else { Err(ErrorCode::NotCoordinator) }, ctx);
+    }
+
+    /// Each group's next check: a member whose session ended, or a rebalance's deadline. A member
+    /// whose JoinGroup waits is kept alive (`shouldKeepAlive`): the rebalance deadline is its
+    /// limit, so its past session end never arms a check at once, again and again.
     fn arm_group_check(&mut self, group: &str, ctx: &mut Ctx) {
         let Some(g) = self.coordinator.groups.get_mut(group) else { return };
-        let mut at = g.members.values().map(|m| m.heartbeat_ms + SESSION_TIMEOUT_MS).min().unwrap_or(Millis::MAX);
+        let sessions = g.members.values().filter(|m| m.join.is_none()).map(|m| m.heartbeat_ms + SESSION_TIMEOUT_MS);
+        let mut at = sessions.min().unwrap_or(Millis::MAX);
         if g.state == GroupState::PreparingRebalance {
             at = at.min(g.rebalance_deadline_ms);
         }
