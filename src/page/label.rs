@@ -164,31 +164,3 @@ mod tests {
         );
     }
 }
-
-/// A group member's rows in its panel (kafka-model §6.4): the group as the member sees it, and each
-/// partition it owns with the group's committed offset and lag (`kafka-consumer-groups.sh
-/// --describe`: CURRENT-OFFSET, LAG); `None` for a consumer in no group.
-pub fn group_rows(view: &crate::engine::ClusterView, c: &crate::engine::ConsumerView) -> Option<(String, String)> {
-    let m = c.group.as_ref()?;
-    let generation = m.generation.map_or("–".to_string(), |g| g.to_string());
-    let coordinator = m.coordinator.map_or("unknown".to_string(), |b| b.to_string());
-    let state = if c.crashed { "crashed" } else { m.state };
-    let group =
-        format!("{} · member {} · generation {generation} · {state} · coordinator {coordinator}", m.group, m.member_id);
-    let offsets = view.groups.iter().find(|g| g.group == m.group).map(|g| g.offsets.as_slice()).unwrap_or(&[]);
-    let owned: Vec<String> = m
-        .assigned
-        .iter()
-        .map(|p| {
-            let name = view.partitions.get(p.0 as usize).map_or("?", |x| x.name.as_str());
-            match offsets.iter().find(|o| o.partition == *p) {
-                Some(o) => {
-                    format!("{name} ({}, lag {})", o.committed, o.lag.map_or("–".to_string(), |l| l.to_string()))
-                }
-                None => format!("{name} (none)"),
-            }
-        })
-        .collect();
-    let owns = if owned.is_empty() { "nothing".to_string() } else { owned.join(", ") };
-    Some((group, owns))
-}

@@ -169,6 +169,22 @@ test('axe: with a broker menu open, none', async (t) => {
   }
 });
 
+test('axe: with a consumer group formed (the group form and its table), none', async (t) => {
+  const page = await open('#paused');
+  try {
+    // From the keyboard: the group id, then Enter submits "Join group" (kafka-model §6.4).
+    await page.locator('#group-id').fill('billing');
+    await page.locator('#group-id').press('Enter');
+    assert.match((await page.textContent('#group-error')) ?? '', /Joining/);
+    // Step until the coordinator has the group (FindCoordinator, __consumer_offsets, JoinGroup).
+    for (let i = 0; i < 400 && !(await page.isVisible('#group-table')); i++) await steps(page, 1);
+    assert.equal(await page.isVisible('#group-table'), true, 'the group table shows');
+    await audit(t, page, 'consumer group');
+  } finally {
+    await page.context().close();
+  }
+});
+
 test('axe: in the dark colour scheme, none (records above the HW included)', async (t) => {
   const page = await open('#paused', { colorScheme: 'dark' });
   try {
