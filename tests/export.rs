@@ -3,7 +3,7 @@
 //! command mapped to a real act or an explicit note, and user text that cannot escape its quotes.
 
 use partition_playground::engine::{
-    Acks, BrokerId, ChangeConfig, Command, ElectLeaders, ElectionType, NodeRef, Produce, ProducerReconfig,
+    Acks, BrokerId, ChangeConfig, Command, ElectLeaders, ElectionType, JoinGroup, NodeRef, Produce, ProducerReconfig,
     ReassignPartitions, SeekTo, TopicConfig, TopicSpec, When,
 };
 use partition_playground::export::{export, Acts, Names};
@@ -150,6 +150,16 @@ fn one_of_each() -> Vec<Command> {
             partition: 0,
             replicas: Some(vec![BrokerId(4), BrokerId(2)]),
         }),
+        Command::JoinGroup(JoinGroup {
+            consumer: "billing".into(),
+            group: "invoices".into(),
+            topic: "orders".into(),
+            enable_auto_commit: true,
+        }),
+        Command::CommitOffsets { consumer: "billing".into() },
+        Command::StopPolling { consumer: "billing".into() },
+        Command::LeaveGroup { consumer: "billing".into() },
+        Command::CrashConsumer { consumer: "billing".into() },
     ]
 }
 

@@ -6,8 +6,8 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use partition_playground::engine::{
-    Acks, BrokerId, ChangeConfig, Command, ElectLeaders, ElectionType, Engine, NodeRef, Produce, ProducerReconfig,
-    ReassignPartitions, SeekTo, TimedCommand, TopicConfig, TopicSpec,
+    Acks, BrokerId, ChangeConfig, Command, ElectLeaders, ElectionType, Engine, JoinGroup, NodeRef, Produce,
+    ProducerReconfig, ReassignPartitions, SeekTo, TimedCommand, TopicConfig, TopicSpec,
 };
 use partition_playground::scenario::{
     self, link_code, link_message, link_text, make_link, read_link, read_link_message, Link, LinkError,
@@ -304,6 +304,17 @@ fn every_command_engine() -> Engine {
         Command::CrashController { controller: 3001 },
         Command::RestartController { controller: 3001 },
         Command::CutLink { between: [NodeRef::ControllerNode(3001), NodeRef::Broker(BrokerId(2))] },
+        // A new instance of the consumer's application, in a group (kafka-model §6.4).
+        Command::CrashConsumer { consumer: "consumer-1".into() },
+        Command::JoinGroup(JoinGroup {
+            consumer: "consumer-1".into(),
+            group: "billing".into(),
+            topic: "orders".into(),
+            enable_auto_commit: false,
+        }),
+        Command::CommitOffsets { consumer: "consumer-1".into() },
+        Command::StopPolling { consumer: "consumer-1".into() },
+        Command::LeaveGroup { consumer: "consumer-1".into() },
     ];
     let mut engine = Engine::new(&default_scenario()).expect("within the contract");
     for (i, command) in commands.into_iter().enumerate() {

@@ -28,8 +28,8 @@
 use partition_playground::engine::ElrElection;
 use partition_playground::engine::ErrorCode;
 use partition_playground::engine::{ChangeReason, EventKind};
+use partition_playground::engine::{ClientIdx, Engine, PartitionIdx, SeekTo, Subject, ViewOptions};
 use partition_playground::engine::{ClusterView, SendStatus};
-use partition_playground::engine::{Engine, PartitionIdx, SeekTo, ViewOptions};
 use partition_playground::scenario;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
@@ -72,6 +72,9 @@ enum Op {
     /// kill -9 of a controller voter, by index (kafka-model §2.2).
     CrashController(u8),
     RestartController(u8),
+    /// A group member (`g0`..`g2`, kafka-model §6.4): 0 joins (a new instance after a crash), 1
+    /// leaves, 2 crashes, 3 stops polling, 4 commits.
+    Group(u8, u8),
 }
 
 #[derive(Clone, Debug)]
@@ -98,6 +101,8 @@ struct Case {
     /// `retention.ms`, `retention.bytes` (-1: no limit) and `segment.ms` of the topic: small, so
     /// that retention deletes segments during a run (kafka-model §3.3).
     retention: (i64, i64, u64),
+    /// Three consumers in group `g` beside `c` (the group runs, [`group_case`]).
+    groups: bool,
     safe: bool,
     ops: Vec<(u64, Op)>,
 }
@@ -177,6 +182,7 @@ fn case(commands: usize) -> impl Strategy<Value = Case> {
                     rebalance: None,
                     quorum: None,
                     retention,
+                    groups: false,
                     safe,
                     ops,
                 };
@@ -243,6 +249,21 @@ fn reassign_case(commands: usize) -> impl Strategy<Value = Case> {
     })
 }
 
+/// The cases of [`case`] with three group members joining, leaving, crashing, stalling and
+/// committing among the faults (kafka-model §6.3, §6.4), kept apart like [`rebalance_case`].
+fn group_case(commands: usize) -> impl Strategy<Value = Case> {
+    let group_op = (0..5u8, 0..3u8).prop_map(|(kind, member)| Op::Group(kind, member));
+    let ops = proptest::collection::vec((any::<proptest::sample::Index>(), group_op), 4..24);
+    (case(commands), ops).prop_map(|(mut c, ops)| {
+        c.groups = true;
+        for (at, op) in ops {
+            let i = at.index(c.ops.len() + 1);
+            c.ops.insert(i, (0, op));
+        }
+        c
+    })
+}
+
 /// The cases of [`case`] with a controller quorum of 3 or 5 voters, separate or combined, and
 /// controller crashes and restarts mixed in (kafka-model §2.2): kept apart like [`rebalance_case`].
 fn quorum_case(commands: usize) -> impl Strategy<Value = Case> {
@@ -290,6 +311,11 @@ fn node(case: &Case, i: u8) -> String {
 fn scenario_json(case: &Case) -> Value {
     let broker = |i: u8| (i % case.brokers) as u32 + 1;
     let mut commands = vec![json!({"at_ms": 0, "consume": {"consumer": "c", "topic": "t"}})];
+    if case.groups {
+        for i in 0..2 {
+            commands.push(json!({"at_ms": 0, "join_group": {"consumer": format!("g{i}"), "group": "g", "topic": "t"}}));
+        }
+    }
     if case.auto_offset_reset == "none" {
         // No committed offset: NoOffsetForPartitionException until the application seeks.
         for p in 0..case.partitions {
@@ -365,6 +391,17 @@ fn scenario_json(case: &Case) -> Value {
             }
             Op::CrashController(i) => json!({"crash_controller": {"controller": voter(case, *i)}}),
             Op::RestartController(i) => json!({"restart_controller": {"controller": voter(case, *i)}}),
+            Op::Group(kind, member) => {
+                let consumer = format!("g{member}");
+                match kind {
+                    0 => json!({"join_group": {"consumer": consumer, "group": "g", "topic": "t",
+                                               "enable.auto.commit": member != &2}}),
+                    1 => json!({"leave_group": {"consumer": consumer}}),
+                    2 => json!({"crash_consumer": {"consumer": consumer}}),
+                    3 => json!({"stop_polling": {"consumer": consumer}}),
+                    _ => json!({"commit_offsets": {"consumer": consumer}}),
+                }
+            }
         };
         let mut entry = cmd;
         entry["at_ms"] = json!(at);
@@ -407,6 +444,11 @@ fn scenario_json(case: &Case) -> Value {
         config["controller.quorum.voters"] = json!(voters);
         config["process.roles"] = json!(if combined { "broker,controller" } else { "controller" });
     }
+    let mut consumers =
+        vec![json!({"name": "c", "config": {"auto.offset.reset": case.auto_offset_reset, "client.rack": "r1"}})];
+    if case.groups {
+        consumers.extend((0..3).map(|i| json!({"name": format!("g{i}"), "config": {"auto.offset.reset": "earliest"}})));
+    }
     let producer = |i: usize| {
         json!({"name": format!("p{i}"), "config": {"acks": case.acks[i],
             "enable.idempotence": case.idempotent[i] && case.acks[i] == "all",
@@ -422,7 +464,7 @@ fn scenario_json(case: &Case) -> Value {
                                "retention.ms": case.retention.0, "retention.bytes": case.retention.1,
                                "segment.ms": case.retention.2}}],
         "producers": [producer(0), producer(1)],
-        "consumers": [{"name": "c", "config": {"auto.offset.reset": case.auto_offset_reset, "client.rack": "r1"}}],
+        "consumers": consumers,
         "commands": commands,
         // Long enough after healing for fencing, rejoining, retries and delivery timeouts to settle.
         "until_ms": at + 200_000,
@@ -472,6 +514,12 @@ struct Reached {
     /// Runs where a new active controller was elected, and where the quorum was lost.
     controller_elected: u64,
     quorum_lost: u64,
+    /// Group runs: a generation after the first, a redelivery from a committed offset, a member
+    /// removed by its session timeout, a coordinator lost.
+    group_rebalanced: u64,
+    redelivered: u64,
+    session_expired: u64,
+    coordinator_lost: u64,
 }
 
 /// Where the consumer reads a partition next, as its events tell.
@@ -489,13 +537,22 @@ enum Next {
 /// The consumer reads each partition on from its position: every `consumer_fetched` starts where
 /// the last one ended, or where a seek, a ListOffsets answer or a truncation put the position.
 fn consumer_reads_in_order(events: &[&EventKind]) -> Result<(), String> {
-    let mut next: Vec<(PartitionIdx, Next)> = Vec::new();
+    let mut next: Vec<((Option<ClientIdx>, PartitionIdx), Next)> = Vec::new();
     for (i, k) in events.iter().enumerate() {
+        let consumer = match k.subject() {
+            Some(Subject::Consumer(c)) => Some(c),
+            _ => None,
+        };
+        if let EventKind::PartitionsRevoked { consumer, partitions, .. } = k {
+            // A revoked partition's position is gone; its next owner starts where OffsetFetch says.
+            next.retain(|((c, p), _)| !(*c == Some(*consumer) && partitions.contains(p)));
+            continue;
+        }
         let Some(p) = k.partition() else { continue };
-        let at = match next.iter().position(|(q, _)| *q == p) {
+        let at = match next.iter().position(|(q, _)| *q == (consumer, p)) {
             Some(at) => at,
             None => {
-                next.push((p, Next::Unknown));
+                next.push(((consumer, p), Next::Unknown));
                 next.len() - 1
             }
         };
@@ -517,6 +574,8 @@ fn consumer_reads_in_order(events: &[&EventKind]) -> Result<(), String> {
                 Next::At(*position)
             }
             EventKind::ConsumerFailed { .. } => Next::Failed,
+            EventKind::ConsumerStartedFrom { committed: Some(o), .. } => Next::At(*o),
+            EventKind::ConsumerStartedFrom { committed: None, .. } => Next::Waiting,
             _ => now,
         };
     }
@@ -603,8 +662,6 @@ fn check(case: &Case, reached: &RefCell<Reached>) -> Result<(), TestCaseError> {
     let scenario =
         scenario::parse(&text).map_err(|e| TestCaseError::fail(format!("generated scenario invalid: {e}\n{text}")))?;
     let mut engine = Engine::new(&scenario).expect("the scenario is within the contract");
-    engine.advance_to(scenario.until_ms, u64::MAX).expect("the simulation progresses");
-    let view = engine.view(ViewOptions { full_logs: true, client_history: usize::MAX, ..ViewOptions::default() });
     let fail = |what: String| {
         // The scenario that reproduces it, for the runner (the last failure found is kept).
         let path = concat!(env!("CARGO_TARGET_TMPDIR"), "/proptest-failure.json");
@@ -612,6 +669,10 @@ fn check(case: &Case, reached: &RefCell<Reached>) -> Result<(), TestCaseError> {
         let replay = if saved { format!("replay: cargo run --release -- run {path}") } else { text.clone() };
         TestCaseError::fail(format!("{what}\n{replay}"))
     };
+    if let Err(e) = engine.advance_to(scenario.until_ms, u64::MAX) {
+        return Err(fail(format!("the simulation makes no progress: {e:?}")));
+    }
+    let view = engine.view(ViewOptions { full_logs: true, client_history: usize::MAX, ..ViewOptions::default() });
 
     let unexpected: Vec<String> = engine
         .events_since(0)
@@ -682,6 +743,11 @@ fn check(case: &Case, reached: &RefCell<Reached>) -> Result<(), TestCaseError> {
     r.quorum_lost += any(&|k| matches!(k, EventKind::QuorumLost { .. }));
     r.log_start_followed += any(&|k| matches!(k, EventKind::LogStartOffsetIncremented { .. }));
     r.follower_out_of_range += any(&|k| matches!(k, EventKind::FollowerOffsetOutOfRange { .. }));
+    r.group_rebalanced += any(&|k| matches!(k, EventKind::GroupJoinCompleted { generation, .. } if *generation > 1));
+    r.redelivered += any(&|k| matches!(k, EventKind::ConsumerStartedFrom { committed: Some(_), .. }));
+    r.session_expired +=
+        any(&|k| matches!(k, EventKind::GroupMemberRemoved { why, .. } if why.contains("session.timeout.ms")));
+    r.coordinator_lost += any(&|k| matches!(k, EventKind::GroupCoordinatorLost { .. }));
     r.consumer_out_of_range += any(&|k| {
         matches!(k, EventKind::ConsumerPositionReset { why, .. } if why.starts_with("OFFSET_OUT_OF_RANGE"))
             || matches!(k, EventKind::ConsumerFailed { .. })
@@ -790,6 +856,20 @@ fn controller_faults_never_break_kafkas_guarantees() {
     let r = side_sequence(22, quorum_case);
     assert!(r.controller_elected > 0, "no run elected a new active controller: {r:?}");
     assert!(r.quorum_lost > 0, "no run lost the quorum: {r:?}");
+}
+
+/// The same checks, after every step, with three consumers of one group (kafka-model §6.4) among
+/// the faults: the engine checks the two group invariants (no partition owned by two members of
+/// one generation; a committed offset never beyond its partition's high watermark) after every
+/// step, and any violation fails the run.
+#[test]
+fn consumer_groups_never_break_kafkas_guarantees() {
+    // kafka-model §6.4: a sequence of its own
+    let r = side_sequence(64, group_case);
+    assert!(r.group_rebalanced > 0, "no group rebalanced: {r:?}");
+    assert!(r.redelivered > 0, "no member started from a committed offset: {r:?}");
+    assert!(r.session_expired > 0, "no member's session expired: {r:?}");
+    assert!(r.coordinator_lost > 0, "no member lost its coordinator: {r:?}");
 }
 
 #[test]

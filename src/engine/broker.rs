@@ -14,6 +14,8 @@ use super::replica::{FollowerState, IsrState, LeaderState, Replica, Role};
 use super::timer::BrokerTimer;
 use super::{insert_sorted, map_from, Map};
 
+mod group_coordinator;
+pub use group_coordinator::Group;
 mod leader;
 mod reassign;
 mod retention;
@@ -153,6 +155,8 @@ pub struct Broker {
     parked_produces: Map<u64, ParkedProduce>,
     wakes: Vec<(PartitionIdx, Wake)>,
     next_id: u64,
+    /// The groups whose `__consumer_offsets` partition it leads (kafka-model §6.4).
+    pub coordinator: group_coordinator::GroupCoordinator,
 }
 
 impl Broker {
@@ -187,6 +191,7 @@ impl Broker {
             parked_produces: Map::new(),
             wakes: Vec::new(),
             next_id: 0,
+            coordinator: Default::default(),
         }
     }
 
@@ -281,6 +286,7 @@ impl Broker {
         self.parked_fetches.clear();
         self.parked_produces.clear();
         self.wakes.clear();
+        self.coordinator = Default::default();
     }
 
     /// A new process: registers again and catches up on metadata before it acts on any partition.
@@ -363,6 +369,7 @@ impl Broker {
                 }
                 ctx.set_timer(HW_CHECKPOINT_INTERVAL_MS, BrokerTimer::HwCheckpoint);
             }
+            BrokerTimer::GroupCheck { partition } => self.on_group_check(partition, ctx),
             BrokerTimer::RetentionCheck => {
                 self.check_retention(ctx);
                 ctx.set_timer(LOG_RETENTION_CHECK_INTERVAL_MS, BrokerTimer::RetentionCheck);
@@ -457,6 +464,9 @@ impl Broker {
                 let results =
                     partitions.into_iter().map(|(p, current, epoch)| (p, self.epoch_end(p, current, epoch))).collect();
                 ctx.send(from, Message::OffsetsForLeaderEpochResponse { request_id, results });
+            }
+            Message::GroupRequest { request_id, group, request } => {
+                self.on_group_request(from, request_id, group, request, ctx)
             }
             Message::ConnectionClosed => {
                 if let NodeId::Broker(leader) = from {
@@ -563,6 +573,7 @@ impl Broker {
         }
         if was_leader {
             self.fail_parked_produces(&record, ctx);
+            self.settle_offset_commits(partition, ctx);
         }
     }
 

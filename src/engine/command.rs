@@ -321,6 +321,28 @@ pub enum Command {
     RestartController {
         controller: u32,
     },
+    /// `KafkaConsumer.subscribe(topic)` with a `group.id` (kafka-model §6.4): the consumer finds the
+    /// group's coordinator and joins; the group's members share the topic's partitions. The first
+    /// group of a cluster creates `__consumer_offsets`. On a crashed consumer, a new instance.
+    JoinGroup(JoinGroup),
+    /// `close()`: a last commit (with auto-commit), then LeaveGroup; the group rebalances at once.
+    LeaveGroup {
+        consumer: String,
+    },
+    /// The consumer's process dies (kill -9): no commit, no LeaveGroup; its coordinator notices only
+    /// when `session.timeout.ms` passes without a heartbeat.
+    CrashConsumer {
+        consumer: String,
+    },
+    /// The application stops calling `poll()` (stuck processing): the heartbeat thread goes on, and
+    /// leaves the group once `max.poll.interval.ms` passes.
+    StopPolling {
+        consumer: String,
+    },
+    /// `commitSync()`: commits the positions of the partitions the member owns.
+    CommitOffsets {
+        consumer: String,
+    },
 }
 
 /// `reassign_partitions`: a partition and its target replicas, the first the preferred leader;
@@ -332,6 +354,21 @@ pub struct ReassignPartitions {
     pub partition: u32,
     #[serde(default)]
     pub replicas: Option<Vec<BrokerId>>,
+}
+
+/// `join_group`: the consumer, its `group.id`, the topic it subscribes to and `enable.auto.commit`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JoinGroup {
+    pub consumer: String,
+    pub group: String,
+    pub topic: String,
+    #[serde(rename = "enable.auto.commit", default = "auto_commit_default")]
+    pub enable_auto_commit: bool,
+}
+
+fn auto_commit_default() -> bool {
+    true
 }
 
 /// `elect_leaders`: `election_type`, and `topic` with `partition` (Kafka's `--topic --partition`),
@@ -390,7 +427,7 @@ pub struct ProducerReconfig {
 
 impl Command {
     /// How many variants there are: a code's variant index is below it (`scenario::code_reader`).
-    pub const VARIANTS: u32 = 22;
+    pub const VARIANTS: u32 = 27;
     /// `When`'s variant index (its position): the command a `when` runs is never one.
     pub const WHEN_VARIANT: u32 = 14;
 
@@ -419,6 +456,11 @@ impl Command {
             Command::ReassignPartitions(_) => "reassign_partitions",
             Command::CrashController { .. } => "crash_controller",
             Command::RestartController { .. } => "restart_controller",
+            Command::JoinGroup(_) => "join_group",
+            Command::LeaveGroup { .. } => "leave_group",
+            Command::CrashConsumer { .. } => "crash_consumer",
+            Command::StopPolling { .. } => "stop_polling",
+            Command::CommitOffsets { .. } => "commit_offsets",
         }
     }
 }

@@ -15,6 +15,9 @@ use super::shared_vec::SharedVec;
 use super::timer::ConsumerTimer;
 use super::{insert_sorted, Map};
 
+mod membership;
+pub use membership::{MemberState, Membership};
+
 /// Where a partition's position stands (`SubscriptionState.FetchStates`, kafka-model §6.3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -109,6 +112,10 @@ pub struct Consumer {
     /// Per broker: when the reconnect backoff ends and how many failures in a row set it.
     backoff_until_ms: Map<BrokerId, (Millis, u32)>,
     next_request: u64,
+    /// Its consumer group, if it subscribed with a `group.id` (kafka-model §6.4).
+    pub membership: Option<Membership>,
+    /// The process crashed: it does nothing more.
+    pub crashed: bool,
 }
 
 /// `reconnect.backoff.ms` and `reconnect.backoff.max.ms`: a failing broker is retried after
@@ -152,6 +159,8 @@ impl Consumer {
             next_lease_end_ms: Millis::MAX,
             backoff_until_ms: Map::new(),
             next_request: 0,
+            membership: None,
+            crashed: false,
         }
     }
 
@@ -282,7 +291,7 @@ impl Consumer {
     /// Only partitions that no request holds are looked at, so a poll after one broker answers costs
     /// what that broker's partitions cost, not what the whole subscription costs.
     pub fn poll(&mut self, ctx: &mut Ctx) {
-        if self.positions.is_empty() {
+        if self.positions.is_empty() || !self.polls() {
             return;
         }
         let now = ctx.now;
@@ -296,6 +305,11 @@ impl Consumer {
         let mut missing_leader = false;
         let idle: Vec<PartitionIdx> = self.idle.keys().copied().collect();
         for p in idle {
+            if !self.positions.contains_key(&p) {
+                // Revoked while a request held it.
+                self.idle.remove(&p);
+                continue;
+            }
             let Some((leader, epoch)) = self.metadata.leader(p) else {
                 missing_leader = true;
                 self.reset_waits_for_leader(p, ctx);
@@ -502,7 +516,13 @@ impl Consumer {
     }
 
     pub fn on_timer(&mut self, timer: ConsumerTimer, ctx: &mut Ctx) {
+        if self.crashed {
+            return;
+        }
         match timer {
+            ConsumerTimer::GroupHeartbeat => self.on_group_heartbeat(ctx),
+            ConsumerTimer::AutoCommit => self.on_auto_commit(ctx),
+            ConsumerTimer::CoordinatorBackoffDone => self.on_coordinator_backoff(ctx),
             ConsumerTimer::RequestTimeout { request_id } => {
                 if self.metadata.in_flight.is_some_and(|(id, _)| id == request_id) {
                     self.metadata.fail(ctx.now, self.config.retry_backoff_ms);
@@ -542,7 +562,11 @@ impl Consumer {
 
     pub fn on_message(&mut self, from: NodeId, message: Message, ctx: &mut Ctx) {
         let NodeId::Broker(broker) = from else { return };
+        if self.crashed {
+            return;
+        }
         match message {
+            Message::GroupResponse { request_id, response } => self.on_group_response(request_id, response, ctx),
             Message::MetadataResponse { request_id, leaders, brokers } => {
                 if self.metadata.on_response(request_id, &leaders, ctx.now) {
                     // kafka-model §6.2 (d): a preferred replica whose broker metadata no longer lists.
@@ -590,7 +614,10 @@ impl Consumer {
                     self.back_off(broker, ctx);
                 }
             }
-            Message::ConnectionClosed => self.on_disconnect(broker, ctx),
+            Message::ConnectionClosed => {
+                self.on_disconnect(broker, ctx);
+                self.on_group_disconnect(broker, ctx);
+            }
             _ => return,
         }
         self.poll(ctx);

@@ -83,6 +83,13 @@ pub enum Observation {
         broker: BrokerId,
         partition: PartitionIdx,
     },
+    /// A group coordinator committed a partition's offset (its `__consumer_offsets` HW passed it).
+    OffsetCommitted {
+        partition: PartitionIdx,
+        offset: Offset,
+    },
+    /// A group member's owned partitions changed.
+    GroupAssignmentChanged,
     /// A consumer application received these records.
     Consumed {
         consumer: ClientIdx,

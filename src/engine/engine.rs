@@ -9,7 +9,7 @@ use super::command::{ChangeConfig, Command, NodeRef, SeekTo, TopicSpec};
 use super::config::Acks;
 use super::consumer::Consumer;
 use super::controller::Controller;
-use super::ctx::{Ctx, Outbox};
+use super::ctx::{Ctx, Observation, Outbox};
 use super::error::{CommandError, ScenarioError};
 use super::event::{ClusterEvent, EventKind};
 use super::ids::*;
@@ -29,6 +29,8 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use std::fmt;
 
 mod elect;
+mod group_view;
+mod groups;
 mod pause;
 mod power;
 mod quorum;
@@ -472,8 +474,13 @@ impl Engine {
             let world =
                 World { now: self.now, catalog: &self.catalog, controller: &self.controller, brokers: &self.brokers };
             let mut events = Vec::new();
+            let mut assignment_changed = false;
             for obs in &observations {
                 self.safety.observe(obs, &world, &mut events);
+                assignment_changed |= matches!(obs, Observation::GroupAssignmentChanged);
+            }
+            if assignment_changed {
+                self.check_group_ownership(&mut events);
             }
             for e in events {
                 self.push_event(e);
@@ -684,6 +691,7 @@ impl Engine {
                 let topic = self.topic(&topic)?;
                 let partitions = self.catalog.topics[topic.0 as usize].partitions.clone();
                 let i = c.0 as usize;
+                self.refuse_assign_in_group(&consumer, i)?;
                 self.with_node(NodeId::Consumer(c), |e, ctx| e.consumers[i].subscribe(&partitions, ctx));
             }
             Command::Seek { consumer, topic, partition, to } => self.seek(&consumer, &topic, partition, to)?,
@@ -747,6 +755,11 @@ impl Engine {
             Command::ReassignPartitions(r) => self.reassign_partitions(&r)?,
             Command::CrashController { controller } => self.crash_controller(controller)?,
             Command::RestartController { controller } => self.restart_controller(controller)?,
+            group @ (Command::JoinGroup(_)
+            | Command::LeaveGroup { .. }
+            | Command::CrashConsumer { .. }
+            | Command::StopPolling { .. }
+            | Command::CommitOffsets { .. }) => self.group_command(group)?,
             Command::ReconfigureProducer { producer, config } => {
                 let p = self
                     .producer(&producer)

@@ -3,6 +3,7 @@
 
 use super::command::{ElectionType, SeekTo};
 use super::config::Acks;
+use super::group::Assignor;
 use super::ids::*;
 use super::invariant::Invariant;
 use super::log::RetentionBreach;
@@ -689,24 +690,93 @@ pub enum EventKind {
         up: Vec<u32>,
         voters: u32,
     },
-}
-
-/// How much an event matters to someone watching the cluster, in Kafka's terms (the page colours its
-/// event log by it).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    /// A guarantee Kafka makes was broken: an invariant of kafka-model §8.5 violated where Kafka allows
-    /// no violation (not after an unclean election).
-    Violation,
-    /// Availability or durability at risk, or already lost: a broker crashed or fenced, a partition
-    /// offline, an unclean election, truncated log, lost records, a produce that failed for good, a
-    /// cut link, a refused command, or a violation Kafka allows after an unclean election.
-    Warning,
-    /// A change of a partition's leadership or of its ISR (the committed state clients act on).
-    Change,
-    /// Everything else: registrations, fetches, acknowledgements, replica roles, configs.
-    Info,
+    // Consumer groups (kafka-model §6.4): the coordinator's side.
+    /// The group went to PreparingRebalance: every member must rejoin.
+    GroupRebalanceStarted {
+        broker: BrokerId,
+        group: String,
+        generation: u32,
+        reason: String,
+    },
+    /// Every member rejoined (or the rest timed out): a new generation, its leader and protocol.
+    GroupJoinCompleted {
+        broker: BrokerId,
+        group: String,
+        generation: u32,
+        leader: String,
+        protocol: Assignor,
+        members: u32,
+    },
+    /// The leader's SyncGroup gave every member its assignment: the group is Stable.
+    GroupStabilized {
+        broker: BrokerId,
+        group: String,
+        generation: u32,
+    },
+    GroupMemberRemoved {
+        broker: BrokerId,
+        group: String,
+        member: String,
+        why: &'static str,
+    },
+    /// An OffsetCommit is committed: its `__consumer_offsets` record is below that partition's HW.
+    OffsetsCommitted {
+        broker: BrokerId,
+        group: String,
+        consumer: ClientIdx,
+        offsets: Vec<(PartitionIdx, Offset)>,
+    },
+    // The member's side.
+    GroupCoordinatorFound {
+        consumer: ClientIdx,
+        group: String,
+        broker: BrokerId,
+    },
+    /// The member marked its coordinator unknown: an error, or the connection failed (`None`).
+    GroupCoordinatorLost {
+        consumer: ClientIdx,
+        group: String,
+        broker: BrokerId,
+        error: Option<ErrorCode>,
+    },
+    /// A group request the coordinator refused (`request`: "JoinGroup", "Heartbeat", …).
+    GroupRequestFailed {
+        consumer: ClientIdx,
+        group: String,
+        request: &'static str,
+        error: ErrorCode,
+    },
+    /// `onPartitionsAssigned`.
+    PartitionsAssigned {
+        consumer: ClientIdx,
+        group: String,
+        generation: u32,
+        partitions: Vec<PartitionIdx>,
+    },
+    /// `onPartitionsRevoked` (committed first with auto-commit), or `onPartitionsLost` (`lost`).
+    PartitionsRevoked {
+        consumer: ClientIdx,
+        group: String,
+        partitions: Vec<PartitionIdx>,
+        lost: bool,
+    },
+    /// A newly assigned partition's position: its committed offset, else `auto.offset.reset`.
+    ConsumerStartedFrom {
+        consumer: ClientIdx,
+        partition: PartitionIdx,
+        committed: Option<Offset>,
+    },
+    ConsumerCrashed {
+        consumer: ClientIdx,
+    },
+    ConsumerStoppedPolling {
+        consumer: ClientIdx,
+    },
+    /// `max.poll.interval.ms` passed without a poll: the heartbeat thread leaves the group.
+    ConsumerPollTimeout {
+        consumer: ClientIdx,
+        group: String,
+    },
 }
 
 /// What an event is about, so the page can link it to the diagram.
@@ -805,6 +875,20 @@ impl EventKind {
             | ConsumerFailed { consumer, .. }
             | ConsumerSeeked { consumer, .. }
             | ConsumerLeaderUnknown { consumer, .. } => Subject::Consumer(*consumer),
+            GroupRebalanceStarted { broker, .. }
+            | GroupJoinCompleted { broker, .. }
+            | GroupStabilized { broker, .. }
+            | GroupMemberRemoved { broker, .. }
+            | OffsetsCommitted { broker, .. } => Subject::Broker(*broker),
+            GroupCoordinatorFound { consumer, .. }
+            | GroupCoordinatorLost { consumer, .. }
+            | GroupRequestFailed { consumer, .. }
+            | PartitionsAssigned { consumer, .. }
+            | PartitionsRevoked { consumer, .. }
+            | ConsumerStartedFrom { consumer, .. }
+            | ConsumerCrashed { consumer }
+            | ConsumerStoppedPolling { consumer }
+            | ConsumerPollTimeout { consumer, .. } => Subject::Consumer(*consumer),
             LinkCut { .. }
             | LinkHealed { .. }
             | LinkCutOneWay { .. }
@@ -813,122 +897,6 @@ impl EventKind {
             | TriggerFired { .. }
             | CommandRejected { .. } => return None,
         })
-    }
-
-    /// How much the event matters (see [`Severity`]).
-    pub fn severity(&self) -> Severity {
-        use EventKind::*;
-        match self {
-            InvariantViolated { expected: false, .. } => Severity::Violation,
-            InvariantViolated { expected: true, .. }
-            | LeaderElected { unclean: true, .. }
-            | RecordsLost { .. }
-            | PartitionOffline { .. }
-            | BrokerCrashed { .. }
-            | BrokerPoweredOff { .. }
-            | UnflushedSuffixLost { .. }
-            | UncleanShutdownDetected { .. }
-            | BrokerFenced { .. }
-            | ProduceFailed { .. }
-            | ConsumerFailed { .. }
-            | CommandRejected { .. }
-            | LogTruncated { .. }
-            | FollowerOffsetOutOfRange { .. }
-            | BrokerPaused { .. }
-            | ControllerCrashed { .. }
-            | ControllerResigned { .. }
-            | QuorumLost { .. }
-            | LinkCutOneWay { .. }
-            | ReassignmentRefused { .. }
-            | ElectLeadersAnswered {
-                error: Some(ErrorCode::PreferredLeaderNotAvailable | ErrorCode::EligibleLeadersNotAvailable),
-                ..
-            }
-            | LinkCut { .. } => Severity::Warning,
-            LeaderElected { unclean: false, .. }
-            | IsrShrunk { .. }
-            | IsrExpanded { .. }
-            | ElrChanged { .. }
-            | ReassignmentStarted { .. }
-            | ReassignmentCompleted { .. }
-            | ReassignmentCancelled { .. }
-            | ControllerElected { .. } => Severity::Change,
-            BrokerStarted { .. }
-            | BrokerRegistered { .. }
-            | RegistrationRejected { .. }
-            | BrokerUnfenced { .. }
-            | ControlledShutdownStarted { .. }
-            | ControlledShutdownGranted { .. }
-            | BrokerShutDown { .. }
-            | IsrShrinkProposed { .. }
-            | IsrExpandProposed { .. }
-            | AlterPartitionRejected { .. }
-            | AlterPartitionAbandoned { .. }
-            | BecameLeader { .. }
-            | BecameFollower { .. }
-            | LeaderAppended { .. }
-            | FollowerFetched { .. }
-            | HighWatermarkAdvanced { .. }
-            | ProduceAcked { .. }
-            | ProduceDeduplicated { .. }
-            | ProduceRetried { .. }
-            | ProducerConnectionFailed { .. }
-            | ProducerRequestTimedOut { .. }
-            | ProducerReconfigured { .. }
-            | ProduceRequestSent { .. }
-            | ProducerEpochBumped { .. }
-            | ProducerStateUnknown { .. }
-            | SegmentsDeleted { .. }
-            | LogStartOffsetIncremented { .. }
-            | ConsumerFetched { .. }
-            | ConsumerRedirected { .. }
-            | ConsumerLeftReplica { .. }
-            | ConsumerPositionReset { .. }
-            | ConsumerListOffsets { .. }
-            | ConsumerListOffsetsAnswered { .. }
-            | ConsumerValidating { .. }
-            | ConsumerValidated { .. }
-            | ConsumerSeeked { .. }
-            | ConsumerLeaderUnknown { .. }
-            | LinkHealed { .. }
-            | ReplicaStalled { .. }
-            | ReplicaResumed { .. }
-            | BrokerResumed { .. }
-            | TopicCreated { .. }
-            | TriggerFired { .. }
-            | ElectLeadersAnswered { .. }
-            | LeaderImbalanceChecked { .. }
-            | BrokerAdded { .. }
-            | ReplicaDeleted { .. }
-            | ControllerRestarted { .. }
-            | QuorumRestored { .. }
-            | ConfigChanged { .. } => Severity::Info,
-        }
-    }
-
-    /// Routine client traffic: acknowledgements, consumer fetches, retries and failed connection
-    /// attempts (each retry says why; what a retried send comes to is its own event). The event log
-    /// can hide them.
-    pub fn is_routine(&self) -> bool {
-        matches!(
-            self,
-            EventKind::ProduceAcked { .. }
-                | EventKind::ConsumerFetched { .. }
-                | EventKind::ProduceRetried { .. }
-                | EventKind::ProducerConnectionFailed { .. }
-                | EventKind::ProduceRequestSent { .. }
-        )
-    }
-
-    /// How records reach the followers and become committed: leader appends, follower fetches and
-    /// high-watermark advances. Many per record; the event log shows them on request.
-    pub fn is_replication(&self) -> bool {
-        matches!(
-            self,
-            EventKind::LeaderAppended { .. }
-                | EventKind::FollowerFetched { .. }
-                | EventKind::HighWatermarkAdvanced { .. }
-        )
     }
 }
 

@@ -7,7 +7,7 @@ use super::ids::*;
 impl EventKind {
     /// Every event's name as the runner's JSON and lessons write it (its serde tag), with whether
     /// events of that kind are about one partition (an invariant violation may be, or not).
-    pub const NAMES: [(&'static str, bool); 78] = [
+    pub const NAMES: [(&'static str, bool); 92] = [
         ("broker_crashed", false),
         ("broker_started", false),
         ("broker_registered", false),
@@ -86,6 +86,20 @@ impl EventKind {
         ("controller_resigned", false),
         ("quorum_lost", false),
         ("quorum_restored", false),
+        ("group_rebalance_started", false),
+        ("group_join_completed", false),
+        ("group_stabilized", false),
+        ("group_member_removed", false),
+        ("offsets_committed", false),
+        ("group_coordinator_found", false),
+        ("group_coordinator_lost", false),
+        ("group_request_failed", false),
+        ("partitions_assigned", false),
+        ("partitions_revoked", false),
+        ("consumer_started_from", true),
+        ("consumer_crashed", false),
+        ("consumer_stopped_polling", false),
+        ("consumer_poll_timeout", false),
     ];
 
     /// The event's name, as in [`EventKind::NAMES`].
@@ -170,6 +184,20 @@ impl EventKind {
             ControllerResigned { .. } => "controller_resigned",
             QuorumLost { .. } => "quorum_lost",
             QuorumRestored { .. } => "quorum_restored",
+            GroupRebalanceStarted { .. } => "group_rebalance_started",
+            GroupJoinCompleted { .. } => "group_join_completed",
+            GroupStabilized { .. } => "group_stabilized",
+            GroupMemberRemoved { .. } => "group_member_removed",
+            OffsetsCommitted { .. } => "offsets_committed",
+            GroupCoordinatorFound { .. } => "group_coordinator_found",
+            GroupCoordinatorLost { .. } => "group_coordinator_lost",
+            GroupRequestFailed { .. } => "group_request_failed",
+            PartitionsAssigned { .. } => "partitions_assigned",
+            PartitionsRevoked { .. } => "partitions_revoked",
+            ConsumerStartedFrom { .. } => "consumer_started_from",
+            ConsumerCrashed { .. } => "consumer_crashed",
+            ConsumerStoppedPolling { .. } => "consumer_stopped_polling",
+            ConsumerPollTimeout { .. } => "consumer_poll_timeout",
         }
     }
 
@@ -235,6 +263,7 @@ impl EventKind {
             | ReassignmentCancelled { partition, .. }
             | ReassignmentRefused { partition, .. }
             | ReplicaDeleted { partition, .. }
+            | ConsumerStartedFrom { partition, .. }
             | RecordsLost { partition, .. } => Some(*partition),
             InvariantViolated { partition, .. } => *partition,
             _ => None,

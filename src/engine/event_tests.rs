@@ -1,6 +1,7 @@
 //! The event kinds' severity, subjects and names.
 
 use super::*;
+use crate::engine::Severity;
 
 fn elected(unclean: bool) -> EventKind {
     EventKind::LeaderElected {

@@ -872,6 +872,7 @@ pub fn explain(catalog: &Catalog, event: &ClusterEvent) -> String {
         }
         ReassignmentRefused { partition, refusal } => reassignment::refused(&pn(partition), *refusal),
         ReplicaDeleted { broker, partition } => reassignment::replica_deleted(*broker, &pn(partition)),
+        kind => super::explain_group::explain_group(catalog, kind),
     }
 }
 

@@ -18,10 +18,13 @@ pub enum Invariant {
     ZombieContainment,
     ElrWellFormed,
     ControllerQuorum,
+    /// Consumer groups (kafka-model §6.4).
+    GroupExclusiveOwnership,
+    CommittedOffsetWithinHighWatermark,
 }
 
 impl Invariant {
-    pub const ALL: [Invariant; 12] = [
+    pub const ALL: [Invariant; 14] = [
         Invariant::LeaderCompleteness,
         Invariant::CandidateCompleteness,
         Invariant::ReplicationQuorumSuperset,
@@ -34,6 +37,8 @@ impl Invariant {
         Invariant::ZombieContainment,
         Invariant::ElrWellFormed,
         Invariant::ControllerQuorum,
+        Invariant::GroupExclusiveOwnership,
+        Invariant::CommittedOffsetWithinHighWatermark,
     ];
 
     pub fn name(self) -> &'static str {
@@ -50,6 +55,8 @@ impl Invariant {
             Invariant::ZombieContainment => "Zombie containment",
             Invariant::ElrWellFormed => "ELR well-formed",
             Invariant::ControllerQuorum => "Controller quorum",
+            Invariant::GroupExclusiveOwnership => "Group exclusive ownership",
+            Invariant::CommittedOffsetWithinHighWatermark => "Committed offset within the HW",
         }
     }
 
@@ -76,6 +83,12 @@ impl Invariant {
             }
             Invariant::ControllerQuorum => {
                 "One active controller per epoch; a new one holds every committed metadata record."
+            }
+            Invariant::GroupExclusiveOwnership => {
+                "No partition is owned by two members of one consumer group in the same generation."
+            }
+            Invariant::CommittedOffsetWithinHighWatermark => {
+                "A committed offset is never beyond the high watermark its partition has reached."
             }
         }
     }

@@ -2,6 +2,7 @@
 //! match the response or give up on it after its timeout.
 
 use super::config::Acks;
+use super::group::Assignor;
 use super::ids::*;
 use super::log::Batch;
 use super::metadata::{MetadataDelta, PartitionRecord};
@@ -43,6 +44,12 @@ pub enum ErrorCode {
     NoReassignmentInProgress,
     /// AlterPartition: applied, but it completed a reassignment that moved the leadership away.
     NewLeaderElected,
+    /// Consumer groups (kafka-model §6.4).
+    CoordinatorNotAvailable,
+    NotCoordinator,
+    IllegalGeneration,
+    UnknownMemberId,
+    RebalanceInProgress,
 }
 
 impl ErrorCode {
@@ -72,6 +79,11 @@ impl ErrorCode {
             ErrorCode::InvalidReplicaAssignment => 39,
             ErrorCode::NoReassignmentInProgress => 85,
             ErrorCode::NewLeaderElected => 108,
+            ErrorCode::CoordinatorNotAvailable => 15,
+            ErrorCode::NotCoordinator => 16,
+            ErrorCode::IllegalGeneration => 22,
+            ErrorCode::UnknownMemberId => 25,
+            ErrorCode::RebalanceInProgress => 27,
             ErrorCode::DeliveryTimeout => return None,
         })
     }
@@ -102,6 +114,11 @@ impl ErrorCode {
             ErrorCode::InvalidReplicaAssignment => "INVALID_REPLICA_ASSIGNMENT",
             ErrorCode::NoReassignmentInProgress => "NO_REASSIGNMENT_IN_PROGRESS",
             ErrorCode::NewLeaderElected => "NEW_LEADER_ELECTED",
+            ErrorCode::CoordinatorNotAvailable => "COORDINATOR_NOT_AVAILABLE",
+            ErrorCode::NotCoordinator => "NOT_COORDINATOR",
+            ErrorCode::IllegalGeneration => "ILLEGAL_GENERATION",
+            ErrorCode::UnknownMemberId => "UNKNOWN_MEMBER_ID",
+            ErrorCode::RebalanceInProgress => "REBALANCE_IN_PROGRESS",
         }
     }
 }
@@ -318,6 +335,17 @@ pub enum Message {
     /// The peer's process died: its TCP connections were reset (what a client sees right after a
     /// crash), or nothing listens where a client connects (connection refused).
     ConnectionClosed,
+
+    // Consumer <-> group coordinator (kafka-model §6.4); FindCoordinator to any broker.
+    GroupRequest {
+        request_id: u64,
+        group: String,
+        request: GroupRequest,
+    },
+    GroupResponse {
+        request_id: u64,
+        response: GroupResponse,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -349,6 +377,7 @@ impl Message {
             | Message::OffsetsForLeaderEpoch { .. }
             | Message::OffsetsForLeaderEpochResponse { .. } => MessageKind::ListOffsets,
             Message::ConnectionClosed => MessageKind::ConnectionClosed,
+            Message::GroupRequest { .. } | Message::GroupResponse { .. } => MessageKind::Group,
         }
     }
 }
@@ -369,4 +398,70 @@ pub enum MessageKind {
     /// A consumer's offset lookups: ListOffsets, and OffsetsForLeaderEpoch (position validation).
     ListOffsets,
     ConnectionClosed,
+    /// A consumer group's requests to its coordinator (kafka-model §6.4).
+    Group,
+}
+
+// Consumer groups (kafka-model §6.4): what a member and its coordinator say.
+
+/// A member's subscription as JoinGroup carries it to the leader.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Subscription {
+    pub member_id: String,
+    pub topic: TopicIdx,
+}
+
+/// Consumer -> coordinator (any broker for FindCoordinator).
+#[derive(Clone, Debug)]
+pub enum GroupRequest {
+    FindCoordinator,
+    /// `member_id` is empty on a first join.
+    JoinGroup {
+        member_id: String,
+        topic: TopicIdx,
+        protocols: Vec<Assignor>,
+    },
+    /// The leader's carries the assignment of every member.
+    SyncGroup {
+        member_id: String,
+        generation: u32,
+        assignments: Vec<(String, Vec<PartitionIdx>)>,
+    },
+    Heartbeat {
+        member_id: String,
+        generation: u32,
+    },
+    LeaveGroup {
+        member_id: String,
+    },
+    OffsetCommit {
+        member_id: String,
+        generation: u32,
+        offsets: Vec<(PartitionIdx, Offset)>,
+    },
+    OffsetFetch {
+        partitions: Vec<PartitionIdx>,
+    },
+}
+
+/// Coordinator -> consumer.
+#[derive(Clone, Debug)]
+pub enum GroupResponse {
+    FindCoordinator(Result<BrokerId, ErrorCode>),
+    JoinGroup(Result<Joined, ErrorCode>),
+    SyncGroup(Result<Vec<PartitionIdx>, ErrorCode>),
+    Heartbeat(Result<(), ErrorCode>),
+    LeaveGroup,
+    OffsetCommit(Result<Vec<(PartitionIdx, Offset)>, ErrorCode>),
+    OffsetFetch(Result<Vec<(PartitionIdx, Option<Offset>)>, ErrorCode>),
+}
+
+/// A JoinGroup answer: the generation, the member's id, the leader, the protocol the vote chose,
+/// and (to the leader only) every member's subscription.
+#[derive(Clone, Debug)]
+pub struct Joined {
+    pub generation: u32,
+    pub member_id: String,
+    pub leader: String,
+    pub members: Vec<Subscription>,
 }

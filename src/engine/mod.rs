@@ -15,6 +15,8 @@ mod error;
 mod event;
 mod event_names;
 mod explain;
+mod explain_group;
+mod group;
 mod ids;
 mod invariant;
 mod lesson;
@@ -34,6 +36,7 @@ mod rules;
 mod safety;
 mod setup;
 mod shared_vec;
+mod severity;
 mod snapshot;
 mod timeline;
 mod timer;
@@ -69,7 +72,7 @@ pub const BEHAVIOUR_VERSION: u32 = 5;
 
 pub use catalog::Catalog;
 pub use command::{
-    ChangeConfig, ChangeConfigSpec, Command, ElectLeaders, ElectionType, NodeRef, Produce, ProducerReconfig,
+    ChangeConfig, ChangeConfigSpec, Command, ElectLeaders, ElectionType, JoinGroup, NodeRef, Produce, ProducerReconfig,
     ReassignPartitions, SeekTo, TopicSpec, When,
 };
 pub use config::{
@@ -81,8 +84,7 @@ pub use consumer::FetchState;
 pub use engine::{AdvanceError, Engine};
 pub use error::{CommandError, ScenarioError};
 pub use event::{
-    ChangeReason, ClusterEvent, ConsumerException, ControllerEpoch, ElrElection, EventKind, LeftReplica, Severity,
-    Subject,
+    ChangeReason, ClusterEvent, ConsumerException, ControllerEpoch, ElrElection, EventKind, LeftReplica, Subject,
 };
 pub use ids::{
     BrokerEpoch, BrokerId, ClientIdx, LeaderEpoch, Millis, NodeId, Offset, PartitionEpoch, PartitionIdx, TopicIdx,
@@ -100,6 +102,7 @@ pub use setup::{
     BrokerSpec, ClusterFeatures, ClusterSpec, ConsumerSpec, ProducerSpec, Scenario, TimedCommand, FORMAT_VERSION,
 };
 pub use shared_vec::SharedVec;
+pub use severity::Severity;
 pub use timeline::Timeline;
 pub use trace::{FetchAnswer, ProduceOutcome, Trace, TraceArrow, TraceKind, TraceMessage, TraceSample, Truncation};
 pub use view::*;

@@ -14,17 +14,21 @@ use super::command::{ChangeConfig, Command, ElectLeaders, NodeRef, Produce, Prod
 use super::config::{Acks, BrokerConfig, ConsumerConfig, LogConfig, NetworkConfig, ProducerConfig};
 use super::config::{MAX_IN_FLIGHT_FOR_IDEMPOTENCE, RACK_AWARE_REPLICA_SELECTOR, SEGMENT_BYTES_MIN};
 use super::error::{CommandError, ScenarioError};
+use super::group::OFFSETS_TOPIC;
+
 use super::ids::{BrokerId, Millis};
 use super::limits::LIMITS;
 use super::setup::{ClusterSpec, Scenario, FORMAT_VERSION};
 
 mod cluster;
 mod configs;
+mod group;
 mod reassign;
 mod when;
 
 pub use configs::{check_broker_config, check_consumer_config, check_network, check_producer_config};
 use configs::{check_idempotence, check_log_config};
+use group::INTERNAL_TOPIC;
 
 fn fail<T>(field: impl Into<String>, reason: impl Into<String>) -> Result<T, CommandError> {
     Err(CommandError::new(field, reason))
@@ -301,6 +305,11 @@ impl Ledger {
             Command::CrashController { controller } | Command::RestartController { controller } => {
                 self.controller(*controller, "controller")?
             }
+            Command::JoinGroup(j) => cost.topic = self.check_join_group(j)?,
+            Command::LeaveGroup { consumer }
+            | Command::CrashConsumer { consumer }
+            | Command::StopPolling { consumer }
+            | Command::CommitOffsets { consumer } => self.consumer(consumer, "consumer")?,
         }
         Ok(cost)
     }
@@ -362,6 +371,9 @@ impl Ledger {
     }
 
     fn topic(&self, name: &str, field: &str) -> Result<TopicShape, CommandError> {
+        if name == OFFSETS_TOPIC {
+            return fail(field, INTERNAL_TOPIC);
+        }
         match self.topics.iter().find(|(n, _)| n == name) {
             Some((_, t)) => Ok(*t),
             None => fail(field, format!("no topic `{name}` (define it in `topics` or create it first)")),
@@ -473,6 +485,9 @@ impl Ledger {
     /// A topic of `topics` or of a `create_topic` command (kafka-model §3.1), and its shape.
     fn check_topic(&self, t: &TopicSpec) -> Result<(String, TopicShape), CommandError> {
         check_topic_name(&t.name).or_else(|reason| fail("name", reason))?;
+        if t.name == OFFSETS_TOPIC {
+            return fail("name", INTERNAL_TOPIC);
+        }
         if self.topics.iter().any(|(n, _)| *n == t.name) {
             return fail("name", format!("topic `{}` already exists", t.name));
         }

@@ -164,7 +164,7 @@ impl SafetyChecker {
         EventKind::InvariantViolated { invariant, partition: None, detail, expected: false }
     }
 
-    fn violate(
+    pub(super) fn violate(
         &mut self,
         invariant: Invariant,
         partition: Option<PartitionIdx>,
@@ -297,6 +297,16 @@ impl SafetyChecker {
                 );
                 events.push(EventKind::RecordsLost { partition, offsets: (0, 0), count, acks: Acks::None, cause });
             }
+            Observation::OffsetCommitted { partition, offset } => {
+                let hw = self.track(partition).committed.len() as u64;
+                if offset > hw {
+                    let name = world.catalog.partition_name(partition);
+                    let detail = format!("offset {offset} committed for {name}, beyond its high watermark {hw}");
+                    self.violate(Invariant::CommittedOffsetWithinHighWatermark, Some(partition), detail, events);
+                }
+            }
+            // Checked by the engine, which sees every member (`engine/groups.rs`).
+            Observation::GroupAssignmentChanged => {}
             Observation::Consumed { consumer, partition, offset, record, from } => {
                 let track = self.track(partition);
                 track.consumed_end = track.consumed_end.max(offset + 1);

@@ -195,6 +195,8 @@ impl Engine {
                     })
                     .collect(),
                 talking_to: c.talking_to(),
+                group: Engine::member_view(c),
+                crashed: c.crashed,
             })
             .collect();
         let mut first = BinaryHeap::new();
@@ -229,6 +231,7 @@ impl Engine {
             partitions,
             producers,
             consumers,
+            groups: self.group_views(),
             links_cut: self.network.cut_links().collect(),
             in_flight,
             safety: SafetyView {
@@ -422,6 +425,36 @@ impl Engine {
             for (p, pos) in &c.positions {
                 h.u64(p.0 as u64);
                 h.opt(pos.position);
+            }
+            // Only for a group member (kafka-model §6.4), so that runs without groups keep their hashes.
+            if let Some(m) = &c.membership {
+                h.str(&m.group);
+                h.opt(m.generation.map(u64::from));
+                h.u64(m.state as u64);
+                h.u64(c.crashed as u64);
+                h.u64(m.polling as u64);
+                for p in &m.assigned {
+                    h.u64(p.0 as u64);
+                }
+            }
+        }
+        // The groups each coordinator holds: generation, state, leader, owners, committed offsets.
+        for b in &self.brokers {
+            for (name, g) in &b.coordinator.groups {
+                h.str(name);
+                h.u64(g.generation as u64);
+                h.u64(g.state as u64);
+                h.str(g.leader.as_deref().unwrap_or(""));
+                for (member, m) in &g.members {
+                    h.str(member);
+                    for p in &m.assignment {
+                        h.u64(p.0 as u64);
+                    }
+                }
+                for (p, o) in &g.offsets {
+                    h.u64(p.0 as u64);
+                    h.u64(*o);
+                }
             }
         }
         for d in self.safety.digest() {

@@ -34,6 +34,10 @@ pub enum BrokerTimer {
     },
     /// `LogManager`'s `kafka-log-retention` task, every `log.retention.check.interval.ms`.
     RetentionCheck,
+    /// A coordinated group's member sessions and rebalance deadline (kafka-model §6.4).
+    GroupCheck {
+        partition: PartitionIdx,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,6 +97,12 @@ pub enum ConsumerTimer {
         broker: BrokerId,
     },
     MetadataBackoffDone,
+    /// A group member's heartbeat thread, every `heartbeat.interval.ms` (kafka-model §6.4).
+    GroupHeartbeat,
+    /// `auto.commit.interval.ms`.
+    AutoCommit,
+    /// FindCoordinator again after `retry.backoff.ms`.
+    CoordinatorBackoffDone,
     FetchBackoffDone {
         broker: BrokerId,
     },

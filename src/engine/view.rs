@@ -40,6 +40,9 @@ pub struct ClusterView {
     pub partitions: Vec<PartitionView>,
     pub producers: Vec<ProducerView>,
     pub consumers: Vec<ConsumerView>,
+    /// Consumer groups as their coordinators hold them (kafka-model §6.4).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<GroupView>,
     pub links_cut: Vec<LinkCutView>,
     pub in_flight: Vec<InFlightView>,
     pub safety: SafetyView,
@@ -294,6 +297,50 @@ pub struct ConsumerView {
     pub received_total: u64,
     pub received: Vec<ReceivedView>,
     pub talking_to: Vec<BrokerId>,
+    /// Its group membership, as the member sees it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<GroupMemberView>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub crashed: bool,
+}
+
+/// A consumer's side of its group.
+#[derive(Clone, Debug, Serialize)]
+pub struct GroupMemberView {
+    pub group: String,
+    pub member_id: String,
+    pub generation: Option<u32>,
+    /// "Stable", "Joining", … ([`MemberState::as_str`](super::consumer::MemberState)).
+    pub state: &'static str,
+    pub coordinator: Option<BrokerId>,
+    pub assigned: Vec<PartitionIdx>,
+    pub polling: bool,
+}
+
+/// A group as its coordinator holds it.
+#[derive(Clone, Debug, Serialize)]
+pub struct GroupView {
+    pub group: String,
+    pub coordinator: BrokerId,
+    /// `ClassicGroup`'s state: "Empty", "PreparingRebalance", "CompletingRebalance", "Stable".
+    pub state: &'static str,
+    pub generation: u32,
+    pub leader: Option<String>,
+    /// Member id, consumer, and the partitions the coordinator assigned it.
+    pub members: Vec<(String, ClientIdx, Vec<PartitionIdx>)>,
+    pub offsets: Vec<GroupOffsetView>,
+}
+
+/// A committed offset and the lag behind the partition's high watermark (`kafka-consumer-groups.sh
+/// --describe`: CURRENT-OFFSET, LOG-END-OFFSET, LAG).
+#[derive(Clone, Debug, Serialize)]
+pub struct GroupOffsetView {
+    pub partition: PartitionIdx,
+    pub partition_name: String,
+    pub committed: Offset,
+    /// The leader's high watermark, if the partition has a leader.
+    pub high_watermark: Option<Offset>,
+    pub lag: Option<u64>,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -73,6 +73,21 @@ impl<'a> Acts<'a> {
                  node.id and listeners, the same controller quorum) and start it with docker compose up -d"
             )),
             Command::ReassignPartitions(r) => Act::default().with_note(reassign_note(r)),
+            Command::JoinGroup(j) => Act::default().with_note(format!(
+                "start a console consumer of topic {} in group {} for {} (kafka-console-consumer.sh --group)",
+                j.topic, j.group, j.consumer
+            )),
+            Command::LeaveGroup { consumer } => Act::default()
+                .with_note(format!("stop {consumer}'s console consumer with Ctrl-C: close() commits, then LeaveGroup")),
+            Command::CrashConsumer { consumer } => {
+                Act::default().with_note(format!("kill -9 {consumer}'s console consumer: no commit, no LeaveGroup"))
+            }
+            Command::StopPolling { consumer } => Act::default().with_note(format!(
+                "a console consumer always polls; kill -STOP on {consumer}'s would stop its heartbeats too"
+            )),
+            Command::CommitOffsets { consumer } => Act::default().with_note(format!(
+                "{consumer}'s console consumer auto-commits; the shell has no commitSync"
+            )),
             Command::CrashBroker { broker } => {
                 // SIGKILL, as kill -9: the container's files (the log) survive (kafka-model §3.9).
                 Act::run(vec![format!("docker kill {}", broker_service(*broker))])
@@ -284,6 +299,11 @@ pub fn describe(command: &Command) -> String {
             Some(list) => format!("{}-{} to {}", r.topic, r.partition, replica_list(list)),
             None => format!("{}-{}: cancel", r.topic, r.partition),
         },
+        Command::JoinGroup(j) => format!("{} joins group {} on {}", j.consumer, j.group, j.topic),
+        Command::LeaveGroup { consumer }
+        | Command::CrashConsumer { consumer }
+        | Command::StopPolling { consumer }
+        | Command::CommitOffsets { consumer } => consumer.clone(),
     };
     format!("{} {what}", command.name())
 }

@@ -14,6 +14,8 @@
 //!   request, each with the key of what it is about.
 //! - [`forms`]: what the forms and the broker menu ask for, as `Command`s (the engine checks them).
 //! - [`fragment`]: the options of the URL's fragment (`#scenario=large&speed=0.1&paused`).
+//! - [`groups`]: the consumer group form's commands and each group's partitions: owner, committed
+//!   offset, lag, with the generation and state of a rebalance.
 //! - [`label`]: names cut to fit a box; a partition keeps its number.
 //! - [`quorum`]: the controller box's text (the active controller marked) and the controller menu.
 //! - [`share`]: the share link's fragment, where a link opens, the note for another engine behaviour.
@@ -40,6 +42,7 @@ pub mod event_marks;
 pub mod forms;
 pub mod fragment;
 pub mod frame_budget;
+pub mod groups;
 pub mod label;
 pub mod lesson;
 pub mod quorum;

@@ -12,8 +12,8 @@
 
 use crate::engine::{
     Acks, AutoOffsetReset, BrokerConfig, BrokerId, BrokerSpec, ChangeConfig, ChangeConfigSpec, ClusterFeatures,
-    ClusterSpec, Command, ConsumerConfig, ConsumerSpec, ElectLeaders, ElectionType, Lesson, LessonStep, LessonText,
-    NetworkConfig, NodeRef, Outcome, Produce, ProducerConfig, ProducerReconfig, ProducerSpec, Question,
+    ClusterSpec, Command, ConsumerConfig, ConsumerSpec, ElectLeaders, ElectionType, JoinGroup, Lesson, LessonStep,
+    LessonText, NetworkConfig, NodeRef, Outcome, Produce, ProducerConfig, ProducerReconfig, ProducerSpec, Question,
     ReassignPartitions, Reveal, Scenario, SeekTo, TimedCommand, TopicConfig, TopicSpec, When, LIMITS,
 };
 
@@ -316,6 +316,16 @@ impl<'a> CodeReader<'a> {
                 partition: self.u32()?,
                 replicas: self.option(|r| r.list(LIMITS.brokers_max, Self::broker))?,
             }),
+            22 => Command::JoinGroup(JoinGroup {
+                consumer: self.string()?,
+                group: self.string()?,
+                topic: self.string()?,
+                enable_auto_commit: self.bool()?,
+            }),
+            23 => Command::LeaveGroup { consumer: self.string()? },
+            24 => Command::CrashConsumer { consumer: self.string()? },
+            25 => Command::StopPolling { consumer: self.string()? },
+            26 => Command::CommitOffsets { consumer: self.string()? },
             _ => Command::Seek {
                 consumer: self.string()?,
                 topic: self.string()?,

@@ -139,6 +139,16 @@ impl Gen {
                 partition: self.u32(),
                 replicas: self.maybe(|g| vec![BrokerId(g.u32()); g.below(4) as usize]),
             }),
+            22 => Command::JoinGroup(crate::engine::JoinGroup {
+                consumer: self.text(),
+                group: self.text(),
+                topic: self.text(),
+                enable_auto_commit: self.coin(),
+            }),
+            23 => Command::LeaveGroup { consumer: self.text() },
+            24 => Command::CrashConsumer { consumer: self.text() },
+            25 => Command::StopPolling { consumer: self.text() },
+            26 => Command::CommitOffsets { consumer: self.text() },
             _ => Command::Seek {
                 consumer: self.text(),
                 topic: self.text(),

@@ -23,7 +23,7 @@ use std::fmt;
 pub const DEFAULT_SETTLE_MS: Millis = 30_000;
 
 /// The command names of the format, in the order the documentation lists them.
-pub const COMMAND_NAMES: [&str; 22] = [
+pub const COMMAND_NAMES: [&str; 27] = [
     "produce",
     "consume",
     "crash_broker",
@@ -46,6 +46,11 @@ pub const COMMAND_NAMES: [&str; 22] = [
     "reassign_partitions",
     "crash_controller",
     "restart_controller",
+    "join_group",
+    "leave_group",
+    "crash_consumer",
+    "stop_polling",
+    "commit_offsets",
 ];
 
 const TOP_LEVEL_KEYS: [&str; 8] =
@@ -196,6 +201,8 @@ fn command_fields(name: &str) -> &'static [&'static str] {
         "add_broker" => &["broker", "rack"],
         "reassign_partitions" => &["topic", "partition", "replicas"],
         "crash_controller" | "restart_controller" => &["controller"],
+        "join_group" => &["consumer", "group", "topic", "enable.auto.commit"],
+        "leave_group" | "crash_consumer" | "stop_polling" | "commit_offsets" => &["consumer"],
         _ => &[],
     }
 }

@@ -8,7 +8,7 @@ use crate::engine::Lesson;
 use std::fmt::Write as _;
 
 /// The built-in lessons (`www/lessons/<slug>.json`), in the order of issue 9 and of the index.
-pub const LESSON_SLUGS: [&str; 12] = [
+pub const LESSON_SLUGS: [&str; 14] = [
     "partition-leader",
     "followers-fetch",
     "in-sync-replicas",
@@ -21,6 +21,8 @@ pub const LESSON_SLUGS: [&str; 12] = [
     "preferred-leaders",
     "eligible-leader-replicas",
     "kraft-controller-quorum",
+    "consumer-groups",
+    "committed-offsets",
 ];
 
 /// Where the playground is, seen from the index (which sits in `lessons/` beside it).

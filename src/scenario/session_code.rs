@@ -15,7 +15,7 @@ use super::link::LinkError;
 use super::range_coder::{Decoder, Encoder, Model, Prob};
 use super::{Scenario, ScenarioError, TimedCommand};
 use crate::engine::{
-    Acks, BrokerId, ChangeConfig, ChangeConfigSpec, Command, ElectLeaders, ElectionType, NodeRef, Produce,
+    Acks, BrokerId, ChangeConfig, ChangeConfigSpec, Command, ElectLeaders, ElectionType, JoinGroup, NodeRef, Produce,
     ProducerReconfig, ReassignPartitions, SeekTo, TopicConfig, TopicSpec, LIMITS,
 };
 
@@ -51,7 +51,7 @@ impl Models {
 
 /// A command's tag is its variant's position in [`Command`]; the format's command names are listed
 /// in that order (a test checks it).
-pub(super) const TAG_NAMES: [&str; 22] = super::json::COMMAND_NAMES;
+pub(super) const TAG_NAMES: [&str; 27] = super::json::COMMAND_NAMES;
 
 /// LEB128, as postcard writes its integers.
 pub(super) fn put_varint(out: &mut Vec<u8>, mut v: u64) {
@@ -342,6 +342,17 @@ impl<'a> Writer<'a> {
             Command::CrashController { controller } | Command::RestartController { controller } => {
                 self.put(OTHER, u64::from(*controller))
             }
+            Command::JoinGroup(j) => {
+                self.name(OTHER, CONSUMERS, &j.consumer);
+                let group = self.text(&j.group);
+                self.put(OTHER, group);
+                self.name(TOPIC, TOPICS, &j.topic);
+                self.put(OTHER, u64::from(j.enable_auto_commit));
+            }
+            Command::LeaveGroup { consumer }
+            | Command::CrashConsumer { consumer }
+            | Command::StopPolling { consumer }
+            | Command::CommitOffsets { consumer } => self.name(OTHER, CONSUMERS, consumer),
         }
     }
 }
@@ -371,6 +382,11 @@ fn tag_of(command: &Command) -> u64 {
         Command::ReassignPartitions(_) => 19,
         Command::CrashController { .. } => 20,
         Command::RestartController { .. } => 21,
+        Command::JoinGroup(_) => 22,
+        Command::LeaveGroup { .. } => 23,
+        Command::CrashConsumer { .. } => 24,
+        Command::StopPolling { .. } => 25,
+        Command::CommitOffsets { .. } => 26,
     }
 }
 
@@ -749,6 +765,16 @@ impl<'a> Reader<'a> {
                     len => Some(self.brokers("replicas", len - 1)?),
                 },
             }),
+            22 => Command::JoinGroup(JoinGroup {
+                consumer: self.name(OTHER, "consumer", CONSUMERS)?,
+                group: self.text(OTHER, "group")?,
+                topic: self.name(TOPIC, "topic", TOPICS)?,
+                enable_auto_commit: self.small(OTHER, "enable.auto.commit", 1)? == 1,
+            }),
+            23 => Command::LeaveGroup { consumer: self.name(OTHER, "consumer", CONSUMERS)? },
+            24 => Command::CrashConsumer { consumer: self.name(OTHER, "consumer", CONSUMERS)? },
+            25 => Command::StopPolling { consumer: self.name(OTHER, "consumer", CONSUMERS)? },
+            26 => Command::CommitOffsets { consumer: self.name(OTHER, "consumer", CONSUMERS)? },
             _ => Command::Seek {
                 consumer: self.name(OTHER, "consumer", CONSUMERS)?,
                 topic: self.name(TOPIC, "topic", TOPICS)?,

@@ -535,7 +535,8 @@ fn dot_class(kind: MessageKind) -> &'static str {
         MessageKind::Produce | MessageKind::ProduceResponse => "dot produce",
         MessageKind::ReplicaFetch => "dot fetch",
         MessageKind::FetchResponse => "dot fetch",
-        MessageKind::ConsumerFetch | MessageKind::ListOffsets => "dot cfetch",
+        // A group's requests are the consumer's own traffic.
+        MessageKind::ConsumerFetch | MessageKind::ListOffsets | MessageKind::Group => "dot cfetch",
         MessageKind::Registration | MessageKind::Heartbeat | MessageKind::Metadata | MessageKind::AlterPartition => {
             "dot ctrl"
         }

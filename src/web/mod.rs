@@ -16,6 +16,7 @@ mod app;
 mod diagram;
 mod dom;
 mod form;
+mod group_ui;
 mod open_link;
 mod panels;
 mod reassign_ui;

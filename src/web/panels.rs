@@ -363,6 +363,10 @@ impl Details {
                     ));
                     kv.push(row("records received", c.received_total.to_string()));
                     kv.push(row("talking to", brokers_list(&c.talking_to)));
+                    if let Some((group, owns)) = crate::page::groups::member_rows(view, c) {
+                        kv.push(row("group", group));
+                        kv.push(row("owns (committed, lag)", owns));
+                    }
                     let rows = c
                         .partitions
                         .iter()

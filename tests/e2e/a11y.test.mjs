@@ -191,6 +191,25 @@ test('axe: time travel (the past shown, two branches, a comparison), none', asyn
   }
 });
 
+test('axe: with a consumer group formed (the group form and its table), none', async (t) => {
+  // Consumers c1 and c2 of orders, neither assigned partitions (tests/e2e/groups.test.mjs's link):
+  // the default scenario's consumer-1 reads assigned partitions, which a group member cannot.
+  const link = '2.5.150.eNoBZQCa_wFbcAGP2GehKdWkTfjGMHE48lkOrO4rkwIMzf8Ls6q41bi-evUJKLauZnfIkU9iU1WSsBmbsxCqmks3kYNtLG_BsKpEkYIHWqth7HeTzjrOaDECudI_S89htA3xgwIGAAAAAAAAwcMtrw';
+  const page = await open(`#s=${link}&paused`);
+  try {
+    // From the keyboard: the group id, then Enter submits "Join group" (kafka-model §6.4).
+    await page.locator('#group-id').fill('billing');
+    await page.locator('#group-id').press('Enter');
+    assert.match((await page.textContent('#group-error')) ?? '', /Joining/);
+    // Step until the coordinator has the group (FindCoordinator, __consumer_offsets, JoinGroup).
+    for (let i = 0; i < 400 && !(await page.isVisible('#group-table')); i++) await steps(page, 1);
+    assert.equal(await page.isVisible('#group-table'), true, 'the group table shows');
+    await audit(t, page, 'consumer group');
+  } finally {
+    await page.context().close();
+  }
+});
+
 test('axe: in the dark colour scheme, none (records above the HW included)', async (t) => {
   const page = await open('#paused', { colorScheme: 'dark' });
   try {

@@ -18,7 +18,7 @@ test('the index lists every lesson, and a lesson link asks, then reveals the ans
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   await page.goto(`${served.server.url}lessons/`, { waitUntil: 'load' });
   const lessons = await page.$$eval('.lessons > li', (lis) => lis.map((li) => li.id));
-  assert.equal(lessons.length, 12);
+  assert.equal(lessons.length, 14);
   assert.equal(lessons[9], 'preferred-leaders');
   assert.equal(lessons[10], 'eligible-leader-replicas');
   assert.equal(lessons[11], 'kraft-controller-quorum');

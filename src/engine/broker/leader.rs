@@ -298,6 +298,7 @@ impl Broker {
         ctx.emit(EventKind::HighWatermarkAdvanced { broker: self.id, partition, from, to: candidate, isr, caught_up });
         self.wakes.push((partition, Wake::HighWatermark));
         self.complete_parked_produces(partition, ctx);
+        self.settle_offset_commits(partition, ctx);
     }
 
     /// `Partition.maybeExpandIsr` (kafka-model §4.4).
@@ -622,7 +623,7 @@ impl Broker {
 
 /// What the sequence check made of a batch (batches without a producer id are `Next`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Sequence {
+pub(in crate::engine::broker) enum Sequence {
     /// The next one: append.
     Next,
     /// One of the last 5 batches, already in the log at this offset: not appended again.

@@ -65,6 +65,38 @@ impl App {
         show_result(&err, &self.apply(command), None);
     }
 
+    /// The group form's "Join group": `subscribe(topic)` with `group.id` (kafka-model §6.4).
+    pub(super) fn on_join_group(&mut self) {
+        let ui = &self.ui.group;
+        let (err, field) = (ui.error.clone(), ui.group.clone());
+        match crate::page::groups::join(&ui.consumer.value(), &field.value(), &ui.topic.value()) {
+            Ok(command) => self.group_command(command),
+            Err(e) => show_refusal(&err, &e, Some(&field)),
+        }
+    }
+
+    /// A member button of the group form: leave, crash, stop polling, commit.
+    pub(super) fn on_group_action(&mut self, action: &str) {
+        if let Some(command) = crate::page::groups::member_command(action, &self.ui.group.consumer.value()) {
+            self.group_command(command);
+        }
+    }
+
+    /// Applies a group command and says it was sent (the coordinator's answers are events), or the
+    /// engine's refusal; the group id input is unmarked either way.
+    fn group_command(&mut self, command: Command) {
+        let (err, field) = (self.ui.group.error.clone(), self.ui.group.group.clone());
+        let note = crate::page::groups::sent_note(&command);
+        set_error(&err, "", Some(&field));
+        match self.apply(command) {
+            Ok(()) => {
+                let _ = err.set_attribute("class", "ok-note");
+                err.set_text_content(Some(note));
+            }
+            Err(e) => set_error(&err, &capitalized(&e.to_string()), None),
+        }
+    }
+
     /// Applies the chosen client.rack when it differs from the consumer's, and says the engine's
     /// answer.
     pub(super) fn on_rack(&mut self) -> Result<(), CommandError> {

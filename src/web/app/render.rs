@@ -67,6 +67,7 @@ impl App {
         }
         self.partitions.update(&view, &self.selection);
         self.safety.update(&view);
+        self.ui.group.update(&view);
         self.ui.sweep.update(&view);
         self.update_about();
         self.render_travel();
@@ -124,6 +125,7 @@ impl App {
             let opts: Vec<(String, String)> = names.iter().map(|n| (n.clone(), n.clone())).collect();
             set_options(&self.ui.produce.topic, &opts);
             set_options(&self.ui.consume.topic, &opts);
+            set_options(&self.ui.group.topic, &opts);
             set_options(&self.ui.config.topic, &opts);
             self.drawn.topics = names;
         }

@@ -75,6 +75,8 @@ pub(super) struct Ui {
     pub(super) diagram_wrap: Element,
     pub(super) produce: ProduceUi,
     pub(super) consume: ConsumeUi,
+    /// The consumer group form and the groups' table (kafka-model §6.4).
+    pub(super) group: crate::web::group_ui::GroupUi,
     pub(super) link: LinkUi,
     pub(super) topic: TopicUi,
     pub(super) config: ConfigUi,
@@ -181,6 +183,8 @@ pub(super) fn build_shell(root: &Element, view: &ClusterView, scenario: &Scenari
     let topics: Vec<(String, String)> = view.topics.iter().map(|t| (t.name.clone(), t.name.clone())).collect();
     let produce = build_produce(&controls, scenario, &refs(&topics));
     let consume = build_consume(&controls, view, scenario, &refs(&topics));
+    let consumers: Vec<(&str, &str)> = scenario.consumers.iter().map(|c| (c.name.as_str(), c.name.as_str())).collect();
+    let group = crate::web::group_ui::GroupUi::new(&controls, &consumers, &refs(&topics));
     let link = build_link(&controls, view, scenario);
     let topics_group = el("details").with("class", "form-group").into_parent(&controls);
     el("summary").text("Topics & configs").into_parent(&topics_group);
@@ -209,6 +213,7 @@ pub(super) fn build_shell(root: &Element, view: &ClusterView, scenario: &Scenari
         diagram_wrap,
         produce,
         consume,
+        group,
         link,
         topic,
         config,

@@ -134,6 +134,7 @@ fn wire_forms(app: &Rc<RefCell<App>>) {
     for (id, f) in [
         ("produce-form", App::on_produce as fn(&mut App)),
         ("consume-form", App::on_consume),
+        ("group-form", App::on_join_group),
         ("topic-form", App::on_create_topic),
         ("config-form", App::on_config),
         ("reconfigure-form", App::on_reconfigure),
@@ -164,6 +165,14 @@ fn wire_forms(app: &Rc<RefCell<App>>) {
     }
     if let Some(b) = by_id(&root, "add-broker") {
         on::<Event>(&b, "click", app, |a, _| a.on_add_broker());
+    }
+    // The group form's member buttons, by their `data-group-action`.
+    if let Some(f) = by_id(&root, "group-form") {
+        on::<Event>(&f, "click", app, |a, e| {
+            if let Some(action) = target_el(&e).and_then(|t| t.get_attribute("data-group-action")) {
+                a.on_group_action(&action);
+            }
+        });
     }
     if let Some(b) = by_id(&root, "reassign-cancel") {
         on::<Event>(&b, "click", app, |a, _| a.on_cancel_reassignment());
