@@ -35,8 +35,8 @@ mod replica;
 mod rules;
 mod safety;
 mod setup;
-mod shared_vec;
 mod severity;
+mod shared_vec;
 mod snapshot;
 mod timeline;
 mod timer;
@@ -101,8 +101,8 @@ pub use rules::{check_name, check_scenario, check_scenario_at, check_topic_name,
 pub use setup::{
     BrokerSpec, ClusterFeatures, ClusterSpec, ConsumerSpec, ProducerSpec, Scenario, TimedCommand, FORMAT_VERSION,
 };
-pub use shared_vec::SharedVec;
 pub use severity::Severity;
+pub use shared_vec::SharedVec;
 pub use timeline::Timeline;
 pub use trace::{FetchAnswer, ProduceOutcome, Trace, TraceArrow, TraceKind, TraceMessage, TraceSample, Truncation};
 pub use view::*;
