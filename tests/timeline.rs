@@ -7,7 +7,10 @@
 //! timeline observes it between frames.
 
 use partition_playground::engine::{Command, Engine, Produce, Scenario, TimedCommand, Timeline};
-use partition_playground::scenario::{self, make_link, read_link, Link};
+use partition_playground::scenario::{make_link, read_link, Link};
+
+#[path = "support/scenario_run.rs"]
+mod scenario_run;
 
 /// xorshift64*: the test's own reproducible randomness.
 struct Rng(u64);
@@ -22,20 +25,7 @@ impl Rng {
 }
 
 fn scenarios() -> Vec<(String, Scenario)> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/scenarios");
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .expect("tests/scenarios")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".json"))
-        .collect();
-    names.sort();
-    names
-        .into_iter()
-        .map(|n| {
-            let text = std::fs::read_to_string(format!("{dir}/{n}")).expect("readable");
-            (n, scenario::parse(&text).expect("valid"))
-        })
-        .collect()
+    scenario_run::scenario_files()
 }
 
 /// The scenario without its commands, and those commands as clicks (a `when` stays in the

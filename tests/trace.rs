@@ -5,6 +5,9 @@
 use partition_playground::engine::*;
 use partition_playground::scenario;
 
+#[path = "support/scenario_run.rs"]
+mod scenario_run;
+
 fn scenario_file(path: &str) -> Scenario {
     let text = std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))).expect(path);
     scenario::parse(&text).expect("valid")
@@ -126,16 +129,9 @@ fn a_long_run_keeps_the_probe_within_its_bounds() {
 // a past window rebuilt from a seek (`run_traced`) is the one the live probe saw.
 #[test]
 fn the_probe_changes_no_outcome_and_a_replayed_window_matches_the_live_one() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/scenarios");
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .expect("tests/scenarios")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".json"))
-        .collect();
-    names.sort();
-    assert!(names.len() > 40);
-    for name in names {
-        let scenario = scenario_file(&format!("tests/scenarios/{name}"));
+    let files = scenario_run::scenario_files();
+    assert!(files.len() > 40);
+    for (name, scenario) in files {
         let mut plain = Engine::new(&scenario).expect("valid");
         plain.advance_to(scenario.until_ms, u64::MAX).expect("runs");
         let mut probed = Engine::new(&scenario).expect("valid");

@@ -66,3 +66,22 @@ impl Run {
         self.view.producers.iter().find(|p| p.name == name).expect("producer")
     }
 }
+
+/// Every scenario file of `tests/scenarios/`, by name, parsed, in name order.
+pub fn scenario_files() -> Vec<(String, Scenario)> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/scenarios");
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("tests/scenarios")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".json"))
+        .collect();
+    names.sort();
+    names
+        .into_iter()
+        .map(|n| {
+            let text = std::fs::read_to_string(format!("{dir}/{n}")).expect("readable");
+            let scenario = scenario::parse(&text).unwrap_or_else(|e| panic!("{n}: {e}"));
+            (n, scenario)
+        })
+        .collect()
+}
