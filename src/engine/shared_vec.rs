@@ -36,20 +36,24 @@ impl<T: Clone> SharedVec<T> {
         SharedVec::default()
     }
 
+    #[inline]
     pub fn len(&self) -> usize {
         self.len
     }
 
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
 
     /// (chunk, index in it) of element `i`.
+    #[inline]
     fn place(&self, i: usize) -> (usize, usize) {
         let at = self.start + i;
         (at >> CHUNK_SHIFT, at & (CHUNK - 1))
     }
 
+    #[inline]
     pub fn get(&self, i: usize) -> Option<&T> {
         if i >= self.len {
             return None;
@@ -59,6 +63,7 @@ impl<T: Clone> SharedVec<T> {
     }
 
     /// Element `i` to change; copies its chunk first if another copy of the list shares it.
+    #[inline]
     pub fn get_mut(&mut self, i: usize) -> Option<&mut T> {
         if i >= self.len {
             return None;
@@ -71,10 +76,12 @@ impl<T: Clone> SharedVec<T> {
         self.get(0)
     }
 
+    #[inline]
     pub fn last(&self) -> Option<&T> {
         self.len.checked_sub(1).and_then(|i| self.get(i))
     }
 
+    #[inline]
     pub fn push(&mut self, value: T) {
         match self.chunks.last_mut() {
             Some(chunk) if chunk.len() < CHUNK => Rc::make_mut(chunk).push(value),
@@ -147,16 +154,12 @@ impl<T: Clone> SharedVec<T> {
     /// The index of the first element for which `pred` is false, the elements being partitioned
     /// (`pred` true for a prefix), as [`slice::partition_point`].
     pub fn partition_point(&self, mut pred: impl FnMut(&T) -> bool) -> usize {
-        let (mut lo, mut hi) = (0, self.len);
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            if pred(&self[mid]) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        lo
+        // The chunk holding the point: the first whose last element fails `pred`; then within it.
+        let c = self.chunks.partition_point(|chunk| chunk.last().is_some_and(&mut pred));
+        let Some(chunk) = self.chunks.get(c) else { return self.len };
+        let skip = if c == 0 { self.start } else { 0 };
+        let within = chunk[skip..].partition_point(pred);
+        (c << CHUNK_SHIFT) + skip + within - self.start
     }
 
     pub fn to_vec(&self) -> Vec<T> {
@@ -189,6 +192,7 @@ impl<T: Clone> SharedVec<T> {
 
 impl<T: Clone> std::ops::IndexMut<usize> for SharedVec<T> {
     /// Copies the element's chunk first if another copy of the list shares it.
+    #[inline]
     fn index_mut(&mut self, i: usize) -> &mut T {
         self.get_mut(i).expect("index within the list")
     }
@@ -218,6 +222,7 @@ impl<'a, T: Clone> IntoIterator for &'a SharedVec<T> {
 impl<T: Clone> std::ops::Index<usize> for SharedVec<T> {
     type Output = T;
 
+    #[inline]
     fn index(&self, i: usize) -> &T {
         self.get(i).expect("index within the list")
     }
