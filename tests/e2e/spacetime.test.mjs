@@ -36,7 +36,11 @@ test('the space-time view of orders-0 shows why its high watermark moved', async
 
   // The produce, the follower fetches, the fetch response carrying the new HW.
   await page.waitForFunction(
-    () => [...document.querySelectorAll('.st-lines li')].some((li) => /with high watermark 5$/.test(li.textContent)),
+    // The HW moves before the leader answers the producer (acks=all): wait for both lines.
+    () => {
+      const lines = [...document.querySelectorAll('.st-lines li')].map((li) => li.textContent);
+      return lines.some((l) => /with high watermark 5$/.test(l)) && lines.some((l) => /answers producer-1/.test(l));
+    },
     null,
     { timeout: WALL_TIMEOUT_MS },
   );
