@@ -236,12 +236,6 @@ impl<T: Clone> FromIterator<T> for SharedVec<T> {
     }
 }
 
-impl<T: Clone + PartialEq> PartialEq for SharedVec<T> {
-    fn eq(&self, other: &Self) -> bool {
-        self.len == other.len && self.starts_with(other)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
